@@ -1,0 +1,365 @@
+//! Bytes → parsed structs. Reads a pack directory (or the bundled copy) defensively:
+//! size caps, UTF-8 and NUL checks, a byte-order mark, ron's recursion limit, and
+//! directories or unreadable files where files are expected. Never panics on input.
+
+use super::diag::Diagnostic;
+use super::model::{Entry, Manifest};
+use serde::de::DeserializeOwned;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Largest file the loader reads.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Most `.ron` files one pack may hold.
+pub const MAX_FILES: usize = 50_000;
+/// ron's nesting limit (its default), kept explicit so it is never removed by accident.
+pub const RECURSION_LIMIT: usize = 128;
+/// The manifest's file name.
+pub const MANIFEST: &str = "pack.ron";
+
+/// Where a pack comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackSource {
+    /// The packs compiled into the binary.
+    Bundled,
+    /// A pack directory on disk.
+    Dir(PathBuf),
+}
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+/// One file of a pack as read: its display name and its bytes (or why it could not be read).
+#[derive(Debug)]
+pub struct RawFile {
+    pub name: String,
+    pub bytes: Result<Vec<u8>, Diagnostic>,
+}
+
+/// A pack's files, manifest first.
+#[derive(Debug)]
+pub struct RawPack {
+    pub manifest: RawFile,
+    pub entries: Vec<RawFile>,
+}
+
+/// A pack after parsing: the manifest (if it parsed) and each entry that parsed, with its file.
+#[derive(Debug, Default)]
+pub struct ParsedPack {
+    pub manifest_file: String,
+    pub manifest: Option<Manifest>,
+    pub entries: Vec<(String, Entry)>,
+}
+
+/// Read the raw files of every pack a source names (the bundled source may hold several).
+pub fn read(source: &PackSource) -> Result<Vec<RawPack>, Diagnostic> {
+    match source {
+        PackSource::Bundled => Ok(read_bundled()),
+        PackSource::Dir(dir) => read_dir(dir).map(|p| vec![p]),
+    }
+}
+
+fn read_bundled() -> Vec<RawPack> {
+    let mut packs: Vec<(String, RawPack)> = Vec::new();
+    for &(pack, file, bytes) in bundled::BUNDLED {
+        let raw = RawFile {
+            name: format!("content/{pack}/{file}"),
+            bytes: Ok(bytes.to_vec()),
+        };
+        let slot = match packs.iter().position(|(p, _)| p == pack) {
+            Some(i) => i,
+            None => {
+                packs.push((
+                    pack.to_string(),
+                    RawPack {
+                        manifest: RawFile {
+                            name: format!("content/{pack}/{MANIFEST}"),
+                            bytes: Err(missing_manifest(&format!("content/{pack}"))),
+                        },
+                        entries: Vec::new(),
+                    },
+                ));
+                packs.len() - 1
+            }
+        };
+        if file == MANIFEST {
+            packs[slot].1.manifest = raw;
+        } else {
+            packs[slot].1.entries.push(raw);
+        }
+    }
+    packs.into_iter().map(|(_, p)| p).collect()
+}
+
+fn missing_manifest(dir: &str) -> Diagnostic {
+    Diagnostic::error(
+        "missing-manifest",
+        dir.to_string(),
+        format!("no {MANIFEST} in this pack directory"),
+    )
+    .help(format!(
+        "a pack is a directory with a manifest `{MANIFEST}` and one .ron file per trial; \
+         create {MANIFEST} (see docs/pack-format.md) or point --pack at the right directory"
+    ))
+}
+
+fn display(p: &Path) -> String {
+    super::sanitize::clean(&p.display().to_string())
+}
+
+/// Read a pack directory: `pack.ron` plus every other `*.ron` file, in name order.
+pub fn read_dir(dir: &Path) -> Result<RawPack, Diagnostic> {
+    let name = display(dir);
+    let meta = fs::metadata(dir).map_err(|e| {
+        Diagnostic::error(
+            "unreadable",
+            name.clone(),
+            format!("cannot open pack directory: {e}"),
+        )
+        .help("check the path given to --pack")
+    })?;
+    if !meta.is_dir() {
+        return Err(Diagnostic::error(
+            "not-a-directory",
+            name,
+            "--pack expects a directory, but this is a file",
+        )
+        .help(format!("pass the directory that holds {MANIFEST}")));
+    }
+    let listing = fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error(
+            "unreadable",
+            name.clone(),
+            format!("cannot list pack directory: {e}"),
+        )
+        .help("check the directory's permissions")
+    })?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for item in listing {
+        let item = item.map_err(|e| {
+            Diagnostic::error(
+                "unreadable",
+                name.clone(),
+                format!("cannot list pack directory: {e}"),
+            )
+        })?;
+        let p = item.path();
+        if p.extension().is_some_and(|x| x == "ron") {
+            paths.push(p);
+        }
+        if paths.len() > MAX_FILES {
+            return Err(Diagnostic::error(
+                "too-many-files",
+                name,
+                format!("more than {MAX_FILES} .ron files in one pack"),
+            )
+            .help("split the pack into several packs and load them with repeated --pack"));
+        }
+    }
+    paths.sort();
+    let manifest_path = dir.join(MANIFEST);
+    if !paths.contains(&manifest_path) {
+        return Err(missing_manifest(&name));
+    }
+    let manifest = read_file(&manifest_path);
+    let entries = paths
+        .iter()
+        .filter(|p| **p != manifest_path)
+        .map(|p| read_file(p))
+        .collect();
+    Ok(RawPack { manifest, entries })
+}
+
+fn read_file(path: &Path) -> RawFile {
+    let name = display(path);
+    let bytes = read_capped(path)
+        .map_err(|(code, msg, help)| Diagnostic::error(code, name.clone(), msg).help(help));
+    RawFile { name, bytes }
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, (&'static str, String, String)> {
+    let meta = fs::metadata(path).map_err(|e| {
+        (
+            "unreadable",
+            format!("cannot read file: {e}"),
+            "check that the file exists and is readable".to_string(),
+        )
+    })?;
+    if meta.is_dir() {
+        return Err((
+            "not-a-file",
+            "expected a .ron file, found a directory".into(),
+            "rename or move the directory: every *.ron name in a pack must be a file".into(),
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let file = fs::File::open(path).map_err(|e| {
+        (
+            "unreadable",
+            format!("cannot read file: {e}"),
+            "check the file's permissions".to_string(),
+        )
+    })?;
+    let mut buf = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| {
+            (
+                "unreadable",
+                format!("cannot read file: {e}"),
+                "check the file's permissions".to_string(),
+            )
+        })?;
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(buf.len() as u64));
+    }
+    Ok(buf)
+}
+
+fn too_large(len: u64) -> (&'static str, String, String) {
+    (
+        "too-large",
+        format!(
+            "file is {:.1} MiB; the limit is {} MiB",
+            len as f64 / 1048576.0,
+            MAX_FILE_BYTES / 1048576
+        ),
+        "split the content into several files (one per trial)".into(),
+    )
+}
+
+/// Bytes → text: rejects invalid UTF-8 and NUL bytes with their position; strips a BOM
+/// (with a warning pushed to `warnings`).
+pub fn decode(
+    name: &str,
+    bytes: &[u8],
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<String, Diagnostic> {
+    let mut bytes = bytes;
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        bytes = rest;
+        warnings.push(
+            Diagnostic::warning(
+                "byte-order-mark",
+                name,
+                "file starts with a UTF-8 byte-order mark (ignored)",
+            )
+            .help("save the file as UTF-8 without BOM"),
+        );
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = e.valid_up_to();
+            let prefix = String::from_utf8_lossy(&bytes[..good]).into_owned();
+            let rest = String::from_utf8_lossy(&bytes[good..]).into_owned();
+            let whole = format!("{prefix}{rest}");
+            return Err(Diagnostic::error(
+                "invalid-utf8",
+                name,
+                format!("invalid UTF-8 at byte {good}"),
+            )
+            .at_offset(&whole, good)
+            .help("save the file as UTF-8"));
+        }
+    };
+    if let Some(pos) = text.find('\0') {
+        return Err(
+            Diagnostic::error("nul-byte", name, "file contains a NUL byte")
+                .at_offset(text, pos)
+                .help("remove the NUL byte; a pack file is plain text"),
+        );
+    }
+    Ok(text.to_string())
+}
+
+/// Parse RON text into `T`, turning ron's error into a diagnostic at its position.
+pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnostic> {
+    let opts = ron::Options::default().with_recursion_limit(RECURSION_LIMIT);
+    opts.from_str::<T>(text).map_err(|e| {
+        let (code, help) = classify(&e.code);
+        Diagnostic::error(code, name, super::sanitize::clean(&e.code.to_string()))
+            .at_position(text, e.span.start.line, e.span.start.col)
+            .help(help)
+    })
+}
+
+fn classify(e: &ron::Error) -> (&'static str, &'static str) {
+    use ron::Error as E;
+    match e {
+        E::NoSuchStructField { .. } => (
+            "unknown-field",
+            "remove the field or fix its spelling; docs/pack-format.md lists every field",
+        ),
+        E::MissingStructField { .. } => ("missing-field", "add the field; it is required"),
+        E::DuplicateStructField { .. } => ("duplicate-field", "keep one of the two"),
+        E::NoSuchEnumVariant { .. } => {
+            ("unknown-variant", "use one of the values the message lists")
+        }
+        E::ExceededRecursionLimit => (
+            "too-deep",
+            "the file nests deeper than a pack ever needs; check for runaway brackets",
+        ),
+        E::InvalidValueForType { .. }
+        | E::ExpectedString
+        | E::ExpectedInteger
+        | E::ExpectedFloat
+        | E::ExpectedBoolean
+        | E::ExpectedArray
+        | E::ExpectedOption
+        | E::ExpectedDifferentLength { .. }
+        | E::IntegerOutOfBounds
+        | E::ExpectedNamedStructLike(_)
+        | E::ExpectedDifferentStructName { .. } => (
+            "wrong-type",
+            "give the field a value of the type docs/pack-format.md shows",
+        ),
+        _ => (
+            "syntax",
+            "fix the RON syntax at the caret (a missing comma, quote or bracket?)",
+        ),
+    }
+}
+
+/// Parse every file of a raw pack. Problems go to `diags`; what parsed is returned.
+pub fn parse_pack(raw: RawPack, diags: &mut Vec<Diagnostic>) -> ParsedPack {
+    let mut out = ParsedPack {
+        manifest_file: raw.manifest.name.clone(),
+        ..Default::default()
+    };
+    out.manifest = parse_file::<Manifest>(raw.manifest, diags).map(|(_, m)| m);
+    for f in raw.entries {
+        if let Some(pair) = parse_file::<Entry>(f, diags) {
+            out.entries.push(pair);
+        }
+    }
+    out
+}
+
+fn parse_file<T: DeserializeOwned>(f: RawFile, diags: &mut Vec<Diagnostic>) -> Option<(String, T)> {
+    let bytes = match f.bytes {
+        Ok(b) => b,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let text = match decode(&f.name, &bytes, diags) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    match parse::<T>(&f.name, &text) {
+        Ok(v) => Some((f.name, v)),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}

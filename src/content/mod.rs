@@ -1,0 +1,47 @@
+//! The domain: packs, trials, findings, questions. No terminal code lives here.
+
+// A `Diagnostic` is large, but it is only built on the cold path of a broken pack.
+#![allow(clippy::result_large_err)]
+
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod sanitize;
+pub mod validate;
+
+pub use diag::{Diagnostic, Report, Severity};
+pub use load::PackSource;
+pub use model::*;
+
+/// A library that validated, with the warnings it produced.
+#[derive(Debug)]
+pub struct Loaded {
+    pub library: Library,
+    pub report: Report,
+}
+
+/// Load and validate every source. On any error, the report lists them all.
+pub fn load(sources: &[PackSource]) -> Result<Loaded, Report> {
+    let mut diags = Vec::new();
+    let mut parsed = Vec::new();
+    for s in sources {
+        match load::read(s) {
+            Ok(raws) => {
+                for raw in raws {
+                    parsed.push(load::parse_pack(raw, &mut diags));
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    let report = Report { diagnostics: diags };
+    match validate::validate(parsed, report) {
+        (Some(library), report) => Ok(Loaded { library, report }),
+        (None, report) => Err(report),
+    }
+}
+
+/// The bundled packs, which are checked by the test suite and so always load.
+pub fn load_bundled() -> Result<Loaded, Report> {
+    load(&[PackSource::Bundled])
+}

@@ -1,0 +1,558 @@
+//! The content model: what a pack holds, as serde structs.
+//!
+//! The same structs are the RON file format (with `deny_unknown_fields`) and, after
+//! [`crate::content::validate`] has sanitized every string and resolved every id, the
+//! in-memory model the rest of the app reads. Keeping one set of types avoids a second,
+//! near-identical tree; validation is what turns "parsed" into "trusted".
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The manifest of a pack (`pack.ron`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub description: String,
+    /// The date the content speaks from (e.g. "2018"): statuses are as of this date.
+    pub as_of: String,
+    pub authors: Vec<String>,
+    pub license: String,
+    pub sources: Vec<Source>,
+}
+
+/// A source document that findings cite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    /// File name of the document the pack was written from.
+    pub file: String,
+    pub title: String,
+    #[serde(default)]
+    pub year: Option<u32>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Whether an entry is a trial (with a design card) or a topic (mechanism, resistance, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntryKind {
+    Trial,
+    Topic,
+}
+
+/// Reporting status of a trial, always as of a source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// Results are reported in the sources.
+    Reported,
+    /// The source lists the trial as ongoing; `as_of` is the source's date.
+    Ongoing { as_of: String, source: String },
+}
+
+/// One trial or topic: one `.ron` file of a pack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub id: String,
+    pub kind: EntryKind,
+    /// Short name, e.g. "EMILIA".
+    pub name: String,
+    pub title: String,
+    #[serde(default)]
+    pub year: Option<u32>,
+    #[serde(default)]
+    pub journal: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub registry: Vec<String>,
+    #[serde(default = "Status::reported")]
+    pub status: Status,
+    #[serde(default)]
+    pub design: Option<Design>,
+    pub bottom_line: String,
+    #[serde(default)]
+    pub significance: String,
+    #[serde(default)]
+    pub context: String,
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    #[serde(default)]
+    pub safety: Vec<SafetyItem>,
+    #[serde(default)]
+    pub limitations: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<Related>,
+    #[serde(default)]
+    pub discrepancies: Vec<Discrepancy>,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl Status {
+    fn reported() -> Self {
+        Status::Reported
+    }
+    pub fn is_ongoing(&self) -> bool {
+        matches!(self, Status::Ongoing { .. })
+    }
+}
+
+/// The design card of a trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// "1", "2", "3", "1b", "retrospective" …
+    pub phase: String,
+    /// "randomised", "open-label", "single-arm", "multicentre" …
+    #[serde(default)]
+    pub features: Vec<String>,
+    #[serde(default)]
+    pub sample_size: Option<u32>,
+    #[serde(default)]
+    pub setting: String,
+    #[serde(default)]
+    pub duration: String,
+    pub population: String,
+    pub intervention: String,
+    #[serde(default)]
+    pub comparator: Option<String>,
+    #[serde(default)]
+    pub primary_endpoints: Vec<String>,
+    #[serde(default)]
+    pub secondary_endpoints: Vec<String>,
+    #[serde(default)]
+    pub arms: Vec<Arm>,
+    /// Where the design facts come from.
+    #[serde(default)]
+    pub cite: Vec<Cite>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Arm {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub n: Option<u32>,
+    #[serde(default)]
+    pub regimen: String,
+}
+
+/// A place in a source: which document, and where in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cite {
+    pub source: String,
+    /// Section, table or paragraph, e.g. "Table 1" or "Key Findings, item 2".
+    pub at: String,
+}
+
+/// The unit of a per-arm value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Unit {
+    Percent,
+    Months,
+    Weeks,
+    Days,
+    Years,
+    Patients,
+    Other(String),
+}
+
+impl Unit {
+    pub fn suffix(&self) -> &str {
+        match self {
+            Unit::Percent => "%",
+            Unit::Months => " mo",
+            Unit::Weeks => " wk",
+            Unit::Days => " d",
+            Unit::Years => " y",
+            Unit::Patients => " pts",
+            Unit::Other(s) => s.as_str(),
+        }
+    }
+}
+
+/// One arm's value for an endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArmValue {
+    /// Arm id from the design card.
+    pub arm: String,
+    /// The number; `None` when the source gives none (e.g. "not reached": say so in `note`).
+    #[serde(default)]
+    pub value: Option<f64>,
+    pub unit: Unit,
+    /// A 95% CI for this arm's value, where the source gives one.
+    #[serde(default)]
+    pub ci: Option<(f64, f64)>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Measure {
+    /// Hazard ratio.
+    HR,
+    /// Odds ratio.
+    OR,
+    /// Risk ratio.
+    RR,
+    /// Absolute difference (same unit as the per-arm values).
+    Difference,
+}
+
+impl Measure {
+    pub fn is_ratio(self) -> bool {
+        !matches!(self, Measure::Difference)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::HR => "HR",
+            Measure::OR => "OR",
+            Measure::RR => "RR",
+            Measure::Difference => "Diff",
+        }
+    }
+}
+
+/// A p-value as reported: exact, or a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum PValue {
+    Eq(f64),
+    Lt(f64),
+    Gt(f64),
+}
+
+impl PValue {
+    pub fn raw(self) -> f64 {
+        match self {
+            PValue::Eq(v) | PValue::Lt(v) | PValue::Gt(v) => v,
+        }
+    }
+}
+
+impl fmt::Display for PValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PValue::Eq(v) => write!(f, "p = {}", fmt_num(*v)),
+            PValue::Lt(v) => write!(f, "p < {}", fmt_num(*v)),
+            PValue::Gt(v) => write!(f, "p > {}", fmt_num(*v)),
+        }
+    }
+}
+
+/// Format a number the way a paper would: no trailing zeros, no exponent.
+pub fn fmt_num(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// An effect estimate comparing arms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effect {
+    pub measure: Measure,
+    pub estimate: f64,
+    /// 95% confidence interval (lower, upper).
+    #[serde(default)]
+    pub ci: Option<(f64, f64)>,
+    #[serde(default)]
+    pub p: Option<PValue>,
+    /// What is compared, e.g. "T-DM1 vs lapatinib + capecitabine".
+    #[serde(default)]
+    pub comparison: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Analysis {
+    /// Intention-to-treat (primary) analysis.
+    Itt,
+    Interim,
+    Final,
+    Subgroup(String),
+    PerProtocol,
+    SingleArm,
+    Retrospective,
+    Other(String),
+}
+
+impl Analysis {
+    pub fn label(&self) -> String {
+        match self {
+            Analysis::Itt => "ITT".into(),
+            Analysis::Interim => "interim".into(),
+            Analysis::Final => "final".into(),
+            Analysis::Subgroup(s) => format!("subgroup: {s}"),
+            Analysis::PerProtocol => "per protocol".into(),
+            Analysis::SingleArm => "single arm".into(),
+            Analysis::Retrospective => "retrospective".into(),
+            Analysis::Other(s) => s.clone(),
+        }
+    }
+}
+
+/// A structured result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub id: String,
+    pub endpoint: String,
+    pub analysis: Analysis,
+    #[serde(default)]
+    pub values: Vec<ArmValue>,
+    #[serde(default)]
+    pub effect: Option<Effect>,
+    /// One line in plain language.
+    pub reading: String,
+    pub cite: Vec<Cite>,
+}
+
+/// An adverse event (or a summary line such as "grade ≥3 AEs") per arm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyItem {
+    pub event: String,
+    #[serde(default)]
+    pub grade: Option<String>,
+    #[serde(default)]
+    pub values: Vec<ArmValue>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub cite: Vec<Cite>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Relation {
+    Confirms,
+    Extends,
+    Contradicts,
+    SupersededBy,
+    Supersedes,
+    ComparedWith,
+    Context,
+}
+
+impl Relation {
+    pub fn label(self) -> &'static str {
+        match self {
+            Relation::Confirms => "confirms",
+            Relation::Extends => "extends",
+            Relation::Contradicts => "contradicts",
+            Relation::SupersededBy => "superseded by",
+            Relation::Supersedes => "supersedes",
+            Relation::ComparedWith => "compared with",
+            Relation::Context => "context",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Related {
+    /// Id of another entry in the loaded packs.
+    pub to: String,
+    pub relation: Relation,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Where two places in the sources disagree: both values, and what to make of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discrepancy {
+    pub id: String,
+    pub about: String,
+    pub versions: Vec<Version>,
+    pub note: String,
+    /// Findings of this entry the discrepancy touches.
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Version {
+    pub says: String,
+    pub cite: Cite,
+}
+
+/// The seven roles, in ladder order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    MedicalStudent,
+    Resident,
+    Fellow,
+    Attending,
+    PhD,
+    JournalEditor,
+    GuidelineCommittee,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RoleGroup {
+    ClinicalLadder,
+    ScholarlyReview,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::MedicalStudent,
+        Role::Resident,
+        Role::Fellow,
+        Role::Attending,
+        Role::PhD,
+        Role::JournalEditor,
+        Role::GuidelineCommittee,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::MedicalStudent => "Medical Student",
+            Role::Resident => "Resident",
+            Role::Fellow => "Fellow",
+            Role::Attending => "Attending",
+            Role::PhD => "PhD",
+            Role::JournalEditor => "Journal Editor",
+            Role::GuidelineCommittee => "Guideline Committee",
+        }
+    }
+
+    /// A short slug for filters (`@resident`) and ids.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Role::MedicalStudent => "student",
+            Role::Resident => "resident",
+            Role::Fellow => "fellow",
+            Role::Attending => "attending",
+            Role::PhD => "phd",
+            Role::JournalEditor => "editor",
+            Role::GuidelineCommittee => "guideline",
+        }
+    }
+
+    pub fn group(self) -> RoleGroup {
+        match self {
+            Role::MedicalStudent | Role::Resident | Role::Fellow | Role::Attending => {
+                RoleGroup::ClinicalLadder
+            }
+            _ => RoleGroup::ScholarlyReview,
+        }
+    }
+
+    /// Parse a role from a slug, a label or a prefix of either (case-insensitive).
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim().to_lowercase().replace([' ', '-', '_'], "");
+        if s.is_empty() {
+            return None;
+        }
+        Role::ALL.into_iter().find(|r| {
+            let label = r.label().to_lowercase().replace(' ', "");
+            r.slug().starts_with(&s) || label.starts_with(&s)
+        })
+    }
+}
+
+impl RoleGroup {
+    pub fn label(self) -> &'static str {
+        match self {
+            RoleGroup::ClinicalLadder => "Clinical ladder",
+            RoleGroup::ScholarlyReview => "Scholarly review",
+        }
+    }
+}
+
+/// A discussion question with its key response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub role: Role,
+    pub prompt: String,
+    pub key_response: String,
+    pub key_points: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Ids of findings of the same entry this question relies on.
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+/// A validated set of packs: entries in load order, with lookups by id.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Library {
+    pub packs: Vec<PackInfo>,
+    pub entries: Vec<Entry>,
+    #[serde(skip)]
+    by_id: std::collections::HashMap<String, usize>,
+}
+
+/// A loaded pack's manifest and the ids of its entries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PackInfo {
+    #[serde(flatten)]
+    pub manifest: Manifest,
+    pub entries: Vec<String>,
+}
+
+impl Library {
+    pub fn new(packs: Vec<PackInfo>, entries: Vec<Entry>) -> Self {
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Library {
+            packs,
+            entries,
+            by_id,
+        }
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn question_count(&self) -> usize {
+        self.entries.iter().map(|e| e.questions.len()).sum()
+    }
+
+    /// The source with this id, from whichever pack declares it.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.packs
+            .iter()
+            .flat_map(|p| p.manifest.sources.iter())
+            .find(|s| s.id == id)
+    }
+}
+
+impl Entry {
+    pub fn finding(&self, id: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.id == id)
+    }
+    pub fn arm_label<'a>(&'a self, arm: &'a str) -> &'a str {
+        self.design
+            .as_ref()
+            .and_then(|d| d.arms.iter().find(|a| a.id == arm))
+            .map(|a| a.label.as_str())
+            .unwrap_or(arm)
+    }
+    pub fn phase(&self) -> Option<&str> {
+        self.design.as_ref().map(|d| d.phase.as_str())
+    }
+    pub fn sample_size(&self) -> Option<u32> {
+        self.design.as_ref().and_then(|d| d.sample_size)
+    }
+}

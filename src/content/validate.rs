@@ -1,0 +1,643 @@
+//! Parsed structs → a trusted [`Library`]: every string sanitized, every id checked and
+//! resolved, every number checked. All problems are collected, not just the first.
+
+use super::diag::{Diagnostic, Report};
+use super::load::ParsedPack;
+use super::model::*;
+use super::sanitize::sanitize;
+use std::collections::{HashMap, HashSet};
+
+/// Publication years outside this range are treated as typos.
+pub const YEARS: std::ops::RangeInclusive<u32> = 1950..=2035;
+/// Key points per question.
+pub const KEY_POINTS: std::ops::RangeInclusive<usize> = 3..=6;
+/// Words per key response (CONTENT.md); outside it is a warning.
+pub const KEY_RESPONSE_WORDS: std::ops::RangeInclusive<usize> = 80..=200;
+
+struct Ctx<'a> {
+    file: &'a str,
+    report: &'a mut Report,
+}
+
+impl Ctx<'_> {
+    fn err(
+        &mut self,
+        code: &'static str,
+        path: String,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let d = Diagnostic::error(code, self.file, msg)
+            .at_path(path)
+            .help(help);
+        self.report.push(d);
+    }
+    fn warn(
+        &mut self,
+        code: &'static str,
+        path: String,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let d = Diagnostic::warning(code, self.file, msg)
+            .at_path(path)
+            .help(help);
+        self.report.push(d);
+    }
+
+    /// Sanitize one string in place; warn where it changed; error if required and empty.
+    fn text(&mut self, s: &mut String, path: &str, required: bool) {
+        let (clean, ch) = sanitize(s);
+        if ch.any_removed() {
+            self.warn(
+                "control-chars",
+                path.to_string(),
+                format!(
+                    "removed {} control character(s) or escape sequence(s)",
+                    ch.removed
+                ),
+                "pack text must be plain: remove escape sequences and control characters",
+            );
+        }
+        *s = clean;
+        if required && s.trim().is_empty() {
+            self.err(
+                "empty-text",
+                path.to_string(),
+                "required text is empty",
+                "write the text, or remove the item",
+            );
+        }
+    }
+
+    fn texts(&mut self, v: &mut [String], path: &str) {
+        for (i, s) in v.iter_mut().enumerate() {
+            self.text(s, &format!("{path}[{i}]"), true);
+        }
+    }
+
+    fn opt_text(&mut self, s: &mut Option<String>, path: &str) {
+        if let Some(s) = s {
+            self.text(s, path, true);
+        }
+    }
+
+    fn id(&mut self, id: &mut String, path: &str) {
+        self.text(id, path, true);
+        if !id.is_empty() && !is_kebab(id) {
+            self.err(
+                "bad-id",
+                path.to_string(),
+                format!("id `{id}` is not kebab-case"),
+                "use lowercase letters, digits and single hyphens, e.g. `emilia-resident`",
+            );
+        }
+    }
+
+    fn number(&mut self, v: f64, path: &str) -> bool {
+        if !v.is_finite() {
+            self.err(
+                "non-finite",
+                path.to_string(),
+                format!("{v} is not a finite number"),
+                "write the number the source gives",
+            );
+            return false;
+        }
+        true
+    }
+}
+
+pub fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Validate parsed packs into a library. Returns the library only when there are no errors;
+/// the report always holds every diagnostic (warnings included).
+pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>, Report) {
+    let mut infos = Vec::new();
+    let mut entries: Vec<(String, Entry)> = Vec::new();
+    let mut source_ids: HashSet<String> = HashSet::new();
+    let mut pack_ids: HashMap<String, String> = HashMap::new();
+    let mut manifests_ok = true;
+
+    for pack in packs {
+        let file = pack.manifest_file.clone();
+        match pack.manifest {
+            Some(mut m) => {
+                let mut cx = Ctx {
+                    file: &file,
+                    report: &mut report,
+                };
+                check_manifest(&mut cx, &mut m);
+                if let Some(prev) = pack_ids.insert(m.id.clone(), file.clone()) {
+                    cx.err(
+                        "duplicate-id",
+                        m.id.clone(),
+                        format!("pack id `{}` is also used by {prev}", m.id),
+                        "give each pack its own id",
+                    );
+                }
+                for s in &m.sources {
+                    source_ids.insert(s.id.clone());
+                }
+                infos.push(PackInfo {
+                    manifest: m,
+                    entries: pack.entries.iter().map(|(_, e)| e.id.clone()).collect(),
+                });
+            }
+            None => manifests_ok = false,
+        }
+        entries.extend(pack.entries);
+    }
+
+    // Per-entry checks (sanitizing first so later checks see clean text).
+    for (file, e) in entries.iter_mut() {
+        let mut cx = Ctx {
+            file,
+            report: &mut report,
+        };
+        check_entry(&mut cx, e, manifests_ok.then_some(&source_ids));
+    }
+
+    // Cross-entry checks: unique entry and question ids, related links.
+    let mut entry_ids: HashMap<String, String> = HashMap::new();
+    let mut question_ids: HashMap<String, String> = HashMap::new();
+    for (file, e) in &entries {
+        if let Some(prev) = entry_ids.insert(e.id.clone(), file.clone()) {
+            report.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    file.as_str(),
+                    format!("entry id `{}` is also used in {prev}", e.id),
+                )
+                .at_path(e.id.clone())
+                .help("every trial and topic needs its own id; ids are never reused"),
+            );
+        }
+        for q in &e.questions {
+            if let Some(prev) = question_ids.insert(q.id.clone(), format!("{file} ({})", e.id)) {
+                report.push(
+                    Diagnostic::error("duplicate-id", file.as_str(), format!("question id `{}` is also used in {prev}", q.id))
+                        .at_path(format!("{} › questions › {}", e.id, q.id))
+                        .help("question ids key review history: give each its own, e.g. `<trial>-<role>-2`"),
+                );
+            }
+        }
+    }
+    for (file, e) in &entries {
+        for (i, r) in e.related.iter().enumerate() {
+            if !entry_ids.contains_key(&r.to) {
+                report.push(
+                    Diagnostic::error(
+                        "unknown-ref",
+                        file.as_str(),
+                        format!("related entry `{}` does not exist", r.to),
+                    )
+                    .at_path(format!("{} › related[{i}] › to", e.id))
+                    .help("use the id of a trial or topic in a loaded pack"),
+                );
+            } else if r.to == e.id {
+                report.push(
+                    Diagnostic::error(
+                        "unknown-ref",
+                        file.as_str(),
+                        "an entry cannot be related to itself",
+                    )
+                    .at_path(format!("{} › related[{i}] › to", e.id))
+                    .help("remove the link"),
+                );
+            }
+        }
+    }
+
+    if report.has_errors() {
+        return (None, report);
+    }
+    let entries = entries.into_iter().map(|(_, e)| e).collect();
+    (Some(Library::new(infos, entries)), report)
+}
+
+fn check_manifest(cx: &mut Ctx, m: &mut Manifest) {
+    cx.id(&mut m.id, "id");
+    cx.text(&mut m.title, "title", true);
+    cx.text(&mut m.version, "version", true);
+    cx.text(&mut m.description, "description", false);
+    cx.text(&mut m.as_of, "as_of", true);
+    cx.texts(&mut m.authors, "authors");
+    cx.text(&mut m.license, "license", true);
+    let mut seen = HashSet::new();
+    for (i, s) in m.sources.iter_mut().enumerate() {
+        let p = format!("sources[{i}]");
+        cx.id(&mut s.id, &format!("{p} › id"));
+        cx.text(&mut s.file, &format!("{p} › file"), true);
+        cx.text(&mut s.title, &format!("{p} › title"), true);
+        cx.text(&mut s.description, &format!("{p} › description"), false);
+        if let Some(y) = s.year {
+            check_year(cx, y, &format!("{p} › year"));
+        }
+        if !seen.insert(s.id.clone()) {
+            cx.err(
+                "duplicate-id",
+                format!("sources › {}", s.id),
+                format!("source id `{}` is declared twice", s.id),
+                "give each source its own id",
+            );
+        }
+    }
+}
+
+fn check_year(cx: &mut Ctx, y: u32, path: &str) {
+    if !YEARS.contains(&y) {
+        cx.err(
+            "implausible-year",
+            path.to_string(),
+            format!("year {y} is outside {}–{}", YEARS.start(), YEARS.end()),
+            "check the year against the source",
+        );
+    }
+}
+
+fn check_cites(cx: &mut Ctx, cites: &mut [Cite], path: &str, sources: Option<&HashSet<String>>) {
+    for (i, c) in cites.iter_mut().enumerate() {
+        let p = format!("{path} › cite[{i}]");
+        cx.text(&mut c.source, &format!("{p} › source"), true);
+        cx.text(&mut c.at, &format!("{p} › at"), true);
+        if let Some(sources) = sources
+            && !sources.contains(&c.source)
+        {
+            cx.err(
+                "unknown-ref",
+                format!("{p} › source"),
+                format!("source `{}` is not declared in the manifest", c.source),
+                "add it to pack.ron's sources, or fix the id",
+            );
+        }
+    }
+}
+
+fn check_values(
+    cx: &mut Ctx,
+    values: &mut [ArmValue],
+    path: &str,
+    arms: &HashSet<String>,
+    has_design: bool,
+) {
+    for (i, v) in values.iter_mut().enumerate() {
+        let p = format!("{path} › values[{i}]");
+        cx.text(&mut v.arm, &format!("{p} › arm"), true);
+        cx.opt_text(&mut v.note, &format!("{p} › note"));
+        if let Unit::Other(u) = &mut v.unit {
+            cx.text(u, &format!("{p} › unit"), true);
+        }
+        if has_design && !arms.contains(&v.arm) {
+            cx.err(
+                "unknown-ref",
+                format!("{p} › arm"),
+                format!("arm `{}` is not in the design card", v.arm),
+                "use an arm id from design.arms",
+            );
+        }
+        if let Some(x) = v.value
+            && cx.number(x, &format!("{p} › value"))
+            && v.unit == Unit::Percent
+            && !(0.0..=100.0).contains(&x)
+        {
+            cx.err(
+                "out-of-range",
+                format!("{p} › value"),
+                format!("{x}% is not a percentage in 0–100"),
+                "check the value against the source",
+            );
+        }
+        if v.value.is_none() && v.note.is_none() {
+            cx.err(
+                "empty-text",
+                p.to_string(),
+                "a value with no number needs a note saying why",
+                "add `note: \"not reached\"` (or what the source says)",
+            );
+        }
+        if let Some((lo, hi)) = v.ci {
+            let ok = cx.number(lo, &format!("{p} › ci")) & cx.number(hi, &format!("{p} › ci"));
+            if ok && lo > hi {
+                cx.err(
+                    "bad-ci",
+                    format!("{p} › ci"),
+                    format!("CI lower bound {lo} is above upper bound {hi}"),
+                    "write the CI as (lower, upper)",
+                );
+            } else if ok
+                && let Some(x) = v.value
+                && !(lo <= x && x <= hi)
+            {
+                cx.err(
+                    "bad-ci",
+                    format!("{p} › ci"),
+                    format!("value {x} lies outside its CI ({lo}, {hi})"),
+                    "check the value and CI against the source",
+                );
+            }
+        }
+    }
+}
+
+fn check_effect(cx: &mut Ctx, e: &mut Effect, p: &str) {
+    cx.text(&mut e.comparison, &format!("{p} › comparison"), false);
+    let est_ok = cx.number(e.estimate, &format!("{p} › estimate"));
+    if est_ok && e.measure.is_ratio() && e.estimate <= 0.0 {
+        cx.err(
+            "out-of-range",
+            format!("{p} › estimate"),
+            format!("a {} must be > 0, found {}", e.measure.label(), e.estimate),
+            "ratios are positive; check the source",
+        );
+    }
+    if let Some((lo, hi)) = e.ci {
+        let ok = cx.number(lo, &format!("{p} › ci")) & cx.number(hi, &format!("{p} › ci"));
+        if ok {
+            if e.measure.is_ratio() && (lo <= 0.0 || hi <= 0.0) {
+                cx.err(
+                    "out-of-range",
+                    format!("{p} › ci"),
+                    format!("a {} CI must be > 0, found ({lo}, {hi})", e.measure.label()),
+                    "ratios are positive; check the source",
+                );
+            }
+            if lo > hi {
+                cx.err(
+                    "bad-ci",
+                    format!("{p} › ci"),
+                    format!("CI lower bound {lo} is above upper bound {hi}"),
+                    "write the CI as (lower, upper)",
+                );
+            } else if est_ok && !(lo <= e.estimate && e.estimate <= hi) {
+                cx.err(
+                    "bad-ci",
+                    format!("{p} › ci"),
+                    format!("estimate {} lies outside its CI ({lo}, {hi})", e.estimate),
+                    "check the estimate and CI against the source; the CI must contain the estimate",
+                );
+            }
+        }
+    }
+    if let Some(pv) = e.p {
+        let v = pv.raw();
+        if cx.number(v, &format!("{p} › p")) && !(0.0..=1.0).contains(&v) {
+            cx.err(
+                "out-of-range",
+                format!("{p} › p"),
+                format!("p = {v} is not in 0–1"),
+                "check the p-value against the source",
+            );
+        }
+    }
+}
+
+fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
+    cx.id(&mut e.id, "id");
+    let eid = e.id.clone();
+    let at = |rest: &str| format!("{eid} › {rest}");
+    cx.text(&mut e.name, &at("name"), true);
+    cx.text(&mut e.title, &at("title"), true);
+    if let Some(y) = e.year {
+        check_year(cx, y, &at("year"));
+    }
+    cx.opt_text(&mut e.journal, &at("journal"));
+    cx.texts(&mut e.authors, &at("authors"));
+    cx.texts(&mut e.registry, &at("registry"));
+    cx.texts(&mut e.tags, &at("tags"));
+    if let Status::Ongoing { as_of, source } = &mut e.status {
+        cx.text(as_of, &at("status › as_of"), true);
+        cx.text(source, &at("status › source"), true);
+        if let Some(s) = sources
+            && !s.contains(source.as_str())
+        {
+            cx.err(
+                "unknown-ref",
+                at("status › source"),
+                format!("source `{source}` is not declared in the manifest"),
+                "use a source id from pack.ron",
+            );
+        }
+    }
+    cx.text(&mut e.bottom_line, &at("bottom_line"), true);
+    cx.text(&mut e.significance, &at("significance"), false);
+    cx.text(&mut e.context, &at("context"), false);
+    cx.texts(&mut e.limitations, &at("limitations"));
+
+    let mut arms = HashSet::new();
+    let has_design = e.design.is_some();
+    if let Some(d) = &mut e.design {
+        cx.text(&mut d.phase, &at("design › phase"), true);
+        cx.texts(&mut d.features, &at("design › features"));
+        cx.text(&mut d.setting, &at("design › setting"), false);
+        cx.text(&mut d.duration, &at("design › duration"), false);
+        cx.text(&mut d.population, &at("design › population"), true);
+        cx.text(&mut d.intervention, &at("design › intervention"), true);
+        cx.opt_text(&mut d.comparator, &at("design › comparator"));
+        cx.texts(&mut d.primary_endpoints, &at("design › primary_endpoints"));
+        cx.texts(
+            &mut d.secondary_endpoints,
+            &at("design › secondary_endpoints"),
+        );
+        if d.sample_size == Some(0) {
+            cx.err(
+                "out-of-range",
+                at("design › sample_size"),
+                "sample size is 0",
+                "write the number enrolled, or leave sample_size out",
+            );
+        }
+        for a in d.arms.iter_mut() {
+            let p = at(&format!("design › arms › {}", a.id));
+            cx.id(&mut a.id, &format!("{p} › id"));
+            cx.text(&mut a.label, &format!("{p} › label"), true);
+            cx.text(&mut a.regimen, &format!("{p} › regimen"), false);
+            if !arms.insert(a.id.clone()) {
+                cx.err(
+                    "duplicate-id",
+                    p.clone(),
+                    format!("arm id `{}` is used twice", a.id),
+                    "give each arm its own id",
+                );
+            }
+        }
+        check_cites(cx, &mut d.cite, &at("design"), sources);
+    } else if e.kind == EntryKind::Trial {
+        cx.warn(
+            "missing-design",
+            at("design"),
+            "a trial has no design card",
+            "add design: Design(...) with phase, population and intervention",
+        );
+    }
+
+    let mut finding_ids = HashSet::new();
+    for f in e.findings.iter_mut() {
+        let p = at(&format!("findings › {}", f.id));
+        cx.id(&mut f.id, &format!("{p} › id"));
+        if !finding_ids.insert(f.id.clone()) {
+            cx.err(
+                "duplicate-id",
+                p.clone(),
+                format!("finding id `{}` is used twice in this entry", f.id),
+                "give each finding its own id",
+            );
+        }
+        cx.text(&mut f.endpoint, &format!("{p} › endpoint"), true);
+        cx.text(&mut f.reading, &format!("{p} › reading"), true);
+        match &mut f.analysis {
+            Analysis::Subgroup(s) | Analysis::Other(s) => {
+                cx.text(s, &format!("{p} › analysis"), true)
+            }
+            _ => {}
+        }
+        check_values(cx, &mut f.values, &p, &arms, has_design);
+        if let Some(eff) = &mut f.effect {
+            check_effect(cx, eff, &format!("{p} › effect"));
+        }
+        if f.cite.is_empty() {
+            cx.err(
+                "missing-cite",
+                format!("{p} › cite"),
+                "a finding has no citation",
+                "add cite: [Cite(source: \"…\", at: \"section or table\")]",
+            );
+        }
+        check_cites(cx, &mut f.cite, &p, sources);
+    }
+
+    for (i, s) in e.safety.iter_mut().enumerate() {
+        let p = at(&format!("safety[{i}]"));
+        cx.text(&mut s.event, &format!("{p} › event"), true);
+        cx.opt_text(&mut s.grade, &format!("{p} › grade"));
+        cx.opt_text(&mut s.note, &format!("{p} › note"));
+        check_values(cx, &mut s.values, &p, &arms, has_design);
+        if s.cite.is_empty() {
+            cx.err(
+                "missing-cite",
+                format!("{p} › cite"),
+                "a safety item has no citation",
+                "add cite: [Cite(...)]",
+            );
+        }
+        check_cites(cx, &mut s.cite, &p, sources);
+    }
+
+    for (i, r) in e.related.iter_mut().enumerate() {
+        cx.text(&mut r.to, &at(&format!("related[{i}] › to")), true);
+        cx.text(&mut r.note, &at(&format!("related[{i}] › note")), false);
+    }
+
+    let mut disc_ids = HashSet::new();
+    for d in e.discrepancies.iter_mut() {
+        let p = at(&format!("discrepancies › {}", d.id));
+        cx.id(&mut d.id, &format!("{p} › id"));
+        if !disc_ids.insert(d.id.clone()) {
+            cx.err(
+                "duplicate-id",
+                p.clone(),
+                format!("discrepancy id `{}` is used twice", d.id),
+                "give each discrepancy its own id",
+            );
+        }
+        cx.text(&mut d.about, &format!("{p} › about"), true);
+        cx.text(&mut d.note, &format!("{p} › note"), true);
+        if d.versions.len() < 2 {
+            cx.err(
+                "too-few-versions",
+                format!("{p} › versions"),
+                "a discrepancy needs at least two versions",
+                "record each source's value with its citation",
+            );
+        }
+        for (j, v) in d.versions.iter_mut().enumerate() {
+            cx.text(&mut v.says, &format!("{p} › versions[{j}] › says"), true);
+            check_cites(
+                cx,
+                std::slice::from_mut(&mut v.cite),
+                &format!("{p} › versions[{j}]"),
+                sources,
+            );
+        }
+        for (j, f) in d.findings.iter().enumerate() {
+            if !finding_ids.contains(f) {
+                cx.err(
+                    "unknown-ref",
+                    format!("{p} › findings[{j}]"),
+                    format!("finding `{f}` is not in this entry"),
+                    "use a finding id of this entry",
+                );
+            }
+        }
+    }
+
+    let mut roles_seen: HashMap<Role, String> = HashMap::new();
+    for q in e.questions.iter_mut() {
+        let p = at(&format!("questions › {}", q.id));
+        cx.id(&mut q.id, &format!("{p} › id"));
+        cx.text(&mut q.prompt, &format!("{p} › prompt"), true);
+        cx.text(&mut q.key_response, &format!("{p} › key_response"), true);
+        cx.texts(&mut q.key_points, &format!("{p} › key_points"));
+        cx.texts(&mut q.tags, &format!("{p} › tags"));
+        if !KEY_POINTS.contains(&q.key_points.len()) {
+            cx.err(
+                "key-points",
+                format!("{p} › key_points"),
+                format!(
+                    "{} key points; a question needs {}–{}",
+                    q.key_points.len(),
+                    KEY_POINTS.start(),
+                    KEY_POINTS.end()
+                ),
+                "list the 3–6 points a good answer must contain",
+            );
+        }
+        let words = q.key_response.split_whitespace().count();
+        if !q.key_response.trim().is_empty() && !KEY_RESPONSE_WORDS.contains(&words) {
+            cx.warn(
+                "key-response-length",
+                format!("{p} › key_response"),
+                format!(
+                    "key response has {words} words; aim for {}–{}",
+                    KEY_RESPONSE_WORDS.start(),
+                    KEY_RESPONSE_WORDS.end()
+                ),
+                "answer the question fully but briefly",
+            );
+        }
+        for (j, f) in q.findings.iter().enumerate() {
+            if !finding_ids.contains(f) {
+                cx.err(
+                    "unknown-ref",
+                    format!("{p} › findings[{j}]"),
+                    format!("finding `{f}` is not in this entry"),
+                    "use a finding id of this entry",
+                );
+            }
+        }
+        if let Some(prev) = roles_seen.insert(q.role, q.id.clone()) {
+            cx.warn(
+                "duplicate-role",
+                p.clone(),
+                format!("{} already has a question here (`{prev}`)", q.role.label()),
+                "one question per role per entry reads best; move one to another role",
+            );
+        }
+    }
+    if !e.questions.is_empty() && roles_seen.len() < 3 {
+        cx.warn(
+            "few-roles",
+            at("questions"),
+            format!("questions cover only {} role(s)", roles_seen.len()),
+            "write questions for at least three roles of the ladder",
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! trialdeck: study and teach clinical-trial evidence in the terminal.
+//!
+//! The library holds everything; the binary (`src/main.rs`) only parses the command line
+//! and dispatches. `content`, `search` and `export` know nothing of the terminal.
+
+pub mod content;
+pub mod export;
+pub mod text;

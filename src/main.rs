@@ -1,0 +1,230 @@
+//! The `trialdeck` binary: parse the command line, load packs, dispatch.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use trialdeck::content::{self, Loaded, PackSource};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "trialdeck",
+    version,
+    about = "Study and teach clinical-trial evidence in the terminal",
+    long_about = "Study and teach clinical-trial evidence in the terminal.\n\n\
+        Without a subcommand, opens the app on the bundled pack (or the packs given with --pack)."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Global {
+    /// Load a pack directory instead of the bundled pack (repeat to load several).
+    #[arg(long = "pack", value_name = "PATH", global = true)]
+    packs: Vec<PathBuf>,
+    /// Never print colour or other escape codes (NO_COLOR is respected too).
+    #[arg(long, global = true)]
+    no_color: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate packs and print every problem found.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
+    /// List the trials and topics of the loaded packs.
+    List,
+    /// Print one trial or topic as plain text.
+    Show {
+        /// The entry id (see `trialdeck list`).
+        id: String,
+    },
+    /// Export the whole validated library.
+    Export {
+        /// Export format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ExportFormat {
+    Json,
+}
+
+/// Exit status: 0 ok, 1 the pack has errors, 2 usage error.
+const EXIT_PACK: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = !cli.global.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal();
+    match run(cli, color) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("trialdeck: {}", content::sanitize::clean(&e));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn sources(g: &Global) -> Vec<PackSource> {
+    if g.packs.is_empty() {
+        vec![PackSource::Bundled]
+    } else {
+        g.packs.iter().cloned().map(PackSource::Dir).collect()
+    }
+}
+
+/// Load the packs, printing warnings to stderr; on errors, print the report and fail.
+fn load_or_report(g: &Global) -> Result<Loaded, ExitCode> {
+    match content::load(&sources(g)) {
+        Ok(loaded) => {
+            if !loaded.report.diagnostics.is_empty() {
+                eprint!("{}", loaded.report.render());
+            }
+            Ok(loaded)
+        }
+        Err(report) => {
+            eprint!("{}", report.render());
+            eprintln!("trialdeck: the pack has errors; run `trialdeck check` after fixing them");
+            Err(ExitCode::from(EXIT_PACK))
+        }
+    }
+}
+
+fn write_stdout(s: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`trialdeck list | head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| format!("cannot write output: {e}")),
+    }
+}
+
+fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
+    let g = cli.global;
+    match cli.command {
+        None => {
+            let loaded = match load_or_report(&g) {
+                Ok(l) => l,
+                Err(code) => return Ok(code),
+            };
+            write_stdout(&format!(
+                "trialdeck: loaded {} entries and {} questions. The interactive app is not built yet; \
+                 try `trialdeck list` or `trialdeck show emilia`.\n",
+                loaded.library.entries.len(),
+                loaded.library.question_count()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check { format }) => {
+            let report = match content::load(&sources(&g)) {
+                Ok(l) => l.report,
+                Err(r) => r,
+            };
+            match format {
+                CheckFormat::Json => {
+                    let s = serde_json::to_string_pretty(&serde_json::json!({
+                        "ok": !report.has_errors(),
+                        "errors": report.errors(),
+                        "warnings": report.warnings(),
+                        "diagnostics": report.diagnostics,
+                    }))
+                    .map_err(|e| e.to_string())?;
+                    write_stdout(&format!("{s}\n"))?;
+                }
+                CheckFormat::Text => {
+                    if report.diagnostics.is_empty() {
+                        write_stdout("ok: no problems found\n")?;
+                    } else {
+                        write_stdout(&report.render())?;
+                    }
+                }
+            }
+            Ok(if report.has_errors() {
+                ExitCode::from(EXIT_PACK)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Some(Command::List) => {
+            let loaded = match load_or_report(&g) {
+                Ok(l) => l,
+                Err(code) => return Ok(code),
+            };
+            write_stdout(&trialdeck::text::list_table(&loaded.library))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Show { id }) => {
+            let loaded = match load_or_report(&g) {
+                Ok(l) => l,
+                Err(code) => return Ok(code),
+            };
+            let lib = &loaded.library;
+            match lib.entry(&id) {
+                Some(e) => {
+                    write_stdout(&trialdeck::text::show(lib, e, color))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    let ids: Vec<&str> = lib.entries.iter().map(|e| e.id.as_str()).collect();
+                    Err(format!(
+                        "no trial or topic with id `{id}`; known ids: {} (see `trialdeck list`)",
+                        ids.join(", ")
+                    ))
+                }
+            }
+        }
+        Some(Command::Export { format, out }) => {
+            let loaded = match load_or_report(&g) {
+                Ok(l) => l,
+                Err(code) => return Ok(code),
+            };
+            let body = match format {
+                ExportFormat::Json => trialdeck::export::to_json(&loaded.library),
+            };
+            match out {
+                Some(path) => write_atomically(&path, body.as_bytes())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+                None => write_stdout(&body)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Write via a temporary file and rename, so an interrupted export never leaves half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
