@@ -3,6 +3,13 @@
 //! The library holds everything; the binary (`src/main.rs`) only parses the command line
 //! and dispatches. `content`, `search` and `export` know nothing of the terminal.
 
+pub mod action;
+pub mod app;
 pub mod content;
 pub mod export;
+pub mod keymap;
+pub mod search;
 pub mod text;
+pub mod theme;
+pub mod tui;
+pub mod ui;

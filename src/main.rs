@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trialdeck::content::{self, Loaded, PackSource};
+use trialdeck::theme::ThemeName;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -29,6 +30,14 @@ struct Global {
     /// Never print colour or other escape codes (NO_COLOR is respected too).
     #[arg(long, global = true)]
     no_color: bool,
+    /// Colour theme of the app: dark, light, high-contrast (projectors) or mono.
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_theme)]
+    theme: Option<ThemeName>,
+}
+
+fn parse_theme(s: &str) -> Result<ThemeName, String> {
+    ThemeName::parse(s)
+        .ok_or_else(|| format!("unknown theme `{s}`; use dark, light, high-contrast or mono"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,16 +133,22 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
     let g = cli.global;
     match cli.command {
         None => {
+            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+                return Err("the app needs a terminal; for plain output try `trialdeck list` or `trialdeck show ID`".into());
+            }
             let loaded = match load_or_report(&g) {
                 Ok(l) => l,
                 Err(code) => return Ok(code),
             };
-            write_stdout(&format!(
-                "trialdeck: loaded {} entries and {} questions. The interactive app is not built yet; \
-                 try `trialdeck list` or `trialdeck show emilia`.\n",
-                loaded.library.entries.len(),
-                loaded.library.question_count()
-            ))?;
+            let no_color =
+                g.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let theme = match g.theme {
+                Some(t) => t,
+                None if no_color => ThemeName::Mono,
+                None => ThemeName::Dark,
+            };
+            let app = trialdeck::app::App::new(loaded.library, theme);
+            trialdeck::tui::run(app).map_err(|e| format!("terminal error: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Check { format }) => {

@@ -1,0 +1,252 @@
+//! A small document builder: styled text wrapped to a width, with anchors for items, so
+//! views can scroll by lines and keep a selected item in view.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+#[derive(Default)]
+pub struct Doc {
+    pub lines: Vec<Line<'static>>,
+    /// Line index at which each item starts.
+    pub anchors: Vec<usize>,
+    width: usize,
+}
+
+impl Doc {
+    pub fn new(width: u16) -> Doc {
+        Doc {
+            lines: Vec::new(),
+            anchors: Vec::new(),
+            width: width.max(1) as usize,
+        }
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn anchor(&mut self) {
+        self.anchors.push(self.lines.len());
+    }
+
+    pub fn blank(&mut self) {
+        self.lines.push(Line::default());
+    }
+
+    /// Styled spans wrapped to the width, continuation lines indented by `indent`.
+    pub fn spans(&mut self, spans: Vec<Span<'static>>, indent: usize) {
+        let lines = wrap(spans, self.width, indent);
+        self.lines.extend(lines);
+    }
+
+    pub fn text(&mut self, text: &str, style: Style) {
+        for para in text.split('\n') {
+            self.spans(vec![Span::styled(para.to_string(), style)], 0);
+        }
+    }
+
+    pub fn heading(&mut self, text: &str, style: Style) {
+        if !self.lines.is_empty() {
+            self.blank();
+        }
+        self.spans(vec![Span::styled(text.to_string(), style)], 0);
+    }
+
+    /// `key  value` with the value wrapped under itself.
+    pub fn kv(&mut self, key: &str, value: &str, key_style: Style, style: Style, key_width: usize) {
+        if value.trim().is_empty() {
+            return;
+        }
+        let kw = key_width.min(self.width / 2);
+        let key = format!("{key:<kw$} ");
+        for (i, para) in value.split('\n').enumerate() {
+            let k = if i == 0 {
+                key.clone()
+            } else {
+                " ".repeat(kw + 1)
+            };
+            self.spans(
+                vec![
+                    Span::styled(k, key_style),
+                    Span::styled(para.to_string(), style),
+                ],
+                kw + 1,
+            );
+        }
+    }
+
+    /// A bullet item: `• text`, wrapped with a hanging indent.
+    pub fn bullet(&mut self, marker: &str, text: &str, style: Style) {
+        let m = format!("{marker} ");
+        let ind = m.width();
+        self.spans(
+            vec![
+                Span::styled(m, style),
+                Span::styled(text.to_string(), style),
+            ],
+            ind,
+        );
+    }
+
+    /// Push pre-built lines (already fitted to the width).
+    pub fn raw(&mut self, lines: impl IntoIterator<Item = Line<'static>>) {
+        self.lines.extend(lines);
+    }
+}
+
+/// Greedy word wrap of styled spans. Words longer than the width are split.
+pub fn wrap(spans: Vec<Span<'static>>, width: usize, indent: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let indent = if indent >= width { 0 } else { indent };
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut cur: Vec<Span<'static>> = Vec::new();
+    let mut col = 0usize;
+    let push_line = |out: &mut Vec<Line<'static>>, cur: &mut Vec<Span<'static>>| {
+        // Trim trailing spaces of the line.
+        if let Some(last) = cur.last_mut() {
+            let t = last.content.trim_end().to_string();
+            last.content = t.into();
+        }
+        out.push(Line::from(std::mem::take(cur)));
+    };
+    for span in spans {
+        let style = span.style;
+        let mut piece = String::new();
+        for token in tokens(&span.content) {
+            let tw = token.width();
+            let is_space = token.chars().all(char::is_whitespace);
+            if col + tw > width && col > indent {
+                if is_space {
+                    // A break at a space: drop the space.
+                    if !piece.is_empty() {
+                        cur.push(Span::styled(std::mem::take(&mut piece), style));
+                    }
+                    push_line(&mut out, &mut cur);
+                    cur.push(Span::raw(" ".repeat(indent)));
+                    col = indent;
+                    continue;
+                }
+                if !piece.is_empty() {
+                    cur.push(Span::styled(std::mem::take(&mut piece), style));
+                }
+                push_line(&mut out, &mut cur);
+                cur.push(Span::raw(" ".repeat(indent)));
+                col = indent;
+            }
+            if tw > width - col {
+                // Too long for any line: split by characters.
+                for ch in token.chars() {
+                    let cw = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
+                    if col + cw > width {
+                        if !piece.is_empty() {
+                            cur.push(Span::styled(std::mem::take(&mut piece), style));
+                        }
+                        push_line(&mut out, &mut cur);
+                        cur.push(Span::raw(" ".repeat(indent)));
+                        col = indent;
+                    }
+                    piece.push(ch);
+                    col += cw;
+                }
+                continue;
+            }
+            if is_space && col == indent && !out.is_empty() {
+                continue;
+            }
+            piece.push_str(token);
+            col += tw;
+        }
+        if !piece.is_empty() {
+            cur.push(Span::styled(piece, style));
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
+        push_line(&mut out, &mut cur);
+    }
+    out
+}
+
+/// Split text into alternating runs of spaces and non-spaces.
+fn tokens(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut prev_space: Option<bool> = None;
+    for (i, c) in s.char_indices() {
+        let sp = c == ' ';
+        if let Some(p) = prev_space
+            && p != sp
+        {
+            out.push(&s[start..i]);
+            start = i;
+        }
+        prev_space = Some(sp);
+    }
+    if start < s.len() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
+/// Cut `s` to at most `width` columns, ending in "…" when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = UnicodeWidthStr::width(c.encode_utf8(&mut [0; 4]) as &str);
+        if w + cw > width - 1 {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_at_spaces_with_hanging_indent() {
+        let l = wrap(vec![Span::raw("- alpha beta gamma delta")], 12, 2);
+        assert_eq!(text(&l), vec!["- alpha beta", "  gamma", "  delta"]);
+        for line in &l {
+            assert!(line.width() <= 12);
+        }
+    }
+
+    #[test]
+    fn splits_words_longer_than_the_width() {
+        let l = wrap(vec![Span::raw("abcdefghij")], 4, 0);
+        assert_eq!(text(&l), vec!["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn never_exceeds_width_for_wide_chars() {
+        let l = wrap(vec![Span::raw("漢字漢字漢字 ≥3 grade")], 5, 1);
+        for line in &l {
+            assert!(line.width() <= 5, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn truncate_marks_the_cut() {
+        assert_eq!(truncate("EMILIA trial", 6), "EMILI…");
+        assert_eq!(truncate("short", 10), "short");
+    }
+}

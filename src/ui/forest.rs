@@ -1,0 +1,188 @@
+//! A forest plot: each ratio estimate with its 95% CI on a log scale, with the line of no
+//! effect at 1. Drawn with box characters so it reads at 80 columns and in monochrome.
+
+use super::doc::truncate;
+use crate::content::{Entry, Measure, fmt_num};
+use crate::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthStr;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub label: String,
+    pub measure: Measure,
+    pub estimate: f64,
+    pub ci: Option<(f64, f64)>,
+}
+
+/// The plottable rows of an entry (ratio measures), and how many effects could not be plotted.
+pub fn rows(e: &Entry) -> (Vec<Row>, usize) {
+    let mut rows = Vec::new();
+    let mut skipped = 0;
+    for f in &e.findings {
+        let Some(eff) = &f.effect else { continue };
+        if !eff.measure.is_ratio() || eff.estimate <= 0.0 {
+            skipped += 1;
+            continue;
+        }
+        let label = match &f.analysis {
+            crate::content::Analysis::Itt => f.endpoint.clone(),
+            a => format!("{} ({})", f.endpoint, a.label()),
+        };
+        rows.push(Row {
+            label,
+            measure: eff.measure,
+            estimate: eff.estimate,
+            ci: eff.ci.filter(|(lo, hi)| *lo > 0.0 && *hi > 0.0),
+        });
+    }
+    (rows, skipped)
+}
+
+pub struct ForestPlot<'a> {
+    pub rows: &'a [Row],
+    pub theme: &'a Theme,
+}
+
+/// The log-scale domain: covers every CI and 1, padded a little.
+fn domain(rows: &[Row]) -> (f64, f64) {
+    let mut lo: f64 = 1.0;
+    let mut hi: f64 = 1.0;
+    for r in rows {
+        let (a, b) = r.ci.unwrap_or((r.estimate, r.estimate));
+        lo = lo.min(a).min(r.estimate);
+        hi = hi.max(b).max(r.estimate);
+    }
+    let lo = (lo / 1.15).max(0.01);
+    let hi = (hi * 1.15).min(100.0);
+    (lo, hi.max(lo * 1.5))
+}
+
+const TICKS: [f64; 15] = [
+    0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0,
+];
+
+impl ForestPlot<'_> {
+    /// Rows needed: one per estimate, the axis, its labels, and the caption.
+    pub fn height(&self) -> u16 {
+        self.rows.len() as u16 + 3
+    }
+}
+
+impl Widget for &ForestPlot<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let area = area.intersection(buf.area);
+        if area.width < 20 || area.height < 3 || self.rows.is_empty() {
+            return;
+        }
+        let t = self.theme;
+        let value_w: u16 = 20;
+        let label_w: u16 = (area.width / 3).clamp(8, 26);
+        let plot_w = area.width.saturating_sub(label_w + value_w + 2);
+        if plot_w < 10 {
+            return;
+        }
+        let plot_x = area.x + label_w + 1;
+        let (lo, hi) = domain(self.rows);
+        let (llo, lhi) = (lo.ln(), hi.ln());
+        let x_of = |v: f64| -> u16 {
+            let f = ((v.clamp(lo, hi).ln() - llo) / (lhi - llo)).clamp(0.0, 1.0);
+            plot_x + (f * (plot_w - 1) as f64).round() as u16
+        };
+        let null_x = x_of(1.0);
+        let bottom = area.y + area.height;
+        let mut y = area.y;
+        for r in self.rows {
+            if y + 3 > bottom {
+                break;
+            }
+            buf.set_string(area.x, y, truncate(&r.label, label_w as usize), t.base);
+            for x in plot_x..plot_x + plot_w {
+                if x == null_x {
+                    buf.set_string(x, y, "│", t.plot_null);
+                }
+            }
+            let est_x = x_of(r.estimate);
+            if let Some((a, b)) = r.ci {
+                let (xa, xb) = (x_of(a), x_of(b));
+                for x in xa..=xb {
+                    let sym = if x == xa && xa != xb {
+                        "├"
+                    } else if x == xb && xa != xb {
+                        "┤"
+                    } else if x == null_x {
+                        "┼"
+                    } else {
+                        "─"
+                    };
+                    buf.set_string(x, y, sym, t.plot_line);
+                }
+                // Arrows where the CI runs off the drawn scale.
+                if a < lo {
+                    buf.set_string(xa, y, "◀", t.plot_line);
+                }
+                if b > hi {
+                    buf.set_string(xb, y, "▶", t.plot_line);
+                }
+            }
+            buf.set_string(est_x, y, "■", t.plot_point);
+            let value = match r.ci {
+                Some((a, b)) => format!(
+                    "{} {} ({}–{})",
+                    r.measure.label(),
+                    fmt_num(r.estimate),
+                    fmt_num(a),
+                    fmt_num(b)
+                ),
+                None => format!("{} {} (no CI)", r.measure.label(), fmt_num(r.estimate)),
+            };
+            buf.set_string(
+                plot_x + plot_w + 1,
+                y,
+                truncate(&value, value_w as usize + 1),
+                t.base,
+            );
+            y += 1;
+        }
+        // Axis line with ticks, then tick labels that do not collide.
+        for x in plot_x..plot_x + plot_w {
+            buf.set_string(x, y, "─", t.muted);
+        }
+        let mut last_end: u16 = 0;
+        for tick in TICKS.iter().copied().filter(|v| *v >= lo && *v <= hi) {
+            let x = x_of(tick);
+            buf.set_string(x, y, "┴", if tick == 1.0 { t.plot_null } else { t.muted });
+            let label = fmt_num(tick);
+            let lw = label.width() as u16;
+            let start = x.saturating_sub(lw / 2).max(plot_x);
+            if start >= last_end && start + lw <= area.x + area.width {
+                buf.set_string(
+                    start,
+                    y + 1,
+                    &label,
+                    if tick == 1.0 { t.plot_null } else { t.muted },
+                );
+                last_end = start + lw + 1;
+            }
+        }
+        // Caption: which side favours which arm, anchored at the line of no effect.
+        let left = "◀ favours first arm";
+        let right = "favours second ▶";
+        let cy = y + 2;
+        if cy < bottom {
+            let lx = null_x.saturating_sub(left.width() as u16 + 1).max(area.x);
+            buf.set_string(lx, cy, left, t.muted);
+            buf.set_string(
+                null_x + 1,
+                cy,
+                truncate(
+                    right,
+                    (area.x + area.width).saturating_sub(null_x + 1) as usize,
+                ),
+                t.muted,
+            );
+        }
+    }
+}
