@@ -382,7 +382,8 @@ fn render_forest(app: &App, e: &Entry, frame: &mut Frame, area: Rect) {
     };
     let avail = area.height - head - 1;
     // Scroll rows when there are more estimates than fit.
-    let fit = avail.saturating_sub(3) as usize;
+    let per = if ForestPlot::stacked(area.width) { 2 } else { 1 };
+    let fit = (avail.saturating_sub(3) / per) as usize;
     let start = (app.scroll as usize).min(rows.len().saturating_sub(fit.max(1)));
     app.view_max_scroll
         .set(rows.len().saturating_sub(fit.max(1)) as u16);
@@ -395,7 +396,7 @@ fn render_forest(app: &App, e: &Entry, frame: &mut Frame, area: Rect) {
         area.x,
         area.y + head + 1,
         area.width,
-        plot.height().min(avail),
+        plot.height(area.width).min(avail),
     );
     frame.render_widget(&plot, r);
     if start + shown.len() < rows.len() {

@@ -65,9 +65,22 @@ const TICKS: [f64; 15] = [
 ];
 
 impl ForestPlot<'_> {
-    /// Rows needed: one per estimate, the axis, its labels, and the caption.
-    pub fn height(&self) -> u16 {
-        self.rows.len() as u16 + 3
+    /// Whether rows take two lines (label and value above the plot) at this width.
+    pub fn stacked(width: u16) -> bool {
+        width < 90
+    }
+
+    /// Rows needed at this width: the estimates, the axis, its labels, and the caption.
+    pub fn height(&self, width: u16) -> u16 {
+        let per = if Self::stacked(width) { 2 } else { 1 };
+        self.rows.len() as u16 * per + 3
+    }
+}
+
+fn value_text(r: &Row) -> String {
+    match r.ci {
+        Some((a, b)) => format!("{} {} ({}–{})", r.measure.label(), fmt_num(r.estimate), fmt_num(a), fmt_num(b)),
+        None => format!("{} {} (no CI)", r.measure.label(), fmt_num(r.estimate)),
     }
 }
 
@@ -78,13 +91,17 @@ impl Widget for &ForestPlot<'_> {
             return;
         }
         let t = self.theme;
+        let stacked = ForestPlot::stacked(area.width);
         let value_w: u16 = 20;
-        let label_w: u16 = (area.width / 3).clamp(8, 26);
-        let plot_w = area.width.saturating_sub(label_w + value_w + 2);
+        let label_w: u16 = (area.width / 3).clamp(8, 30);
+        let (plot_x, plot_w) = if stacked {
+            (area.x + 2, area.width.saturating_sub(4))
+        } else {
+            (area.x + label_w + 1, area.width.saturating_sub(label_w + value_w + 2))
+        };
         if plot_w < 10 {
             return;
         }
-        let plot_x = area.x + label_w + 1;
         let (lo, hi) = domain(self.rows);
         let (llo, lhi) = (lo.ln(), hi.ln());
         let x_of = |v: f64| -> u16 {
@@ -95,15 +112,22 @@ impl Widget for &ForestPlot<'_> {
         let bottom = area.y + area.height;
         let mut y = area.y;
         for r in self.rows {
-            if y + 3 > bottom {
+            let need = if stacked { 2 } else { 1 };
+            if y + need + 2 > bottom {
                 break;
             }
-            buf.set_string(area.x, y, truncate(&r.label, label_w as usize), t.base);
-            for x in plot_x..plot_x + plot_w {
-                if x == null_x {
-                    buf.set_string(x, y, "│", t.plot_null);
-                }
+            let value = value_text(r);
+            if stacked {
+                let vw = value.width() as u16;
+                let lw = area.width.saturating_sub(vw + 1) as usize;
+                buf.set_string(area.x, y, truncate(&r.label, lw), t.base);
+                buf.set_string(area.x + area.width - vw.min(area.width), y, truncate(&value, area.width as usize), t.accent);
+                y += 1;
+            } else {
+                buf.set_string(area.x, y, truncate(&r.label, label_w as usize), t.base);
+                buf.set_string(plot_x + plot_w + 1, y, truncate(&value, value_w as usize + 1), t.base);
             }
+            buf.set_string(null_x, y, "│", t.plot_null);
             let est_x = x_of(r.estimate);
             if let Some((a, b)) = r.ci {
                 let (xa, xb) = (x_of(a), x_of(b));
@@ -128,22 +152,6 @@ impl Widget for &ForestPlot<'_> {
                 }
             }
             buf.set_string(est_x, y, "■", t.plot_point);
-            let value = match r.ci {
-                Some((a, b)) => format!(
-                    "{} {} ({}–{})",
-                    r.measure.label(),
-                    fmt_num(r.estimate),
-                    fmt_num(a),
-                    fmt_num(b)
-                ),
-                None => format!("{} {} (no CI)", r.measure.label(), fmt_num(r.estimate)),
-            };
-            buf.set_string(
-                plot_x + plot_w + 1,
-                y,
-                truncate(&value, value_w as usize + 1),
-                t.base,
-            );
             y += 1;
         }
         // Axis line with ticks, then tick labels that do not collide.
@@ -167,22 +175,16 @@ impl Widget for &ForestPlot<'_> {
                 last_end = start + lw + 1;
             }
         }
-        // Caption: which side favours which arm, anchored at the line of no effect.
-        let left = "◀ favours first arm";
-        let right = "favours second ▶";
+        // Caption: which side of the line of no effect is which, named by the measure.
+        let m = self.rows[0].measure.label();
+        let left = format!("◀ {m} < 1");
+        let right = format!("{m} > 1 ▶");
         let cy = y + 2;
         if cy < bottom {
             let lx = null_x.saturating_sub(left.width() as u16 + 1).max(area.x);
-            buf.set_string(lx, cy, left, t.muted);
-            buf.set_string(
-                null_x + 1,
-                cy,
-                truncate(
-                    right,
-                    (area.x + area.width).saturating_sub(null_x + 1) as usize,
-                ),
-                t.muted,
-            );
+            buf.set_string(lx, cy, &left, t.muted);
+            let room = (area.x + area.width).saturating_sub(null_x + 2) as usize;
+            buf.set_string(null_x + 2, cy, truncate(&right, room), t.muted);
         }
     }
 }

@@ -183,27 +183,26 @@ pub fn panel<'a>(title: Line<'a>, focused: bool, app: &App) -> Block<'a> {
     }
 }
 
-/// Draw lines with a scroll offset and "more" markers on the border when content is hidden.
-pub fn scrolled(
-    frame: &mut Frame,
-    area: Rect,
-    lines: Vec<Line<'static>>,
-    top: usize,
-    style: Style,
-    marker: Style,
-) {
+/// Draw lines with a scroll offset. "↑ more"/"↓ more" go on the rows just outside `area`
+/// (a border or the tab row), so they never hide content.
+pub fn scrolled(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, top: usize, style: Style, marker: Style) {
     let h = area.height as usize;
     let total = lines.len();
     let top = top.min(total.saturating_sub(h));
     let visible: Vec<Line> = lines.into_iter().skip(top).take(h).collect();
     frame.render_widget(Paragraph::new(visible).style(style), area);
-    if top > 0 && area.width > 8 {
-        let r = Rect::new(area.x + area.width - 8, area.y, 8, 1);
-        frame.render_widget(Paragraph::new(Span::styled(" ↑ more ", marker)), r);
+    let screen = frame.area();
+    let mut mark = |y: u16, text: &'static str| {
+        let r = Rect::new(area.x + area.width.saturating_sub(9), y, 8.min(area.width), 1).intersection(screen);
+        if !r.is_empty() {
+            frame.render_widget(Paragraph::new(Span::styled(text, marker)), r);
+        }
+    };
+    if top > 0 && area.y > 0 {
+        mark(area.y - 1, " ↑ more ");
     }
-    if top + h < total && area.width > 8 && h > 0 {
-        let r = Rect::new(area.x + area.width - 8, area.y + area.height - 1, 8, 1);
-        frame.render_widget(Paragraph::new(Span::styled(" ↓ more ", marker)), r);
+    if top + h < total && h > 0 {
+        mark(area.y + area.height, " ↓ more ");
     }
 }
 
