@@ -142,7 +142,14 @@ pub struct App {
 }
 
 impl App {
+    /// A new app on `lib`, listing trials by phase (phase 3 first, ongoing and topics last).
     pub fn new(lib: Library, theme: ThemeName) -> App {
+        let mut app = App::with_order(lib, theme);
+        app.resort();
+        app
+    }
+
+    fn with_order(lib: Library, theme: ThemeName) -> App {
         let index = SearchIndex::build(&lib);
         let order = (0..lib.entries.len()).collect();
         App {
@@ -150,7 +157,7 @@ impl App {
             index,
             theme: Theme::new(theme),
             order,
-            sort: Sort::Pack,
+            sort: Sort::Phase,
             list_sel: 0,
             focus: Focus::List,
             section: Section::Overview,
@@ -268,7 +275,13 @@ impl App {
                     std::cmp::Reverse(lib.entries[i].year),
                 )
             }),
-            Sort::Phase => order.sort_by_key(|&i| phase_rank(i)),
+            Sort::Phase => order.sort_by_key(|&i| {
+                (
+                    phase_rank(i),
+                    std::cmp::Reverse(lib.entries[i].year),
+                    lib.entries[i].name.to_lowercase(),
+                )
+            }),
         }
         self.order = order;
         if let Some(c) = cur {

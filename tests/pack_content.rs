@@ -29,7 +29,9 @@ fn numbers(text: &str) -> Vec<f64> {
             let start = i;
             let glued_before = start > 0
                 && (chars[start - 1].is_alphabetic()
-                    || (chars[start - 1] == '-' && start > 1 && chars[start - 2].is_alphanumeric())
+                    || (chars[start - 1] == '-'
+                        && start > 1
+                        && chars[start - 2].is_alphanumeric())
                     || chars[start - 1] == '.' && start > 1 && chars[start - 2].is_ascii_digit());
             let mut s = String::new();
             while i < chars.len()
@@ -45,8 +47,15 @@ fn numbers(text: &str) -> Vec<f64> {
                 }
                 i += 1;
             }
-            let glued_after = i < chars.len() && chars[i].is_alphabetic() && !matches!(chars[i], 'x' | '×');
-            if !glued_before && !glued_after
+            let glued_after =
+                i < chars.len() && chars[i].is_alphabetic() && !matches!(chars[i], 'x' | '×');
+            // "95% CI" names the kind of interval, not a figure of the trial.
+            let rest: String = chars[i..].iter().take(14).collect();
+            let ci_level =
+                s == "95" && (rest.starts_with("% CI") || rest.starts_with("% confidence"));
+            if !glued_before
+                && !glued_after
+                && !ci_level
                 && let Ok(v) = s.parse::<f64>()
             {
                 out.push(v);
@@ -77,11 +86,22 @@ fn known_numbers(e: &Entry) -> Vec<f64> {
     }
     if let Some(d) = &e.design {
         v.extend(d.sample_size.map(|n| n as f64));
-        for s in [&d.phase, &d.setting, &d.duration, &d.population, &d.intervention] {
+        for s in [
+            &d.phase,
+            &d.setting,
+            &d.duration,
+            &d.population,
+            &d.intervention,
+        ] {
             push_text(s);
         }
         push_text(d.comparator.as_deref().unwrap_or(""));
-        for s in d.features.iter().chain(&d.primary_endpoints).chain(&d.secondary_endpoints) {
+        for s in d
+            .features
+            .iter()
+            .chain(&d.primary_endpoints)
+            .chain(&d.secondary_endpoints)
+        {
             push_text(s);
         }
         for a in &d.arms {
@@ -90,7 +110,7 @@ fn known_numbers(e: &Entry) -> Vec<f64> {
             push_text(&a.regimen);
         }
     }
-    let mut values = |vals: &[trialdeck::content::ArmValue], text: &mut dyn FnMut(&str)| {
+    fn values(vals: &[trialdeck::content::ArmValue], v: &mut Vec<f64>, text: &mut dyn FnMut(&str)) {
         for x in vals {
             v.extend(x.value);
             if let Some((a, b)) = x.ci {
@@ -101,9 +121,9 @@ fn known_numbers(e: &Entry) -> Vec<f64> {
                 text(u);
             }
         }
-    };
+    }
     for f in &e.findings {
-        values(&f.values, &mut push_text);
+        values(&f.values, &mut v, &mut push_text);
         if let Some(eff) = &f.effect {
             v.push(eff.estimate);
             if let Some((a, b)) = eff.ci {
@@ -114,12 +134,14 @@ fn known_numbers(e: &Entry) -> Vec<f64> {
         }
         push_text(&f.endpoint);
         push_text(&f.reading);
-        if let trialdeck::content::Analysis::Subgroup(s) | trialdeck::content::Analysis::Other(s) = &f.analysis {
+        if let trialdeck::content::Analysis::Subgroup(s) | trialdeck::content::Analysis::Other(s) =
+            &f.analysis
+        {
             push_text(s);
         }
     }
     for s in &e.safety {
-        values(&s.values, &mut push_text);
+        values(&s.values, &mut v, &mut push_text);
         push_text(&s.event);
         push_text(s.grade.as_deref().unwrap_or(""));
         push_text(s.note.as_deref().unwrap_or(""));
@@ -135,10 +157,23 @@ fn known_numbers(e: &Entry) -> Vec<f64> {
 
 #[test]
 fn number_extraction_reads_numbers_not_names() {
-    assert_eq!(numbers("T-DM1 in HER2-positive disease, NCT01120184"), Vec::<f64>::new());
-    assert_eq!(numbers("9.6 vs 6.4 months (HR 0.65; P<0.001)"), vec![9.6, 6.4, 0.65, 0.001]);
-    assert_eq!(numbers("1,092 patients; 43.6% vs 30.8%"), vec![1092.0, 43.6, 30.8]);
+    assert_eq!(
+        numbers("T-DM1 in HER2-positive disease, NCT01120184"),
+        Vec::<f64>::new()
+    );
+    assert_eq!(
+        numbers("9.6 vs 6.4 months (HR 0.65; P<0.001)"),
+        vec![9.6, 6.4, 0.65, 0.001]
+    );
+    assert_eq!(
+        numbers("1,092 patients; 43.6% vs 30.8%"),
+        vec![1092.0, 43.6, 30.8]
+    );
     assert_eq!(numbers("arms 3, 4 and 5"), vec![3.0, 4.0, 5.0]);
+    assert_eq!(
+        numbers("HR 0.65 (95% CI 0.55–0.77)"),
+        vec![0.65, 0.55, 0.77]
+    );
 }
 
 #[test]
@@ -173,29 +208,58 @@ fn the_pack_holds_every_trial_the_sources_report() {
     ] {
         assert!(ids.contains(id), "missing entry {id}");
     }
-    for id in ["katherine", "kaitlin", "atempt", "kristine", "adapt", "tdm4652g"] {
+    for id in [
+        "katherine",
+        "kaitlin",
+        "atempt",
+        "kristine",
+        "adapt",
+        "tdm4652g",
+    ] {
         let e = lib.entry(id).unwrap();
-        assert!(e.status.is_ongoing(), "{id} must be marked ongoing as of its source");
-        assert!(e.design.as_ref().is_some_and(|d| d.sample_size.is_some()), "{id} needs its planned enrolment");
+        assert!(
+            e.status.is_ongoing(),
+            "{id} must be marked ongoing as of its source"
+        );
+        assert!(
+            e.design.as_ref().is_some_and(|d| d.sample_size.is_some()),
+            "{id} needs its planned enrolment"
+        );
         assert!(!e.registry.is_empty(), "{id} needs its registry id");
     }
     for id in ["topic-mechanism", "topic-resistance", "topic-landscape"] {
         assert_eq!(lib.entry(id).unwrap().kind, EntryKind::Topic);
     }
-    assert!(lib.question_count() >= 70, "only {} questions", lib.question_count());
+    assert!(
+        lib.question_count() >= 70,
+        "only {} questions",
+        lib.question_count()
+    );
 }
 
 #[test]
 fn major_trials_have_all_seven_roles_in_ladder_order() {
     let lib = lib();
-    for id in ["emilia", "th3resa", "tdm4450g", "marianne", "cleopatra", "ncch-retrospective"] {
+    for id in [
+        "emilia",
+        "th3resa",
+        "tdm4450g",
+        "marianne",
+        "cleopatra",
+        "ncch-retrospective",
+    ] {
         let e = lib.entry(id).unwrap();
         let roles: Vec<Role> = e.questions.iter().map(|q| q.role).collect();
         assert_eq!(roles, Role::ALL.to_vec(), "{id}");
     }
     for e in &lib.entries {
         let roles: BTreeSet<Role> = e.questions.iter().map(|q| q.role).collect();
-        assert!(roles.len() >= 3, "{} has questions for only {} roles", e.id, roles.len());
+        assert!(
+            roles.len() >= 3,
+            "{} has questions for only {} roles",
+            e.id,
+            roles.len()
+        );
     }
 }
 
@@ -210,7 +274,11 @@ fn every_finding_and_safety_item_is_cited_and_reported_trials_have_findings() {
             assert!(!s.cite.is_empty(), "{} › {} has no citation", e.id, s.event);
         }
         if e.kind == EntryKind::Trial && !e.status.is_ongoing() {
-            assert!(!e.findings.is_empty(), "{} reports results but has no findings", e.id);
+            assert!(
+                !e.findings.is_empty(),
+                "{} reports results but has no findings",
+                e.id
+            );
         }
     }
 }
@@ -229,7 +297,11 @@ fn key_responses_state_only_numbers_the_entry_holds() {
             }
         }
     }
-    assert!(problems.is_empty(), "numbers in key responses that the entry's data does not hold:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "numbers in key responses that the entry's data does not hold:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -238,7 +310,10 @@ fn discrepancies_are_recorded_with_two_cited_versions() {
     let total: usize = lib.entries.iter().map(|e| e.discrepancies.len()).sum();
     assert!(total >= 10, "only {total} discrepancy notes");
     for id in ["emilia", "th3resa", "ncch-retrospective"] {
-        assert!(!lib.entry(id).unwrap().discrepancies.is_empty(), "{id} should record its discrepancies");
+        assert!(
+            !lib.entry(id).unwrap().discrepancies.is_empty(),
+            "{id} should record its discrepancies"
+        );
     }
 }
 
