@@ -12,11 +12,9 @@ pub fn list_table(lib: &Library) -> String {
     for e in &lib.entries {
         rows.push([
             e.id.clone(),
-            e.name.clone(),
+            clip(&e.name, 32),
             e.year.map(|y| y.to_string()).unwrap_or_else(|| "-".into()),
-            e.phase()
-                .map(str::to_string)
-                .unwrap_or_else(|| kind_label(e).into()),
+            clip(e.phase().unwrap_or(kind_label(e)), 16),
             e.sample_size()
                 .map(|n| n.to_string())
                 .unwrap_or_else(|| "-".into()),
@@ -40,6 +38,17 @@ pub fn list_table(lib: &Library) -> String {
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
     out
+}
+
+/// At most `n` characters, ending in "…" when cut (so columns stay aligned).
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n - 1).collect();
+        out.push('…');
+        out
+    }
 }
 
 fn kind_label(e: &Entry) -> &'static str {
