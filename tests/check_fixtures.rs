@@ -324,3 +324,57 @@ fn two_packs_with_the_same_entries_report_duplicate_ids() {
     assert!(dup("question id `alpha-student`"), "{report:#}");
     assert!(dup("pack id `mini-pack`"), "{report:#}");
 }
+
+#[test]
+fn caret_lines_up_under_tabs_and_wide_characters() {
+    // The source line is shown with tabs expanded (to 4) and wide characters take two
+    // cells, so the caret must be placed by display width, not by character count.
+    let tmp = mini_copy();
+    let alpha = fs::read_to_string(mini().join("alpha.ron"))
+        .unwrap()
+        .replace("    name: \"ALPHA\",", "\tname: \"日本語\" 1,");
+    fs::write(tmp.path().join("alpha.ron"), alpha).unwrap();
+    assert_fixture(
+        tmp.path(),
+        &serde_json::json!({"exit": 1, "code": "syntax", "file": "alpha.ron", "line": 6, "column": 14}),
+    );
+    let out = trialdeck()
+        .args(["check", "--pack"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("6 | "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(lines[i], "6 |     name: \"日本語\" 1,");
+    assert_eq!(lines[i + 1], format!("  | {}^", " ".repeat(19)));
+}
+
+#[test]
+fn escape_codes_in_a_bad_line_are_not_echoed_by_the_report() {
+    let tmp = mini_copy();
+    let alpha = fs::read_to_string(mini().join("alpha.ron"))
+        .unwrap()
+        .replace(
+            "    name: \"ALPHA\",",
+            "    name: \"A\u{1b}[2J\u{1b}]0;pwned\u{7}\" 1,",
+        );
+    fs::write(tmp.path().join("alpha.ron"), alpha).unwrap();
+    let out = trialdeck()
+        .args(["check", "--pack"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(text.contains("6 |     name: \"A\" 1,"), "{text}");
+    // The caret is placed in the cleaned line, under the `1`: 14 cells in.
+    assert!(text.contains(&format!("  | {}^", " ".repeat(14))), "{text}");
+}

@@ -22,6 +22,10 @@ pub enum Location {
         column: usize,
         #[serde(skip)]
         source_line: String,
+        /// Display width of `source_line` before the column, where the caret goes
+        /// (tabs are expanded and control characters removed in `source_line`).
+        #[serde(skip)]
+        caret: usize,
     },
     /// An id path inside the parsed content, e.g. `emilia › findings › pfs › ci`.
     Path { path: String },
@@ -41,13 +45,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// File, message and path are sanitized here, once: they quote pack text (ids, values)
+    /// and are printed to the terminal.
     pub fn error(code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
-            file: file.into(),
+            file: clean(file.into()),
             location: Location::File,
-            message: message.into(),
+            message: clean(message.into()),
             help: String::new(),
         }
     }
@@ -69,21 +75,23 @@ impl Diagnostic {
     }
 
     pub fn at_path(mut self, path: impl Into<String>) -> Self {
-        self.location = Location::Path { path: path.into() };
+        self.location = Location::Path {
+            path: clean(path.into()),
+        };
         self
     }
 
     /// Point at a 1-based line and column of `text`.
     pub fn at_position(mut self, text: &str, line: usize, column: usize) -> Self {
-        let source_line = text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map(super::sanitize::clean)
-            .unwrap_or_default();
+        let raw = text.lines().nth(line.saturating_sub(1)).unwrap_or_default();
+        let source_line = super::sanitize::clean(raw);
+        let before: String = raw.chars().take(column.saturating_sub(1)).collect();
+        let caret = unicode_width::UnicodeWidthStr::width(super::sanitize::clean(&before).as_str());
         self.location = Location::Position {
             line: line.max(1),
             column: column.max(1),
             source_line,
+            caret,
         };
         self
     }
@@ -118,6 +126,15 @@ impl Diagnostic {
     }
 }
 
+/// Sanitize only when needed (most messages are clean).
+fn clean(s: String) -> String {
+    if s.chars().any(super::sanitize::is_forbidden) || s.contains('\t') {
+        super::sanitize::clean(&s)
+    } else {
+        s
+    }
+}
+
 impl fmt::Display for Diagnostic {
     /// A compiler-style report: header, location, the offending line with a caret, help.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -131,18 +148,14 @@ impl fmt::Display for Diagnostic {
                 line,
                 column,
                 source_line,
+                caret,
             } => {
                 let num = line.to_string();
                 let pad = " ".repeat(num.len());
                 writeln!(f, "{pad}--> {}:{line}:{column}", self.file)?;
                 writeln!(f, "{pad} |")?;
                 writeln!(f, "{num} | {source_line}")?;
-                let mut caret = String::new();
-                for c in source_line.chars().take(column.saturating_sub(1)) {
-                    caret.push(if c == '\t' { '\t' } else { ' ' });
-                }
-                let _ = write!(caret, "^");
-                writeln!(f, "{pad} | {caret}")?;
+                writeln!(f, "{pad} | {}^", " ".repeat(*caret))?;
             }
             Location::Path { path } => writeln!(f, "  --> {} › {path}", self.file)?,
             Location::File => writeln!(f, "  --> {}", self.file)?,

@@ -555,6 +555,7 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
         }
         cx.text(&mut d.about, &format!("{p} › about"), true);
         cx.text(&mut d.note, &format!("{p} › note"), true);
+        cx.texts(&mut d.findings, &format!("{p} › findings"));
         if d.versions.len() < 2 {
             cx.err(
                 "too-few-versions",
@@ -592,6 +593,7 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
         cx.text(&mut q.key_response, &format!("{p} › key_response"), true);
         cx.texts(&mut q.key_points, &format!("{p} › key_points"));
         cx.texts(&mut q.tags, &format!("{p} › tags"));
+        cx.texts(&mut q.findings, &format!("{p} › findings"));
         if !KEY_POINTS.contains(&q.key_points.len()) {
             cx.err(
                 "key-points",
@@ -644,5 +646,30 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
             format!("questions cover only {} role(s)", roles_seen.len()),
             "write questions for at least three roles of the ladder",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_ids() {
+        for ok in ["a", "emilia", "emilia-resident", "tdm4373g", "a-2", "1b"] {
+            assert!(is_kebab(ok), "{ok}");
+        }
+        for bad in [
+            "", "-", "a-", "-a", "a--b", "Alpha", "a_b", "a b", "é", "a.b", "a\u{1b}",
+        ] {
+            assert!(!is_kebab(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn limits_match_the_pack_format() {
+        assert!(YEARS.contains(&1950) && YEARS.contains(&2035));
+        assert!(!YEARS.contains(&1949) && !YEARS.contains(&2036));
+        assert_eq!(KEY_POINTS, 3..=6);
+        assert_eq!(KEY_RESPONSE_WORDS, 80..=200);
     }
 }
