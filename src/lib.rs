@@ -4,5 +4,7 @@
 //! and dispatches. `content`, `search` and `export` know nothing of the terminal.
 
 pub mod content;
+pub mod devgen;
 pub mod export;
+pub mod search;
 pub mod text;
