@@ -3,7 +3,7 @@
 use crate::action::Action;
 use crate::content::{EntryKind, Library, Role};
 use crate::keymap::Context;
-use crate::search::{Hit, HitKind, SearchIndex};
+use crate::search::{Hit, Kind as HitKind, SearchIndex, Searcher};
 use crate::theme::{Theme, ThemeName};
 use std::collections::HashSet;
 
@@ -113,7 +113,8 @@ pub struct SearchState {
 
 pub struct App {
     pub lib: Library,
-    pub index: SearchIndex,
+    /// The search engine (index plus the last query's candidates, for typing speed).
+    pub searcher: Searcher,
     pub theme: Theme,
     /// Entry indices in list order.
     pub order: Vec<usize>,
@@ -150,11 +151,11 @@ impl App {
     }
 
     fn with_order(lib: Library, theme: ThemeName) -> App {
-        let index = SearchIndex::build(&lib);
+        let searcher = Searcher::new(SearchIndex::build(&lib));
         let order = (0..lib.entries.len()).collect();
         App {
             lib,
-            index,
+            searcher,
             theme: Theme::new(theme),
             order,
             sort: Sort::Phase,
@@ -330,7 +331,7 @@ impl App {
 
     fn run_search(&mut self) {
         if let Some(st) = &mut self.search {
-            st.hits = self.index.search(&self.lib, &st.query, SEARCH_LIMIT);
+            st.hits = self.searcher.search(&st.query, SEARCH_LIMIT);
             st.selected = 0;
         }
     }
@@ -341,7 +342,7 @@ impl App {
             self.search = Some(st);
             return;
         };
-        let Some(entry) = self.lib.index_of(&hit.entry_id) else {
+        let Some(entry) = self.lib.index_of(&hit.entry) else {
             return;
         };
         self.go(st.from);
@@ -353,18 +354,18 @@ impl App {
                 Section::Findings,
                 e.findings
                     .iter()
-                    .position(|f| Some(&f.id) == hit.item_id.as_ref())
+                    .position(|f| Some(&f.id) == hit.item.as_ref())
                     .unwrap_or(0),
             ),
             HitKind::Discrepancy => (
                 Section::Discrepancies,
                 e.discrepancies
                     .iter()
-                    .position(|d| Some(&d.id) == hit.item_id.as_ref())
+                    .position(|d| Some(&d.id) == hit.item.as_ref())
                     .unwrap_or(0),
             ),
             HitKind::Question => {
-                let qid = hit.item_id.clone().unwrap_or_default();
+                let qid = hit.item.clone().unwrap_or_default();
                 if st.reveal_on_open {
                     self.revealed.insert(qid.clone());
                 } else {
@@ -386,7 +387,7 @@ impl App {
             item,
         });
         if hit.kind == HitKind::Question {
-            let qid = hit.item_id.unwrap_or_default();
+            let qid = hit.item.unwrap_or_default();
             self.item = self
                 .visible_questions()
                 .iter()

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod app;
 pub mod content;
+pub mod devgen;
 pub mod export;
 pub mod keymap;
 pub mod search;

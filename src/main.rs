@@ -64,6 +64,35 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Search trials, findings, questions and key responses; one hit per line:
+    /// kind<TAB>id<TAB>score<TAB>title. Syntax: 'exact, !not, @role, #kind.
+    Search {
+        /// The query (several words are joined with spaces).
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Most hits to print.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Developer tools.
+    #[command(hide = true)]
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DevCommand {
+    /// Write a synthetic pack of N trials (for benchmarks).
+    GenPack {
+        #[arg(long, default_value_t = 1000)]
+        trials: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,6 +237,25 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
                     ))
                 }
             }
+        }
+        Some(Command::Search { query, limit }) => {
+            let loaded = match load_or_report(&g) {
+                Ok(l) => l,
+                Err(code) => return Ok(code),
+            };
+            let index = trialdeck::search::SearchIndex::build(&loaded.library);
+            let hits = index.search(&query.join(" "), limit);
+            write_stdout(&trialdeck::search::format_hits(&index, &hits))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Dev {
+            command: DevCommand::GenPack { trials, seed, out },
+        }) => {
+            let lib = trialdeck::devgen::gen_library(trials, seed);
+            trialdeck::devgen::write_pack(&lib, &out)
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Export { format, out }) => {
             let loaded = match load_or_report(&g) {

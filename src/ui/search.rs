@@ -2,22 +2,11 @@
 
 use super::doc::truncate;
 use crate::app::App;
-use crate::search::HitKind;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 use unicode_width::UnicodeWidthStr;
-
-pub fn kind_label(k: HitKind) -> &'static str {
-    match k {
-        HitKind::Trial => "trial",
-        HitKind::Topic => "topic",
-        HitKind::Finding => "finding",
-        HitKind::Question => "question",
-        HitKind::Discrepancy => "discrep",
-    }
-}
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(st) = &app.search else { return };
@@ -82,32 +71,76 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     for (i, hit) in st.hits.iter().enumerate().skip(first).take(rows) {
         let sel = i == st.selected;
         let row_style = if sel { t.selected } else { t.base };
-        let entry = app
-            .lib
-            .entry(&hit.entry_id)
-            .map(|e| e.name.as_str())
-            .unwrap_or(&hit.entry_id);
-        let badge = format!("{:<8}", kind_label(hit.kind));
-        let head_w = w.saturating_sub(badge.width() + 4);
-        lines.push(Line::from(vec![
+        let badge = format!("{:<11} ", hit.kind.label());
+        let head_w = w.saturating_sub(badge.width() + 2);
+        let (snippet, marks) = app.searcher.highlight(hit, &st.query);
+        let in_title = snippet == hit.title;
+        let mut head = vec![
             Span::styled(if sel { "▶ " } else { "  " }, row_style),
             Span::styled(badge, t.accent),
-            Span::styled(" ", row_style),
-            Span::styled(
-                truncate(&format!("{entry} · {}", hit.title), head_w),
+        ];
+        if in_title {
+            head.extend(highlighted(&snippet, &marks, head_w, row_style, t.matched).spans);
+        } else {
+            head.push(Span::styled(
+                truncate(&hit.title.replace('\n', " "), head_w),
                 row_style,
-            ),
-        ]));
-        let (snippet, marks) = app.index.highlight(hit, &st.query);
-        lines.push(highlighted(
-            &snippet,
-            &marks,
-            w.saturating_sub(4),
-            t.muted,
-            t.matched,
-        ));
+            ));
+        }
+        lines.push(Line::from(head));
+        let mut second = vec![Span::raw("    ")];
+        if in_title {
+            second.push(Span::styled(
+                truncate(&context(app, hit), w.saturating_sub(4)),
+                t.muted,
+            ));
+        } else {
+            second.extend(
+                highlighted(&snippet, &marks, w.saturating_sub(4), t.muted, t.matched).spans,
+            );
+        }
+        lines.push(Line::from(second));
     }
     frame.render_widget(Paragraph::new(lines), list);
+}
+
+/// A muted second line for a hit matched in its title: where it lives.
+fn context(app: &App, hit: &crate::search::Hit) -> String {
+    let Some(e) = app.lib.entry(&hit.entry) else {
+        return String::new();
+    };
+    let status = crate::text::status_label(e);
+    match hit.kind {
+        crate::search::Kind::Question => {
+            let role = e
+                .questions
+                .iter()
+                .find(|q| Some(&q.id) == hit.item.as_ref())
+                .map(|q| q.role.label())
+                .unwrap_or("");
+            format!("{role} question · {} ({status})", e.name)
+        }
+        k if k.is_entry() => {
+            let mut parts = vec![status];
+            if let Some(y) = e.year {
+                parts.push(y.to_string());
+            }
+            if let Some(p) = e.phase() {
+                parts.push(format!("phase {p}"));
+            }
+            parts.join(" · ")
+        }
+        crate::search::Kind::Finding => {
+            let analysis = e
+                .findings
+                .iter()
+                .find(|f| Some(&f.id) == hit.item.as_ref())
+                .map(|f| f.analysis.label())
+                .unwrap_or_default();
+            format!("{analysis} · in {} ({status})", e.name)
+        }
+        _ => format!("in {} ({status})", e.name),
+    }
 }
 
 /// The snippet with matched characters styled (bold + underline, so not by colour alone).
@@ -118,7 +151,7 @@ pub fn highlighted(
     base: ratatui::style::Style,
     hl: ratatui::style::Style,
 ) -> Line<'static> {
-    let mut spans = vec![Span::styled("    ", base)];
+    let mut spans = Vec::new();
     let mut used = 0usize;
     let mut cur = String::new();
     let mut cur_hl = false;
