@@ -532,13 +532,15 @@ fn export_bundled_pack_is_valid_json_when_it_loads() {
 // ---- no subcommand -----------------------------------------------------------------------------
 
 #[test]
-fn no_subcommand_loads_the_packs_and_says_so() {
+fn no_subcommand_without_a_terminal_loads_the_packs_and_explains_it_needs_one() {
     trialdeck()
         .arg("--pack")
         .arg(mini())
         .assert()
-        .success()
-        .stdout(predicate::str::contains("loaded 2 entries and 3 questions"));
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("loaded 2 entries and 3 questions"))
+        .stderr(predicate::str::contains("needs a terminal"));
 }
 
 #[test]
@@ -550,4 +552,43 @@ fn warnings_go_to_stderr_and_do_not_stop_list() {
         .success()
         .stdout(predicate::str::starts_with("ID"))
         .stderr(predicate::str::contains("warning[byte-order-mark]"));
+}
+
+// ---- search --------------------------------------------------------------------------------------
+
+#[test]
+fn search_prints_one_tab_separated_hit_per_line_with_the_named_trial_first() {
+    let out = stdout_of(trialdeck().args(["search", "emilia", "--limit", "7"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 7, "{out}");
+    for l in &lines {
+        let cols: Vec<&str> = l.split('\t').collect();
+        assert_eq!(cols.len(), 4, "kind, id, score, title: {l:?}");
+        assert!(cols[2].parse::<i64>().is_ok(), "score is a number: {l:?}");
+    }
+    assert!(lines[0].starts_with("trial\temilia\t"), "{out}");
+    let scores: Vec<i64> = lines
+        .iter()
+        .map(|l| l.split('\t').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "ranked: {scores:?}"
+    );
+}
+
+#[test]
+fn search_filters_by_role_and_kind() {
+    let out = stdout_of(trialdeck().args(["search", "@phd", "--limit", "100"]));
+    assert!(!out.is_empty());
+    for l in out.lines() {
+        assert!(
+            l.starts_with("question\t") && l.split('\t').nth(1).unwrap().ends_with("-phd"),
+            "{l}"
+        );
+    }
+    let out = stdout_of(trialdeck().args(["search", "#finding", "pfs", "--limit", "50"]));
+    assert!(out.lines().all(|l| l.starts_with("finding\t")), "{out}");
+    let none = stdout_of(trialdeck().args(["search", "'zzzqqqxxx"]));
+    assert!(none.is_empty());
 }
