@@ -147,6 +147,7 @@ impl App {
     pub fn new(lib: Library, theme: ThemeName) -> App {
         let mut app = App::with_order(lib, theme);
         app.resort();
+        app.list_sel = 0;
         app
     }
 

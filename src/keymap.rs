@@ -50,8 +50,8 @@ pub struct Binding {
     pub label: &'static str,
     pub action: Action,
     pub desc: &'static str,
-    /// Shown in the footer.
-    pub hint: bool,
+    /// The footer's short word for it; empty when it is not shown in the footer.
+    pub hint: &'static str,
 }
 
 macro_rules! b {
@@ -67,40 +67,47 @@ pub fn bindings() -> &'static [Binding] {
     static TABLE: std::sync::OnceLock<Vec<Binding>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         vec![
-            b!(Global, [k('/')], "/", Action::OpenSearch, "search", true),
-            b!(Global, [k('?')], "?", Action::OpenHelp, "help", true),
-            b!(Global, [k('q')], "q", Action::Quit, "quit", true),
+            b!(
+                Global,
+                [k('/')],
+                "/",
+                Action::OpenSearch,
+                "search trials, findings, questions and key responses",
+                "search"
+            ),
+            b!(Global, [k('?')], "?", Action::OpenHelp, "this help", "help"),
+            b!(Global, [k('q')], "q", Action::Quit, "quit", "quit"),
             b!(
                 Global,
                 [ctrl('c')],
                 "Ctrl+C",
                 Action::ForceQuit,
                 "quit at once",
-                false
+                ""
             ),
             b!(
                 Global,
                 [ctrl('z')],
                 "Ctrl+Z",
                 Action::Suspend,
-                "suspend to the shell",
-                false
+                "suspend to the shell (fg returns)",
+                ""
             ),
             b!(
                 Global,
                 [code(C::Tab), code(C::BackTab)],
                 "Tab",
                 Action::SwitchPanel,
-                "panel",
-                true
+                "switch between the list and the detail panel",
+                "panel"
             ),
             b!(
                 Global,
                 [k('t')],
                 "t",
                 Action::CycleTheme,
-                "next colour theme",
-                false
+                "next colour theme (dark, light, high-contrast, mono)",
+                ""
             ),
             b!(
                 List,
@@ -108,7 +115,7 @@ pub fn bindings() -> &'static [Binding] {
                 "j/↓",
                 Action::Down,
                 "next trial",
-                false
+                ""
             ),
             b!(
                 List,
@@ -116,23 +123,23 @@ pub fn bindings() -> &'static [Binding] {
                 "k/↑",
                 Action::Up,
                 "previous trial",
-                false
+                ""
             ),
             b!(
                 List,
                 [k('g'), code(C::Home)],
-                "g",
+                "g/Home",
                 Action::Top,
                 "first trial",
-                false
+                ""
             ),
             b!(
                 List,
                 [k('G'), code(C::End)],
-                "G",
+                "G/End",
                 Action::Bottom,
                 "last trial",
-                false
+                ""
             ),
             b!(
                 List,
@@ -140,7 +147,7 @@ pub fn bindings() -> &'static [Binding] {
                 "PgDn",
                 Action::PageDown,
                 "page down",
-                false
+                ""
             ),
             b!(
                 List,
@@ -148,48 +155,55 @@ pub fn bindings() -> &'static [Binding] {
                 "PgUp",
                 Action::PageUp,
                 "page up",
-                false
+                ""
             ),
             b!(
                 List,
                 [code(C::Enter), k('l'), code(C::Right)],
                 "Enter",
                 Action::Open,
-                "open",
-                true
+                "open the selected trial",
+                "open"
             ),
-            b!(List, [k('s')], "s", Action::CycleSort, "sort", true),
+            b!(
+                List,
+                [k('s')],
+                "s",
+                Action::CycleSort,
+                "sort by phase, year or pack order",
+                "sort"
+            ),
             b!(
                 Detail,
                 [k('j'), code(C::Down)],
                 "j/↓",
                 Action::Down,
-                "scroll / next item",
-                false
+                "scroll, or select the next question/link",
+                ""
             ),
             b!(
                 Detail,
                 [k('k'), code(C::Up)],
                 "k/↑",
                 Action::Up,
-                "scroll / previous item",
-                false
+                "scroll, or select the previous question/link",
+                ""
             ),
             b!(
                 Detail,
                 [k('g'), code(C::Home)],
-                "g",
+                "g/Home",
                 Action::Top,
                 "top",
-                false
+                ""
             ),
             b!(
                 Detail,
                 [k('G'), code(C::End)],
-                "G",
+                "G/End",
                 Action::Bottom,
                 "bottom",
-                false
+                ""
             ),
             b!(
                 Detail,
@@ -197,7 +211,7 @@ pub fn bindings() -> &'static [Binding] {
                 "PgDn",
                 Action::PageDown,
                 "page down",
-                false
+                ""
             ),
             b!(
                 Detail,
@@ -205,15 +219,15 @@ pub fn bindings() -> &'static [Binding] {
                 "PgUp",
                 Action::PageUp,
                 "page up",
-                false
+                ""
             ),
             b!(
                 Detail,
                 [k('l'), code(C::Right), k(']')],
-                "←→ h l",
+                "l/→",
                 Action::NextSection,
-                "sections",
-                true
+                "next section",
+                "sections"
             ),
             b!(
                 Detail,
@@ -221,50 +235,71 @@ pub fn bindings() -> &'static [Binding] {
                 "h/←",
                 Action::PrevSection,
                 "previous section",
-                false
+                ""
             ),
-            b!(Detail, [k(' ')], "Space", Action::Reveal, "reveal", true),
-            b!(Detail, [k('r')], "r", Action::NextRole, "role", true),
+            b!(
+                Detail,
+                [k(' ')],
+                "Space",
+                Action::Reveal,
+                "reveal or hide the selected key response",
+                "reveal"
+            ),
+            b!(
+                Detail,
+                [k('r')],
+                "r",
+                Action::NextRole,
+                "filter the discussion by the next role",
+                "role"
+            ),
             b!(
                 Detail,
                 [k('R')],
                 "R",
                 Action::ClearRole,
-                "show all roles",
-                false
+                "show all roles again",
+                ""
             ),
             b!(
                 Detail,
                 [code(C::Enter)],
                 "Enter",
                 Action::Open,
-                "follow related link",
-                false
+                "follow the selected related-trial link",
+                ""
             ),
             b!(
                 Detail,
                 [code(C::Backspace), code(C::Esc)],
                 "Bksp/Esc",
                 Action::Back,
-                "back",
-                true
+                "back: return from a followed link, or to the list",
+                "back"
             ),
             b!(
                 Search,
                 [code(C::Enter)],
                 "Enter",
                 Action::Open,
-                "open",
-                true
+                "open the selected result in its context",
+                "open"
             ),
-            b!(Search, [code(C::Esc)], "Esc", Action::Back, "back", true),
+            b!(
+                Search,
+                [code(C::Esc)],
+                "Esc",
+                Action::Back,
+                "close search and return to where you were",
+                "back"
+            ),
             b!(
                 Search,
                 [code(C::Down), ctrl('n'), ctrl('j')],
                 "↓/Ctrl+N",
                 Action::Down,
-                "next",
-                true
+                "next result",
+                "next"
             ),
             b!(
                 Search,
@@ -272,7 +307,7 @@ pub fn bindings() -> &'static [Binding] {
                 "↑/Ctrl+P",
                 Action::Up,
                 "previous result",
-                false
+                ""
             ),
             b!(
                 Search,
@@ -280,7 +315,7 @@ pub fn bindings() -> &'static [Binding] {
                 "PgDn",
                 Action::PageDown,
                 "page down",
-                false
+                ""
             ),
             b!(
                 Search,
@@ -288,7 +323,7 @@ pub fn bindings() -> &'static [Binding] {
                 "PgUp",
                 Action::PageUp,
                 "page up",
-                false
+                ""
             ),
             b!(
                 Search,
@@ -296,7 +331,7 @@ pub fn bindings() -> &'static [Binding] {
                 "Bksp",
                 Action::SearchBackspace,
                 "delete a character",
-                false
+                ""
             ),
             b!(
                 Search,
@@ -304,15 +339,15 @@ pub fn bindings() -> &'static [Binding] {
                 "Ctrl+W",
                 Action::SearchClear,
                 "clear the query",
-                false
+                ""
             ),
             b!(
                 Search,
                 [ctrl('r')],
                 "Ctrl+R",
                 Action::SearchToggleReveal,
-                "open revealed/hidden",
-                true
+                "open questions with the key response revealed or hidden",
+                "reveal on open"
             ),
             b!(
                 Help,
@@ -320,7 +355,7 @@ pub fn bindings() -> &'static [Binding] {
                 "Esc/?",
                 Action::Back,
                 "close help",
-                true
+                "close"
             ),
             b!(
                 Help,
@@ -328,16 +363,9 @@ pub fn bindings() -> &'static [Binding] {
                 "j/↓",
                 Action::Down,
                 "scroll",
-                false
+                ""
             ),
-            b!(
-                Help,
-                [k('k'), code(C::Up)],
-                "k/↑",
-                Action::Up,
-                "scroll",
-                false
-            ),
+            b!(Help, [k('k'), code(C::Up)], "k/↑", Action::Up, "scroll", ""),
         ]
     })
 }
@@ -415,15 +443,15 @@ pub fn map_event(ctx: Context, ev: &Event) -> Option<Action> {
 pub fn hints(ctx: Context) -> Vec<(&'static str, &'static str)> {
     let mut out: Vec<_> = bindings()
         .iter()
-        .filter(|b| b.ctx == ctx && b.hint)
-        .map(|b| (b.label, b.desc))
+        .filter(|b| b.ctx == ctx && !b.hint.is_empty())
+        .map(|b| (b.label, b.hint))
         .collect();
     if !matches!(ctx, Context::Search | Context::Help) {
         out.extend(
             bindings()
                 .iter()
-                .filter(|b| b.ctx == Context::Global && b.hint)
-                .map(|b| (b.label, b.desc)),
+                .filter(|b| b.ctx == Context::Global && !b.hint.is_empty())
+                .map(|b| (b.label, b.hint)),
         );
     }
     out
