@@ -51,6 +51,10 @@ pub struct ParsedPack {
     pub manifest_file: String,
     pub manifest: Option<Manifest>,
     pub entries: Vec<(String, Entry)>,
+    /// Some entry file (or the whole pack) could not be read or parsed, so ids it would
+    /// declare are unknown: references to missing entries are then not reported, since
+    /// they would only repeat the first error.
+    pub incomplete: bool,
 }
 
 /// Read the raw files of every pack a source names (the bundled source may hold several).
@@ -282,10 +286,32 @@ pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnosti
     let opts = ron::Options::default().with_recursion_limit(RECURSION_LIMIT);
     opts.from_str::<T>(text).map_err(|e| {
         let (code, help) = classify(&e.code);
+        // ron's span can start on the whitespace before the offending token (e.g. after
+        // `sample_size:`); point at the token itself, within the span.
+        let end = byte_offset(text, e.span.end.line, e.span.end.col);
+        let mut start = byte_offset(text, e.span.start.line, e.span.start.col).min(end);
+        while let Some(c) = text[start..end].chars().next().filter(|c| c.is_whitespace()) {
+            start += c.len_utf8();
+        }
         Diagnostic::error(code, name, super::sanitize::clean(&e.code.to_string()))
-            .at_position(text, e.span.start.line, e.span.start.col)
+            .at_offset(text, start)
             .help(help)
     })
+}
+
+/// The byte offset of a 1-based line and (character) column, clamped to the text.
+fn byte_offset(text: &str, line: usize, col: usize) -> usize {
+    let mut off = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return off
+                + l.char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(l.len(), |(b, _)| b);
+        }
+        off += l.len();
+    }
+    text.len()
 }
 
 fn classify(e: &ron::Error) -> (&'static str, &'static str) {
@@ -333,8 +359,9 @@ pub fn parse_pack(raw: RawPack, diags: &mut Vec<Diagnostic>) -> ParsedPack {
     };
     out.manifest = parse_file::<Manifest>(raw.manifest, diags).map(|(_, m)| m);
     for f in raw.entries {
-        if let Some(pair) = parse_file::<Entry>(f, diags) {
-            out.entries.push(pair);
+        match parse_file::<Entry>(f, diags) {
+            Some(pair) => out.entries.push(pair),
+            None => out.incomplete = true,
         }
     }
     out

@@ -31,7 +31,13 @@ pub fn load(sources: &[PackSource]) -> Result<Loaded, Report> {
                     parsed.push(load::parse_pack(raw, &mut diags));
                 }
             }
-            Err(d) => diags.push(d),
+            Err(d) => {
+                diags.push(d);
+                parsed.push(load::ParsedPack {
+                    incomplete: true,
+                    ..Default::default()
+                });
+            }
         }
     }
     let report = Report { diagnostics: diags };

@@ -126,6 +126,7 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
     let mut source_ids: HashSet<String> = HashSet::new();
     let mut pack_ids: HashMap<String, String> = HashMap::new();
     let mut manifests_ok = true;
+    let all_parsed = packs.iter().all(|p| !p.incomplete);
 
     for pack in packs {
         let file = pack.manifest_file.clone();
@@ -194,6 +195,9 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
     for (file, e) in &entries {
         for (i, r) in e.related.iter().enumerate() {
             if !entry_ids.contains_key(&r.to) {
+                if !all_parsed {
+                    continue;
+                }
                 report.push(
                     Diagnostic::error(
                         "unknown-ref",
@@ -504,7 +508,8 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
             check_effect(cx, eff, &format!("{p} › effect"));
         }
         if f.cite.is_empty() {
-            cx.err(
+            // A warning, as docs/pack-format.md says: the finding is still usable.
+            cx.warn(
                 "missing-cite",
                 format!("{p} › cite"),
                 "a finding has no citation",

@@ -1,0 +1,537 @@
+//! The command line, driven through the real binary: every subcommand, good and bad, on the
+//! fictional mini pack, and on the bundled pack where the test does not depend on its content.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn mini() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini")
+}
+
+fn bad(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad")
+        .join(kind)
+}
+
+fn trialdeck() -> Command {
+    let mut c = Command::cargo_bin("trialdeck").expect("binary builds");
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn no_panic() -> impl Predicate<str> {
+    predicate::str::contains("panicked")
+        .or(predicate::str::contains("RUST_BACKTRACE"))
+        .not()
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "failed with {:?}:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 stdout")
+}
+
+/// Whether the bundled content currently validates (it is being written alongside this code).
+fn bundled_ok() -> bool {
+    trialdeck::content::load_bundled().is_ok()
+}
+
+// ---- help and version ------------------------------------------------------------------------
+
+#[test]
+fn help_lists_every_subcommand_and_global_option() {
+    let out = stdout_of(trialdeck().arg("--help"));
+    for word in ["check", "list", "show", "export", "--pack", "--no-color"] {
+        assert!(out.contains(word), "--help lacks {word}:\n{out}");
+    }
+    for sub in ["check", "list", "show", "export"] {
+        trialdeck()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Usage: trialdeck"));
+    }
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    trialdeck()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("trialdeck {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+// ---- usage errors: exit 2 --------------------------------------------------------------------
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["--bogus"][..],
+        &["list", "--bogus"],
+        &["frobnicate"],
+        &["show"],
+        &["export"],
+        &["export", "--format", "xml"],
+        &["check", "--format", "yaml"],
+        &["--pack"],
+    ] {
+        trialdeck()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::is_empty().not())
+            .stderr(no_panic());
+    }
+}
+
+#[test]
+fn show_unknown_id_exits_2_and_names_the_known_ids() {
+    trialdeck()
+        .args(["show", "no-such-trial", "--pack"])
+        .arg(mini())
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("no-such-trial"))
+        .stderr(predicate::str::contains("alpha"))
+        .stderr(predicate::str::contains("ab-mechanism"))
+        .stderr(predicate::str::contains("trialdeck list"))
+        .stderr(no_panic());
+}
+
+#[test]
+fn show_unknown_id_with_escape_codes_does_not_echo_them() {
+    trialdeck()
+        .args(["show", "x\u{1b}]0;pwned\u{7}\u{1b}[31my", "--pack"])
+        .arg(mini())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains('\u{1b}').not())
+        .stderr(predicate::str::contains('\u{7}').not());
+}
+
+// ---- check -------------------------------------------------------------------------------------
+
+#[test]
+fn check_good_pack_text_and_json() {
+    trialdeck()
+        .args(["check", "--pack"])
+        .arg(mini())
+        .assert()
+        .success()
+        .stdout("ok: no problems found\n")
+        .stderr("");
+    let out = stdout_of(trialdeck().args(["check", "--format", "json", "--pack"]).arg(mini()));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["errors"], 0);
+    assert_eq!(v["warnings"], 0);
+    assert_eq!(v["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn check_bad_pack_exits_1_with_the_report_on_stdout() {
+    trialdeck()
+        .args(["check", "--pack"])
+        .arg(bad("unknown-arm"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[unknown-ref]"))
+        .stdout(predicate::str::contains("alpha › findings › pfs › values[1] › arm"))
+        .stdout(predicate::str::ends_with("1 error, 0 warnings\n"))
+        .stderr(no_panic());
+}
+
+#[test]
+fn check_warnings_only_exits_0_and_counts_them() {
+    trialdeck()
+        .args(["check", "--pack"])
+        .arg(bad("duplicate-role"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("warning[duplicate-role]"))
+        .stdout(predicate::str::ends_with("0 errors, 2 warnings\n"));
+}
+
+#[test]
+fn check_missing_or_non_directory_pack_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    trialdeck()
+        .args(["check", "--pack"])
+        .arg(tmp.path().join("nope"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[unreadable]"));
+    let file = tmp.path().join("file.ron");
+    std::fs::write(&file, "()").unwrap();
+    trialdeck()
+        .args(["check", "--pack"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[not-a-directory]"));
+}
+
+#[test]
+fn check_bundled_pack_reports_consistently() {
+    let out = trialdeck()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let ok = v["ok"].as_bool().expect("ok is a bool");
+    assert_eq!(ok, bundled_ok());
+    assert_eq!(out.status.code(), Some(if ok { 0 } else { 1 }));
+    assert_eq!(
+        v["diagnostics"].as_array().unwrap().len() as u64,
+        v["errors"].as_u64().unwrap() + v["warnings"].as_u64().unwrap()
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+// ---- list --------------------------------------------------------------------------------------
+
+fn assert_list_table(out: &str, ids: &[&str]) {
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("NAME") && lines[0].contains("QUESTIONS"),
+        "header row: {:?}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), ids.len() + 1, "one row per entry:\n{out}");
+    for (line, id) in lines[1..].iter().zip(ids) {
+        assert_eq!(line.split_whitespace().next(), Some(*id), "row {line:?}");
+    }
+    assert!(!out.contains('\u{1b}'));
+}
+
+#[test]
+fn list_has_a_header_then_one_row_per_entry() {
+    let out = stdout_of(trialdeck().arg("list").arg("--pack").arg(mini()));
+    assert_list_table(&out, &["alpha", "ab-mechanism"]);
+    let alpha = out.lines().nth(1).unwrap();
+    for cell in ["ALPHA", "2019", "400", "reported"] {
+        assert!(alpha.contains(cell), "{alpha:?} lacks {cell}");
+    }
+}
+
+#[test]
+fn global_options_work_before_and_after_the_subcommand() {
+    let before = stdout_of(trialdeck().arg("--pack").arg(mini()).arg("list"));
+    let after = stdout_of(trialdeck().arg("list").arg("--pack").arg(mini()));
+    assert_eq!(before, after);
+    let before = stdout_of(
+        trialdeck()
+            .arg("--no-color")
+            .args(["show", "alpha", "--pack"])
+            .arg(mini()),
+    );
+    let after = stdout_of(
+        trialdeck()
+            .arg("--pack")
+            .arg(mini())
+            .args(["show", "alpha", "--no-color"]),
+    );
+    assert_eq!(before, after);
+}
+
+#[test]
+fn list_bundled_pack_matches_its_export() {
+    if !bundled_ok() {
+        // The bundled content is being written; a broken pack must still fail cleanly.
+        trialdeck()
+            .arg("list")
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("error["))
+            .stderr(no_panic());
+        return;
+    }
+    let list = stdout_of(trialdeck().arg("list"));
+    let export: Value =
+        serde_json::from_str(&stdout_of(trialdeck().args(["export", "--format", "json"])))
+            .unwrap();
+    let ids: Vec<&str> = export["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.is_empty());
+    assert_list_table(&list, &ids);
+}
+
+#[test]
+fn a_broken_pack_makes_list_show_and_export_exit_1_with_the_report_on_stderr() {
+    for args in [
+        &["list"][..],
+        &["show", "alpha"],
+        &["export", "--format", "json"],
+        &[],
+    ] {
+        trialdeck()
+            .args(args)
+            .arg("--pack")
+            .arg(bad("syntax-missing-comma"))
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("error[syntax]: Expected comma"))
+            .stderr(predicate::str::contains("alpha.ron:7:5"))
+            .stderr(predicate::str::contains("trialdeck check"))
+            .stderr(no_panic());
+    }
+}
+
+#[test]
+fn two_packs_with_the_same_entry_ids_exit_1_with_duplicate_id() {
+    let copy = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(mini()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, copy.path().join(p.file_name().unwrap())).unwrap();
+    }
+    for sub in [&["check"][..], &["list"]] {
+        let assert = trialdeck()
+            .args(sub)
+            .arg("--pack")
+            .arg(mini())
+            .arg("--pack")
+            .arg(copy.path())
+            .assert()
+            .code(1);
+        let out = assert.get_output();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("error[duplicate-id]"), "{all}");
+        assert!(all.contains("entry id `alpha`"), "{all}");
+    }
+}
+
+#[test]
+fn the_same_pack_twice_is_also_a_duplicate() {
+    trialdeck()
+        .arg("check")
+        .arg("--pack")
+        .arg(mini())
+        .arg("--pack")
+        .arg(mini())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[duplicate-id]"));
+}
+
+// ---- show --------------------------------------------------------------------------------------
+
+#[test]
+fn show_prints_the_entry_as_plain_text() {
+    let out = stdout_of(trialdeck().args(["show", "alpha", "--pack"]).arg(mini()));
+    for needle in [
+        "ALPHA — Drug A versus drug B in an invented disease",
+        "Bottom line",
+        "Design",
+        "Drug A (n = 200): 10 mg daily",
+        "HR 0.7 (95% CI 0.55–0.85), p < 0.001",
+        "Drug A: 9 mo (95% CI 8–10)",
+        "Safety",
+        "- Any adverse event (grade ≥3): Drug A 20% vs Drug B 35%",
+        "- context Drug A mechanism (ab-mechanism)",
+        "9.0 months — paper_a.txt, Results",
+        "[Medical Student] What did ALPHA compare",
+        "[Resident]",
+        "[PhD]",
+        "  * Response 40% vs 30%",
+    ] {
+        assert!(out.contains(needle), "show lacks {needle:?}:\n{out}");
+    }
+    let topic = stdout_of(trialdeck().args(["show", "ab-mechanism", "--pack"]).arg(mini()));
+    assert!(topic.starts_with("Drug A mechanism — How invented drug A is thought to work\n"));
+    assert!(!topic.contains("Design"));
+}
+
+#[test]
+fn show_prints_no_escape_codes_when_not_a_terminal_or_asked_not_to() {
+    // stdout is a pipe here, so colour is off in every case; NO_COLOR and --no-color must
+    // keep it off too.
+    let plain = stdout_of(trialdeck().args(["show", "alpha", "--pack"]).arg(mini()));
+    let no_color_env = stdout_of(
+        trialdeck()
+            .env("NO_COLOR", "1")
+            .args(["show", "alpha", "--pack"])
+            .arg(mini()),
+    );
+    let no_color_flag = stdout_of(
+        trialdeck()
+            .args(["--no-color", "show", "alpha", "--pack"])
+            .arg(mini()),
+    );
+    for out in [&plain, &no_color_env, &no_color_flag] {
+        assert!(!out.contains('\u{1b}'), "escape code in:\n{out}");
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'));
+    }
+    assert_eq!(plain, no_color_env);
+    assert_eq!(plain, no_color_flag);
+}
+
+#[test]
+fn show_with_color_uses_only_our_own_bold_headings() {
+    // Library level, since colour needs a terminal: headings are bold, pack text is not.
+    let loaded = trialdeck::content::load(&[trialdeck::content::PackSource::Dir(mini())])
+        .expect("mini pack loads");
+    let lib = &loaded.library;
+    let e = lib.entry("alpha").unwrap();
+    let colored = trialdeck::text::show(lib, e, true);
+    assert!(colored.contains("\u{1b}[1mBottom line\u{1b}[0m"));
+    let stripped = colored.replace("\u{1b}[1m", "").replace("\u{1b}[0m", "");
+    assert_eq!(stripped, trialdeck::text::show(lib, e, false));
+}
+
+#[test]
+fn show_bundled_entries_when_the_bundled_pack_loads() {
+    if !bundled_ok() {
+        trialdeck()
+            .args(["show", "anything"])
+            .assert()
+            .code(1)
+            .stderr(no_panic());
+        return;
+    }
+    let lib = trialdeck::content::load_bundled().unwrap().library;
+    for e in &lib.entries {
+        let out = stdout_of(trialdeck().args(["show", &e.id]));
+        assert!(out.starts_with(&format!("{} — ", e.name)), "{out}");
+        assert!(!out.contains('\u{1b}'));
+    }
+}
+
+// ---- export ------------------------------------------------------------------------------------
+
+fn assert_export_shape(v: &Value) {
+    assert_eq!(v["format"], "trialdeck-pack");
+    assert_eq!(v["format_version"], trialdeck::export::JSON_FORMAT_VERSION);
+    assert!(v["packs"].is_array());
+    assert!(v["entries"].is_array());
+}
+
+#[test]
+fn export_json_to_stdout() {
+    let out = stdout_of(
+        trialdeck()
+            .args(["export", "--format", "json", "--pack"])
+            .arg(mini()),
+    );
+    let v: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_export_shape(&v);
+    assert_eq!(v["packs"][0]["id"], "mini-pack");
+    assert_eq!(v["packs"][0]["entries"], serde_json::json!(["alpha", "ab-mechanism"]));
+    assert_eq!(v["entries"].as_array().unwrap().len(), 2);
+    let alpha = &v["entries"][0];
+    assert_eq!(alpha["id"], "alpha");
+    assert_eq!(alpha["findings"][0]["effect"]["ci"], serde_json::json!([0.55, 0.85]));
+    assert_eq!(alpha["questions"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn export_out_writes_the_file_and_nothing_to_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("library.json");
+    trialdeck()
+        .args(["export", "--format", "json", "--out"])
+        .arg(&file)
+        .arg("--pack")
+        .arg(mini())
+        .assert()
+        .success()
+        .stdout("");
+    let written = std::fs::read_to_string(&file).unwrap();
+    let stdout = stdout_of(
+        trialdeck()
+            .args(["export", "--format", "json", "--pack"])
+            .arg(mini()),
+    );
+    assert_eq!(written, stdout);
+    assert_export_shape(&serde_json::from_str(&written).unwrap());
+    // Written atomically: no temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["library.json"]);
+    // Overwrites an existing file.
+    std::fs::write(&file, "old").unwrap();
+    trialdeck()
+        .args(["export", "--format", "json", "--pack"])
+        .arg(mini())
+        .arg("--out")
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout);
+}
+
+#[test]
+fn export_out_to_a_missing_directory_exits_2_with_a_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("no/such/dir/out.json");
+    trialdeck()
+        .args(["export", "--format", "json", "--pack"])
+        .arg(mini())
+        .arg("--out")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write"))
+        .stderr(no_panic());
+    assert!(!file.exists());
+}
+
+#[test]
+fn export_bundled_pack_is_valid_json_when_it_loads() {
+    let out = trialdeck()
+        .args(["export", "--format", "json"])
+        .output()
+        .unwrap();
+    if bundled_ok() {
+        assert!(out.status.success());
+        assert_export_shape(&serde_json::from_slice(&out.stdout).unwrap());
+    } else {
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+// ---- no subcommand -----------------------------------------------------------------------------
+
+#[test]
+fn no_subcommand_loads_the_packs_and_says_so() {
+    trialdeck()
+        .arg("--pack")
+        .arg(mini())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("loaded 2 entries and 3 questions"));
+}
+
+#[test]
+fn warnings_go_to_stderr_and_do_not_stop_list() {
+    trialdeck()
+        .args(["list", "--pack"])
+        .arg(bad("byte-order-mark"))
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ID"))
+        .stderr(predicate::str::contains("warning[byte-order-mark]"));
+}
