@@ -67,7 +67,17 @@ fn any_action() -> impl Strategy<Value = Action> {
         (coord(), coord()).prop_map(|(x, y)| Action::Click(x, y)),
         (coord(), coord()).prop_map(|(x, y)| Action::ScrollUp(x, y)),
         (coord(), coord()).prop_map(|(x, y)| Action::ScrollDown(x, y)),
-        (0u16..=200, 0u16..=60).prop_map(|(w, h)| Action::Resize(w, h)),
+        any_size().prop_map(|(w, h)| Action::Resize(w, h)),
+    ]
+}
+
+/// A terminal size from 0×0 to 200×60, more often small (small sizes find the edge cases,
+/// and big ones are slow to draw in a debug build).
+fn any_size() -> impl Strategy<Value = (u16, u16)> {
+    prop_oneof![
+        2 => (0u16..=60, 0u16..=20),
+        2 => (0u16..=120, 0u16..=40),
+        1 => (0u16..=200, 0u16..=60),
     ]
 }
 
@@ -81,7 +91,7 @@ enum Step {
 fn any_step() -> impl Strategy<Value = Step> {
     prop_oneof![
         6 => any_action().prop_map(Step::Act),
-        1 => (0u16..=200, 0u16..=60).prop_map(|(w, h)| Step::Size(w, h)),
+        1 => any_size().prop_map(|(w, h)| Step::Size(w, h)),
     ]
 }
 
@@ -90,11 +100,16 @@ fn library() -> Library {
     LIB.get_or_init(common::mini_library).clone()
 }
 
-fn draw(app: &App, w: u16, h: u16) {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal
-        .draw(|f| trialdeck::ui::render(app, f))
-        .expect("draw");
+/// Draw into a test terminal of `w`×`h`, reusing it while the size stays the same.
+fn draw(terminal: &mut Option<Terminal<TestBackend>>, app: &App, w: u16, h: u16) {
+    let same = terminal
+        .as_ref()
+        .is_some_and(|t| t.backend().buffer().area == ratatui::layout::Rect::new(0, 0, w, h));
+    if !same {
+        *terminal = Some(Terminal::new(TestBackend::new(w, h)).expect("test terminal"));
+    }
+    let t = terminal.as_mut().expect("terminal");
+    t.draw(|f| trialdeck::ui::render(app, f)).expect("draw");
 }
 
 proptest! {
@@ -107,13 +122,14 @@ proptest! {
     #[test]
     fn any_actions_at_any_size_never_panic(
         theme in proptest::sample::select(ThemeName::ALL.to_vec()),
-        start in (0u16..=200, 0u16..=60),
+        start in any_size(),
         steps in proptest::collection::vec(any_step(), 0..60),
     ) {
         let mut app = App::new(library(), theme);
         let (mut w, mut h) = start;
         app.update(Action::Resize(w, h));
-        draw(&app, w, h);
+        let mut terminal = None;
+        draw(&mut terminal, &app, w, h);
         for step in steps {
             match step {
                 Step::Act(a) => {
@@ -132,7 +148,7 @@ proptest! {
             // The runtime keeps running after quit/suspend flags only until it acts on them.
             app.quit = false;
             app.suspend = false;
-            draw(&app, w, h);
+            draw(&mut terminal, &app, w, h);
             prop_assert!(app.list_sel < app.order.len().max(1));
             prop_assert!(app.item <= app.item_count().max(1));
         }
