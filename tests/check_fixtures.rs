@@ -103,7 +103,10 @@ fn assert_fixture(dir: &Path, expect: &Value) {
         );
     }
     if want_exit == 0 {
-        assert_eq!(report["errors"], 0, "{name}: a warnings-only fixture has errors");
+        assert_eq!(
+            report["errors"], 0,
+            "{name}: a warnings-only fixture has errors"
+        );
     }
 }
 
@@ -312,9 +315,9 @@ fn two_packs_with_the_same_entries_report_duplicate_ids() {
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let dup = |what: &str| {
-        diagnostics(&report).iter().any(|d| {
-            d["code"] == "duplicate-id" && d["message"].as_str().unwrap().contains(what)
-        })
+        diagnostics(&report)
+            .iter()
+            .any(|d| d["code"] == "duplicate-id" && d["message"].as_str().unwrap().contains(what))
     };
     assert!(dup("entry id `alpha`"), "{report:#}");
     assert!(dup("entry id `ab-mechanism`"), "{report:#}");

@@ -131,7 +131,11 @@ fn check_good_pack_text_and_json() {
         .success()
         .stdout("ok: no problems found\n")
         .stderr("");
-    let out = stdout_of(trialdeck().args(["check", "--format", "json", "--pack"]).arg(mini()));
+    let out = stdout_of(
+        trialdeck()
+            .args(["check", "--format", "json", "--pack"])
+            .arg(mini()),
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["ok"], true);
     assert_eq!(v["errors"], 0);
@@ -147,7 +151,9 @@ fn check_bad_pack_exits_1_with_the_report_on_stdout() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("error[unknown-ref]"))
-        .stdout(predicate::str::contains("alpha › findings › pfs › values[1] › arm"))
+        .stdout(predicate::str::contains(
+            "alpha › findings › pfs › values[1] › arm",
+        ))
         .stdout(predicate::str::ends_with("1 error, 0 warnings\n"))
         .stderr(no_panic());
 }
@@ -236,12 +242,13 @@ fn global_options_work_before_and_after_the_subcommand() {
             .args(["show", "alpha", "--pack"])
             .arg(mini()),
     );
-    let after = stdout_of(
-        trialdeck()
-            .arg("--pack")
-            .arg(mini())
-            .args(["show", "alpha", "--no-color"]),
-    );
+    let after =
+        stdout_of(
+            trialdeck()
+                .arg("--pack")
+                .arg(mini())
+                .args(["show", "alpha", "--no-color"]),
+        );
     assert_eq!(before, after);
 }
 
@@ -260,8 +267,7 @@ fn list_bundled_pack_matches_its_export() {
     }
     let list = stdout_of(trialdeck().arg("list"));
     let export: Value =
-        serde_json::from_str(&stdout_of(trialdeck().args(["export", "--format", "json"])))
-            .unwrap();
+        serde_json::from_str(&stdout_of(trialdeck().args(["export", "--format", "json"]))).unwrap();
     let ids: Vec<&str> = export["entries"]
         .as_array()
         .unwrap()
@@ -357,7 +363,11 @@ fn show_prints_the_entry_as_plain_text() {
     ] {
         assert!(out.contains(needle), "show lacks {needle:?}:\n{out}");
     }
-    let topic = stdout_of(trialdeck().args(["show", "ab-mechanism", "--pack"]).arg(mini()));
+    let topic = stdout_of(
+        trialdeck()
+            .args(["show", "ab-mechanism", "--pack"])
+            .arg(mini()),
+    );
     assert!(topic.starts_with("Drug A mechanism — How invented drug A is thought to work\n"));
     assert!(!topic.contains("Design"));
 }
@@ -436,11 +446,17 @@ fn export_json_to_stdout() {
     let v: Value = serde_json::from_str(&out).expect("valid JSON");
     assert_export_shape(&v);
     assert_eq!(v["packs"][0]["id"], "mini-pack");
-    assert_eq!(v["packs"][0]["entries"], serde_json::json!(["alpha", "ab-mechanism"]));
+    assert_eq!(
+        v["packs"][0]["entries"],
+        serde_json::json!(["alpha", "ab-mechanism"])
+    );
     assert_eq!(v["entries"].as_array().unwrap().len(), 2);
     let alpha = &v["entries"][0];
     assert_eq!(alpha["id"], "alpha");
-    assert_eq!(alpha["findings"][0]["effect"]["ci"], serde_json::json!([0.55, 0.85]));
+    assert_eq!(
+        alpha["findings"][0]["effect"]["ci"],
+        serde_json::json!([0.55, 0.85])
+    );
     assert_eq!(alpha["questions"].as_array().unwrap().len(), 3);
 }
 

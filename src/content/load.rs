@@ -290,7 +290,11 @@ pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnosti
         // `sample_size:`); point at the token itself, within the span.
         let end = byte_offset(text, e.span.end.line, e.span.end.col);
         let mut start = byte_offset(text, e.span.start.line, e.span.start.col).min(end);
-        while let Some(c) = text[start..end].chars().next().filter(|c| c.is_whitespace()) {
+        while let Some(c) = text[start..end]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+        {
             start += c.len_utf8();
         }
         Diagnostic::error(code, name, super::sanitize::clean(&e.code.to_string()))

@@ -382,7 +382,11 @@ fn render_forest(app: &App, e: &Entry, frame: &mut Frame, area: Rect) {
     };
     let avail = area.height - head - 1;
     // Scroll rows when there are more estimates than fit.
-    let per = if ForestPlot::stacked(area.width) { 2 } else { 1 };
+    let per = if ForestPlot::stacked(area.width) {
+        2
+    } else {
+        1
+    };
     let fit = (avail.saturating_sub(3) / per) as usize;
     let start = (app.scroll as usize).min(rows.len().saturating_sub(fit.max(1)));
     app.view_max_scroll

@@ -79,7 +79,13 @@ impl ForestPlot<'_> {
 
 fn value_text(r: &Row) -> String {
     match r.ci {
-        Some((a, b)) => format!("{} {} ({}–{})", r.measure.label(), fmt_num(r.estimate), fmt_num(a), fmt_num(b)),
+        Some((a, b)) => format!(
+            "{} {} ({}–{})",
+            r.measure.label(),
+            fmt_num(r.estimate),
+            fmt_num(a),
+            fmt_num(b)
+        ),
         None => format!("{} {} (no CI)", r.measure.label(), fmt_num(r.estimate)),
     }
 }
@@ -97,7 +103,10 @@ impl Widget for &ForestPlot<'_> {
         let (plot_x, plot_w) = if stacked {
             (area.x + 2, area.width.saturating_sub(4))
         } else {
-            (area.x + label_w + 1, area.width.saturating_sub(label_w + value_w + 2))
+            (
+                area.x + label_w + 1,
+                area.width.saturating_sub(label_w + value_w + 2),
+            )
         };
         if plot_w < 10 {
             return;
@@ -121,11 +130,21 @@ impl Widget for &ForestPlot<'_> {
                 let vw = value.width() as u16;
                 let lw = area.width.saturating_sub(vw + 1) as usize;
                 buf.set_string(area.x, y, truncate(&r.label, lw), t.base);
-                buf.set_string(area.x + area.width - vw.min(area.width), y, truncate(&value, area.width as usize), t.accent);
+                buf.set_string(
+                    area.x + area.width - vw.min(area.width),
+                    y,
+                    truncate(&value, area.width as usize),
+                    t.accent,
+                );
                 y += 1;
             } else {
                 buf.set_string(area.x, y, truncate(&r.label, label_w as usize), t.base);
-                buf.set_string(plot_x + plot_w + 1, y, truncate(&value, value_w as usize + 1), t.base);
+                buf.set_string(
+                    plot_x + plot_w + 1,
+                    y,
+                    truncate(&value, value_w as usize + 1),
+                    t.base,
+                );
             }
             buf.set_string(null_x, y, "│", t.plot_null);
             let est_x = x_of(r.estimate);

@@ -186,7 +186,14 @@ pub fn panel<'a>(title: Line<'a>, focused: bool, app: &App) -> Block<'a> {
 
 /// Draw lines with a scroll offset. "↑ more"/"↓ more" go on the rows just outside `area`
 /// (a border or the tab row), so they never hide content.
-pub fn scrolled(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, top: usize, style: Style, marker: Style) {
+pub fn scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+    top: usize,
+    style: Style,
+    marker: Style,
+) {
     let h = area.height as usize;
     let total = lines.len();
     let top = top.min(total.saturating_sub(h));
@@ -194,7 +201,13 @@ pub fn scrolled(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, top: u
     frame.render_widget(Paragraph::new(visible).style(style), area);
     let screen = frame.area();
     let mut mark = |y: u16, text: &'static str| {
-        let r = Rect::new(area.x + area.width.saturating_sub(9), y, 8.min(area.width), 1).intersection(screen);
+        let r = Rect::new(
+            area.x + area.width.saturating_sub(9),
+            y,
+            8.min(area.width),
+            1,
+        )
+        .intersection(screen);
         if !r.is_empty() {
             frame.render_widget(Paragraph::new(Span::styled(text, marker)), r);
         }
