@@ -133,13 +133,18 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
     let g = cli.global;
     match cli.command {
         None => {
-            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-                return Err("the app needs a terminal; for plain output try `trialdeck list` or `trialdeck show ID`".into());
-            }
             let loaded = match load_or_report(&g) {
                 Ok(l) => l,
                 Err(code) => return Ok(code),
             };
+            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+                return Err(format!(
+                    "loaded {} entries and {} questions, but the app needs a terminal; \
+                     for plain output try `trialdeck list` or `trialdeck show ID`",
+                    loaded.library.entries.len(),
+                    loaded.library.question_count()
+                ));
+            }
             let no_color =
                 g.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
             let theme = match g.theme {

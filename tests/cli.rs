@@ -533,12 +533,17 @@ fn export_bundled_pack_is_valid_json_when_it_loads() {
 
 #[test]
 fn no_subcommand_loads_the_packs_and_says_so() {
+    // Without a terminal the app cannot open: the packs are loaded (and counted), then it
+    // explains that it needs a terminal (usage error, 2). tests/e2e_pty.rs runs it in a pty.
     trialdeck()
         .arg("--pack")
         .arg(mini())
         .assert()
-        .success()
-        .stdout(predicate::str::contains("loaded 2 entries and 3 questions"));
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("loaded 2 entries and 3 questions"))
+        .stderr(predicate::str::contains("needs a terminal"))
+        .stderr(no_panic());
 }
 
 #[test]
