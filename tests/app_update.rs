@@ -131,7 +131,11 @@ fn sort_cycles_and_keeps_the_selection() {
         assert_eq!(entry_id(&a), before);
         assert!(a.message.as_deref().unwrap_or("").starts_with("sorted by"));
     }
-    assert_eq!(a.order, vec![ALPHA, TOPIC], "three presses return to pack order");
+    assert_eq!(
+        a.order,
+        vec![ALPHA, TOPIC],
+        "three presses return to pack order"
+    );
 }
 
 // --- sections ---------------------------------------------------------------------------------
@@ -141,11 +145,26 @@ fn section_cycling_wraps_both_ways() {
     let mut a = app(80, 24);
     a.update(Action::Open);
     press(&mut a, ch('h'));
-    assert_eq!(a.section, Section::Discussion, "h from the first section wraps to the last");
+    assert_eq!(
+        a.section,
+        Section::Discussion,
+        "h from the first section wraps to the last"
+    );
     press(&mut a, ch('l'));
-    assert_eq!(a.section, Section::Overview, "l from the last section wraps to the first");
+    assert_eq!(
+        a.section,
+        Section::Overview,
+        "l from the last section wraps to the first"
+    );
     for (i, s) in Section::ALL.iter().enumerate().skip(1) {
-        press(&mut a, if i % 2 == 0 { ch(']') } else { key(KeyCode::Right) });
+        press(
+            &mut a,
+            if i % 2 == 0 {
+                ch(']')
+            } else {
+                key(KeyCode::Right)
+            },
+        );
         assert_eq!(a.section, *s);
     }
     press(&mut a, ch('['));
@@ -239,7 +258,10 @@ fn role_filter_cycles_through_all_seven_and_back() {
         assert_eq!(qs.len(), expected, "{want:?}");
         assert_eq!(a.item_count(), expected);
         let text = screen_text(&render(&a));
-        assert!(text.contains(&format!("showing {} only", want.label())), "{text}");
+        assert!(
+            text.contains(&format!("showing {} only", want.label())),
+            "{text}"
+        );
         if expected == 0 {
             assert!(text.contains("No question for this role here."), "{text}");
             // Space with nothing selected does nothing.
@@ -284,7 +306,10 @@ fn following_a_related_link_then_back_returns_exactly() {
     assert_eq!(entry_id(&a), "ab-mechanism");
     assert_eq!(a.current(), Some(TOPIC));
     assert_eq!(a.list_sel, 1, "the list follows the link");
-    assert_eq!((a.focus, a.section, a.scroll, a.item), (Focus::Detail, Section::Overview, 0, 0));
+    assert_eq!(
+        (a.focus, a.section, a.scroll, a.item),
+        (Focus::Detail, Section::Overview, 0, 0)
+    );
     assert_eq!(a.history.len(), 1);
 
     // Move around in the target, then follow its link back to ALPHA, and unwind.
@@ -319,7 +344,10 @@ fn enter_outside_related_follows_nothing() {
 fn search_esc_returns_to_the_same_place() {
     let mut a = app(80, 24);
     apply(&mut a, [Action::Down, Action::Open, Action::NextSection]);
-    apply(&mut a, [Action::SwitchPanel, Action::Up, Action::SwitchPanel]);
+    apply(
+        &mut a,
+        [Action::SwitchPanel, Action::Up, Action::SwitchPanel],
+    );
     apply(&mut a, [Action::Down, Action::Down]);
     let before = a.place();
     assert_eq!(
@@ -329,7 +357,11 @@ fn search_esc_returns_to_the_same_place() {
     press(&mut a, ch('/'));
     assert_eq!(a.context(), Context::Search);
     type_keys(&mut a, "qj/? t");
-    assert_eq!(a.search.as_ref().unwrap().query, "qj/? t", "keys are text while searching");
+    assert_eq!(
+        a.search.as_ref().unwrap().query,
+        "qj/? t",
+        "keys are text while searching"
+    );
     assert!(!a.quit);
     press(&mut a, key(KeyCode::Esc));
     assert!(a.search.is_none());
@@ -354,7 +386,11 @@ fn search_editing_keys() {
     press(&mut a, ctrl('w'));
     assert_eq!(a.search.as_ref().unwrap().query, "");
     a.update(Action::SearchInput('\u{7}'));
-    assert_eq!(a.search.as_ref().unwrap().query, "", "control characters are not typed");
+    assert_eq!(
+        a.search.as_ref().unwrap().query,
+        "",
+        "control characters are not typed"
+    );
 }
 
 #[test]
@@ -385,13 +421,20 @@ fn search_selection_stays_in_bounds() {
 fn the_trial_whose_name_matches_comes_first() {
     let mut a = app(80, 24);
     a.update(Action::OpenSearch);
-    for (q, id) in [("alpha", "alpha"), ("ALPHA", "alpha"), ("mechanism", "ab-mechanism")] {
+    for (q, id) in [
+        ("alpha", "alpha"),
+        ("ALPHA", "alpha"),
+        ("mechanism", "ab-mechanism"),
+    ] {
         a.update(Action::SearchClear);
         type_query(&mut a, q);
         let hits = &a.search.as_ref().unwrap().hits;
         assert!(!hits.is_empty(), "{q}");
         assert_eq!(hits[0].entry_id, id, "{q}");
-        assert!(matches!(hits[0].kind, HitKind::Trial | HitKind::Topic), "{q}");
+        assert!(
+            matches!(hits[0].kind, HitKind::Trial | HitKind::Topic),
+            "{q}"
+        );
     }
 }
 
@@ -406,7 +449,10 @@ fn enter_on_a_trial_hit_opens_it_and_back_returns() {
     press(&mut a, key(KeyCode::Enter));
     assert!(a.search.is_none());
     assert_eq!(entry_id(&a), "alpha");
-    assert_eq!((a.focus, a.section, a.scroll, a.item), (Focus::Detail, Section::Overview, 0, 0));
+    assert_eq!(
+        (a.focus, a.section, a.scroll, a.item),
+        (Focus::Detail, Section::Overview, 0, 0)
+    );
     press(&mut a, key(KeyCode::Backspace));
     assert_eq!(a.place(), before, "Back returns to where search was opened");
 }
@@ -477,9 +523,16 @@ fn a_question_hit_clears_a_role_filter_that_would_hide_it() {
     assert_eq!(a.visible_questions()[a.item].id, "alpha-resident");
 
     let mut a = app(80, 24);
-    apply(&mut a, [Action::Open, Action::SetRole(Some(Role::Resident))]);
+    apply(
+        &mut a,
+        [Action::Open, Action::SetRole(Some(Role::Resident))],
+    );
     open_question_hit(&mut a, 0);
-    assert_eq!(a.role, Some(Role::Resident), "a filter that shows it is kept");
+    assert_eq!(
+        a.role,
+        Some(Role::Resident),
+        "a filter that shows it is kept"
+    );
     assert_eq!(a.visible_questions()[a.item].id, "alpha-resident");
 }
 
@@ -617,7 +670,11 @@ fn clicking_a_search_result_selects_it() {
     a.update(Action::Click(10, top + 1));
     assert_eq!(a.search.as_ref().unwrap().selected, 0);
     a.update(Action::Click(10, top + 200));
-    assert_eq!(a.search.as_ref().unwrap().selected, 0, "below the hits: nothing");
+    assert_eq!(
+        a.search.as_ref().unwrap().selected,
+        0,
+        "below the hits: nothing"
+    );
 }
 
 #[test]
@@ -632,7 +689,10 @@ fn resize_sets_the_size() {
 #[test]
 fn map_event_keys() {
     let press_ev = |k: KeyEvent| Event::Key(k);
-    assert_eq!(map_event(Context::List, &press_ev(ch('j'))), Some(Action::Down));
+    assert_eq!(
+        map_event(Context::List, &press_ev(ch('j'))),
+        Some(Action::Down)
+    );
     assert_eq!(
         map_event(Context::Detail, &press_ev(ch(' '))),
         Some(Action::Reveal)
@@ -654,13 +714,25 @@ fn map_event_keys() {
         Some(Action::Back)
     );
     assert_eq!(
-        map_event(Context::List, &press_ev(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::CONTROL | KeyModifiers::SHIFT))),
+        map_event(
+            Context::List,
+            &press_ev(KeyEvent::new(
+                KeyCode::Char('C'),
+                KeyModifiers::CONTROL | KeyModifiers::SHIFT
+            ))
+        ),
         Some(Action::ForceQuit),
         "Ctrl+Shift+C still quits"
     );
-    assert_eq!(map_event(Context::List, &press_ev(key(KeyCode::F(5)))), None);
     assert_eq!(
-        map_event(Context::List, &press_ev(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::ALT))),
+        map_event(Context::List, &press_ev(key(KeyCode::F(5)))),
+        None
+    );
+    assert_eq!(
+        map_event(
+            Context::List,
+            &press_ev(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::ALT))
+        ),
         None,
         "Alt+j is not j"
     );
@@ -670,7 +742,10 @@ fn map_event_keys() {
     assert_eq!(map_event(Context::List, &Event::Key(release)), None);
     let mut repeat = ch('j');
     repeat.kind = KeyEventKind::Repeat;
-    assert_eq!(map_event(Context::List, &Event::Key(repeat)), Some(Action::Down));
+    assert_eq!(
+        map_event(Context::List, &Event::Key(repeat)),
+        Some(Action::Down)
+    );
 }
 
 #[test]
@@ -691,7 +766,12 @@ fn mouse(kind: MouseEventKind, column: u16, row: u16) -> Event {
 
 #[test]
 fn map_event_mouse() {
-    for ctx in [Context::List, Context::Detail, Context::Search, Context::Help] {
+    for ctx in [
+        Context::List,
+        Context::Detail,
+        Context::Search,
+        Context::Help,
+    ] {
         for b in [MouseButton::Left, MouseButton::Right, MouseButton::Middle] {
             assert_eq!(
                 map_event(ctx, &mouse(MouseEventKind::Down(b), 7, 9)),
@@ -743,7 +823,12 @@ fn a_paste_in_the_app_reaches_the_query() {
     a.update(act);
     assert_eq!(a.search.as_ref().unwrap().query, "hazard");
     assert!(
-        a.search.as_ref().unwrap().hits.iter().any(|h| h.kind == HitKind::Question)
+        a.search
+            .as_ref()
+            .unwrap()
+            .hits
+            .iter()
+            .any(|h| h.kind == HitKind::Question)
     );
     press_all(&mut a, &[key(KeyCode::Esc)]);
     assert!(a.search.is_none());

@@ -29,6 +29,10 @@ struct Session {
 
 impl Session {
     fn start() -> Session {
+        Session::start_with("tests/fixtures/good/mini")
+    }
+
+    fn start_with(pack: &str) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -38,7 +42,7 @@ impl Session {
             })
             .expect("open a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
-        cmd.args(["--pack", "tests/fixtures/good/mini"]);
+        cmd.args(["--pack", pack]);
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
@@ -201,7 +205,9 @@ fn search_open_reveal_and_quit() {
     s.send(b"\r");
     s.wait_for("the detail of ALPHA, focused", |sc| {
         let c = sc.contents();
-        !c.contains("Search trials") && c.contains("ALPHA — Drug A versus") && c.contains("sections")
+        !c.contains("Search trials")
+            && c.contains("ALPHA — Drug A versus")
+            && c.contains("sections")
     });
 
     // Space outside the discussion jumps to it; Space there reveals the selected question.
@@ -224,7 +230,10 @@ fn ctrl_c_quits_cleanly() {
     // Raw mode: Ctrl+C arrives as a key (0x03), not as SIGINT.
     s.send(b"\x03");
     let status = s.wait_exit();
-    assert!(status.success(), "Ctrl+C exits with status 0, got {status:?}");
+    assert!(
+        status.success(),
+        "Ctrl+C exits with status 0, got {status:?}"
+    );
     s.assert_restored();
 }
 
@@ -289,5 +298,16 @@ fn resizing_the_terminal_redraws_for_the_new_size() {
     });
     s.send(b"q");
     assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+#[test]
+fn a_broken_pack_in_a_terminal_reports_and_exits_1_without_taking_the_screen() {
+    let mut s = Session::start_with("tests/fixtures/bad/syntax-missing-comma");
+    let status = s.wait_exit();
+    assert_eq!(status.exit_code(), 1, "{status:?}");
+    let text = s.contents();
+    assert!(text.contains("error[syntax]"), "{text}");
+    assert!(text.contains("trialdeck check"), "{text}");
     s.assert_restored();
 }

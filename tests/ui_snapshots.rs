@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Color, Modifier};
 use trialdeck::action::Action;
 use trialdeck::app::{App, Section};
 use trialdeck::content::Role;
@@ -84,7 +84,9 @@ fn sources() {
 
 #[test]
 fn discussion_hidden() {
-    snap_view("discussion_hidden", |a| open_section(a, Section::Discussion));
+    snap_view("discussion_hidden", |a| {
+        open_section(a, Section::Discussion)
+    });
 }
 
 #[test]
@@ -184,7 +186,16 @@ fn minimum_size_draws_the_app() {
 
 #[test]
 fn degenerate_sizes_do_not_panic() {
-    for (w, h) in [(0, 0), (1, 1), (0, 24), (80, 0), (1, 40), (200, 1), (39, 10), (40, 9)] {
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (0, 24),
+        (80, 0),
+        (1, 40),
+        (200, 1),
+        (39, 10),
+        (40, 9),
+    ] {
         for setup in [
             (|_: &mut App| {}) as fn(&mut App),
             |a| open_section(a, Section::Forest),
@@ -224,11 +235,6 @@ fn find_all(buf: &Buffer, needle: &str, cols: std::ops::Range<u16>) -> Vec<(u16,
         }
     }
     out
-}
-
-/// The first place `needle` is drawn.
-fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
-    find_all(buf, needle, 0..buf.area.width).first().copied()
 }
 
 /// The first place `needle` is drawn inside the list panel (which is 22 columns wide at 80).
@@ -411,5 +417,4 @@ fn mono_theme_still_marks_focus_and_selection() {
         buf[(3, y)].modifier.contains(Modifier::REVERSED),
         "selection is reversed in mono"
     );
-    assert_eq!(Style::default().fg, None);
 }
