@@ -119,7 +119,8 @@ pub fn overlay_area(full: Rect) -> Rect {
         .clamp(MIN_WIDTH.min(full.width), 110);
     let h = full.height.saturating_sub(2).max(3);
     let x = full.x + (full.width - w) / 2;
-    let y = full.y + (full.height - h) / 2;
+    // `h` can exceed a terminal under 3 rows high (a click in search there used to underflow).
+    let y = full.y + full.height.saturating_sub(h) / 2;
     Rect::new(x, y, w, h).intersection(full)
 }
 
