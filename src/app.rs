@@ -332,7 +332,11 @@ impl App {
 
     fn run_search(&mut self) {
         if let Some(st) = &mut self.search {
-            st.hits = self.searcher.search(&st.query, SEARCH_LIMIT);
+            st.hits = if st.query.trim().is_empty() {
+                Vec::new()
+            } else {
+                self.searcher.search(&st.query, SEARCH_LIMIT)
+            };
             st.selected = 0;
         }
     }

@@ -287,7 +287,9 @@ impl Query {
     pub fn parse(s: &str) -> Query {
         let mut q = Query::default();
         for tok in s.split_whitespace() {
-            let (head, rest) = tok.split_at(1);
+            // The first char may be any width (a query can start with "é" or "中").
+            let first = tok.chars().next().map_or(0, char::len_utf8);
+            let (head, rest) = tok.split_at(first);
             match head {
                 "!" => {
                     if !rest.is_empty() {
@@ -828,6 +830,13 @@ pub fn format_hits(index: &SearchIndex, hits: &[Hit]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn queries_may_start_with_any_character() {
+        for q in ["é", "中文", "\u{200b}x", "!é", "@中", "#ü", "'ß"] {
+            let _ = super::Query::parse(q);
+        }
+    }
+
     use super::*;
     use crate::content::{Design, Discrepancy, Finding, Question, Status, Version};
 

@@ -92,9 +92,10 @@ pub fn effect(f: &Finding) -> String {
     let Some(e) = &f.effect else {
         return String::new();
     };
-    let mut s = format!("{} {}", e.measure.label(), fmt_num(e.estimate));
+    let f = |v| crate::content::fmt_effect(e.measure, v);
+    let mut s = format!("{} {}", e.measure.label(), f(e.estimate));
     if let Some((lo, hi)) = e.ci {
-        let _ = write!(s, " (95% CI {}–{})", fmt_num(lo), fmt_num(hi));
+        let _ = write!(s, " (95% CI {}–{})", f(lo), f(hi));
     }
     if let Some(p) = e.p {
         let _ = write!(s, ", {p}");

@@ -13,7 +13,7 @@ use trialdeck::action::Action;
 use trialdeck::app::{App, Focus, Place, Section};
 use trialdeck::content::Role;
 use trialdeck::keymap::{Context, lookup, map_event};
-use trialdeck::search::HitKind;
+use trialdeck::search::Kind as HitKind;
 
 const ALPHA: usize = 0;
 const TOPIC: usize = 1;
@@ -430,7 +430,7 @@ fn the_trial_whose_name_matches_comes_first() {
         type_query(&mut a, q);
         let hits = &a.search.as_ref().unwrap().hits;
         assert!(!hits.is_empty(), "{q}");
-        assert_eq!(hits[0].entry_id, id, "{q}");
+        assert_eq!(hits[0].entry, id, "{q}");
         assert!(
             matches!(hits[0].kind, HitKind::Trial | HitKind::Topic),
             "{q}"
@@ -475,7 +475,7 @@ fn open_question_hit(a: &mut App, toggles: usize) {
     let i = st
         .hits
         .iter()
-        .position(|h| h.kind == HitKind::Question && h.item_id.as_deref() == Some("alpha-resident"))
+        .position(|h| h.kind == HitKind::Question && h.item.as_deref() == Some("alpha-resident"))
         .expect("the resident question is a hit");
     for _ in 0..i {
         press(a, key(KeyCode::Down));
@@ -628,7 +628,7 @@ fn clicks_select_rows_panels_and_tabs() {
     a.update(Action::Click(detail.x + 5, detail.y + 5));
     assert_eq!(a.focus, Focus::Detail);
     // Each tab of the tab row selects its section.
-    for (s, _, at) in trialdeck::ui::tabs(detail.width - 2) {
+    for (s, _, at) in trialdeck::ui::tabs(detail.width - 2, a.section) {
         a.update(Action::Click(detail.x + 1 + at + 1, detail.y + 1));
         assert_eq!(a.section, s);
     }

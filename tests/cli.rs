@@ -350,7 +350,7 @@ fn show_prints_the_entry_as_plain_text() {
         "Bottom line",
         "Design",
         "Drug A (n = 200): 10 mg daily",
-        "HR 0.7 (95% CI 0.55–0.85), p < 0.001",
+        "HR 0.70 (95% CI 0.55–0.85), p < 0.001",
         "Drug A: 9 mo (95% CI 8–10)",
         "Safety",
         "- Any adverse event (grade ≥3): Drug A 20% vs Drug B 35%",

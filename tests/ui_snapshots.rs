@@ -261,41 +261,29 @@ fn search_matches_are_bold_underlined_and_nothing_else_is() {
         let buf = terminal.backend().buffer();
         let t = Theme::new(theme);
 
-        // The snippet of the question hit: "What did ALPHA compare, and what was its main result?"
-        // The head line also shows the prompt; the snippet is the line with the 4-column indent.
-        let snippet = "What did ALPHA compare";
-        let (x, y) = find_all(buf, snippet, 0..buf.area.width)
+        // The selected trial hit shows its title with the matched name highlighted in place.
+        let title = "ALPHA: Drug A versus";
+        let (x, y) = find_all(buf, title, 0..buf.area.width)
             .into_iter()
-            .find(|&(x, y)| (x - 4..x).all(|cx| buf[(cx, y)].symbol() == " "))
-            .unwrap_or_else(|| panic!("snippet on screen ({theme:?})"));
-        let got = cut(buf, x, y, snippet.chars().count() as u16);
-        let mut want = Buffer::with_lines([snippet]);
-        want.set_style(Rect::new(0, 0, 9, 1), t.base.patch(t.muted));
-        want.set_style(Rect::new(9, 0, 5, 1), t.base.patch(t.matched));
-        want.set_style(Rect::new(14, 0, 8, 1), t.base.patch(t.muted));
-        assert_eq!(got, want, "styled snippet in {theme:?}");
+            .next()
+            .unwrap_or_else(|| panic!("trial hit on screen ({theme:?})"));
+        let got = cut(buf, x, y, title.chars().count() as u16);
+        let mut want = Buffer::with_lines([title]);
+        want.set_style(Rect::new(0, 0, 5, 1), t.base.patch(t.matched));
+        want.set_style(Rect::new(5, 0, 15, 1), t.base.patch(t.selected));
+        assert_eq!(got, want, "styled title in {theme:?}");
 
         // Both style facts hold without looking at colour.
         let matched = Modifier::BOLD | Modifier::UNDERLINED;
-        for i in 0..snippet.chars().count() as u16 {
-            let cell = &buf[(x + i, y)];
-            let in_match = (9..14).contains(&i);
-            assert_eq!(
-                cell.modifier.contains(matched),
-                in_match,
-                "cell {i} ({:?}) of the snippet in {theme:?}",
-                cell.symbol()
-            );
-        }
-        // The rest of the snippet line carries no match style either.
         for cx in 0..buf.area.width {
-            if cx < x + 9 || cx >= x + 14 {
-                assert!(
-                    !buf[(cx, y)].modifier.contains(matched),
-                    "column {cx} of {:?} is styled as a match",
-                    row_text(buf, y)
-                );
-            }
+            let in_match = (x..x + 5).contains(&cx);
+            assert_eq!(
+                buf[(cx, y)].modifier.contains(matched),
+                in_match,
+                "column {cx} ({:?}) of {:?} in {theme:?}",
+                buf[(cx, y)].symbol(),
+                row_text(buf, y)
+            );
         }
     }
 }
@@ -336,13 +324,13 @@ fn selected_search_hit_has_a_marker() {
     let mut a = app(100, 30);
     a.update(Action::OpenSearch);
     type_query(&mut a, "alpha");
-    // The overlay starts at column 2 (the list's own marker column stays visible beside it).
-    for (downs, kind) in [(0, "trial"), (1, "question")] {
+    // The overlay covers the whole width between header and footer.
+    for (downs, kind) in [(0, "trial"), (1, "finding")] {
         apply(&mut a, std::iter::repeat_n(Action::Down, downs));
         let text = screen_text(&render(&a));
         let marked: Vec<String> = text
             .lines()
-            .map(|l| l.chars().skip(2).collect::<String>())
+            .map(|l| l.to_string())
             .filter(|l| l.contains('▶'))
             .collect();
         assert_eq!(marked.len(), 1, "{text}");

@@ -256,6 +256,25 @@ pub fn fmt_num(v: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
+/// Format a ratio (HR, OR, RR or its CI bound) as papers do: at least two decimals.
+pub fn fmt_ratio(v: f64) -> String {
+    let s = fmt_num(v);
+    match s.split_once('.') {
+        Some((_, dec)) if dec.len() >= 2 => s,
+        Some((int, dec)) => format!("{int}.{dec:0<2}"),
+        None => format!("{s}.00"),
+    }
+}
+
+/// Format an effect value: ratios with at least two decimals, differences as they are.
+pub fn fmt_effect(m: Measure, v: f64) -> String {
+    if m.is_ratio() {
+        fmt_ratio(v)
+    } else {
+        fmt_num(v)
+    }
+}
+
 /// An effect estimate comparing arms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -38,15 +38,27 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if inner.height < 2 || inner.width < 10 {
         return;
     }
-    // Tabs row.
+    // Tabs row, with ‹ › where tabs are scrolled out of a narrow panel.
+    let visible = super::tabs(inner.width, app.section);
+    let (cut_before, cut_after) = super::tabs_cut(&visible);
     let mut spans = Vec::new();
-    for (s, label, _) in super::tabs(inner.width) {
-        let cur = s == app.section;
+    if cut_before {
+        spans.push(Span::styled("‹", t.accent));
+    }
+    for (s, label, _) in &visible {
+        let cur = *s == app.section;
         spans.push(Span::styled(
             format!(" {label}"),
             if cur { t.selected } else { t.muted },
         ));
         spans.push(Span::styled("│", t.border));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    if cut_after {
+        spans.push(Span::raw(
+            " ".repeat((inner.width as usize).saturating_sub(used + 1)),
+        ));
+        spans.push(Span::styled("›", t.accent));
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)),
@@ -120,7 +132,9 @@ fn overview(app: &App, e: &Entry, d: &mut Doc) {
         meta.push(e.authors.join(", "));
     }
     meta.extend(e.registry.iter().cloned());
-    d.text(&meta.join(" · "), t.muted);
+    if !meta.is_empty() {
+        d.text(&meta.join(" · "), t.muted);
+    }
     match &e.status {
         Status::Ongoing { as_of, source } => {
             let src = app
@@ -288,17 +302,10 @@ fn findings(app: &App, e: &Entry, d: &mut Doc) {
             .join("\n");
         let (eff_txt, p_txt) = match &f.effect {
             Some(x) => {
-                let mut s = format!(
-                    "{} {}",
-                    x.measure.label(),
-                    crate::content::fmt_num(x.estimate)
-                );
+                let fe = |v| crate::content::fmt_effect(x.measure, v);
+                let mut s = format!("{} {}", x.measure.label(), fe(x.estimate));
                 if let Some((lo, hi)) = x.ci {
-                    s.push_str(&format!(
-                        " ({}–{})",
-                        crate::content::fmt_num(lo),
-                        crate::content::fmt_num(hi)
-                    ));
+                    s.push_str(&format!(" ({}–{})", fe(lo), fe(hi)));
                 }
                 (s, x.p.map(|p| p.to_string()).unwrap_or_default())
             }
@@ -573,34 +580,37 @@ fn sources(app: &App, e: &Entry, d: &mut Doc) {
 /// The role ladder with the current filter marked.
 fn ladder(app: &App, d: &mut Doc) {
     let t = &app.theme;
-    let mut spans = vec![Span::styled("Role: ", t.muted)];
-    let mut prev_group = None;
-    for r in Role::ALL {
-        if let Some(g) = prev_group
-            && g != r.group()
+    for group in [RoleGroup::ClinicalLadder, RoleGroup::ScholarlyReview] {
+        let mut spans = vec![Span::styled(
+            format!("{:<18}", format!("{}:", group.label())),
+            t.muted,
+        )];
+        for (i, r) in Role::ALL
+            .into_iter()
+            .filter(|r| r.group() == group)
+            .enumerate()
         {
-            spans.push(Span::styled(" ║ ", t.border));
-        } else if prev_group.is_some() {
-            spans.push(Span::styled(" › ", t.muted));
+            if i > 0 {
+                spans.push(Span::styled(" › ", t.muted));
+            }
+            let on = app.role == Some(r);
+            spans.push(Span::styled(
+                if on {
+                    format!("[{}]", r.label())
+                } else {
+                    r.label().to_string()
+                },
+                if on {
+                    t.selected
+                } else if app.role.is_none() {
+                    t.base
+                } else {
+                    t.muted
+                },
+            ));
         }
-        prev_group = Some(r.group());
-        let on = app.role == Some(r);
-        spans.push(Span::styled(
-            if on {
-                format!("[{}]", r.label())
-            } else {
-                r.label().to_string()
-            },
-            if on {
-                t.selected
-            } else if app.role.is_none() {
-                t.base
-            } else {
-                t.muted
-            },
-        ));
+        d.spans(spans, 18);
     }
-    d.spans(spans, 2);
     let filter = match app.role {
         None => "showing all roles (r: filter by role)".to_string(),
         Some(r) => format!("showing {} only (r: next role, R: all)", r.label()),

@@ -2,7 +2,7 @@
 //! effect at 1. Drawn with box characters so it reads at 80 columns and in monochrome.
 
 use super::doc::truncate;
-use crate::content::{Entry, Measure, fmt_num};
+use crate::content::{Entry, Measure, fmt_num, fmt_ratio};
 use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -82,11 +82,11 @@ fn value_text(r: &Row) -> String {
         Some((a, b)) => format!(
             "{} {} ({}–{})",
             r.measure.label(),
-            fmt_num(r.estimate),
-            fmt_num(a),
-            fmt_num(b)
+            fmt_ratio(r.estimate),
+            fmt_ratio(a),
+            fmt_ratio(b)
         ),
-        None => format!("{} {} (no CI)", r.measure.label(), fmt_num(r.estimate)),
+        None => format!("{} {} (no CI)", r.measure.label(), fmt_ratio(r.estimate)),
     }
 }
 

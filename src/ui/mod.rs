@@ -113,15 +113,12 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 /// The rectangle overlays (search, help) take.
 pub fn overlay_area(full: Rect) -> Rect {
-    let w = full
-        .width
-        .saturating_sub(4)
-        .clamp(MIN_WIDTH.min(full.width), 110);
-    let h = full.height.saturating_sub(2).max(3);
-    let x = full.x + (full.width - w) / 2;
-    // `h` can exceed a terminal under 3 rows high (a click in search there used to underflow).
-    let y = full.y + full.height.saturating_sub(h) / 2;
-    Rect::new(x, y, w, h).intersection(full)
+    // Between the header and the footer, full width: nothing half-hidden shows around it,
+    // and the footer keeps showing the overlay's keys.
+    if full.height < 3 {
+        return full;
+    }
+    Rect::new(full.x, full.y + 1, full.width, full.height - 2)
 }
 
 fn header(app: &App, frame: &mut Frame, area: Rect) {
@@ -137,14 +134,16 @@ fn header(app: &App, frame: &mut Frame, area: Rect) {
         app.lib.entries.len(),
         app.lib.question_count()
     );
-    let title_w = (area.width as usize).saturating_sub(counts.len() + 12);
+    let cw = counts.chars().count() as u16;
+    let show_counts = area.width > cw + 20;
+    let reserved = 12 + if show_counts { cw as usize } else { 0 };
+    let title_w = (area.width as usize).saturating_sub(reserved);
     let line = Line::from(vec![
         Span::styled(" trialdeck ", t.key),
         Span::styled(format!(" {}", doc::truncate(pack, title_w)), t.title),
     ]);
     frame.render_widget(Paragraph::new(line), area);
-    let cw = counts.chars().count() as u16;
-    if area.width > cw + 20 {
+    if show_counts {
         let r = Rect::new(area.x + area.width - cw, area.y, cw, 1);
         frame.render_widget(Paragraph::new(Span::styled(counts, t.muted)), r);
     }
@@ -156,19 +155,31 @@ fn footer(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(m) = &app.message {
         spans.push(Span::styled(format!(" {m} "), t.warn));
     }
-    let mut used: usize = spans.iter().map(|s| s.width()).sum();
-    for (keys, desc) in keymap::hints(app.context()) {
-        let piece = [
+    let piece = |keys: &str, desc: &str| {
+        [
             Span::styled(format!(" {keys} "), t.key),
             Span::styled(format!(" {desc}  "), t.muted),
-        ];
-        let w: usize = piece.iter().map(|s| s.width()).sum();
+        ]
+    };
+    // "? help" always has a place: it lists every other key.
+    let ctx = app.context();
+    let help: Vec<Span> = if matches!(ctx, keymap::Context::Search | keymap::Context::Help) {
+        Vec::new()
+    } else {
+        piece("?", "help").to_vec()
+    };
+    let help_w: usize = help.iter().map(|s| s.width()).sum();
+    let mut used: usize = spans.iter().map(|s| s.width()).sum::<usize>() + help_w;
+    for (keys, desc) in keymap::hints(ctx).into_iter().filter(|(k, _)| *k != "?") {
+        let p = piece(keys, desc);
+        let w: usize = p.iter().map(|s| s.width()).sum();
         if used + w > area.width as usize {
             break;
         }
         used += w;
-        spans.extend(piece);
+        spans.extend(p);
     }
+    spans.extend(help);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -235,29 +246,60 @@ pub fn list_first_visible(sel: usize, height: usize) -> usize {
 }
 
 /// Tab labels of the detail panel with their x offsets, for drawing and for clicks.
-pub fn tabs(width: u16) -> Vec<(Section, String, u16)> {
+/// Short labels are used when the full ones do not fit; if even those do not fit, a window
+/// of tabs around `current` is shown, and [`tabs_cut`] tells the view to draw ‹ and › marks.
+pub fn tabs(width: u16, current: Section) -> Vec<(Section, String, u16)> {
     let full: u16 = Section::ALL
         .iter()
         .map(|s| s.label().len() as u16 + 2)
         .sum();
     let short = full > width;
-    let mut x = 0u16;
-    Section::ALL
+    let labels: Vec<(Section, String)> = Section::ALL
         .iter()
-        .map(|s| {
-            let label = if short { s.short() } else { s.label() }.to_string();
-            let here = x;
-            x += label.chars().count() as u16 + 2;
-            (*s, label, here)
-        })
-        .collect()
+        .map(|s| (*s, if short { s.short() } else { s.label() }.to_string()))
+        .collect();
+    let w = |l: &String| l.chars().count() as u16 + 2;
+    let total: u16 = labels.iter().map(|(_, l)| w(l)).sum();
+    let cur = labels.iter().position(|(s, _)| *s == current).unwrap_or(0);
+    let (first, room, x0) = if total <= width {
+        (0, width, 0)
+    } else {
+        // Keep one column each side for the ‹ › marks.
+        let room = width.saturating_sub(2);
+        let mut first = 0;
+        while first < cur && labels[first..=cur].iter().map(|(_, l)| w(l)).sum::<u16>() > room {
+            first += 1;
+        }
+        (first, room, 1)
+    };
+    let mut x = x0;
+    let mut out = Vec::new();
+    for (s, l) in labels.into_iter().skip(first) {
+        if x + w(&l) > x0 + room && !out.is_empty() {
+            break;
+        }
+        let here = x;
+        x += w(&l);
+        out.push((s, l, here));
+    }
+    out
+}
+
+/// Whether tabs are hidden before / after the visible window.
+pub fn tabs_cut(visible: &[(Section, String, u16)]) -> (bool, bool) {
+    let first = visible.first().map(|t| t.0);
+    let last = visible.last().map(|t| t.0);
+    (
+        first != Some(Section::ALL[0]),
+        last != Some(Section::ALL[Section::ALL.len() - 1]),
+    )
 }
 
 /// Which section tab is at column `x` of the detail panel's tab row.
-pub fn section_at(_app: &App, detail: Rect, x: u16) -> Option<Section> {
+pub fn section_at(app: &App, detail: Rect, x: u16) -> Option<Section> {
     let inner_x = detail.x + 1;
     let rel = x.checked_sub(inner_x)?;
-    tabs(detail.width.saturating_sub(2))
+    tabs(detail.width.saturating_sub(2), app.section)
         .into_iter()
         .find(|(_, l, at)| rel >= *at && rel < at + l.chars().count() as u16 + 1)
         .map(|(s, _, _)| s)
@@ -271,7 +313,7 @@ pub fn search_results_top(size: (u16, u16)) -> u16 {
 /// Rows of search results visible.
 pub fn search_rows(size: (u16, u16)) -> usize {
     let o = overlay_area(Rect::new(0, 0, size.0, size.1));
-    (o.height.saturating_sub(6) / 2) as usize
+    (o.height.saturating_sub(5) / 2) as usize
 }
 
 /// Index of the first visible search result.

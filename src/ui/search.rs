@@ -102,6 +102,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(second));
     }
     frame.render_widget(Paragraph::new(lines), list);
+    if first + rows < st.hits.len() && list.height > 0 {
+        let more = format!(" ↓ {} more ", st.hits.len() - first - rows);
+        let mw = more.width() as u16;
+        let r = Rect::new(
+            area.x + area.width.saturating_sub(mw + 2),
+            area.y + area.height - 1,
+            mw,
+            1,
+        )
+        .intersection(frame.area());
+        frame.render_widget(Paragraph::new(Span::styled(more, t.muted)), r);
+    }
 }
 
 /// A muted second line for a hit matched in its title: where it lives.
