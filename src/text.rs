@@ -103,17 +103,8 @@ pub fn effect(f: &Finding) -> String {
     s
 }
 
-/// A trial as readable plain text (`trialdeck show ID`).
-pub fn show(lib: &Library, e: &Entry, color: bool) -> String {
-    let h = |t: &str| {
-        if color {
-            format!("\x1b[1m{t}\x1b[0m")
-        } else {
-            t.to_string()
-        }
-    };
-    let mut o = String::new();
-    let _ = writeln!(o, "{}", h(&format!("{} — {}", e.name, e.title)));
+/// Year, journal, authors and registry ids, where the entry has them.
+pub fn meta_parts(e: &Entry) -> Vec<String> {
     let mut meta = Vec::new();
     if let Some(y) = e.year {
         meta.push(y.to_string());
@@ -125,6 +116,21 @@ pub fn show(lib: &Library, e: &Entry, color: bool) -> String {
         meta.push(e.authors.join(", "));
     }
     meta.extend(e.registry.iter().cloned());
+    meta
+}
+
+/// A trial as readable plain text (`trialdeck show ID`).
+pub fn show(lib: &Library, e: &Entry, color: bool) -> String {
+    let h = |t: &str| {
+        if color {
+            format!("\x1b[1m{t}\x1b[0m")
+        } else {
+            t.to_string()
+        }
+    };
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", h(&format!("{} — {}", e.name, e.title)));
+    let mut meta = meta_parts(e);
     meta.push(status_label(e));
     let _ = writeln!(o, "{}\n", meta.join(" · "));
     section(&mut o, &h("Bottom line"), &e.bottom_line);

@@ -121,17 +121,7 @@ pub fn build(app: &App, e: &Entry, width: u16) -> Doc {
 
 fn overview(app: &App, e: &Entry, d: &mut Doc) {
     let t = &app.theme;
-    let mut meta = Vec::new();
-    if let Some(y) = e.year {
-        meta.push(y.to_string());
-    }
-    if let Some(j) = &e.journal {
-        meta.push(j.clone());
-    }
-    if !e.authors.is_empty() {
-        meta.push(e.authors.join(", "));
-    }
-    meta.extend(e.registry.iter().cloned());
+    let meta = crate::text::meta_parts(e);
     if !meta.is_empty() {
         d.text(&meta.join(" · "), t.muted);
     }
