@@ -261,8 +261,8 @@ fn findings(app: &App, e: &Entry, d: &mut Doc) {
     }
     let w = d.width().saturating_sub(1);
     let (ep, arms, eff, p) = if w >= 70 {
-        let rest = w - 12 - 22;
-        (rest * 45 / 100, rest - rest * 45 / 100, 22, 12)
+        let rest = w - 11 - 20;
+        (rest / 2, rest - rest / 2, 20, 11)
     } else {
         let rest = w.saturating_sub(18);
         (rest / 2, rest - rest / 2, 18, 0)

@@ -167,20 +167,28 @@ pub fn wrap(spans: Vec<Span<'static>>, width: usize, indent: usize) -> Vec<Line<
     out
 }
 
-/// Split text into alternating runs of spaces and non-spaces.
+/// Split text into alternating runs of spaces and non-spaces; a word is also split after a
+/// hyphen between letters ("investigator-|assessed"), so long compounds wrap at the hyphen.
 fn tokens(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut prev_space: Option<bool> = None;
+    let mut prev: Option<char> = None;
     for (i, c) in s.char_indices() {
-        let sp = c == ' ';
-        if let Some(p) = prev_space
-            && p != sp
-        {
-            out.push(&s[start..i]);
-            start = i;
+        if let Some(p) = prev {
+            let space_edge = (p == ' ') != (c == ' ');
+            let hyphen_break = p == '-'
+                && c.is_alphabetic()
+                && i >= 2
+                && s[..i - 1]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphabetic);
+            if space_edge || hyphen_break {
+                out.push(&s[start..i]);
+                start = i;
+            }
         }
-        prev_space = Some(sp);
+        prev = Some(c);
     }
     if start < s.len() {
         out.push(&s[start..]);
@@ -228,6 +236,12 @@ mod tests {
         for line in &l {
             assert!(line.width() <= 12);
         }
+    }
+
+    #[test]
+    fn wraps_hyphenated_compounds_at_the_hyphen() {
+        let l = wrap(vec![Span::raw("investigator-assessed PFS")], 14, 0);
+        assert_eq!(text(&l), vec!["investigator-", "assessed PFS"]);
     }
 
     #[test]
