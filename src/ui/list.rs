@@ -33,6 +33,7 @@ pub fn tag(e: &Entry) -> String {
     match e.year {
         Some(y) if p.is_empty() => y.to_string(),
         Some(y) => format!("{y} {p}"),
+        None if p.is_empty() => "trial".into(),
         None => p,
     }
 }
