@@ -134,6 +134,12 @@ const W_LONG_ITEM: u32 = 8;
 const SNIPPET_CHARS: usize = 100;
 /// Chars of context kept before the first match in a snippet.
 const SNIPPET_LEAD: usize = 30;
+/// Longest short field scored with skim's full dynamic programme (see `matcher`).
+const FUZZY_DP_COLS: usize = if cfg!(feature = "search-full-dp") {
+    usize::MAX / 4
+} else {
+    48
+};
 /// Below this many candidates, scoring stays on one thread.
 const PARALLEL_MIN: usize = if cfg!(test) { 64 } else { 8192 };
 
@@ -345,7 +351,10 @@ impl Query {
 fn matcher() -> SkimMatcherV2 {
     // Text is folded at build and the query folded at parse, so the matcher can compare
     // chars as they are.
-    SkimMatcherV2::default().respect_case()
+    // Past FUZZY_DP_COLS chars the full DP is replaced by skim's linear greedy scorer.
+    SkimMatcherV2::default()
+        .respect_case()
+        .element_limit(2 * (FUZZY_DP_COLS + 1))
 }
 
 struct Builder {
