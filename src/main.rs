@@ -182,8 +182,11 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
                 None => ThemeName::Dark,
             };
             let app = trialdeck::app::App::new(loaded.library, theme);
-            trialdeck::tui::run(app).map_err(|e| format!("terminal error: {e}"))?;
-            Ok(ExitCode::SUCCESS)
+            match trialdeck::tui::run(app).map_err(|e| format!("terminal error: {e}"))? {
+                // Stopped by a signal: exit as the shell convention says (128 + signal).
+                Some(sig) => Ok(ExitCode::from((128 + sig).clamp(0, 255) as u8)),
+                None => Ok(ExitCode::SUCCESS),
+            }
         }
         Some(Command::Check { format }) => {
             let report = match content::load(&sources(&g)) {

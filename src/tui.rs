@@ -14,7 +14,7 @@ use ratatui::crossterm::{
 };
 use std::io::{self, stdout};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 /// Leave every mode we entered. Safe to call more than once.
@@ -50,17 +50,52 @@ fn install_panic_hook() {
     }));
 }
 
-/// Run the app until it quits. The terminal is restored however this returns.
-pub fn run(mut app: App) -> io::Result<()> {
-    install_panic_hook();
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+/// Whether our terminal is still there. After a hang-up (the window closed, tmux killed)
+/// the tty answers every request with EIO, and crossterm would wait on it forever.
+fn terminal_alive() -> bool {
+    // SAFETY: TIOCGWINSZ only writes into the winsize struct we pass.
+    unsafe {
+        let mut ws: libc::winsize = std::mem::zeroed();
+        libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) == 0
     }
+}
+
+/// How long the event loop has, after a signal, to leave on its own before the guard
+/// restores the terminal and exits for it.
+const SIGNAL_GRACE: Duration = Duration::from_millis(600);
+
+/// Threads that make sure the process ends: on SIGTERM/SIGHUP/SIGINT (the loop is asked to
+/// stop; if it has not within a moment, the terminal is restored and the process exits with
+/// 128 + signal), and when the terminal disappears.
+fn spawn_guards(stop: Arc<AtomicI32>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            stop.store(sig, Ordering::SeqCst);
+            std::thread::sleep(SIGNAL_GRACE);
+            restore();
+            std::process::exit(128 + sig);
+        }
+    });
+    std::thread::spawn(|| {
+        loop {
+            std::thread::sleep(Duration::from_millis(500));
+            if !terminal_alive() {
+                // Nobody is left to see the screen; restoring would only fail.
+                std::process::exit(128 + libc::SIGHUP);
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Run the app until it quits. The terminal is restored however this returns. Returns the
+/// signal that stopped it, if one did (the caller exits with 128 + signal).
+pub fn run(mut app: App) -> io::Result<Option<i32>> {
+    install_panic_hook();
+    let stop = Arc::new(AtomicI32::new(0));
+    spawn_guards(Arc::clone(&stop))?;
     let mut terminal = match enter() {
         Ok(t) => t,
         Err(e) => {
@@ -70,17 +105,20 @@ pub fn run(mut app: App) -> io::Result<()> {
     };
     let result = event_loop(&mut terminal, &mut app, &stop);
     restore();
-    result
+    result.map(|()| match stop.load(Ordering::SeqCst) {
+        0 => None,
+        sig => Some(sig),
+    })
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicBool) -> io::Result<()> {
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -> io::Result<()> {
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     loop {
         terminal.draw(|f| crate::ui::render(app, f))?;
         // Wait for input, waking regularly to notice signals.
         loop {
-            if stop.load(Ordering::Relaxed) {
+            if stop.load(Ordering::SeqCst) != 0 {
                 return Ok(());
             }
             if event::poll(Duration::from_millis(200))? {
@@ -93,7 +131,11 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicBool) 
             if let Some(action) = keymap::map_event(app.context(), &ev) {
                 app.update(action);
             }
-            if app.quit || app.suspend || !event::poll(Duration::ZERO)? {
+            if app.quit
+                || app.suspend
+                || stop.load(Ordering::SeqCst) != 0
+                || !event::poll(Duration::ZERO)?
+            {
                 break;
             }
         }
