@@ -318,3 +318,51 @@ fn a_broken_pack_in_a_terminal_reports_and_exits_1_without_taking_the_screen() {
     assert!(text.contains("trialdeck check"), "{text}");
     s.assert_restored();
 }
+
+/// Closing the terminal under the app (a window closed, tmux killed) must end the process,
+/// not leave it waiting on a dead tty.
+#[test]
+fn the_app_exits_when_its_terminal_goes_away() {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(["--pack", "tests/fixtures/good/mini"]);
+    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(cmd).expect("spawn trialdeck");
+    drop(pty.slave);
+    // Read until the first frame is drawn, so the app is in its event loop.
+    let mut reader = pty.master.try_clone_reader().expect("pty reader");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("ALPHA") {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    assert!(
+        String::from_utf8_lossy(&seen).contains("ALPHA"),
+        "the app started"
+    );
+    // Hang up: close every master handle.
+    drop(reader);
+    drop(pty.master);
+    let end = Instant::now() + DEADLINE;
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            panic!("trialdeck kept running after its terminal went away");
+        }
+        std::thread::sleep(POLL);
+    }
+}
