@@ -154,13 +154,19 @@ fn ms(d: Duration) -> String {
 /// Per-keystroke medians and the worst keystroke, each keystroke timed on its own.
 fn keystroke_table(_: &mut Criterion) {
     // Fewer runs on a busy machine: TRIALDECK_BENCH_REPS=3.
+    let wall_only = std::env::var_os("TRIALDECK_BENCH_WALL").is_some();
     let reps: usize = std::env::var("TRIALDECK_BENCH_REPS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(7);
+    let clock = if wall_only {
+        "all columns wall time"
+    } else {
+        "1-thread columns are thread CPU time, 2-thread columns wall time"
+    };
     println!(
         "\nper-keystroke time (ms): median over all keystrokes of all queries / slowest keystroke \
-         (median of {reps} runs; 1-thread columns are thread CPU time, 2-thread columns wall time)"
+         (median of {reps} runs; {clock})"
     );
     println!(
         "{:<10} {:>8} {:>17} {:>17} {:>17} {:>17}",
@@ -193,7 +199,10 @@ fn keystroke_table(_: &mut Criterion) {
                         let wall = t.elapsed();
                         // Single-thread variants: CPU time (immune to other load);
                         // two-thread variants: wall time.
+                        // TRIALDECK_BENCH_WALL=1: wall time everywhere (on an idle machine,
+                        // so all four columns compare directly).
                         let d = match (v.threads(), c0, thread_cpu()) {
+                            _ if wall_only => wall,
                             (1, Some(a), Some(b)) => b.saturating_sub(a),
                             _ => wall,
                         };

@@ -152,7 +152,10 @@ impl App {
     }
 
     fn with_order(lib: Library, theme: ThemeName) -> App {
-        let searcher = Searcher::new(SearchIndex::build(&lib));
+        // Large libraries are scored on the machine's cores (measured: ~2× at 10,000 trials on
+        // 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let searcher = Searcher::new(SearchIndex::build(&lib)).with_threads(cores);
         let order = (0..lib.entries.len()).collect();
         App {
             lib,

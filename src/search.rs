@@ -141,7 +141,7 @@ const FUZZY_DP_COLS: usize = if cfg!(feature = "search-full-dp") {
     48
 };
 /// Below this many candidates, scoring stays on one thread.
-const PARALLEL_MIN: usize = if cfg!(test) { 64 } else { 8192 };
+const PARALLEL_MIN: usize = if cfg!(test) { 64 } else { 2048 };
 
 struct Field {
     text: Box<str>,
