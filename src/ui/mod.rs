@@ -32,11 +32,7 @@ pub struct Areas {
     pub too_small: bool,
 }
 
-pub fn layout(size: (u16, u16)) -> Areas {
-    layout_for(size, Focus::List, true)
-}
-
-fn layout_for(size: (u16, u16), focus: Focus, both_if_fit: bool) -> Areas {
+fn layout_for(size: (u16, u16), focus: Focus) -> Areas {
     let area = Rect::new(0, 0, size.0, size.1);
     let [header, body, footer] = area.layout(&Layout::vertical([
         Constraint::Length(1),
@@ -46,7 +42,7 @@ fn layout_for(size: (u16, u16), focus: Focus, both_if_fit: bool) -> Areas {
     let too_small = size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT;
     let (list, detail) = if too_small {
         (None, None)
-    } else if size.0 >= SPLIT_WIDTH && both_if_fit {
+    } else if size.0 >= SPLIT_WIDTH {
         let lw = (size.0 / 4).clamp(22, 34);
         let [l, d] = body.layout(&Layout::horizontal([
             Constraint::Length(lw),
@@ -71,13 +67,13 @@ fn layout_for(size: (u16, u16), focus: Focus, both_if_fit: bool) -> Areas {
 
 /// The layout for the app as it is now (narrow screens show only the focused panel).
 pub fn app_layout(app: &App) -> Areas {
-    layout_for(app.size, app.focus, true)
+    layout_for(app.size, app.focus)
 }
 
 /// Draw the whole app.
 pub fn render(app: &App, frame: &mut Frame) {
     let full = frame.area();
-    let areas = layout_for((full.width, full.height), app.focus, true);
+    let areas = layout_for((full.width, full.height), app.focus);
     let t = &app.theme;
     frame.render_widget(Block::new().style(t.base), full);
     if areas.too_small {
