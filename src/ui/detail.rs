@@ -357,7 +357,7 @@ fn render_forest(app: &App, e: &Entry, frame: &mut Frame, area: Rect) {
         );
     } else {
         d.text(
-            "Effect estimates (■) with 95% CI on a log scale; │ marks no effect (1).",
+            "Estimates (■) with 95% CI on a log scale; │ marks no effect (1). For a hazard ratio of progression or death, < 1 favours the first-named arm of the comparison (see Findings).",
             t.muted,
         );
     }

@@ -99,7 +99,7 @@ impl Widget for &ForestPlot<'_> {
         let t = self.theme;
         let stacked = ForestPlot::stacked(area.width);
         let value_w: u16 = 20;
-        let label_w: u16 = (area.width / 3).clamp(8, 30);
+        let label_w: u16 = (area.width / 3).clamp(8, 44);
         let (plot_x, plot_w) = if stacked {
             (area.x + 2, area.width.saturating_sub(4))
         } else {
