@@ -87,6 +87,20 @@ pub fn arm_value(v: &ArmValue) -> String {
     s
 }
 
+/// A per-arm value with its arm: `T-DM1: 9.6 mo`. A group that is not a design arm (topics
+/// have none) is named by its note when it has one, rather than by its internal id.
+pub fn arm_with_value(e: &Entry, v: &ArmValue, sep: &str) -> String {
+    let is_arm = e
+        .design
+        .as_ref()
+        .is_some_and(|d| d.arms.iter().any(|a| a.id == v.arm));
+    if !is_arm && v.note.is_some() {
+        arm_value(v)
+    } else {
+        format!("{}{sep}{}", e.arm_label(&v.arm), arm_value(v))
+    }
+}
+
 /// The effect of a finding as text: `HR 0.65 (95% CI 0.55–0.77), p < 0.001`.
 pub fn effect(f: &Finding) -> String {
     let Some(e) = &f.effect else {
@@ -165,7 +179,7 @@ pub fn show(lib: &Library, e: &Entry, color: bool) -> String {
         for f in &e.findings {
             let _ = writeln!(o, "- {} [{}]", f.endpoint, f.analysis.label());
             for v in &f.values {
-                let _ = writeln!(o, "    {}: {}", e.arm_label(&v.arm), arm_value(v));
+                let _ = writeln!(o, "    {}", arm_with_value(e, v, ": "));
             }
             let eff = effect(f);
             if !eff.is_empty() {
@@ -184,11 +198,7 @@ pub fn show(lib: &Library, e: &Entry, color: bool) -> String {
                 .as_deref()
                 .map(|g| format!(" (grade {g})"))
                 .unwrap_or_default();
-            let vals: Vec<String> = s
-                .values
-                .iter()
-                .map(|v| format!("{} {}", e.arm_label(&v.arm), arm_value(v)))
-                .collect();
+            let vals: Vec<String> = s.values.iter().map(|v| arm_with_value(e, v, " ")).collect();
             let _ = writeln!(o, "- {}{g}: {}", s.event, vals.join(" vs "));
             if let Some(n) = &s.note {
                 let _ = writeln!(o, "    {n}");

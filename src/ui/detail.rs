@@ -4,7 +4,7 @@ use super::doc::{Doc, truncate, wrap};
 use super::forest::{self, ForestPlot};
 use crate::app::{App, Focus, Section};
 use crate::content::{Cite, Entry, Role, RoleGroup, Status};
-use crate::text::{arm_value, effect, status_label};
+use crate::text::{effect, status_label};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -287,7 +287,7 @@ fn findings(app: &App, e: &Entry, d: &mut Doc) {
         let arms_txt = f
             .values
             .iter()
-            .map(|v| format!("{}: {}", e.arm_label(&v.arm), arm_value(v)))
+            .map(|v| crate::text::arm_with_value(e, v, ": "))
             .collect::<Vec<_>>()
             .join("\n");
         let (eff_txt, p_txt) = match &f.effect {
@@ -427,8 +427,8 @@ fn safety(app: &App, e: &Entry, d: &mut Doc) {
         for v in &s.values {
             d.spans(
                 vec![
-                    Span::styled(format!("    {}: ", e.arm_label(&v.arm)), t.muted),
-                    Span::styled(arm_value(v), t.base),
+                    Span::raw("    "),
+                    Span::styled(crate::text::arm_with_value(e, v, ": "), t.base),
                 ],
                 6,
             );

@@ -207,23 +207,36 @@ pub fn scrolled(
     let visible: Vec<Line> = lines.into_iter().skip(top).take(h).collect();
     frame.render_widget(Paragraph::new(visible).style(style), area);
     let screen = frame.area();
-    let mut mark = |y: u16, text: &'static str| {
-        let r = Rect::new(
-            area.x + area.width.saturating_sub(9),
-            y,
-            8.min(area.width),
-            1,
-        )
-        .intersection(screen);
-        if !r.is_empty() {
-            frame.render_widget(Paragraph::new(Span::styled(text, marker)), r);
+    // A mark goes at the right end of the row, over blank cells only; where the row is
+    // full (a narrow tab row), a single arrow in its last blank cell, or none.
+    let mut mark = |y: u16, text: &'static str, arrow: &'static str| {
+        let row = Rect::new(area.x, y, area.width, 1).intersection(screen);
+        if row.is_empty() {
+            return;
+        }
+        let buf = frame.buffer_mut();
+        let mut free = 0u16;
+        for x in (row.x..row.x + row.width).rev() {
+            let sym = buf[(x, y)].symbol();
+            if sym == " " || sym == "─" || sym == "━" {
+                free += 1;
+            } else {
+                break;
+            }
+        }
+        let w = text.chars().count() as u16;
+        let end = row.x + row.width;
+        if free > w {
+            buf.set_string(end - w - 1, y, text, marker);
+        } else if free >= 1 {
+            buf.set_string(end - 1, y, arrow, marker);
         }
     };
     if top > 0 && area.y > 0 {
-        mark(area.y - 1, " ↑ more ");
+        mark(area.y - 1, " ↑ more ", "↑");
     }
     if top + h < total && h > 0 {
-        mark(area.y + area.height, " ↓ more ");
+        mark(area.y + area.height, " ↓ more ", "↓");
     }
 }
 
