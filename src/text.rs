@@ -101,6 +101,14 @@ pub fn arm_with_value(e: &Entry, v: &ArmValue, sep: &str) -> String {
     }
 }
 
+/// A safety item's event with its grade: `Any adverse event (grade ≥3)`.
+pub fn safety_event(s: &crate::content::SafetyItem) -> String {
+    match &s.grade {
+        Some(g) => format!("{} (grade {g})", s.event),
+        None => s.event.clone(),
+    }
+}
+
 /// The effect of a finding as text: `HR 0.65 (95% CI 0.55–0.77), p < 0.001`.
 pub fn effect(f: &Finding) -> String {
     let Some(e) = &f.effect else {
@@ -193,13 +201,8 @@ pub fn show(lib: &Library, e: &Entry, color: bool) -> String {
     if !e.safety.is_empty() {
         let _ = writeln!(o, "{}", h("Safety"));
         for s in &e.safety {
-            let g = s
-                .grade
-                .as_deref()
-                .map(|g| format!(" (grade {g})"))
-                .unwrap_or_default();
             let vals: Vec<String> = s.values.iter().map(|v| arm_with_value(e, v, " ")).collect();
-            let _ = writeln!(o, "- {}{g}: {}", s.event, vals.join(" vs "));
+            let _ = writeln!(o, "- {}: {}", safety_event(s), vals.join(" vs "));
             if let Some(n) = &s.note {
                 let _ = writeln!(o, "    {n}");
             }

@@ -18,6 +18,27 @@ const POLL: Duration = Duration::from_millis(10);
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
 
+/// Start trialdeck on `pack` in a new pty. Only the child keeps the slave end, so readers of
+/// the master see EOF when it exits.
+fn spawn_in_pty(pack: &str) -> (Box<dyn MasterPty + Send>, Box<dyn Child + Send + Sync>) {
+    let portable_pty::PtyPair { master, slave } = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(["--pack", pack]);
+    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("NO_COLOR");
+    let child = slave.spawn_command(cmd).expect("spawn trialdeck");
+    drop(slave);
+    (master, child)
+}
+
 struct Session {
     parser: Arc<Mutex<vt100::Parser>>,
     /// Set by the reader thread when the pty reports end of output (every slave end closed).
@@ -33,25 +54,10 @@ impl Session {
     }
 
     fn start_with(pack: &str) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
-        cmd.args(["--pack", pack]);
-        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        let child = pty.slave.spawn_command(cmd).expect("spawn trialdeck");
-        // Only the child holds the slave end now, so the reader sees EOF when it exits.
-        drop(pty.slave);
+        let (master, child) = spawn_in_pty(pack);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
         let eof = Arc::new(AtomicBool::new(false));
-        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let mut reader = master.try_clone_reader().expect("pty reader");
         {
             let parser = Arc::clone(&parser);
             let eof = Arc::clone(&eof);
@@ -70,12 +76,12 @@ impl Session {
                 eof.store(true, Ordering::SeqCst);
             });
         }
-        let writer = pty.master.take_writer().expect("pty writer");
+        let writer = master.take_writer().expect("pty writer");
         Session {
             parser,
             eof,
             writer,
-            master: pty.master,
+            master,
             child,
         }
     }
@@ -323,22 +329,9 @@ fn a_broken_pack_in_a_terminal_reports_and_exits_1_without_taking_the_screen() {
 /// not leave it waiting on a dead tty.
 #[test]
 fn the_app_exits_when_its_terminal_goes_away() {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("open a pty");
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
-    cmd.args(["--pack", "tests/fixtures/good/mini"]);
-    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-    cmd.env("TERM", "xterm-256color");
-    let mut child = pty.slave.spawn_command(cmd).expect("spawn trialdeck");
-    drop(pty.slave);
+    let (master, mut child) = spawn_in_pty("tests/fixtures/good/mini");
     // Read until the first frame is drawn, so the app is in its event loop.
-    let mut reader = pty.master.try_clone_reader().expect("pty reader");
+    let mut reader = master.try_clone_reader().expect("pty reader");
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
     while !String::from_utf8_lossy(&seen).contains("ALPHA") {
@@ -353,7 +346,7 @@ fn the_app_exits_when_its_terminal_goes_away() {
     );
     // Hang up: close every master handle.
     drop(reader);
-    drop(pty.master);
+    drop(master);
     let end = Instant::now() + DEADLINE;
     loop {
         if child.try_wait().expect("wait").is_some() {

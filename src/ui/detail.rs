@@ -418,12 +418,7 @@ fn safety(app: &App, e: &Entry, d: &mut Doc) {
         return;
     }
     for s in &e.safety {
-        let g = s
-            .grade
-            .as_deref()
-            .map(|g| format!(" (grade {g})"))
-            .unwrap_or_default();
-        d.bullet("•", &format!("{}{g}", s.event), t.accent);
+        d.bullet("•", &crate::text::safety_event(s), t.accent);
         for v in &s.values {
             d.spans(
                 vec![
