@@ -441,6 +441,17 @@ fn safety(app: &App, e: &Entry, d: &mut Doc) {
     }
 }
 
+/// The `▶` marker and style of item `i` of a section (selected style only while focused).
+fn item_marker(app: &App, i: usize) -> (Span<'static>, Style) {
+    let sel = i == app.item;
+    let style = if sel && app.focus == Focus::Detail {
+        app.theme.selected
+    } else {
+        app.theme.accent
+    };
+    (Span::styled(if sel { "▶ " } else { "  " }, style), style)
+}
+
 fn related(app: &App, e: &Entry, d: &mut Doc) {
     let t = &app.theme;
     if e.related.is_empty() {
@@ -451,20 +462,15 @@ fn related(app: &App, e: &Entry, d: &mut Doc) {
     d.blank();
     for (i, r) in e.related.iter().enumerate() {
         d.anchor();
-        let sel = i == app.item;
         let name = app
             .lib
             .entry(&r.to)
             .map(|x| format!("{} ({})", x.name, status_label(x)))
             .unwrap_or(r.to.clone());
-        let style = if sel && app.focus == Focus::Detail {
-            t.selected
-        } else {
-            t.accent
-        };
+        let (marker, style) = item_marker(app, i);
         d.spans(
             vec![
-                Span::styled(if sel { "▶ " } else { "  " }, style),
+                marker,
                 Span::styled(format!("{}: ", r.relation.label()), t.muted),
                 Span::styled(name, style),
             ],
@@ -627,17 +633,9 @@ fn discussion(app: &App, e: &Entry, d: &mut Doc) {
         }
         d.anchor();
         d.blank();
-        let sel = i == app.item;
-        let style = if sel && app.focus == Focus::Detail {
-            t.selected
-        } else {
-            t.accent
-        };
+        let (marker, style) = item_marker(app, i);
         d.spans(
-            vec![
-                Span::styled(if sel { "▶ " } else { "  " }, style),
-                Span::styled(q.role.label().to_string(), style),
-            ],
+            vec![marker, Span::styled(q.role.label().to_string(), style)],
             2,
         );
         d.spans(
