@@ -1031,6 +1031,7 @@ mod tests {
             effect: None,
             reading: reading.into(),
             cite: vec![],
+            headline: false,
         }
     }
 
