@@ -513,12 +513,12 @@ pub fn finding_summary(e: &Entry, f: &Finding) -> String {
 }
 
 /// How a per-arm value's group is named in a summary: the design arm's label, or a short
-/// note for a group that is not a design arm.
+/// note for a group that is not a design arm or whose arm the source does not name.
 fn group_label<'a>(e: &'a Entry, v: &'a ArmValue) -> Option<&'a str> {
     let arm = e
         .design
         .as_ref()
-        .and_then(|d| d.arms.iter().find(|a| a.id == v.arm));
+        .and_then(|d| d.arms.iter().find(|a| Some(&a.id) == v.arm.as_ref()));
     match (arm, &v.note) {
         (Some(a), _) => Some(a.label.as_str()),
         (None, Some(n)) if n.chars().count() <= GROUP_NOTE_CHARS => Some(n.as_str()),
@@ -1417,7 +1417,7 @@ mod tests {
             },
         ];
         let arm = |arm: &str, v: f64| crate::content::ArmValue {
-            arm: arm.into(),
+            arm: Some(arm.into()),
             value: Some(v),
             unit: crate::content::Unit::Months,
             ci: None,
