@@ -303,9 +303,9 @@ pub struct Query {
 /// such terms match as substrings only, since a scattered fuzzy match of digits means nothing.
 fn is_numeric(tok: &str) -> bool {
     tok.chars().any(|c| c.is_ascii_digit())
-        && tok
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '%' | '<' | '>' | '='))
+        && tok.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '–' | '%' | '<' | '>' | '=')
+        })
 }
 
 /// The valid `@role` words, as one line: `@student @resident …`.
@@ -485,8 +485,9 @@ fn named(name: &str, sep: &str, text: &str) -> (String, usize) {
 /// A label for a per-arm group that is not a design arm: a short note, else nothing.
 const GROUP_NOTE_CHARS: usize = 32;
 
-/// The numbers of a finding on one line, as its hit shows them:
-/// `HR 0.65 (0.55–0.77), p < 0.001 · T-DM1 9.6 mo · Lapatinib + capecitabine 6.4 mo`.
+/// The numbers of a finding on one line, as its hit shows them, most telling first (a
+/// narrow screen cuts the end):
+/// `HR 0.65 (0.55–0.77) · T-DM1 9.6 mo · Lapatinib + capecitabine 6.4 mo · p < 0.001`.
 /// Values without a number are left out (their notes are prose, searched elsewhere).
 pub fn finding_summary(e: &Entry, f: &Finding) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -495,9 +496,6 @@ pub fn finding_summary(e: &Entry, f: &Finding) -> String {
         let mut s = format!("{} {}", eff.measure.label(), num(eff.estimate));
         if let Some((lo, hi)) = eff.ci {
             let _ = write!(s, " ({}–{})", num(lo), num(hi));
-        }
-        if let Some(p) = eff.p {
-            let _ = write!(s, ", {p}");
         }
         parts.push(s);
     }
@@ -508,6 +506,9 @@ pub fn finding_summary(e: &Entry, f: &Finding) -> String {
             Some(label) => parts.push(format!("{label} {value}")),
             None => parts.push(value),
         }
+    }
+    if let Some(p) = f.effect.as_ref().and_then(|eff| eff.p) {
+        parts.push(p.to_string());
     }
     parts.join(" · ")
 }
@@ -1447,8 +1448,8 @@ mod tests {
             .unwrap();
         assert_eq!(
             h.title,
-            "EMILIA · Progression-free survival — HR 0.65 (0.55–0.77), p < 0.001 · \
-             T-DM1 9.6 mo · Lapatinib + capecitabine 6.4 mo"
+            "EMILIA · Progression-free survival — HR 0.65 (0.55–0.77) · T-DM1 9.6 mo · \
+             Lapatinib + capecitabine 6.4 mo · p < 0.001"
         );
         // A finding without numbers keeps a plain title.
         let t = idx.search("thrombocytopenia", 1);

@@ -323,7 +323,10 @@ fn json_export_snapshot_of_the_mini_pack() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini");
     let loaded = trialdeck::content::load(&[trialdeck::content::PackSource::Dir(dir)])
         .unwrap_or_else(|r| panic!("the mini pack does not load:\n{}", r.render()));
-    insta::assert_snapshot!("mini_pack_export", trialdeck::export::to_json(&loaded.library));
+    insta::assert_snapshot!(
+        "mini_pack_export",
+        trialdeck::export::to_json(&loaded.library)
+    );
 }
 
 /// The bundled export is too long to review as a snapshot; its shape is checked instead.
@@ -350,8 +353,17 @@ fn json_export_of_the_bundled_pack_has_the_documented_shape() {
     assert!(entries.len() >= 24);
     for e in entries {
         let id = &e["id"];
-        assert!(e["name"].as_str().is_some_and(|n| !n.is_empty()), "{id}: name");
-        for key in ["questions", "findings", "safety", "related", "discrepancies"] {
+        assert!(
+            e["name"].as_str().is_some_and(|n| !n.is_empty()),
+            "{id}: name"
+        );
+        for key in [
+            "questions",
+            "findings",
+            "safety",
+            "related",
+            "discrepancies",
+        ] {
             assert!(e[key].is_array(), "{id}: {key} is not an array");
         }
         for q in e["questions"].as_array().unwrap() {
