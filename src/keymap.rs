@@ -119,7 +119,9 @@ impl Key {
             "end" => KeyCode::End,
             "pageup" | "pgup" => KeyCode::PageUp,
             "pagedown" | "pgdn" => KeyCode::PageDown,
-            f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            f if f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
                 KeyCode::F(f[1..].parse().unwrap_or(1))
             }
             _ => {
@@ -487,8 +489,20 @@ mod tests {
     #[test]
     fn keys_parse_and_label_round_trip() {
         for s in [
-            "j", "G", "/", "Space", "Enter", "Esc", "Ctrl+C", "Shift+Tab", "PgDn", "PgUp", "F1",
-            "↓", "Bksp", "Home",
+            "j",
+            "G",
+            "/",
+            "Space",
+            "Enter",
+            "Esc",
+            "Ctrl+C",
+            "Shift+Tab",
+            "PgDn",
+            "PgUp",
+            "F1",
+            "↓",
+            "Bksp",
+            "Home",
         ] {
             let k = Key::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
             assert_eq!(Key::parse(&k.label()), Ok(k), "{s}");
@@ -497,7 +511,10 @@ mod tests {
             Key::parse("ctrl+c"),
             Ok(Key(KeyCode::Char('c'), KeyModifiers::CONTROL))
         );
-        assert_eq!(Key::parse("Down"), Ok(Key(KeyCode::Down, KeyModifiers::NONE)));
+        assert_eq!(
+            Key::parse("Down"),
+            Ok(Key(KeyCode::Down, KeyModifiers::NONE))
+        );
         assert!(Key::parse("Hyper+x").is_err());
         assert!(Key::parse("").is_err());
     }
@@ -523,7 +540,10 @@ mod tests {
             );
         }
         assert_eq!(
-            m.lookup(Context::Search, &key(KeyCode::Char('E'), KeyModifiers::SHIFT)),
+            m.lookup(
+                Context::Search,
+                &key(KeyCode::Char('E'), KeyModifiers::SHIFT)
+            ),
             Some(Action::SearchInput('E'))
         );
     }
@@ -531,7 +551,12 @@ mod tests {
     #[test]
     fn ctrl_c_quits_in_every_context_from_a_table_row() {
         let m = Keymap::default();
-        for ctx in [Context::List, Context::Detail, Context::Search, Context::Help] {
+        for ctx in [
+            Context::List,
+            Context::Detail,
+            Context::Search,
+            Context::Help,
+        ] {
             assert_eq!(
                 m.lookup(ctx, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
                 Some(Action::ForceQuit),
@@ -570,7 +595,10 @@ mod tests {
         let n = key(KeyCode::Char('n'), KeyModifiers::NONE);
         assert_eq!(m.lookup(Context::Detail, &n), Some(Action::NextSection));
         assert_eq!(
-            m.lookup(Context::Detail, &key(KeyCode::Char('l'), KeyModifiers::NONE)),
+            m.lookup(
+                Context::Detail,
+                &key(KeyCode::Char('l'), KeyModifiers::NONE)
+            ),
             None
         );
         let b = m
@@ -585,15 +613,26 @@ mod tests {
         bad.insert("nowhere.quit".to_string(), "q".to_string());
         bad.insert("detail.reveal".to_string(), "j".to_string());
         let errs = Keymap::with_overrides(&bad).unwrap_err();
-        assert!(errs.iter().any(|e| e.contains("unknown action `fly`")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.contains("unknown context `nowhere`")), "{errs:?}");
+        assert!(
+            errs.iter().any(|e| e.contains("unknown action `fly`")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.contains("unknown context `nowhere`")),
+            "{errs:?}"
+        );
         assert!(errs.iter().any(|e| e.contains("bound to both")), "{errs:?}");
     }
 
     #[test]
     fn every_context_has_hints() {
         let m = Keymap::default();
-        for ctx in [Context::List, Context::Detail, Context::Search, Context::Help] {
+        for ctx in [
+            Context::List,
+            Context::Detail,
+            Context::Search,
+            Context::Help,
+        ] {
             assert!(!m.hints(ctx).is_empty());
         }
     }

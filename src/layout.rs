@@ -144,7 +144,8 @@ pub fn tabs(width: u16, current: Section) -> Vec<Tab> {
         Section::ALL.iter().map(|s| w(f(*s))).sum::<u16>() <= width
     };
     let pick = sets.iter().find(|f| fits(f)).unwrap_or(&sets[2]);
-    let labels: Vec<(Section, &'static str)> = Section::ALL.iter().map(|s| (*s, pick(*s))).collect();
+    let labels: Vec<(Section, &'static str)> =
+        Section::ALL.iter().map(|s| (*s, pick(*s))).collect();
     let total: u16 = labels.iter().map(|(_, l)| w(l)).sum();
     let cur = current.index();
     let (first, room, x0) = if total <= width {
@@ -228,7 +229,12 @@ pub fn search(size: (u16, u16)) -> SearchAreas {
     if size.0 >= PREVIEW_WIDTH {
         let rw = below.width * 11 / 20;
         let results = Rect::new(below.x, below.y, rw, below.height);
-        let preview = Rect::new(below.x + rw + 1, below.y, below.width - rw - 1, below.height);
+        let preview = Rect::new(
+            below.x + rw + 1,
+            below.y,
+            below.width - rw - 1,
+            below.height,
+        );
         SearchAreas {
             frame,
             input,

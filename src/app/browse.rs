@@ -158,10 +158,7 @@ impl Browse {
             return 0;
         };
         if self.section == Section::Forest {
-            let rows = self
-                .document(lib)
-                .map(|d| forest_rows(&d))
-                .unwrap_or(0);
+            let rows = self.document(lib).map(|d| forest_rows(&d)).unwrap_or(0);
             let (fit, _) = layout::forest_fit(body.width, body.height, s.lines.len() as u16);
             return rows.saturating_sub(fit);
         }
@@ -201,9 +198,7 @@ impl Browse {
                 Focus::List => self.current().is_some(),
                 Focus::Detail => self.section == Section::Related && self.item_count(lib) > 0,
             },
-            Action::Down | Action::Up => {
-                self.focus == Focus::List || self.section.has_items()
-            }
+            Action::Down | Action::Up => self.focus == Focus::List || self.section.has_items(),
             _ => true,
         }
     }

@@ -230,24 +230,41 @@ impl App {
 pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)>> {
     let mut groups = keymap.help();
     let rows = |r: &[(&str, &str)]| -> Vec<(String, String)> {
-        r.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        r.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
     groups.push((
         "Search syntax",
         rows(&[
-            ("word", "fuzzy on names, titles, endpoints, prompts; words in long text"),
+            (
+                "word",
+                "fuzzy on names, titles, endpoints, prompts; words in long text",
+            ),
             ("9.6", "numbers find the findings that report them"),
             ("'word", "exact substring"),
             ("!word", "exclude results containing it"),
-            ("@resident", "one role: student resident fellow attending phd editor guideline"),
-            ("#finding", "one kind: trial, topic, finding, question, discrepancy"),
+            (
+                "@resident",
+                "one role: student resident fellow attending phd editor guideline",
+            ),
+            (
+                "#finding",
+                "one kind: trial, topic, finding, question, discrepancy",
+            ),
         ]),
     ));
     groups.push((
         "Mouse",
         rows(&[
-            ("click", "select a trial, a tab, a finding, link or question"),
-            ("click again", "reveal a selected question; open a selected search result"),
+            (
+                "click",
+                "select a trial, a tab, a finding, link or question",
+            ),
+            (
+                "click again",
+                "reveal a selected question; open a selected search result",
+            ),
             ("wheel", "scroll"),
         ]),
     ));

@@ -464,7 +464,9 @@ fn favours(e: &Entry) -> Option<(String, String)> {
                 .find(|f| f.effect.as_ref().is_some_and(|x| x.measure.is_ratio()))
         })?;
     let cmp = &f.effect.as_ref()?.comparison;
-    let (a, b) = cmp.split_once(" vs ").or_else(|| cmp.split_once(" versus "))?;
+    let (a, b) = cmp
+        .split_once(" vs ")
+        .or_else(|| cmp.split_once(" versus "))?;
     let (a, b) = (a.trim(), b.trim());
     (!a.is_empty() && !b.is_empty()).then(|| (a.to_string(), b.to_string()))
 }
@@ -676,8 +678,7 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
             } else {
                 b.push(Block::Text(
                     Tone::Muted,
-                    "Where the sources disagree, both values are kept: judge them yourself."
-                        .into(),
+                    "Where the sources disagree, both values are kept: judge them yourself.".into(),
                 ));
                 b.push(Block::Notes(
                     e.discrepancies
@@ -687,7 +688,9 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
                             versions: x
                                 .versions
                                 .iter()
-                                .map(|v| (v.says.clone(), cites(lib, std::slice::from_ref(&v.cite))))
+                                .map(|v| {
+                                    (v.says.clone(), cites(lib, std::slice::from_ref(&v.cite)))
+                                })
                                 .collect(),
                             note: x.note.clone(),
                             findings: x.findings.iter().map(|id| endpoint_of(e, id)).collect(),
@@ -822,7 +825,10 @@ fn overview(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
         b.push(Block::Fields(fields));
     }
     if !e.tags.is_empty() {
-        b.push(Block::Text(Tone::Muted, format!("Tags: {}", e.tags.join(", "))));
+        b.push(Block::Text(
+            Tone::Muted,
+            format!("Tags: {}", e.tags.join(", ")),
+        ));
     }
 }
 

@@ -130,7 +130,10 @@ fn block_lines(_doc: &Document, block: &Block, view: &View, t: &Theme, d: &mut D
                 d.blank();
                 let (m, style) = marker(view, i, t);
                 d.spans(
-                    vec![m, Span::styled(format!("⚠ {}", x.about), style.patch(t.warn))],
+                    vec![
+                        m,
+                        Span::styled(format!("⚠ {}", x.about), style.patch(t.warn)),
+                    ],
                     4,
                 );
                 for (says, cite) in &x.versions {
@@ -182,9 +185,7 @@ fn block_lines(_doc: &Document, block: &Block, view: &View, t: &Theme, d: &mut D
                     None => String::new(),
                 };
                 d.text(
-                    &format!(
-                        "Estimates (■) with 95% CI on a log scale; │ is no effect (1).{side}"
-                    ),
+                    &format!("Estimates (■) with 95% CI on a log scale; │ is no effect (1).{side}"),
                     t.muted,
                 );
             }
@@ -343,7 +344,10 @@ fn finding_row(f: &FindingRow, sel: bool, focused: bool, widths: &[usize], t: &T
     d.spans(ind(format!("Source: {}", f.source), t.muted), 4);
     for x in &f.discrepancies {
         d.spans(
-            ind(format!("⚠ Sources disagree: {x} (see Discrepancies)"), t.warn),
+            ind(
+                format!("⚠ Sources disagree: {x} (see Discrepancies)"),
+                t.warn,
+            ),
             4,
         );
     }
@@ -469,7 +473,10 @@ impl QuestionCard<'_> {
             d.spans(vec![Span::styled("  Key points", t.heading)], 2);
             for k in q.key_points.iter().take(n) {
                 d.spans(
-                    vec![Span::styled("  ✓ ", t.good), Span::styled(k.clone(), t.base)],
+                    vec![
+                        Span::styled("  ✓ ", t.good),
+                        Span::styled(k.clone(), t.base),
+                    ],
                     4,
                 );
             }
@@ -477,7 +484,10 @@ impl QuestionCard<'_> {
             if left > 0 {
                 d.spans(
                     vec![Span::styled(
-                        format!("  ░░ {} hidden ░░", super::count(left, "more point", "more points")),
+                        format!(
+                            "  ░░ {} hidden ░░",
+                            super::count(left, "more point", "more points")
+                        ),
                         t.muted,
                     )],
                     2,

@@ -35,7 +35,15 @@ impl Doc {
     pub fn item_ranges(&self) -> Vec<std::ops::Range<usize>> {
         let end = self.items_end.unwrap_or(self.lines.len());
         (0..self.anchors.len())
-            .map(|i| self.anchors[i]..self.anchors.get(i + 1).copied().unwrap_or(end).max(self.anchors[i] + 1))
+            .map(|i| {
+                self.anchors[i]
+                    ..self
+                        .anchors
+                        .get(i + 1)
+                        .copied()
+                        .unwrap_or(end)
+                        .max(self.anchors[i] + 1)
+            })
             .collect()
     }
 

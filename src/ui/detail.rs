@@ -26,7 +26,9 @@ impl Widget for &DetailView<'_> {
         let focused = b.focus == Focus::Detail;
         let Some(ei) = b.current() else {
             let block = super::panel(Line::from(" Detail "), focused, t);
-            Paragraph::new("Select a trial.").block(block).render(area, buf);
+            Paragraph::new("Select a trial.")
+                .block(block)
+                .render(area, buf);
             return;
         };
         let e = &self.lib.entries[ei];

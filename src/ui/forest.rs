@@ -1,8 +1,8 @@
 //! A forest plot: each ratio estimate with its 95% CI on a log scale, with the line of no
 //! effect at 1. Drawn with box characters so it reads at 80 columns and in monochrome.
 
-use crate::doc::wrap::truncate;
 use crate::content::{fmt_num, fmt_ratio};
+use crate::doc::wrap::truncate;
 use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -143,15 +143,24 @@ fn preview(
     let (section, item) = match hit.kind {
         Kind::Finding => (
             Section::Findings,
-            d.finding_rows().iter().position(|f| f.id == item_id).unwrap_or(0),
+            d.finding_rows()
+                .iter()
+                .position(|f| f.id == item_id)
+                .unwrap_or(0),
         ),
         Kind::Question => (
             Section::Discussion,
-            d.questions().iter().position(|q| q.id == item_id).unwrap_or(0),
+            d.questions()
+                .iter()
+                .position(|q| q.id == item_id)
+                .unwrap_or(0),
         ),
         Kind::Discrepancy => (
             Section::Discrepancies,
-            e.discrepancies.iter().position(|x| x.id == item_id).unwrap_or(0),
+            e.discrepancies
+                .iter()
+                .position(|x| x.id == item_id)
+                .unwrap_or(0),
         ),
         _ => (Section::Overview, 0),
     };
@@ -170,16 +179,27 @@ fn preview(
     for y in area.y..area.y + area.height {
         buf.set_string(area.x, y, "│", t.border);
     }
-    let inner = Rect::new(area.x + 2, area.y, area.width.saturating_sub(2), area.height);
+    let inner = Rect::new(
+        area.x + 2,
+        area.y,
+        area.width.saturating_sub(2),
+        area.height,
+    );
     if inner.height < 2 {
         return;
     }
     let title = format!("{} · {}", e.name, section.label());
-    buf.set_string(inner.x, inner.y, truncate(&title, inner.width as usize), t.title);
+    buf.set_string(
+        inner.x,
+        inner.y,
+        truncate(&title, inner.width as usize),
+        t.title,
+    );
     let body = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
     let s = crate::doc::styled::section(&d, &view, t, body.width);
     let top = s.items.get(item).map(|r| r.start).unwrap_or(0);
-    Scroll::new(top, s.lines.len(), body.height as usize).render_lines(s.lines, body, buf, t.base, t.muted);
+    Scroll::new(top, s.lines.len(), body.height as usize)
+        .render_lines(s.lines, body, buf, t.base, t.muted);
 }
 
 /// A muted second line for a hit matched in its title: where it lives.
