@@ -244,6 +244,9 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (List, "PgUp Ctrl+U", A::PageUp, "page up", ""),
         (List, "Enter l Right", A::Open, "open the selected trial at its Overview", "open"),
         (List, "s", A::CycleSort, "sort by phase, year or pack order", "sort"),
+        (Detail, "Space", A::Reveal, "Discussion: reveal or hide the selected key response", "reveal"),
+        (Detail, "x", A::HideAll, "Discussion: hide every revealed key response", "hide all"),
+        (Detail, "Enter", A::Open, "Related: follow the selected link", "follow"),
         (Detail, "j Down", A::Down, "select the next finding, link, note or question; else scroll", "select"),
         (Detail, "k Up", A::Up, "select the previous one; else scroll", ""),
         (Detail, "g Home", A::Top, "top", ""),
@@ -252,9 +255,6 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Detail, "PgUp Ctrl+U", A::PageUp, "page up", ""),
         (Detail, "l Right ]", A::NextSection, "next section", "sections"),
         (Detail, "h Left [", A::PrevSection, "previous section", ""),
-        (Detail, "Space", A::Reveal, "Discussion: reveal or hide the selected key response", "reveal"),
-        (Detail, "x", A::HideAll, "Discussion: hide every revealed key response", "hide all"),
-        (Detail, "Enter", A::Open, "Related: follow the selected link", "follow"),
         (Detail, "Backspace Esc", A::Back, "back: return from a followed link, or to the list", "back"),
         (Search, "Enter", A::Open, "open the selected result in its context", "open"),
         (Search, "Esc", A::Back, "close search and return to where you were", "back"),
@@ -635,5 +635,20 @@ mod tests {
         ] {
             assert!(!m.hints(ctx).is_empty());
         }
+    }
+}
+
+#[cfg(test)]
+mod example_file {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_keymap_parses_and_rebinds() {
+        let m = Keymap::from_ron(include_str!("../docs/keymap.example.ron"))
+            .unwrap_or_else(|e| panic!("docs/keymap.example.ron: {e:?}"));
+        let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(m.lookup(Context::Detail, &n), Some(Action::NextSection));
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(m.lookup(Context::List, &q), Some(Action::Quit));
     }
 }

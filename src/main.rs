@@ -35,6 +35,9 @@ struct Global {
     /// Colour theme of the app: dark, light, high-contrast (projectors) or mono.
     #[arg(long, global = true, value_name = "NAME", value_parser = parse_theme)]
     theme: Option<ThemeName>,
+    /// Rebind keys from a keymap file (see docs/keymap.example.ron).
+    #[arg(long, global = true, value_name = "FILE")]
+    keymap: Option<PathBuf>,
 }
 
 fn parse_theme(s: &str) -> Result<ThemeName, String> {
@@ -259,6 +262,21 @@ fn write_stdout(s: &str) -> CliResult<()> {
 /// No subcommand: open the app.
 fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     let library = load(sources)?;
+    let keymap = match &g.keymap {
+        None => trialdeck::keymap::Keymap::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::Usage(format!("cannot read keymap {}: {e}", path.display()))
+            })?;
+            trialdeck::keymap::Keymap::from_ron(&text).map_err(|errs| {
+                CliError::Usage(format!(
+                    "keymap {} has problems:\n  {}\nfix them, or start without --keymap",
+                    path.display(),
+                    errs.join("\n  ")
+                ))
+            })?
+        }
+    };
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(CliError::Terminal(format!(
             "loaded {} entries and {} questions, but the app needs a terminal; \
@@ -273,12 +291,12 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
         None if no_color => ThemeName::Mono,
         None => ThemeName::Dark,
     };
-    run_app(library, theme)
+    run_app(library, theme, keymap)
 }
 
 /// Start the app and wait for it to end.
-fn run_app(library: Library, theme: ThemeName) -> CliResult {
-    let app = trialdeck::app::App::new(library, theme);
+fn run_app(library: Library, theme: ThemeName, keymap: trialdeck::keymap::Keymap) -> CliResult {
+    let app = trialdeck::app::App::new(library, theme).with_keymap(keymap);
     match trialdeck::tui::run(app)
         .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?
     {

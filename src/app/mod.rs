@@ -281,19 +281,13 @@ pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)
     if !crate::layout::help_two_columns(size) {
         return vec![flatten_help(&groups)];
     }
-    // Split the groups into two columns of about equal length.
-    let total: usize = groups.iter().map(|(_, r)| r.len() + 2).sum();
-    let mut left = Vec::new();
-    let mut right = Vec::new();
-    let mut n = 0;
-    for g in groups {
-        if n < total / 2 {
-            n += g.1.len() + 2;
-            left.push(g);
-        } else {
-            right.push(g);
-        }
-    }
+    // Split the groups (in order) where the longer column is shortest.
+    let len = |gs: &[(&'static str, Vec<(String, String)>)]| flatten_help(gs).len();
+    let split = (1..groups.len())
+        .min_by_key(|&k| len(&groups[..k]).max(len(&groups[k..])))
+        .unwrap_or(groups.len());
+    let right = groups.split_off(split);
+    let left = groups;
     vec![flatten_help(&left), flatten_help(&right)]
 }
 
