@@ -144,6 +144,13 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -
         match effect {
             Effect::Quit => return Ok(()),
             Effect::Suspend => suspend(terminal)?,
+            Effect::Write { path, contents } => {
+                let msg = match crate::fsutil::write_atomically(&path, contents.as_bytes(), false) {
+                    Ok(()) => format!("wrote {}", path.display()),
+                    Err(e) => format!("could not write {}: {e}", path.display()),
+                };
+                app.notify(crate::content::sanitize::clean(&msg));
+            }
             Effect::None => {}
         }
     }

@@ -125,7 +125,7 @@ impl App {
         };
         let e = &lib.entries[entry];
         let doc = crate::doc::build(lib, e);
-        let super::Screen::Browse(b) = &mut self.screen;
+        let b = &mut self.browse;
         b.go(from);
         b.history.push(from);
         let item_id = hit.item.clone().unwrap_or_default();

@@ -2,10 +2,12 @@
 //! no geometry of their own: areas come from [`crate::layout`], the lines of an entry from
 //! [`crate::doc::styled`].
 
+pub mod bigtext;
 pub mod detail;
 pub mod forest;
 pub mod help;
 pub mod list;
+pub mod rounds;
 pub mod search;
 
 use crate::app::{App, Overlay, Screen};
@@ -37,7 +39,21 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     }
     match &app.screen {
-        Screen::Browse(b) => {
+        Screen::Rounds(r) => {
+            frame.render_widget(
+                &rounds::RoundsView {
+                    lib: &app.lib,
+                    rounds: &r.rounds,
+                    theme: t,
+                    now: app.now,
+                    hints: app.hints(),
+                    message: app.message.as_deref(),
+                },
+                full,
+            );
+        }
+        Screen::Browse => {
+            let b = &app.browse;
             let areas = layout::browse(size, b.focus);
             header(app, frame, areas.header);
             if let Some(l) = areas.list {
