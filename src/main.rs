@@ -259,8 +259,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
         Some(Command::Dev {
             command: DevCommand::GenPack { trials, seed, out },
         }) => {
-            let lib = trialdeck::devgen::gen_library(trials, seed);
-            trialdeck::devgen::write_pack(&lib, &out)
+            trialdeck::devgen::gen_pack(trials, seed, &out)
                 .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
             Ok(ExitCode::SUCCESS)
