@@ -281,6 +281,17 @@ pub fn read_dir_within(dir: &Path, budget: &mut Budget) -> Result<RawPack, Diagn
     }
     check_run_entries(&name, budget, paths.len())?;
     paths.sort();
+    // Refuse a pack over budget before reading any of it, from the sizes its files claim
+    // (anything that is not a regular file is refused later and counts nothing here) ...
+    let claimed: u64 = paths
+        .iter()
+        .chain([&manifest_path])
+        .filter_map(|p| fs::metadata(p).ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len().min(MAX_FILE_BYTES + 1))
+        .sum();
+    charge(&name, &mut 0, &mut budget.clone(), claimed)?;
+    // ... and charge what is really read, in case a file grew meanwhile.
     let mut pack_bytes = 0;
     let manifest = read_file(&manifest_path);
     charge(&name, &mut pack_bytes, budget, raw_len(&manifest))?;
