@@ -1,11 +1,11 @@
 //! Synthetic libraries for benchmarks and load tests: N trials with realistic-looking text,
 //! deterministic from a seed (a small xorshift; no `rand`).
 
+use crate::content::load::{MAX_PACK_BYTES, MAX_PACK_ENTRIES};
 use crate::content::{
     Analysis, Arm, ArmValue, Cite, Design, Discrepancy, Effect, Entry, EntryKind, Finding, Library,
     Manifest, Measure, PValue, PackInfo, Question, Role, Source, Status, Unit, Version,
 };
-use crate::content::load::{MAX_PACK_BYTES, MAX_PACK_ENTRIES};
 use std::io;
 use std::path::Path;
 
@@ -459,8 +459,8 @@ fn write_entry(dir: &Path, e: &Entry) -> io::Result<()> {
 
 fn write_manifest(dir: &Path, manifest: &Manifest) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let text = ron::ser::to_string_pretty(manifest, ron::ser::PrettyConfig::default())
-        .map_err(ron_err)?;
+    let text =
+        ron::ser::to_string_pretty(manifest, ron::ser::PrettyConfig::default()).map_err(ron_err)?;
     std::fs::write(dir.join(crate::content::load::MANIFEST), text)
 }
 
@@ -554,7 +554,10 @@ mod tests {
         let out = dir.path().join("big");
         let err = gen_pack(MAX_PACK_ENTRIES + 1, 1, &out).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-        assert!(err.to_string().contains("more than one pack may hold"), "{err}");
+        assert!(
+            err.to_string().contains("more than one pack may hold"),
+            "{err}"
+        );
         assert!(!out.exists(), "nothing is written");
         assert!(check_trials(MAX_PACK_ENTRIES).is_ok());
     }

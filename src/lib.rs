@@ -8,6 +8,7 @@ pub mod app;
 pub mod content;
 pub mod devgen;
 pub mod export;
+pub mod fsutil;
 pub mod keymap;
 pub mod search;
 pub mod text;

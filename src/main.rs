@@ -63,6 +63,9 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace the --out file even if it is read-only.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Search trials, findings, questions and key responses; one hit per line:
     /// kind<TAB>id<TAB>score<TAB>title. Syntax: 'exact, !not, @role, #kind.
@@ -264,7 +267,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
             write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Export { format, out }) => {
+        Some(Command::Export { format, out, force }) => {
             let loaded = match load_or_report(&g) {
                 Ok(l) => l,
                 Err(code) => return Ok(code),
@@ -273,7 +276,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
                 ExportFormat::Json => trialdeck::export::to_json(&loaded.library),
             };
             match out {
-                Some(path) => write_atomically(&path, body.as_bytes())
+                Some(path) => write_atomically(&path, body.as_bytes(), force)
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
                 None => write_stdout(&body)?,
             }
@@ -283,18 +286,6 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
 }
 
 /// Write via a temporary file and rename, so an interrupted export never leaves half a file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+fn write_atomically(path: &std::path::Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
+    trialdeck::fsutil::write_atomically(path, bytes, force)
 }

@@ -6,8 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use trialdeck::content::load::{
-    self, Budget, MAX_FILE_BYTES, MAX_PACK_BYTES, MAX_PACK_ENTRIES, MAX_RUN_BYTES,
-    MAX_RUN_ENTRIES,
+    self, Budget, MAX_FILE_BYTES, MAX_PACK_BYTES, MAX_PACK_ENTRIES, MAX_RUN_BYTES, MAX_RUN_ENTRIES,
 };
 
 /// Only a guard so a regression fails instead of hanging the suite; a passing run takes
@@ -66,7 +65,10 @@ fn a_fifo_named_like_an_entry_is_refused_not_waited_on() {
     let (code, text) = check(&[&dir]);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("error[not-a-file]"), "{text}");
-    assert!(text.contains("x.ron"), "the diagnostic names the file: {text}");
+    assert!(
+        text.contains("x.ron"),
+        "the diagnostic names the file: {text}"
+    );
     assert!(text.contains("FIFO"), "{text}");
 }
 
@@ -123,7 +125,10 @@ fn the_library_loader_returns_on_a_fifo() {
         .recv_timeout(HANG_GUARD)
         .expect("read_dir blocked on a FIFO")
         .expect("the pack itself is readable");
-    assert_eq!(entries, 3, "the FIFO is listed as an entry that failed to read");
+    assert_eq!(
+        entries, 3,
+        "the FIFO is listed as an entry that failed to read"
+    );
 }
 
 #[test]
@@ -241,4 +246,188 @@ fn gen_pack_output_loads() {
         .success();
     let (code, text) = check(&[&out]);
     assert_eq!(code, Some(0), "{text}");
+}
+
+// ---- export: atomic writes -------------------------------------------------------------
+
+fn export_to(out: &Path, force: bool) -> std::process::Output {
+    let mut cmd = trialdeck();
+    cmd.args(["export", "--format", "json", "--pack"])
+        .arg(mini())
+        .arg("--out")
+        .arg(out);
+    if force {
+        cmd.arg("--force");
+    }
+    cmd.output().unwrap()
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+fn set_mode(p: &Path, m: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+}
+
+#[test]
+fn export_keeps_the_permissions_of_an_existing_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("lib.json");
+    fs::write(&out, "old").unwrap();
+    set_mode(&out, 0o640);
+    let res = export_to(&out, false);
+    assert!(res.status.success(), "{res:?}");
+    assert!(fs::read_to_string(&out).unwrap().starts_with('{'));
+    assert_eq!(mode(&out), 0o640);
+    assert_eq!(names_in(tmp.path()), ["lib.json"]);
+}
+
+#[test]
+fn export_through_a_symlink_writes_its_target_and_keeps_the_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real_dir = tmp.path().join("real");
+    fs::create_dir(&real_dir).unwrap();
+    let real = real_dir.join("lib.json");
+    fs::write(&real, "old").unwrap();
+    let link = tmp.path().join("link.json");
+    // A relative link, resolved against the link's own directory.
+    std::os::unix::fs::symlink("real/lib.json", &link).unwrap();
+    let res = export_to(&link, false);
+    assert!(res.status.success(), "{res:?}");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a file"
+    );
+    assert!(fs::read_to_string(&real).unwrap().starts_with('{'));
+    assert_eq!(names_in(&real_dir), ["lib.json"]);
+}
+
+#[test]
+fn export_to_a_dangling_symlink_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let link = tmp.path().join("link.json");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere/lib.json"), &link).unwrap();
+    let res = export_to(&link, false);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(!res.status.success());
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(names_in(tmp.path()), ["link.json"]);
+}
+
+#[test]
+fn export_refuses_a_read_only_target_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("lib.json");
+    fs::write(&out, "old").unwrap();
+    set_mode(&out, 0o444);
+    let res = export_to(&out, false);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(!res.status.success());
+    assert!(
+        err.contains("read-only") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&out).unwrap(), "old");
+
+    let res = export_to(&out, true);
+    assert!(res.status.success(), "{res:?}");
+    assert!(fs::read_to_string(&out).unwrap().starts_with('{'));
+    assert_eq!(mode(&out), 0o444, "still read-only");
+    assert_eq!(names_in(tmp.path()), ["lib.json"]);
+}
+
+#[test]
+fn export_to_a_directory_or_a_fifo_is_refused_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    fs::create_dir(&dir).unwrap();
+    let res = export_to(&dir, false);
+    assert!(!res.status.success());
+    let fifo = tmp.path().join("f");
+    mkfifo(&fifo);
+    let res = export_to(&fifo, false);
+    assert!(!res.status.success());
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(err.contains("not a regular file"), "{err}");
+    assert_eq!(names_in(tmp.path()), ["d", "f"]);
+}
+
+#[test]
+fn export_sweeps_stale_temporary_files_of_its_own_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let make = |name: &str, old: bool| {
+        let f = fs::File::create(tmp.path().join(name)).unwrap();
+        if old {
+            f.set_modified(hour_ago).unwrap();
+        }
+    };
+    make(".lib.json.trialdeck-tmp.4242.0", true); // left by a killed export: swept
+    make(".other.csv.trialdeck-tmp.77.3", true); // of another target, ours too: swept
+    make(".lib.json.trialdeck-tmp.4243.0", false); // maybe a running export: kept
+    make(".lib.json.tmp-4242", true); // not our pattern: kept
+    make("notes.txt", true);
+    let res = export_to(&tmp.path().join("lib.json"), false);
+    assert!(res.status.success(), "{res:?}");
+    assert_eq!(
+        names_in(tmp.path()),
+        [
+            ".lib.json.tmp-4242",
+            ".lib.json.trialdeck-tmp.4243.0",
+            "lib.json",
+            "notes.txt"
+        ]
+    );
+}
+
+#[test]
+fn a_failed_write_leaves_the_target_and_no_temporary_file() {
+    use std::io::Write;
+    use trialdeck::fsutil::write_atomically_with;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("lib.json");
+    fs::write(&out, "old").unwrap();
+    let err = write_atomically_with(&out, false, |f| {
+        f.write_all(b"half of it")?;
+        Err(std::io::Error::other("disk full"))
+    })
+    .unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+    assert_eq!(fs::read_to_string(&out).unwrap(), "old");
+    assert_eq!(names_in(tmp.path()), ["lib.json"]);
+
+    // A panic while writing cleans up too.
+    let out2 = out.clone();
+    let r = std::panic::catch_unwind(move || {
+        let _ = write_atomically_with(&out2, false, |_| panic!("bug while writing"));
+    });
+    assert!(r.is_err());
+    assert_eq!(names_in(tmp.path()), ["lib.json"]);
+
+    // And a successful write to a new file leaves just the file.
+    let new = tmp.path().join("new.json");
+    trialdeck::fsutil::write_atomically(&new, b"{}", false).unwrap();
+    assert_eq!(fs::read(&new).unwrap(), b"{}");
+    assert_eq!(names_in(tmp.path()), ["lib.json", "new.json"]);
 }
