@@ -172,21 +172,8 @@ fn a_pack_over_the_byte_limit_is_refused_before_it_is_read() {
     assert!(text.contains("the limit per pack is 512.0 MiB"), "{text}");
 }
 
-#[test]
-fn packs_over_the_byte_limit_of_a_run_are_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    // Each pack is within the per-pack limit; together they are over the per-run one.
-    let per_pack = (MAX_PACK_BYTES / MAX_FILE_BYTES) as usize - 1;
-    let packs = (MAX_RUN_BYTES / (per_pack as u64 * MAX_FILE_BYTES)) as usize + 1;
-    let dirs: Vec<PathBuf> = (0..packs)
-        .map(|i| sparse_pack(tmp.path(), &format!("p{i}"), per_pack))
-        .collect();
-    let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-    let (code, text) = check(&refs);
-    assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("the limit per run is 1.0 GiB"), "{text}");
-}
-
+/// The run's budget is shared by its packs (a CLI test would have to read a pack of
+/// hundreds of MiB first, so this drives the loader with a budget already nearly spent).
 #[test]
 fn the_run_budget_counts_entries_and_bytes_across_packs() {
     // The mini pack has 2 entries.
