@@ -9,6 +9,7 @@ pub mod content;
 pub mod devgen;
 pub mod export;
 pub mod fsutil;
+pub mod fuzzing;
 pub mod keymap;
 pub mod search;
 pub mod text;

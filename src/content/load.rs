@@ -571,3 +571,55 @@ fn parse_file<T: DeserializeOwned>(f: RawFile, diags: &mut Vec<Diagnostic>) -> O
         }
     }
 }
+
+/// Separates the files of a pack in a fuzz input (ASCII record separator).
+pub const FUZZ_FILE_SEPARATOR: u8 = 0x1E;
+
+/// A pack directory from bytes, for fuzzing the loader without a filesystem: the input is
+/// split at [`FUZZ_FILE_SEPARATOR`] into the manifest and entry files, which are parsed and
+/// validated as `read_dir` would hand them over (a pack has at most a few dozen files here).
+/// Checks what must hold for any input: no panic, every diagnostic says something, the
+/// report renders, and a library that loads finds each of its entries by id. Returns
+/// whether a library loaded.
+pub fn fuzz_pack_bytes(data: &[u8]) -> bool {
+    let mut parts = data.split(|&b| b == FUZZ_FILE_SEPARATOR);
+    let manifest = RawFile {
+        name: format!("fuzz/{MANIFEST}"),
+        bytes: Ok(parts.next().unwrap_or_default().to_vec()),
+    };
+    let entries = parts
+        .take(64)
+        .enumerate()
+        .map(|(i, b)| RawFile {
+            name: format!("fuzz/e{i:02}.ron"),
+            bytes: Ok(b.to_vec()),
+        })
+        .collect();
+    let mut diags = Vec::new();
+    let parsed = parse_pack(RawPack { manifest, entries }, &mut diags);
+    let (library, report) =
+        super::validate::validate(vec![parsed], super::Report { diagnostics: diags });
+    for d in &report.diagnostics {
+        assert!(
+            !d.message.is_empty(),
+            "a diagnostic without a message: {d:?}"
+        );
+    }
+    let text = report.render();
+    assert!(
+        report.diagnostics.is_empty() || !text.is_empty(),
+        "a report renders"
+    );
+    if let Some(lib) = library {
+        assert!(!report.has_errors(), "a library loaded with errors");
+        for e in &lib.entries {
+            assert!(
+                lib.entry(e.id.as_str()).is_some(),
+                "entry {} not found",
+                e.id
+            );
+        }
+        return true;
+    }
+    false
+}
