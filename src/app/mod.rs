@@ -37,7 +37,10 @@ pub enum Effect {
     Suspend,
     /// Write `contents` to `path` (atomically), then tell the app how it went with
     /// [`App::notify`].
-    Write { path: PathBuf, contents: String },
+    Write {
+        path: PathBuf,
+        contents: String,
+    },
 }
 
 /// The screen under any overlay. The browse state lives on in [`App::browse`] while another
@@ -147,6 +150,17 @@ impl App {
             Screen::Rounds(r) => Some(&r.rounds),
             Screen::Browse => None,
         }
+    }
+
+    /// Whether the screen shows a running clock (the runtime then sends `Tick`s).
+    pub fn ticking(&self) -> bool {
+        self.rounds().is_some_and(|r| r.timer.running())
+    }
+
+    /// The handout to write when the session ends (rounds started with `--handout FILE`).
+    pub fn final_handout(&self) -> Option<(PathBuf, String)> {
+        let r = self.rounds()?;
+        Some((r.handout.clone()?, r.handout(&self.lib)))
     }
 
     /// A notice from the runtime (e.g. whether a file was written).
@@ -278,7 +292,9 @@ impl App {
                     }
                     return Effect::None;
                 }
-                self.message = self.browse.update(&self.lib, &self.theme, self.size, action);
+                self.message = self
+                    .browse
+                    .update(&self.lib, &self.theme, self.size, action);
                 Effect::None
             }
             Screen::Rounds(r) => {

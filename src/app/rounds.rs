@@ -276,11 +276,8 @@ impl Rounds {
                 o.push_str("## Evidence\n\n| Endpoint | Per arm | Effect (95% CI) | p |\n|---|---|---|---|\n");
                 for g in groups {
                     for f in &g.rows {
-                        let arms: Vec<String> = f
-                            .arms
-                            .iter()
-                            .map(|(a, v)| doc::labelled(a, v))
-                            .collect();
+                        let arms: Vec<String> =
+                            f.arms.iter().map(|(a, v)| doc::labelled(a, v)).collect();
                         o.push_str(&format!(
                             "| {} | {} | {} | {} |\n",
                             cell(&format!("{} ({})", f.endpoint, f.analysis)),
@@ -288,6 +285,14 @@ impl Rounds {
                             cell(&f.effect),
                             cell(&f.p)
                         ));
+                    }
+                }
+                o.push('\n');
+                for g in groups {
+                    for f in &g.rows {
+                        for n in &f.footnotes {
+                            o.push_str(&format!("- {} — {}\n", md(&f.endpoint), md(n)));
+                        }
                     }
                 }
                 o.push('\n');

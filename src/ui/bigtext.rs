@@ -75,7 +75,11 @@ pub fn render(text: &str, size: Size, area: Rect, buf: &mut Buffer, style: Style
                             pixel(c, px, py + 1),
                             pixel(c, px + 1, py + 1),
                         ];
-                        QUADRANTS[q.iter().enumerate().map(|(i, b)| (*b as usize) << i).sum::<usize>()]
+                        QUADRANTS[q
+                            .iter()
+                            .enumerate()
+                            .map(|(i, b)| (*b as usize) << i)
+                            .sum::<usize>()]
                     }
                 };
                 let x = x0 + i as u16 * size.cols() + col;
@@ -107,7 +111,13 @@ mod tests {
     #[test]
     fn draws_block_glyphs_only() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 20, 4));
-        assert!(render("I", Size::Large, Rect::new(0, 0, 20, 4), &mut buf, Style::new()));
+        assert!(render(
+            "I",
+            Size::Large,
+            Rect::new(0, 0, 20, 4),
+            &mut buf,
+            Style::new()
+        ));
         let s: String = buf.content.iter().map(|c| c.symbol()).collect();
         assert!(s.contains('█'));
         assert!(s.chars().all(|c| " ▀▄█".contains(c)));

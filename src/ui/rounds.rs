@@ -1,7 +1,7 @@
 //! Teaching rounds on a shared screen: no list, no tabs; one centred column at a readable
 //! measure, large type for the trial name and for the learner called on, generous spacing.
 
-use super::bigtext::{self, Size};
+use super::bigtext;
 use super::forest::ForestPlot;
 use crate::app::{Rounds, Step};
 use crate::content::{Entry, Library, Unit};
@@ -11,7 +11,7 @@ use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Widget};
 use std::time::SystemTime;
 
@@ -30,7 +30,9 @@ pub struct RoundsView<'a> {
 
 /// The centred text column of a screen area.
 pub fn column(area: Rect) -> Rect {
-    let w = MEASURE.min(area.width.saturating_sub(4)).max(area.width.min(20));
+    let w = MEASURE
+        .min(area.width.saturating_sub(4))
+        .max(area.width.min(20));
     Rect::new(area.x + (area.width - w) / 2, area.y, w, area.height)
 }
 
@@ -82,7 +84,13 @@ impl Page<'_> {
     fn big(&mut self, s: &str, style: Style) {
         match bigtext::fit(s, self.col.width) {
             Some(size) if self.room() >= 5 => {
-                bigtext::render(s, size, Rect::new(self.col.x, self.y, self.col.width, 4), self.buf, style);
+                bigtext::render(
+                    s,
+                    size,
+                    Rect::new(self.col.x, self.y, self.col.width, 4),
+                    self.buf,
+                    style,
+                );
                 self.y += 4;
             }
             _ => self.centred(s, style),
@@ -95,7 +103,9 @@ impl Widget for &RoundsView<'_> {
         let t = self.theme;
         let r = self.rounds;
         let area = area.intersection(buf.area);
-        ratatui::widgets::Block::new().style(t.base).render(area, buf);
+        ratatui::widgets::Block::new()
+            .style(t.base)
+            .render(area, buf);
         if r.blank {
             return;
         }
@@ -103,7 +113,12 @@ impl Widget for &RoundsView<'_> {
         // Top line: the trial and where we are, the countdown at the right.
         let top = Rect::new(area.x, area.y, area.width, 1);
         let left = format!(" {} · teaching rounds", e.name);
-        buf.set_string(top.x, top.y, truncate(&left, top.width as usize / 2), t.muted);
+        buf.set_string(
+            top.x,
+            top.y,
+            truncate(&left, top.width as usize / 2),
+            t.muted,
+        );
         let mut right = String::new();
         if let Some(c) = r.counter() {
             right.push_str(&c);
@@ -146,15 +161,8 @@ impl Widget for &RoundsView<'_> {
         buf.set_string(rx + rw, top.y, &timer, timer_style);
         // Footer.
         let fy = area.y + area.height.saturating_sub(1);
-        let mut spans = Vec::new();
-        if let Some(m) = self.message {
-            spans.push(Span::styled(format!(" {m} "), t.warn));
-        }
-        for (k, w) in &self.hints {
-            spans.push(Span::styled(format!(" {k} "), t.key));
-            spans.push(Span::styled(format!(" {w}  "), t.muted));
-        }
-        Paragraph::new(Line::from(spans)).render(Rect::new(area.x, fy, area.width, 1), buf);
+        let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
+        Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
         // Body, with presenter notes in the lower part when they are open.
         let body_h = area.height.saturating_sub(3);
         let (main_h, notes) = if r.notes {
@@ -201,7 +209,10 @@ fn title(p: &mut Page, lib: &Library, r: &Rounds, t: &Theme) {
             design.push_str(&format!(" · {}", d.features.join(", ")));
         }
         if let Some(n) = d.sample_size {
-            design.push_str(&format!(" · {}", doc::count(n as usize, "patient", "patients")));
+            design.push_str(&format!(
+                " · {}",
+                doc::count(n as usize, "patient", "patients")
+            ));
         }
         p.text(&design, t.accent);
         p.gap(1);
@@ -275,7 +286,10 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
     }
     for h in &heads {
         p.spans(
-            vec![Span::styled("■ ", t.accent), Span::styled(h.clone(), t.base)],
+            vec![
+                Span::styled("■ ", t.accent),
+                Span::styled(h.clone(), t.base),
+            ],
             2,
         );
         p.gap(1);
@@ -307,7 +321,12 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
             break;
         }
         p.text(&endpoint, t.heading);
-        let lw = vals.iter().map(|(a, _)| a.chars().count()).max().unwrap_or(0).min(28);
+        let lw = vals
+            .iter()
+            .map(|(a, _)| a.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(28);
         let bar_w = (p.col.width as usize).saturating_sub(lw + 10);
         for (a, x) in vals {
             let n = ((x / 100.0) * bar_w as f64).round() as usize;
@@ -315,7 +334,10 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
                 vec![
                     Span::styled(format!("{:<lw$} ", truncate(&a, lw)), t.base),
                     Span::styled("█".repeat(n), t.plot_point),
-                    Span::styled(format!(" {}", doc::value_with_unit(x, &Unit::Percent)), t.accent),
+                    Span::styled(
+                        format!(" {}", doc::value_with_unit(x, &Unit::Percent)),
+                        t.accent,
+                    ),
                 ],
                 0,
             );
@@ -335,7 +357,10 @@ fn question(p: &mut Page, r: &Rounds, t: &Theme) {
     p.gap(1);
     let shown = r.shown.min(q.key_points.len());
     for k in q.key_points.iter().take(shown) {
-        p.spans(vec![Span::styled("✓ ", t.good), Span::styled(k.clone(), t.base)], 2);
+        p.spans(
+            vec![Span::styled("✓ ", t.good), Span::styled(k.clone(), t.base)],
+            2,
+        );
     }
     if r.full() {
         p.gap(1);
@@ -363,11 +388,7 @@ fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme) {
     let inner = block.inner(area);
     block.render(area, buf);
     let col = column(inner);
-    let mut p = Page {
-        buf,
-        col,
-        y: col.y,
-    };
+    let mut p = Page { buf, col, y: col.y };
     let mut any = false;
     for b in r.doc.part(Section::Discrepancies) {
         if let Block::Notes(notes) = b {
@@ -393,7 +414,10 @@ fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme) {
                 for i in items {
                     any = true;
                     if !p.spans(
-                        vec![Span::styled("• ", t.accent), Span::styled(i.clone(), t.base)],
+                        vec![
+                            Span::styled("• ", t.accent),
+                            Span::styled(i.clone(), t.base),
+                        ],
                         2,
                     ) {
                         return;
