@@ -40,7 +40,11 @@ fn prose(e: &Entry) -> Vec<String> {
     out.extend(e.limitations.iter().cloned());
     out.extend(e.tags.iter().cloned());
     if let Some(d) = &e.design {
-        out.extend([d.population.clone(), d.intervention.clone(), d.setting.clone()]);
+        out.extend([
+            d.population.clone(),
+            d.intervention.clone(),
+            d.setting.clone(),
+        ]);
         out.extend(d.comparator.clone());
         out.extend(d.features.iter().cloned());
     }
@@ -190,7 +194,12 @@ fn pik3ca_resistance_is_to_trastuzumab_alone_or_in_combination() {
 fn emilia_her2_subgroup_values_have_no_arm() {
     let lib = lib();
     let e = entry(&lib, "emilia");
-    let ids = ["pfs-her2-high", "pfs-her2-low", "os-her2-high", "os-her2-low"];
+    let ids = [
+        "pfs-her2-high",
+        "pfs-her2-low",
+        "os-her2-high",
+        "os-her2-low",
+    ];
     let mut values = Vec::new();
     for id in ids {
         let f = finding(e, id);
@@ -241,11 +250,19 @@ fn emilia_states_crossover_central_testing_and_prior_lapatinib() {
     let lib = lib();
     let e = entry(&lib, "emilia");
     let d = e.design.as_ref().unwrap();
-    let card = format!("{} {} {}", d.population, d.features.join(" "), d.comparator.as_deref().unwrap_or(""))
-        .to_lowercase();
+    let card = format!(
+        "{} {} {}",
+        d.population,
+        d.features.join(" "),
+        d.comparator.as_deref().unwrap_or("")
+    )
+    .to_lowercase();
     assert!(card.contains("crossover"), "design must state crossover");
     assert!(card.contains("lapatinib") && card.contains("excluded"));
-    assert!(card.contains("central"), "design must state central HER2 testing");
+    assert!(
+        card.contains("central"),
+        "design must state central HER2 testing"
+    );
     assert!(
         e.limitations
             .iter()
@@ -262,7 +279,9 @@ fn emilia_states_crossover_central_testing_and_prior_lapatinib() {
     };
     assert!(q(Role::PhD).contains("crossover"));
     let editor = q(Role::JournalEditor);
-    assert!(editor.contains("crossover") && editor.contains("central") && editor.contains("lapatinib"));
+    assert!(
+        editor.contains("crossover") && editor.contains("central") && editor.contains("lapatinib")
+    );
 }
 
 #[test]
@@ -312,7 +331,10 @@ fn corrected_citations_and_status_wording() {
         .filter(|c| c.source == "ncch-retrospective")
         .map(|c| c.at.as_str())
         .collect();
-    assert!(ncch.iter().any(|at| at.contains("paragraphs 2 and 5")), "{ncch:?}");
+    assert!(
+        ncch.iter().any(|at| at.contains("paragraphs 2 and 5")),
+        "{ncch:?}"
+    );
     assert!(!ncch.iter().any(|at| at.contains('6')), "{ncch:?}");
 
     // The review's Introduction is one block: locators quote its words instead.
@@ -327,13 +349,20 @@ fn corrected_citations_and_status_wording() {
         }
     }
     let kristine = entry(&lib, "kristine");
-    assert!(!kristine.context.contains("Table 2 agree on phase, arms and the open-label"));
+    assert!(
+        !kristine
+            .context
+            .contains("Table 2 agree on phase, arms and the open-label")
+    );
 
     let emilia = entry(&lib, "emilia");
     let k = emilia.related.iter().find(|r| r.to == "katherine").unwrap();
     assert!(!k.note.to_lowercase().contains("moves"), "{}", k.note);
     assert!(k.note.contains("ongoing"));
-    assert!(!mentions(entry(&lib, "topic-landscape"), "written after 2022"));
+    assert!(!mentions(
+        entry(&lib, "topic-landscape"),
+        "written after 2022"
+    ));
 }
 
 #[test]
@@ -342,10 +371,11 @@ fn table_1_reference_offset_is_recorded_for_the_phase_3_rows() {
     for id in ["emilia", "th3resa"] {
         let e = entry(&lib, id);
         assert!(
-            e.discrepancies.iter().any(|d| d
-                .versions
-                .iter()
-                .any(|v| v.cite.at.contains("Table 1") && v.cite.at.contains("Reference"))),
+            e.discrepancies.iter().any(|d| d.versions.iter().any(|v| v
+                .cite
+                .at
+                .contains("Table 1")
+                && v.cite.at.contains("Reference"))),
             "{id} must record the Table 1 reference offset"
         );
     }
@@ -389,7 +419,11 @@ fn mechanism_and_landscape_carry_the_missing_context() {
 fn guideline_answers_grade_the_evidence_explicitly() {
     let lib = lib();
     for e in &lib.entries {
-        for q in e.questions.iter().filter(|q| q.role == Role::GuidelineCommittee) {
+        for q in e
+            .questions
+            .iter()
+            .filter(|q| q.role == Role::GuidelineCommittee)
+        {
             let r = q.key_response.to_lowercase();
             assert!(r.contains("certainty"), "{}: no certainty grade", q.id);
             assert!(
