@@ -5,10 +5,12 @@
 
 pub mod action;
 pub mod app;
+pub mod config;
 pub mod content;
 pub mod devgen;
 pub mod export;
 pub mod keymap;
+pub mod review;
 pub mod search;
 pub mod text;
 pub mod theme;
