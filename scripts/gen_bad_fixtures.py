@@ -121,6 +121,12 @@ make("duplicate-source-id",
 make("unknown-related-entry",
      {"code": "unknown-ref", "file": M, "path": "ab-mechanism › related[0] › to"},
      [(M, 'Related(to: "alpha",', 'Related(to: "gamma",')])
+make("unknown-landmark",
+     {"code": "unknown-ref", "file": P, "path": "landmark"},
+     [(P, 'landmark: "alpha",', 'landmark: "gamma",')])
+make("arm-omitted",
+     {"code": "missing-field", "file": A, "line": 40, "column": 50},
+     [(A, 'ArmValue(arm: "b", value: 6.0', 'ArmValue(value: 6.0')])
 make("related-to-self",
      {"code": "unknown-ref", "file": M, "path": "ab-mechanism › related[0] › to"},
      [(M, 'Related(to: "alpha",', 'Related(to: "ab-mechanism",')])

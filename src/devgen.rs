@@ -297,14 +297,14 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
                 analysis: Analysis::Itt,
                 values: vec![
                     ArmValue {
-                        arm: "experimental".into(),
+                        arm: Some("experimental".into()),
                         value: Some(a),
                         unit: Unit::Months,
                         ci: None,
                         note: None,
                     },
                     ArmValue {
-                        arm: "control".into(),
+                        arm: Some("control".into()),
                         value: Some(b),
                         unit: Unit::Months,
                         ci: None,
@@ -320,6 +320,7 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
                 }),
                 reading: prose(r, 24),
                 cite: vec![cite(&format!("Table {}", k + 1))],
+                headline: k == 1,
             }
         })
         .collect();
@@ -393,11 +394,13 @@ fn manifest() -> Manifest {
         license: "CC0-1.0".into(),
         sources: vec![Source {
             id: "synthetic".into(),
+            label: "Synthetic source".into(),
             file: "synthetic.txt".into(),
             title: "Synthetic source".into(),
             year: Some(2020),
             description: String::new(),
         }],
+        landmark: None,
     }
 }
 

@@ -895,6 +895,7 @@ mod tests {
             effect: None,
             reading: reading.into(),
             cite: vec![],
+            headline: false,
         }
     }
 

@@ -90,14 +90,10 @@ pub fn arm_value(v: &ArmValue) -> String {
 /// A per-arm value with its arm: `T-DM1: 9.6 mo`. A group that is not a design arm (topics
 /// have none) is named by its note when it has one, rather than by its internal id.
 pub fn arm_with_value(e: &Entry, v: &ArmValue, sep: &str) -> String {
-    let is_arm = e
-        .design
-        .as_ref()
-        .is_some_and(|d| d.arms.iter().any(|a| a.id == v.arm));
-    if !is_arm && v.note.is_some() {
+    if v.arm.is_some() && !e.is_design_arm(v.arm.as_deref()) && v.note.is_some() {
         arm_value(v)
     } else {
-        format!("{}{sep}{}", e.arm_label(&v.arm), arm_value(v))
+        format!("{}{sep}{}", e.arm_label(v.arm.as_deref()), arm_value(v))
     }
 }
 

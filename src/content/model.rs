@@ -21,6 +21,9 @@ pub struct Manifest {
     pub authors: Vec<String>,
     pub license: String,
     pub sources: Vec<Source>,
+    /// The entry the app opens on (the pack's landmark trial, e.g. `"emilia"`).
+    #[serde(default)]
+    pub landmark: Option<String>,
 }
 
 /// A source document that findings cite.
@@ -28,7 +31,11 @@ pub struct Manifest {
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: String,
-    /// File name of the document the pack was written from.
+    /// A short human label for citations, e.g. "EMILIA summary" or "Li 2013". Readers see
+    /// this, never the file name.
+    #[serde(default)]
+    pub label: String,
+    /// File name of the document the pack was written from (for maintainers only).
     pub file: String,
     pub title: String,
     #[serde(default)]
@@ -184,8 +191,11 @@ impl Unit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArmValue {
-    /// Arm id from the design card.
-    pub arm: String,
+    /// Arm id from the design card, or `None` when the source gives the value without naming
+    /// the arm it belongs to (shown as "arm not stated"). The field is required either way,
+    /// so that an unnamed arm is always a decision, never an omission.
+    #[serde(deserialize_with = "required_option")]
+    pub arm: Option<String>,
     /// The number; `None` when the source gives none (e.g. "not reached": say so in `note`).
     #[serde(default)]
     pub value: Option<f64>,
@@ -333,6 +343,19 @@ pub struct Finding {
     /// One line in plain language.
     pub reading: String,
     pub cite: Vec<Cite>,
+    /// A headline result (the primary endpoint or endpoints): shown first on the trial's
+    /// Overview, before the prose.
+    #[serde(default)]
+    pub headline: bool,
+}
+
+/// Deserialize an `Option` whose field must be present (`arm: None` or `arm: "x"`).
+fn required_option<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)
 }
 
 /// An adverse event (or a summary line such as "grade ≥3 AEs") per arm.
@@ -505,6 +528,20 @@ pub struct Question {
     pub findings: Vec<String>,
 }
 
+/// How a value whose arm the source does not name is labelled.
+pub const ARM_NOT_STATED: &str = "arm not stated";
+
+impl Source {
+    /// What readers see for this source: its label, or its id if it has none.
+    pub fn display_label(&self) -> &str {
+        if self.label.is_empty() {
+            &self.id
+        } else {
+            &self.label
+        }
+    }
+}
+
 /// A validated set of packs: entries in load order, with lookups by id.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Library {
@@ -548,6 +585,14 @@ impl Library {
         self.entries.iter().map(|e| e.questions.len()).sum()
     }
 
+    /// The entry the app opens on: the first pack's landmark, if it names one.
+    pub fn landmark(&self) -> Option<usize> {
+        self.packs
+            .iter()
+            .find_map(|p| p.manifest.landmark.as_deref())
+            .and_then(|id| self.index_of(id))
+    }
+
     /// The source with this id, from whichever pack declares it.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.packs
@@ -561,12 +606,28 @@ impl Entry {
     pub fn finding(&self, id: &str) -> Option<&Finding> {
         self.findings.iter().find(|f| f.id == id)
     }
-    pub fn arm_label<'a>(&'a self, arm: &'a str) -> &'a str {
+    /// The label of an arm; "arm not stated" when the source names none.
+    pub fn arm_label<'a>(&'a self, arm: Option<&'a str>) -> &'a str {
+        let Some(arm) = arm else {
+            return ARM_NOT_STATED;
+        };
         self.design
             .as_ref()
             .and_then(|d| d.arms.iter().find(|a| a.id == arm))
             .map(|a| a.label.as_str())
             .unwrap_or(arm)
+    }
+    /// Whether `arm` is one of the design card's arms.
+    pub fn is_design_arm(&self, arm: Option<&str>) -> bool {
+        arm.is_some_and(|arm| {
+            self.design
+                .as_ref()
+                .is_some_and(|d| d.arms.iter().any(|a| a.id == arm))
+        })
+    }
+    /// The headline findings (marked `headline: true`), in pack order.
+    pub fn headlines(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.headline)
     }
     pub fn phase(&self) -> Option<&str> {
         self.design.as_ref().map(|d| d.phase.as_str())

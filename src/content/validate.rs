@@ -9,6 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 /// Publication years outside this range are treated as typos.
 pub const YEARS: std::ops::RangeInclusive<u32> = 1950..=2035;
+/// Longest source label before a warning (labels sit beside every citation).
+pub const LABEL_MAX: usize = 24;
 /// Key points per question.
 pub const KEY_POINTS: std::ops::RangeInclusive<usize> = 3..=6;
 /// Words per key response (CONTENT.md); outside it is a warning.
@@ -148,9 +150,21 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
                 for s in &m.sources {
                     source_ids.insert(s.id.clone());
                 }
+                let ids: Vec<String> = pack.entries.iter().map(|(_, e)| e.id.clone()).collect();
+                if let Some(id) = &mut m.landmark {
+                    cx.text(id, "landmark", true);
+                    if !pack.incomplete && !ids.contains(id) {
+                        cx.err(
+                            "unknown-ref",
+                            "landmark".to_string(),
+                            format!("landmark entry `{id}` is not an entry of this pack"),
+                            "name the id of one of this pack's trials (the app opens on it), or remove `landmark`",
+                        );
+                    }
+                }
                 infos.push(PackInfo {
                     manifest: m,
-                    entries: pack.entries.iter().map(|(_, e)| e.id.clone()).collect(),
+                    entries: ids,
                 });
             }
             None => manifests_ok = false,
@@ -240,6 +254,25 @@ fn check_manifest(cx: &mut Ctx, m: &mut Manifest) {
     for (i, s) in m.sources.iter_mut().enumerate() {
         let p = format!("sources[{i}]");
         cx.id(&mut s.id, &format!("{p} › id"));
+        cx.text(&mut s.label, &format!("{p} › label"), false);
+        if s.label.is_empty() {
+            cx.warn(
+                "missing-label",
+                format!("sources › {}", s.id),
+                format!("source `{}` has no label; citations will show its id", s.id),
+                "add a short label readers recognise, e.g. `label: \"EMILIA summary\"`",
+            );
+        } else if s.label.chars().count() > LABEL_MAX {
+            cx.warn(
+                "long-label",
+                format!("sources › {}", s.id),
+                format!(
+                    "the label of source `{}` is over {LABEL_MAX} characters",
+                    s.id
+                ),
+                "keep labels short (the title holds the full name)",
+            );
+        }
         cx.text(&mut s.file, &format!("{p} › file"), true);
         cx.text(&mut s.title, &format!("{p} › title"), true);
         cx.text(&mut s.description, &format!("{p} › description"), false);
@@ -295,17 +328,22 @@ fn check_values(
 ) {
     for (i, v) in values.iter_mut().enumerate() {
         let p = format!("{path} › values[{i}]");
-        cx.text(&mut v.arm, &format!("{p} › arm"), true);
+        if let Some(arm) = &mut v.arm {
+            cx.text(arm, &format!("{p} › arm"), true);
+        }
         cx.opt_text(&mut v.note, &format!("{p} › note"));
         if let Unit::Other(u) = &mut v.unit {
             cx.text(u, &format!("{p} › unit"), true);
         }
-        if has_design && !arms.contains(&v.arm) {
+        if let Some(arm) = &v.arm
+            && has_design
+            && !arms.contains(arm)
+        {
             cx.err(
                 "unknown-ref",
                 format!("{p} › arm"),
-                format!("arm `{}` is not in the design card", v.arm),
-                "use an arm id from design.arms",
+                format!("arm `{arm}` is not in the design card"),
+                "use an arm id from design.arms, or `arm: None` if the source does not name the arm",
             );
         }
         if let Some(x) = v.value

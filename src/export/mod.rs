@@ -4,7 +4,7 @@ use crate::content::Library;
 use serde::Serialize;
 
 /// Version of the JSON export's shape. Bump it when a field is renamed or removed.
-pub const JSON_FORMAT_VERSION: u32 = 1;
+pub const JSON_FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct JsonExport<'a> {
