@@ -10,7 +10,7 @@
 //! results, then weighing an effect's precision.
 
 use crate::content::{
-    ArmValue, Effect, Entry, EntryKind, Finding, Library, Measure, Role, fmt_effect, fmt_num,
+    ARM_NOT_STATED, ArmValue, Effect, Entry, EntryKind, Finding, Library, Measure, Role, fmt_effect, fmt_num,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -220,7 +220,14 @@ fn design_card(pack: &str, e: &Entry) -> Option<Card> {
 
 /// The arm a value belongs to, `None` when the source does not name it.
 fn value_arm(v: &ArmValue) -> Option<&str> {
-    Some(v.arm.as_str()).filter(|a| !a.is_empty())
+    v.arm.as_deref().filter(|a| !a.is_empty())
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn value_text(v: &ArmValue) -> String {
@@ -292,10 +299,11 @@ fn values_card(pack: &str, e: &Entry, f: &Finding) -> Option<Card> {
     let mut lines = Vec::new();
     for v in &f.values {
         let who = match value_arm(v) {
-            Some(arm) => e.arm_label(arm).to_string(),
+            Some(arm) => e.arm_label(Some(arm)).to_string(),
             None => {
-                c.caveats.push("Arm not stated by the source".into());
-                "Arm not stated".to_string()
+                c.caveats
+                    .push(format!("{}: the source does not name the arm", e.name));
+                capitalize(ARM_NOT_STATED)
             }
         };
         let text = value_text(v);
