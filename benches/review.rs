@@ -4,10 +4,12 @@
 //!
 //! - `day_queue/from_store` — read every card's state from the on-disk SQLite store and build
 //!   the default session (due cards, then new ones; 50 cards), as the app does when a quiz
-//!   starts. Cards are built once at startup (measured separately as `build_cards`).
+//!   starts. Cards and their id index are built once at startup (`build_cards` is measured
+//!   separately; the index build time is printed).
 //! - `day_queue/queue_only` — the queue from states already in memory.
 //! - `day_queue/counts` — the builder's due/new/total counts for one choice.
-//! - `build_cards` — generating every question and fact card of the pack.
+//! - `build_cards` — generating every question and fact card of the pack (ids and metadata;
+//!   a card's text is written from the library when it is shown).
 //!
 //! Run: `cargo bench --bench review -- --warm-up-time 1 --measurement-time 3`
 
@@ -17,7 +19,7 @@ use std::time::Instant;
 use trialdeck::devgen::gen_library;
 use trialdeck::review::queue::{self, Filter};
 use trialdeck::review::store::NewReview;
-use trialdeck::review::{Grade, Scheduler, Store, build_cards};
+use trialdeck::review::{CardIndex, Grade, Scheduler, Store, build_cards};
 
 const REVIEWS: usize = 100_000;
 const NOW: i64 = 1_750_000_000;
@@ -57,7 +59,10 @@ fn bench(c: &mut Criterion) {
     let t = Instant::now();
     store.record_many(&log).unwrap();
     eprintln!("{REVIEWS} reviews logged in {:?}", t.elapsed());
-    let states = store.states().unwrap();
+    let t = Instant::now();
+    let index = CardIndex::new(&cards);
+    eprintln!("card index built in {:?}", t.elapsed());
+    let states = store.states_aligned(&index).unwrap();
     let filter = Filter {
         count: Some(50),
         ..Filter::default()
@@ -65,7 +70,7 @@ fn bench(c: &mut Criterion) {
     let counts = queue::counts(&cards, &states, &filter, NOW);
     eprintln!(
         "{} cards with state; due {}, new {}, total {}",
-        states.len(),
+        states.iter().flatten().count(),
         counts.due,
         counts.new,
         counts.total
@@ -74,7 +79,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("day_queue");
     g.bench_function("from_store", |b| {
         b.iter(|| {
-            let states = store.states().unwrap();
+            let states = store.states_aligned(&index).unwrap();
             black_box(queue::build(&cards, &states, &filter, NOW))
         })
     });

@@ -15,7 +15,11 @@ fn missing_file_gives_defaults_silently() {
 fn broken_file_gives_defaults_and_a_located_message() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("config.ron");
-    std::fs::write(&path, "(\n    role: Resident,\n    desired_retention: 0.9.5,\n)\n").unwrap();
+    std::fs::write(
+        &path,
+        "(\n    role: Resident,\n    desired_retention: 0.9.5,\n)\n",
+    )
+    .unwrap();
     let (c, msg) = Config::load(&path);
     assert_eq!(c, Config::default());
     let msg = msg.expect("an error message");

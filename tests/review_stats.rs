@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use trialdeck::content::{Role, load_bundled};
 use trialdeck::review::stats::{self, SessionReview, WINDOW_DAYS};
 use trialdeck::review::store::NewReview;
-use trialdeck::review::{Card, CardId, Grade, Scheduler, Store, build_cards};
+use trialdeck::review::{Card, CardId, CardIndex, Grade, Scheduler, Store, build_cards};
 
 const DAY: i64 = 86_400;
 // 2025-06-15 12:00:00 UTC
@@ -39,24 +39,40 @@ fn stats_count_due_reviews_retention_and_forecast() {
     let fellow = CardId("her2-tdm1/q/emilia-fellow".into());
     let gone = CardId("her2-tdm1/q/no-longer-in-pack".into());
     // student: Good 10 days ago (due in 3 days → 7 days ago), then Good 2 days ago.
-    store.record(&rec(&student, NOW - 10 * DAY, Grade::Good)).unwrap();
-    store.record(&rec(&student, NOW - 2 * DAY, Grade::Good)).unwrap();
+    store
+        .record(&rec(&student, NOW - 10 * DAY, Grade::Good))
+        .unwrap();
+    store
+        .record(&rec(&student, NOW - 2 * DAY, Grade::Good))
+        .unwrap();
     // fellow: Good 5 days ago, then forgotten today.
-    store.record(&rec(&fellow, NOW - 5 * DAY, Grade::Good)).unwrap();
-    let lapse = store.record(&rec(&fellow, NOW - 3600, Grade::Again)).unwrap();
+    store
+        .record(&rec(&fellow, NOW - 5 * DAY, Grade::Good))
+        .unwrap();
+    let lapse = store
+        .record(&rec(&fellow, NOW - 3600, Grade::Again))
+        .unwrap();
     // A removed card's history is kept and ignored.
     store.record(&rec(&gone, NOW - 3600, Grade::Again)).unwrap();
 
     let states = store.states().unwrap();
-    assert_eq!(states.len(), 3);
+    assert_eq!(states.len(), 3, "the removed card's history is kept");
+    let index = CardIndex::new(&cards);
+    let aligned = store.states_aligned(&index).unwrap();
+    assert_eq!(aligned, index.align(&states));
+    assert_eq!(aligned.iter().flatten().count(), 2, "and ignored");
     let reviews = store.reviews_since(NOW - 30 * DAY).unwrap();
-    let s = stats::compute(&cards, &states, &reviews, &names, NOW, 0);
+    let s = stats::compute(&cards, &index, &aligned, &reviews, &names, NOW, 0);
 
     assert_eq!(s.total_cards, cards.len());
     assert_eq!(s.new_cards, cards.len() - 2);
     assert_eq!(s.reviews_per_day.len(), WINDOW_DAYS);
     assert_eq!(s.reviews_per_day.last().unwrap().date, "2025-06-15");
-    assert_eq!(s.reviews_per_day.last().unwrap().count, 1, "the removed card is not counted");
+    assert_eq!(
+        s.reviews_per_day.last().unwrap().count,
+        1,
+        "the removed card is not counted"
+    );
     assert_eq!(s.reviews_per_day.iter().map(|d| d.count).sum::<u32>(), 4);
     // The lapsed card is due tomorrow (interval 1 day).
     assert_eq!(lapse.interval_days, 1);
@@ -70,9 +86,23 @@ fn stats_count_due_reviews_retention_and_forecast() {
     assert_eq!(s.forecast.iter().map(|d| d.count).sum::<u32>(), 2);
 
     // Retention counts second reviews only: student passed, fellow failed.
-    let role = |r: Role| s.retention_by_role.iter().find(|x| x.key == r.slug()).unwrap();
-    assert_eq!((role(Role::MedicalStudent).reviews, role(Role::MedicalStudent).passed), (1, 1));
-    assert_eq!((role(Role::Fellow).reviews, role(Role::Fellow).passed), (1, 0));
+    let role = |r: Role| {
+        s.retention_by_role
+            .iter()
+            .find(|x| x.key == r.slug())
+            .unwrap()
+    };
+    assert_eq!(
+        (
+            role(Role::MedicalStudent).reviews,
+            role(Role::MedicalStudent).passed
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        (role(Role::Fellow).reviews, role(Role::Fellow).passed),
+        (1, 0)
+    );
     assert_eq!(s.retention_by_trial.len(), 1);
     assert_eq!(s.retention_by_trial[0].label, "EMILIA");
     assert_eq!(s.retention_by_trial[0].rate, 0.5);
@@ -107,7 +137,9 @@ fn session_summary_names_the_weakest_role_and_trial() {
         "her2-tdm1/q/emilia-student".to_string(),
         sched.review(None, Grade::Good, NOW).state,
     );
-    let s = stats::summarize(&cards, &reviews, &states, &names);
+    let index = CardIndex::new(&cards);
+    let states = index.align(&states);
+    let s = stats::summarize(&cards, &index, &reviews, &states, &names);
     assert_eq!(s.seen, 5);
     assert_eq!(s.grades, [1, 1, 3, 0]);
     assert_eq!(s.time_ms, 100_000);
@@ -119,7 +151,7 @@ fn session_summary_names_the_weakest_role_and_trial() {
     // EMILIA 9/12 = 0.75; TH3RESA 5/7 ≈ 0.71.
     assert_eq!(s.weakest_trial.as_deref(), Some("TH3RESA"));
 
-    let perfect = stats::summarize(&cards, &reviews[..2], &states, &names);
+    let perfect = stats::summarize(&cards, &index, &reviews[..2], &states, &names);
     assert_eq!(perfect.weakest_role, None);
     assert!(perfect.missed.is_empty());
 }

@@ -8,9 +8,9 @@ pub mod queue;
 pub mod stats;
 pub mod store;
 
-pub use cards::{Card, CardId, CardKind, FactKind, build_cards};
+pub use cards::{Card, CardId, CardKind, CardText, FactKind, build_cards};
 pub use fsrs::{CardState, Grade, Scheduler};
-pub use queue::{Counts, Filter};
+pub use queue::{CardIndex, Counts, Filter};
 pub use store::{NewReview, Store, StoreError};
 
 use crate::content::Role;

@@ -3,6 +3,7 @@
 
 use super::cards::{Card, CardId};
 use super::fsrs::{CardState, DAY, Grade};
+use super::queue::CardIndex;
 use super::store::ReviewRow;
 use crate::content::Role;
 use serde::Serialize;
@@ -95,26 +96,26 @@ fn retention_table<K: Ord + Clone>(
         .collect()
 }
 
-/// Compute the stats. `reviews` should cover at least the last 30 days; reviews of cards no
-/// longer in `cards` (and states of such cards) are ignored. `names` maps entry ids to the
-/// labels shown (e.g. "EMILIA"); ids without a name are shown as they are.
+/// Compute the stats. `states` is aligned with `cards` (see [`CardIndex`]); `reviews` should
+/// cover at least the last 30 days; reviews of cards no longer in `cards` are ignored.
+/// `names` maps entry ids to the labels shown (e.g. "EMILIA"); others show their id.
 pub fn compute(
     cards: &[Card],
-    states: &HashMap<String, CardState>,
+    index: &CardIndex,
+    states: &[Option<CardState>],
     reviews: &[ReviewRow],
     names: &HashMap<String, String>,
     now: i64,
     utc_offset: i64,
 ) -> Stats {
     let today = day_of(now, utc_offset);
-    let by_id: HashMap<&str, &Card> = cards.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut new_cards = 0;
     let mut due_now = 0;
     let mut due_today = 0;
     let mut due_week = 0;
     let mut forecast = vec![0u32; WINDOW_DAYS];
-    for c in cards {
-        match states.get(c.id.as_str()) {
+    for i in 0..cards.len() {
+        match states.get(i).and_then(Option::as_ref) {
             None => new_cards += 1,
             Some(s) => {
                 let d = (day_of(s.due, utc_offset) - today).max(0);
@@ -142,7 +143,7 @@ pub fn compute(
         if d < first_day || d > today {
             continue;
         }
-        let Some(card) = by_id.get(r.card.as_str()) else {
+        let Some(card) = index.get(&r.card).and_then(|i| cards.get(i)) else {
             continue;
         };
         per_day[(d - first_day) as usize] += 1;
@@ -177,7 +178,10 @@ pub fn compute(
         reviews_per_day: days(first_day, per_day),
         retention_by_role: retention_table(by_role, |r| (r.slug().into(), r.label().into())),
         retention_by_trial: retention_table(by_trial, |t| {
-            (t.clone(), names.get(t).cloned().unwrap_or_else(|| t.clone()))
+            (
+                t.clone(),
+                names.get(t).cloned().unwrap_or_else(|| t.clone()),
+            )
         }),
         forecast: days(today, forecast),
     }
@@ -282,15 +286,15 @@ fn weakest(rows: &[Recall]) -> Option<String> {
         .map(|r| r.label.clone())
 }
 
-/// Summarise a session. `states_after` gives what is due next; reviews of unknown cards
-/// count in the totals but in no group.
+/// Summarise a session. `states_after` (aligned with `cards`) gives what is due next;
+/// reviews of unknown cards count in the totals but in no group.
 pub fn summarize(
     cards: &[Card],
+    index: &CardIndex,
     reviews: &[SessionReview],
-    states_after: &HashMap<String, CardState>,
+    states_after: &[Option<CardState>],
     names: &HashMap<String, String>,
 ) -> SessionSummary {
-    let by_id: HashMap<&str, &Card> = cards.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut grades = [0u32; 4];
     let mut time_ms = 0;
     let mut by_role: BTreeMap<Role, Acc> = BTreeMap::new();
@@ -303,17 +307,24 @@ pub fn summarize(
         if r.grade == Grade::Again && !missed.contains(&r.card) {
             missed.push(r.card.clone());
         }
-        if let Some(s) = states_after.get(r.card.as_str()) {
+        let at = index.get(r.card.as_str());
+        if let Some(s) = at
+            .and_then(|i| states_after.get(i))
+            .and_then(Option::as_ref)
+        {
             next_due = Some(next_due.map_or(s.due, |d| d.min(s.due)));
         }
-        if let Some(c) = by_id.get(r.card.as_str()) {
+        if let Some(c) = at.and_then(|i| cards.get(i)) {
             by_role.entry(c.role).or_default().add(r);
             by_trial.entry(c.entry.clone()).or_default().add(r);
         }
     }
     let recall_by_role = recall_table(by_role, |r| (r.slug().into(), r.label().into()));
     let recall_by_trial = recall_table(by_trial, |t| {
-        (t.clone(), names.get(t).cloned().unwrap_or_else(|| t.clone()))
+        (
+            t.clone(),
+            names.get(t).cloned().unwrap_or_else(|| t.clone()),
+        )
     });
     SessionSummary {
         seen: reviews.len() as u32,

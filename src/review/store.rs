@@ -16,6 +16,7 @@
 
 use super::cards::CardId;
 use super::fsrs::{CardState, Grade, Scheduler};
+use super::queue::CardIndex;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::io::Read;
@@ -272,7 +273,8 @@ impl Store {
             path: None,
             sched,
         };
-        s.init().expect("the schema applies to an in-memory database");
+        s.init()
+            .expect("the schema applies to an in-memory database");
         s
     }
 
@@ -294,7 +296,10 @@ impl Store {
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
-        let path = self.path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        let path = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(":memory:"));
         map_sqlite(&path, e)
     }
 
@@ -432,11 +437,9 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let card: Option<String> = tx
-                .query_row(
-                    "SELECT card FROM reviews WHERE id = ?1",
-                    [review_id],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT card FROM reviews WHERE id = ?1", [review_id], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             let Some(card) = card else {
                 return Ok(None);
@@ -503,6 +506,33 @@ impl Store {
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 out.insert(row.get::<_, String>(0)?, state_from_row(row, 1)?);
+            }
+            Ok(out)
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// The states of `index`'s cards, aligned with them (`None`: never reviewed). States of
+    /// cards the index does not hold (removed from the pack) are skipped.
+    pub fn states_aligned(&self, index: &CardIndex) -> Result<Vec<Option<CardState>>, StoreError> {
+        let res = (|| -> rusqlite::Result<Vec<Option<CardState>>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT card, stability, difficulty, due, reps, lapses, last_review, last_grade
+                 FROM card_state",
+            )?;
+            let mut out = vec![None; index.len()];
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let id = row.get_ref(0)?.as_str().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?;
+                if let Some(i) = index.get(id) {
+                    out[i] = Some(state_from_row(row, 1)?);
+                }
             }
             Ok(out)
         })();
@@ -685,7 +715,8 @@ mod tests {
             .into_iter()
             .enumerate()
         {
-            s.record(&rev("p/q/x", t + i as i64 * 5 * 86_400, g)).unwrap();
+            s.record(&rev("p/q/x", t + i as i64 * 5 * 86_400, g))
+                .unwrap();
             s.record(&rev("p/q/y", t + i as i64 * 86_400, Grade::Good))
                 .unwrap();
         }
