@@ -341,7 +341,7 @@ fn md(s: &str) -> String {
 }
 
 fn cell(s: &str) -> String {
-    md(&s.replace('\n', " ").replace('\u{a0}', " "))
+    md(&s.replace(['\n', '\u{a0}'], " "))
 }
 
 #[cfg(test)]

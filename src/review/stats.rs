@@ -359,3 +359,104 @@ mod tests {
         assert_eq!(date_string(day_of(t, 2 * 3600)), "2023-11-15");
     }
 }
+
+/// A column chart of daily counts as text rows (tallest bar `height` rows), oldest left.
+pub fn column_chart(days: &[DayCount], height: usize) -> Vec<String> {
+    const EIGHTHS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = days.iter().map(|d| d.count).max().unwrap_or(0).max(1) as usize;
+    (0..height)
+        .rev()
+        .map(|row| {
+            days.iter()
+                .map(|d| {
+                    // In eighths of a row, how much of this row the bar fills.
+                    let filled = d.count as usize * height * 8 / max;
+                    let here = filled.saturating_sub(row * 8).min(8);
+                    let c = if d.count > 0 && row == 0 && here == 0 {
+                        '▁'
+                    } else {
+                        EIGHTHS[here]
+                    };
+                    c.to_string()
+                })
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+/// `trialdeck stats` as text: counts, two charts, retention tables.
+pub fn render_text(s: &Stats) -> String {
+    let mut o = String::new();
+    o.push_str(&format!(
+        "Cards: {} ({} new) · due now {} · due today {} · due this week {}\n\n",
+        s.total_cards, s.new_cards, s.due_now, s.due_today, s.due_week
+    ));
+    let total: u32 = s.reviews_per_day.iter().map(|d| d.count).sum();
+    o.push_str(&format!(
+        "Reviews per day, last {} days ({} in all; today at the right):\n",
+        s.reviews_per_day.len(),
+        total
+    ));
+    for line in column_chart(&s.reviews_per_day, 4) {
+        o.push_str(&format!("  |{line}\n"));
+    }
+    if let (Some(a), Some(b)) = (s.reviews_per_day.first(), s.reviews_per_day.last()) {
+        o.push_str(&format!("   {} … {}\n\n", a.date, b.date));
+    }
+    o.push_str("Due in the next 30 days (today at the left):\n");
+    for line in column_chart(&s.forecast, 4) {
+        o.push_str(&format!("  |{line}\n"));
+    }
+    if let (Some(a), Some(b)) = (s.forecast.first(), s.forecast.last()) {
+        o.push_str(&format!("   {} … {}\n\n", a.date, b.date));
+    }
+    let table = |o: &mut String, title: &str, rows: &[Retention]| {
+        o.push_str(&format!("{title}\n"));
+        if rows.is_empty() {
+            o.push_str("  no reviews of seen cards in the last 30 days\n");
+        }
+        for r in rows {
+            o.push_str(&format!(
+                "  {:<24} {:>4}%  {} of {} recalled\n",
+                r.label,
+                (r.rate * 100.0).round() as u32,
+                r.passed,
+                r.reviews
+            ));
+        }
+        o.push('\n');
+    };
+    table(
+        &mut o,
+        "Retention by role (last 30 days):",
+        &s.retention_by_role,
+    );
+    table(
+        &mut o,
+        "Retention by trial (last 30 days):",
+        &s.retention_by_trial,
+    );
+    o
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    #[test]
+    fn column_chart_scales_to_the_tallest_day() {
+        let days: Vec<DayCount> = [0u32, 1, 4, 8]
+            .iter()
+            .map(|&count| DayCount {
+                date: String::new(),
+                count,
+            })
+            .collect();
+        let rows = column_chart(&days, 2);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0], "   █");
+        assert_eq!(rows[1], " ▂██");
+    }
+}

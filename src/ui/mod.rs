@@ -7,6 +7,7 @@ pub mod detail;
 pub mod forest;
 pub mod help;
 pub mod list;
+pub mod quiz;
 pub mod rounds;
 pub mod search;
 
@@ -39,6 +40,20 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     }
     match &app.screen {
+        Screen::Quiz(q) => {
+            frame.render_widget(
+                &quiz::QuizView {
+                    lib: &app.lib,
+                    deck: &app.deck,
+                    quiz: q,
+                    theme: t,
+                    now: app.now,
+                    hints: app.hints(),
+                    message: app.message.as_deref(),
+                },
+                full,
+            );
+        }
         Screen::Rounds(r) => {
             frame.render_widget(
                 &rounds::RoundsView {

@@ -308,7 +308,7 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
             theme: t,
         };
         let h = plot.height(p.col.width);
-        if p.room() >= h + 1 {
+        if p.room() > h {
             (&plot).render(Rect::new(p.col.x, p.y, p.col.width, h), p.buf);
             p.y += h;
             p.gap(1);
