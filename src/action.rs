@@ -1,6 +1,10 @@
 //! Every user intent, named. Keys and mouse events map to these; `App::update` applies them.
+//!
+//! Actions a key can be bound to have a snake_case name (`next_section`, `section_3`), so a
+//! keymap file can rebind them; [`Action::from_name`] and serde both read that name.
 
 use crate::content::Role;
+use serde::{Deserialize, Deserializer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -24,12 +28,16 @@ pub enum Action {
     SwitchPanel,
     NextSection,
     PrevSection,
+    /// `1`–`9`: jump to a section (1-based, in tab order).
+    GotoSection(u8),
     /// `Space`: reveal or hide the selected key response.
     Reveal,
-    /// Cycle the role filter of the discussion forward.
+    /// Hide every revealed key response again.
+    HideAll,
+    /// Step the role filter forward (all → Medical Student → … → Guideline Committee → all).
     NextRole,
-    /// Clear the role filter.
-    ClearRole,
+    /// Step the role filter back.
+    PrevRole,
     /// Set the role filter directly.
     SetRole(Option<Role>),
     /// Cycle the list's sort order.
@@ -52,4 +60,128 @@ pub enum Action {
     ScrollDown(u16, u16),
     /// The terminal was resized to (columns, rows).
     Resize(u16, u16),
+    /// Time passed (sent by the runtime while a countdown runs).
+    Tick,
+    /// `P`: start teaching rounds on the current trial.
+    OpenRounds,
+    /// Rounds: blank the screen (any key brings it back).
+    Blank,
+    /// Rounds: show or hide the presenter notes.
+    Notes,
+    /// Rounds: start or pause the countdown.
+    Timer,
+    /// Rounds: reset the countdown.
+    TimerReset,
+    /// Rounds: call on a learner.
+    Learner,
+    /// Rounds: write the handout of what was covered.
+    Handout,
+}
+
+/// The actions a key can be bound to, with their names.
+const NAMED: &[(&str, Action)] = &[
+    ("quit", Action::Quit),
+    ("force_quit", Action::ForceQuit),
+    ("suspend", Action::Suspend),
+    ("up", Action::Up),
+    ("down", Action::Down),
+    ("page_up", Action::PageUp),
+    ("page_down", Action::PageDown),
+    ("top", Action::Top),
+    ("bottom", Action::Bottom),
+    ("open", Action::Open),
+    ("back", Action::Back),
+    ("switch_panel", Action::SwitchPanel),
+    ("next_section", Action::NextSection),
+    ("prev_section", Action::PrevSection),
+    ("reveal", Action::Reveal),
+    ("hide_all", Action::HideAll),
+    ("next_role", Action::NextRole),
+    ("prev_role", Action::PrevRole),
+    ("all_roles", Action::SetRole(None)),
+    ("cycle_sort", Action::CycleSort),
+    ("cycle_theme", Action::CycleTheme),
+    ("open_search", Action::OpenSearch),
+    ("open_help", Action::OpenHelp),
+    ("search_backspace", Action::SearchBackspace),
+    ("search_clear", Action::SearchClear),
+    ("search_toggle_reveal", Action::SearchToggleReveal),
+    ("open_rounds", Action::OpenRounds),
+    ("blank", Action::Blank),
+    ("notes", Action::Notes),
+    ("timer", Action::Timer),
+    ("timer_reset", Action::TimerReset),
+    ("learner", Action::Learner),
+    ("handout", Action::Handout),
+];
+
+impl Action {
+    /// The action a keymap names: `next_section`, `section_1` … `section_9`.
+    pub fn from_name(name: &str) -> Option<Action> {
+        let name = name.trim();
+        if let Some(n) = name.strip_prefix("section_")
+            && let Ok(n) = n.parse::<u8>()
+            && (1..=9).contains(&n)
+        {
+            return Some(Action::GotoSection(n));
+        }
+        NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| a.clone())
+    }
+
+    /// The name a keymap uses for this action, if it can be bound.
+    pub fn name(&self) -> Option<String> {
+        if let Action::GotoSection(n) = self {
+            return Some(format!("section_{n}"));
+        }
+        NAMED
+            .iter()
+            .find(|(_, a)| a == self)
+            .map(|(n, _)| n.to_string())
+    }
+
+    /// Every bindable action name (for error messages).
+    pub fn names() -> Vec<String> {
+        let mut v: Vec<String> = NAMED.iter().map(|(n, _)| n.to_string()).collect();
+        v.push("section_1 … section_9".into());
+        v
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Action, D::Error> {
+        let s = String::deserialize(d)?;
+        Action::from_name(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown action `{s}`; use one of: {}",
+                Action::names().join(", ")
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for (n, a) in NAMED {
+            assert_eq!(Action::from_name(n).as_ref(), Some(a));
+            assert_eq!(a.name().as_deref(), Some(*n));
+        }
+        assert_eq!(Action::from_name("section_3"), Some(Action::GotoSection(3)));
+        assert_eq!(Action::from_name("section_0"), None);
+        assert_eq!(Action::from_name("fly"), None);
+    }
+
+    #[test]
+    fn deserializes_by_snake_case_name() {
+        let a: Action = ron::from_str("\"next_section\"").expect("parses");
+        assert_eq!(a, Action::NextSection);
+        let e = ron::from_str::<Action>("\"nope\"").unwrap_err().to_string();
+        assert!(e.contains("unknown action `nope`"), "{e}");
+    }
 }

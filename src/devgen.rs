@@ -337,7 +337,7 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
             findings: vec!["f1".into()],
         })
         .collect();
-    let discrepancies = if i % 4 == 0 {
+    let discrepancies = if i.is_multiple_of(4) {
         vec![Discrepancy {
             id: "d1".into(),
             about: prose(r, 6),

@@ -1,11 +1,13 @@
 //! The `trialdeck` binary: parse the command line, load packs, dispatch.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use trialdeck::content::{self, Loaded, PackSource};
+use trialdeck::content::{self, Entry, EntryKind, Library, PackSource, Report};
 use trialdeck::theme::ThemeName;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -33,6 +35,9 @@ struct Global {
     /// Colour theme of the app: dark, light, high-contrast (projectors) or mono.
     #[arg(long, global = true, value_name = "NAME", value_parser = parse_theme)]
     theme: Option<ThemeName>,
+    /// Rebind keys from a keymap file (see docs/keymap.example.ron).
+    #[arg(long, global = true, value_name = "FILE")]
+    keymap: Option<PathBuf>,
 }
 
 fn parse_theme(s: &str) -> Result<ThemeName, String> {
@@ -49,16 +54,22 @@ enum Command {
         format: CheckFormat,
     },
     /// List the trials and topics of the loaded packs.
-    List,
+    List {
+        /// Output format: an aligned table, tab-separated values with a header row, or a
+        /// JSON array of objects. Nothing is cut short unless the table goes to a terminal.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Print one trial or topic as plain text.
     Show {
-        /// The entry id (see `trialdeck list`).
+        /// The entry id (see `trialdeck list`), in any case; `entry/item` as `search`
+        /// prints it shows the entry.
         id: String,
     },
     /// Export the whole validated library.
     Export {
         /// Export format.
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
@@ -105,13 +116,64 @@ enum CheckFormat {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ListFormat {
+    Table,
+    Tsv,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum ExportFormat {
     Json,
 }
 
-/// Exit status: 0 ok, 1 the pack has errors, 2 usage error.
+/// Why a command failed. Each kind has its own exit status (see [`CliError::code`]).
+#[derive(Debug)]
+enum CliError {
+    /// The command line asks for something that cannot be done as asked (exit 2).
+    Usage(String),
+    /// The packs have errors; the report says which (exit 1).
+    Pack(Report),
+    /// A file or the output could not be read or written (exit 3).
+    Io(String),
+    /// The app could not use the terminal (exit 4).
+    Terminal(String),
+}
+
+/// Exit status: 0 ok, 1 the pack has errors, 2 usage error, 3 I/O error, 4 terminal error,
+/// 128 + N stopped by signal N.
 const EXIT_PACK: u8 = 1;
 const EXIT_USAGE: u8 = 2;
+const EXIT_IO: u8 = 3;
+const EXIT_TERMINAL: u8 = 4;
+
+impl CliError {
+    fn code(&self) -> u8 {
+        match self {
+            CliError::Pack(_) => EXIT_PACK,
+            CliError::Usage(_) => EXIT_USAGE,
+            CliError::Io(_) => EXIT_IO,
+            CliError::Terminal(_) => EXIT_TERMINAL,
+        }
+    }
+
+    /// Print the error for people, on stderr. User input may be echoed, so it is cleaned.
+    fn report(&self) {
+        match self {
+            CliError::Pack(report) => {
+                eprint!("{}", report.render());
+                eprintln!(
+                    "trialdeck: the pack has errors; run `trialdeck check` after fixing them"
+                );
+            }
+            CliError::Usage(m) | CliError::Io(m) | CliError::Terminal(m) => {
+                eprintln!("trialdeck: {}", content::sanitize::clean(m));
+            }
+        }
+    }
+}
+
+type CliResult<T = ExitCode> = Result<T, CliError>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -121,168 +183,470 @@ fn main() -> ExitCode {
     match run(cli, color) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("trialdeck: {}", content::sanitize::clean(&e));
-            ExitCode::from(EXIT_USAGE)
+            e.report();
+            ExitCode::from(e.code())
         }
     }
 }
 
-fn sources(g: &Global) -> Vec<PackSource> {
+fn run(cli: Cli, color: bool) -> CliResult {
+    let g = cli.global;
+    let sources = sources(&g)?;
+    match cli.command {
+        None => cmd_app(&g, &sources),
+        Some(Command::Check { format }) => cmd_check(&sources, format),
+        Some(Command::List { format }) => cmd_list(&load(&sources)?, format),
+        Some(Command::Show { id }) => cmd_show(&load(&sources)?, &id, color),
+        Some(Command::Search { query, limit }) => {
+            cmd_search(&load(&sources)?, &query.join(" "), limit)
+        }
+        Some(Command::Export { format, out, force }) => {
+            cmd_export(&load(&sources)?, format, out.as_deref(), force)
+        }
+        Some(Command::Dev {
+            command: DevCommand::GenPack { trials, seed, out },
+        }) => cmd_gen_pack(trials, seed, &out),
+    }
+}
+
+/// The packs to load: the bundled one, or each `--pack` directory. A path that does not
+/// exist, or the same directory given twice, is a mistake on the command line.
+fn sources(g: &Global) -> CliResult<Vec<PackSource>> {
     if g.packs.is_empty() {
-        vec![PackSource::Bundled]
-    } else {
-        g.packs.iter().cloned().map(PackSource::Dir).collect()
+        return Ok(vec![PackSource::Bundled]);
     }
-}
-
-/// Load the packs, printing warnings to stderr; on errors, print the report and fail.
-fn load_or_report(g: &Global) -> Result<Loaded, ExitCode> {
-    match content::load(&sources(g)) {
-        Ok(loaded) => {
-            if !loaded.report.diagnostics.is_empty() {
-                eprint!("{}", loaded.report.render());
+    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    for p in &g.packs {
+        let canonical = match std::fs::canonicalize(p) {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(CliError::Usage(format!(
+                    "--pack {}: no such file or directory",
+                    p.display()
+                )));
             }
-            Ok(loaded)
+            // Unreadable and the like: the loader reports it with the pack's other problems.
+            Err(_) => p.clone(),
+        };
+        if let Some((_, first)) = seen.iter().find(|(c, _)| *c == canonical) {
+            let same = if *first == p.as_path() {
+                String::new()
+            } else {
+                format!(" (as --pack {})", first.display())
+            };
+            return Err(CliError::Usage(format!(
+                "--pack {} is given twice{same}; give each pack once",
+                p.display()
+            )));
         }
-        Err(report) => {
-            eprint!("{}", report.render());
-            eprintln!("trialdeck: the pack has errors; run `trialdeck check` after fixing them");
-            Err(ExitCode::from(EXIT_PACK))
-        }
+        seen.push((canonical, p));
     }
+    Ok(g.packs.iter().cloned().map(PackSource::Dir).collect())
 }
 
-fn write_stdout(s: &str) -> Result<(), String> {
+/// Load the packs once, printing warnings to stderr.
+fn load(sources: &[PackSource]) -> CliResult<Library> {
+    let loaded = content::load(sources).map_err(CliError::Pack)?;
+    if !loaded.report.diagnostics.is_empty() {
+        eprint!("{}", loaded.report.render());
+    }
+    Ok(loaded.library)
+}
+
+fn write_stdout(s: &str) -> CliResult<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
         // A closed pipe (`trialdeck list | head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(|e| format!("cannot write output: {e}")),
+        r => r.map_err(|e| CliError::Io(format!("cannot write output: {e}"))),
     }
 }
 
-fn run(cli: Cli, color: bool) -> Result<ExitCode, String> {
-    let g = cli.global;
-    match cli.command {
-        None => {
-            let loaded = match load_or_report(&g) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-                return Err(format!(
-                    "loaded {} entries and {} questions, but the app needs a terminal; \
-                     for plain output try `trialdeck list` or `trialdeck show ID`",
-                    loaded.library.entries.len(),
-                    loaded.library.question_count()
-                ));
-            }
-            let no_color =
-                g.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let theme = match g.theme {
-                Some(t) => t,
-                None if no_color => ThemeName::Mono,
-                None => ThemeName::Dark,
-            };
-            let app = trialdeck::app::App::new(loaded.library, theme);
-            match trialdeck::tui::run(app).map_err(|e| format!("terminal error: {e}"))? {
-                // Stopped by a signal: exit as the shell convention says (128 + signal).
-                Some(sig) => Ok(ExitCode::from((128 + sig).clamp(0, 255) as u8)),
-                None => Ok(ExitCode::SUCCESS),
-            }
+/// No subcommand: open the app.
+fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
+    let library = load(sources)?;
+    let keymap = match &g.keymap {
+        None => trialdeck::keymap::Keymap::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::Usage(format!("cannot read keymap {}: {e}", path.display()))
+            })?;
+            trialdeck::keymap::Keymap::from_ron(&text).map_err(|errs| {
+                CliError::Usage(format!(
+                    "keymap {} has problems:\n  {}\nfix them, or start without --keymap",
+                    path.display(),
+                    errs.join("\n  ")
+                ))
+            })?
         }
-        Some(Command::Check { format }) => {
-            let report = match content::load(&sources(&g)) {
-                Ok(l) => l.report,
-                Err(r) => r,
-            };
-            match format {
-                CheckFormat::Json => {
-                    let s = serde_json::to_string_pretty(&serde_json::json!({
-                        "ok": !report.has_errors(),
-                        "errors": report.errors(),
-                        "warnings": report.warnings(),
-                        "diagnostics": report.diagnostics,
-                    }))
-                    .map_err(|e| e.to_string())?;
-                    write_stdout(&format!("{s}\n"))?;
-                }
-                CheckFormat::Text => {
-                    if report.diagnostics.is_empty() {
-                        write_stdout("ok: no problems found\n")?;
-                    } else {
-                        write_stdout(&report.render())?;
-                    }
-                }
-            }
-            Ok(if report.has_errors() {
-                ExitCode::from(EXIT_PACK)
-            } else {
-                ExitCode::SUCCESS
-            })
+    };
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::Terminal(format!(
+            "loaded {} entries and {} questions, but the app needs a terminal; \
+             for plain output try `trialdeck list` or `trialdeck show ID`",
+            library.entries.len(),
+            library.question_count()
+        )));
+    }
+    let no_color = g.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = match g.theme {
+        Some(t) => t,
+        None if no_color => ThemeName::Mono,
+        None => ThemeName::Dark,
+    };
+    run_app(library, theme, keymap)
+}
+
+/// Start the app and wait for it to end.
+fn run_app(library: Library, theme: ThemeName, keymap: trialdeck::keymap::Keymap) -> CliResult {
+    let app = trialdeck::app::App::new(library, theme).with_keymap(keymap);
+    match trialdeck::tui::run(app)
+        .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?
+    {
+        // Stopped by a signal: exit as the shell convention says (128 + signal).
+        Some(sig) => Ok(ExitCode::from((128 + sig).clamp(0, 255) as u8)),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// `check`: the report on stdout; exit 1 when it has errors.
+fn cmd_check(sources: &[PackSource], format: CheckFormat) -> CliResult {
+    let report = match content::load(sources) {
+        Ok(l) => l.report,
+        Err(r) => r,
+    };
+    match format {
+        CheckFormat::Json => {
+            let s = serde_json::to_string_pretty(&serde_json::json!({
+                "ok": !report.has_errors(),
+                "errors": report.errors(),
+                "warnings": report.warnings(),
+                "diagnostics": report.diagnostics,
+            }))
+            .expect("a report serializes to JSON");
+            write_stdout(&format!("{s}\n"))?;
         }
-        Some(Command::List) => {
-            let loaded = match load_or_report(&g) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            write_stdout(&trialdeck::text::list_table(&loaded.library))?;
-            Ok(ExitCode::SUCCESS)
+        CheckFormat::Text if report.diagnostics.is_empty() => {
+            write_stdout("ok: no problems found\n")?
         }
-        Some(Command::Show { id }) => {
-            let loaded = match load_or_report(&g) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            let lib = &loaded.library;
-            match lib.entry(&id) {
-                Some(e) => {
-                    write_stdout(&trialdeck::text::show(lib, e, color))?;
-                    Ok(ExitCode::SUCCESS)
-                }
-                None => {
-                    let ids: Vec<&str> = lib.entries.iter().map(|e| e.id.as_str()).collect();
-                    Err(format!(
-                        "no trial or topic with id `{id}`; known ids: {} (see `trialdeck list`)",
-                        ids.join(", ")
-                    ))
-                }
-            }
+        CheckFormat::Text => write_stdout(&report.render())?,
+    }
+    Ok(if report.has_errors() {
+        ExitCode::from(EXIT_PACK)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// One row of `list`.
+#[derive(Serialize)]
+struct ListRow<'a> {
+    id: &'a str,
+    kind: &'static str,
+    name: &'a str,
+    year: Option<u32>,
+    phase: Option<&'a str>,
+    n: Option<u32>,
+    questions: usize,
+    status: String,
+}
+
+fn list_rows(lib: &Library) -> Vec<ListRow<'_>> {
+    lib.entries
+        .iter()
+        .map(|e| ListRow {
+            id: &e.id,
+            kind: match e.kind {
+                EntryKind::Trial => "trial",
+                EntryKind::Topic => "topic",
+            },
+            name: &e.name,
+            year: e.year,
+            phase: e.phase(),
+            n: e.sample_size(),
+            questions: e.questions.len(),
+            status: trialdeck::text::status_label(e),
+        })
+        .collect()
+}
+
+const LIST_HEADER: [&str; 7] = ["ID", "NAME", "YEAR", "PHASE", "N", "QUESTIONS", "STATUS"];
+
+/// The cells of a row, in `LIST_HEADER` order. A missing value is "-".
+fn list_cells(r: &ListRow) -> [String; 7] {
+    let opt = |v: Option<u32>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
+    [
+        r.id.to_string(),
+        r.name.to_string(),
+        opt(r.year),
+        r.phase.unwrap_or(r.kind).to_string(),
+        opt(r.n),
+        r.questions.to_string(),
+        r.status.clone(),
+    ]
+}
+
+/// Widest name and phase cells in a table on a terminal; elsewhere nothing is cut.
+const NAME_CHARS: usize = 32;
+const PHASE_CHARS: usize = 16;
+
+/// An aligned table; with `clip`, long names and phases end in "…" so rows fit a terminal.
+fn list_table(rows: &[ListRow], clip: bool) -> String {
+    let mut table: Vec<[String; 7]> = vec![LIST_HEADER.map(String::from)];
+    for r in rows {
+        let mut cells = list_cells(r);
+        if clip {
+            cells[1] = clip_chars(&cells[1], NAME_CHARS);
+            cells[3] = clip_chars(&cells[3], PHASE_CHARS);
         }
-        Some(Command::Search { query, limit }) => {
-            let loaded = match load_or_report(&g) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            let index = trialdeck::search::SearchIndex::build(&loaded.library);
-            let hits = index.search(&query.join(" "), limit);
-            write_stdout(&trialdeck::search::format_hits(&index, &hits))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::Dev {
-            command: DevCommand::GenPack { trials, seed, out },
-        }) => {
-            trialdeck::devgen::gen_pack(trials, seed, &out)
-                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-            write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::Export { format, out, force }) => {
-            let loaded = match load_or_report(&g) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            let body = match format {
-                ExportFormat::Json => trialdeck::export::to_json(&loaded.library),
-            };
-            match out {
-                Some(path) => write_atomically(&path, body.as_bytes(), force)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-                None => write_stdout(&body)?,
-            }
-            Ok(ExitCode::SUCCESS)
+        table.push(cells);
+    }
+    let mut widths = [0usize; 7];
+    for r in &table {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
         }
     }
+    let mut out = String::new();
+    for r in &table {
+        let mut line = String::new();
+        for (i, (c, w)) in r.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            line.push_str(c);
+            line.extend(std::iter::repeat_n(' ', w.saturating_sub(c.width())));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// At most `n` chars, ending in "…" when cut.
+fn clip_chars(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// Tab-separated values: a header row, then one row per entry; tabs and newlines in a cell
+/// become spaces.
+fn list_tsv(rows: &[ListRow]) -> String {
+    let cell = |c: &str| {
+        c.chars()
+            .map(|ch| if ch.is_control() { ' ' } else { ch })
+            .collect::<String>()
+    };
+    let mut out = LIST_HEADER.join("\t").to_lowercase();
+    out.push('\n');
+    for r in rows {
+        let cells: Vec<String> = list_cells(r).iter().map(|c| cell(c)).collect();
+        out.push_str(&cells.join("\t"));
+        out.push('\n');
+    }
+    out
+}
+
+/// `list`: a table (cut to fit only on a terminal), TSV or JSON.
+fn cmd_list(lib: &Library, format: ListFormat) -> CliResult {
+    let rows = list_rows(lib);
+    let out = match format {
+        ListFormat::Table => list_table(&rows, std::io::stdout().is_terminal()),
+        ListFormat::Tsv => list_tsv(&rows),
+        ListFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&rows).expect("rows serialize to JSON");
+            s.push('\n');
+            s
+        }
+    };
+    write_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `show ID`: one entry as plain text.
+fn cmd_show(lib: &Library, id: &str, color: bool) -> CliResult {
+    let e = resolve_id(lib, id)?;
+    write_stdout(&trialdeck::text::show(lib, e, color))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Find the entry an id argument names: any case, and `entry/item` as `search` prints it
+/// (the item must exist; the entry is returned). A miss is a usage error that suggests the
+/// nearest ids.
+fn resolve_id<'a>(lib: &'a Library, arg: &str) -> CliResult<&'a Entry> {
+    let arg = arg.trim();
+    let (entry_arg, item_arg) = match arg.split_once('/') {
+        Some((e, i)) => (e.trim(), Some(i.trim())),
+        None => (arg, None),
+    };
+    let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
+    let Some(e) = lib.entries.iter().find(|e| same(&e.id, entry_arg)) else {
+        let ids: Vec<&str> = lib.entries.iter().map(|e| e.id.as_str()).collect();
+        // A name ("NeoSphere") points at its entry too.
+        let by_name: Vec<&str> = lib
+            .entries
+            .iter()
+            .filter(|e| same(&e.name, entry_arg))
+            .map(|e| e.id.as_str())
+            .collect();
+        let mut near = by_name;
+        for id in nearest(entry_arg, &ids) {
+            if !near.contains(&id) {
+                near.push(id);
+            }
+        }
+        return Err(CliError::Usage(miss(
+            &format!("no trial or topic with id `{entry_arg}`"),
+            &near,
+            "trialdeck list",
+        )));
+    };
+    if let Some(item) = item_arg.filter(|i| !i.is_empty()) {
+        let items: Vec<&str> = e
+            .findings
+            .iter()
+            .map(|f| f.id.as_str())
+            .chain(e.questions.iter().map(|q| q.id.as_str()))
+            .chain(e.discrepancies.iter().map(|d| d.id.as_str()))
+            .collect();
+        if !items.iter().any(|i| same(i, item)) {
+            let near: Vec<String> = nearest(item, &items)
+                .into_iter()
+                .map(|i| format!("{}/{i}", e.id))
+                .collect();
+            let near: Vec<&str> = near.iter().map(String::as_str).collect();
+            return Err(CliError::Usage(miss(
+                &format!(
+                    "`{}` has no finding, question or discrepancy `{item}`",
+                    e.id
+                ),
+                &near,
+                &format!("trialdeck search {} --limit 200", e.id),
+            )));
+        }
+    }
+    Ok(e)
+}
+
+/// The message for an id that names nothing: what was missed, the nearest ids, and the
+/// command that lists them all.
+fn miss(what: &str, near: &[&str], all: &str) -> String {
+    match near {
+        [] => format!("{what} (see `{all}` for every id)"),
+        [one] => format!("{what}; did you mean `{one}`? (see `{all}`)"),
+        many => format!(
+            "{what}; did you mean one of: {}? (see `{all}`)",
+            many.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Most ids suggested on a miss.
+const SUGGESTIONS: usize = 3;
+
+/// The ids nearest to `arg`, best first: those that start with it (or it with them), then
+/// those within a few edits of it. Empty when nothing is near.
+fn nearest<'a>(arg: &str, ids: &[&'a str]) -> Vec<&'a str> {
+    let a = arg.to_lowercase();
+    if a.is_empty() {
+        return Vec::new();
+    }
+    let max_edits = (a.chars().count() / 3).clamp(1, 3);
+    let mut scored: Vec<(usize, &str)> = ids
+        .iter()
+        .filter_map(|&id| {
+            let l = id.to_lowercase();
+            let d = edit_distance(&a, &l);
+            if l.starts_with(&a) || (a.starts_with(&l) && l.chars().count() >= 3) {
+                Some((0, id))
+            } else if d <= max_edits {
+                Some((d, id))
+            } else {
+                None
+            }
+        })
+        .collect();
+    scored.sort_by_key(|&(d, id)| (d, id.len()));
+    scored
+        .into_iter()
+        .take(SUGGESTIONS)
+        .map(|(_, id)| id)
+        .collect()
+}
+
+/// Edit distance over chars, a swap of neighbours counting as one edit ("alpah" is one
+/// from "alpha").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // d[i][j]: distance between a[..i] and b[..j].
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j - 1] + cost)
+                .min(d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// `search QUERY`: one hit per line. An empty query or a filter that names nothing is a
+/// usage error.
+fn cmd_search(lib: &Library, query: &str, limit: usize) -> CliResult {
+    if query.trim().is_empty() {
+        return Err(CliError::Usage(
+            "the search query is empty; give words to look for, e.g. \
+             `trialdeck search emilia pfs` (syntax: 'exact !not @role #kind)"
+                .into(),
+        ));
+    }
+    trialdeck::search::check(query).map_err(CliError::Usage)?;
+    let index = trialdeck::search::SearchIndex::build(lib);
+    let hits = index.search(query, limit);
+    write_stdout(&trialdeck::search::format_hits(&index, &hits))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export`: the whole library, to stdout or atomically to a file.
+fn cmd_export(lib: &Library, format: ExportFormat, out: Option<&Path>, force: bool) -> CliResult {
+    let body = match format {
+        ExportFormat::Json => trialdeck::export::to_json(lib),
+    };
+    match out {
+        Some(path) => write_atomically(path, body.as_bytes(), force)
+            .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?,
+        None => write_stdout(&body)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dev gen-pack`: a synthetic pack for benchmarks.
+fn cmd_gen_pack(trials: usize, seed: u64, out: &Path) -> CliResult {
+    trialdeck::devgen::check_trials(trials).map_err(|e| CliError::Usage(e.to_string()))?;
+    trialdeck::devgen::gen_pack(trials, seed, out)
+        .map_err(|e| CliError::Io(format!("cannot write {}: {e}", out.display())))?;
+    write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Write via a temporary file and rename, so an interrupted export never leaves half a file.

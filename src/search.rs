@@ -6,7 +6,10 @@
 //! Every entry, finding, question and discrepancy is one record. A record has *short* fields
 //! (names, titles, tags, registry ids, drugs, endpoints, prompts) and *long* fields (bottom
 //! lines, readings, key responses, notes). Findings, questions and discrepancies also carry
-//! their entry's name (lightly weighted), so `emilia pfs` finds EMILIA's PFS finding.
+//! their entry's name (lightly weighted), so `emilia pfs` finds EMILIA's PFS finding. A
+//! finding's numbers (effect, CI, p, per-arm values; see [`finding_summary`]) are a field of
+//! their own and end its display title, so `9.6` finds that finding and its hit shows them.
+//! Titles never repeat the entry's name when the item's text already opens with it.
 //! Text is case-folded once, at build, one char for one
 //! char, so char positions in the folded text are char positions in the original.
 //!
@@ -21,6 +24,10 @@
 //! - `@role` — only questions for that role (`@resident`, `@phd`, `@student`, prefixes ok).
 //! - `#kind` — only records of that kind (`#trial`, `#topic`, `#finding`, `#question`,
 //!   `#discrepancy`, prefixes ok: `#t` is trials and topics).
+//! - A number (`9.6`, `0.65`, `<0.001`) is a substring term: digits never match fuzzily.
+//!
+//! A `@role` or `#kind` word that names nothing is reported in [`Query::problems`] (and by
+//! [`check`]) with the valid words; the search itself then finds nothing.
 //!
 //! # Ranking
 //!
@@ -37,7 +44,7 @@
 //! old one (same filters and negations, each old term contained in the new one) it re-scores
 //! only those.
 
-use crate::content::{Entry, EntryKind, Library, Role};
+use crate::content::{ArmValue, Entry, EntryKind, Finding, Library, Role, fmt_effect, fmt_num};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use std::fmt::Write as _;
@@ -127,6 +134,7 @@ const W_ABOUT: u32 = 40;
 const W_PROMPT: u32 = 30;
 const W_PARENT: u32 = 25;
 const W_QTAG: u32 = 20;
+const W_NUMBERS: u32 = 20;
 const W_LONG_ENTRY: u32 = 10;
 const W_LONG_ITEM: u32 = 8;
 
@@ -287,6 +295,46 @@ pub struct Query {
     pub roles: Option<Vec<Role>>,
     /// `#kind` filters as a bit set; `Some(0)` when a kind word named no kind.
     kinds: Option<u8>,
+    /// What is wrong with the query, for people: unknown `@role` or `#kind` words.
+    pub problems: Vec<String>,
+}
+
+/// Whether a token is a number as papers write them (`9.6`, `0.001`, `<0.05`, `43.6%`):
+/// such terms match as substrings only, since a scattered fuzzy match of digits means nothing.
+fn is_numeric(tok: &str) -> bool {
+    tok.chars().any(|c| c.is_ascii_digit())
+        && tok.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '–' | '%' | '<' | '>' | '=')
+        })
+}
+
+/// The valid `@role` words, as one line: `@student @resident …`.
+pub fn role_words() -> String {
+    Role::ALL
+        .iter()
+        .map(|r| format!("@{}", r.slug()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The valid `#kind` words, as one line: `#trial #topic …`.
+pub fn kind_words() -> String {
+    Kind::ALL
+        .iter()
+        .map(|k| format!("#{}", k.label()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Check a query for filters that name nothing. `Err` holds one readable message, e.g.
+/// "unknown role `@foo`; use one of @student @resident …".
+pub fn check(query: &str) -> Result<(), String> {
+    let q = Query::parse(query);
+    if q.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(q.problems.join("; "))
+    }
 }
 
 impl Query {
@@ -313,19 +361,27 @@ impl Query {
                 "@" => {
                     if !rest.is_empty() {
                         let roles = q.roles.get_or_insert_with(Vec::new);
-                        if let Some(r) = Role::parse(rest) {
-                            roles.push(r);
+                        match Role::parse(rest) {
+                            Some(r) => roles.push(r),
+                            None => q
+                                .problems
+                                .push(format!("unknown role `{tok}`; use one of {}", role_words())),
                         }
                     }
                 }
                 "#" => {
                     if !rest.is_empty() {
-                        *q.kinds.get_or_insert(0) |= Kind::mask_for(rest);
+                        let mask = Kind::mask_for(rest);
+                        if mask == 0 {
+                            q.problems
+                                .push(format!("unknown kind `{tok}`; use one of {}", kind_words()));
+                        }
+                        *q.kinds.get_or_insert(0) |= mask;
                     }
                 }
                 _ => q.terms.push(Term {
                     text: fold(tok),
-                    exact: false,
+                    exact: is_numeric(tok),
                 }),
             }
         }
@@ -406,6 +462,71 @@ fn titled(prefix: &str, text: &str) -> (String, usize) {
     (format!("{prefix}{text}"), prefix.chars().count())
 }
 
+/// Whether `text` already opens with `name` as a whole word ("NeoSphere: randomised …",
+/// "BYL719 + T-DM1 in …"), ignoring case, so a title need not repeat it.
+fn starts_with_name(text: &str, name: &str) -> bool {
+    let name = name.trim();
+    if name.is_empty() {
+        return false;
+    }
+    let (t, n) = (fold(text), fold(name));
+    t.starts_with(&n) && t[n.len()..].chars().next().is_none_or(|c| !is_word(c))
+}
+
+/// A record title: `name` + `sep` + `text`, unless `text` already opens with `name`.
+fn named(name: &str, sep: &str, text: &str) -> (String, usize) {
+    if starts_with_name(text, name) {
+        (text.to_string(), 0)
+    } else {
+        titled(&format!("{name}{sep}"), text)
+    }
+}
+
+/// A label for a per-arm group that is not a design arm: a short note, else nothing.
+const GROUP_NOTE_CHARS: usize = 32;
+
+/// The numbers of a finding on one line, as its hit shows them, most telling first (a
+/// narrow screen cuts the end):
+/// `HR 0.65 (0.55–0.77) · T-DM1 9.6 mo · Lapatinib + capecitabine 6.4 mo · p < 0.001`.
+/// Values without a number are left out (their notes are prose, searched elsewhere).
+pub fn finding_summary(e: &Entry, f: &Finding) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(eff) = &f.effect {
+        let num = |v| fmt_effect(eff.measure, v);
+        let mut s = format!("{} {}", eff.measure.label(), num(eff.estimate));
+        if let Some((lo, hi)) = eff.ci {
+            let _ = write!(s, " ({}–{})", num(lo), num(hi));
+        }
+        parts.push(s);
+    }
+    for v in &f.values {
+        let Some(x) = v.value else { continue };
+        let value = format!("{}{}", fmt_num(x), v.unit.suffix());
+        match group_label(e, v) {
+            Some(label) => parts.push(format!("{label} {value}")),
+            None => parts.push(value),
+        }
+    }
+    if let Some(p) = f.effect.as_ref().and_then(|eff| eff.p) {
+        parts.push(p.to_string());
+    }
+    parts.join(" · ")
+}
+
+/// How a per-arm value's group is named in a summary: the design arm's label, or a short
+/// note for a group that is not a design arm or whose arm the source does not name.
+fn group_label<'a>(e: &'a Entry, v: &'a ArmValue) -> Option<&'a str> {
+    let arm = e
+        .design
+        .as_ref()
+        .and_then(|d| d.arms.iter().find(|a| Some(&a.id) == v.arm.as_ref()));
+    match (arm, &v.note) {
+        (Some(a), _) => Some(a.label.as_str()),
+        (None, Some(n)) if n.chars().count() <= GROUP_NOTE_CHARS => Some(n.as_str()),
+        _ => None,
+    }
+}
+
 impl SearchIndex {
     /// Index every entry, finding, question and discrepancy of `lib`. Entries come first.
     pub fn build(lib: &Library) -> SearchIndex {
@@ -418,23 +539,39 @@ impl SearchIndex {
                 EntryKind::Trial => Kind::Trial,
                 EntryKind::Topic => Kind::Topic,
             };
-            let (title, at) = titled(&format!("{}: ", e.name), &e.title);
+            let (title, at) = named(&e.name, ": ", &e.title);
             b.record(kind, ei, None, None, title, |b| entry_fields(b, e, at));
         }
         for (ei, e) in lib.entries.iter().enumerate() {
-            let pre = format!("{} · ", e.name);
+            // The entry's name opens finding and discrepancy titles (once: see `named`).
             for f in &e.findings {
-                let (title, at) = titled(&pre, &f.endpoint);
+                let (mut title, at) = named(&e.name, " · ", &f.endpoint);
+                let summary = finding_summary(e, f);
+                let summary_at = (!summary.is_empty()).then(|| {
+                    title.push_str(" — ");
+                    title.chars().count()
+                });
+                title.push_str(&summary);
                 b.record(Kind::Finding, ei, Some(&f.id), None, title, |b| {
                     b.push_field(&e.name, W_PARENT, false, Some(0));
                     b.push_field(&f.endpoint, W_ENDPOINT, false, Some(at));
+                    // Substring only (long): numbers and arm labels, never fuzzy.
+                    b.push_field(&summary, W_NUMBERS, true, summary_at);
                     b.push_field(&f.reading, W_LONG_ITEM, true, None);
                 });
             }
             for q in &e.questions {
-                let (title, at) = titled(&format!("{pre}{}: ", q.role.label()), &q.prompt);
+                // "EMILIA · Resident: prompt", or "Resident: EMILIA …" when the prompt opens
+                // with the name; the name field points at the name either way.
+                let own = starts_with_name(&q.prompt, &e.name);
+                let (title, at) = if own {
+                    titled(&format!("{}: ", q.role.label()), &q.prompt)
+                } else {
+                    titled(&format!("{} · {}: ", e.name, q.role.label()), &q.prompt)
+                };
+                let name_at = if own { at } else { 0 };
                 b.record(Kind::Question, ei, Some(&q.id), Some(q.role), title, |b| {
-                    b.push_field(&e.name, W_PARENT, false, Some(0));
+                    b.push_field(&e.name, W_PARENT, false, Some(name_at));
                     b.push_field(&q.prompt, W_PROMPT, false, Some(at));
                     for t in &q.tags {
                         b.push_field(t, W_QTAG, false, None);
@@ -444,7 +581,7 @@ impl SearchIndex {
                 });
             }
             for d in &e.discrepancies {
-                let (title, at) = titled(&pre, &d.about);
+                let (title, at) = named(&e.name, " · ", &d.about);
                 b.record(Kind::Discrepancy, ei, Some(&d.id), None, title, |b| {
                     b.push_field(&e.name, W_PARENT, false, Some(0));
                     b.push_field(&d.about, W_ABOUT, false, Some(at));
@@ -1259,5 +1396,157 @@ mod tests {
                 assert!(cols[1].contains('/'));
             }
         }
+    }
+
+    /// EMILIA's PFS finding with its real numbers and design arms.
+    fn lib_with_numbers() -> Library {
+        let mut lib = lib();
+        let emilia = &mut lib.entries[1];
+        let d = emilia.design.as_mut().unwrap();
+        d.arms = vec![
+            crate::content::Arm {
+                id: "tdm1".into(),
+                label: "T-DM1".into(),
+                n: None,
+                regimen: String::new(),
+            },
+            crate::content::Arm {
+                id: "lapcap".into(),
+                label: "Lapatinib + capecitabine".into(),
+                n: None,
+                regimen: String::new(),
+            },
+        ];
+        let arm = |arm: &str, v: f64| crate::content::ArmValue {
+            arm: Some(arm.into()),
+            value: Some(v),
+            unit: crate::content::Unit::Months,
+            ci: None,
+            note: None,
+        };
+        let pfs = &mut emilia.findings[0];
+        pfs.values = vec![arm("tdm1", 9.6), arm("lapcap", 6.4)];
+        pfs.effect = Some(crate::content::Effect {
+            measure: crate::content::Measure::HR,
+            estimate: 0.65,
+            ci: Some((0.55, 0.77)),
+            p: Some(crate::content::PValue::Lt(0.001)),
+            comparison: String::new(),
+        });
+        // The reading no longer holds the numbers: they must come from the values.
+        pfs.reading = "T-DM1 delayed progression.".into();
+        Library::new(vec![], lib.entries)
+    }
+
+    #[test]
+    fn finding_hits_show_their_numbers() {
+        let idx = SearchIndex::build(&lib_with_numbers());
+        let h = idx
+            .search("#finding emilia progression", 5)
+            .into_iter()
+            .find(|h| h.item.as_deref() == Some("pfs") && h.entry == "emilia")
+            .unwrap();
+        assert_eq!(
+            h.title,
+            "EMILIA · Progression-free survival — HR 0.65 (0.55–0.77) · T-DM1 9.6 mo · \
+             Lapatinib + capecitabine 6.4 mo · p < 0.001"
+        );
+        // A finding without numbers keeps a plain title.
+        let t = idx.search("thrombocytopenia", 1);
+        assert_eq!(t[0].title, "EMILIA · Thrombocytopenia");
+    }
+
+    #[test]
+    fn numbers_are_searchable_and_highlighted_in_the_title() {
+        let idx = SearchIndex::build(&lib_with_numbers());
+        for q in ["9.6", "0.65", "6.4", "0.55–0.77", "0.55-0.77", "p < 0.001"] {
+            let hits = idx.search(q, 10);
+            assert_eq!(ids(&hits[..1]), ["emilia/pfs"], "{q}: {hits:?}");
+        }
+        // Digits never match scattered: "0.56" is in no field, though its chars are.
+        assert!(idx.search("0.56", 10).is_empty());
+        let q = Query::parse("9.6 0.65");
+        assert_eq!(
+            q.terms.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
+            ["9.6", "0.65"]
+        );
+        let h = &idx.search("9.6", 1)[0];
+        let (snip, pos) = idx.highlight(h, "9.6");
+        assert_eq!(snip, h.title);
+        let hl: String = pos.iter().map(|&p| snip.chars().nth(p).unwrap()).collect();
+        assert_eq!(hl, "9.6");
+    }
+
+    #[test]
+    fn titles_never_repeat_the_entry_name() {
+        let mut lib = lib();
+        lib.entries[1].title = "EMILIA: trastuzumab emtansine in advanced disease".into();
+        lib.entries[1].findings[0].endpoint = "EMILIA progression-free survival".into();
+        lib.entries[1].discrepancies[0].about = "emilia's median overall survival".into();
+        lib.entries[1].questions[0].prompt = "EMILIA: what was the primary endpoint?".into();
+        // A name that merely starts a longer word is not a repeat.
+        lib.entries[2].title = "Mechanism of actionable things".into();
+        let idx = SearchIndex::build(&Library::new(vec![], lib.entries));
+        let title = |id: &str| {
+            idx.search("", 100)
+                .into_iter()
+                .find(|h| ids(std::slice::from_ref(h))[0] == id)
+                .unwrap()
+                .title
+        };
+        assert_eq!(
+            title("emilia"),
+            "EMILIA: trastuzumab emtansine in advanced disease"
+        );
+        assert_eq!(title("emilia/pfs"), "EMILIA progression-free survival");
+        assert_eq!(
+            title("emilia/os-months"),
+            "emilia's median overall survival"
+        );
+        assert_eq!(
+            title("emilia/emilia-resident"),
+            "Resident: EMILIA: what was the primary endpoint?"
+        );
+        assert_eq!(
+            title("mechanism"),
+            "Mechanism of action: Mechanism of actionable things"
+        );
+        assert_eq!(
+            title("th3resa"),
+            "TH3RESA: T-DM1 versus treatment of physician's choice"
+        );
+        // The name is still highlighted where it stands in the title.
+        for (q, id) in [("emilia", "emilia"), ("emilia", "emilia/emilia-resident")] {
+            let h = idx
+                .search(q, 100)
+                .into_iter()
+                .find(|h| ids(std::slice::from_ref(h))[0] == id)
+                .unwrap();
+            let (snip, pos) = idx.highlight(&h, q);
+            let hl: String = pos.iter().map(|&p| snip.chars().nth(p).unwrap()).collect();
+            assert_eq!(hl, "EMILIA", "{id}: {snip}");
+        }
+    }
+
+    #[test]
+    fn unknown_filters_are_reported_with_the_valid_ones() {
+        assert_eq!(check("emilia @res #find 9.6"), Ok(()));
+        assert_eq!(check(""), Ok(()));
+        // A lone sigil is a filter still being typed.
+        assert_eq!(check("emilia @ #"), Ok(()));
+        let err = check("pfs @foo").unwrap_err();
+        assert_eq!(
+            err,
+            "unknown role `@foo`; use one of @student @resident @fellow @attending @phd \
+             @editor @guideline"
+        );
+        let err = check("#zzz").unwrap_err();
+        assert_eq!(
+            err,
+            "unknown kind `#zzz`; use one of #trial #topic #finding #question #discrepancy"
+        );
+        let err = check("@x #y").unwrap_err();
+        assert!(err.contains("`@x`") && err.contains("`#y`"), "{err}");
+        assert_eq!(Query::parse("@x").problems.len(), 1);
     }
 }

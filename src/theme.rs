@@ -116,37 +116,36 @@ impl Theme {
                 plot_line: Style::new().fg(Color::Black),
                 plot_null: Style::new().fg(Color::Red),
             },
-            ThemeName::HighContrast => Theme {
-                name,
-                base: Style::new().fg(Color::White).bg(Color::Black),
-                title: Style::new()
-                    .fg(Color::Yellow)
-                    .bg(Color::Black)
-                    .add_modifier(b),
-                heading: Style::new().fg(Color::Yellow).add_modifier(b),
-                muted: Style::new().fg(Color::White),
-                accent: Style::new().fg(Color::Yellow).add_modifier(b),
-                border: Style::new().fg(Color::White),
-                border_focus: Style::new().fg(Color::Yellow).add_modifier(b),
-                selected: Style::new()
-                    .fg(Color::Black)
-                    .bg(Color::Yellow)
-                    .add_modifier(b),
-                matched: Style::new()
-                    .fg(Color::Black)
-                    .bg(Color::Cyan)
-                    .add_modifier(b | Modifier::UNDERLINED),
-                warn: Style::new().fg(Color::Yellow).add_modifier(b),
-                good: Style::new().fg(Color::LightGreen).add_modifier(b),
-                bad: Style::new().fg(Color::LightRed).add_modifier(b),
-                key: Style::new()
-                    .fg(Color::Black)
-                    .bg(Color::White)
-                    .add_modifier(b),
-                plot_point: Style::new().fg(Color::Yellow).add_modifier(b),
-                plot_line: Style::new().fg(Color::White).add_modifier(b),
-                plot_null: Style::new().fg(Color::Cyan).add_modifier(b),
-            },
+            ThemeName::HighContrast => {
+                // Bright colours only (ANSI 11 bright yellow, 15 bright white, 14 bright
+                // cyan) on black, and never dim text: readable on a projector.
+                let black = Color::Black;
+                let white = Color::White;
+                let yellow = Color::LightYellow;
+                let cyan = Color::LightCyan;
+                Theme {
+                    name,
+                    base: Style::new().fg(white).bg(black),
+                    title: Style::new().fg(yellow).bg(black).add_modifier(b),
+                    heading: Style::new().fg(yellow).add_modifier(b),
+                    muted: Style::new().fg(white),
+                    accent: Style::new().fg(cyan).add_modifier(b),
+                    border: Style::new().fg(white),
+                    border_focus: Style::new().fg(yellow).add_modifier(b),
+                    selected: Style::new().fg(black).bg(yellow).add_modifier(b),
+                    matched: Style::new()
+                        .fg(black)
+                        .bg(cyan)
+                        .add_modifier(b | Modifier::UNDERLINED),
+                    warn: Style::new().fg(yellow).add_modifier(b),
+                    good: Style::new().fg(Color::LightGreen).add_modifier(b),
+                    bad: Style::new().fg(Color::LightRed).add_modifier(b),
+                    key: Style::new().fg(black).bg(white).add_modifier(b),
+                    plot_point: Style::new().fg(yellow).add_modifier(b),
+                    plot_line: Style::new().fg(white).add_modifier(b),
+                    plot_null: Style::new().fg(cyan).add_modifier(b),
+                }
+            }
             ThemeName::Mono => {
                 let n = Style::new();
                 Theme {
@@ -154,7 +153,8 @@ impl Theme {
                     base: n,
                     title: n.add_modifier(b),
                     heading: n.add_modifier(b | Modifier::UNDERLINED),
-                    muted: n.add_modifier(Modifier::DIM),
+                    // Never dim: muted text reads as plain text; meaning is carried by words and marks.
+                    muted: n,
                     accent: n.add_modifier(b),
                     border: n,
                     border_focus: n.add_modifier(b),

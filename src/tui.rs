@@ -1,8 +1,7 @@
 //! The terminal runtime: enter and leave the terminal's app modes, run the event loop, and
 //! give the terminal back on every exit path (quit, error, panic, signal, suspend).
 
-use crate::app::App;
-use crate::keymap;
+use crate::app::{App, Effect};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::{
     cursor::Show,
@@ -114,7 +113,10 @@ pub fn run(mut app: App) -> io::Result<Option<i32>> {
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -> io::Result<()> {
     let size = terminal.size()?;
-    app.size = (size.width, size.height);
+    app.update(
+        crate::action::Action::Resize(size.width, size.height),
+        std::time::SystemTime::now(),
+    );
     loop {
         terminal.draw(|f| crate::ui::render(app, f))?;
         // Wait for input, waking regularly to notice signals.
@@ -135,25 +137,30 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -
             continue;
         }
         // Drain what is queued before drawing again, so fast typing never lags behind.
+        let mut effect = Effect::None;
         loop {
             let ev = event::read()?;
-            if let Some(action) = keymap::map_event(app.context(), &ev) {
-                app.update(action);
+            if let Some(action) = app.keymap.map_event(app.context(), &ev) {
+                effect = app.update(action, std::time::SystemTime::now());
             }
-            if app.quit
-                || app.suspend
+            if effect != Effect::None
                 || stop.load(Ordering::SeqCst) != 0
                 || !event::poll(Duration::ZERO)?
             {
                 break;
             }
         }
-        if app.quit {
-            return Ok(());
-        }
-        if app.suspend {
-            app.suspend = false;
-            suspend(terminal)?;
+        match effect {
+            Effect::Quit => return Ok(()),
+            Effect::Suspend => suspend(terminal)?,
+            Effect::Write { path, contents } => {
+                let msg = match crate::fsutil::write_atomically(&path, contents.as_bytes(), false) {
+                    Ok(()) => format!("wrote {}", path.display()),
+                    Err(e) => format!("could not write {}: {e}", path.display()),
+                };
+                app.notify(crate::content::sanitize::clean(&msg));
+            }
+            Effect::None => {}
         }
     }
 }

@@ -39,9 +39,27 @@ fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 stdout")
 }
 
-/// Whether the bundled content currently validates (it is being written alongside this code).
-fn bundled_ok() -> bool {
-    trialdeck::content::load_bundled().is_ok()
+/// A copy of the mini pack in a temporary directory, with `edit` applied to `alpha.ron`.
+fn mini_copy(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(mini()).unwrap() {
+        let p = e.unwrap().path();
+        let mut text = std::fs::read_to_string(&p).unwrap();
+        if p.file_name().unwrap() == "alpha.ron" {
+            text = edit(text);
+        }
+        std::fs::write(dir.path().join(p.file_name().unwrap()), text).unwrap();
+    }
+    dir
+}
+
+fn stderr_of(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.output().expect("runs");
+    assert_eq!(out.status.code(), Some(code), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    let err = String::from_utf8(out.stderr).expect("UTF-8 stderr");
+    assert!(!err.contains("panicked"), "{err}");
+    err
 }
 
 // ---- help and version ------------------------------------------------------------------------
@@ -79,7 +97,8 @@ fn usage_errors_exit_2() {
         &["list", "--bogus"],
         &["frobnicate"],
         &["show"],
-        &["export"],
+        &["search"],
+        &["list", "--format", "csv"],
         &["export", "--format", "xml"],
         &["check", "--format", "yaml"],
         &["--pack"],
@@ -95,18 +114,89 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn show_unknown_id_exits_2_and_names_the_known_ids() {
-    trialdeck()
-        .args(["show", "no-such-trial", "--pack"])
-        .arg(mini())
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains("no-such-trial"))
-        .stderr(predicate::str::contains("alpha"))
-        .stderr(predicate::str::contains("ab-mechanism"))
-        .stderr(predicate::str::contains("trialdeck list"))
-        .stderr(no_panic());
+fn show_unknown_id_exits_2_and_suggests_only_the_nearest_ids() {
+    // Nothing near: no list of every id, a pointer to `list` instead.
+    let err = stderr_of(
+        trialdeck()
+            .args(["show", "no-such-trial", "--pack"])
+            .arg(mini()),
+        2,
+    );
+    assert!(err.contains("no-such-trial"), "{err}");
+    assert!(err.contains("trialdeck list"), "{err}");
+    assert!(
+        !err.contains("alpha") && !err.contains("ab-mechanism"),
+        "{err}"
+    );
+    // A typo (a swap, a missing letter) suggests the one id it is near.
+    for typo in ["alpah", "alph", "ab-mechanim"] {
+        let err = stderr_of(trialdeck().args(["show", typo, "--pack"]).arg(mini()), 2);
+        let want = if typo.starts_with("alp") {
+            "alpha"
+        } else {
+            "ab-mechanism"
+        };
+        let other = if want == "alpha" {
+            "ab-mechanism"
+        } else {
+            "`alpha`"
+        };
+        assert!(err.contains(&format!("did you mean `{want}`?")), "{err}");
+        assert!(!err.contains(other), "{err}");
+    }
+    // On the bundled pack, a prefix suggests a few ids, not all of them.
+    let err = stderr_of(trialdeck().args(["show", "tdm4"]), 2);
+    assert!(err.contains("`tdm4258g`"), "{err}");
+    assert!(!err.contains("emilia"), "{err}");
+    // An entry/item id whose item does not exist suggests the nearest item.
+    let err = stderr_of(trialdeck().args(["show", "emilia/emilia-phdd"]), 2);
+    assert!(err.contains("did you mean `emilia/emilia-phd`?"), "{err}");
+}
+
+#[test]
+fn ids_are_accepted_in_any_case() {
+    let lower = stdout_of(trialdeck().args(["show", "alpha", "--pack"]).arg(mini()));
+    for id in ["ALPHA", "Alpha", " alpha "] {
+        let out = stdout_of(trialdeck().args(["show", id, "--pack"]).arg(mini()));
+        assert_eq!(out, lower, "{id}");
+    }
+    let topic = stdout_of(
+        trialdeck()
+            .args(["show", "AB-Mechanism", "--pack"])
+            .arg(mini()),
+    );
+    assert!(topic.starts_with("Drug A mechanism — "));
+}
+
+#[test]
+fn ids_as_search_prints_them_show_the_entry() {
+    let alpha = stdout_of(trialdeck().args(["show", "alpha", "--pack"]).arg(mini()));
+    // Every id `search` prints opens: entries, and entry/finding, entry/question,
+    // entry/discrepancy show the entry they belong to.
+    let hits = stdout_of(
+        trialdeck()
+            .args(["search", "alpha", "--limit", "50", "--pack"])
+            .arg(mini()),
+    );
+    let ids: Vec<&str> = hits
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap())
+        .collect();
+    assert!(ids.contains(&"alpha/pfs"), "{hits}");
+    assert!(ids.iter().any(|i| i.starts_with("alpha/alpha-")), "{hits}");
+    for id in ids.iter().filter(|i| i.starts_with("alpha")) {
+        let out = stdout_of(trialdeck().args(["show", id, "--pack"]).arg(mini()));
+        assert_eq!(out, alpha, "{id}");
+    }
+    let upper = stdout_of(
+        trialdeck()
+            .args(["show", "ALPHA/PFS", "--pack"])
+            .arg(mini()),
+    );
+    assert_eq!(upper, alpha);
+    // On the bundled pack, a question id as search prints it.
+    let out = stdout_of(trialdeck().args(["show", "emilia/emilia-resident"]));
+    assert!(out.starts_with("EMILIA — "), "{out}");
 }
 
 #[test]
@@ -170,14 +260,20 @@ fn check_warnings_only_exits_0_and_counts_them() {
 }
 
 #[test]
-fn check_missing_or_non_directory_pack_exits_1() {
+fn a_missing_pack_path_is_a_usage_error_naming_it() {
     let tmp = tempfile::tempdir().unwrap();
-    trialdeck()
-        .args(["check", "--pack"])
-        .arg(tmp.path().join("nope"))
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("error[unreadable]"));
+    let nope = tmp.path().join("nope");
+    for sub in [&["check"][..], &["list"], &["show", "alpha"], &[]] {
+        let err = stderr_of(trialdeck().args(sub).arg("--pack").arg(&nope), 2);
+        assert!(err.contains(&nope.display().to_string()), "{err}");
+        assert!(err.contains("no such file or directory"), "{err}");
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    }
+}
+
+#[test]
+fn check_non_directory_pack_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("file.ron");
     std::fs::write(&file, "()").unwrap();
     trialdeck()
@@ -189,20 +285,19 @@ fn check_missing_or_non_directory_pack_exits_1() {
 }
 
 #[test]
-fn check_bundled_pack_reports_consistently() {
-    let out = trialdeck()
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
-    let ok = v["ok"].as_bool().expect("ok is a bool");
-    assert_eq!(ok, bundled_ok());
-    assert_eq!(out.status.code(), Some(if ok { 0 } else { 1 }));
-    assert_eq!(
-        v["diagnostics"].as_array().unwrap().len() as u64,
-        v["errors"].as_u64().unwrap() + v["warnings"].as_u64().unwrap()
-    );
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+fn check_bundled_pack_is_clean() {
+    let out = stdout_of(trialdeck().args(["check", "--format", "json"]));
+    let v: Value = serde_json::from_str(&out).expect("JSON report");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["errors"], 0);
+    assert_eq!(v["warnings"], 0);
+    assert_eq!(v["diagnostics"], serde_json::json!([]));
+    trialdeck()
+        .arg("check")
+        .assert()
+        .success()
+        .stdout("ok: no problems found\n")
+        .stderr("");
 }
 
 // ---- list --------------------------------------------------------------------------------------
@@ -254,17 +349,6 @@ fn global_options_work_before_and_after_the_subcommand() {
 
 #[test]
 fn list_bundled_pack_matches_its_export() {
-    if !bundled_ok() {
-        // The bundled content is being written; a broken pack must still fail cleanly.
-        trialdeck()
-            .arg("list")
-            .assert()
-            .code(1)
-            .stdout("")
-            .stderr(predicate::str::contains("error["))
-            .stderr(no_panic());
-        return;
-    }
     let list = stdout_of(trialdeck().arg("list"));
     let export: Value =
         serde_json::from_str(&stdout_of(trialdeck().args(["export", "--format", "json"]))).unwrap();
@@ -276,6 +360,72 @@ fn list_bundled_pack_matches_its_export() {
         .collect();
     assert!(!ids.is_empty());
     assert_list_table(&list, &ids);
+}
+
+#[test]
+fn list_tsv_has_a_header_and_one_tab_separated_row_per_entry() {
+    let out = stdout_of(
+        trialdeck()
+            .args(["list", "--format", "tsv", "--pack"])
+            .arg(mini()),
+    );
+    assert_eq!(
+        out,
+        "id\tname\tyear\tphase\tn\tquestions\tstatus\n\
+         alpha\tALPHA\t2019\t3\t400\t3\treported\n\
+         ab-mechanism\tDrug A mechanism\t-\ttopic\t-\t0\ttopic\n"
+    );
+}
+
+#[test]
+fn list_json_is_an_array_of_objects() {
+    let out = stdout_of(
+        trialdeck()
+            .args(["list", "--format", "json", "--pack"])
+            .arg(mini()),
+    );
+    let v: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(
+        v,
+        serde_json::json!([
+            {"id": "alpha", "kind": "trial", "name": "ALPHA", "year": 2019, "phase": "3",
+             "n": 400, "questions": 3, "status": "reported"},
+            {"id": "ab-mechanism", "kind": "topic", "name": "Drug A mechanism", "year": null,
+             "phase": null, "n": null, "questions": 0, "status": "topic"},
+        ])
+    );
+    // The bundled pack: one object per entry of the export.
+    let list: Value =
+        serde_json::from_str(&stdout_of(trialdeck().args(["list", "--format", "json"]))).unwrap();
+    let export: Value = serde_json::from_str(&stdout_of(trialdeck().arg("export"))).unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        export["entries"].as_array().unwrap().len()
+    );
+}
+
+#[test]
+fn list_never_truncates_when_piped() {
+    let long_name = "ALPHA, a trial whose short name is far longer than any column would allow";
+    let long_phase = "3, randomised and stratified by region";
+    let pack = mini_copy(|t| {
+        t.replace("name: \"ALPHA\"", &format!("name: \"{long_name}\""))
+            .replace("phase: \"3\"", &format!("phase: \"{long_phase}\""))
+    });
+    for format in ["table", "tsv", "json"] {
+        let out = stdout_of(
+            trialdeck()
+                .args(["list", "--format", format, "--pack"])
+                .arg(pack.path()),
+        );
+        assert!(out.contains(long_name), "{format}:\n{out}");
+        assert!(out.contains(long_phase), "{format}:\n{out}");
+        assert!(!out.contains('…'), "{format}:\n{out}");
+    }
+    // The default is the table.
+    let table = stdout_of(trialdeck().arg("list").arg("--pack").arg(pack.path()));
+    assert!(table.starts_with("ID  "), "{table}");
+    assert!(table.contains(long_name));
 }
 
 #[test]
@@ -328,16 +478,30 @@ fn two_packs_with_the_same_entry_ids_exit_1_with_duplicate_id() {
 }
 
 #[test]
-fn the_same_pack_twice_is_also_a_duplicate() {
-    trialdeck()
-        .arg("check")
-        .arg("--pack")
-        .arg(mini())
-        .arg("--pack")
-        .arg(mini())
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("error[duplicate-id]"));
+fn the_same_pack_twice_is_one_clear_usage_error() {
+    // The same directory, spelled the same or differently.
+    let other_spelling = mini().join("..").join("mini");
+    for second in [mini(), other_spelling] {
+        for sub in [&["check"][..], &["list"]] {
+            let err = stderr_of(
+                trialdeck()
+                    .args(sub)
+                    .arg("--pack")
+                    .arg(mini())
+                    .arg("--pack")
+                    .arg(&second),
+                2,
+            );
+            assert_eq!(
+                err.lines().count(),
+                1,
+                "one error, not one per entry: {err}"
+            );
+            assert!(err.contains("given twice"), "{err}");
+            assert!(err.contains(&second.display().to_string()), "{err}");
+            assert!(!err.contains("duplicate-id"), "{err}");
+        }
+    }
 }
 
 // ---- show --------------------------------------------------------------------------------------
@@ -410,15 +574,7 @@ fn show_with_color_uses_only_our_own_bold_headings() {
 }
 
 #[test]
-fn show_bundled_entries_when_the_bundled_pack_loads() {
-    if !bundled_ok() {
-        trialdeck()
-            .args(["show", "anything"])
-            .assert()
-            .code(1)
-            .stderr(no_panic());
-        return;
-    }
+fn show_every_bundled_entry() {
     let lib = trialdeck::content::load_bundled().unwrap().library;
     for e in &lib.entries {
         let out = stdout_of(trialdeck().args(["show", &e.id]));
@@ -499,34 +655,56 @@ fn export_out_writes_the_file_and_nothing_to_stdout() {
 }
 
 #[test]
-fn export_out_to_a_missing_directory_exits_2_with_a_message() {
+fn export_out_to_a_missing_directory_is_an_io_error_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("no/such/dir/out.json");
-    trialdeck()
-        .args(["export", "--format", "json", "--pack"])
-        .arg(mini())
-        .arg("--out")
-        .arg(&file)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cannot write"))
-        .stderr(no_panic());
+    let err = stderr_of(
+        trialdeck()
+            .args(["export", "--format", "json", "--pack"])
+            .arg(mini())
+            .arg("--out")
+            .arg(&file),
+        3,
+    );
+    assert!(err.contains("cannot write"), "{err}");
+    assert!(err.contains(&file.display().to_string()), "{err}");
     assert!(!file.exists());
 }
 
+#[cfg(target_os = "linux")]
 #[test]
-fn export_bundled_pack_is_valid_json_when_it_loads() {
-    let out = trialdeck()
-        .args(["export", "--format", "json"])
+fn a_full_output_is_an_io_error_exit_3() {
+    // /dev/full fails every write with ENOSPC.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists on Linux");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trialdeck"))
+        .args(["list", "--pack"])
+        .arg(mini())
+        .stdout(full)
         .output()
         .unwrap();
-    if bundled_ok() {
-        assert!(out.status.success());
-        assert_export_shape(&serde_json::from_slice(&out.stdout).unwrap());
-    } else {
-        assert_eq!(out.status.code(), Some(1));
-        assert!(out.stdout.is_empty());
-    }
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write output"));
+}
+
+#[test]
+fn export_defaults_to_json() {
+    let default = stdout_of(trialdeck().args(["export", "--pack"]).arg(mini()));
+    let json = stdout_of(
+        trialdeck()
+            .args(["export", "--format", "json", "--pack"])
+            .arg(mini()),
+    );
+    assert_eq!(default, json);
+    assert_export_shape(&serde_json::from_str(&default).unwrap());
+}
+
+#[test]
+fn export_bundled_pack_is_valid_json() {
+    let out = stdout_of(trialdeck().args(["export", "--format", "json"]));
+    assert_export_shape(&serde_json::from_str(&out).unwrap());
 }
 
 // ---- no subcommand -----------------------------------------------------------------------------
@@ -534,12 +712,13 @@ fn export_bundled_pack_is_valid_json_when_it_loads() {
 #[test]
 fn no_subcommand_loads_the_packs_and_says_so() {
     // Without a terminal the app cannot open: the packs are loaded (and counted), then it
-    // explains that it needs a terminal (usage error, 2). tests/e2e_pty.rs runs it in a pty.
+    // explains that it needs a terminal (a terminal error, 4, not a usage error).
+    // tests/e2e_pty.rs runs it in a pty.
     trialdeck()
         .arg("--pack")
         .arg(mini())
         .assert()
-        .code(2)
+        .code(4)
         .stdout("")
         .stderr(predicate::str::contains("loaded 2 entries and 3 questions"))
         .stderr(predicate::str::contains("needs a terminal"))
@@ -594,4 +773,68 @@ fn search_filters_by_role_and_kind() {
     assert!(out.lines().all(|l| l.starts_with("finding\t")), "{out}");
     let none = stdout_of(trialdeck().args(["search", "'zzzqqqxxx"]));
     assert!(none.is_empty());
+}
+
+#[test]
+fn an_empty_search_query_is_a_usage_error() {
+    for q in [&[""][..], &["   "], &["", " \t "]] {
+        let err = stderr_of(
+            trialdeck().arg("search").args(q).arg("--pack").arg(mini()),
+            2,
+        );
+        assert!(err.contains("query is empty"), "{err}");
+        assert!(err.contains("trialdeck search emilia"), "an example: {err}");
+    }
+}
+
+#[test]
+fn unknown_role_or_kind_in_a_search_is_a_usage_error_listing_the_valid_ones() {
+    let err = stderr_of(trialdeck().args(["search", "pfs", "@surgeon"]), 2);
+    assert!(err.contains("unknown role `@surgeon`"), "{err}");
+    for role in [
+        "@student",
+        "@resident",
+        "@fellow",
+        "@attending",
+        "@phd",
+        "@editor",
+        "@guideline",
+    ] {
+        assert!(err.contains(role), "{err} lacks {role}");
+    }
+    let err = stderr_of(trialdeck().args(["search", "#paper"]), 2);
+    assert!(err.contains("unknown kind `#paper`"), "{err}");
+    for kind in ["#trial", "#topic", "#finding", "#question", "#discrepancy"] {
+        assert!(err.contains(kind), "{err} lacks {kind}");
+    }
+    // Prefixes of valid words are fine.
+    stdout_of(trialdeck().args(["search", "@res", "#q", "survival"]));
+}
+
+#[test]
+fn search_finds_findings_by_their_numbers_and_shows_them() {
+    let out = stdout_of(trialdeck().args(["search", "#finding", "9.6", "0.65"]));
+    let first = out.lines().next().expect("a hit");
+    let cols: Vec<&str> = first.split('\t').collect();
+    assert_eq!(cols[1], "emilia/pfs", "{out}");
+    for n in [
+        "HR 0.65 (0.55–0.77)",
+        "T-DM1 9.6 mo",
+        "Lapatinib + capecitabine 6.4 mo",
+    ] {
+        assert!(cols[3].contains(n), "{first} lacks {n}");
+    }
+}
+
+#[test]
+fn search_titles_do_not_repeat_the_entry_name() {
+    let out = stdout_of(trialdeck().args(["search", "#trial", "neosphere", "--limit", "100"]));
+    assert!(out.contains("\tNeoSphere: randomised"), "{out}");
+    let all = stdout_of(trialdeck().args(["search", "--limit", "2000", "#t"]));
+    for l in all.lines() {
+        let title = l.split('\t').nth(3).unwrap();
+        if let Some((name, rest)) = title.split_once(": ") {
+            assert!(!rest.starts_with(&format!("{name}:")), "{l}");
+        }
+    }
 }

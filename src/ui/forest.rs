@@ -1,53 +1,27 @@
 //! A forest plot: each ratio estimate with its 95% CI on a log scale, with the line of no
 //! effect at 1. Drawn with box characters so it reads at 80 columns and in monochrome.
 
-use super::doc::truncate;
-use crate::content::{Entry, Measure, fmt_num, fmt_ratio};
+use crate::content::{fmt_num, fmt_ratio};
+use crate::doc::wrap::truncate;
 use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 use unicode_width::UnicodeWidthStr;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub label: String,
-    pub measure: Measure,
-    pub estimate: f64,
-    pub ci: Option<(f64, f64)>,
-}
-
-/// The plottable rows of an entry (ratio measures), and how many effects could not be plotted.
-pub fn rows(e: &Entry) -> (Vec<Row>, usize) {
-    let mut rows = Vec::new();
-    let mut skipped = 0;
-    for f in &e.findings {
-        let Some(eff) = &f.effect else { continue };
-        if !eff.measure.is_ratio() || eff.estimate <= 0.0 {
-            skipped += 1;
-            continue;
-        }
-        let label = match &f.analysis {
-            crate::content::Analysis::Itt => f.endpoint.clone(),
-            a => format!("{} ({})", f.endpoint, a.label()),
-        };
-        rows.push(Row {
-            label,
-            measure: eff.measure,
-            estimate: eff.estimate,
-            ci: eff.ci.filter(|(lo, hi)| *lo > 0.0 && *hi > 0.0),
-        });
-    }
-    (rows, skipped)
-}
+pub use crate::doc::ForestRow as Row;
 
 pub struct ForestPlot<'a> {
     pub rows: &'a [Row],
+    /// (favoured left of 1, favoured right of 1), named by the arms.
+    pub favours: Option<&'a (String, String)>,
     pub theme: &'a Theme,
 }
 
-/// The log-scale domain: covers every CI and 1, padded a little.
-fn domain(rows: &[Row]) -> (f64, f64) {
+/// The log-scale domain and its ticks: powers of two around 1 (0.25, 0.5, 1, 2, 4 …), so
+/// ticks are evenly spaced on the log scale; the domain runs from tick to tick and covers
+/// every CI and 1, with at least one tick on each side of 1.
+pub fn domain(rows: &[Row]) -> (f64, f64, Vec<f64>) {
     let mut lo: f64 = 1.0;
     let mut hi: f64 = 1.0;
     for r in rows {
@@ -55,14 +29,11 @@ fn domain(rows: &[Row]) -> (f64, f64) {
         lo = lo.min(a).min(r.estimate);
         hi = hi.max(b).max(r.estimate);
     }
-    let lo = (lo / 1.15).max(0.01);
-    let hi = (hi * 1.15).min(100.0);
-    (lo, hi.max(lo * 1.5))
+    let lo_k = lo.max(1.0 / 128.0).log2().floor().min(-1.0) as i32;
+    let hi_k = hi.min(128.0).log2().ceil().max(1.0) as i32;
+    let ticks = (lo_k..=hi_k).map(|k| 2f64.powi(k)).collect();
+    (2f64.powi(lo_k), 2f64.powi(hi_k), ticks)
 }
-
-const TICKS: [f64; 15] = [
-    0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0,
-];
 
 impl ForestPlot<'_> {
     /// Whether rows take two lines (label and value above the plot) at this width.
@@ -111,7 +82,7 @@ impl Widget for &ForestPlot<'_> {
         if plot_w < 10 {
             return;
         }
-        let (lo, hi) = domain(self.rows);
+        let (lo, hi, ticks) = domain(self.rows);
         let (llo, lhi) = (lo.ln(), hi.ln());
         let x_of = |v: f64| -> u16 {
             let f = ((v.clamp(lo, hi).ln() - llo) / (lhi - llo)).clamp(0.0, 1.0);
@@ -178,7 +149,7 @@ impl Widget for &ForestPlot<'_> {
             buf.set_string(x, y, "─", t.muted);
         }
         let mut last_end: u16 = 0;
-        for tick in TICKS.iter().copied().filter(|v| *v >= lo && *v <= hi) {
+        for tick in ticks {
             let x = x_of(tick);
             buf.set_string(x, y, "┴", if tick == 1.0 { t.plot_null } else { t.muted });
             let label = fmt_num(tick);
@@ -194,14 +165,18 @@ impl Widget for &ForestPlot<'_> {
                 last_end = start + lw + 1;
             }
         }
-        // Caption: which side of the line of no effect is which, named by the measure.
+        // Caption: which side of the line of no effect favours which arm.
         let m = self.rows[0].measure.label();
-        let left = format!("◀ {m} < 1");
-        let right = format!("{m} > 1 ▶");
+        let (left, right) = match self.favours {
+            Some((a, b)) => (format!("◀ favours {a}"), format!("favours {b} ▶")),
+            None => (format!("◀ {m} < 1"), format!("{m} > 1 ▶")),
+        };
         let cy = y + 2;
         if cy < bottom {
+            let left = truncate(&left, null_x.saturating_sub(area.x + 1) as usize);
             let lx = null_x.saturating_sub(left.width() as u16 + 1).max(area.x);
             buf.set_string(lx, cy, &left, t.muted);
+            buf.set_string(null_x, cy, "│", t.plot_null);
             let room = (area.x + area.width).saturating_sub(null_x + 2) as usize;
             buf.set_string(null_x + 2, cy, truncate(&right, room), t.muted);
         }

@@ -1,74 +1,81 @@
-//! The help overlay, generated from the keymap table.
+//! The help overlay, generated from the keymap: one or two columns, scrollable.
 
-use crate::app::App;
-use crate::keymap::{self, Context};
-use ratatui::Frame;
+use super::Scroll;
+use crate::doc::wrap::truncate;
+use crate::keymap::Keymap;
+use crate::layout;
+use crate::theme::Theme;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Span;
-use ratatui::widgets::{Block, BorderType};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let block = Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(t.border_focus)
-        .title(Span::styled(" Help · Esc closes ", t.border_focus))
-        .style(t.base);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let mut d = super::doc::Doc::new(inner.width);
-    for ctx in [
-        Context::Global,
-        Context::List,
-        Context::Detail,
-        Context::Search,
-    ] {
-        d.heading(ctx.label(), t.heading);
-        for b in keymap::bindings().iter().filter(|b| b.ctx == ctx) {
-            d.spans(
-                vec![
-                    Span::styled(format!("  {:<10} ", b.label), t.accent),
-                    Span::styled(b.desc, t.base),
-                ],
-                13,
-            );
+pub struct HelpView<'a> {
+    pub keymap: &'a Keymap,
+    pub scroll: usize,
+    pub theme: &'a Theme,
+}
+
+impl Widget for &HelpView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let size = (buf.area.width, buf.area.height);
+        Block::bordered()
+            .border_type(BorderType::Thick)
+            .border_style(t.border_focus)
+            .title(Span::styled(
+                " Help · j/k PgUp/PgDn scroll · Esc closes ",
+                t.border_focus,
+            ))
+            .style(t.base)
+            .render(area, buf);
+        let inner = layout::inner(area);
+        if inner.height < 2 {
+            return;
         }
+        Paragraph::new(Span::styled(
+            truncate(
+                "Every key, by where it works. Keys in “Everywhere” work in the list and the detail panel.",
+                inner.width as usize,
+            ),
+            t.muted,
+        ))
+        .render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
+        let body = layout::help_body(size);
+        let columns = crate::app::help_lines(self.keymap, size);
+        let n = columns.len() as u16;
+        let col_w = body.width / n.max(1);
+        let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
+        let scroll = Scroll::new(self.scroll, longest, body.height as usize);
+        for (c, rows) in columns.iter().enumerate() {
+            let r = Rect::new(
+                body.x + c as u16 * col_w,
+                body.y,
+                col_w.saturating_sub(1),
+                body.height,
+            );
+            let kw = 14usize.min(r.width as usize / 3);
+            let lines: Vec<Line<'static>> = rows
+                .iter()
+                .map(|(k, d)| {
+                    if let Some(h) = d.strip_prefix("# ").filter(|_| k.is_empty()) {
+                        Line::from(Span::styled(h.to_string(), t.heading))
+                    } else {
+                        let desc_w = (r.width as usize).saturating_sub(kw + 3);
+                        Line::from(vec![
+                            Span::styled(format!("  {:<kw$} ", truncate(k, kw)), t.accent),
+                            Span::styled(truncate(d, desc_w), t.base),
+                        ])
+                    }
+                })
+                .collect();
+            let visible: Vec<Line> = lines
+                .into_iter()
+                .skip(scroll.top)
+                .take(scroll.height)
+                .collect();
+            Paragraph::new(visible).style(t.base).render(r, buf);
+        }
+        scroll.render_marks(body, buf, t.muted);
     }
-    d.heading("Search syntax", t.heading);
-    for (k, v) in [
-        (
-            "word",
-            "fuzzy on names, titles, endpoints, prompts; words in long text",
-        ),
-        ("'word", "exact substring"),
-        ("!word", "exclude results containing it"),
-        (
-            "@resident",
-            "questions of one role (student, resident, fellow, attending, phd, editor, guideline)",
-        ),
-        (
-            "#finding",
-            "one kind: trial, topic, finding, question, discrepancy",
-        ),
-    ] {
-        d.spans(
-            vec![
-                Span::styled(format!("  {k:<10} "), t.accent),
-                Span::styled(v, t.base),
-            ],
-            13,
-        );
-    }
-    d.heading("Mouse", t.heading);
-    d.text(
-        "  Click selects a trial or a section tab; the wheel scrolls.",
-        t.base,
-    );
-    d.heading("Markers", t.heading);
-    d.text(
-        "  ▶ selected   ◷ ongoing as of its source   ⚠ sources disagree   ■ estimate   │ no effect",
-        t.base,
-    );
-    let top = app.help.unwrap_or(0) as usize;
-    super::scrolled(frame, inner, d.lines, top, t.base, t.muted);
 }

@@ -1,12 +1,14 @@
 //! The trial list: name, year and a text tag (phase, "ongoing", "topic").
 
-use super::doc::truncate;
-use crate::app::{App, Focus};
-use crate::content::{Entry, EntryKind};
-use ratatui::Frame;
+use crate::app::Browse;
+use crate::content::{Entry, EntryKind, Library};
+use crate::doc::wrap::truncate;
+use crate::layout::{self, Focus};
+use crate::theme::Theme;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 /// The short tag shown at the right of a row.
@@ -38,54 +40,57 @@ pub fn tag(e: &Entry) -> String {
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let focused = app.focus == Focus::List;
-    let title = Line::from(vec![
-        Span::styled(" Trials ", if focused { t.border_focus } else { t.border }),
-        Span::styled(format!("· {} ", app.sort.label()), t.muted),
-    ]);
-    let block = super::panel(title, focused, app);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let h = inner.height as usize;
-    let w = inner.width as usize;
-    let first = super::list_first_visible(app.list_sel, h);
-    let mut lines = Vec::new();
-    for (row, &i) in app.order.iter().enumerate().skip(first).take(h) {
-        let e = &app.lib.entries[i];
-        let sel = row == app.list_sel;
-        let marker = if sel { "▶ " } else { "  " };
-        let tag = tag(e);
-        let name_w = w.saturating_sub(tag.width() + 3);
-        let name = truncate(&e.name, name_w);
-        let pad = w.saturating_sub(marker.width() + name.width() + tag.width());
-        let style = if sel { t.selected } else { t.base };
-        let tag_style = if sel {
-            t.selected
-        } else if e.status.is_ongoing() {
-            t.warn
-        } else {
-            t.muted
-        };
-        lines.push(Line::from(vec![
-            Span::styled(marker, style),
-            Span::styled(name, style),
-            Span::styled(" ".repeat(pad), style),
-            Span::styled(tag, tag_style),
-        ]));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
-    if app.order.len() > first + h && inner.height > 0 {
-        let r = Rect::new(
-            inner.x + inner.width.saturating_sub(8),
-            area.y + area.height - 1,
-            8.min(inner.width),
-            1,
-        );
-        frame.render_widget(Paragraph::new(Span::styled(" ↓ more ", t.muted)), r);
-    }
-    if app.order.is_empty() {
-        frame.render_widget(Paragraph::new("No trials loaded."), inner);
+/// The trial list panel.
+pub struct ListView<'a> {
+    pub lib: &'a Library,
+    pub browse: &'a Browse,
+    pub theme: &'a Theme,
+}
+
+impl Widget for &ListView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let b = self.browse;
+        let focused = b.focus == Focus::List;
+        let title = Line::from(vec![
+            Span::styled(" Trials ", if focused { t.border_focus } else { t.border }),
+            Span::styled(format!("· {} ", b.sort.label()), t.muted),
+        ]);
+        let block = super::panel(title, focused, t);
+        let inner = layout::inner(area);
+        block.render(area, buf);
+        if b.order.is_empty() {
+            Paragraph::new("No trials loaded.").render(inner, buf);
+            return;
+        }
+        let h = inner.height as usize;
+        let w = inner.width as usize;
+        let first = layout::list_first_visible(b.list_sel, h);
+        let mut lines = Vec::new();
+        for (row, &i) in b.order.iter().enumerate().skip(first).take(h) {
+            let e = &self.lib.entries[i];
+            let sel = row == b.list_sel;
+            let marker = if sel { "▶ " } else { "  " };
+            let tag = tag(e);
+            let name_w = w.saturating_sub(tag.width() + 3);
+            let name = truncate(&e.name, name_w);
+            let pad = w.saturating_sub(marker.width() + name.width() + tag.width());
+            let style = if sel { t.selected } else { t.base };
+            let tag_style = if sel {
+                t.selected
+            } else if e.status.is_ongoing() {
+                t.warn
+            } else {
+                t.muted
+            };
+            lines.push(Line::from(vec![
+                Span::styled(marker, style),
+                Span::styled(name, style),
+                Span::styled(" ".repeat(pad), style),
+                Span::styled(tag, tag_style),
+            ]));
+        }
+        Paragraph::new(lines).render(inner, buf);
+        super::Scroll::new(first, b.order.len(), h).render_marks(inner, buf, t.muted);
     }
 }

@@ -1,82 +1,33 @@
-//! Views: they borrow `&App` and draw. No state changes here.
+//! Views: small structs that borrow what they show and draw it. No state changes here, and
+//! no geometry of their own: areas come from [`crate::layout`], the lines of an entry from
+//! [`crate::doc::styled`].
 
+pub mod bigtext;
 pub mod detail;
-pub mod doc;
 pub mod forest;
 pub mod help;
 pub mod list;
+pub mod rounds;
 pub mod search;
 
-use crate::app::{App, Focus, Section};
-use crate::keymap;
+use crate::app::{App, Overlay, Screen};
+use crate::doc::wrap::truncate;
+use crate::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
-
-/// Smallest terminal the app draws in; below it, a message asks for a larger window.
-pub const MIN_WIDTH: u16 = 40;
-pub const MIN_HEIGHT: u16 = 10;
-/// From this width, the list and the detail are side by side.
-pub const SPLIT_WIDTH: u16 = 70;
-
-/// Where things go on screen. A pure function of the terminal size and focus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    pub header: Rect,
-    pub body: Rect,
-    pub footer: Rect,
-    pub list: Option<Rect>,
-    pub detail: Option<Rect>,
-    pub too_small: bool,
-}
-
-fn layout_for(size: (u16, u16), focus: Focus) -> Areas {
-    let area = Rect::new(0, 0, size.0, size.1);
-    let [header, body, footer] = area.layout(&Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ]));
-    let too_small = size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT;
-    let (list, detail) = if too_small {
-        (None, None)
-    } else if size.0 >= SPLIT_WIDTH {
-        let lw = (size.0 / 4).clamp(22, 34);
-        let [l, d] = body.layout(&Layout::horizontal([
-            Constraint::Length(lw),
-            Constraint::Min(0),
-        ]));
-        (Some(l), Some(d))
-    } else {
-        match focus {
-            Focus::List => (Some(body), None),
-            Focus::Detail => (None, Some(body)),
-        }
-    };
-    Areas {
-        header,
-        body,
-        footer,
-        list,
-        detail,
-        too_small,
-    }
-}
-
-/// The layout for the app as it is now (narrow screens show only the focused panel).
-pub fn app_layout(app: &App) -> Areas {
-    layout_for(app.size, app.focus)
-}
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 /// Draw the whole app.
 pub fn render(app: &App, frame: &mut Frame) {
     let full = frame.area();
-    let areas = layout_for((full.width, full.height), app.focus);
+    let size = (full.width, full.height);
     let t = &app.theme;
     frame.render_widget(Block::new().style(t.base), full);
-    if areas.too_small {
+    if layout::too_small(size) {
         let msg = format!(
             "Make the window larger: trialdeck needs at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{}).",
             full.width, full.height
@@ -87,34 +38,75 @@ pub fn render(app: &App, frame: &mut Frame) {
         );
         return;
     }
-    header(app, frame, areas.header);
-    if let Some(l) = areas.list {
-        list::render(app, frame, l);
+    match &app.screen {
+        Screen::Rounds(r) => {
+            frame.render_widget(
+                &rounds::RoundsView {
+                    lib: &app.lib,
+                    rounds: &r.rounds,
+                    theme: t,
+                    now: app.now,
+                    hints: app.hints(),
+                    message: app.message.as_deref(),
+                },
+                full,
+            );
+        }
+        Screen::Browse => {
+            let b = &app.browse;
+            let areas = layout::browse(size, b.focus);
+            header(app, frame, areas.header);
+            if let Some(l) = areas.list {
+                frame.render_widget(
+                    &list::ListView {
+                        lib: &app.lib,
+                        browse: b,
+                        theme: t,
+                    },
+                    l,
+                );
+            }
+            if let Some(d) = areas.detail {
+                frame.render_widget(
+                    &detail::DetailView {
+                        lib: &app.lib,
+                        browse: b,
+                        theme: t,
+                    },
+                    d,
+                );
+            }
+            footer(app, frame, areas.footer);
+        }
     }
-    if let Some(d) = areas.detail {
-        detail::render(app, frame, d);
+    match &app.overlay {
+        Some(Overlay::Search(st)) => {
+            let r = layout::overlay(size);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                &search::SearchView {
+                    lib: &app.lib,
+                    searcher: &app.searcher,
+                    state: st,
+                    theme: t,
+                },
+                r,
+            );
+        }
+        Some(Overlay::Help(h)) => {
+            let r = layout::overlay(size);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                &help::HelpView {
+                    keymap: &app.keymap,
+                    scroll: h.scroll,
+                    theme: t,
+                },
+                r,
+            );
+        }
+        None => {}
     }
-    footer(app, frame, areas.footer);
-    if app.search.is_some() {
-        let r = overlay_area(full);
-        frame.render_widget(Clear, r);
-        search::render(app, frame, r);
-    }
-    if app.help.is_some() {
-        let r = overlay_area(full);
-        frame.render_widget(Clear, r);
-        help::render(app, frame, r);
-    }
-}
-
-/// The rectangle overlays (search, help) take.
-pub fn overlay_area(full: Rect) -> Rect {
-    // Between the header and the footer, full width: nothing half-hidden shows around it,
-    // and the footer keeps showing the overlay's keys.
-    if full.height < 3 {
-        return full;
-    }
-    Rect::new(full.x, full.y + 1, full.width, full.height - 2)
 }
 
 fn header(app: &App, frame: &mut Frame, area: Rect) {
@@ -126,9 +118,9 @@ fn header(app: &App, frame: &mut Frame, area: Rect) {
         .map(|p| p.manifest.title.as_str())
         .unwrap_or("trialdeck");
     let counts = format!(
-        " {} entries · {} questions ",
-        app.lib.entries.len(),
-        app.lib.question_count()
+        " {} · {} ",
+        crate::doc::count(app.lib.entries.len(), "entry", "entries"),
+        crate::doc::count(app.lib.question_count(), "question", "questions")
     );
     let cw = counts.chars().count() as u16;
     let show_counts = area.width > cw + 20;
@@ -136,7 +128,7 @@ fn header(app: &App, frame: &mut Frame, area: Rect) {
     let title_w = (area.width as usize).saturating_sub(reserved);
     let line = Line::from(vec![
         Span::styled(" trialdeck ", t.key),
-        Span::styled(format!(" {}", doc::truncate(pack, title_w)), t.title),
+        Span::styled(format!(" {}", truncate(pack, title_w)), t.title),
     ]);
     frame.render_widget(Paragraph::new(line), area);
     if show_counts {
@@ -145,6 +137,7 @@ fn header(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
+/// The footer: a message, then the keys that act here (as many as fit), and `? help`.
 fn footer(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let mut spans: Vec<Span> = Vec::new();
@@ -157,20 +150,20 @@ fn footer(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled(format!(" {desc}  "), t.muted),
         ]
     };
+    let hints = app.hints();
     // "? help" always has a place: it lists every other key.
-    let ctx = app.context();
-    let help: Vec<Span> = if matches!(ctx, keymap::Context::Search | keymap::Context::Help) {
-        Vec::new()
-    } else {
-        piece("?", "help").to_vec()
-    };
+    let (help, rest): (Vec<_>, Vec<_>) = hints.into_iter().partition(|(_, h)| *h == "help");
+    let help: Vec<Span> = help
+        .first()
+        .map(|(k, d)| piece(k, d).to_vec())
+        .unwrap_or_default();
     let help_w: usize = help.iter().map(|s| s.width()).sum();
     let mut used: usize = spans.iter().map(|s| s.width()).sum::<usize>() + help_w;
-    for (keys, desc) in keymap::hints(ctx).into_iter().filter(|(k, _)| *k != "?") {
-        let p = piece(keys, desc);
+    for (keys, desc) in rest {
+        let p = piece(&keys, desc);
         let w: usize = p.iter().map(|s| s.width()).sum();
         if used + w > area.width as usize {
-            break;
+            continue;
         }
         used += w;
         spans.extend(p);
@@ -180,8 +173,7 @@ fn footer(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// A bordered block whose border shows focus by style and by a heavier line.
-pub fn panel<'a>(title: Line<'a>, focused: bool, app: &App) -> Block<'a> {
-    let t = &app.theme;
+pub fn panel<'a>(title: Line<'a>, focused: bool, t: &Theme) -> Block<'a> {
     let b = Block::bordered().title(title);
     if focused {
         b.border_type(ratatui::widgets::BorderType::Thick)
@@ -191,141 +183,76 @@ pub fn panel<'a>(title: Line<'a>, focused: bool, app: &App) -> Block<'a> {
     }
 }
 
-/// Draw lines with a scroll offset. "↑ more"/"↓ more" go on the rows just outside `area`
-/// (a border or the tab row), so they never hide content.
-pub fn scrolled(
-    frame: &mut Frame,
-    area: Rect,
-    lines: Vec<Line<'static>>,
-    top: usize,
-    style: Style,
-    marker: Style,
-) {
-    let h = area.height as usize;
-    let total = lines.len();
-    let top = top.min(total.saturating_sub(h));
-    let visible: Vec<Line> = lines.into_iter().skip(top).take(h).collect();
-    frame.render_widget(Paragraph::new(visible).style(style), area);
-    let screen = frame.area();
-    // A mark goes at the right end of the row, over blank cells only; where the row is
-    // full (a narrow tab row), a single arrow in its last blank cell, or none.
-    let mut mark = |y: u16, text: &'static str, arrow: &'static str| {
-        let row = Rect::new(area.x, y, area.width, 1).intersection(screen);
-        if row.is_empty() {
-            return;
-        }
-        let buf = frame.buffer_mut();
-        let mut free = 0u16;
-        for x in (row.x..row.x + row.width).rev() {
-            let sym = buf[(x, y)].symbol();
-            if sym == " " || sym == "─" || sym == "━" {
-                free += 1;
-            } else {
-                break;
-            }
-        }
-        let w = text.chars().count() as u16;
-        let end = row.x + row.width;
-        if free > w {
-            buf.set_string(end - w - 1, y, text, marker);
-        } else if free >= 1 {
-            buf.set_string(end - 1, y, arrow, marker);
-        }
-    };
-    if top > 0 && area.y > 0 {
-        mark(area.y - 1, " ↑ more ", "↑");
-    }
-    if top + h < total && h > 0 {
-        mark(area.y + area.height, " ↓ more ", "↓");
-    }
+/// A window of `height` rows at `top` over `total` rows: the one scroll type of every view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scroll {
+    pub top: usize,
+    pub total: usize,
+    pub height: usize,
 }
 
-/// The scroll offset to use: `anchor + extra`, kept within the content.
-pub fn max_top(total: usize, height: usize) -> usize {
-    total.saturating_sub(height)
-}
+impl Scroll {
+    pub fn new(top: usize, total: usize, height: usize) -> Scroll {
+        Scroll {
+            top: top.min(layout::max_top(total, height)),
+            total,
+            height,
+        }
+    }
 
-/// First visible row of a list of `height` rows with `sel` selected (selection kept in view).
-pub fn list_first_visible(sel: usize, height: usize) -> usize {
-    if height == 0 {
-        0
-    } else {
-        sel.saturating_sub(height - 1)
+    pub fn more_above(&self) -> bool {
+        self.top > 0
+    }
+
+    pub fn more_below(&self) -> bool {
+        self.top + self.height < self.total
+    }
+
+    /// Draw the visible lines into `area`, and "↑ more"/"↓ more" on the rows just outside it
+    /// (a border or the tab row), over blank or border cells only, so they never hide text.
+    pub fn render_lines(
+        &self,
+        lines: Vec<Line<'static>>,
+        area: Rect,
+        buf: &mut Buffer,
+        style: Style,
+        marker: Style,
+    ) {
+        let visible: Vec<Line> = lines.into_iter().skip(self.top).take(self.height).collect();
+        Paragraph::new(visible).style(style).render(area, buf);
+        self.render_marks(area, buf, marker);
+    }
+
+    /// Only the marks (for views that draw their own rows).
+    pub fn render_marks(&self, area: Rect, buf: &mut Buffer, marker: Style) {
+        if self.more_above() && area.y > 0 {
+            mark(buf, area, area.y - 1, " ↑ more ", "↑", marker);
+        }
+        if self.more_below() && self.height > 0 {
+            mark(buf, area, area.y + area.height, " ↓ more ", "↓", marker);
+        }
     }
 }
 
-/// Tab labels of the detail panel with their x offsets, for drawing and for clicks.
-/// Short labels are used when the full ones do not fit; if even those do not fit, a window
-/// of tabs around `current` is shown, and [`tabs_cut`] tells the view to draw ‹ and › marks.
-pub fn tabs(width: u16, current: Section) -> Vec<(Section, String, u16)> {
-    let full: u16 = Section::ALL
-        .iter()
-        .map(|s| s.label().len() as u16 + 2)
-        .sum();
-    let short = full > width;
-    let labels: Vec<(Section, String)> = Section::ALL
-        .iter()
-        .map(|s| (*s, if short { s.short() } else { s.label() }.to_string()))
-        .collect();
-    let w = |l: &String| l.chars().count() as u16 + 2;
-    let total: u16 = labels.iter().map(|(_, l)| w(l)).sum();
-    let cur = labels.iter().position(|(s, _)| *s == current).unwrap_or(0);
-    let (first, room, x0) = if total <= width {
-        (0, width, 0)
-    } else {
-        // Keep one column each side for the ‹ › marks.
-        let room = width.saturating_sub(2);
-        let mut first = 0;
-        while first < cur && labels[first..=cur].iter().map(|(_, l)| w(l)).sum::<u16>() > room {
-            first += 1;
-        }
-        (first, room, 1)
-    };
-    let mut x = x0;
-    let mut out = Vec::new();
-    for (s, l) in labels.into_iter().skip(first) {
-        if x + w(&l) > x0 + room && !out.is_empty() {
+fn mark(buf: &mut Buffer, area: Rect, y: u16, text: &str, arrow: &str, style: Style) {
+    let row = Rect::new(area.x, y, area.width, 1).intersection(buf.area);
+    if row.is_empty() {
+        return;
+    }
+    let mut free = 0u16;
+    for x in (row.x..row.x + row.width).rev() {
+        let sym = buf[(x, y)].symbol();
+        if sym == " " || sym == "─" || sym == "━" {
+            free += 1;
+        } else {
             break;
         }
-        let here = x;
-        x += w(&l);
-        out.push((s, l, here));
     }
-    out
-}
-
-/// Whether tabs are hidden before / after the visible window.
-pub fn tabs_cut(visible: &[(Section, String, u16)]) -> (bool, bool) {
-    let first = visible.first().map(|t| t.0);
-    let last = visible.last().map(|t| t.0);
-    (
-        first != Some(Section::ALL[0]),
-        last != Some(Section::ALL[Section::ALL.len() - 1]),
-    )
-}
-
-/// Which section tab is at column `x` of the detail panel's tab row.
-pub fn section_at(app: &App, detail: Rect, x: u16) -> Option<Section> {
-    let inner_x = detail.x + 1;
-    let rel = x.checked_sub(inner_x)?;
-    tabs(detail.width.saturating_sub(2), app.section)
-        .into_iter()
-        .find(|(_, l, at)| rel >= *at && rel < at + l.chars().count() as u16 + 1)
-        .map(|(s, _, _)| s)
-}
-
-/// First screen row of search results.
-pub fn search_results_top(size: (u16, u16)) -> u16 {
-    overlay_area(Rect::new(0, 0, size.0, size.1)).y + 4
-}
-
-/// Rows of search results visible.
-pub fn search_rows(size: (u16, u16)) -> usize {
-    let o = overlay_area(Rect::new(0, 0, size.0, size.1));
-    (o.height.saturating_sub(5) / 2) as usize
-}
-
-/// Index of the first visible search result.
-pub fn search_first_visible(sel: usize, size: (u16, u16)) -> usize {
-    list_first_visible(sel, search_rows(size).max(1))
+    let w = text.chars().count() as u16;
+    let end = row.x + row.width;
+    if free > w {
+        buf.set_string(end - w - 1, y, text, style);
+    } else if free >= 1 {
+        buf.set_string(end - 1, y, arrow, style);
+    }
 }

@@ -1,127 +1,213 @@
 //! The search overlay: query box, then hits with kind, trial and a highlighted snippet.
 
-use super::doc::truncate;
-use crate::app::App;
-use ratatui::Frame;
+use super::Scroll;
+use crate::app::SearchState;
+use crate::content::Library;
+use crate::doc::wrap::truncate;
+use crate::layout;
+use crate::search::Searcher;
+use crate::theme::Theme;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(st) = &app.search else { return };
-    let t = &app.theme;
-    let block = Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(t.border_focus)
-        .title(Span::styled(
-            " Search trials, findings, questions, key responses ",
-            t.border_focus,
-        ))
-        .style(t.base);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height < 3 {
-        return;
-    }
-    // Query line with a visible cursor block.
-    let q = Line::from(vec![
-        Span::styled(" / ", t.key),
-        Span::styled(format!(" {}", st.query), t.title),
-        Span::styled("█", t.accent),
-    ]);
-    frame.render_widget(
-        Paragraph::new(q),
-        Rect::new(inner.x, inner.y, inner.width, 1),
-    );
-    let reveal = if st.reveal_on_open {
-        "revealed"
-    } else {
-        "hidden"
-    };
-    let info = format!(
-        " {} result{} · questions open {reveal} (Ctrl+R) · 'exact !not @role #kind",
-        st.hits.len(),
-        if st.hits.len() == 1 { "" } else { "s" }
-    );
-    frame.render_widget(
-        Paragraph::new(Span::styled(truncate(&info, inner.width as usize), t.muted)),
-        Rect::new(inner.x, inner.y + 1, inner.width, 1),
-    );
-    let list = Rect::new(
-        inner.x,
-        inner.y + 3,
-        inner.width,
-        inner.height.saturating_sub(3),
-    );
-    if st.hits.is_empty() {
-        let msg = if st.query.trim().is_empty() {
-            "Type to search."
+pub struct SearchView<'a> {
+    pub lib: &'a Library,
+    pub searcher: &'a Searcher,
+    pub state: &'a SearchState,
+    pub theme: &'a Theme,
+}
+
+impl Widget for &SearchView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let st = self.state;
+        let t = self.theme;
+        let size = (buf.area.width, buf.area.height);
+        let areas = layout::search(size);
+        let block = Block::bordered()
+            .border_type(BorderType::Thick)
+            .border_style(t.border_focus)
+            .title(Span::styled(
+                " Search trials, findings, questions, key responses ",
+                t.border_focus,
+            ))
+            .style(t.base);
+        block.render(area, buf);
+        let inner = areas.input;
+        if inner.height < 2 {
+            return;
+        }
+        // Query line with a visible cursor block.
+        let q = Line::from(vec![
+            Span::styled(" / ", t.key),
+            Span::styled(format!(" {}", st.query), t.title),
+            Span::styled("█", t.accent),
+        ]);
+        Paragraph::new(q).render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
+        let reveal = if st.reveal_on_open {
+            "revealed"
         } else {
-            "No matches. Fewer or shorter terms?"
+            "hidden"
         };
-        frame.render_widget(Paragraph::new(Span::styled(msg, t.muted)), list);
-        return;
-    }
-    let rows = (list.height / 2) as usize;
-    let first = super::list_first_visible(st.selected, rows.max(1));
-    let w = list.width as usize;
-    let mut lines: Vec<Line> = Vec::new();
-    // Highlights are computed only for the rows on screen.
-    for (i, hit) in st.hits.iter().enumerate().skip(first).take(rows) {
-        let sel = i == st.selected;
-        let row_style = if sel { t.selected } else { t.base };
-        let badge = format!("{:<11} ", hit.kind.label());
-        let head_w = w.saturating_sub(badge.width() + 2);
-        let (snippet, marks) = app.searcher.highlight(hit, &st.query);
-        let in_title = snippet == hit.title;
-        let mut head = vec![
-            Span::styled(if sel { "▶ " } else { "  " }, row_style),
-            Span::styled(badge, t.accent),
-        ];
-        if in_title {
-            head.extend(highlighted(&snippet, &marks, head_w, row_style, t.matched).spans);
-        } else {
-            head.push(Span::styled(
-                truncate(&hit.title.replace('\n', " "), head_w),
-                row_style,
-            ));
-        }
-        lines.push(Line::from(head));
-        let mut second = vec![Span::raw("    ")];
-        if in_title {
-            second.push(Span::styled(
-                truncate(&context(app, hit), w.saturating_sub(4)),
+        let (info, style) = match &st.problem {
+            Some(p) => (format!(" {p}"), t.warn),
+            None => (
+                format!(
+                    " {} · questions open {reveal} (Ctrl+R) · 'exact !not @role #kind",
+                    crate::doc::count(st.hits.len(), "result", "results")
+                ),
                 t.muted,
-            ));
-        } else {
-            second.extend(
-                highlighted(&snippet, &marks, w.saturating_sub(4), t.muted, t.matched).spans,
-            );
+            ),
+        };
+        Paragraph::new(Span::styled(truncate(&info, inner.width as usize), style))
+            .render(Rect::new(inner.x, inner.y + 1, inner.width, 1), buf);
+        let list = areas.results;
+        if st.hits.is_empty() {
+            let msg = if st.problem.is_some() {
+                ""
+            } else if st.query.trim().is_empty() {
+                "Type to search. Numbers work too: 9.6 finds the findings that report 9.6."
+            } else {
+                "No matches. Fewer or shorter terms?"
+            };
+            Paragraph::new(Span::styled(msg, t.muted))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .render(list, buf);
+            return;
         }
-        lines.push(Line::from(second));
-    }
-    frame.render_widget(Paragraph::new(lines), list);
-    if first + rows < st.hits.len() && list.height > 0 {
-        let more = format!(" ↓ {} more ", st.hits.len() - first - rows);
-        let mw = more.width() as u16;
-        let r = Rect::new(
-            area.x + area.width.saturating_sub(mw + 2),
-            area.y + area.height - 1,
-            mw,
-            1,
-        )
-        .intersection(frame.area());
-        frame.render_widget(Paragraph::new(Span::styled(more, t.muted)), r);
+        let rows = layout::search_rows(size);
+        let first = layout::search_first_visible(st.selected, size);
+        let w = list.width as usize;
+        let mut lines: Vec<Line> = Vec::new();
+        // Highlights are computed only for the rows on screen.
+        for (i, hit) in st.hits.iter().enumerate().skip(first).take(rows) {
+            let sel = i == st.selected;
+            let row_style = if sel { t.selected } else { t.base };
+            let badge = format!("{:<11} ", hit.kind.label());
+            let head_w = w.saturating_sub(badge.width() + 2);
+            let (snippet, marks) = self.searcher.highlight(hit, &st.query);
+            let in_title = snippet == hit.title;
+            let mut head = vec![
+                Span::styled(if sel { "▶ " } else { "  " }, row_style),
+                Span::styled(badge, t.accent),
+            ];
+            if in_title {
+                head.extend(highlighted(&snippet, &marks, head_w, row_style, t.matched).spans);
+            } else {
+                head.push(Span::styled(
+                    truncate(&hit.title.replace('\n', " "), head_w),
+                    row_style,
+                ));
+            }
+            lines.push(Line::from(head));
+            let mut second = vec![Span::raw("    ")];
+            if in_title {
+                second.push(Span::styled(
+                    truncate(&context(self.lib, hit), w.saturating_sub(4)),
+                    t.muted,
+                ));
+            } else {
+                second.extend(
+                    highlighted(&snippet, &marks, w.saturating_sub(4), t.muted, t.matched).spans,
+                );
+            }
+            lines.push(Line::from(second));
+        }
+        Paragraph::new(lines).render(list, buf);
+        let scroll = Scroll::new(first, st.hits.len(), rows);
+        scroll.render_marks(list, buf, t.muted);
+        if let (Some(p), Some(hit)) = (areas.preview, st.hits.get(st.selected)) {
+            preview(self.lib, hit, st.reveal_on_open, p, buf, t);
+        }
     }
 }
 
+/// The selected hit in its context: its entry's section, scrolled to the item.
+fn preview(
+    lib: &Library,
+    hit: &crate::search::Hit,
+    reveal: bool,
+    area: Rect,
+    buf: &mut Buffer,
+    t: &Theme,
+) {
+    use crate::doc::Section;
+    use crate::search::Kind;
+    let Some(e) = lib.entry(&hit.entry) else {
+        return;
+    };
+    let d = crate::doc::build(lib, e);
+    let item_id = hit.item.clone().unwrap_or_default();
+    let (section, item) = match hit.kind {
+        Kind::Finding => (
+            Section::Findings,
+            d.finding_rows()
+                .iter()
+                .position(|f| f.id == item_id)
+                .unwrap_or(0),
+        ),
+        Kind::Question => (
+            Section::Discussion,
+            d.questions()
+                .iter()
+                .position(|q| q.id == item_id)
+                .unwrap_or(0),
+        ),
+        Kind::Discrepancy => (
+            Section::Discrepancies,
+            e.discrepancies
+                .iter()
+                .position(|x| x.id == item_id)
+                .unwrap_or(0),
+        ),
+        _ => (Section::Overview, 0),
+    };
+    let mut revealed = std::collections::HashSet::new();
+    if reveal && hit.kind == Kind::Question {
+        revealed.insert(item_id);
+    }
+    let view = crate::doc::styled::View {
+        section,
+        item,
+        focused: false,
+        role: None,
+        revealed: &revealed,
+    };
+    // Left edge: a rule; then the entry's name and the section.
+    for y in area.y..area.y + area.height {
+        buf.set_string(area.x, y, "│", t.border);
+    }
+    let inner = Rect::new(
+        area.x + 2,
+        area.y,
+        area.width.saturating_sub(2),
+        area.height,
+    );
+    if inner.height < 2 {
+        return;
+    }
+    let title = format!("{} · {}", e.name, section.label());
+    buf.set_string(
+        inner.x,
+        inner.y,
+        truncate(&title, inner.width as usize),
+        t.title,
+    );
+    let body = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
+    let s = crate::doc::styled::section(&d, &view, t, body.width);
+    let top = s.items.get(item).map(|r| r.start).unwrap_or(0);
+    Scroll::new(top, s.lines.len(), body.height as usize)
+        .render_lines(s.lines, body, buf, t.base, t.muted);
+}
+
 /// A muted second line for a hit matched in its title: where it lives.
-fn context(app: &App, hit: &crate::search::Hit) -> String {
-    let Some(e) = app.lib.entry(&hit.entry) else {
+fn context(lib: &Library, hit: &crate::search::Hit) -> String {
+    let Some(e) = lib.entry(&hit.entry) else {
         return String::new();
     };
-    let status = crate::text::status_label(e);
+    let status = crate::doc::status_label(e);
     match hit.kind {
         crate::search::Kind::Question => {
             let role = e

@@ -1,15 +1,18 @@
-//! A small document builder: styled text wrapped to a width, with anchors for items, so
-//! views can scroll by lines and keep a selected item in view.
+//! Styled text wrapped to a width: a line builder with item ranges, greedy word wrap that
+//! never splits a no-break space, and truncation with an ellipsis.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
+/// Lines being built at a width, with the line ranges of selectable items.
 #[derive(Default)]
 pub struct Doc {
     pub lines: Vec<Line<'static>>,
     /// Line index at which each item starts.
     pub anchors: Vec<usize>,
+    /// Where the last item ends (set by [`Doc::end_items`]; else the end of the lines).
+    items_end: Option<usize>,
     width: usize,
 }
 
@@ -18,8 +21,30 @@ impl Doc {
         Doc {
             lines: Vec::new(),
             anchors: Vec::new(),
+            items_end: None,
             width: width.max(1) as usize,
         }
+    }
+
+    /// Mark the end of the item list (lines after it belong to no item).
+    pub fn end_items(&mut self) {
+        self.items_end = Some(self.lines.len());
+    }
+
+    /// The line range of each item.
+    pub fn item_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        let end = self.items_end.unwrap_or(self.lines.len());
+        (0..self.anchors.len())
+            .map(|i| {
+                self.anchors[i]
+                    ..self
+                        .anchors
+                        .get(i + 1)
+                        .copied()
+                        .unwrap_or(end)
+                        .max(self.anchors[i] + 1)
+            })
+            .collect()
     }
 
     pub fn width(&self) -> usize {

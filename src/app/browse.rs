@@ -1,0 +1,512 @@
+//! The browse screen: the trial list and the detail panel of the selected entry.
+
+use crate::action::Action;
+use crate::content::{EntryKind, Library, Role};
+use crate::doc::styled::{self, Styled, View};
+use crate::doc::{self, Block, Document, Section};
+use crate::layout::{self, Focus};
+use crate::theme::Theme;
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Pack,
+    Year,
+    Phase,
+}
+
+impl Sort {
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Pack => "pack order",
+            Sort::Year => "year",
+            Sort::Phase => "phase",
+        }
+    }
+}
+
+/// Where the reader is: enough to come back to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub entry: usize,
+    pub focus: Focus,
+    pub section: Section,
+    pub scroll: usize,
+    pub item: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Browse {
+    /// Entry indices in list order.
+    pub order: Vec<usize>,
+    pub sort: Sort,
+    /// Selected row of `order`.
+    pub list_sel: usize,
+    pub focus: Focus,
+    pub section: Section,
+    /// First line of the detail body on screen.
+    pub scroll: usize,
+    /// Selected item of item sections (finding, link, discrepancy note, question).
+    pub item: usize,
+    pub revealed: HashSet<String>,
+    pub role: Option<Role>,
+    pub history: Vec<Place>,
+}
+
+impl Browse {
+    /// Sorted by phase, on the pack's landmark entry (or the first row).
+    pub fn new(lib: &Library) -> Browse {
+        let mut b = Browse {
+            order: (0..lib.entries.len()).collect(),
+            sort: Sort::Phase,
+            list_sel: 0,
+            focus: Focus::List,
+            section: Section::Overview,
+            scroll: 0,
+            item: 0,
+            revealed: HashSet::new(),
+            role: None,
+            history: Vec::new(),
+        };
+        b.resort(lib);
+        b.list_sel = lib
+            .landmark()
+            .and_then(|i| b.order.iter().position(|&x| x == i))
+            .unwrap_or(0);
+        b
+    }
+
+    /// The entry shown in the detail panel.
+    pub fn current(&self) -> Option<usize> {
+        self.order.get(self.list_sel).copied()
+    }
+
+    pub fn place(&self) -> Place {
+        Place {
+            entry: self.current().unwrap_or(0),
+            focus: self.focus,
+            section: self.section,
+            scroll: self.scroll,
+            item: self.item,
+        }
+    }
+
+    pub fn go(&mut self, p: Place) {
+        if let Some(row) = self.order.iter().position(|&i| i == p.entry) {
+            self.list_sel = row;
+        }
+        self.focus = p.focus;
+        self.section = p.section;
+        self.scroll = p.scroll;
+        self.item = p.item;
+    }
+
+    /// The current entry's document.
+    pub fn document(&self, lib: &Library) -> Option<Document> {
+        self.current().map(|i| doc::build(lib, &lib.entries[i]))
+    }
+
+    pub fn view<'a>(&'a self, focused: bool) -> View<'a> {
+        View {
+            section: self.section,
+            item: self.item,
+            focused,
+            role: self.role,
+            revealed: &self.revealed,
+        }
+    }
+
+    /// How many selectable items the current section has (0 = plain scrolling text).
+    pub fn item_count(&self, lib: &Library) -> usize {
+        self.document(lib)
+            .map(|d| styled::item_count(&d, self.section, self.role))
+            .unwrap_or(0)
+    }
+
+    /// Questions of the current entry that pass the role filter, in ladder order (ids).
+    pub fn visible_questions(&self, lib: &Library) -> Vec<String> {
+        self.document(lib)
+            .map(|d| {
+                styled::visible_questions(&d, self.role)
+                    .into_iter()
+                    .map(|q| q.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The detail body's lines at this size (what the detail panel draws), and the body rect.
+    pub fn detail_lines(
+        &self,
+        lib: &Library,
+        theme: &Theme,
+        size: (u16, u16),
+    ) -> Option<(Styled, ratatui::layout::Rect)> {
+        let areas = layout::browse(size, self.focus);
+        let body = layout::detail_body(areas.detail?);
+        let d = self.document(lib)?;
+        let focused = self.focus == Focus::Detail;
+        Some((
+            styled::section(&d, &self.view(focused), theme, body.width),
+            body,
+        ))
+    }
+
+    /// The largest useful scroll of the detail body at this size.
+    fn max_scroll(&self, lib: &Library, theme: &Theme, size: (u16, u16)) -> usize {
+        let Some((s, body)) = self.detail_lines(lib, theme, size) else {
+            return 0;
+        };
+        if self.section == Section::Forest {
+            let rows = self.document(lib).map(|d| forest_rows(&d)).unwrap_or(0);
+            let (fit, _) = layout::forest_fit(body.width, body.height, s.lines.len() as u16);
+            return rows.saturating_sub(fit);
+        }
+        layout::max_top(s.lines.len(), body.height as usize)
+    }
+
+    /// Keep the scroll within the content, and the selected item within the count.
+    pub fn clamp(&mut self, lib: &Library, theme: &Theme, size: (u16, u16)) {
+        let n = self.item_count(lib);
+        self.item = self.item.min(n.saturating_sub(1));
+        self.list_sel = self.list_sel.min(self.order.len().saturating_sub(1));
+        self.scroll = self.scroll.min(self.max_scroll(lib, theme, size));
+    }
+
+    /// Scroll so the selected item is in view (its start, and as much of it as fits).
+    fn reveal_item(&mut self, lib: &Library, theme: &Theme, size: (u16, u16)) {
+        let Some((s, body)) = self.detail_lines(lib, theme, size) else {
+            return;
+        };
+        let Some(r) = s.items.get(self.item) else {
+            return;
+        };
+        let h = body.height as usize;
+        if r.start < self.scroll || h == 0 {
+            self.scroll = r.start;
+        } else if r.end > self.scroll + h {
+            self.scroll = r.start.min(r.end.saturating_sub(h));
+        }
+    }
+
+    /// Whether an action does something in the current state.
+    pub fn acts(&self, lib: &Library, action: &Action) -> bool {
+        match action {
+            Action::Reveal => self.focus == Focus::Detail && self.section == Section::Discussion,
+            Action::HideAll => self.section == Section::Discussion && !self.revealed.is_empty(),
+            Action::Open => match self.focus {
+                Focus::List => self.current().is_some(),
+                Focus::Detail => self.section == Section::Related && self.item_count(lib) > 0,
+            },
+            Action::Down | Action::Up => self.focus == Focus::List || self.section.has_items(),
+            _ => true,
+        }
+    }
+
+    fn resort(&mut self, lib: &Library) {
+        let cur = self.current();
+        let phase_rank = |i: usize| {
+            let e = &lib.entries[i];
+            let ongoing = e.status.is_ongoing();
+            let p = e.phase().unwrap_or("").to_ascii_lowercase();
+            let rank = if e.kind == EntryKind::Topic {
+                9
+            } else if p.contains('3') {
+                0
+            } else if p.contains('2') {
+                1
+            } else if p.contains('1') {
+                2
+            } else {
+                3
+            };
+            (ongoing, rank)
+        };
+        let mut order: Vec<usize> = (0..lib.entries.len()).collect();
+        match self.sort {
+            Sort::Pack => {}
+            Sort::Year => order.sort_by_key(|&i| {
+                (
+                    lib.entries[i].year.is_none(),
+                    std::cmp::Reverse(lib.entries[i].year),
+                )
+            }),
+            Sort::Phase => order.sort_by_key(|&i| {
+                (
+                    phase_rank(i),
+                    std::cmp::Reverse(lib.entries[i].year),
+                    lib.entries[i].name.to_lowercase(),
+                )
+            }),
+        }
+        self.order = order;
+        if let Some(c) = cur {
+            self.list_sel = self.order.iter().position(|&i| i == c).unwrap_or(0);
+        }
+    }
+
+    fn select_row(&mut self, row: usize) {
+        let row = row.min(self.order.len().saturating_sub(1));
+        if row != self.list_sel {
+            self.list_sel = row;
+            self.section = Section::Overview;
+            self.scroll = 0;
+            self.item = 0;
+        }
+    }
+
+    fn move_list(&mut self, delta: isize) {
+        let n = self.order.len();
+        if n == 0 {
+            return;
+        }
+        let row = (self.list_sel as isize + delta).clamp(0, n as isize - 1) as usize;
+        self.select_row(row);
+    }
+
+    fn set_section(&mut self, s: Section) {
+        if s != self.section {
+            self.section = s;
+            self.scroll = 0;
+            self.item = 0;
+        }
+    }
+
+    fn set_role(&mut self, r: Option<Role>) -> Option<String> {
+        self.role = r;
+        self.item = 0;
+        self.scroll = 0;
+        if self.section != Section::Discussion {
+            self.section = Section::Discussion;
+        }
+        Some(match r {
+            Some(r) => format!("discussion: {} questions", r.label()),
+            None => "discussion: all roles".to_string(),
+        })
+    }
+
+    fn follow_link(&mut self, lib: &Library) {
+        let Some(e) = self.current().map(|i| &lib.entries[i]) else {
+            return;
+        };
+        let Some(r) = e.related.get(self.item) else {
+            return;
+        };
+        let Some(target) = lib.index_of(&r.to) else {
+            return;
+        };
+        let here = self.place();
+        self.history.push(here);
+        self.go(Place {
+            entry: target,
+            focus: Focus::Detail,
+            section: Section::Overview,
+            scroll: 0,
+            item: 0,
+        });
+    }
+
+    fn back(&mut self) {
+        match self.history.pop() {
+            Some(p) => self.go(p),
+            None => self.focus = Focus::List,
+        }
+    }
+
+    /// Apply an action; returns a message for the footer, if any.
+    pub fn update(
+        &mut self,
+        lib: &Library,
+        theme: &Theme,
+        size: (u16, u16),
+        action: Action,
+    ) -> Option<String> {
+        let body_h = layout::browse(size, Focus::Detail)
+            .detail
+            .map(|d| layout::detail_body(d).height)
+            .unwrap_or(1)
+            .max(1) as usize;
+        let list_h = layout::browse(size, Focus::List)
+            .list
+            .map(|l| layout::inner(l).height)
+            .unwrap_or(1)
+            .max(1) as isize;
+        let items = self.item_count(lib);
+        match (self.focus, action) {
+            (_, Action::SwitchPanel) => {
+                self.focus = match self.focus {
+                    Focus::List => Focus::Detail,
+                    Focus::Detail => Focus::List,
+                }
+            }
+            (_, Action::NextRole) => {
+                let next = match self.role {
+                    None => Some(Role::ALL[0]),
+                    Some(r) => Role::ALL.get(r as usize + 1).copied(),
+                };
+                return self.set_role(next);
+            }
+            (_, Action::PrevRole) => {
+                let prev = match self.role {
+                    None => Role::ALL.last().copied(),
+                    Some(r) => (r as usize).checked_sub(1).map(|i| Role::ALL[i]),
+                };
+                return self.set_role(prev);
+            }
+            (_, Action::SetRole(r)) => return self.set_role(r),
+            (_, Action::GotoSection(n)) => {
+                if let Some(s) = Section::ALL.get((n as usize).wrapping_sub(1)) {
+                    self.set_section(*s);
+                    if self.current().is_some() {
+                        self.focus = Focus::Detail;
+                    }
+                }
+            }
+            (Focus::List, Action::Down) => self.move_list(1),
+            (Focus::List, Action::Up) => self.move_list(-1),
+            (Focus::List, Action::PageDown) => self.move_list(list_h),
+            (Focus::List, Action::PageUp) => self.move_list(-list_h),
+            (Focus::List, Action::Top) => self.select_row(0),
+            (Focus::List, Action::Bottom) => self.select_row(usize::MAX),
+            (Focus::List, Action::Open) if self.current().is_some() => {
+                self.focus = Focus::Detail;
+                self.section = Section::Overview;
+                self.scroll = 0;
+                self.item = 0;
+            }
+            (Focus::List, Action::CycleSort) => {
+                self.sort = match self.sort {
+                    Sort::Pack => Sort::Year,
+                    Sort::Year => Sort::Phase,
+                    Sort::Phase => Sort::Pack,
+                };
+                self.resort(lib);
+                return Some(format!("sorted by {}", self.sort.label()));
+            }
+            (Focus::Detail, Action::Down) => {
+                if self.section.has_items() && items > 0 {
+                    self.item = (self.item + 1).min(items - 1);
+                    self.reveal_item(lib, theme, size);
+                } else {
+                    self.scroll += 1;
+                }
+            }
+            (Focus::Detail, Action::Up) => {
+                if self.section.has_items() && items > 0 {
+                    self.item = self.item.saturating_sub(1);
+                    self.reveal_item(lib, theme, size);
+                } else {
+                    self.scroll = self.scroll.saturating_sub(1);
+                }
+            }
+            (Focus::Detail, Action::PageDown) => self.scroll += body_h,
+            (Focus::Detail, Action::PageUp) => self.scroll = self.scroll.saturating_sub(body_h),
+            (Focus::Detail, Action::Top) => {
+                self.scroll = 0;
+                self.item = 0;
+            }
+            (Focus::Detail, Action::Bottom) => {
+                self.item = items.saturating_sub(1);
+                self.scroll = usize::MAX;
+            }
+            (Focus::Detail, Action::NextSection) => {
+                let i = self.section.index();
+                self.set_section(Section::ALL[(i + 1) % Section::ALL.len()]);
+            }
+            (Focus::Detail, Action::PrevSection) => {
+                let i = self.section.index();
+                self.set_section(Section::ALL[(i + Section::ALL.len() - 1) % Section::ALL.len()]);
+            }
+            (Focus::Detail, Action::Reveal) if self.section == Section::Discussion => {
+                if let Some(id) = self.visible_questions(lib).get(self.item).cloned()
+                    && !self.revealed.remove(&id)
+                {
+                    self.revealed.insert(id);
+                }
+                self.reveal_item(lib, theme, size);
+            }
+            (_, Action::HideAll) => {
+                let n = self.revealed.len();
+                self.revealed.clear();
+                if n > 0 {
+                    return Some(format!(
+                        "hid {}",
+                        doc::count(n, "key response", "key responses")
+                    ));
+                }
+            }
+            (Focus::Detail, Action::Open) if self.section == Section::Related => {
+                self.follow_link(lib)
+            }
+            (Focus::Detail, Action::Back) => self.back(),
+            (_, Action::Click(x, y)) => self.click(lib, theme, size, x, y),
+            (_, Action::ScrollDown(x, y)) => self.wheel(size, x, y, 3),
+            (_, Action::ScrollUp(x, y)) => self.wheel(size, x, y, -3),
+            _ => {}
+        }
+        None
+    }
+
+    fn click(&mut self, lib: &Library, theme: &Theme, size: (u16, u16), x: u16, y: u16) {
+        let areas = layout::browse(size, self.focus);
+        if let Some(list) = areas.list
+            && layout::contains(list, x, y)
+        {
+            self.focus = Focus::List;
+            if let Some(row) = layout::list_row_at(list, self.list_sel, y)
+                && row < self.order.len()
+            {
+                self.select_row(row);
+            }
+            return;
+        }
+        let Some(detail) = areas.detail else { return };
+        if !layout::contains(detail, x, y) {
+            return;
+        }
+        self.focus = Focus::Detail;
+        if let Some(s) = layout::tab_at(detail, self.section, x, y) {
+            self.set_section(s);
+            return;
+        }
+        // A click on an item selects it (a second click on a question reveals it).
+        let Some((s, body)) = self.detail_lines(lib, theme, size) else {
+            return;
+        };
+        if !layout::contains(body, x, y) {
+            return;
+        }
+        let line = self.scroll + (y - body.y) as usize;
+        if let Some(i) = s.items.iter().position(|r| r.contains(&line)) {
+            if i == self.item && self.section == Section::Discussion {
+                if let Some(id) = self.visible_questions(lib).get(i).cloned()
+                    && !self.revealed.remove(&id)
+                {
+                    self.revealed.insert(id);
+                }
+            } else {
+                self.item = i;
+            }
+        }
+    }
+
+    fn wheel(&mut self, size: (u16, u16), x: u16, y: u16, delta: isize) {
+        let areas = layout::browse(size, self.focus);
+        if areas.list.is_some_and(|l| layout::contains(l, x, y)) {
+            self.move_list(delta.signum());
+        } else {
+            self.scroll = (self.scroll as isize + delta).max(0) as usize;
+        }
+    }
+}
+
+/// How many rows the forest plot of a document has.
+pub fn forest_rows(d: &Document) -> usize {
+    d.part(Section::Forest)
+        .iter()
+        .map(|b| match b {
+            Block::Forest { rows, .. } => rows.len(),
+            _ => 0,
+        })
+        .sum()
+}

@@ -1,0 +1,431 @@
+//! App state and `update(action, now) -> Effect`: the only place state changes.
+//!
+//! The app is a [`Screen`] (browsing today; quiz and rounds plug in beside it) with at most one
+//! [`Overlay`] over it (search, help). `update` never touches I/O or the clock: time comes in
+//! as `now`, and what must happen outside (quit, suspend, later "record this review") goes out
+//! as an [`Effect`] the runtime carries out. Geometry comes from [`crate::layout`] and the
+//! lines of the detail panel from [`crate::doc::styled`], the same code the views draw with, so
+//! scroll bounds and clicks never depend on the last frame.
+
+mod browse;
+mod rounds;
+mod search;
+
+pub use crate::doc::Section;
+pub use crate::layout::Focus;
+pub use browse::{Browse, Place, Sort};
+pub use rounds::{Rounds, RoundsOptions, Step, Timer};
+pub use search::SearchState;
+
+use crate::action::Action;
+use crate::content::Library;
+use crate::keymap::{Context, Keymap};
+use crate::search::{SearchIndex, Searcher};
+use crate::theme::{Theme, ThemeName};
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// How many search results are kept per query.
+pub const SEARCH_LIMIT: usize = 200;
+
+/// What the runtime must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    Quit,
+    /// Give the terminal back and stop until the shell's `fg`.
+    Suspend,
+    /// Write `contents` to `path` (atomically), then tell the app how it went with
+    /// [`App::notify`].
+    Write {
+        path: PathBuf,
+        contents: String,
+    },
+}
+
+/// The screen under any overlay. The browse state lives on in [`App::browse`] while another
+/// screen is up, so leaving that screen returns to where the reader was.
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Browse,
+    Rounds(Box<RoundsScreen>),
+}
+
+/// Rounds, and what to restore when they end.
+#[derive(Debug, Clone)]
+pub struct RoundsScreen {
+    pub rounds: Rounds,
+    /// The theme before rounds switched to high contrast (restored on leaving).
+    pub theme_before: Option<ThemeName>,
+    /// Whether `Esc` returns to browsing (started from the app) or does nothing (`rounds`).
+    pub from_app: bool,
+}
+
+/// What is drawn over the screen and takes its keys.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Search(SearchState),
+    Help(HelpState),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HelpState {
+    pub scroll: usize,
+}
+
+pub struct App {
+    pub lib: Library,
+    /// The search engine (index plus the last query's candidates, for typing speed).
+    pub searcher: Searcher,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// The time of the last update (views that show time, such as a countdown, read it).
+    pub now: SystemTime,
+    /// The browse screen's state (kept while another screen is up).
+    pub browse: Browse,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    /// A one-line notice for the footer; cleared by the next action.
+    pub message: Option<String>,
+    /// The last search closed, so `/` reopens it with its query and selection.
+    pub last_search: Option<SearchState>,
+}
+
+impl App {
+    /// A new app on `lib`: the trial list by phase, opened on the pack's landmark entry.
+    pub fn new(lib: Library, theme: ThemeName) -> App {
+        // Large libraries are scored on the machine's cores (measured: ~2× at 10,000 trials on
+        // 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let searcher = Searcher::new(SearchIndex::build(&lib)).with_threads(cores);
+        let browse = Browse::new(&lib);
+        App {
+            lib,
+            searcher,
+            theme: Theme::new(theme),
+            keymap: Keymap::default(),
+            size: (80, 24),
+            now: SystemTime::UNIX_EPOCH,
+            browse,
+            screen: Screen::Browse,
+            overlay: None,
+            message: None,
+            last_search: None,
+        }
+    }
+
+    /// Use a keymap other than the defaults.
+    pub fn with_keymap(mut self, keymap: Keymap) -> App {
+        self.keymap = keymap;
+        self
+    }
+
+    pub fn browse(&self) -> &Browse {
+        &self.browse
+    }
+
+    pub fn browse_mut(&mut self) -> &mut Browse {
+        &mut self.browse
+    }
+
+    /// Start teaching rounds on `entry` (from the command line: `Esc` will not leave them).
+    pub fn start_rounds(&mut self, entry: usize, opts: RoundsOptions, from_app: bool) {
+        let rounds = Rounds::new(&self.lib, entry, opts, self.now);
+        let theme_before = (self.theme.name != ThemeName::HighContrast).then_some(self.theme.name);
+        if from_app {
+            self.theme = Theme::new(ThemeName::HighContrast);
+        }
+        self.screen = Screen::Rounds(Box::new(RoundsScreen {
+            rounds,
+            theme_before: if from_app { theme_before } else { None },
+            from_app,
+        }));
+    }
+
+    /// The round on screen, if any.
+    pub fn rounds(&self) -> Option<&Rounds> {
+        match &self.screen {
+            Screen::Rounds(r) => Some(&r.rounds),
+            Screen::Browse => None,
+        }
+    }
+
+    /// A notice from the runtime (e.g. whether a file was written).
+    pub fn notify(&mut self, message: String) {
+        self.message = Some(message);
+    }
+
+    /// The search overlay, when open.
+    pub fn search(&self) -> Option<&SearchState> {
+        match &self.overlay {
+            Some(Overlay::Search(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The help overlay, when open.
+    pub fn help(&self) -> Option<&HelpState> {
+        match &self.overlay {
+            Some(Overlay::Help(h)) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// The entry shown in the detail panel.
+    pub fn current(&self) -> Option<usize> {
+        self.browse().current()
+    }
+
+    /// Where keys are looked up: the overlay's context, else the screen's.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::Search(_)) => Context::Search,
+            None => match &self.screen {
+                Screen::Browse => match self.browse.focus {
+                    Focus::List => Context::List,
+                    Focus::Detail => Context::Detail,
+                },
+                Screen::Rounds(_) => Context::Rounds,
+            },
+        }
+    }
+
+    /// Whether an action does something in the current state (the footer shows only those).
+    pub fn acts(&self, action: &Action) -> bool {
+        match (&self.overlay, &self.screen) {
+            (Some(_), _) => true,
+            (None, Screen::Rounds(r)) => match action {
+                Action::Reveal => r.rounds.question().is_some() && !r.rounds.full(),
+                Action::Learner => !r.rounds.learners.is_empty(),
+                Action::Up => r.rounds.at > 0,
+                Action::Down => r.rounds.at + 1 < r.rounds.steps.len(),
+                _ => true,
+            },
+            (None, Screen::Browse) => self.browse.acts(&self.lib, action),
+        }
+    }
+
+    /// The footer's hints: (keys, word) of the bindings that act here.
+    pub fn hints(&self) -> Vec<(String, &'static str)> {
+        self.keymap
+            .hints(self.context())
+            .into_iter()
+            .filter(|b| self.acts(&b.action))
+            .map(|b| (b.label(), b.hint))
+            .collect()
+    }
+
+    /// Apply one action at time `now`.
+    pub fn update(&mut self, action: Action, now: SystemTime) -> Effect {
+        self.now = now;
+        if action == Action::Tick {
+            return Effect::None;
+        }
+        self.message = None;
+        match action {
+            Action::Quit | Action::ForceQuit => return Effect::Quit,
+            Action::Suspend => return Effect::Suspend,
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                self.settle();
+                return Effect::None;
+            }
+            Action::CycleTheme => {
+                let i = ThemeName::ALL
+                    .iter()
+                    .position(|t| *t == self.theme.name)
+                    .unwrap_or(0);
+                let next = ThemeName::ALL[(i + 1) % ThemeName::ALL.len()];
+                self.theme = Theme::new(next);
+                self.message = Some(format!("theme: {}", next.label()));
+                return Effect::None;
+            }
+            _ => {}
+        }
+        match self.overlay.take() {
+            Some(Overlay::Help(h)) => self.update_help(h, action),
+            Some(Overlay::Search(s)) => self.update_search(s, action),
+            None => match action {
+                Action::OpenHelp => self.overlay = Some(Overlay::Help(HelpState::default())),
+                Action::OpenSearch if matches!(self.screen, Screen::Browse) => self.open_search(),
+                action => {
+                    let effect = self.update_screen(action, now);
+                    self.settle();
+                    return effect;
+                }
+            },
+        }
+        self.settle();
+        Effect::None
+    }
+
+    fn update_screen(&mut self, action: Action, now: SystemTime) -> Effect {
+        match &mut self.screen {
+            Screen::Browse => {
+                if action == Action::OpenRounds {
+                    match self.browse.current() {
+                        Some(e) if !self.lib.entries[e].questions.is_empty() => {
+                            let opts = RoundsOptions {
+                                roles: self.browse.role.into_iter().collect(),
+                                ..RoundsOptions::default()
+                            };
+                            self.start_rounds(e, opts, true);
+                        }
+                        _ => {
+                            self.message =
+                                Some("this entry has no discussion questions for rounds".into())
+                        }
+                    }
+                    return Effect::None;
+                }
+                self.message = self
+                    .browse
+                    .update(&self.lib, &self.theme, self.size, action);
+                Effect::None
+            }
+            Screen::Rounds(r) => {
+                if action == Action::Back {
+                    if r.from_app {
+                        if let Some(t) = r.theme_before {
+                            self.theme = Theme::new(t);
+                        }
+                        self.screen = Screen::Browse;
+                    } else {
+                        self.message = Some("q ends the round".into());
+                    }
+                    return Effect::None;
+                }
+                let (message, write) = r.rounds.update(action, now);
+                self.message = message;
+                if write {
+                    let path = r.rounds.handout.clone().unwrap_or_else(|| {
+                        PathBuf::from(format!(
+                            "{}-handout.md",
+                            self.lib.entries[r.rounds.entry].id
+                        ))
+                    });
+                    return Effect::Write {
+                        path,
+                        contents: r.rounds.handout(&self.lib),
+                    };
+                }
+                Effect::None
+            }
+        }
+    }
+
+    /// Keep scroll positions within what there is to show at the current size.
+    fn settle(&mut self) {
+        self.browse.clamp(&self.lib, &self.theme, self.size);
+        if let Some(Overlay::Help(h)) = &mut self.overlay {
+            h.scroll = h.scroll.min(help_max_scroll(&self.keymap, self.size));
+        }
+    }
+
+    fn update_help(&mut self, mut h: HelpState, action: Action) {
+        let page = crate::layout::help_body(self.size).height.max(1) as usize;
+        match action {
+            Action::Back | Action::Click(..) => return,
+            Action::Down | Action::ScrollDown(..) => h.scroll += 1,
+            Action::Up | Action::ScrollUp(..) => h.scroll = h.scroll.saturating_sub(1),
+            Action::PageDown => h.scroll += page,
+            Action::PageUp => h.scroll = h.scroll.saturating_sub(page),
+            Action::Top => h.scroll = 0,
+            Action::Bottom => h.scroll = usize::MAX,
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Help(h));
+    }
+}
+
+/// Lines of the help text at a size (one line per key row, a title and a blank per context;
+/// in two columns, the longer column).
+pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)>> {
+    let mut groups = keymap.help();
+    let rows = |r: &[(&str, &str)]| -> Vec<(String, String)> {
+        r.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    groups.push((
+        "Search syntax",
+        rows(&[
+            (
+                "word",
+                "fuzzy on names, titles, endpoints, prompts; words in long text",
+            ),
+            ("9.6", "numbers find the findings that report them"),
+            ("'word", "exact substring"),
+            ("!word", "exclude results containing it"),
+            (
+                "@resident",
+                "one role: student resident fellow attending phd editor guideline",
+            ),
+            (
+                "#finding",
+                "one kind: trial, topic, finding, question, discrepancy",
+            ),
+        ]),
+    ));
+    groups.push((
+        "Mouse",
+        rows(&[
+            (
+                "click",
+                "select a trial, a tab, a finding, link or question",
+            ),
+            (
+                "click again",
+                "reveal a selected question; open a selected search result",
+            ),
+            ("wheel", "scroll"),
+        ]),
+    ));
+    groups.push((
+        "Markers",
+        rows(&[
+            ("▶", "selected"),
+            ("◷", "ongoing as of its source"),
+            ("⚠", "the sources disagree"),
+            ("¹ ²", "a caveat, shown under the selected finding"),
+            ("■ │", "an estimate; the line of no effect"),
+        ]),
+    ));
+    if !crate::layout::help_two_columns(size) {
+        return vec![flatten_help(&groups)];
+    }
+    // Split the groups (in order) where the longer column is shortest.
+    let len = |gs: &[(&'static str, Vec<(String, String)>)]| flatten_help(gs).len();
+    let split = (1..groups.len())
+        .min_by_key(|&k| len(&groups[..k]).max(len(&groups[k..])))
+        .unwrap_or(groups.len());
+    let right = groups.split_off(split);
+    let left = groups;
+    vec![flatten_help(&left), flatten_help(&right)]
+}
+
+/// A help column as (keys, description) rows; a heading row has empty keys and a `#` prefix.
+fn flatten_help(groups: &[(&'static str, Vec<(String, String)>)]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (title, rows) in groups {
+        if !out.is_empty() {
+            out.push((String::new(), String::new()));
+        }
+        out.push((String::new(), format!("# {title}")));
+        out.extend(rows.iter().cloned());
+    }
+    out
+}
+
+pub fn help_max_scroll(keymap: &Keymap, size: (u16, u16)) -> usize {
+    let h = crate::layout::help_body(size).height as usize;
+    let longest = help_lines(keymap, size)
+        .iter()
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0);
+    crate::layout::max_top(longest, h)
+}
