@@ -60,6 +60,22 @@ pub enum Action {
     ScrollDown(u16, u16),
     /// The terminal was resized to (columns, rows).
     Resize(u16, u16),
+    /// Time passed (sent by the runtime while a countdown runs).
+    Tick,
+    /// `P`: start teaching rounds on the current trial.
+    OpenRounds,
+    /// Rounds: blank the screen (any key brings it back).
+    Blank,
+    /// Rounds: show or hide the presenter notes.
+    Notes,
+    /// Rounds: start or pause the countdown.
+    Timer,
+    /// Rounds: reset the countdown.
+    TimerReset,
+    /// Rounds: call on a learner.
+    Learner,
+    /// Rounds: write the handout of what was covered.
+    Handout,
 }
 
 /// The actions a key can be bound to, with their names.
@@ -90,6 +106,13 @@ const NAMED: &[(&str, Action)] = &[
     ("search_backspace", Action::SearchBackspace),
     ("search_clear", Action::SearchClear),
     ("search_toggle_reveal", Action::SearchToggleReveal),
+    ("open_rounds", Action::OpenRounds),
+    ("blank", Action::Blank),
+    ("notes", Action::Notes),
+    ("timer", Action::Timer),
+    ("timer_reset", Action::TimerReset),
+    ("learner", Action::Learner),
+    ("handout", Action::Handout),
 ];
 
 impl Action {

@@ -20,13 +20,15 @@ pub enum Context {
     Detail,
     Search,
     Help,
+    Rounds,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 6] = [
         Context::Global,
         Context::List,
         Context::Detail,
+        Context::Rounds,
         Context::Search,
         Context::Help,
     ];
@@ -38,6 +40,7 @@ impl Context {
             Context::Detail => "Trial detail",
             Context::Search => "Search",
             Context::Help => "Help",
+            Context::Rounds => "Teaching rounds",
         }
     }
 
@@ -49,6 +52,7 @@ impl Context {
             Context::Detail => "detail",
             Context::Search => "search",
             Context::Help => "help",
+            Context::Rounds => "rounds",
         }
     }
 
@@ -212,7 +216,7 @@ impl Binding {
 }
 
 use Action as A;
-use Context::{Detail, Global, Help, List, Search};
+use Context::{Detail, Global, Help, List, Rounds, Search};
 
 /// The default key table, in the order help shows it.
 #[rustfmt::skip]
@@ -226,6 +230,7 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Global, "Tab Shift+Tab", A::SwitchPanel, "switch between the list and the detail panel", "panel"),
         (Global, "r", A::NextRole, "discussion: next role (all → Medical Student → … → Guideline Committee)", "role"),
         (Global, "R", A::PrevRole, "discussion: previous role", ""),
+        (Global, "P", A::OpenRounds, "teaching rounds on this trial (for a shared screen)", "rounds"),
         (Global, "t", A::CycleTheme, "next colour theme (dark, light, high-contrast, mono)", ""),
         (Global, "1", A::GotoSection(1), "Overview", ""),
         (Global, "2", A::GotoSection(2), "Findings", ""),
@@ -244,6 +249,9 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (List, "PgUp Ctrl+U", A::PageUp, "page up", ""),
         (List, "Enter l Right", A::Open, "open the selected trial at its Overview", "open"),
         (List, "s", A::CycleSort, "sort by phase, year or pack order", "sort"),
+        (Detail, "Space", A::Reveal, "Discussion: reveal or hide the selected key response", "reveal"),
+        (Detail, "x", A::HideAll, "Discussion: hide every revealed key response", "hide all"),
+        (Detail, "Enter", A::Open, "Related: follow the selected link", "follow"),
         (Detail, "j Down", A::Down, "select the next finding, link, note or question; else scroll", "select"),
         (Detail, "k Up", A::Up, "select the previous one; else scroll", ""),
         (Detail, "g Home", A::Top, "top", ""),
@@ -252,10 +260,23 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Detail, "PgUp Ctrl+U", A::PageUp, "page up", ""),
         (Detail, "l Right ]", A::NextSection, "next section", "sections"),
         (Detail, "h Left [", A::PrevSection, "previous section", ""),
-        (Detail, "Space", A::Reveal, "Discussion: reveal or hide the selected key response", "reveal"),
-        (Detail, "x", A::HideAll, "Discussion: hide every revealed key response", "hide all"),
-        (Detail, "Enter", A::Open, "Related: follow the selected link", "follow"),
         (Detail, "Backspace Esc", A::Back, "back: return from a followed link, or to the list", "back"),
+        (Rounds, "Space", A::Reveal, "reveal the next key point, then the full key response", "reveal"),
+        (Rounds, "Right Down j PgDn Enter", A::Down, "next screen (resets what was revealed)", "next"),
+        (Rounds, "Left Up k PgUp", A::Up, "previous screen", "back"),
+        (Rounds, "Home g", A::Top, "title card", ""),
+        (Rounds, "End G", A::Bottom, "last question", ""),
+        (Rounds, "t", A::Timer, "start or pause the countdown", "timer"),
+        (Rounds, "T", A::TimerReset, "reset the countdown", ""),
+        (Rounds, "l", A::Learner, "call on a learner (never the same one twice in a row)", "learner"),
+        (Rounds, "p", A::Notes, "presenter notes: discrepancies and limitations", "notes"),
+        (Rounds, "b", A::Blank, "blank the screen (any key returns)", "blank"),
+        (Rounds, "h", A::Handout, "write the handout of what was covered (Markdown)", "handout"),
+        (Rounds, "Esc Backspace", A::Back, "leave rounds (back to browsing)", ""),
+        (Rounds, "?", A::OpenHelp, "help", "help"),
+        (Rounds, "q", A::Quit, "quit", "quit"),
+        (Rounds, "Ctrl+C", A::ForceQuit, "quit at once", ""),
+        (Rounds, "Ctrl+Z", A::Suspend, "suspend to the shell", ""),
         (Search, "Enter", A::Open, "open the selected result in its context", "open"),
         (Search, "Esc", A::Back, "close search and return to where you were", "back"),
         (Search, "Down Ctrl+N Ctrl+J", A::Down, "next result", "next"),
@@ -326,7 +347,7 @@ impl Keymap {
             };
             let Some(ctx) = Context::from_name(ctx) else {
                 errors.push(format!(
-                    "`{name}`: unknown context `{ctx}`; use global, list, detail, search or help"
+                    "`{name}`: unknown context `{ctx}`; use global, list, detail, rounds, search or help"
                 ));
                 continue;
             };
@@ -412,7 +433,7 @@ impl Keymap {
                 }
                 _ => None,
             },
-            Context::Help => None,
+            Context::Help | Context::Rounds => None,
             _ => self.find(Context::Global, ev),
         }
     }
@@ -441,7 +462,7 @@ impl Keymap {
         let global = self.bindings.iter().filter(move |b| {
             b.ctx == Context::Global
                 && !b.hint.is_empty()
-                && !matches!(ctx, Context::Search | Context::Help)
+                && !matches!(ctx, Context::Search | Context::Help | Context::Rounds)
         });
         own.chain(global).collect()
     }
@@ -635,5 +656,20 @@ mod tests {
         ] {
             assert!(!m.hints(ctx).is_empty());
         }
+    }
+}
+
+#[cfg(test)]
+mod example_file {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_keymap_parses_and_rebinds() {
+        let m = Keymap::from_ron(include_str!("../docs/keymap.example.ron"))
+            .unwrap_or_else(|e| panic!("docs/keymap.example.ron: {e:?}"));
+        let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(m.lookup(Context::Detail, &n), Some(Action::NextSection));
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(m.lookup(Context::List, &q), Some(Action::Quit));
     }
 }

@@ -35,6 +35,9 @@ struct Global {
     /// Colour theme of the app: dark, light, high-contrast (projectors) or mono.
     #[arg(long, global = true, value_name = "NAME", value_parser = parse_theme)]
     theme: Option<ThemeName>,
+    /// Rebind keys from a keymap file (see docs/keymap.example.ron).
+    #[arg(long, global = true, value_name = "FILE")]
+    keymap: Option<PathBuf>,
 }
 
 fn parse_theme(s: &str) -> Result<ThemeName, String> {
@@ -57,6 +60,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Teaching rounds on a shared screen: one trial, its evidence, then the discussion ladder
+    /// one question at a time (high-contrast unless --theme says otherwise).
+    Rounds {
+        /// The trial (default: the pack's landmark trial).
+        #[arg(long, value_name = "ID")]
+        trial: Option<String>,
+        /// Only these roles, comma-separated (e.g. student,resident,fellow).
+        #[arg(long, value_name = "ROLE,...", value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Length of the countdown that `t` starts.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        timer: u64,
+        /// Learners to call on with `l`: a file with one name a line.
+        #[arg(long, value_name = "FILE")]
+        learners: Option<PathBuf>,
+        /// Write what was covered as a Markdown handout when the round ends (and on `h`).
+        #[arg(long, value_name = "FILE.md")]
+        handout: Option<PathBuf>,
+    },
     /// Print one trial or topic as plain text.
     Show {
         /// The entry id (see `trialdeck list`), in any case; `entry/item` as `search`
@@ -71,6 +93,9 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace the --out file even if it is read-only.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Search trials, findings, questions and key responses; one hit per line:
     /// kind<TAB>id<TAB>score<TAB>title. Syntax: 'exact, !not, @role, #kind.
@@ -191,11 +216,26 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::Check { format }) => cmd_check(&sources, format),
         Some(Command::List { format }) => cmd_list(&load(&sources)?, format),
         Some(Command::Show { id }) => cmd_show(&load(&sources)?, &id, color),
+        Some(Command::Rounds {
+            trial,
+            roles,
+            timer,
+            learners,
+            handout,
+        }) => cmd_rounds(
+            &g,
+            &sources,
+            trial.as_deref(),
+            &roles,
+            timer,
+            learners.as_deref(),
+            handout,
+        ),
         Some(Command::Search { query, limit }) => {
             cmd_search(&load(&sources)?, &query.join(" "), limit)
         }
-        Some(Command::Export { format, out }) => {
-            cmd_export(&load(&sources)?, format, out.as_deref())
+        Some(Command::Export { format, out, force }) => {
+            cmd_export(&load(&sources)?, format, out.as_deref(), force)
         }
         Some(Command::Dev {
             command: DevCommand::GenPack { trials, seed, out },
@@ -259,6 +299,21 @@ fn write_stdout(s: &str) -> CliResult<()> {
 /// No subcommand: open the app.
 fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     let library = load(sources)?;
+    let keymap = match &g.keymap {
+        None => trialdeck::keymap::Keymap::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::Usage(format!("cannot read keymap {}: {e}", path.display()))
+            })?;
+            trialdeck::keymap::Keymap::from_ron(&text).map_err(|errs| {
+                CliError::Usage(format!(
+                    "keymap {} has problems:\n  {}\nfix them, or start without --keymap",
+                    path.display(),
+                    errs.join("\n  ")
+                ))
+            })?
+        }
+    };
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(CliError::Terminal(format!(
             "loaded {} entries and {} questions, but the app needs a terminal; \
@@ -273,15 +328,101 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
         None if no_color => ThemeName::Mono,
         None => ThemeName::Dark,
     };
-    run_app(library, theme)
+    run_app(trialdeck::app::App::new(library, theme).with_keymap(keymap))
 }
 
-/// Start the app and wait for it to end.
-fn run_app(library: Library, theme: ThemeName) -> CliResult {
-    let app = trialdeck::app::App::new(library, theme);
-    match trialdeck::tui::run(app)
-        .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?
+/// The app needs a terminal on both ends.
+fn need_terminal(library: &Library) -> CliResult<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::Terminal(format!(
+            "loaded {} entries and {} questions, but the app needs a terminal; \
+             for plain output try `trialdeck list` or `trialdeck show ID`",
+            library.entries.len(),
+            library.question_count()
+        )));
+    }
+    Ok(())
+}
+
+/// `rounds`: teaching rounds on one trial.
+fn cmd_rounds(
+    g: &Global,
+    sources: &[PackSource],
+    trial: Option<&str>,
+    roles: &[String],
+    timer: u64,
+    learners: Option<&Path>,
+    handout: Option<PathBuf>,
+) -> CliResult {
+    let library = load(sources)?;
+    let entry = match trial {
+        Some(id) => {
+            let e = resolve_id(&library, id)?;
+            library.index_of(&e.id).unwrap_or(0)
+        }
+        None => library.landmark().unwrap_or(0),
+    };
+    if library
+        .entries
+        .get(entry)
+        .is_none_or(|e| e.questions.is_empty())
     {
+        return Err(CliError::Usage(
+            "this entry has no discussion questions; pick a trial with --trial ID".into(),
+        ));
+    }
+    let roles = roles
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| {
+            trialdeck::content::Role::parse(r).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "unknown role `{r}`; use student, resident, fellow, attending, phd, editor or guideline"
+                ))
+            })
+        })
+        .collect::<CliResult<Vec<_>>>()?;
+    let learners = match learners {
+        None => Vec::new(),
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("cannot read learners {}: {e}", path.display())))?
+            .lines()
+            .map(|l| content::sanitize::clean(l.trim()))
+            .filter(|l| !l.is_empty())
+            .collect(),
+    };
+    need_terminal(&library)?;
+    let theme = g.theme.unwrap_or(if no_color(g) {
+        ThemeName::Mono
+    } else {
+        ThemeName::HighContrast
+    });
+    let mut app = trialdeck::app::App::new(library, theme);
+    let opts = trialdeck::app::RoundsOptions {
+        roles,
+        timer: std::time::Duration::from_secs(timer.max(1)),
+        learners,
+        handout,
+    };
+    app.start_rounds(entry, opts, false);
+    run_app(app)
+}
+
+fn no_color(g: &Global) -> bool {
+    g.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Run the app until it ends; then write what the session leaves (a rounds handout).
+fn run_app(mut app: trialdeck::app::App) -> CliResult {
+    let stopped = trialdeck::tui::run(&mut app)
+        .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?;
+    if let Some((path, contents)) = app.final_handout() {
+        write_atomically(&path, contents.as_bytes(), false).map_err(|e| {
+            CliError::Io(format!("cannot write the handout {}: {e}", path.display()))
+        })?;
+        eprintln!("trialdeck: wrote the handout to {}", path.display());
+    }
+    match stopped {
         // Stopped by a signal: exit as the shell convention says (128 + signal).
         Some(sig) => Ok(ExitCode::from((128 + sig).clamp(0, 255) as u8)),
         None => Ok(ExitCode::SUCCESS),
@@ -607,12 +748,12 @@ fn cmd_search(lib: &Library, query: &str, limit: usize) -> CliResult {
 }
 
 /// `export`: the whole library, to stdout or atomically to a file.
-fn cmd_export(lib: &Library, format: ExportFormat, out: Option<&Path>) -> CliResult {
+fn cmd_export(lib: &Library, format: ExportFormat, out: Option<&Path>, force: bool) -> CliResult {
     let body = match format {
         ExportFormat::Json => trialdeck::export::to_json(lib),
     };
     match out {
-        Some(path) => write_atomically(path, body.as_bytes())
+        Some(path) => write_atomically(path, body.as_bytes(), force)
             .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?,
         None => write_stdout(&body)?,
     }
@@ -621,26 +762,13 @@ fn cmd_export(lib: &Library, format: ExportFormat, out: Option<&Path>) -> CliRes
 
 /// `dev gen-pack`: a synthetic pack for benchmarks.
 fn cmd_gen_pack(trials: usize, seed: u64, out: &Path) -> CliResult {
-    let lib = trialdeck::devgen::gen_library(trials, seed);
-    trialdeck::devgen::write_pack(&lib, out)
+    trialdeck::devgen::gen_pack(trials, seed, out)
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", out.display())))?;
     write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Write via a temporary file and rename, so an interrupted export never leaves half a file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+fn write_atomically(path: &std::path::Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
+    trialdeck::fsutil::write_atomically(path, bytes, force)
 }

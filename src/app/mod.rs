@@ -8,11 +8,13 @@
 //! scroll bounds and clicks never depend on the last frame.
 
 mod browse;
+mod rounds;
 mod search;
 
 pub use crate::doc::Section;
 pub use crate::layout::Focus;
 pub use browse::{Browse, Place, Sort};
+pub use rounds::{Rounds, RoundsOptions, Step, Timer};
 pub use search::SearchState;
 
 use crate::action::Action;
@@ -20,6 +22,7 @@ use crate::content::Library;
 use crate::keymap::{Context, Keymap};
 use crate::search::{SearchIndex, Searcher};
 use crate::theme::{Theme, ThemeName};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 /// How many search results are kept per query.
@@ -32,12 +35,30 @@ pub enum Effect {
     Quit,
     /// Give the terminal back and stop until the shell's `fg`.
     Suspend,
+    /// Write `contents` to `path` (atomically), then tell the app how it went with
+    /// [`App::notify`].
+    Write {
+        path: PathBuf,
+        contents: String,
+    },
 }
 
-/// The screen under any overlay.
+/// The screen under any overlay. The browse state lives on in [`App::browse`] while another
+/// screen is up, so leaving that screen returns to where the reader was.
 #[derive(Debug, Clone)]
 pub enum Screen {
-    Browse(Browse),
+    Browse,
+    Rounds(Box<RoundsScreen>),
+}
+
+/// Rounds, and what to restore when they end.
+#[derive(Debug, Clone)]
+pub struct RoundsScreen {
+    pub rounds: Rounds,
+    /// The theme before rounds switched to high contrast (restored on leaving).
+    pub theme_before: Option<ThemeName>,
+    /// Whether `Esc` returns to browsing (started from the app) or does nothing (`rounds`).
+    pub from_app: bool,
 }
 
 /// What is drawn over the screen and takes its keys.
@@ -60,6 +81,10 @@ pub struct App {
     pub keymap: Keymap,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
+    /// The time of the last update (views that show time, such as a countdown, read it).
+    pub now: SystemTime,
+    /// The browse screen's state (kept while another screen is up).
+    pub browse: Browse,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     /// A one-line notice for the footer; cleared by the next action.
@@ -82,7 +107,9 @@ impl App {
             theme: Theme::new(theme),
             keymap: Keymap::default(),
             size: (80, 24),
-            screen: Screen::Browse(browse),
+            now: SystemTime::UNIX_EPOCH,
+            browse,
+            screen: Screen::Browse,
             overlay: None,
             message: None,
             last_search: None,
@@ -96,15 +123,49 @@ impl App {
     }
 
     pub fn browse(&self) -> &Browse {
-        match &self.screen {
-            Screen::Browse(b) => b,
-        }
+        &self.browse
     }
 
     pub fn browse_mut(&mut self) -> &mut Browse {
-        match &mut self.screen {
-            Screen::Browse(b) => b,
+        &mut self.browse
+    }
+
+    /// Start teaching rounds on `entry` (from the command line: `Esc` will not leave them).
+    pub fn start_rounds(&mut self, entry: usize, opts: RoundsOptions, from_app: bool) {
+        let rounds = Rounds::new(&self.lib, entry, opts, self.now);
+        let theme_before = (self.theme.name != ThemeName::HighContrast).then_some(self.theme.name);
+        if from_app {
+            self.theme = Theme::new(ThemeName::HighContrast);
         }
+        self.screen = Screen::Rounds(Box::new(RoundsScreen {
+            rounds,
+            theme_before: if from_app { theme_before } else { None },
+            from_app,
+        }));
+    }
+
+    /// The round on screen, if any.
+    pub fn rounds(&self) -> Option<&Rounds> {
+        match &self.screen {
+            Screen::Rounds(r) => Some(&r.rounds),
+            Screen::Browse => None,
+        }
+    }
+
+    /// Whether the screen shows a running clock (the runtime then sends `Tick`s).
+    pub fn ticking(&self) -> bool {
+        self.rounds().is_some_and(|r| r.timer.running())
+    }
+
+    /// The handout to write when the session ends (rounds started with `--handout FILE`).
+    pub fn final_handout(&self) -> Option<(PathBuf, String)> {
+        let r = self.rounds()?;
+        Some((r.handout.clone()?, r.handout(&self.lib)))
+    }
+
+    /// A notice from the runtime (e.g. whether a file was written).
+    pub fn notify(&mut self, message: String) {
+        self.message = Some(message);
     }
 
     /// The search overlay, when open.
@@ -134,19 +195,27 @@ impl App {
             Some(Overlay::Help(_)) => Context::Help,
             Some(Overlay::Search(_)) => Context::Search,
             None => match &self.screen {
-                Screen::Browse(b) => match b.focus {
+                Screen::Browse => match self.browse.focus {
                     Focus::List => Context::List,
                     Focus::Detail => Context::Detail,
                 },
+                Screen::Rounds(_) => Context::Rounds,
             },
         }
     }
 
     /// Whether an action does something in the current state (the footer shows only those).
     pub fn acts(&self, action: &Action) -> bool {
-        match &self.overlay {
-            Some(_) => true,
-            None => self.browse().acts(&self.lib, action),
+        match (&self.overlay, &self.screen) {
+            (Some(_), _) => true,
+            (None, Screen::Rounds(r)) => match action {
+                Action::Reveal => r.rounds.question().is_some() && !r.rounds.full(),
+                Action::Learner => !r.rounds.learners.is_empty(),
+                Action::Up => r.rounds.at > 0,
+                Action::Down => r.rounds.at + 1 < r.rounds.steps.len(),
+                _ => true,
+            },
+            (None, Screen::Browse) => self.browse.acts(&self.lib, action),
         }
     }
 
@@ -162,7 +231,10 @@ impl App {
 
     /// Apply one action at time `now`.
     pub fn update(&mut self, action: Action, now: SystemTime) -> Effect {
-        let _ = now; // browsing keeps no time; quiz sessions will.
+        self.now = now;
+        if action == Action::Tick {
+            return Effect::None;
+        }
         self.message = None;
         match action {
             Action::Quit | Action::ForceQuit => return Effect::Quit,
@@ -189,10 +261,11 @@ impl App {
             Some(Overlay::Search(s)) => self.update_search(s, action),
             None => match action {
                 Action::OpenHelp => self.overlay = Some(Overlay::Help(HelpState::default())),
-                Action::OpenSearch => self.open_search(),
+                Action::OpenSearch if matches!(self.screen, Screen::Browse) => self.open_search(),
                 action => {
-                    let Screen::Browse(b) = &mut self.screen;
-                    self.message = b.update(&self.lib, &self.theme, self.size, action);
+                    let effect = self.update_screen(action, now);
+                    self.settle();
+                    return effect;
                 }
             },
         }
@@ -200,10 +273,64 @@ impl App {
         Effect::None
     }
 
+    fn update_screen(&mut self, action: Action, now: SystemTime) -> Effect {
+        match &mut self.screen {
+            Screen::Browse => {
+                if action == Action::OpenRounds {
+                    match self.browse.current() {
+                        Some(e) if !self.lib.entries[e].questions.is_empty() => {
+                            let opts = RoundsOptions {
+                                roles: self.browse.role.into_iter().collect(),
+                                ..RoundsOptions::default()
+                            };
+                            self.start_rounds(e, opts, true);
+                        }
+                        _ => {
+                            self.message =
+                                Some("this entry has no discussion questions for rounds".into())
+                        }
+                    }
+                    return Effect::None;
+                }
+                self.message = self
+                    .browse
+                    .update(&self.lib, &self.theme, self.size, action);
+                Effect::None
+            }
+            Screen::Rounds(r) => {
+                if action == Action::Back {
+                    if r.from_app {
+                        if let Some(t) = r.theme_before {
+                            self.theme = Theme::new(t);
+                        }
+                        self.screen = Screen::Browse;
+                    } else {
+                        self.message = Some("q ends the round".into());
+                    }
+                    return Effect::None;
+                }
+                let (message, write) = r.rounds.update(action, now);
+                self.message = message;
+                if write {
+                    let path = r.rounds.handout.clone().unwrap_or_else(|| {
+                        PathBuf::from(format!(
+                            "{}-handout.md",
+                            self.lib.entries[r.rounds.entry].id
+                        ))
+                    });
+                    return Effect::Write {
+                        path,
+                        contents: r.rounds.handout(&self.lib),
+                    };
+                }
+                Effect::None
+            }
+        }
+    }
+
     /// Keep scroll positions within what there is to show at the current size.
     fn settle(&mut self) {
-        let Screen::Browse(b) = &mut self.screen;
-        b.clamp(&self.lib, &self.theme, self.size);
+        self.browse.clamp(&self.lib, &self.theme, self.size);
         if let Some(Overlay::Help(h)) = &mut self.overlay {
             h.scroll = h.scroll.min(help_max_scroll(&self.keymap, self.size));
         }
@@ -281,19 +408,13 @@ pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)
     if !crate::layout::help_two_columns(size) {
         return vec![flatten_help(&groups)];
     }
-    // Split the groups into two columns of about equal length.
-    let total: usize = groups.iter().map(|(_, r)| r.len() + 2).sum();
-    let mut left = Vec::new();
-    let mut right = Vec::new();
-    let mut n = 0;
-    for g in groups {
-        if n < total / 2 {
-            n += g.1.len() + 2;
-            left.push(g);
-        } else {
-            right.push(g);
-        }
-    }
+    // Split the groups (in order) where the longer column is shortest.
+    let len = |gs: &[(&'static str, Vec<(String, String)>)]| flatten_help(gs).len();
+    let split = (1..groups.len())
+        .min_by_key(|&k| len(&groups[..k]).max(len(&groups[k..])))
+        .unwrap_or(groups.len());
+    let right = groups.split_off(split);
+    let left = groups;
     vec![flatten_help(&left), flatten_help(&right)]
 }
 

@@ -1,6 +1,6 @@
 //! The search overlay: a query, its hits, and opening a hit in its context.
 
-use super::{App, Browse, Overlay, Place, SEARCH_LIMIT, Section};
+use super::{App, Overlay, Place, SEARCH_LIMIT, Section};
 use crate::action::Action;
 use crate::layout::{self, Focus};
 use crate::search::{Hit, Kind as HitKind};
@@ -125,9 +125,7 @@ impl App {
         };
         let e = &lib.entries[entry];
         let doc = crate::doc::build(lib, e);
-        let b: &mut Browse = match &mut self.screen {
-            super::Screen::Browse(b) => b,
-        };
+        let b = &mut self.browse;
         b.go(from);
         b.history.push(from);
         let item_id = hit.item.clone().unwrap_or_default();

@@ -312,11 +312,25 @@ pub fn value_label(e: &Entry, v: &ArmValue) -> String {
     if v.arm.is_some()
         && !e.is_design_arm(v.arm.as_deref())
         && let Some(n) = &v.note
-        && v.value.is_some()
     {
-        return n.clone();
+        // The note names the group when there is a number; when there is none, the note is
+        // the value itself and the group id says nothing a reader needs.
+        return if v.value.is_some() {
+            n.clone()
+        } else {
+            String::new()
+        };
     }
     e.arm_label(v.arm.as_deref()).to_string()
+}
+
+/// `label: value`, or the value alone when it has no label.
+pub fn labelled(label: &str, value: &str) -> String {
+    if label.is_empty() {
+        value.to_string()
+    } else {
+        format!("{label}: {value}")
+    }
 }
 
 /// Whether a value's note is a caveat (shown as a footnote) rather than the value or label.
@@ -326,7 +340,7 @@ fn note_is_caveat(e: &Entry, v: &ArmValue) -> bool {
 
 /// `T-DM1: 9.6 mo`, with the caveat in brackets (for one-line contexts such as safety).
 pub fn arm_with_value(e: &Entry, v: &ArmValue) -> String {
-    let mut s = format!("{}: {}", value_label(e, v), arm_value(v));
+    let mut s = labelled(&value_label(e, v), &arm_value(v));
     if note_is_caveat(e, v)
         && let Some(n) = &v.note
     {
@@ -393,7 +407,11 @@ pub fn headline(e: &Entry, f: &Finding) -> String {
     let vals: Vec<String> = f
         .values
         .iter()
-        .map(|v| format!("{} {}", value_label(e, v), arm_value(v)))
+        .map(|v| {
+            format!("{} {}", value_label(e, v), arm_value(v))
+                .trim()
+                .to_string()
+        })
         .collect();
     let mut s = format!("{}: {}", f.endpoint, vals.join(" vs "));
     let eff = effect(f);

@@ -65,7 +65,7 @@ fn blocks(bs: &[Block], h: &dyn Fn(&str) -> String) -> String {
                     for f in &g.rows {
                         let _ = writeln!(o, "- {} [{}]", f.endpoint, f.analysis);
                         for (arm, v) in &f.arms {
-                            let _ = writeln!(o, "    {arm}: {v}");
+                            let _ = writeln!(o, "    {}", super::labelled(arm, v));
                         }
                         if !f.effect.is_empty() {
                             let p = if f.p.is_empty() {

@@ -33,7 +33,7 @@ pub struct Styled {
 }
 
 /// The questions a view shows, in ladder order.
-pub fn visible_questions<'d>(doc: &'d Document, role: Option<Role>) -> Vec<&'d QuestionItem> {
+pub fn visible_questions(doc: &Document, role: Option<Role>) -> Vec<&QuestionItem> {
     doc.questions()
         .into_iter()
         .filter(|q| role.is_none_or(|r| q.role == r))
@@ -260,8 +260,8 @@ fn table_row(
 pub fn finding_widths(width: usize) -> Vec<usize> {
     let w = width.saturating_sub(1);
     if w >= 72 {
-        let rest = w - 12 - 24;
-        vec![rest * 9 / 20, rest - rest * 9 / 20, 24, 12]
+        let rest = w - 11 - 21;
+        vec![rest * 2 / 5, rest - rest * 2 / 5, 21, 11]
     } else {
         let eff = 20.min(w / 3);
         let rest = w.saturating_sub(eff);
@@ -306,7 +306,7 @@ fn finding_row(f: &FindingRow, sel: bool, focused: bool, widths: &[usize], t: &T
     let arms = f
         .arms
         .iter()
-        .map(|(a, v)| format!("{a}: {v}"))
+        .map(|(a, v)| super::labelled(a, v))
         .collect::<Vec<_>>()
         .join("\n");
     let endpoint = if f.analysis == "ITT" {
