@@ -109,7 +109,12 @@ fn the_readme_links_only_to_files_in_the_repository() {
             "README links to `{target}`, which is not in the repository"
         );
     }
-    for gone in ["../shared", "CONTENT.md", "ARCHITECTURE.md", "content guide"] {
+    for gone in [
+        "../shared",
+        "CONTENT.md",
+        "ARCHITECTURE.md",
+        "content guide",
+    ] {
         assert!(
             !text.contains(gone),
             "README refers to `{gone}`, which is not in the repository"

@@ -34,15 +34,18 @@ pub fn bundled_library() -> Library {
 }
 
 /// Copy the mini pack into a fresh temporary directory, with `edit` applied to the text of
-/// its manifest; returns the directory (kept alive by the caller) and the loaded library.
-pub fn edited_mini(edit: impl Fn(&str) -> String) -> (tempfile::TempDir, Library) {
+/// its file `file` (e.g. `pack.ron`); returns the directory (kept alive by the caller) and the
+/// loaded library.
+pub fn edited_mini(file: &str, edit: impl Fn(&str) -> String) -> (tempfile::TempDir, Library) {
     let dir = tempfile::tempdir().expect("tempdir");
     for f in std::fs::read_dir(mini_dir()).expect("mini dir") {
         let f = f.expect("entry").path();
         let text = std::fs::read_to_string(&f).expect("read");
         let name = f.file_name().expect("name");
-        let text = if name == "pack.ron" {
-            edit(&text)
+        let text = if name == file {
+            let edited = edit(&text);
+            assert_ne!(edited, text, "the edit of {file} changed something");
+            edited
         } else {
             text
         };
