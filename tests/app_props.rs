@@ -51,8 +51,10 @@ fn any_action() -> impl Strategy<Value = Action> {
         Just(Action::NextSection),
         Just(Action::PrevSection),
         Just(Action::Reveal),
+        Just(Action::HideAll),
         Just(Action::NextRole),
-        Just(Action::ClearRole),
+        Just(Action::PrevRole),
+        (0u8..=10).prop_map(Action::GotoSection),
         any_role().prop_map(Action::SetRole),
         Just(Action::CycleSort),
         Just(Action::CycleTheme),
@@ -127,7 +129,7 @@ proptest! {
     ) {
         let mut app = App::new(library(), theme);
         let (mut w, mut h) = start;
-        app.update(Action::Resize(w, h));
+        common::step(&mut app, Action::Resize(w, h));
         let mut terminal = None;
         draw(&mut terminal, &app, w, h);
         for step in steps {
@@ -138,19 +140,28 @@ proptest! {
                     if let Action::Resize(nw, nh) = a {
                         (w, h) = (nw, nh);
                     }
-                    app.update(a);
+                    // Quit and suspend are effects the runtime carries out; the state
+                    // stays valid whatever they are.
+                    let _ = common::step(&mut app, a);
                 }
                 Step::Size(nw, nh) => {
                     (w, h) = (nw, nh);
-                    app.update(Action::Resize(w, h));
+                    common::step(&mut app, Action::Resize(w, h));
                 }
             }
-            // The runtime keeps running after quit/suspend flags only until it acts on them.
-            app.quit = false;
-            app.suspend = false;
             draw(&mut terminal, &app, w, h);
-            prop_assert!(app.list_sel < app.order.len().max(1));
-            prop_assert!(app.item <= app.item_count().max(1));
+            let b = app.browse();
+            prop_assert!(b.list_sel < b.order.len().max(1));
+            prop_assert!(b.item < b.item_count(&app.lib).max(1));
+            // The scroll never passes what there is to show at this size.
+            if let Some((s, body)) = b.detail_lines(&app.lib, &app.theme, app.size)
+                && b.section != trialdeck::app::Section::Forest
+            {
+                prop_assert!(b.scroll <= s.lines.len().saturating_sub(body.height as usize));
+            }
+            if let Some(st) = app.search() {
+                prop_assert!(st.selected < st.hits.len().max(1));
+            }
         }
     }
 }

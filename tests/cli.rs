@@ -532,6 +532,11 @@ fn show_prints_the_entry_as_plain_text() {
     ] {
         assert!(out.contains(needle), "show lacks {needle:?}:\n{out}");
     }
+    // Sources by their labels, never their file names.
+    assert!(
+        !out.contains("paper_a.txt") && !out.contains("paper-a"),
+        "{out}"
+    );
     let topic = stdout_of(
         trialdeck()
             .args(["show", "ab-mechanism", "--pack"])

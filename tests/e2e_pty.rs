@@ -237,9 +237,10 @@ fn search_open_reveal_and_quit() {
             && c.contains("sections")
     });
 
-    // Space outside the discussion jumps to it; Space there reveals the selected question.
-    s.send(b" ");
-    s.wait_text("showing all roles");
+    // `9` jumps to the discussion (Space outside it does nothing); Space there reveals the
+    // selected question.
+    s.send(b"9");
+    s.wait_text("All roles");
     assert!(!s.contents().contains("Key response"));
     s.send(b" ");
     s.wait_text("Key response");

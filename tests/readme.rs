@@ -68,9 +68,17 @@ fn the_readme_screenshot_is_the_real_first_screen() {
     let text = readme();
     let ((w, h), shown) = screenshot(&text);
     let real = first_screen(w, h);
+    if shown != real && std::env::var_os("UPDATE_README").is_some() {
+        // `UPDATE_README=1 cargo test --test readme` rewrites the block (read it after).
+        let new = text.replacen(&shown.join("\n"), &real.join("\n"), 1);
+        std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"), new)
+            .expect("write README.md");
+        return;
+    }
     assert!(
         shown == real,
-        "README's first screen is out of date; replace its block with:\n{}",
+        "README's first screen is out of date (UPDATE_README=1 cargo test --test readme \
+         rewrites it); the real one is:\n{}",
         real.join("\n")
     );
     // What a newcomer must see first: the landmark trial with its headline numbers.

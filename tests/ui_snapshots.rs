@@ -1,12 +1,12 @@
 //! Every view of the app, drawn into a `TestBackend` on the fictional mini pack and compared
 //! with committed `insta` snapshots; plus styled-buffer checks where style carries meaning.
 //!
-//! The app is driven only through `App::update(Action)`. Regenerate with
+//! The app is driven only through `App::update(Action, now)` with a fixed clock. Regenerate with
 //! `INSTA_UPDATE=always cargo test --test ui_snapshots` and review the `.snap` diffs.
 
 mod common;
 
-use common::{app, app_with, apply, render, screen_text, type_query};
+use common::{app, app_with, apply, render, screen_text, step, type_query};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -21,9 +21,9 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 /// Open the first trial's detail on `section`.
 fn open_section(app: &mut App, section: Section) {
-    app.update(Action::Open);
-    while app.section != section {
-        app.update(Action::NextSection);
+    step(app, Action::Open);
+    while app.browse().section != section {
+        step(app, Action::NextSection);
     }
 }
 
@@ -44,7 +44,9 @@ fn list_and_overview() {
 
 #[test]
 fn detail_focused_overview() {
-    snap_view("detail_overview", |a| a.update(Action::Open));
+    snap_view("detail_overview", |a| {
+        step(a, Action::Open);
+    });
 }
 
 #[test]
@@ -93,7 +95,7 @@ fn discussion_hidden() {
 fn discussion_revealed() {
     snap_view("discussion_revealed", |a| {
         open_section(a, Section::Discussion);
-        a.update(Action::Reveal);
+        step(a, Action::Reveal);
     });
 }
 
@@ -101,7 +103,7 @@ fn discussion_revealed() {
 fn discussion_role_filter() {
     snap_view("discussion_role_resident", |a| {
         open_section(a, Section::Discussion);
-        a.update(Action::SetRole(Some(Role::Resident)));
+        step(a, Action::SetRole(Some(Role::Resident)));
     });
 }
 
@@ -109,38 +111,42 @@ fn discussion_role_filter() {
 fn discussion_role_without_questions() {
     snap_view("discussion_role_fellow", |a| {
         open_section(a, Section::Discussion);
-        a.update(Action::SetRole(Some(Role::Fellow)));
+        step(a, Action::SetRole(Some(Role::Fellow)));
     });
 }
 
 #[test]
 fn topic_overview() {
     snap_view("topic_overview", |a| {
-        a.update(Action::Down);
-        a.update(Action::Open);
+        step(a, Action::Down);
+        step(a, Action::Open);
     });
 }
 
 #[test]
 fn search_overlay_with_query() {
     snap_view("search_alpha", |a| {
-        a.update(Action::OpenSearch);
+        step(a, Action::OpenSearch);
         type_query(a, "alpha");
     });
 }
 
 #[test]
 fn search_overlay_empty_and_no_match() {
-    snap_view("search_empty", |a| a.update(Action::OpenSearch));
+    snap_view("search_empty", |a| {
+        step(a, Action::OpenSearch);
+    });
     snap_view("search_no_match", |a| {
-        a.update(Action::OpenSearch);
+        step(a, Action::OpenSearch);
         type_query(a, "zzzz");
     });
 }
 
 #[test]
 fn help_overlay() {
-    snap_view("help", |a| a.update(Action::OpenHelp));
+    snap_view("help", |a| {
+        step(a, Action::OpenHelp);
+    });
 }
 
 #[test]
@@ -150,7 +156,7 @@ fn narrow_single_panel() {
     insta::assert_snapshot!("narrow_list_60x20", render(&a).backend());
     open_section(&mut a, Section::Findings);
     insta::assert_snapshot!("narrow_findings_60x20", render(&a).backend());
-    a.update(Action::NextSection);
+    step(&mut a, Action::NextSection);
     insta::assert_snapshot!("narrow_forest_60x20", render(&a).backend());
 }
 
@@ -176,10 +182,10 @@ fn minimum_size_draws_the_app() {
     insta::assert_snapshot!("minimum_40x10", terminal.backend());
     let mut a = app(40, 10);
     open_section(&mut a, Section::Discussion);
-    a.update(Action::Reveal);
+    step(&mut a, Action::Reveal);
     insta::assert_snapshot!("minimum_discussion_40x10", render(&a).backend());
     let mut a = app(40, 10);
-    a.update(Action::OpenSearch);
+    step(&mut a, Action::OpenSearch);
     type_query(&mut a, "alpha");
     insta::assert_snapshot!("minimum_search_40x10", render(&a).backend());
 }
@@ -201,10 +207,12 @@ fn degenerate_sizes_do_not_panic() {
             |a| open_section(a, Section::Forest),
             |a| open_section(a, Section::Discussion),
             |a| {
-                a.update(Action::OpenSearch);
+                step(a, Action::OpenSearch);
                 type_query(a, "alpha");
             },
-            |a| a.update(Action::OpenHelp),
+            |a| {
+                step(a, Action::OpenHelp);
+            },
         ] {
             let mut a = app(w, h);
             setup(&mut a);
@@ -255,7 +263,7 @@ fn cut(buf: &Buffer, x: u16, y: u16, width: u16) -> Buffer {
 fn search_matches_are_bold_underlined_and_nothing_else_is() {
     for theme in ThemeName::ALL {
         let mut a = app_with(theme, 100, 30);
-        a.update(Action::OpenSearch);
+        step(&mut a, Action::OpenSearch);
         type_query(&mut a, "alpha");
         let terminal = render(&a);
         let buf = terminal.backend().buffer();
@@ -314,7 +322,7 @@ fn selected_rows_have_a_marker_not_only_a_colour() {
                     assert_eq!(marker, " ", "row {i} is unmarked ({theme:?})");
                 }
             }
-            a.update(Action::Down);
+            step(&mut a, Action::Down);
         }
     }
 }
@@ -322,7 +330,7 @@ fn selected_rows_have_a_marker_not_only_a_colour() {
 #[test]
 fn selected_search_hit_has_a_marker() {
     let mut a = app(100, 30);
-    a.update(Action::OpenSearch);
+    step(&mut a, Action::OpenSearch);
     type_query(&mut a, "alpha");
     // The overlay covers the whole width between header and footer.
     for (downs, kind) in [(0, "trial"), (1, "finding")] {

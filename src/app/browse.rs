@@ -196,13 +196,19 @@ impl Browse {
     /// Whether an action does something in the current state.
     pub fn acts(&self, lib: &Library, action: &Action) -> bool {
         match action {
-            Action::Reveal => self.focus == Focus::Detail && self.section == Section::Discussion,
+            Action::Reveal => {
+                self.focus == Focus::Detail
+                    && self.section == Section::Discussion
+                    && self.item_count(lib) > 0
+            }
             Action::HideAll => self.section == Section::Discussion && !self.revealed.is_empty(),
             Action::Open => match self.focus {
                 Focus::List => self.current().is_some(),
                 Focus::Detail => self.section == Section::Related && self.item_count(lib) > 0,
             },
-            Action::Down | Action::Up => self.focus == Focus::List || self.section.has_items(),
+            Action::Down | Action::Up => {
+                self.focus == Focus::List || !self.section.has_items() || self.item_count(lib) > 0
+            }
             _ => true,
         }
     }

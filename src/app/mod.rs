@@ -308,6 +308,13 @@ impl App {
             (Some(Quiz::Done { .. }), Action::Open) => "new session",
             (Some(Quiz::Done { .. }), Action::Back) => "leave",
             (None, Action::OpenQuiz) if self.paused_quiz.is_some() => "back to quiz",
+            (None, Action::Down)
+                if matches!(self.screen, Screen::Browse)
+                    && self.browse.focus == Focus::Detail
+                    && !self.browse.section.has_items() =>
+            {
+                "scroll"
+            }
             _ => word,
         }
     }

@@ -287,7 +287,7 @@ fn difference_unit(unit: Option<&Unit>) -> &'static str {
 pub fn value_with_unit(x: f64, unit: &Unit) -> String {
     let suffix = unit.suffix();
     match suffix.strip_prefix(' ') {
-        Some(rest) => format!("{}\u{a0}{rest}", fmt_num(x)),
+        Some(rest) => format!("{} {rest}", fmt_num(x)),
         None => format!("{}{suffix}", fmt_num(x)),
     }
 }
@@ -299,7 +299,7 @@ pub fn arm_value(v: &ArmValue) -> String {
         Some(x) => {
             let mut s = value_with_unit(x, &v.unit);
             if let Some((lo, hi)) = v.ci {
-                s.push_str(&format!(" (95%\u{a0}CI {}–{})", fmt_num(lo), fmt_num(hi)));
+                s.push_str(&format!(" (95% CI {}–{})", fmt_num(lo), fmt_num(hi)));
             }
             s
         }
@@ -920,7 +920,7 @@ mod tests {
 
     #[test]
     fn values_keep_number_and_unit_together() {
-        assert_eq!(value_with_unit(9.6, &Unit::Months), "9.6\u{a0}mo");
+        assert_eq!(value_with_unit(9.6, &Unit::Months), "9.6 mo");
         assert_eq!(value_with_unit(43.6, &Unit::Percent), "43.6%");
     }
 }

@@ -248,16 +248,19 @@ fn table_row(
     focused: bool,
     t: &Theme,
 ) -> Vec<Line<'static>> {
+    // Names wrap with a hanging indent; numbers (the effect and p columns) do not, so a
+    // value and its unit always have the column's full width.
     let wrapped: Vec<Vec<Line<'static>>> = cells
         .iter()
         .zip(widths)
-        .map(|((s, st), w)| {
+        .enumerate()
+        .map(|(col, ((s, st), w))| {
             s.split('\n')
                 .flat_map(|p| {
                     wrap(
                         vec![Span::styled(p.to_string(), *st)],
                         w.saturating_sub(1).max(1),
-                        2,
+                        if col < 2 { 2 } else { 0 },
                     )
                 })
                 .collect()
@@ -287,10 +290,12 @@ fn table_row(
 pub fn finding_widths(width: usize) -> Vec<usize> {
     let w = width.saturating_sub(1);
     if w >= 72 {
-        let rest = w - 11 - 21;
-        vec![rest * 2 / 5, rest - rest * 2 / 5, 21, 11]
+        // Wide screens give the effect room for a difference with its unit and CI.
+        let eff = if w >= 120 { 34 } else { 21 };
+        let rest = w - 11 - eff;
+        vec![rest * 2 / 5, rest - rest * 2 / 5, eff, 11]
     } else {
-        let eff = 20.min(w / 3);
+        let eff = 21.min(w / 2);
         let rest = w.saturating_sub(eff);
         vec![rest / 2, rest - rest / 2, eff]
     }

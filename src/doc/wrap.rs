@@ -138,7 +138,19 @@ pub fn wrap(spans: Vec<Span<'static>>, width: usize, indent: usize) -> Vec<Line<
     for span in spans {
         let style = span.style;
         let mut piece = String::new();
-        for token in tokens(&span.content) {
+        // A glued value wider than a whole line falls back to its words.
+        let room = width.saturating_sub(indent).max(1);
+        let toks: Vec<&str> = tokens(&span.content)
+            .into_iter()
+            .flat_map(|t| {
+                if t.width() > room && t.contains(' ') && !t.trim().is_empty() {
+                    split_spaces(t)
+                } else {
+                    vec![t]
+                }
+            })
+            .collect();
+        for token in toks {
             let tw = token.width();
             let is_space = token.chars().all(char::is_whitespace);
             if col + tw > width && col > indent {
@@ -222,6 +234,79 @@ fn tokens(s: &str) -> Vec<&str> {
     if start < s.len() {
         out.push(&s[start..]);
     }
+    glue(s, out)
+}
+
+/// A string as alternating runs of spaces and non-spaces.
+fn split_spaces(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<bool> = None;
+    for (i, c) in s.char_indices() {
+        let sp = c == ' ';
+        if prev.is_some_and(|p| p != sp) {
+            out.push(&s[start..i]);
+            start = i;
+        }
+        prev = Some(sp);
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// Words that stay on the line of the number before them ("9.6 mo", "95% CI").
+const UNITS: [&str; 16] = [
+    "mo",
+    "months",
+    "month",
+    "wk",
+    "weeks",
+    "d",
+    "days",
+    "y",
+    "years",
+    "pts",
+    "patients",
+    "percentage",
+    "points",
+    "CI",
+    "mg",
+    "mg/kg",
+];
+
+/// Merge `number␠unit` (and `percentage␠points`) into one token, so a value never wraps away
+/// from its unit.
+fn glue<'a>(s: &'a str, toks: Vec<&'a str>) -> Vec<&'a str> {
+    let base = s.as_ptr() as usize;
+    let span = |t: &str| {
+        let a = t.as_ptr() as usize - base;
+        (a, a + t.len())
+    };
+    let mut out: Vec<&'a str> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        if let (Some(prev), Some(&sp), Some(&unit)) =
+            (out.last().copied(), toks.get(i), toks.get(i + 1))
+            && sp == " "
+            && prev
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_digit() || c == '%' || prev.ends_with("percentage"))
+            && UNITS.contains(&unit.trim_end_matches([
+                ',', ';', ')', '.', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '*',
+            ]))
+        {
+            let (a, _) = span(prev);
+            let (_, b) = span(unit);
+            out.pop();
+            out.push(&s[a..b]);
+            i += 2;
+            continue;
+        }
+        out.push(t);
+        i += 1;
+    }
     out
 }
 
@@ -271,6 +356,21 @@ mod tests {
     fn wraps_hyphenated_compounds_at_the_hyphen() {
         let l = wrap(vec![Span::raw("investigator-assessed PFS")], 14, 0);
         assert_eq!(text(&l), vec!["investigator-", "assessed PFS"]);
+    }
+
+    #[test]
+    fn numbers_keep_their_units() {
+        let l = wrap(
+            vec![Span::raw("Diff 10 percentage points (95% CI 1–19)")],
+            22,
+            0,
+        );
+        assert_eq!(
+            text(&l),
+            vec!["Diff", "10 percentage points", "(95% CI 1–19)"]
+        );
+        let l = wrap(vec![Span::raw("PFS 9.6 mo vs 6.4 mo")], 9, 0);
+        assert_eq!(text(&l), vec!["PFS", "9.6 mo vs", "6.4 mo"]);
     }
 
     #[test]

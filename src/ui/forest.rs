@@ -182,3 +182,49 @@ impl Widget for &ForestPlot<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Measure;
+
+    fn row(estimate: f64, ci: Option<(f64, f64)>) -> Row {
+        Row {
+            label: "x".into(),
+            measure: Measure::HR,
+            estimate,
+            ci,
+        }
+    }
+
+    #[test]
+    fn ticks_are_evenly_spaced_on_the_log_scale_and_cover_every_interval() {
+        let cases: Vec<Vec<Row>> = vec![
+            vec![row(0.65, Some((0.55, 0.77)))],
+            vec![row(0.68, Some((0.55, 0.85))), row(1.4, Some((0.9, 2.3)))],
+            vec![row(0.2, Some((0.03, 0.9)))],
+            vec![row(3.0, Some((1.2, 9.5)))],
+            vec![row(1.0, None)],
+            vec![],
+        ];
+        for rows in cases {
+            let (lo, hi, ticks) = domain(&rows);
+            assert!(ticks.len() >= 3, "{ticks:?}");
+            // Consecutive ticks have the same ratio: equal steps on a log axis.
+            let ratios: Vec<f64> = ticks.windows(2).map(|w| w[1] / w[0]).collect();
+            for r in &ratios {
+                assert!((r - ratios[0]).abs() < 1e-9, "{ticks:?}");
+            }
+            // The domain runs from tick to tick, has 1 on it with a tick each side, and holds
+            // every estimate and interval.
+            assert_eq!(ticks.first().copied(), Some(lo));
+            assert_eq!(ticks.last().copied(), Some(hi));
+            assert!(ticks.contains(&1.0));
+            assert!(lo < 1.0 && hi > 1.0);
+            for r in &rows {
+                let (a, b) = r.ci.unwrap_or((r.estimate, r.estimate));
+                assert!(lo <= a && b <= hi, "{a}–{b} within {lo}–{hi}");
+            }
+        }
+    }
+}
