@@ -76,6 +76,24 @@ pub enum Action {
     Learner,
     /// Rounds: write the handout of what was covered.
     Handout,
+    /// `Q`: quiz mode (the session builder), or back to a paused quiz.
+    OpenQuiz,
+    /// Quiz: show the next key point (staged recall).
+    NextPoint,
+    /// Quiz: tick key point n (1-based) as recalled.
+    TickPoint(u8),
+    /// Quiz: grade the card (1 Again, 2 Hard, 3 Good, 4 Easy).
+    Grade(u8),
+    /// Quiz: skip the card.
+    Skip,
+    /// Quiz: undo the last grade.
+    Undo,
+    /// Quiz: open the card's trial in the browser.
+    OpenEntry,
+    /// Quiz summary: drill the cards just missed.
+    DrillMissed,
+    /// Review statistics.
+    OpenStats,
 }
 
 /// The actions a key can be bound to, with their names.
@@ -113,12 +131,29 @@ const NAMED: &[(&str, Action)] = &[
     ("timer_reset", Action::TimerReset),
     ("learner", Action::Learner),
     ("handout", Action::Handout),
+    ("open_quiz", Action::OpenQuiz),
+    ("next_point", Action::NextPoint),
+    ("again", Action::Grade(1)),
+    ("hard", Action::Grade(2)),
+    ("good", Action::Grade(3)),
+    ("easy", Action::Grade(4)),
+    ("skip", Action::Skip),
+    ("undo", Action::Undo),
+    ("open_entry", Action::OpenEntry),
+    ("drill_missed", Action::DrillMissed),
+    ("open_stats", Action::OpenStats),
 ];
 
 impl Action {
     /// The action a keymap names: `next_section`, `section_1` … `section_9`.
     pub fn from_name(name: &str) -> Option<Action> {
         let name = name.trim();
+        if let Some(n) = name.strip_prefix("tick_")
+            && let Ok(n) = n.parse::<u8>()
+            && (1..=9).contains(&n)
+        {
+            return Some(Action::TickPoint(n));
+        }
         if let Some(n) = name.strip_prefix("section_")
             && let Ok(n) = n.parse::<u8>()
             && (1..=9).contains(&n)
@@ -136,6 +171,9 @@ impl Action {
         if let Action::GotoSection(n) = self {
             return Some(format!("section_{n}"));
         }
+        if let Action::TickPoint(n) = self {
+            return Some(format!("tick_{n}"));
+        }
         NAMED
             .iter()
             .find(|(_, a)| a == self)
@@ -146,6 +184,7 @@ impl Action {
     pub fn names() -> Vec<String> {
         let mut v: Vec<String> = NAMED.iter().map(|(n, _)| n.to_string()).collect();
         v.push("section_1 … section_9".into());
+        v.push("tick_1 … tick_9".into());
         v
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod config;
 pub mod content;
 pub mod devgen;
 pub mod doc;
@@ -13,6 +14,7 @@ pub mod fsutil;
 pub mod fuzzing;
 pub mod keymap;
 pub mod layout;
+pub mod review;
 pub mod search;
 pub mod text;
 pub mod theme;

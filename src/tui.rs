@@ -91,7 +91,8 @@ fn spawn_guards(stop: Arc<AtomicI32>) -> io::Result<()> {
 
 /// Run the app until it quits. The terminal is restored however this returns. Returns the
 /// signal that stopped it, if one did (the caller exits with 128 + signal).
-pub fn run(mut app: App) -> io::Result<Option<i32>> {
+/// The app comes back too, so the caller can finish what the session leaves (a handout).
+pub fn run(app: &mut App, store: Option<&mut crate::review::Store>) -> io::Result<Option<i32>> {
     install_panic_hook();
     let stop = Arc::new(AtomicI32::new(0));
     spawn_guards(Arc::clone(&stop))?;
@@ -103,7 +104,11 @@ pub fn run(mut app: App) -> io::Result<Option<i32>> {
             return Err(e);
         }
     };
-    let result = event_loop(&mut terminal, &mut app, &stop);
+    let mut effects = Effects {
+        store,
+        recorded: Vec::new(),
+    };
+    let result = event_loop(&mut terminal, app, &stop, &mut effects);
     restore();
     result.map(|()| match stop.load(Ordering::SeqCst) {
         0 => None,
@@ -111,7 +116,47 @@ pub fn run(mut app: App) -> io::Result<Option<i32>> {
     })
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -> io::Result<()> {
+/// What carries out the effects that touch the world beyond the terminal.
+struct Effects<'s> {
+    store: Option<&'s mut crate::review::Store>,
+    /// Reviews recorded in this run, newest last: (card, log row id), for undo.
+    recorded: Vec<(String, i64)>,
+}
+
+impl Effects<'_> {
+    fn record(&mut self, r: &crate::review::NewReview) -> Option<String> {
+        let store = self.store.as_deref_mut()?;
+        match store.record(r) {
+            Ok(rec) => {
+                self.recorded
+                    .push((r.card.as_str().to_string(), rec.review_id));
+                None
+            }
+            Err(e) => Some(format!("this grade was NOT saved: {e}")),
+        }
+    }
+
+    fn unrecord(&mut self, card: &crate::review::CardId) -> Option<String> {
+        let store = self.store.as_deref_mut()?;
+        let i = self
+            .recorded
+            .iter()
+            .rposition(|(c, _)| c == card.as_str())?;
+        let (_, id) = self.recorded.remove(i);
+        let now = crate::app::quiz::unix(std::time::SystemTime::now());
+        match store.undo(id, now) {
+            Ok(_) => Some("undone: the last grade is taken back".into()),
+            Err(e) => Some(format!("could not undo in the history: {e}")),
+        }
+    }
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    stop: &AtomicI32,
+    effects: &mut Effects,
+) -> io::Result<()> {
     let size = terminal.size()?;
     app.update(
         crate::action::Action::Resize(size.width, size.height),
@@ -130,6 +175,12 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -
                 break;
             }
             if event::poll(Duration::from_millis(200))? {
+                break;
+            }
+            if app.ticking() {
+                // A countdown is running: let it move on screen.
+                app.update(crate::action::Action::Tick, std::time::SystemTime::now());
+                redraw = true;
                 break;
             }
         }
@@ -159,6 +210,16 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -
                     Err(e) => format!("could not write {}: {e}", path.display()),
                 };
                 app.notify(crate::content::sanitize::clean(&msg));
+            }
+            Effect::Record(r) => {
+                if let Some(m) = effects.record(&r) {
+                    app.notify(crate::content::sanitize::clean(&m));
+                }
+            }
+            Effect::Unrecord(c) => {
+                if let Some(m) = effects.unrecord(&c) {
+                    app.notify(crate::content::sanitize::clean(&m));
+                }
             }
             Effect::None => {}
         }

@@ -8,12 +8,14 @@
 //! scroll bounds and clicks never depend on the last frame.
 
 mod browse;
+pub mod quiz;
 mod rounds;
 mod search;
 
 pub use crate::doc::Section;
 pub use crate::layout::Focus;
 pub use browse::{Browse, Place, Sort};
+pub use quiz::{Builder, BuilderRow, Deck, Face, Quiz, Session};
 pub use rounds::{Rounds, RoundsOptions, Step, Timer};
 pub use search::SearchState;
 
@@ -29,7 +31,7 @@ use std::time::SystemTime;
 pub const SEARCH_LIMIT: usize = 200;
 
 /// What the runtime must do after an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     None,
     Quit,
@@ -41,6 +43,10 @@ pub enum Effect {
         path: PathBuf,
         contents: String,
     },
+    /// Append a review to the history (one transaction).
+    Record(crate::review::NewReview),
+    /// Take back the last review of this card recorded in this run (undo).
+    Unrecord(crate::review::CardId),
 }
 
 /// The screen under any overlay. The browse state lives on in [`App::browse`] while another
@@ -49,6 +55,7 @@ pub enum Effect {
 pub enum Screen {
     Browse,
     Rounds(Box<RoundsScreen>),
+    Quiz(Box<Quiz>),
 }
 
 /// Rounds, and what to restore when they end.
@@ -91,6 +98,10 @@ pub struct App {
     pub message: Option<String>,
     /// The last search closed, so `/` reopens it with its query and selection.
     pub last_search: Option<SearchState>,
+    /// Cards, their states and the scheduler: what quiz sessions draw from.
+    pub deck: Deck,
+    /// A quiz paused while its card's trial is open in the browser (`Q` resumes it).
+    pub paused_quiz: Option<Box<Quiz>>,
 }
 
 impl App {
@@ -101,7 +112,14 @@ impl App {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let searcher = Searcher::new(SearchIndex::build(&lib)).with_threads(cores);
         let browse = Browse::new(&lib);
+        let mut deck = Deck::lazy(
+            std::collections::HashMap::new(),
+            crate::review::Scheduler::default(),
+        );
+        deck.saving = false;
         App {
+            deck,
+            paused_quiz: None,
             lib,
             searcher,
             theme: Theme::new(theme),
@@ -144,12 +162,73 @@ impl App {
         }));
     }
 
+    /// Attach the review history read by the runtime: card states, whether grades are saved,
+    /// the scheduler, and the learner's level (quizzes and the Discussion default to it).
+    pub fn attach_history(
+        &mut self,
+        states: &std::collections::HashMap<String, crate::review::CardState>,
+        scheduler: crate::review::Scheduler,
+        saving: bool,
+        level: Option<crate::content::Role>,
+    ) {
+        let mut deck = Deck::lazy(states.clone(), scheduler);
+        deck.saving = saving;
+        deck.level = level;
+        self.deck = deck;
+        self.browse.ceiling = level;
+    }
+
+    /// Start a quiz: a session from `filter`, or (`builder`) the session builder.
+    pub fn start_quiz(&mut self, filter: crate::review::Filter, builder: bool) {
+        self.deck.ensure(&self.lib);
+        let quiz = if builder {
+            Quiz::Building(Builder::new(&self.deck, filter))
+        } else {
+            Quiz::start(&self.deck, filter, self.now)
+        };
+        self.screen = Screen::Quiz(Box::new(quiz));
+    }
+
+    /// The quiz on screen, if any.
+    pub fn quiz(&self) -> Option<&Quiz> {
+        match &self.screen {
+            Screen::Quiz(q) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// The default quiz filter from where the reader is: the current trial and the role
+    /// filter, else the learner's level.
+    pub fn quiz_filter_here(&self) -> crate::review::Filter {
+        let mut f = crate::review::Filter::default();
+        if let Some(e) = self.browse.current() {
+            f.trials.push(self.lib.entries[e].id.clone());
+        }
+        match (self.browse.role, self.deck.level) {
+            (Some(r), _) => f.roles.push(r),
+            (None, Some(level)) => f.roles = crate::review::queue_roles(level),
+            (None, None) => {}
+        }
+        f
+    }
+
     /// The round on screen, if any.
     pub fn rounds(&self) -> Option<&Rounds> {
         match &self.screen {
             Screen::Rounds(r) => Some(&r.rounds),
-            Screen::Browse => None,
+            _ => None,
         }
+    }
+
+    /// Whether the screen shows a running clock (the runtime then sends `Tick`s).
+    pub fn ticking(&self) -> bool {
+        self.rounds().is_some_and(|r| r.timer.running())
+    }
+
+    /// The handout to write when the session ends (rounds started with `--handout FILE`).
+    pub fn final_handout(&self) -> Option<(PathBuf, String)> {
+        let r = self.rounds()?;
+        Some((r.handout.clone()?, r.handout(&self.lib)))
     }
 
     /// A notice from the runtime (e.g. whether a file was written).
@@ -189,6 +268,7 @@ impl App {
                     Focus::Detail => Context::Detail,
                 },
                 Screen::Rounds(_) => Context::Rounds,
+                Screen::Quiz(_) => Context::Quiz,
             },
         }
     }
@@ -204,6 +284,7 @@ impl App {
                 Action::Down => r.rounds.at + 1 < r.rounds.steps.len(),
                 _ => true,
             },
+            (None, Screen::Quiz(q)) => quiz_acts(q, &self.deck, &self.lib, action),
             (None, Screen::Browse) => self.browse.acts(&self.lib, action),
         }
     }
@@ -214,8 +295,21 @@ impl App {
             .hints(self.context())
             .into_iter()
             .filter(|b| self.acts(&b.action))
-            .map(|b| (b.label(), b.hint))
+            .map(|b| (b.label(), self.hint_word(&b.action, b.hint)))
             .collect()
+    }
+
+    /// The footer's word for an action where the screen gives it another meaning.
+    fn hint_word(&self, action: &Action, word: &'static str) -> &'static str {
+        match (self.quiz(), action) {
+            (Some(Quiz::Building(_)), Action::Reveal) => "toggle",
+            (Some(Quiz::Building(_)), Action::Open) => "start",
+            (Some(Quiz::Building(_)), Action::Back) => "leave",
+            (Some(Quiz::Done { .. }), Action::Open) => "new session",
+            (Some(Quiz::Done { .. }), Action::Back) => "leave",
+            (None, Action::OpenQuiz) if self.paused_quiz.is_some() => "back to quiz",
+            _ => word,
+        }
     }
 
     /// Apply one action at time `now`.
@@ -264,7 +358,62 @@ impl App {
 
     fn update_screen(&mut self, action: Action, now: SystemTime) -> Effect {
         match &mut self.screen {
+            Screen::Quiz(q) => {
+                if action == Action::OpenStats {
+                    self.message =
+                        Some("statistics: run `trialdeck stats` (in-app view coming)".into());
+                    return Effect::None;
+                }
+                match q.update(&mut self.deck, &self.lib, action, now) {
+                    quiz::QuizOut::None => Effect::None,
+                    quiz::QuizOut::Message(m) => {
+                        self.message = Some(m);
+                        Effect::None
+                    }
+                    quiz::QuizOut::Record(r) if self.deck.saving => Effect::Record(r),
+                    quiz::QuizOut::Record(_) => Effect::None,
+                    quiz::QuizOut::Unrecord(c) if self.deck.saving => Effect::Unrecord(c),
+                    quiz::QuizOut::Unrecord(_) => Effect::None,
+                    quiz::QuizOut::OpenEntry(e) => {
+                        let Screen::Quiz(q) = std::mem::replace(&mut self.screen, Screen::Browse)
+                        else {
+                            return Effect::None;
+                        };
+                        self.paused_quiz = Some(q);
+                        let from = self.browse.place();
+                        self.browse.history.push(from);
+                        self.browse.go(Place {
+                            entry: e,
+                            focus: Focus::Detail,
+                            section: Section::Overview,
+                            scroll: 0,
+                            item: 0,
+                        });
+                        self.message = Some("Q returns to the quiz".into());
+                        Effect::None
+                    }
+                    quiz::QuizOut::Leave => {
+                        self.screen = Screen::Browse;
+                        Effect::None
+                    }
+                }
+            }
             Screen::Browse => {
+                if action == Action::OpenQuiz {
+                    match self.paused_quiz.take() {
+                        Some(q) => self.screen = Screen::Quiz(q),
+                        None => {
+                            let f = self.quiz_filter_here();
+                            self.start_quiz(f, true);
+                        }
+                    }
+                    return Effect::None;
+                }
+                if action == Action::OpenStats {
+                    self.message =
+                        Some("statistics: run `trialdeck stats` (in-app view coming)".into());
+                    return Effect::None;
+                }
                 if action == Action::OpenRounds {
                     match self.browse.current() {
                         Some(e) if !self.lib.entries[e].questions.is_empty() => {
@@ -338,6 +487,43 @@ impl App {
             _ => {}
         }
         self.overlay = Some(Overlay::Help(h));
+    }
+}
+
+/// Whether an action does something on the quiz screen now (for the footer).
+fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
+    match q {
+        Quiz::Building(_) => matches!(
+            action,
+            Action::Open
+                | Action::Reveal
+                | Action::Back
+                | Action::OpenHelp
+                | Action::Quit
+                | Action::Down
+                | Action::Up
+        ),
+        Quiz::Running(s) => {
+            let back = s.face == Face::Back;
+            let points = s
+                .card()
+                .and_then(|c| Quiz::text(deck, lib, c))
+                .map_or(0, |t| t.key_points.len());
+            match action {
+                Action::Reveal => !back,
+                Action::NextPoint => !back && points > 0,
+                Action::TickPoint(n) => back && (*n as usize) <= points,
+                Action::Open | Action::Grade(_) => back,
+                Action::Undo => !s.reviews.is_empty(),
+                Action::DrillMissed | Action::Down | Action::Up => false,
+                _ => true,
+            }
+        }
+        Quiz::Done { summary, .. } => match action {
+            Action::DrillMissed => !summary.missed.is_empty(),
+            Action::Open | Action::Back | Action::OpenHelp | Action::Quit => true,
+            _ => false,
+        },
     }
 }
 

@@ -288,6 +288,14 @@ impl Rounds {
                     }
                 }
                 o.push('\n');
+                for g in groups {
+                    for f in &g.rows {
+                        for n in &f.footnotes {
+                            o.push_str(&format!("- {} — {}\n", md(&f.endpoint), md(n)));
+                        }
+                    }
+                }
+                o.push('\n');
             }
         }
         let asked: Vec<&doc::QuestionItem> = self
@@ -333,7 +341,7 @@ fn md(s: &str) -> String {
 }
 
 fn cell(s: &str) -> String {
-    md(&s.replace('\n', " ").replace('\u{a0}', " "))
+    md(&s.replace(['\n', '\u{a0}'], " "))
 }
 
 #[cfg(test)]

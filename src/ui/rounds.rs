@@ -1,7 +1,7 @@
 //! Teaching rounds on a shared screen: no list, no tabs; one centred column at a readable
 //! measure, large type for the trial name and for the learner called on, generous spacing.
 
-use super::bigtext::{self, Size};
+use super::bigtext;
 use super::forest::ForestPlot;
 use crate::app::{Rounds, Step};
 use crate::content::{Entry, Library, Unit};
@@ -11,7 +11,7 @@ use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Widget};
 use std::time::SystemTime;
 
@@ -161,15 +161,8 @@ impl Widget for &RoundsView<'_> {
         buf.set_string(rx + rw, top.y, &timer, timer_style);
         // Footer.
         let fy = area.y + area.height.saturating_sub(1);
-        let mut spans = Vec::new();
-        if let Some(m) = self.message {
-            spans.push(Span::styled(format!(" {m} "), t.warn));
-        }
-        for (k, w) in &self.hints {
-            spans.push(Span::styled(format!(" {k} "), t.key));
-            spans.push(Span::styled(format!(" {w}  "), t.muted));
-        }
-        Paragraph::new(Line::from(spans)).render(Rect::new(area.x, fy, area.width, 1), buf);
+        let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
+        Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
         // Body, with presenter notes in the lower part when they are open.
         let body_h = area.height.saturating_sub(3);
         let (main_h, notes) = if r.notes {
@@ -315,7 +308,7 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
             theme: t,
         };
         let h = plot.height(p.col.width);
-        if p.room() >= h + 1 {
+        if p.room() > h {
             (&plot).render(Rect::new(p.col.x, p.y, p.col.width, h), p.buf);
             p.y += h;
             p.gap(1);

@@ -1,0 +1,445 @@
+//! Cards: the questions of a pack, and fact cards generated from its structured data.
+//!
+//! A card is keyed by pack id + a stable content id ([`CardId`]): a question card by its
+//! question id, a fact card by entry id + finding id + fact kind. Text may change between pack
+//! versions; the id does not, so review history follows the card.
+//!
+//! Fact cards take their answers from the data, so they always agree with it. Their roles:
+//! design facts (sample size, comparator) go to **Medical Student**, per-arm values to
+//! **Resident**, effect estimates with their CI to **Fellow** — recall first, then reading
+//! results, then weighing an effect's precision.
+
+use crate::content::{
+    ARM_NOT_STATED, ArmValue, Effect, Entry, EntryKind, Finding, Library, Measure, Role,
+    fmt_effect, fmt_num,
+};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+/// The tag every fact card carries (`#fact` in filters).
+pub const FACT_TAG: &str = "fact";
+
+/// A card's stable id: `<pack>/q/<question id>` or `<pack>/f/<entry>/<finding>/<kind>`
+/// (`design` stands for the finding of a design card).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CardId(pub String);
+
+impl CardId {
+    pub fn question(pack: &str, question: &str) -> CardId {
+        CardId(format!("{pack}/q/{question}"))
+    }
+    pub fn fact(pack: &str, entry: &str, finding: &str, kind: FactKind) -> CardId {
+        CardId(format!("{pack}/f/{entry}/{finding}/{}", kind.slug()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The pack part of the id.
+    pub fn pack(&self) -> &str {
+        self.0.split('/').next().unwrap_or("")
+    }
+}
+
+impl fmt::Display for CardId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a fact card asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FactKind {
+    /// The value of an endpoint in each arm.
+    Values,
+    /// The effect estimate with its 95% CI.
+    Effect,
+    /// Sample size and comparator (or design, for a single-arm study).
+    Design,
+}
+
+impl FactKind {
+    pub fn slug(self) -> &'static str {
+        match self {
+            FactKind::Values => "values",
+            FactKind::Effect => "effect",
+            FactKind::Design => "design",
+        }
+    }
+    /// The default role of a fact card of this kind (see the module docs).
+    pub fn role(self) -> Role {
+        match self {
+            FactKind::Design => Role::MedicalStudent,
+            FactKind::Values => Role::Resident,
+            FactKind::Effect => Role::Fellow,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CardKind {
+    Question,
+    Fact(FactKind),
+}
+
+/// One reviewable card: its id, where its text lives in the library, and what filters need.
+///
+/// Cards are light (no copies of pack text), so a 10,000-trial pack's cards build quickly;
+/// [`Card::text`] writes the prompt and answer from the library when the card is shown, so
+/// a fact card's answer always matches the data it was built from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Card {
+    pub id: CardId,
+    pub kind: CardKind,
+    /// Id of the trial (or topic) entry the card belongs to.
+    pub entry: String,
+    /// Index of that entry in [`Library::entries`].
+    pub entry_index: usize,
+    /// Index of the question (question cards) or finding (values and effect cards).
+    pub item: usize,
+    pub role: Role,
+    /// The question's own tags (fact cards have none of their own).
+    pub tags: Vec<String>,
+    /// The entry's tags, shared by all its cards.
+    #[serde(skip)]
+    pub entry_tags: Arc<[String]>,
+}
+
+/// What a card shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CardText {
+    pub prompt: String,
+    /// The key response (question cards) or the answer built from the data (fact cards).
+    pub answer: String,
+    /// Points a good answer contains; the learner ticks the ones they had.
+    pub key_points: Vec<String>,
+    /// Caveats the answer carries (arm not stated, a note on a value, sources that disagree).
+    pub caveats: Vec<String>,
+}
+
+impl Card {
+    pub fn is_fact(&self) -> bool {
+        matches!(self.kind, CardKind::Fact(_))
+    }
+
+    /// Every tag: `fact` and `fact-<kind>` on fact cards, the question's, the entry's.
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        let fact: &[&str] = match self.kind {
+            CardKind::Question => &[],
+            CardKind::Fact(FactKind::Values) => &[FACT_TAG, "fact-values"],
+            CardKind::Fact(FactKind::Effect) => &[FACT_TAG, "fact-effect"],
+            CardKind::Fact(FactKind::Design) => &[FACT_TAG, "fact-design"],
+        };
+        fact.iter()
+            .copied()
+            .chain(self.tags.iter().map(String::as_str))
+            .chain(self.entry_tags.iter().map(String::as_str))
+    }
+
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags().any(|t| t.eq_ignore_ascii_case(tag))
+    }
+
+    /// The card's prompt and answer, from `lib` (the library the cards were built from).
+    /// `None` if the library no longer holds the card's source.
+    pub fn text(&self, lib: &Library) -> Option<CardText> {
+        let e = lib
+            .entries
+            .get(self.entry_index)
+            .filter(|e| e.id == self.entry)?;
+        match self.kind {
+            CardKind::Question => {
+                let q = e.questions.get(self.item)?;
+                Some(CardText {
+                    prompt: q.prompt.clone(),
+                    answer: q.key_response.clone(),
+                    key_points: q.key_points.clone(),
+                    caveats: Vec::new(),
+                })
+            }
+            CardKind::Fact(FactKind::Design) => design_text(e),
+            CardKind::Fact(FactKind::Values) => values_text(e, e.findings.get(self.item)?),
+            CardKind::Fact(FactKind::Effect) => effect_card_text(e, e.findings.get(self.item)?),
+        }
+    }
+}
+
+/// Every card of a library: for each entry in load order, its question cards, then its fact
+/// cards (design, then per finding: values, effect).
+pub fn build_cards(lib: &Library) -> Vec<Card> {
+    let mut out = Vec::with_capacity(lib.question_count() * 2);
+    for pack in &lib.packs {
+        let pack_id = pack.manifest.id.as_str();
+        for id in &pack.entries {
+            if let Some(i) = lib.index_of(id) {
+                entry_cards(pack_id, &lib.entries[i], i, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// The cards of one entry (at `index` in its library): questions, then facts.
+pub fn entry_cards(pack: &str, e: &Entry, index: usize, out: &mut Vec<Card>) {
+    let entry_tags: Arc<[String]> = e.tags.clone().into();
+    let card = |id: CardId, kind: CardKind, item: usize, role: Role, tags: Vec<String>| Card {
+        id,
+        kind,
+        entry: e.id.clone(),
+        entry_index: index,
+        item,
+        role,
+        tags,
+        entry_tags: entry_tags.clone(),
+    };
+    for (i, q) in e.questions.iter().enumerate() {
+        out.push(card(
+            CardId::question(pack, &q.id),
+            CardKind::Question,
+            i,
+            q.role,
+            q.tags.clone(),
+        ));
+    }
+    if e.kind != EntryKind::Trial {
+        return; // topics: questions only
+    }
+    let fact = |finding: &str, item: usize, kind: FactKind| {
+        card(
+            CardId::fact(pack, &e.id, finding, kind),
+            CardKind::Fact(kind),
+            item,
+            kind.role(),
+            Vec::new(),
+        )
+    };
+    if e.design
+        .as_ref()
+        .is_some_and(|d| d.sample_size.is_some() || d.comparator.is_some())
+    {
+        out.push(fact("design", 0, FactKind::Design));
+    }
+    for (i, f) in e.findings.iter().enumerate() {
+        if has_values(f) {
+            out.push(fact(&f.id, i, FactKind::Values));
+        }
+        if f.effect.is_some() {
+            out.push(fact(&f.id, i, FactKind::Effect));
+        }
+    }
+}
+
+fn has_values(f: &Finding) -> bool {
+    f.values.iter().any(|v| v.value.is_some())
+}
+
+fn text() -> CardText {
+    CardText {
+        prompt: String::new(),
+        answer: String::new(),
+        key_points: Vec::new(),
+        caveats: Vec::new(),
+    }
+}
+
+fn design_text(e: &Entry) -> Option<CardText> {
+    let d = e.design.as_ref()?;
+    if d.sample_size.is_none() && d.comparator.is_none() {
+        return None;
+    }
+    let mut c = text();
+    let size = d.sample_size.map(|n| format!("{n} patients"));
+    let mut lines = Vec::new();
+    match &d.comparator {
+        Some(comp) => {
+            c.prompt = format!("Sample size and comparator of {}?", e.name);
+            if let Some(s) = &size {
+                lines.push(format!("Sample size: {s}."));
+                c.key_points.push(s.clone());
+            } else {
+                lines.push("Sample size: not given in the sources.".into());
+            }
+            lines.push(format!("Comparator: {comp}."));
+            c.key_points.push(format!("Comparator: {comp}"));
+        }
+        None => {
+            c.prompt = format!("Sample size and design of {}?", e.name);
+            if let Some(s) = &size {
+                lines.push(format!("Sample size: {s}."));
+                c.key_points.push(s.clone());
+            }
+            lines.push("No comparator arm.".into());
+            c.key_points.push("No comparator arm".into());
+        }
+    }
+    let mut design = format!("Phase {}", d.phase);
+    if !d.features.is_empty() {
+        design.push_str(", ");
+        design.push_str(&d.features.join(", "));
+    }
+    lines.push(format!("Design: {design}."));
+    c.key_points.push(design);
+    c.answer = lines.join("\n");
+    Some(c)
+}
+
+/// The arm a value belongs to, `None` when the source does not name it.
+fn value_arm(v: &ArmValue) -> Option<&str> {
+    v.arm.as_deref().filter(|a| !a.is_empty())
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn value_text(v: &ArmValue) -> String {
+    let mut s = match v.value {
+        Some(x) => format!("{}{}", fmt_num(x), v.unit.suffix()),
+        None => "no figure given".to_string(),
+    };
+    if let Some((lo, hi)) = v.ci {
+        s.push_str(&format!(" (95% CI {}–{})", fmt_num(lo), fmt_num(hi)));
+    }
+    s
+}
+
+fn effect_text(eff: &Effect) -> String {
+    let m = eff.measure;
+    let mut s = format!("{} {}", m.label(), fmt_effect(m, eff.estimate));
+    match eff.ci {
+        Some((lo, hi)) => s.push_str(&format!(
+            " (95% CI {}–{})",
+            fmt_effect(m, lo),
+            fmt_effect(m, hi)
+        )),
+        None => s.push_str(" (no CI given in the sources)"),
+    }
+    if let Some(p) = eff.p {
+        s.push_str(&format!(", {p}"));
+    }
+    s
+}
+
+fn measure_name(m: Measure) -> &'static str {
+    match m {
+        Measure::HR => "Hazard ratio",
+        Measure::OR => "Odds ratio",
+        Measure::RR => "Risk ratio",
+        Measure::Difference => "Difference",
+    }
+}
+
+/// How the finding is named in a prompt: "Progression-free survival (median) in EMILIA",
+/// with the analysis when it is not the plain ITT one.
+fn finding_phrase(e: &Entry, f: &Finding) -> String {
+    match f.analysis {
+        crate::content::Analysis::Itt => format!("{} in {}", f.endpoint, e.name),
+        ref a => format!("{} in {} ({})", f.endpoint, e.name, a.label()),
+    }
+}
+
+/// Caveats from discrepancies that touch a finding: its sources disagree.
+fn discrepancy_caveats(e: &Entry, f: &Finding) -> Vec<String> {
+    e.discrepancies
+        .iter()
+        .filter(|d| d.findings.iter().any(|x| x == &f.id))
+        .map(|d| format!("Sources disagree: {}", d.about))
+        .collect()
+}
+
+fn values_text(e: &Entry, f: &Finding) -> Option<CardText> {
+    if !has_values(f) {
+        return None;
+    }
+    let mut c = text();
+    let phrase = finding_phrase(e, f);
+    c.prompt = if f.values.len() > 1 {
+        format!("{phrase}: the figure in each arm?")
+    } else {
+        format!("{phrase}: the figure reported?")
+    };
+    let mut lines = Vec::new();
+    for v in &f.values {
+        let who = match value_arm(v) {
+            Some(arm) => e.arm_label(Some(arm)).to_string(),
+            None => {
+                c.caveats
+                    .push(format!("{}: the source does not name the arm", e.name));
+                capitalize(ARM_NOT_STATED)
+            }
+        };
+        let text = value_text(v);
+        c.key_points.push(format!("{who}: {text}"));
+        let mut line = format!("{who}: {text}");
+        if let Some(note) = &v.note {
+            line.push_str(&format!(" (note: {note})"));
+            c.caveats.push(format!("{who}: {note}"));
+        }
+        lines.push(line);
+    }
+    if let Some(eff) = &f.effect {
+        let mut l = format!("Effect: {}", effect_text(eff));
+        if !eff.comparison.is_empty() {
+            l.push_str(&format!("; {}", eff.comparison));
+        }
+        lines.push(l);
+    }
+    for d in discrepancy_caveats(e, f) {
+        lines.push(format!("{d}."));
+        c.caveats.push(d);
+    }
+    c.answer = lines.join("\n");
+    Some(c)
+}
+
+fn effect_card_text(e: &Entry, f: &Finding) -> Option<CardText> {
+    let eff = f.effect.as_ref()?;
+    let mut c = text();
+    let what = measure_name(eff.measure);
+    c.prompt = format!("{what} and 95% CI for {}?", finding_phrase(e, f));
+    let m = eff.measure;
+    c.key_points
+        .push(format!("{} {}", m.label(), fmt_effect(m, eff.estimate)));
+    match eff.ci {
+        Some((lo, hi)) => c.key_points.push(format!(
+            "95% CI {}–{}",
+            fmt_effect(m, lo),
+            fmt_effect(m, hi)
+        )),
+        None => c.caveats.push("The sources give no CI".into()),
+    }
+    let mut lines = vec![effect_text(eff)];
+    if !eff.comparison.is_empty() {
+        lines.push(format!("Comparison: {}.", eff.comparison));
+    }
+    for d in discrepancy_caveats(e, f) {
+        lines.push(format!("{d}."));
+        c.caveats.push(d);
+    }
+    c.answer = lines.join("\n");
+    Some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_strings() {
+        let q = CardId::question("her2-tdm1", "emilia-student");
+        assert_eq!(q.as_str(), "her2-tdm1/q/emilia-student");
+        assert_eq!(q.pack(), "her2-tdm1");
+        let f = CardId::fact("her2-tdm1", "emilia", "pfs", FactKind::Effect);
+        assert_eq!(f.as_str(), "her2-tdm1/f/emilia/pfs/effect");
+    }
+
+    #[test]
+    fn roles_by_kind() {
+        assert_eq!(FactKind::Design.role(), Role::MedicalStudent);
+        assert_eq!(FactKind::Values.role(), Role::Resident);
+        assert_eq!(FactKind::Effect.role(), Role::Fellow);
+    }
+}
