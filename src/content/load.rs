@@ -88,12 +88,7 @@ pub fn read_within(source: &PackSource, budget: &mut Budget) -> Result<Vec<RawPa
             let packs = read_bundled();
             for p in &packs {
                 let entries = p.entries.len();
-                let bytes = p
-                    .entries
-                    .iter()
-                    .chain([&p.manifest])
-                    .map(|f| f.bytes.as_ref().map_or(0, |b| b.len() as u64))
-                    .sum();
+                let bytes = p.entries.iter().chain([&p.manifest]).map(raw_len).sum();
                 let name = p.manifest.name.rsplit_once('/').map_or("", |(d, _)| d);
                 check_run_entries(name, budget, entries)?;
                 charge(name, &mut 0, budget, bytes)?;
