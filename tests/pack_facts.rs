@@ -486,3 +486,48 @@ fn no_two_questions_share_a_prompt_opening() {
         }
     }
 }
+
+fn all_questions(lib: &Library) -> Vec<(&Entry, &trialdeck::content::Question)> {
+    lib.entries
+        .iter()
+        .flat_map(|e| e.questions.iter().map(move |q| (e, q)))
+        .collect()
+}
+
+fn squash(s: &str) -> String {
+    s.to_lowercase().replace(['-', ' '], "")
+}
+
+#[test]
+fn only_one_question_asks_what_an_early_phase_label_means() {
+    let lib = lib();
+    // The generic "what is a phase 1b trial" lesson is taught once, on BP22572.
+    let teaching: Vec<&str> = all_questions(&lib)
+        .into_iter()
+        .filter(|(_, q)| q.tags.iter().any(|t| t == "trial-phases"))
+        .map(|(_, q)| q.id.as_str())
+        .collect();
+    assert_eq!(teaching, ["bp22572-student"]);
+    for (e, q) in all_questions(&lib) {
+        let p = q.prompt.to_lowercase();
+        for generic in [
+            "purpose of a phase 1",
+            "concluded from a phase 1",
+            "what can a single-arm phase 1",
+            "strengths and limits of testing",
+        ] {
+            assert!(!p.contains(generic), "{}: generic phase question: {}", q.id, q.prompt);
+        }
+        // Any other question about an early-phase study names the study it is about.
+        if p.contains("phase 1") && e.kind == EntryKind::Trial {
+            let short = e.name.split_whitespace().next().unwrap();
+            assert!(
+                squash(&q.prompt).contains(&squash(short)),
+                "{}: a phase 1 question must name {}: {}",
+                q.id,
+                e.name,
+                q.prompt
+            );
+        }
+    }
+}
