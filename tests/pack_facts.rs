@@ -531,3 +531,46 @@ fn only_one_question_asks_what_an_early_phase_label_means() {
         }
     }
 }
+
+#[test]
+fn only_the_ncch_study_asks_clinicians_how_to_use_t_dm1_after_pertuzumab() {
+    let lib = lib();
+    let generic = [
+        "after pertuzumab",
+        "after first-line pertuzumab",
+        "after first-line dual",
+        "cleopatra-type first-line regimen",
+        "already had pertuzumab",
+        "data on prior pertuzumab",
+    ];
+    let asking: Vec<&str> = all_questions(&lib)
+        .into_iter()
+        .filter(|(_, q)| matches!(q.role, Role::Fellow | Role::Attending))
+        .filter(|(_, q)| {
+            let p = q.prompt.to_lowercase();
+            generic.iter().any(|g| p.contains(g))
+        })
+        .map(|(_, q)| q.id.as_str())
+        .collect();
+    assert!(
+        asking
+            .iter()
+            .all(|id| id.starts_with("ncch-retrospective-")),
+        "the sequencing-after-pertuzumab question belongs to the NCCH entry: {asking:?}"
+    );
+    // The other series and trials ask what only their own data can answer.
+    for (id, needle) in [
+        ("dzimitrowicz-fellow", "de novo"),
+        ("italian-retro-1-fellow", "line"),
+        ("italian-retro-2-attending", "matched"),
+        ("nct01835236-fellow", "without chemotherapy"),
+        ("cleopatra-fellow", "marianne"),
+    ] {
+        let q = all_questions(&lib)
+            .into_iter()
+            .find(|(_, q)| q.id == id)
+            .map(|(_, q)| q)
+            .unwrap_or_else(|| panic!("{id} is missing"));
+        assert!(q.prompt.to_lowercase().contains(needle), "{id}: {}", q.prompt);
+    }
+}
