@@ -486,3 +486,180 @@ fn no_two_questions_share_a_prompt_opening() {
         }
     }
 }
+
+fn all_questions(lib: &Library) -> Vec<(&Entry, &trialdeck::content::Question)> {
+    lib.entries
+        .iter()
+        .flat_map(|e| e.questions.iter().map(move |q| (e, q)))
+        .collect()
+}
+
+fn squash(s: &str) -> String {
+    s.to_lowercase().replace(['-', ' '], "")
+}
+
+#[test]
+fn only_one_question_asks_what_an_early_phase_label_means() {
+    let lib = lib();
+    // The generic "what is a phase 1b trial" lesson is taught once, on BP22572.
+    let teaching: Vec<&str> = all_questions(&lib)
+        .into_iter()
+        .filter(|(_, q)| q.tags.iter().any(|t| t == "trial-phases"))
+        .map(|(_, q)| q.id.as_str())
+        .collect();
+    assert_eq!(teaching, ["bp22572-student"]);
+    for (e, q) in all_questions(&lib) {
+        let p = q.prompt.to_lowercase();
+        for generic in [
+            "purpose of a phase 1",
+            "concluded from a phase 1",
+            "what can a single-arm phase 1",
+            "strengths and limits of testing",
+        ] {
+            assert!(
+                !p.contains(generic),
+                "{}: generic phase question: {}",
+                q.id,
+                q.prompt
+            );
+        }
+        // Any other question about an early-phase study names the study it is about.
+        if p.contains("phase 1") && e.kind == EntryKind::Trial {
+            let short = e.name.split_whitespace().next().unwrap();
+            assert!(
+                squash(&q.prompt).contains(&squash(short)),
+                "{}: a phase 1 question must name {}: {}",
+                q.id,
+                e.name,
+                q.prompt
+            );
+        }
+    }
+}
+
+#[test]
+fn only_the_ncch_study_asks_clinicians_how_to_use_t_dm1_after_pertuzumab() {
+    let lib = lib();
+    let generic = [
+        "after pertuzumab",
+        "after first-line pertuzumab",
+        "after first-line dual",
+        "cleopatra-type first-line regimen",
+        "already had pertuzumab",
+        "data on prior pertuzumab",
+    ];
+    let asking: Vec<&str> = all_questions(&lib)
+        .into_iter()
+        .filter(|(_, q)| matches!(q.role, Role::Fellow | Role::Attending))
+        .filter(|(_, q)| {
+            let p = q.prompt.to_lowercase();
+            generic.iter().any(|g| p.contains(g))
+        })
+        .map(|(_, q)| q.id.as_str())
+        .collect();
+    assert!(
+        asking
+            .iter()
+            .all(|id| id.starts_with("ncch-retrospective-")),
+        "the sequencing-after-pertuzumab question belongs to the NCCH entry: {asking:?}"
+    );
+    // The other series and trials ask what only their own data can answer.
+    for (id, needle) in [
+        ("dzimitrowicz-fellow", "de novo"),
+        ("italian-retro-1-fellow", "line"),
+        ("italian-retro-2-attending", "matched"),
+        ("nct01835236-fellow", "without chemotherapy"),
+        ("cleopatra-fellow", "marianne"),
+    ] {
+        let q = all_questions(&lib)
+            .into_iter()
+            .find(|(_, q)| q.id == id)
+            .map(|(_, q)| q)
+            .unwrap_or_else(|| panic!("{id} is missing"));
+        assert!(
+            q.prompt.to_lowercase().contains(needle),
+            "{id}: {}",
+            q.prompt
+        );
+    }
+}
+
+#[test]
+fn resident_questions_on_ongoing_combinations_are_not_toxicity_checklists() {
+    let lib = lib();
+    for e in lib.entries.iter().filter(|e| e.status.is_ongoing()) {
+        for q in e.questions.iter().filter(|q| q.role == Role::Resident) {
+            let p = q.prompt.to_lowercase();
+            for generic in [
+                "which toxicities would you",
+                "watch for",
+                "check blood counts",
+            ] {
+                assert!(!p.contains(generic), "{}: {}", q.id, q.prompt);
+            }
+            let r = q.key_response.to_lowercase();
+            assert!(
+                !r.contains("follow the protocol") && !r.contains("protocol's dose-hold"),
+                "{}: a model answer cannot be 'follow the protocol'",
+                q.id
+            );
+        }
+    }
+    let stela = entry(&lib, "stela");
+    let q = stela
+        .questions
+        .iter()
+        .find(|q| q.role == Role::Resident)
+        .unwrap();
+    assert!(q.prompt.contains("capecitabine"), "{}", q.prompt);
+    let pd = entry(&lib, "pd-0332991-tdm1");
+    let q = pd
+        .questions
+        .iter()
+        .find(|q| q.role == Role::Resident)
+        .unwrap();
+    assert!(q.prompt.contains("primary endpoint"), "{}", q.prompt);
+}
+
+#[test]
+fn pik3ca_her2_retesting_and_grading_questions_are_not_repeated() {
+    let lib = lib();
+    let ids = |pred: &dyn Fn(&trialdeck::content::Question) -> bool| -> Vec<String> {
+        all_questions(&lib)
+            .into_iter()
+            .filter(|(_, q)| pred(q))
+            .map(|(_, q)| q.id.clone())
+            .collect()
+    };
+    // "A tumour carries a PIK3CA mutation: should that change your choice?" is asked once.
+    let pik = ids(&|q| {
+        let p = q.prompt.to_lowercase();
+        p.contains("pik3ca")
+            && [
+                "carries a pik3ca mutation. how",
+                "pik3ca status change your choice",
+                "steer you away",
+                "bear on your choice",
+            ]
+            .iter()
+            .any(|g| p.contains(g))
+    });
+    assert_eq!(pik, ["topic-resistance-resident"]);
+    // Central HER2 re-testing as a guide to selection is TDM4258g's fellow question only.
+    let her2 = ids(&|q| {
+        let p = q.prompt.to_lowercase();
+        q.role == Role::Fellow
+            && (p.contains("her2 status") || p.contains("local her2") || p.contains("centrally"))
+    });
+    assert_eq!(her2, ["tdm4258g-fellow"]);
+    // Grading T-DM1 after pertuzumab belongs to the NCCH study (and the landscape's overview).
+    let after_p = ids(&|q| {
+        let p = q.prompt.to_lowercase();
+        q.role == Role::GuidelineCommittee
+            && (p.contains("after pertuzumab") || p.contains("pretreated with a cleopatra"))
+    });
+    assert_eq!(
+        after_p,
+        ["ncch-retrospective-guideline", "topic-landscape-guideline"]
+    );
+}
