@@ -5,12 +5,14 @@
 
 pub mod action;
 pub mod app;
+pub mod config;
 pub mod content;
 pub mod devgen;
 pub mod doc;
 pub mod export;
 pub mod keymap;
 pub mod layout;
+pub mod review;
 pub mod search;
 pub mod text;
 pub mod theme;

@@ -1,0 +1,287 @@
+//! User settings: a RON file in the platform config directory
+//! (`~/.config/trialdeck/config.ron` on Linux).
+//!
+//! A broken file never stops the app: [`Config::load`] returns the defaults and a message
+//! naming the file, line and column and what to do. Saving is atomic (temp file, fsync,
+//! rename), so a crash mid-save leaves the old file or the new one, never half of each.
+
+use crate::content::Role;
+use crate::review::fsrs::DEFAULT_RETENTION;
+use crate::theme::ThemeName;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The config file name.
+pub const FILE: &str = "config.ron";
+
+/// The range of desired retention FSRS is asked to aim for.
+pub const RETENTION_RANGE: (f64, f64) = (0.70, 0.99);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The learner's training stage: quizzes and the Discussion panel default to it and the
+    /// roles below it.
+    pub role: Option<Role>,
+    /// A theme name (see `ThemeName`); `None` picks from the terminal.
+    pub theme: Option<String>,
+    /// FSRS desired retention, 0.70–0.99.
+    pub desired_retention: f64,
+    /// Key overrides: action name → key, kept as written (the keymap parses them).
+    pub keys: BTreeMap<String, String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            role: None,
+            theme: None,
+            desired_retention: DEFAULT_RETENTION,
+            keys: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("unknown setting `{0}`; settings are: role, theme, desired_retention, keys.<action>")]
+    UnknownKey(String),
+    #[error("`{value}` is not a valid {key}: {hint}")]
+    BadValue {
+        key: String,
+        value: String,
+        hint: String,
+    },
+    #[error("{path}: could not save: {message}")]
+    Save { path: PathBuf, message: String },
+}
+
+/// The default config file path, if the platform has a config directory.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "trialdeck").map(|p| p.config_dir().join(FILE))
+}
+
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+impl Config {
+    /// Read `path`. A missing file gives the defaults and no message; an unreadable or broken
+    /// one gives the defaults and a message saying where and what to do.
+    pub fn load(path: &Path) -> (Config, Option<String>) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), None),
+            Err(e) => {
+                return (
+                    Config::default(),
+                    Some(format!(
+                        "{}: cannot read the config ({e}); using the defaults",
+                        path.display()
+                    )),
+                );
+            }
+        };
+        match Config::parse(&text) {
+            Ok(c) => (c, None),
+            Err((line, col, msg)) => (
+                Config::default(),
+                Some(format!(
+                    "{}:{line}:{col}: {msg}; using the defaults. Fix the file, or run \
+                     `trialdeck config set KEY VALUE` after moving it aside",
+                    path.display()
+                )),
+            ),
+        }
+    }
+
+    /// Parse and validate config text; an error is (line, column, message).
+    pub fn parse(text: &str) -> Result<Config, (usize, usize, String)> {
+        let c: Config = ron_options()
+            .from_str(text)
+            .map_err(|e| (e.span.start.line, e.span.start.col, e.code.to_string()))?;
+        let locate = |needle: &str| {
+            text.lines()
+                .enumerate()
+                .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, c + 1)))
+                .unwrap_or((1, 1))
+        };
+        let (lo, hi) = RETENTION_RANGE;
+        if !(lo..=hi).contains(&c.desired_retention) {
+            let (l, col) = locate("desired_retention");
+            return Err((
+                l,
+                col,
+                format!(
+                    "desired_retention {} is outside {lo}–{hi}",
+                    c.desired_retention
+                ),
+            ));
+        }
+        if let Some(t) = &c.theme
+            && ThemeName::parse(t).is_none()
+        {
+            let (l, col) = locate("theme");
+            return Err((l, col, format!("unknown theme `{t}`; {}", theme_hint())));
+        }
+        Ok(c)
+    }
+
+    /// Change one setting, validated. `role none` and `theme auto` clear them; `keys.ACTION ""`
+    /// removes an override.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let bad = |hint: String| ConfigError::BadValue {
+            key: key.to_string(),
+            value: value.to_string(),
+            hint,
+        };
+        let v = value.trim();
+        match key {
+            "role" => {
+                self.role = if v.eq_ignore_ascii_case("none") {
+                    None
+                } else {
+                    Some(Role::parse(v).ok_or_else(|| {
+                        bad(format!(
+                            "roles are {}",
+                            Role::ALL.map(|r| r.slug()).join(", ")
+                        ))
+                    })?)
+                };
+            }
+            "theme" => {
+                self.theme = if v.eq_ignore_ascii_case("auto") || v.eq_ignore_ascii_case("default") {
+                    None
+                } else {
+                    let t = ThemeName::parse(v).ok_or_else(|| bad(theme_hint()))?;
+                    Some(theme_slug(t))
+                };
+            }
+            "desired_retention" | "retention" => {
+                let (lo, hi) = RETENTION_RANGE;
+                let r: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|r: &f64| (lo..=hi).contains(r))
+                    .ok_or_else(|| bad(format!("give a number from {lo} to {hi}, e.g. 0.9")))?;
+                self.desired_retention = r;
+            }
+            k if k.starts_with("keys.") && k.len() > 5 => {
+                if v.is_empty() {
+                    self.keys.remove(&k[5..]);
+                } else {
+                    self.keys.insert(k[5..].to_string(), v.to_string());
+                }
+            }
+            _ => return Err(ConfigError::UnknownKey(key.to_string())),
+        }
+        Ok(())
+    }
+
+    /// The config as RON text, as it would be saved.
+    pub fn show(&self) -> String {
+        let pretty = ron::ser::PrettyConfig::default()
+            .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
+        ron::ser::to_string_pretty(self, pretty).expect("a config always serializes")
+    }
+
+    /// Save atomically: write a temp file beside `path`, fsync it, rename it over `path`,
+    /// fsync the directory.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let err = |e: std::io::Error| ConfigError::Save {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(d) = dir {
+            std::fs::create_dir_all(d).map_err(err)?;
+        }
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".tmp{}", std::process::id()));
+        let tmp = path.with_file_name(name);
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(self.show().as_bytes())?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            if let Some(d) = dir {
+                std::fs::File::open(d)?.sync_all()?;
+            }
+            Ok(())
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            err(e)
+        })
+    }
+}
+
+fn theme_slug(t: ThemeName) -> String {
+    t.label().to_string()
+}
+
+fn theme_hint() -> String {
+    format!(
+        "themes are {} (or auto)",
+        ThemeName::ALL
+            .map(theme_slug)
+            .join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip() {
+        let c = Config::default();
+        assert_eq!(Config::parse(&c.show()).unwrap(), c);
+    }
+
+    #[test]
+    fn implicit_some_and_explicit_some_both_parse() {
+        let a = Config::parse("(role: Resident)").unwrap();
+        let b = Config::parse("(role: Some(Resident))").unwrap();
+        assert_eq!(a.role, Some(Role::Resident));
+        assert_eq!(a, b);
+        assert_eq!(a.desired_retention, 0.9);
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let (l, c, msg) = Config::parse("(\n  role: Resident,\n  colour: \"x\",\n)").unwrap_err();
+        assert_eq!(l, 3, "{msg}");
+        assert!(c >= 3, "{c}");
+        assert!(msg.contains("colour"), "{msg}");
+        let (l, _, msg) = Config::parse("(\n desired_retention: 1.5,\n)").unwrap_err();
+        assert_eq!(l, 2);
+        assert!(msg.contains("0.7"), "{msg}");
+    }
+
+    #[test]
+    fn set_validates() {
+        let mut c = Config::default();
+        c.set("role", "resident").unwrap();
+        assert_eq!(c.role, Some(Role::Resident));
+        assert!(matches!(
+            c.set("role", "dean"),
+            Err(ConfigError::BadValue { .. })
+        ));
+        c.set("desired_retention", "0.85").unwrap();
+        assert_eq!(c.desired_retention, 0.85);
+        assert!(c.set("desired_retention", "1.2").is_err());
+        assert!(c.set("desired_retention", "x").is_err());
+        c.set("keys.quit", "ctrl-q").unwrap();
+        assert_eq!(c.keys.get("quit").map(String::as_str), Some("ctrl-q"));
+        assert!(matches!(
+            c.set("font", "x"),
+            Err(ConfigError::UnknownKey(_))
+        ));
+        c.set("role", "none").unwrap();
+        assert_eq!(c.role, None);
+    }
+}

@@ -1,0 +1,696 @@
+//! The review history: an append-only SQLite log of reviews, and each card's state derived
+//! from it. This is the only module that touches the data directory.
+//!
+//! Nothing is lost:
+//! - every review is one `BEGIN IMMEDIATE` transaction (log row + derived state), in WAL mode
+//!   with `synchronous = FULL`, so a killed process loses at most the review being written;
+//! - two instances can write at once: writers queue on SQLite's lock (`busy_timeout`);
+//! - a file that is not SQLite, or is SQLite but not ours (its `application_id` differs),
+//!   is reported with its path and never opened for writing, overwritten or deleted;
+//! - a data directory we cannot write is a distinct error ([`StoreError::ReadOnly`]) so the
+//!   app can fall back to a no-save store with a notice;
+//! - [`Store::no_save`] keeps the session's reviews in memory and writes nothing at all.
+//!
+//! Undo appends to an `undone` table rather than deleting from the log; the card's state is
+//! rebuilt from its remaining reviews.
+
+use super::cards::CardId;
+use super::fsrs::{CardState, Grade, Scheduler};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The database file name inside the data directory.
+pub const DB_FILE: &str = "reviews.sqlite3";
+
+/// `PRAGMA application_id` of a trialdeck review database ("TDK1").
+pub const APP_ID: i32 = 0x5444_4B31;
+
+/// How long a writer waits for another instance's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Schema migrations: `MIGRATIONS[i]` takes `user_version` i to i + 1.
+const MIGRATIONS: &[&str] = &[
+    // 1: the review log, undo marks and derived card state.
+    "CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        card TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 4),
+        points INTEGER NOT NULL DEFAULT 0,
+        points_total INTEGER NOT NULL DEFAULT 0,
+        duration_ms INTEGER NOT NULL DEFAULT 0,
+        was_new INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX reviews_card ON reviews (card, at);
+    CREATE INDEX reviews_at ON reviews (at);
+    CREATE TABLE undone (
+        review INTEGER PRIMARY KEY REFERENCES reviews (id),
+        at INTEGER NOT NULL
+    );
+    CREATE TABLE card_state (
+        card TEXT PRIMARY KEY,
+        stability REAL NOT NULL,
+        difficulty REAL NOT NULL,
+        due INTEGER NOT NULL,
+        reps INTEGER NOT NULL,
+        lapses INTEGER NOT NULL,
+        last_review INTEGER NOT NULL,
+        last_grade INTEGER NOT NULL
+    ) WITHOUT ROWID;",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path}: this file is damaged or is not a database ({detail}). trialdeck left it untouched; \
+         move it aside to start a new history, or pass --data-dir DIR to use another directory"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path}: this is an SQLite database that trialdeck did not create. trialdeck left it \
+         untouched; move it aside, or pass --data-dir DIR to use another directory"
+    )]
+    Foreign { path: PathBuf },
+    #[error(
+        "{path}: cannot write here ({detail}); reviews will not be saved this session. \
+         Make the directory writable or pass --data-dir DIR"
+    )]
+    ReadOnly { path: PathBuf, detail: String },
+    #[error(
+        "{path}: the review history was written by a newer trialdeck (schema {found}, this one \
+         knows {SCHEMA_VERSION}). It was left untouched; upgrade trialdeck to use it"
+    )]
+    TooNew { path: PathBuf, found: i64 },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: database error: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+}
+
+impl StoreError {
+    /// Whether the app should carry on without saving (rather than stop).
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, StoreError::ReadOnly { .. })
+    }
+}
+
+/// One row of the review log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReviewRow {
+    pub id: i64,
+    pub card: String,
+    pub at: i64,
+    pub grade: Grade,
+    /// Key points ticked, bit i for point i.
+    pub points: u64,
+    pub points_total: u32,
+    pub duration_ms: u64,
+    /// Whether the card had no state before this review.
+    pub was_new: bool,
+}
+
+/// A review to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReview {
+    pub card: CardId,
+    pub at: i64,
+    pub grade: Grade,
+    pub points: u64,
+    pub points_total: u32,
+    pub duration_ms: u64,
+}
+
+/// What recording a review produced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recorded {
+    /// The log row's id (for undo).
+    pub review_id: i64,
+    pub state: CardState,
+    pub interval_days: u32,
+}
+
+/// The review store (on disk, or in memory for no-save).
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    sched: Scheduler,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// The platform data directory (`~/.local/share/trialdeck` on Linux), if there is a home.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "trialdeck").map(|p| p.data_dir().to_path_buf())
+}
+
+fn is_perm(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+/// Check the file's header without SQLite: a non-empty file must be SQLite and ours.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if is_perm(&e) => {
+            return Err(StoreError::ReadOnly {
+                path: path.into(),
+                detail: e.to_string(),
+            });
+        }
+        Err(e) => {
+            return Err(StoreError::Io {
+                path: path.into(),
+                source: e,
+            });
+        }
+    };
+    let mut head = Vec::with_capacity(100);
+    f.by_ref()
+        .take(100)
+        .read_to_end(&mut head)
+        .map_err(|e| StoreError::Io {
+            path: path.into(),
+            source: e,
+        })?;
+    if head.is_empty() {
+        return Ok(()); // a new, empty file: nothing to lose
+    }
+    if head.len() < 100 || &head[..16] != b"SQLite format 3\0" {
+        return Err(StoreError::Corrupt {
+            path: path.into(),
+            detail: "no SQLite header".into(),
+        });
+    }
+    let app = i32::from_be_bytes([head[68], head[69], head[70], head[71]]);
+    if app != APP_ID {
+        return Err(StoreError::Foreign { path: path.into() });
+    }
+    Ok(())
+}
+
+fn map_sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, ref msg) = e {
+        let detail = msg.clone().unwrap_or_else(|| f.to_string());
+        match f.code {
+            ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied => {
+                return StoreError::ReadOnly {
+                    path: path.into(),
+                    detail,
+                };
+            }
+            ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => {
+                return StoreError::Corrupt {
+                    path: path.into(),
+                    detail,
+                };
+            }
+            _ => {}
+        }
+    }
+    StoreError::Sqlite {
+        path: path.into(),
+        source: e,
+    }
+}
+
+impl Store {
+    /// Open (or create) the history in `dir`, creating the directory if needed.
+    pub fn open(dir: &Path, sched: Scheduler) -> Result<Store, StoreError> {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return Err(if is_perm(&e) {
+                StoreError::ReadOnly {
+                    path: dir.into(),
+                    detail: e.to_string(),
+                }
+            } else {
+                StoreError::Io {
+                    path: dir.into(),
+                    source: e,
+                }
+            });
+        }
+        let path = dir.join(DB_FILE);
+        check_header(&path)?;
+        let conn = Connection::open(&path).map_err(|e| map_sqlite(&path, e))?;
+        let mut store = Store {
+            conn,
+            path: Some(path.clone()),
+            sched,
+        };
+        store.init().map_err(|e| match e {
+            StoreError::Sqlite { source, .. } => map_sqlite(&path, source),
+            other => other,
+        })?;
+        Ok(store)
+    }
+
+    /// A store that writes nothing anywhere: reviews live in memory for this session only.
+    pub fn no_save(sched: Scheduler) -> Store {
+        let conn = Connection::open_in_memory().expect("an in-memory SQLite database opens");
+        let mut s = Store {
+            conn,
+            path: None,
+            sched,
+        };
+        s.init().expect("the schema applies to an in-memory database");
+        s
+    }
+
+    /// The policy the app wants: `no_save` → memory; a read-only data directory → memory and
+    /// a notice to show; any other error (corrupt, foreign, too new) is returned.
+    pub fn open_or_degrade(
+        dir: &Path,
+        no_save: bool,
+        sched: Scheduler,
+    ) -> Result<(Store, Option<String>), StoreError> {
+        if no_save {
+            return Ok((Store::no_save(sched), None));
+        }
+        match Store::open(dir, sched.clone()) {
+            Ok(s) => Ok((s, None)),
+            Err(e) if e.is_read_only() => Ok((Store::no_save(sched), Some(e.to_string()))),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        let path = self.path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        map_sqlite(&path, e)
+    }
+
+    fn init(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.err(e))?;
+        // Read the header through SQLite: a damaged file fails here, before any write.
+        let (app, version): (i32, i64) = self
+            .conn
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id), \
+                        (SELECT user_version FROM pragma_user_version)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        if app != 0 && app != APP_ID {
+            return Err(StoreError::Foreign {
+                path: self.path.clone().unwrap_or_default(),
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.path.clone().unwrap_or_default(),
+                found: version,
+            });
+        }
+        if version < SCHEMA_VERSION || app == 0 {
+            self.migrate().map_err(|e| self.err(e))?;
+        }
+        if self.path.is_some() {
+            // After the schema exists (page 1 is written in rollback mode, so the header's
+            // application id is on disk before any WAL frame).
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::ReadOnly {
+                    path: self.path.clone().unwrap_or_default(),
+                    detail: format!("could not enable WAL (journal mode {mode})"),
+                });
+            }
+            self.conn
+                .execute_batch("PRAGMA synchronous = FULL;")
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Re-read under the write lock: another instance may have migrated meanwhile.
+        let app: i32 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let mut version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if app == 0 {
+            let tables: i64 = tx.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get(0),
+            )?;
+            if tables > 0 || version != 0 {
+                // Someone else's database that slipped past the header check.
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+                    Some("not a trialdeck database".into()),
+                ));
+            }
+            tx.execute_batch(&format!("PRAGMA application_id = {APP_ID};"))?;
+        }
+        while version < SCHEMA_VERSION {
+            tx.execute_batch(MIGRATIONS[version as usize])?;
+            version += 1;
+            tx.execute_batch(&format!("PRAGMA user_version = {version};"))?;
+        }
+        tx.commit()
+    }
+
+    /// The database file, or `None` for a no-save store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn is_saving(&self) -> bool {
+        self.path.is_some()
+    }
+
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.sched
+    }
+
+    /// Record one review in one transaction: the log row and the card's new state.
+    pub fn record(&mut self, r: &NewReview) -> Result<Recorded, StoreError> {
+        let sched = self.sched.clone();
+        let res = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let prev = read_state(&tx, r.card.as_str())?;
+            let next = sched.review(prev.as_ref(), r.grade, r.at);
+            tx.execute(
+                "INSERT INTO reviews (card, at, grade, points, points_total, duration_ms, was_new)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    r.card.as_str(),
+                    r.at,
+                    r.grade.value(),
+                    r.points as i64,
+                    r.points_total,
+                    r.duration_ms as i64,
+                    prev.is_none()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            write_state(&tx, r.card.as_str(), &next.state)?;
+            tx.commit()?;
+            Ok(Recorded {
+                review_id: id,
+                state: next.state,
+                interval_days: next.interval_days,
+            })
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// Undo a review: mark it undone (the log keeps it) and rebuild its card's state.
+    /// Returns the card's state afterwards (`None`: the card is new again).
+    pub fn undo(&mut self, review_id: i64, now: i64) -> Result<Option<CardState>, StoreError> {
+        let sched = self.sched.clone();
+        let res = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let card: Option<String> = tx
+                .query_row(
+                    "SELECT card FROM reviews WHERE id = ?1",
+                    [review_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(card) = card else {
+                return Ok(None);
+            };
+            tx.execute(
+                "INSERT OR IGNORE INTO undone (review, at) VALUES (?1, ?2)",
+                params![review_id, now],
+            )?;
+            let state = replay_card(&tx, &sched, &card)?;
+            match &state {
+                Some(s) => write_state(&tx, &card, s)?,
+                None => {
+                    tx.execute("DELETE FROM card_state WHERE card = ?1", [&card])?;
+                }
+            }
+            tx.commit()?;
+            Ok(state)
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// Rebuild every card's state from the log (e.g. after the desired retention changed).
+    pub fn rebuild_states(&mut self) -> Result<usize, StoreError> {
+        let sched = self.sched.clone();
+        let res = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut states: HashMap<String, CardState> = HashMap::new();
+            {
+                let mut stmt = tx.prepare(
+                    "SELECT card, at, grade FROM reviews
+                     WHERE id NOT IN (SELECT review FROM undone) ORDER BY at, id",
+                )?;
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    let card: String = row.get(0)?;
+                    let at: i64 = row.get(1)?;
+                    let grade = Grade::from_value(row.get(2)?).unwrap_or(Grade::Again);
+                    let prev = states.get(&card);
+                    let next = sched.review(prev, grade, at).state;
+                    states.insert(card, next);
+                }
+            }
+            tx.execute("DELETE FROM card_state", [])?;
+            for (card, s) in &states {
+                write_state(&tx, card, s)?;
+            }
+            tx.commit()?;
+            Ok(states.len())
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// Every card's state, keyed by card id (cards no longer in any pack included: callers
+    /// look up the cards they have and so ignore the rest).
+    pub fn states(&self) -> Result<HashMap<String, CardState>, StoreError> {
+        let res = (|| {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT card, stability, difficulty, due, reps, lapses, last_review, last_grade
+                 FROM card_state",
+            )?;
+            let mut out = HashMap::new();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                out.insert(row.get::<_, String>(0)?, state_from_row(row, 1)?);
+            }
+            Ok(out)
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// One card's state.
+    pub fn state(&self, card: &CardId) -> Result<Option<CardState>, StoreError> {
+        read_state(&self.conn, card.as_str()).map_err(|e| self.err(e))
+    }
+
+    /// Reviews at or after `since` (unix seconds), oldest first, undone ones left out.
+    pub fn reviews_since(&self, since: i64) -> Result<Vec<ReviewRow>, StoreError> {
+        let res = (|| -> rusqlite::Result<Vec<ReviewRow>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, card, at, grade, points, points_total, duration_ms, was_new
+                 FROM reviews WHERE at >= ?1 AND id NOT IN (SELECT review FROM undone)
+                 ORDER BY at, id",
+            )?;
+            let rows = stmt.query_map([since], |r| {
+                Ok(ReviewRow {
+                    id: r.get(0)?,
+                    card: r.get(1)?,
+                    at: r.get(2)?,
+                    grade: Grade::from_value(r.get(3)?).unwrap_or(Grade::Again),
+                    points: r.get::<_, i64>(4)? as u64,
+                    points_total: r.get(5)?,
+                    duration_ms: r.get::<_, i64>(6)? as u64,
+                    was_new: r.get(7)?,
+                })
+            })?;
+            rows.collect()
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// Number of rows in the log (undone ones included: the log is append-only).
+    pub fn review_count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM reviews", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Append many reviews in one transaction (imports, benches, tests).
+    pub fn record_many(&mut self, reviews: &[NewReview]) -> Result<(), StoreError> {
+        let sched = self.sched.clone();
+        let res = (|| -> rusqlite::Result<()> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for r in reviews {
+                let prev = read_state(&tx, r.card.as_str())?;
+                let next = sched.review(prev.as_ref(), r.grade, r.at);
+                tx.execute(
+                    "INSERT INTO reviews (card, at, grade, points, points_total, duration_ms, was_new)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        r.card.as_str(),
+                        r.at,
+                        r.grade.value(),
+                        r.points as i64,
+                        r.points_total,
+                        r.duration_ms as i64,
+                        prev.is_none()
+                    ],
+                )?;
+                write_state(&tx, r.card.as_str(), &next.state)?;
+            }
+            tx.commit()
+        })();
+        res.map_err(|e| self.err(e))
+    }
+}
+
+fn state_from_row(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CardState> {
+    Ok(CardState {
+        stability: row.get(at)?,
+        difficulty: row.get(at + 1)?,
+        due: row.get(at + 2)?,
+        reps: row.get(at + 3)?,
+        lapses: row.get(at + 4)?,
+        last_review: row.get(at + 5)?,
+        last_grade: Grade::from_value(row.get(at + 6)?).unwrap_or(Grade::Again),
+    })
+}
+
+fn read_state(conn: &Connection, card: &str) -> rusqlite::Result<Option<CardState>> {
+    conn.prepare_cached(
+        "SELECT stability, difficulty, due, reps, lapses, last_review, last_grade
+         FROM card_state WHERE card = ?1",
+    )?
+    .query_row([card], |r| state_from_row(r, 0))
+    .optional()
+}
+
+fn write_state(conn: &Connection, card: &str, s: &CardState) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO card_state
+         (card, stability, difficulty, due, reps, lapses, last_review, last_grade)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        card,
+        s.stability,
+        s.difficulty,
+        s.due,
+        s.reps,
+        s.lapses,
+        s.last_review,
+        s.last_grade.value()
+    ])?;
+    Ok(())
+}
+
+fn replay_card(
+    conn: &Connection,
+    sched: &Scheduler,
+    card: &str,
+) -> rusqlite::Result<Option<CardState>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, grade FROM reviews
+         WHERE card = ?1 AND id NOT IN (SELECT review FROM undone) ORDER BY at, id",
+    )?;
+    let mut rows = stmt.query([card])?;
+    let mut state: Option<CardState> = None;
+    while let Some(row) = rows.next()? {
+        let at: i64 = row.get(0)?;
+        let grade = Grade::from_value(row.get(1)?).unwrap_or(Grade::Again);
+        state = Some(sched.review(state.as_ref(), grade, at).state);
+    }
+    Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rev(card: &str, at: i64, grade: Grade) -> NewReview {
+        NewReview {
+            card: CardId(card.into()),
+            at,
+            grade,
+            points: 0b101,
+            points_total: 3,
+            duration_ms: 1200,
+        }
+    }
+
+    #[test]
+    fn record_derives_state_and_undo_rebuilds_it() {
+        let mut s = Store::no_save(Scheduler::default());
+        let t = 1_700_000_000;
+        let a = s.record(&rev("p/q/a", t, Grade::Good)).unwrap();
+        assert_eq!(a.interval_days, 3);
+        let b = s
+            .record(&rev("p/q/a", t + 3 * 86_400, Grade::Again))
+            .unwrap();
+        assert_eq!(b.state.lapses, 1);
+        let after = s.undo(b.review_id, t + 3 * 86_400 + 5).unwrap().unwrap();
+        assert_eq!(after, a.state);
+        assert_eq!(s.review_count().unwrap(), 2, "the log keeps undone reviews");
+        assert_eq!(s.reviews_since(0).unwrap().len(), 1);
+        assert_eq!(s.undo(a.review_id, t + 10).unwrap(), None);
+        assert!(s.states().unwrap().is_empty());
+    }
+
+    #[test]
+    fn rebuild_matches_incremental_state() {
+        let mut s = Store::no_save(Scheduler::default());
+        let t = 1_700_000_000;
+        for (i, g) in [Grade::Good, Grade::Hard, Grade::Easy, Grade::Again]
+            .into_iter()
+            .enumerate()
+        {
+            s.record(&rev("p/q/x", t + i as i64 * 5 * 86_400, g)).unwrap();
+            s.record(&rev("p/q/y", t + i as i64 * 86_400, Grade::Good))
+                .unwrap();
+        }
+        let before = s.states().unwrap();
+        assert_eq!(s.rebuild_states().unwrap(), 2);
+        assert_eq!(s.states().unwrap(), before);
+    }
+}
