@@ -152,7 +152,8 @@ impl Config {
                 };
             }
             "theme" => {
-                self.theme = if v.eq_ignore_ascii_case("auto") || v.eq_ignore_ascii_case("default") {
+                self.theme = if v.eq_ignore_ascii_case("auto") || v.eq_ignore_ascii_case("default")
+                {
                     None
                 } else {
                     let t = ThemeName::parse(v).ok_or_else(|| bad(theme_hint()))?;
@@ -226,9 +227,7 @@ fn theme_slug(t: ThemeName) -> String {
 fn theme_hint() -> String {
     format!(
         "themes are {} (or auto)",
-        ThemeName::ALL
-            .map(theme_slug)
-            .join(", ")
+        ThemeName::ALL.map(theme_slug).join(", ")
     )
 }
 

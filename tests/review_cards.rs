@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use trialdeck::content::{EntryKind, Library, Role, load_bundled};
 use trialdeck::review::cards::{FACT_TAG, fact_cards};
 use trialdeck::review::queue::{self, Filter};
-use trialdeck::review::{Card, CardId, CardKind, CardState, FactKind, Grade, Scheduler, build_cards};
+use trialdeck::review::{
+    Card, CardId, CardKind, CardState, FactKind, Grade, Scheduler, build_cards,
+};
 
 const NOW: i64 = 1_750_000_000;
 
@@ -28,15 +30,35 @@ fn emilia_pfs_fact_cards_agree_with_the_data() {
     assert_eq!(values.entry, "emilia");
     assert!(values.prompt.contains("EMILIA"), "{}", values.prompt);
     assert!(values.prompt.contains("each arm"), "{}", values.prompt);
-    for needle in ["T-DM1: 9.6 mo", "Lapatinib + capecitabine: 6.4 mo", "HR 0.65 (95% CI 0.55–0.77)"] {
-        assert!(values.answer.contains(needle), "{needle} not in {}", values.answer);
+    for needle in [
+        "T-DM1: 9.6 mo",
+        "Lapatinib + capecitabine: 6.4 mo",
+        "HR 0.65 (95% CI 0.55–0.77)",
+    ] {
+        assert!(
+            values.answer.contains(needle),
+            "{needle} not in {}",
+            values.answer
+        );
     }
     assert!(values.has_tag(FACT_TAG));
 
     let effect = card(&cards, "her2-tdm1/f/emilia/os/effect");
     assert_eq!(effect.role, Role::Fellow);
-    assert!(effect.prompt.starts_with("Hazard ratio and 95% CI for Overall survival"), "{}", effect.prompt);
-    assert!(effect.answer.starts_with("HR 0.68 (95% CI 0.55–0.85), p < 0.001"), "{}", effect.answer);
+    assert!(
+        effect
+            .prompt
+            .starts_with("Hazard ratio and 95% CI for Overall survival"),
+        "{}",
+        effect.prompt
+    );
+    assert!(
+        effect
+            .answer
+            .starts_with("HR 0.68 (95% CI 0.55–0.85), p < 0.001"),
+        "{}",
+        effect.answer
+    );
     assert_eq!(effect.key_points, vec!["HR 0.68", "95% CI 0.55–0.85"]);
 }
 
@@ -47,7 +69,11 @@ fn th3resa_design_card_names_size_and_comparator() {
     assert_eq!(d.prompt, "Sample size and comparator of TH3RESA?");
     assert_eq!(d.role, Role::MedicalStudent);
     assert!(d.answer.contains("602 patients"), "{}", d.answer);
-    assert!(d.answer.contains("Treatment of physician's choice"), "{}", d.answer);
+    assert!(
+        d.answer.contains("Treatment of physician's choice"),
+        "{}",
+        d.answer
+    );
 }
 
 #[test]
@@ -61,9 +87,15 @@ fn every_numeric_value_appears_in_its_card() {
             for v in f.values.iter() {
                 let Some(x) = v.value else { continue };
                 let id = CardId::fact("her2-tdm1", &e.id, &f.id, FactKind::Values);
-                let c = by_id.get(id.as_str()).unwrap_or_else(|| panic!("no card {id}"));
+                let c = by_id
+                    .get(id.as_str())
+                    .unwrap_or_else(|| panic!("no card {id}"));
                 let shown = trialdeck::content::fmt_num(x);
-                assert!(c.answer.contains(&shown), "{id}: {shown} missing from {}", c.answer);
+                assert!(
+                    c.answer.contains(&shown),
+                    "{id}: {shown} missing from {}",
+                    c.answer
+                );
                 if let Some(note) = &v.note {
                     assert!(c.answer.contains(note.as_str()), "{id}: note missing");
                     assert!(!c.caveats.is_empty());
@@ -79,7 +111,11 @@ fn every_numeric_value_appears_in_its_card() {
 fn arm_not_stated_and_disagreeing_sources_are_said_on_the_answer() {
     let lib = lib();
     let mut e = lib.entry("emilia").unwrap().clone();
-    let f = e.findings.iter_mut().find(|f| f.id == "pfs-her2-high").unwrap();
+    let f = e
+        .findings
+        .iter_mut()
+        .find(|f| f.id == "pfs-her2-high")
+        .unwrap();
     f.values[0].arm = None;
     let mut out = Vec::new();
     fact_cards("her2-tdm1", &e, &mut out);
@@ -87,8 +123,16 @@ fn arm_not_stated_and_disagreeing_sources_are_said_on_the_answer() {
         .iter()
         .find(|c| c.id.as_str() == "her2-tdm1/f/emilia/pfs-her2-high/values")
         .unwrap();
-    assert!(c.answer.starts_with("Arm not stated: 10.6 mo"), "{}", c.answer);
-    assert!(c.caveats.iter().any(|x| x.contains("does not name the arm")));
+    assert!(
+        c.answer.starts_with("Arm not stated: 10.6 mo"),
+        "{}",
+        c.answer
+    );
+    assert!(
+        c.caveats
+            .iter()
+            .any(|x| x.contains("does not name the arm"))
+    );
 
     // EMILIA's OS finding is touched by a discrepancy: both OS cards say the sources disagree.
     let cards = build_cards(&lib);
@@ -110,14 +154,21 @@ fn arm_not_stated_and_disagreeing_sources_are_said_on_the_answer() {
 fn question_cards_keep_their_ids_and_points() {
     let lib = lib();
     let cards = build_cards(&lib);
-    let questions: Vec<&Card> = cards.iter().filter(|c| c.kind == CardKind::Question).collect();
+    let questions: Vec<&Card> = cards
+        .iter()
+        .filter(|c| c.kind == CardKind::Question)
+        .collect();
     assert_eq!(questions.len(), lib.question_count());
     let q = card(&cards, "her2-tdm1/q/emilia-student");
     assert_eq!(q.role, Role::MedicalStudent);
     assert!(!q.key_points.is_empty());
     assert!(!q.is_fact());
     // Topics carry no fact cards.
-    assert!(!cards.iter().any(|c| c.is_fact() && c.entry.starts_with("topic-")));
+    assert!(
+        !cards
+            .iter()
+            .any(|c| c.is_fact() && c.entry.starts_with("topic-"))
+    );
     // Ids are unique.
     let mut ids: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
     ids.sort();
@@ -187,20 +238,44 @@ fn queue_orders_due_then_new_and_honours_flags() {
     assert_eq!(q.len(), cards.len() - 2);
 
     let c = queue::counts(&cards, &states, &all, NOW);
-    assert_eq!((c.due, c.new, c.missed, c.total), (2, cards.len() - 4, 1, cards.len()));
+    assert_eq!(
+        (c.due, c.new, c.missed, c.total),
+        (2, cards.len() - 4, 1, cards.len())
+    );
 
-    let due = Filter { due: true, ..Filter::default() };
+    let due = Filter {
+        due: true,
+        ..Filter::default()
+    };
     assert_eq!(queue::build(&cards, &states, &due, NOW), vec![0, 1]);
-    let missed = Filter { missed: true, ..Filter::default() };
+    let missed = Filter {
+        missed: true,
+        ..Filter::default()
+    };
     assert_eq!(queue::build(&cards, &states, &missed, NOW), vec![3]);
-    let new3 = Filter { new: true, count: Some(3), ..Filter::default() };
+    let new3 = Filter {
+        new: true,
+        count: Some(3),
+        ..Filter::default()
+    };
     assert_eq!(queue::build(&cards, &states, &new3, NOW), vec![4, 5, 6]);
 
     // Shuffle: same seed, same order; different seed, different order; same cards.
-    let s1 = Filter { shuffle: Some(7), ..Filter::default() };
+    let s1 = Filter {
+        shuffle: Some(7),
+        ..Filter::default()
+    };
     let a = queue::build(&cards, &states, &s1, NOW);
     assert_eq!(a, queue::build(&cards, &states, &s1, NOW));
-    let b = queue::build(&cards, &states, &Filter { shuffle: Some(8), ..Filter::default() }, NOW);
+    let b = queue::build(
+        &cards,
+        &states,
+        &Filter {
+            shuffle: Some(8),
+            ..Filter::default()
+        },
+        NOW,
+    );
     assert_ne!(a, b);
     let (mut sa, mut sq) = (a.clone(), q.clone());
     sa.sort();
@@ -208,6 +283,9 @@ fn queue_orders_due_then_new_and_honours_flags() {
     assert_eq!(sa, sq);
 
     let (by_role, by_entry) = queue::breakdown(&cards, &states, &all, NOW);
-    assert_eq!(by_role.values().map(|c| c.total).sum::<usize>(), cards.len());
+    assert_eq!(
+        by_role.values().map(|c| c.total).sum::<usize>(),
+        cards.len()
+    );
     assert_eq!(by_entry.values().map(|c| c.due).sum::<usize>(), 2);
 }

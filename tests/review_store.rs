@@ -29,7 +29,13 @@ fn review(card: String, i: u64) -> NewReview {
 
 fn child(test: &str) -> Command {
     let mut c = Command::new(std::env::current_exe().unwrap());
-    c.args(["--exact", test, "--ignored", "--nocapture", "--test-threads=1"]);
+    c.args([
+        "--exact",
+        test,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
     c
 }
 
@@ -168,7 +174,11 @@ fn random_bytes_are_reported_and_left_untouched() {
     let msg = err.to_string();
     assert!(msg.contains(&path.display().to_string()), "{msg}");
     assert!(msg.contains("untouched"), "{msg}");
-    assert_eq!(snapshot(tmp.path()), before, "no byte changed, no file added");
+    assert_eq!(
+        snapshot(tmp.path()),
+        before,
+        "no byte changed, no file added"
+    );
     // The app's policy does not degrade on this: it is an error to show.
     assert!(Store::open_or_degrade(tmp.path(), false, Scheduler::default()).is_err());
 }
@@ -198,7 +208,11 @@ fn damaged_trialdeck_database_is_reported_and_left_untouched() {
     assert!(err.to_string().contains(&path.display().to_string()));
     let after = snapshot(tmp.path());
     let main_file = |v: &[(PathBuf, Vec<u8>)]| v.iter().find(|(p, _)| p == &path).cloned();
-    assert_eq!(main_file(&after), main_file(&before), "the file is not rewritten");
+    assert_eq!(
+        main_file(&after),
+        main_file(&before),
+        "the file is not rewritten"
+    );
 }
 
 #[test]
@@ -245,9 +259,13 @@ fn reopening_keeps_history_and_schema() {
     let s = Store::open(tmp.path(), Scheduler::default()).unwrap();
     assert_eq!(s.review_count().unwrap(), 1);
     let c = rusqlite::Connection::open(tmp.path().join(DB_FILE)).unwrap();
-    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(v, SCHEMA_VERSION);
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -262,8 +280,16 @@ fn no_save_writes_nothing() {
     for i in 0..10 {
         s.record(&review(format!("n-{i}"), i)).unwrap();
     }
-    assert_eq!(s.review_count().unwrap(), 10, "the session still has its reviews");
-    assert_eq!(std::fs::read_dir(&data).unwrap().count(), 0, "the data dir stays empty");
+    assert_eq!(
+        s.review_count().unwrap(),
+        10,
+        "the session still has its reviews"
+    );
+    assert_eq!(
+        std::fs::read_dir(&data).unwrap().count(),
+        0,
+        "the data dir stays empty"
+    );
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
 }
 

@@ -10,7 +10,8 @@
 //! results, then weighing an effect's precision.
 
 use crate::content::{
-    ARM_NOT_STATED, ArmValue, Effect, Entry, EntryKind, Finding, Library, Measure, Role, fmt_effect, fmt_num,
+    ARM_NOT_STATED, ArmValue, Effect, Entry, EntryKind, Finding, Library, Measure, Role,
+    fmt_effect, fmt_num,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -144,9 +144,7 @@ pub fn build(
                 picked.push((0, r, i));
             }
             Standing::New if want_new => picked.push((2, 0.0, i)),
-            Standing::Scheduled if want_missed && missed => {
-                picked.push((1, 0.0, i))
-            }
+            Standing::Scheduled if want_missed && missed => picked.push((1, 0.0, i)),
             _ => {}
         }
     }

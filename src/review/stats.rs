@@ -177,7 +177,10 @@ pub fn compute(
         reviews_per_day: days(first_day, per_day),
         retention_by_role: retention_table(by_role, |r| (r.slug().into(), r.label().into())),
         retention_by_trial: retention_table(by_trial, |t| {
-            (t.clone(), names.get(t).cloned().unwrap_or_else(|| t.clone()))
+            (
+                t.clone(),
+                names.get(t).cloned().unwrap_or_else(|| t.clone()),
+            )
         }),
         forecast: days(today, forecast),
     }
@@ -313,7 +316,10 @@ pub fn summarize(
     }
     let recall_by_role = recall_table(by_role, |r| (r.slug().into(), r.label().into()));
     let recall_by_trial = recall_table(by_trial, |t| {
-        (t.clone(), names.get(t).cloned().unwrap_or_else(|| t.clone()))
+        (
+            t.clone(),
+            names.get(t).cloned().unwrap_or_else(|| t.clone()),
+        )
     });
     SessionSummary {
         seen: reviews.len() as u32,

@@ -272,7 +272,8 @@ impl Store {
             path: None,
             sched,
         };
-        s.init().expect("the schema applies to an in-memory database");
+        s.init()
+            .expect("the schema applies to an in-memory database");
         s
     }
 
@@ -294,7 +295,10 @@ impl Store {
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
-        let path = self.path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        let path = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(":memory:"));
         map_sqlite(&path, e)
     }
 
@@ -432,11 +436,9 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let card: Option<String> = tx
-                .query_row(
-                    "SELECT card FROM reviews WHERE id = ?1",
-                    [review_id],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT card FROM reviews WHERE id = ?1", [review_id], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             let Some(card) = card else {
                 return Ok(None);
@@ -685,7 +687,8 @@ mod tests {
             .into_iter()
             .enumerate()
         {
-            s.record(&rev("p/q/x", t + i as i64 * 5 * 86_400, g)).unwrap();
+            s.record(&rev("p/q/x", t + i as i64 * 5 * 86_400, g))
+                .unwrap();
             s.record(&rev("p/q/y", t + i as i64 * 86_400, Grade::Good))
                 .unwrap();
         }
