@@ -60,6 +60,40 @@ pub enum Action {
     ScrollDown(u16, u16),
     /// The terminal was resized to (columns, rows).
     Resize(u16, u16),
+    /// Time passed (sent by the runtime while a countdown runs).
+    Tick,
+    /// `P`: start teaching rounds on the current trial.
+    OpenRounds,
+    /// Rounds: blank the screen (any key brings it back).
+    Blank,
+    /// Rounds: show or hide the presenter notes.
+    Notes,
+    /// Rounds: start or pause the countdown.
+    Timer,
+    /// Rounds: reset the countdown.
+    TimerReset,
+    /// Rounds: call on a learner.
+    Learner,
+    /// Rounds: write the handout of what was covered.
+    Handout,
+    /// `Q`: quiz mode (the session builder), or back to a paused quiz.
+    OpenQuiz,
+    /// Quiz: show the next key point (staged recall).
+    NextPoint,
+    /// Quiz: tick key point n (1-based) as recalled.
+    TickPoint(u8),
+    /// Quiz: grade the card (1 Again, 2 Hard, 3 Good, 4 Easy).
+    Grade(u8),
+    /// Quiz: skip the card.
+    Skip,
+    /// Quiz: undo the last grade.
+    Undo,
+    /// Quiz: open the card's trial in the browser.
+    OpenEntry,
+    /// Quiz summary: drill the cards just missed.
+    DrillMissed,
+    /// Review statistics.
+    OpenStats,
 }
 
 /// The actions a key can be bound to, with their names.
@@ -90,12 +124,36 @@ const NAMED: &[(&str, Action)] = &[
     ("search_backspace", Action::SearchBackspace),
     ("search_clear", Action::SearchClear),
     ("search_toggle_reveal", Action::SearchToggleReveal),
+    ("open_rounds", Action::OpenRounds),
+    ("blank", Action::Blank),
+    ("notes", Action::Notes),
+    ("timer", Action::Timer),
+    ("timer_reset", Action::TimerReset),
+    ("learner", Action::Learner),
+    ("handout", Action::Handout),
+    ("open_quiz", Action::OpenQuiz),
+    ("next_point", Action::NextPoint),
+    ("again", Action::Grade(1)),
+    ("hard", Action::Grade(2)),
+    ("good", Action::Grade(3)),
+    ("easy", Action::Grade(4)),
+    ("skip", Action::Skip),
+    ("undo", Action::Undo),
+    ("open_entry", Action::OpenEntry),
+    ("drill_missed", Action::DrillMissed),
+    ("open_stats", Action::OpenStats),
 ];
 
 impl Action {
     /// The action a keymap names: `next_section`, `section_1` … `section_9`.
     pub fn from_name(name: &str) -> Option<Action> {
         let name = name.trim();
+        if let Some(n) = name.strip_prefix("tick_")
+            && let Ok(n) = n.parse::<u8>()
+            && (1..=9).contains(&n)
+        {
+            return Some(Action::TickPoint(n));
+        }
         if let Some(n) = name.strip_prefix("section_")
             && let Ok(n) = n.parse::<u8>()
             && (1..=9).contains(&n)
@@ -113,6 +171,9 @@ impl Action {
         if let Action::GotoSection(n) = self {
             return Some(format!("section_{n}"));
         }
+        if let Action::TickPoint(n) = self {
+            return Some(format!("tick_{n}"));
+        }
         NAMED
             .iter()
             .find(|(_, a)| a == self)
@@ -123,6 +184,7 @@ impl Action {
     pub fn names() -> Vec<String> {
         let mut v: Vec<String> = NAMED.iter().map(|(n, _)| n.to_string()).collect();
         v.push("section_1 … section_9".into());
+        v.push("tick_1 … tick_9".into());
         v
     }
 }

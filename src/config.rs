@@ -68,6 +68,11 @@ fn ron_options() -> ron::Options {
 }
 
 impl Config {
+    /// Where the config lives by default (see [`default_path`]).
+    pub fn path() -> Option<PathBuf> {
+        default_path()
+    }
+
     /// Read `path`. A missing file gives the defaults and no message; an unreadable or broken
     /// one gives the defaults and a message saying where and what to do.
     pub fn load(path: &Path) -> (Config, Option<String>) {

@@ -1,6 +1,7 @@
 //! Synthetic libraries for benchmarks and load tests: N trials with realistic-looking text,
 //! deterministic from a seed (a small xorshift; no `rand`).
 
+use crate::content::load::{MAX_PACK_BYTES, MAX_PACK_ENTRIES};
 use crate::content::{
     Analysis, Arm, ArmValue, Cite, Design, Discrepancy, Effect, Entry, EntryKind, Finding, Library,
     Manifest, Measure, PValue, PackInfo, Question, Role, Source, Status, Unit, Version,
@@ -420,23 +421,78 @@ fn ron_err(e: ron::Error) -> io::Error {
     io::Error::other(e.to_string())
 }
 
-/// Write `lib` as a pack directory: `pack.ron` (the first pack's manifest) and one
-/// `<entry id>.ron` per entry.
-pub fn write_pack(lib: &Library, dir: &Path) -> io::Result<()> {
+/// Most bytes one generated entry file may take. Generated entries are far smaller (about
+/// 21 KB); [`write_pack`] checks every one, so a generated pack of [`MAX_PACK_ENTRIES`]
+/// entries always fits the loader's [`MAX_PACK_BYTES`].
+pub const MAX_GEN_ENTRY_BYTES: u64 = 25 * 1024;
+
+// The generator and the loader agree: the largest pack the generator may write loads.
+const _: () = assert!(
+    (MAX_PACK_ENTRIES as u64 + 1) * MAX_GEN_ENTRY_BYTES <= MAX_PACK_BYTES
+        && MAX_PACK_ENTRIES <= crate::content::load::MAX_RUN_ENTRIES
+        && MAX_PACK_BYTES <= crate::content::load::MAX_RUN_BYTES
+);
+
+/// Refuse a pack the loader would refuse: more trials than [`MAX_PACK_ENTRIES`].
+pub fn check_trials(trials: usize) -> io::Result<()> {
+    if trials > MAX_PACK_ENTRIES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{trials} trials is more than one pack may hold ({MAX_PACK_ENTRIES}, see \
+                 Limits in docs/pack-format.md); generate several smaller packs"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn write_entry(dir: &Path, e: &Entry) -> io::Result<()> {
+    let text = ron::ser::to_string_pretty(e, ron::ser::PrettyConfig::default()).map_err(ron_err)?;
+    if text.len() as u64 > MAX_GEN_ENTRY_BYTES {
+        return Err(io::Error::other(format!(
+            "generated entry {} takes {} bytes, more than the {MAX_GEN_ENTRY_BYTES} the \
+             generator allows itself (a bug in the generator)",
+            e.id,
+            text.len()
+        )));
+    }
+    std::fs::write(dir.join(format!("{}.ron", e.id)), text)
+}
+
+fn write_manifest(dir: &Path, manifest: &Manifest) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    let text =
+        ron::ser::to_string_pretty(manifest, ron::ser::PrettyConfig::default()).map_err(ron_err)?;
+    std::fs::write(dir.join(crate::content::load::MANIFEST), text)
+}
+
+/// Write `lib` as a pack directory: `pack.ron` (the first pack's manifest) and one
+/// `<entry id>.ron` per entry. Refuses (before writing anything) a library the loader
+/// would refuse as one pack.
+pub fn write_pack(lib: &Library, dir: &Path) -> io::Result<()> {
+    check_trials(lib.entries.len())?;
     let manifest = lib
         .packs
         .first()
         .map(|p| p.manifest.clone())
         .unwrap_or_else(manifest);
-    let cfg = ron::ser::PrettyConfig::default;
-    std::fs::write(
-        dir.join(crate::content::load::MANIFEST),
-        ron::ser::to_string_pretty(&manifest, cfg()).map_err(ron_err)?,
-    )?;
+    write_manifest(dir, &manifest)?;
     for e in &lib.entries {
-        let text = ron::ser::to_string_pretty(e, cfg()).map_err(ron_err)?;
-        std::fs::write(dir.join(format!("{}.ron", e.id)), text)?;
+        write_entry(dir, e)?;
+    }
+    Ok(())
+}
+
+/// Generate and write a pack of `trials` trials, one entry at a time (the same pack
+/// [`gen_library`] and [`write_pack`] make, without holding it in memory). Refuses more
+/// trials than one pack may hold before writing anything.
+pub fn gen_pack(trials: usize, seed: u64, dir: &Path) -> io::Result<()> {
+    check_trials(trials)?;
+    write_manifest(dir, &manifest())?;
+    let mut r = Rng::new(seed);
+    for i in 0..trials {
+        write_entry(dir, &gen_entry(&mut r, i))?;
     }
     Ok(())
 }
@@ -458,6 +514,55 @@ mod tests {
             .split_whitespace()
             .count();
         assert_eq!(words, 120);
+    }
+
+    #[test]
+    fn generated_entries_stay_under_the_size_the_limits_assume() {
+        let mut r = Rng::new(5);
+        let mut largest = 0;
+        for i in 0..400 {
+            let e = gen_entry(&mut r, i);
+            let text = ron::ser::to_string_pretty(&e, ron::ser::PrettyConfig::default()).unwrap();
+            largest = largest.max(text.len() as u64);
+        }
+        eprintln!("largest generated entry: {largest} bytes");
+        assert!(largest <= MAX_GEN_ENTRY_BYTES, "{largest}");
+    }
+
+    #[test]
+    fn gen_pack_writes_what_gen_library_and_write_pack_write() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        gen_pack(5, 9, a.path()).unwrap();
+        write_pack(&gen_library(5, 9), b.path()).unwrap();
+        let files = |d: &Path| {
+            let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| {
+                    let e = e.unwrap();
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    (name, std::fs::read(e.path()).unwrap())
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(files(a.path()).len(), 6);
+        assert_eq!(files(a.path()), files(b.path()));
+    }
+
+    #[test]
+    fn the_generator_refuses_more_trials_than_a_pack_may_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("big");
+        let err = gen_pack(MAX_PACK_ENTRIES + 1, 1, &out).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(
+            err.to_string().contains("more than one pack may hold"),
+            "{err}"
+        );
+        assert!(!out.exists(), "nothing is written");
+        assert!(check_trials(MAX_PACK_ENTRIES).is_ok());
     }
 
     #[test]

@@ -20,13 +20,17 @@ pub enum Context {
     Detail,
     Search,
     Help,
+    Rounds,
+    Quiz,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::List,
         Context::Detail,
+        Context::Quiz,
+        Context::Rounds,
         Context::Search,
         Context::Help,
     ];
@@ -38,6 +42,8 @@ impl Context {
             Context::Detail => "Trial detail",
             Context::Search => "Search",
             Context::Help => "Help",
+            Context::Rounds => "Teaching rounds",
+            Context::Quiz => "Quiz",
         }
     }
 
@@ -49,6 +55,8 @@ impl Context {
             Context::Detail => "detail",
             Context::Search => "search",
             Context::Help => "help",
+            Context::Rounds => "rounds",
+            Context::Quiz => "quiz",
         }
     }
 
@@ -212,7 +220,7 @@ impl Binding {
 }
 
 use Action as A;
-use Context::{Detail, Global, Help, List, Search};
+use Context::{Detail, Global, Help, List, Quiz, Rounds, Search};
 
 /// The default key table, in the order help shows it.
 #[rustfmt::skip]
@@ -226,6 +234,9 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Global, "Tab Shift+Tab", A::SwitchPanel, "switch between the list and the detail panel", "panel"),
         (Global, "r", A::NextRole, "discussion: next role (all → Medical Student → … → Guideline Committee)", "role"),
         (Global, "R", A::PrevRole, "discussion: previous role", ""),
+        (Global, "Q", A::OpenQuiz, "quiz: build a flashcard session (or return to a paused one)", "quiz"),
+        (Global, "S", A::OpenStats, "review statistics: due cards, reviews per day, retention, forecast", ""),
+        (Global, "P", A::OpenRounds, "teaching rounds on this trial (for a shared screen)", "rounds"),
         (Global, "t", A::CycleTheme, "next colour theme (dark, light, high-contrast, mono)", ""),
         (Global, "1", A::GotoSection(1), "Overview", ""),
         (Global, "2", A::GotoSection(2), "Findings", ""),
@@ -256,6 +267,53 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Detail, "l Right ]", A::NextSection, "next section", "sections"),
         (Detail, "h Left [", A::PrevSection, "previous section", ""),
         (Detail, "Backspace Esc", A::Back, "back: return from a followed link, or to the list", "back"),
+        (Quiz, "Space", A::Reveal, "reveal the key response; in the builder, toggle a choice", "reveal"),
+        (Quiz, "n", A::NextPoint, "show the next key point first (staged recall)", "next point"),
+        (Quiz, "1", A::TickPoint(1), "tick key point 1 as recalled", ""),
+        (Quiz, "2", A::TickPoint(2), "tick key point 2", ""),
+        (Quiz, "3", A::TickPoint(3), "tick key point 3", ""),
+        (Quiz, "4", A::TickPoint(4), "tick key point 4", ""),
+        (Quiz, "5", A::TickPoint(5), "tick key point 5", ""),
+        (Quiz, "6", A::TickPoint(6), "tick key point 6", ""),
+        (Quiz, "Enter", A::Open, "grade as suggested by the points ticked; in the builder, start", "grade"),
+        (Quiz, "a", A::Grade(1), "grade Again (forgot)", "again"),
+        (Quiz, "h", A::Grade(2), "grade Hard", "hard"),
+        (Quiz, "g", A::Grade(3), "grade Good", "good"),
+        (Quiz, "e", A::Grade(4), "grade Easy", "easy"),
+        (Quiz, "u", A::Undo, "undo the last grade", "undo"),
+        (Quiz, "s", A::Skip, "skip this card", "skip"),
+        (Quiz, "o", A::OpenEntry, "open the card's trial in the browser (Q comes back)", "open trial"),
+        (Quiz, "d", A::DrillMissed, "summary: drill the cards you missed", "drill missed"),
+        (Quiz, "j Down", A::Down, "builder: next choice", ""),
+        (Quiz, "k Up", A::Up, "builder: previous choice", ""),
+        (Quiz, "Right l", A::NextSection, "builder: more (count)", ""),
+        (Quiz, "Left", A::PrevSection, "builder: fewer (count)", ""),
+        (Quiz, "PgDn", A::PageDown, "builder: page down", ""),
+        (Quiz, "PgUp", A::PageUp, "builder: page up", ""),
+        (Quiz, "Home", A::Top, "builder: first row", ""),
+        (Quiz, "End", A::Bottom, "builder: last row", ""),
+        (Quiz, "Esc Backspace", A::Back, "end the session (its summary shows), or leave the quiz", "end"),
+        (Quiz, "S", A::OpenStats, "review statistics", ""),
+        (Quiz, "?", A::OpenHelp, "help", "help"),
+        (Quiz, "q", A::Quit, "quit (every grade is already saved)", "quit"),
+        (Quiz, "Ctrl+C", A::ForceQuit, "quit at once", ""),
+        (Quiz, "Ctrl+Z", A::Suspend, "suspend to the shell", ""),
+        (Rounds, "Space", A::Reveal, "reveal the next key point, then the full key response", "reveal"),
+        (Rounds, "Right Down j PgDn Enter", A::Down, "next screen (resets what was revealed)", "next"),
+        (Rounds, "Left Up k PgUp", A::Up, "previous screen", "back"),
+        (Rounds, "Home g", A::Top, "title card", ""),
+        (Rounds, "End G", A::Bottom, "last question", ""),
+        (Rounds, "t", A::Timer, "start or pause the countdown", "timer"),
+        (Rounds, "T", A::TimerReset, "reset the countdown", ""),
+        (Rounds, "l", A::Learner, "call on a learner (never the same one twice in a row)", "learner"),
+        (Rounds, "p", A::Notes, "presenter notes: discrepancies and limitations", "notes"),
+        (Rounds, "b", A::Blank, "blank the screen (any key returns)", "blank"),
+        (Rounds, "h", A::Handout, "write the handout of what was covered (Markdown)", "handout"),
+        (Rounds, "Esc Backspace", A::Back, "leave rounds (back to browsing)", ""),
+        (Rounds, "?", A::OpenHelp, "help", "help"),
+        (Rounds, "q", A::Quit, "quit", "quit"),
+        (Rounds, "Ctrl+C", A::ForceQuit, "quit at once", ""),
+        (Rounds, "Ctrl+Z", A::Suspend, "suspend to the shell", ""),
         (Search, "Enter", A::Open, "open the selected result in its context", "open"),
         (Search, "Esc", A::Back, "close search and return to where you were", "back"),
         (Search, "Down Ctrl+N Ctrl+J", A::Down, "next result", "next"),
@@ -326,7 +384,7 @@ impl Keymap {
             };
             let Some(ctx) = Context::from_name(ctx) else {
                 errors.push(format!(
-                    "`{name}`: unknown context `{ctx}`; use global, list, detail, search or help"
+                    "`{name}`: unknown context `{ctx}`; use global, list, detail, quiz, rounds, search or help"
                 ));
                 continue;
             };
@@ -412,7 +470,7 @@ impl Keymap {
                 }
                 _ => None,
             },
-            Context::Help => None,
+            Context::Help | Context::Rounds | Context::Quiz => None,
             _ => self.find(Context::Global, ev),
         }
     }
@@ -441,7 +499,10 @@ impl Keymap {
         let global = self.bindings.iter().filter(move |b| {
             b.ctx == Context::Global
                 && !b.hint.is_empty()
-                && !matches!(ctx, Context::Search | Context::Help)
+                && !matches!(
+                    ctx,
+                    Context::Search | Context::Help | Context::Rounds | Context::Quiz
+                )
         });
         own.chain(global).collect()
     }
@@ -454,22 +515,36 @@ impl Keymap {
             .map(|ctx| {
                 let mut rows = Vec::new();
                 let mut sections = Vec::new();
+                let mut ticks = Vec::new();
                 for b in self.bindings.iter().filter(|b| b.ctx == ctx) {
-                    if let Action::GotoSection(_) = b.action {
-                        sections.push(b.keys.first().map(Key::label).unwrap_or_default());
-                        continue;
+                    match b.action {
+                        Action::GotoSection(_) => {
+                            sections.push(b.keys.first().map(Key::label).unwrap_or_default())
+                        }
+                        Action::TickPoint(_) => {
+                            ticks.push(b.keys.first().map(Key::label).unwrap_or_default())
+                        }
+                        _ => rows.push((b.label(), b.desc.to_string())),
                     }
-                    rows.push((b.label(), b.desc.to_string()));
                 }
+                let span = |v: &[String]| {
+                    format!(
+                        "{}–{}",
+                        v.first().cloned().unwrap_or_default(),
+                        v.last().cloned().unwrap_or_default()
+                    )
+                };
                 if !sections.is_empty() {
                     rows.push((
-                        format!(
-                            "{}–{}",
-                            sections.first().cloned().unwrap_or_default(),
-                            sections.last().cloned().unwrap_or_default()
-                        ),
+                        span(&sections),
                         "jump to a section (Overview … Discussion)".to_string(),
                     ));
+                }
+                if !ticks.is_empty() {
+                    rows.insert(
+                        2.min(rows.len()),
+                        (span(&ticks), "tick the key points you recalled".to_string()),
+                    );
                 }
                 (ctx.label(), rows)
             })

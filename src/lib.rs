@@ -10,6 +10,8 @@ pub mod content;
 pub mod devgen;
 pub mod doc;
 pub mod export;
+pub mod fsutil;
+pub mod fuzzing;
 pub mod keymap;
 pub mod layout;
 pub mod review;

@@ -38,6 +38,15 @@ struct Global {
     /// Rebind keys from a keymap file (see docs/keymap.example.ron).
     #[arg(long, global = true, value_name = "FILE")]
     keymap: Option<PathBuf>,
+    /// Where the review history lives (default: the platform data directory).
+    #[arg(long, global = true, value_name = "DIR", env = "TRIALDECK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Write no review history at all (shared screens, trying things out).
+    #[arg(long, global = true)]
+    no_save: bool,
+    /// The settings file (default: config.ron in the platform config directory).
+    #[arg(long, global = true, value_name = "FILE", env = "TRIALDECK_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 fn parse_theme(s: &str) -> Result<ThemeName, String> {
@@ -59,6 +68,70 @@ enum Command {
         /// JSON array of objects. Nothing is cut short unless the table goes to a terminal.
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+    },
+    /// Teaching rounds on a shared screen: one trial, its evidence, then the discussion ladder
+    /// one question at a time (high-contrast unless --theme says otherwise).
+    Rounds {
+        /// The trial (default: the pack's landmark trial).
+        #[arg(long, value_name = "ID")]
+        trial: Option<String>,
+        /// Only these roles, comma-separated (e.g. student,resident,fellow).
+        #[arg(long, value_name = "ROLE,...", value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Length of the countdown that `t` starts.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        timer: u64,
+        /// Learners to call on with `l`: a file with one name a line.
+        #[arg(long, value_name = "FILE")]
+        learners: Option<PathBuf>,
+        /// Write what was covered as a Markdown handout when the round ends (and on `h`).
+        #[arg(long, value_name = "FILE.md")]
+        handout: Option<PathBuf>,
+    },
+    /// A flashcard session graded with spaced repetition (FSRS); with no filter, the
+    /// session builder opens. Grades are saved in the review history unless --no-save.
+    Quiz {
+        /// Only questions of this role (repeat for several; default: your configured level
+        /// and the roles below it).
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// Only cards of this trial (repeat for several).
+        #[arg(long = "trial", value_name = "ID")]
+        trials: Vec<String>,
+        /// Only cards of this topic entry or tag (e.g. `fact` for fact cards).
+        #[arg(long = "topic", value_name = "ID")]
+        topics: Vec<String>,
+        /// Cards that are due.
+        #[arg(long)]
+        due: bool,
+        /// Cards never reviewed.
+        #[arg(long)]
+        new: bool,
+        /// Cards last graded Again.
+        #[arg(long)]
+        missed: bool,
+        /// Leave out the fact cards generated from the findings.
+        #[arg(long)]
+        no_facts: bool,
+        /// At most this many cards.
+        #[arg(long, value_name = "N")]
+        count: Option<usize>,
+        /// Shuffle the cards.
+        #[arg(long)]
+        shuffle: bool,
+    },
+    /// Review statistics: due today and this week, reviews per day, retention by role and
+    /// trial, a 30-day forecast.
+    Stats {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
+    /// Settings: `config path`, `config show`, `config set KEY VALUE` (role, theme,
+    /// desired_retention, keys.CONTEXT.ACTION).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Print one trial or topic as plain text.
     Show {
@@ -105,6 +178,19 @@ struct ExportArgs {
     /// Write to this file instead of standard output (replaced only when the export succeeds).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Replace the --out file even if it is read-only.
+    #[arg(long, requires = "out")]
+    force: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print where the settings file is.
+    Path,
+    /// Print the settings in effect.
+    Show,
+    /// Change one setting, e.g. `config set role resident`.
+    Set { key: String, value: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -211,9 +297,67 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::Check { format }) => cmd_check(&sources, format),
         Some(Command::List { format }) => cmd_list(&load(&sources)?, format),
         Some(Command::Show { id }) => cmd_show(&load(&sources)?, &id, color),
+        Some(Command::Rounds {
+            trial,
+            roles,
+            timer,
+            learners,
+            handout,
+        }) => cmd_rounds(
+            &g,
+            &sources,
+            trial.as_deref(),
+            &roles,
+            timer,
+            learners.as_deref(),
+            handout,
+        ),
         Some(Command::Search { query, limit }) => {
             cmd_search(&load(&sources)?, &query.join(" "), limit)
         }
+        Some(Command::Quiz {
+            roles,
+            trials,
+            topics,
+            due,
+            new,
+            missed,
+            no_facts,
+            count,
+            shuffle,
+        }) => {
+            let library = load(&sources)?;
+            let roles = parse_roles(&roles)?;
+            let trials = trials
+                .iter()
+                .map(|t| resolve_id(&library, t).map(|e| e.id.clone()))
+                .collect::<CliResult<Vec<_>>>()?;
+            let any = !(roles.is_empty() && trials.is_empty() && topics.is_empty())
+                || due
+                || new
+                || missed
+                || no_facts
+                || count.is_some()
+                || shuffle;
+            let filter = trialdeck::review::Filter {
+                roles,
+                trials,
+                topics,
+                due,
+                new,
+                missed,
+                no_facts,
+                count,
+                shuffle: shuffle.then(|| {
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(1, |d| d.as_nanos() as u64)
+                }),
+            };
+            cmd_quiz(&g, library, filter, !any)
+        }
+        Some(Command::Stats { format }) => cmd_stats(&g, &load(&sources)?, format),
+        Some(Command::Config { command }) => cmd_config(&g, command),
         Some(Command::Export(args)) => cmd_export(&load(&sources)?, &args),
         Some(Command::Dev {
             command: DevCommand::GenPack { trials, seed, out },
@@ -306,15 +450,306 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
         None if no_color => ThemeName::Mono,
         None => ThemeName::Dark,
     };
-    run_app(library, theme, keymap)
+    let mut app = trialdeck::app::App::new(library, theme).with_keymap(keymap);
+    let mut store = open_history(g, &mut app, false)?;
+    run_app(app, store.as_mut())
 }
 
-/// Start the app and wait for it to end.
-fn run_app(library: Library, theme: ThemeName, keymap: trialdeck::keymap::Keymap) -> CliResult {
-    let app = trialdeck::app::App::new(library, theme).with_keymap(keymap);
-    match trialdeck::tui::run(app)
-        .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?
+/// The settings file's path.
+fn config_path(g: &Global) -> Option<PathBuf> {
+    g.config.clone().or_else(trialdeck::config::default_path)
+}
+
+/// The settings, and a notice when the file is broken (the defaults are used then).
+fn load_config(g: &Global) -> (trialdeck::config::Config, Option<String>) {
+    match config_path(g) {
+        Some(p) => trialdeck::config::Config::load(&p),
+        None => (trialdeck::config::Config::default(), None),
+    }
+}
+
+/// Open the review history for the app and attach it (card states, scheduler, level).
+/// A read-only data directory degrades to no-save with a notice; a corrupt or foreign file
+/// is never touched: the quiz refuses to start (`strict`), the browser opens without saving.
+fn open_history(
+    g: &Global,
+    app: &mut trialdeck::app::App,
+    strict: bool,
+) -> CliResult<Option<trialdeck::review::Store>> {
+    use trialdeck::review::{Scheduler, Store};
+    let (config, config_notice) = load_config(g);
+    let sched = Scheduler::new(config.desired_retention);
+    let dir = g
+        .data_dir
+        .clone()
+        .or_else(trialdeck::review::store::default_data_dir);
+    let mut notices: Vec<String> = config_notice.into_iter().collect();
+    let opened = match &dir {
+        None if !g.no_save => {
+            notices.push("no data directory for the review history: grades are not saved".into());
+            Ok((Store::no_save(sched.clone()), None))
+        }
+        None => Ok((Store::no_save(sched.clone()), None)),
+        Some(d) => Store::open_or_degrade(d, g.no_save, sched.clone()),
+    };
+    let (store, notice) = match opened {
+        Ok(x) => x,
+        Err(e) if strict => {
+            return Err(CliError::Io(format!(
+                "{e}\nthe review history was left untouched; move it aside, point --data-dir \
+                 elsewhere, or use --no-save"
+            )));
+        }
+        Err(e) => {
+            notices.push(format!(
+                "{e}; grades are not saved (the file was left untouched)"
+            ));
+            (Store::no_save(sched.clone()), None)
+        }
+    };
+    notices.extend(notice.map(|n| format!("{n}; grades are not saved")));
+    let states = store
+        .states()
+        .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?;
+    app.attach_history(&states, sched, store.is_saving(), config.role);
+    if let Some(t) = config
+        .theme
+        .as_deref()
+        .and_then(ThemeName::parse)
+        .filter(|_| g.theme.is_none() && !no_color(g))
     {
+        app.theme = trialdeck::theme::Theme::new(t);
+    }
+    if !config.keys.is_empty() && g.keymap.is_none() {
+        match trialdeck::keymap::Keymap::with_overrides(&config.keys) {
+            Ok(k) => app.keymap = k,
+            Err(errs) => notices.push(format!("config keys ignored: {}", errs.join("; "))),
+        }
+    }
+    if !notices.is_empty() {
+        app.notify(content::sanitize::clean(&notices.join(" · ")));
+    }
+    Ok(Some(store))
+}
+
+fn parse_roles(roles: &[String]) -> CliResult<Vec<trialdeck::content::Role>> {
+    roles
+        .iter()
+        .flat_map(|r| r.split(','))
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| {
+            trialdeck::content::Role::parse(r).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "unknown role `{r}`; use student, resident, fellow, attending, phd, editor or guideline"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// `quiz`: a session (or the builder) on the review history.
+fn cmd_quiz(
+    g: &Global,
+    library: Library,
+    mut filter: trialdeck::review::Filter,
+    builder: bool,
+) -> CliResult {
+    need_terminal(&library)?;
+    let theme = g.theme.unwrap_or(if no_color(g) {
+        ThemeName::Mono
+    } else {
+        ThemeName::Dark
+    });
+    let mut app = trialdeck::app::App::new(library, theme);
+    let mut store = open_history(g, &mut app, true)?;
+    if filter.roles.is_empty()
+        && let Some(level) = app.deck.level
+    {
+        filter.roles = trialdeck::review::roles_up_to(level);
+    }
+    app.now = std::time::SystemTime::now();
+    app.start_quiz(filter, builder);
+    run_app(app, store.as_mut())
+}
+
+/// `stats`: the review history in numbers.
+fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
+    use trialdeck::review::{CardIndex, Scheduler, Store, build_cards};
+    let (config, notice) = load_config(g);
+    if let Some(n) = notice {
+        eprintln!("trialdeck: {}", content::sanitize::clean(&n));
+    }
+    let sched = Scheduler::new(config.desired_retention);
+    let store = match g
+        .data_dir
+        .clone()
+        .or_else(trialdeck::review::store::default_data_dir)
+    {
+        Some(d) if d.join(trialdeck::review::store::DB_FILE).exists() => Store::open(&d, sched)
+            .map_err(|e| CliError::Io(format!("{e}; the file was left untouched")))?,
+        _ => Store::no_save(sched),
+    };
+    let cards = build_cards(library);
+    let index = CardIndex::new(&cards);
+    let states = index.align(
+        &store
+            .states()
+            .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?,
+    );
+    let now = trialdeck::app::quiz::unix(std::time::SystemTime::now());
+    let since = now - 31 * trialdeck::review::fsrs::DAY;
+    let reviews = store
+        .reviews_since(since)
+        .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?;
+    let names = library
+        .entries
+        .iter()
+        .map(|e| (e.id.clone(), e.name.clone()))
+        .collect();
+    let stats =
+        trialdeck::review::stats::compute(&cards, &index, &states, &reviews, &names, now, 0);
+    match format {
+        CheckFormat::Json => {
+            let s = serde_json::to_string_pretty(&stats).expect("stats serialize");
+            write_stdout(&format!("{s}\n"))
+        }
+        CheckFormat::Text => write_stdout(&trialdeck::review::stats::render_text(&stats)),
+    }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `config path|show|set`.
+fn cmd_config(g: &Global, command: ConfigCommand) -> CliResult {
+    let Some(path) = config_path(g) else {
+        return Err(CliError::Io(
+            "no config directory on this system; pass --config FILE".into(),
+        ));
+    };
+    match command {
+        ConfigCommand::Path => write_stdout(&format!("{}\n", path.display()))?,
+        ConfigCommand::Show => {
+            let (c, notice) = trialdeck::config::Config::load(&path);
+            if let Some(n) = notice {
+                eprintln!("trialdeck: {}", content::sanitize::clean(&n));
+            }
+            write_stdout(&c.show())?;
+        }
+        ConfigCommand::Set { key, value } => {
+            let (mut c, notice) = trialdeck::config::Config::load(&path);
+            if let Some(n) = notice {
+                return Err(CliError::Usage(format!(
+                    "{}; not changing a file that does not parse",
+                    content::sanitize::clean(&n)
+                )));
+            }
+            c.set(&key, &value)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            if key.starts_with("keys.") {
+                trialdeck::keymap::Keymap::with_overrides(&c.keys)
+                    .map_err(|errs| CliError::Usage(errs.join("\n")))?;
+            }
+            c.save(&path).map_err(|e| CliError::Io(e.to_string()))?;
+            write_stdout(&format!("{key} = {value} (saved to {})\n", path.display()))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The app needs a terminal on both ends.
+fn need_terminal(library: &Library) -> CliResult<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::Terminal(format!(
+            "loaded {} entries and {} questions, but the app needs a terminal; \
+             for plain output try `trialdeck list` or `trialdeck show ID`",
+            library.entries.len(),
+            library.question_count()
+        )));
+    }
+    Ok(())
+}
+
+/// `rounds`: teaching rounds on one trial.
+fn cmd_rounds(
+    g: &Global,
+    sources: &[PackSource],
+    trial: Option<&str>,
+    roles: &[String],
+    timer: u64,
+    learners: Option<&Path>,
+    handout: Option<PathBuf>,
+) -> CliResult {
+    let library = load(sources)?;
+    let entry = match trial {
+        Some(id) => {
+            let e = resolve_id(&library, id)?;
+            library.index_of(&e.id).unwrap_or(0)
+        }
+        None => library.landmark().unwrap_or(0),
+    };
+    if library
+        .entries
+        .get(entry)
+        .is_none_or(|e| e.questions.is_empty())
+    {
+        return Err(CliError::Usage(
+            "this entry has no discussion questions; pick a trial with --trial ID".into(),
+        ));
+    }
+    let roles = roles
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| {
+            trialdeck::content::Role::parse(r).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "unknown role `{r}`; use student, resident, fellow, attending, phd, editor or guideline"
+                ))
+            })
+        })
+        .collect::<CliResult<Vec<_>>>()?;
+    let learners = match learners {
+        None => Vec::new(),
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("cannot read learners {}: {e}", path.display())))?
+            .lines()
+            .map(|l| content::sanitize::clean(l.trim()))
+            .filter(|l| !l.is_empty())
+            .collect(),
+    };
+    need_terminal(&library)?;
+    let theme = g.theme.unwrap_or(if no_color(g) {
+        ThemeName::Mono
+    } else {
+        ThemeName::HighContrast
+    });
+    let mut app = trialdeck::app::App::new(library, theme);
+    let opts = trialdeck::app::RoundsOptions {
+        roles,
+        timer: std::time::Duration::from_secs(timer.max(1)),
+        learners,
+        handout,
+    };
+    app.start_rounds(entry, opts, false);
+    run_app(app, None)
+}
+
+fn no_color(g: &Global) -> bool {
+    g.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Run the app until it ends; then write what the session leaves (a rounds handout).
+fn run_app(
+    mut app: trialdeck::app::App,
+    store: Option<&mut trialdeck::review::Store>,
+) -> CliResult {
+    let stopped = trialdeck::tui::run(&mut app, store)
+        .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?;
+    if let Some((path, contents)) = app.final_handout() {
+        write_atomically(&path, contents.as_bytes(), false).map_err(|e| {
+            CliError::Io(format!("cannot write the handout {}: {e}", path.display()))
+        })?;
+        eprintln!("trialdeck: wrote the handout to {}", path.display());
+    }
+    match stopped {
         // Stopped by a signal: exit as the shell convention says (128 + signal).
         Some(sig) => Ok(ExitCode::from((128 + sig).clamp(0, 255) as u8)),
         None => Ok(ExitCode::SUCCESS),
@@ -647,16 +1082,7 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
     for t in &args.trials {
         ids.push(resolve_id(lib, t)?.id.as_str());
     }
-    let mut roles = Vec::new();
-    for r in &args.roles {
-        roles.push(content::Role::parse(r).ok_or_else(|| {
-            let valid: Vec<&str> = content::Role::ALL.iter().map(|r| r.slug()).collect();
-            CliError::Usage(format!(
-                "--role {r}: no such role; use one of {}",
-                valid.join(", ")
-            ))
-        })?);
-    }
+    let roles = parse_roles(&args.roles)?;
     if args.facts && !matches!(args.format, ExportFormat::Csv | ExportFormat::Anki) {
         return Err(CliError::Usage(
             "--facts adds fact cards to the csv and anki exports only".into(),
@@ -682,7 +1108,7 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
         }
     };
     match &args.out {
-        Some(path) => write_atomically(path, &body)
+        Some(path) => write_atomically(path, &body, args.force)
             .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?,
         // Only text formats get here (anki needs --out).
         None => write_stdout(&String::from_utf8_lossy(&body))?,
@@ -692,26 +1118,13 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
 
 /// `dev gen-pack`: a synthetic pack for benchmarks.
 fn cmd_gen_pack(trials: usize, seed: u64, out: &Path) -> CliResult {
-    let lib = trialdeck::devgen::gen_library(trials, seed);
-    trialdeck::devgen::write_pack(&lib, out)
+    trialdeck::devgen::gen_pack(trials, seed, out)
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", out.display())))?;
     write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Write via a temporary file and rename, so an interrupted export never leaves half a file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+fn write_atomically(path: &std::path::Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
+    trialdeck::fsutil::write_atomically(path, bytes, force)
 }

@@ -13,7 +13,7 @@ use ratatui::crossterm::{
 };
 use std::io::{self, stdout};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
 /// Leave every mode we entered. Safe to call more than once.
@@ -91,10 +91,12 @@ fn spawn_guards(stop: Arc<AtomicI32>) -> io::Result<()> {
 
 /// Run the app until it quits. The terminal is restored however this returns. Returns the
 /// signal that stopped it, if one did (the caller exits with 128 + signal).
-pub fn run(mut app: App) -> io::Result<Option<i32>> {
+/// The app comes back too, so the caller can finish what the session leaves (a handout).
+pub fn run(app: &mut App, store: Option<&mut crate::review::Store>) -> io::Result<Option<i32>> {
     install_panic_hook();
     let stop = Arc::new(AtomicI32::new(0));
     spawn_guards(Arc::clone(&stop))?;
+    install_job_control()?;
     let mut terminal = match enter() {
         Ok(t) => t,
         Err(e) => {
@@ -102,7 +104,11 @@ pub fn run(mut app: App) -> io::Result<Option<i32>> {
             return Err(e);
         }
     };
-    let result = event_loop(&mut terminal, &mut app, &stop);
+    let mut effects = Effects {
+        store,
+        recorded: Vec::new(),
+    };
+    let result = event_loop(&mut terminal, app, &stop, &mut effects);
     restore();
     result.map(|()| match stop.load(Ordering::SeqCst) {
         0 => None,
@@ -110,7 +116,47 @@ pub fn run(mut app: App) -> io::Result<Option<i32>> {
     })
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -> io::Result<()> {
+/// What carries out the effects that touch the world beyond the terminal.
+struct Effects<'s> {
+    store: Option<&'s mut crate::review::Store>,
+    /// Reviews recorded in this run, newest last: (card, log row id), for undo.
+    recorded: Vec<(String, i64)>,
+}
+
+impl Effects<'_> {
+    fn record(&mut self, r: &crate::review::NewReview) -> Option<String> {
+        let store = self.store.as_deref_mut()?;
+        match store.record(r) {
+            Ok(rec) => {
+                self.recorded
+                    .push((r.card.as_str().to_string(), rec.review_id));
+                None
+            }
+            Err(e) => Some(format!("this grade was NOT saved: {e}")),
+        }
+    }
+
+    fn unrecord(&mut self, card: &crate::review::CardId) -> Option<String> {
+        let store = self.store.as_deref_mut()?;
+        let i = self
+            .recorded
+            .iter()
+            .rposition(|(c, _)| c == card.as_str())?;
+        let (_, id) = self.recorded.remove(i);
+        let now = crate::app::quiz::unix(std::time::SystemTime::now());
+        match store.undo(id, now) {
+            Ok(_) => Some("undone: the last grade is taken back".into()),
+            Err(e) => Some(format!("could not undo in the history: {e}")),
+        }
+    }
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    stop: &AtomicI32,
+    effects: &mut Effects,
+) -> io::Result<()> {
     let size = terminal.size()?;
     app.update(
         crate::action::Action::Resize(size.width, size.height),
@@ -119,13 +165,27 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -
     loop {
         terminal.draw(|f| crate::ui::render(app, f))?;
         // Wait for input, waking regularly to notice signals.
+        let mut redraw = false;
         loop {
             if stop.load(Ordering::SeqCst) != 0 {
                 return Ok(());
             }
+            if job_control(terminal)? {
+                redraw = true;
+                break;
+            }
             if event::poll(Duration::from_millis(200))? {
                 break;
             }
+            if app.ticking() {
+                // A countdown is running: let it move on screen.
+                app.update(crate::action::Action::Tick, std::time::SystemTime::now());
+                redraw = true;
+                break;
+            }
+        }
+        if redraw {
+            continue;
         }
         // Drain what is queued before drawing again, so fast typing never lags behind.
         let mut effect = Effect::None;
@@ -144,19 +204,145 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, stop: &AtomicI32) -
         match effect {
             Effect::Quit => return Ok(()),
             Effect::Suspend => suspend(terminal)?,
+            Effect::Write { path, contents } => {
+                let msg = match crate::fsutil::write_atomically(&path, contents.as_bytes(), false) {
+                    Ok(()) => format!("wrote {}", path.display()),
+                    Err(e) => format!("could not write {}: {e}", path.display()),
+                };
+                app.notify(crate::content::sanitize::clean(&msg));
+            }
+            Effect::Record(r) => {
+                if let Some(m) = effects.record(&r) {
+                    app.notify(crate::content::sanitize::clean(&m));
+                }
+            }
+            Effect::Unrecord(c) => {
+                if let Some(m) = effects.unrecord(&c) {
+                    app.notify(crate::content::sanitize::clean(&m));
+                }
+            }
             Effect::None => {}
         }
     }
 }
 
-/// Ctrl+Z: give the terminal back, stop until `fg`, then take it again and redraw.
-fn suspend(terminal: &mut DefaultTerminal) -> io::Result<()> {
-    restore();
-    #[cfg(unix)]
-    {
-        let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTSTP);
+// ---- Job control ------------------------------------------------------------------------
+//
+// Like vim: on SIGTSTP (from the terminal's Ctrl+Z when the app is not in raw mode, from
+// `kill -TSTP`, or Ctrl+Z read as a key in raw mode) the terminal is given back first, then
+// the whole job is stopped: every process of our process group, so a wrapper script stops
+// with us and its shell gets the prompt back. On SIGCONT (`fg`, or `kill -CONT` after a
+// `kill -STOP` we could not see) the terminal modes are entered again and the screen is
+// redrawn, so the app is never left deaf in a cooked terminal.
+
+/// A SIGTSTP arrived and the app has not stopped for it yet.
+static TSTP_PENDING: AtomicBool = AtomicBool::new(false);
+/// A SIGCONT arrived and the terminal has not been taken again since.
+static CONT_PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Catch SIGTSTP and SIGCONT (once per process): the handlers only set a flag, which the
+/// event loop reads between events.
+fn install_job_control() -> io::Result<()> {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return Ok(());
     }
-    *terminal = enter()?;
-    terminal.clear()?;
+    // SAFETY: the actions only store to atomics, which is async-signal-safe.
+    unsafe {
+        signal_hook::low_level::register(signal_hook::consts::SIGTSTP, || {
+            TSTP_PENDING.store(true, Ordering::SeqCst)
+        })?;
+        signal_hook::low_level::register(signal_hook::consts::SIGCONT, || {
+            CONT_PENDING.store(true, Ordering::SeqCst)
+        })?;
+    }
     Ok(())
+}
+
+/// Act on a pending SIGTSTP or SIGCONT. Returns whether the terminal was taken again (the
+/// caller redraws).
+fn job_control(terminal: &mut DefaultTerminal) -> io::Result<bool> {
+    if TSTP_PENDING.swap(false, Ordering::SeqCst) {
+        suspend(terminal)?;
+        return Ok(true);
+    }
+    if CONT_PENDING.swap(false, Ordering::SeqCst) {
+        reenter(terminal)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Enter the terminal's app modes again and clear it, so the next draw paints everything.
+/// (Clears with the escape sequence itself: `Terminal::clear` asks the terminal where its
+/// cursor is and waits for the answer, which not every terminal gives.)
+fn reenter(terminal: &mut DefaultTerminal) -> io::Result<()> {
+    *terminal = enter()?;
+    execute!(
+        stdout(),
+        ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
+    )?;
+    Ok(())
+}
+
+/// Ctrl+Z or SIGTSTP: give the terminal back, stop the whole job until `fg`, then take the
+/// terminal again. Where no job-control shell could ever continue us, nothing happens (the
+/// kernel ignores SIGTSTP there too).
+fn suspend(terminal: &mut DefaultTerminal) -> io::Result<()> {
+    if !stopping_is_safe() {
+        return Ok(());
+    }
+    restore();
+    stop_job();
+    // Continued. SIGCONT's flag is spent by taking the terminal now.
+    reenter(terminal)?;
+    CONT_PENDING.store(false, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Stop every process of our process group (a wrapper script and us). SIGSTOP cannot be
+/// caught, so this returns only once the job is continued.
+fn stop_job() {
+    // SAFETY: plain system call; pid 0 is our process group.
+    unsafe {
+        libc::kill(0, libc::SIGSTOP);
+    }
+}
+
+/// Whether something can continue us once stopped: the kernel's test for an "orphaned"
+/// process group, along our ancestors. Our group may stop if the first ancestor outside
+/// it is in our session (a shell with job control, which waits for the job and has `fg`).
+fn stopping_is_safe() -> bool {
+    // SAFETY: plain system calls that only read process ids.
+    unsafe {
+        let pgrp = libc::getpgrp();
+        let sid = libc::getsid(0);
+        let mut ancestor = libc::getppid();
+        for _ in 0..64 {
+            if ancestor <= 1 {
+                return false;
+            }
+            let group = libc::getpgid(ancestor);
+            if group < 0 {
+                return false;
+            }
+            if group != pgrp {
+                return libc::getsid(ancestor) == sid;
+            }
+            match parent_of(ancestor) {
+                Some(p) => ancestor = p,
+                // Cannot look further up: stop, as asked.
+                None => return true,
+            }
+        }
+        false
+    }
+}
+
+/// The parent of another process, where the system tells (Linux: /proc).
+fn parent_of(pid: libc::pid_t) -> Option<libc::pid_t> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
 }

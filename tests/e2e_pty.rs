@@ -21,6 +21,15 @@ const COLS: u16 = 100;
 /// Start trialdeck on `pack` in a new pty. Only the child keeps the slave end, so readers of
 /// the master see EOF when it exits.
 fn spawn_in_pty(pack: &str) -> (Box<dyn MasterPty + Send>, Box<dyn Child + Send + Sync>) {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(["--pack", pack]);
+    spawn_cmd_in_pty(cmd)
+}
+
+/// Start `cmd` in a new pty, in the crate's directory, with `$TRIALDECK` naming the binary.
+fn spawn_cmd_in_pty(
+    mut cmd: CommandBuilder,
+) -> (Box<dyn MasterPty + Send>, Box<dyn Child + Send + Sync>) {
     let portable_pty::PtyPair { master, slave } = native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
@@ -29,10 +38,9 @@ fn spawn_in_pty(pack: &str) -> (Box<dyn MasterPty + Send>, Box<dyn Child + Send 
             pixel_height: 0,
         })
         .expect("open a pty");
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
-    cmd.args(["--pack", pack]);
     cmd.cwd(env!("CARGO_MANIFEST_DIR"));
     cmd.env("TERM", "xterm-256color");
+    cmd.env("TRIALDECK", env!("CARGO_BIN_EXE_trialdeck"));
     cmd.env_remove("NO_COLOR");
     let child = slave.spawn_command(cmd).expect("spawn trialdeck");
     drop(slave);
@@ -54,7 +62,20 @@ impl Session {
     }
 
     fn start_with(pack: &str) -> Session {
-        let (master, child) = spawn_in_pty(pack);
+        Session::attach(spawn_in_pty(pack))
+    }
+
+    /// A bash script with job control on (`set -m`, as in an interactive shell), which runs
+    /// trialdeck as `$TRIALDECK`.
+    fn start_script(script: &str) -> Session {
+        let mut cmd = CommandBuilder::new("bash");
+        cmd.args(["--norc", "--noprofile", "-m", "-c", script]);
+        Session::attach(spawn_cmd_in_pty(cmd))
+    }
+
+    fn attach(
+        (master, child): (Box<dyn MasterPty + Send>, Box<dyn Child + Send + Sync>),
+    ) -> Session {
         let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
         let eof = Arc::new(AtomicBool::new(false));
         let mut reader = master.try_clone_reader().expect("pty reader");
@@ -358,4 +379,124 @@ fn the_app_exits_when_its_terminal_goes_away() {
         }
         std::thread::sleep(POLL);
     }
+}
+
+// ---- Job control -------------------------------------------------------------------------
+
+/// The pid of the only child of `parent` (Linux: /proc).
+fn child_of(parent: u32) -> u32 {
+    let end = Instant::now() + DEADLINE;
+    loop {
+        let kids: Vec<u32> = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|st| {
+                        let rest = &st[st.rfind(')')? + 1..];
+                        rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                    })
+                    == Some(parent)
+            })
+            .collect();
+        if let [one] = kids[..] {
+            return one;
+        }
+        assert!(Instant::now() < end, "children of {parent}: {kids:?}");
+        std::thread::sleep(POLL);
+    }
+}
+
+/// After the job stopped: the terminal was given back (main screen, cursor shown, mouse and
+/// paste off) and the shell ran the line after the job.
+fn assert_stopped_and_restored(s: &Session, line: &str) {
+    s.wait_for(&format!("{line:?} on the main screen"), |sc| {
+        !sc.alternate_screen() && sc.contents().contains(line)
+    });
+    s.assert_restored();
+}
+
+/// Back from `fg`: redrawn, and it still answers keys; then it quits (Ctrl+C) and the shell
+/// goes on.
+fn resumes_redraws_and_answers_keys(s: &mut Session) {
+    // The shell waits on `read`: a line lets it `fg` the job.
+    s.send(b"\r");
+    s.wait_ready();
+    s.send(b"/");
+    s.wait_text("Search trials");
+    s.send(b"\x03");
+    s.wait_for("the shell's line after the job", |sc| {
+        !sc.alternate_screen() && sc.contents().contains("job done: 0")
+    });
+    let status = s.wait_exit();
+    assert!(status.success(), "{status:?}");
+    s.assert_restored();
+}
+
+/// `kill -TSTP` from outside: the app gives the terminal back before it stops (so the shell's
+/// prompt is not drawn on the alternate screen with the mouse captured), and after `fg`
+/// (SIGCONT) takes it again, redraws and reads keys.
+#[test]
+fn sigtstp_from_outside_restores_the_terminal_and_fg_redraws() {
+    let mut s = Session::start_script(
+        r#"
+        "$TRIALDECK" --pack tests/fixtures/good/mini
+        echo "job stopped: $?"
+        read -r _
+        fg >/dev/null
+        echo "job done: $?"
+        "#,
+    );
+    s.wait_ready();
+    let shell = s.child.process_id().expect("shell pid");
+    let app = child_of(shell);
+    let st = std::process::Command::new("kill")
+        .args(["-TSTP", &app.to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    // The job stopped (a stopped job's status is 128 + the signal that stopped it).
+    assert_stopped_and_restored(&s, "job stopped: 14");
+    resumes_redraws_and_answers_keys(&mut s);
+}
+
+/// Ctrl+Z under a wrapper script: the whole job stops (the script too), so the shell gets
+/// its prompt back; `fg` continues both.
+#[test]
+fn ctrl_z_under_a_wrapper_script_stops_the_whole_job() {
+    let mut s = Session::start_script(
+        r#"
+        sh -c '"$TRIALDECK" --pack tests/fixtures/good/mini; echo "wrapper: $?"'
+        echo "job stopped: $?"
+        read -r _
+        fg >/dev/null
+        echo "job done: $?"
+        "#,
+    );
+    s.wait_ready();
+    s.send(b"\x1a");
+    assert_stopped_and_restored(&s, "job stopped: 14");
+    resumes_redraws_and_answers_keys(&mut s);
+    assert!(s.contents().contains("wrapper: 0"), "{}", s.contents());
+}
+
+/// `kill -STOP` cannot be caught; after `kill -CONT` the app still takes the terminal again
+/// and redraws the whole screen.
+#[test]
+fn sigcont_after_an_uncatchable_stop_redraws() {
+    let mut s = Session::start();
+    s.wait_ready();
+    s.signal("STOP");
+    // Whatever happened to the screen while the app was stopped is painted over.
+    s.parser.lock().unwrap().process(b"\x1b[2J\x1b[Hgarbage");
+    s.wait_for("the wiped screen", |sc| !sc.contents().contains("ALPHA"));
+    s.signal("CONT");
+    s.wait_ready();
+    assert!(!s.contents().contains("garbage"), "{}", s.contents());
+    s.send(b"/");
+    s.wait_text("Search trials");
+    s.send(b"\x03");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
 }

@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 use trialdeck::content::{EntryKind, Library, Role, load_bundled};
-use trialdeck::review::cards::{FACT_TAG, fact_cards};
+use trialdeck::review::cards::{CardText, FACT_TAG, entry_cards};
 use trialdeck::review::queue::{self, Filter};
 use trialdeck::review::{
-    Card, CardId, CardKind, CardState, FactKind, Grade, Scheduler, build_cards,
+    Card, CardId, CardIndex, CardKind, CardState, FactKind, Grade, Scheduler, build_cards,
 };
 
 const NOW: i64 = 1_750_000_000;
@@ -21,30 +21,38 @@ fn card<'a>(cards: &'a [Card], id: &str) -> &'a Card {
         .unwrap_or_else(|| panic!("no card {id}"))
 }
 
+fn text(lib: &Library, cards: &[Card], id: &str) -> CardText {
+    card(cards, id)
+        .text(lib)
+        .expect("the library holds the card")
+}
+
 #[test]
 fn emilia_pfs_fact_cards_agree_with_the_data() {
-    let cards = build_cards(&lib());
+    let lib = lib();
+    let cards = build_cards(&lib);
     let values = card(&cards, "her2-tdm1/f/emilia/pfs/values");
+    let vt = text(&lib, &cards, "her2-tdm1/f/emilia/pfs/values");
     assert_eq!(values.kind, CardKind::Fact(FactKind::Values));
     assert_eq!(values.role, Role::Resident);
     assert_eq!(values.entry, "emilia");
-    assert!(values.prompt.contains("EMILIA"), "{}", values.prompt);
-    assert!(values.prompt.contains("each arm"), "{}", values.prompt);
+    assert!(vt.prompt.contains("EMILIA"), "{}", vt.prompt);
+    assert!(vt.prompt.contains("each arm"), "{}", vt.prompt);
     for needle in [
         "T-DM1: 9.6 mo",
         "Lapatinib + capecitabine: 6.4 mo",
         "HR 0.65 (95% CI 0.55–0.77)",
     ] {
-        assert!(
-            values.answer.contains(needle),
-            "{needle} not in {}",
-            values.answer
-        );
+        assert!(vt.answer.contains(needle), "{needle} not in {}", vt.answer);
     }
     assert!(values.has_tag(FACT_TAG));
 
-    let effect = card(&cards, "her2-tdm1/f/emilia/os/effect");
-    assert_eq!(effect.role, Role::Fellow);
+    assert!(values.has_tag("fact-values"));
+    let effect = text(&lib, &cards, "her2-tdm1/f/emilia/os/effect");
+    assert_eq!(
+        card(&cards, "her2-tdm1/f/emilia/os/effect").role,
+        Role::Fellow
+    );
     assert!(
         effect
             .prompt
@@ -64,10 +72,14 @@ fn emilia_pfs_fact_cards_agree_with_the_data() {
 
 #[test]
 fn th3resa_design_card_names_size_and_comparator() {
-    let cards = build_cards(&lib());
-    let d = card(&cards, "her2-tdm1/f/th3resa/design/design");
+    let lib = lib();
+    let cards = build_cards(&lib);
+    assert_eq!(
+        card(&cards, "her2-tdm1/f/th3resa/design/design").role,
+        Role::MedicalStudent
+    );
+    let d = text(&lib, &cards, "her2-tdm1/f/th3resa/design/design");
     assert_eq!(d.prompt, "Sample size and comparator of TH3RESA?");
-    assert_eq!(d.role, Role::MedicalStudent);
     assert!(d.answer.contains("602 patients"), "{}", d.answer);
     assert!(
         d.answer.contains("Treatment of physician's choice"),
@@ -90,6 +102,7 @@ fn every_numeric_value_appears_in_its_card() {
                 let c = by_id
                     .get(id.as_str())
                     .unwrap_or_else(|| panic!("no card {id}"));
+                let c = c.text(&lib).unwrap();
                 let shown = trialdeck::content::fmt_num(x);
                 assert!(
                     c.answer.contains(&shown),
@@ -117,11 +130,16 @@ fn arm_not_stated_and_disagreeing_sources_are_said_on_the_answer() {
         .find(|f| f.id == "pfs-her2-high")
         .unwrap();
     f.values[0].arm = None;
+    let index = lib.index_of("emilia").unwrap();
+    let mut changed = lib.clone();
+    changed.entries[index] = e.clone();
     let mut out = Vec::new();
-    fact_cards("her2-tdm1", &e, &mut out);
+    entry_cards("her2-tdm1", &e, index, &mut out);
     let c = out
         .iter()
         .find(|c| c.id.as_str() == "her2-tdm1/f/emilia/pfs-her2-high/values")
+        .unwrap()
+        .text(&changed)
         .unwrap();
     assert!(
         c.answer.starts_with("Arm not stated: 10.6 mo"),
@@ -145,6 +163,7 @@ fn arm_not_stated_and_disagreeing_sources_are_said_on_the_answer() {
     for fid in touched {
         let id = CardId::fact("her2-tdm1", "emilia", fid, FactKind::Values);
         if let Some(c) = cards.iter().find(|c| c.id == id) {
+            let c = c.text(&lib).unwrap();
             assert!(c.answer.contains("Sources disagree"), "{id}: {}", c.answer);
         }
     }
@@ -161,8 +180,18 @@ fn question_cards_keep_their_ids_and_points() {
     assert_eq!(questions.len(), lib.question_count());
     let q = card(&cards, "her2-tdm1/q/emilia-student");
     assert_eq!(q.role, Role::MedicalStudent);
-    assert!(!q.key_points.is_empty());
     assert!(!q.is_fact());
+    let t = q.text(&lib).unwrap();
+    let src = &lib.entry("emilia").unwrap().questions[q.item];
+    assert_eq!(t.prompt, src.prompt);
+    assert_eq!(t.key_points, src.key_points);
+    // Text changed in a new pack version: same id, new text.
+    let mut edited = lib.clone();
+    let i = edited.index_of("emilia").unwrap();
+    edited.entries[i].questions[q.item].prompt = "Reworded?".into();
+    let again = build_cards(&edited);
+    let q2 = card(&again, "her2-tdm1/q/emilia-student");
+    assert_eq!(q2.text(&edited).unwrap().prompt, "Reworded?");
     // Topics carry no fact cards.
     assert!(
         !cards
@@ -183,7 +212,7 @@ fn reviewed(grade: Grade, at: i64) -> CardState {
 #[test]
 fn queue_filters_by_role_trial_topic_and_facts() {
     let cards = build_cards(&lib());
-    let states = HashMap::new();
+    let states = vec![None; cards.len()];
     let f = Filter {
         roles: vec![Role::Fellow],
         trials: vec!["emilia".into()],
@@ -217,7 +246,8 @@ fn queue_filters_by_role_trial_topic_and_facts() {
 fn queue_orders_due_then_new_and_honours_flags() {
     let cards = build_cards(&lib());
     let ids: Vec<String> = cards.iter().map(|c| c.id.0.clone()).collect();
-    let mut states = HashMap::new();
+    let mut map = HashMap::new();
+    let states = &mut map;
     // 0: long overdue, 1: just due, 2: not yet due, 3: missed (last grade Again), not due.
     let mut overdue = reviewed(Grade::Good, NOW - 60 * 86_400);
     overdue.due = NOW - 50 * 86_400;
@@ -229,6 +259,7 @@ fn queue_orders_due_then_new_and_honours_flags() {
     states.insert(ids[3].clone(), reviewed(Grade::Again, NOW - 3600));
     // A card no longer in the pack: ignored.
     states.insert("her2-tdm1/q/removed".into(), overdue);
+    let states = CardIndex::new(&cards).align(&map);
 
     let all = Filter::default();
     let q = queue::build(&cards, &states, &all, NOW);

@@ -320,6 +320,34 @@ fn check_read_only() {
     }
     assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 0);
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // An existing history in a directory that has since become read-only.
+    let old = tmp.path().join("old");
+    {
+        let mut s = Store::open(&old, Scheduler::default()).unwrap();
+        s.record(&review("o-1".into(), 1)).unwrap();
+    }
+    let db = old.join(DB_FILE);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let err = Store::open(&old, Scheduler::default()).unwrap_err();
+    assert!(err.is_read_only(), "{err:?}");
+    // Degraded: the history is readable in memory, nothing is written.
+    let (mut s, notice) = Store::open_or_degrade(&old, false, Scheduler::default()).unwrap();
+    assert!(notice.is_some());
+    assert!(!s.is_saving());
+    assert_eq!(s.review_count().unwrap(), 1);
+    assert_eq!(s.states().unwrap().len(), 1);
+    s.record(&review("o-2".into(), 2)).unwrap();
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    let mut files: Vec<_> = std::fs::read_dir(&old)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    files.sort();
+    assert_eq!(files, vec![std::ffi::OsString::from(DB_FILE)]);
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]

@@ -50,6 +50,8 @@ pub struct Browse {
     pub item: usize,
     pub revealed: HashSet<String>,
     pub role: Option<Role>,
+    /// The learner's level: without a role filter, the Discussion shows questions up to it.
+    pub ceiling: Option<Role>,
     pub history: Vec<Place>,
 }
 
@@ -66,6 +68,7 @@ impl Browse {
             item: 0,
             revealed: HashSet::new(),
             role: None,
+            ceiling: None,
             history: Vec::new(),
         };
         b.resort(lib);
@@ -112,6 +115,7 @@ impl Browse {
             item: self.item,
             focused,
             role: self.role,
+            ceiling: self.ceiling,
             revealed: &self.revealed,
         }
     }
@@ -119,7 +123,7 @@ impl Browse {
     /// How many selectable items the current section has (0 = plain scrolling text).
     pub fn item_count(&self, lib: &Library) -> usize {
         self.document(lib)
-            .map(|d| styled::item_count(&d, self.section, self.role))
+            .map(|d| styled::item_count_in_view(&d, self.section, self.role, self.ceiling))
             .unwrap_or(0)
     }
 
@@ -127,7 +131,7 @@ impl Browse {
     pub fn visible_questions(&self, lib: &Library) -> Vec<String> {
         self.document(lib)
             .map(|d| {
-                styled::visible_questions(&d, self.role)
+                styled::questions_in_view(&d, self.role, self.ceiling)
                     .into_iter()
                     .map(|q| q.id.clone())
                     .collect()

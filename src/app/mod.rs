@@ -8,11 +8,15 @@
 //! scroll bounds and clicks never depend on the last frame.
 
 mod browse;
+pub mod quiz;
+mod rounds;
 mod search;
 
 pub use crate::doc::Section;
 pub use crate::layout::Focus;
 pub use browse::{Browse, Place, Sort};
+pub use quiz::{Builder, BuilderRow, Deck, Face, Quiz, Session};
+pub use rounds::{Rounds, RoundsOptions, Step, Timer};
 pub use search::SearchState;
 
 use crate::action::Action;
@@ -20,24 +24,48 @@ use crate::content::Library;
 use crate::keymap::{Context, Keymap};
 use crate::search::{SearchIndex, Searcher};
 use crate::theme::{Theme, ThemeName};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 /// How many search results are kept per query.
 pub const SEARCH_LIMIT: usize = 200;
 
 /// What the runtime must do after an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     None,
     Quit,
     /// Give the terminal back and stop until the shell's `fg`.
     Suspend,
+    /// Write `contents` to `path` (atomically), then tell the app how it went with
+    /// [`App::notify`].
+    Write {
+        path: PathBuf,
+        contents: String,
+    },
+    /// Append a review to the history (one transaction).
+    Record(crate::review::NewReview),
+    /// Take back the last review of this card recorded in this run (undo).
+    Unrecord(crate::review::CardId),
 }
 
-/// The screen under any overlay.
+/// The screen under any overlay. The browse state lives on in [`App::browse`] while another
+/// screen is up, so leaving that screen returns to where the reader was.
 #[derive(Debug, Clone)]
 pub enum Screen {
-    Browse(Browse),
+    Browse,
+    Rounds(Box<RoundsScreen>),
+    Quiz(Box<Quiz>),
+}
+
+/// Rounds, and what to restore when they end.
+#[derive(Debug, Clone)]
+pub struct RoundsScreen {
+    pub rounds: Rounds,
+    /// The theme before rounds switched to high contrast (restored on leaving).
+    pub theme_before: Option<ThemeName>,
+    /// Whether `Esc` returns to browsing (started from the app) or does nothing (`rounds`).
+    pub from_app: bool,
 }
 
 /// What is drawn over the screen and takes its keys.
@@ -60,12 +88,20 @@ pub struct App {
     pub keymap: Keymap,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
+    /// The time of the last update (views that show time, such as a countdown, read it).
+    pub now: SystemTime,
+    /// The browse screen's state (kept while another screen is up).
+    pub browse: Browse,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     /// A one-line notice for the footer; cleared by the next action.
     pub message: Option<String>,
     /// The last search closed, so `/` reopens it with its query and selection.
     pub last_search: Option<SearchState>,
+    /// Cards, their states and the scheduler: what quiz sessions draw from.
+    pub deck: Deck,
+    /// A quiz paused while its card's trial is open in the browser (`Q` resumes it).
+    pub paused_quiz: Option<Box<Quiz>>,
 }
 
 impl App {
@@ -76,13 +112,23 @@ impl App {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let searcher = Searcher::new(SearchIndex::build(&lib)).with_threads(cores);
         let browse = Browse::new(&lib);
+        let mut deck = Deck::new(
+            &lib,
+            &std::collections::HashMap::new(),
+            crate::review::Scheduler::default(),
+        );
+        deck.saving = false;
         App {
+            deck,
+            paused_quiz: None,
             lib,
             searcher,
             theme: Theme::new(theme),
             keymap: Keymap::default(),
             size: (80, 24),
-            screen: Screen::Browse(browse),
+            now: SystemTime::UNIX_EPOCH,
+            browse,
+            screen: Screen::Browse,
             overlay: None,
             message: None,
             last_search: None,
@@ -96,15 +142,98 @@ impl App {
     }
 
     pub fn browse(&self) -> &Browse {
-        match &self.screen {
-            Screen::Browse(b) => b,
-        }
+        &self.browse
     }
 
     pub fn browse_mut(&mut self) -> &mut Browse {
-        match &mut self.screen {
-            Screen::Browse(b) => b,
+        &mut self.browse
+    }
+
+    /// Start teaching rounds on `entry` (from the command line: `Esc` will not leave them).
+    pub fn start_rounds(&mut self, entry: usize, opts: RoundsOptions, from_app: bool) {
+        let rounds = Rounds::new(&self.lib, entry, opts, self.now);
+        let theme_before = (self.theme.name != ThemeName::HighContrast).then_some(self.theme.name);
+        if from_app {
+            self.theme = Theme::new(ThemeName::HighContrast);
         }
+        self.screen = Screen::Rounds(Box::new(RoundsScreen {
+            rounds,
+            theme_before: if from_app { theme_before } else { None },
+            from_app,
+        }));
+    }
+
+    /// Attach the review history read by the runtime: card states, whether grades are saved,
+    /// the scheduler, and the learner's level (quizzes and the Discussion default to it).
+    pub fn attach_history(
+        &mut self,
+        states: &std::collections::HashMap<String, crate::review::CardState>,
+        scheduler: crate::review::Scheduler,
+        saving: bool,
+        level: Option<crate::content::Role>,
+    ) {
+        let mut deck = Deck::new(&self.lib, states, scheduler);
+        deck.saving = saving;
+        deck.level = level;
+        self.deck = deck;
+        self.browse.ceiling = level;
+    }
+
+    /// Start a quiz: a session from `filter`, or (`builder`) the session builder.
+    pub fn start_quiz(&mut self, filter: crate::review::Filter, builder: bool) {
+        let quiz = if builder {
+            Quiz::Building(Builder::new(&self.deck, filter))
+        } else {
+            Quiz::start(&self.deck, filter, self.now)
+        };
+        self.screen = Screen::Quiz(Box::new(quiz));
+    }
+
+    /// The quiz on screen, if any.
+    pub fn quiz(&self) -> Option<&Quiz> {
+        match &self.screen {
+            Screen::Quiz(q) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// The default quiz filter from where the reader is: the current trial and the role
+    /// filter, else the learner's level.
+    pub fn quiz_filter_here(&self) -> crate::review::Filter {
+        let mut f = crate::review::Filter::default();
+        if let Some(e) = self.browse.current() {
+            f.trials.push(self.lib.entries[e].id.clone());
+        }
+        match (self.browse.role, self.deck.level) {
+            (Some(r), _) => f.roles.push(r),
+            (None, Some(level)) => f.roles = crate::review::queue_roles(level),
+            (None, None) => {}
+        }
+        f
+    }
+
+    /// The round on screen, if any.
+    pub fn rounds(&self) -> Option<&Rounds> {
+        match &self.screen {
+            Screen::Rounds(r) => Some(&r.rounds),
+            _ => None,
+        }
+    }
+
+    /// Whether the screen shows a running clock (the runtime then sends `Tick`s).
+    pub fn ticking(&self) -> bool {
+        self.rounds().is_some_and(|r| r.timer.running())
+    }
+
+    /// The handout to write when the session ends (rounds started with `--handout FILE`).
+    pub fn final_handout(&self) -> Option<(PathBuf, String)> {
+        let r = self.rounds()?;
+        Some((r.handout.clone()?, r.handout(&self.lib)))
+    }
+
+    /// A notice from the runtime (e.g. whether a file was written).
+    pub fn notify(&mut self, message: String) {
+        self.message = Some(message);
     }
 
     /// The search overlay, when open.
@@ -134,19 +263,29 @@ impl App {
             Some(Overlay::Help(_)) => Context::Help,
             Some(Overlay::Search(_)) => Context::Search,
             None => match &self.screen {
-                Screen::Browse(b) => match b.focus {
+                Screen::Browse => match self.browse.focus {
                     Focus::List => Context::List,
                     Focus::Detail => Context::Detail,
                 },
+                Screen::Rounds(_) => Context::Rounds,
+                Screen::Quiz(_) => Context::Quiz,
             },
         }
     }
 
     /// Whether an action does something in the current state (the footer shows only those).
     pub fn acts(&self, action: &Action) -> bool {
-        match &self.overlay {
-            Some(_) => true,
-            None => self.browse().acts(&self.lib, action),
+        match (&self.overlay, &self.screen) {
+            (Some(_), _) => true,
+            (None, Screen::Rounds(r)) => match action {
+                Action::Reveal => r.rounds.question().is_some() && !r.rounds.full(),
+                Action::Learner => !r.rounds.learners.is_empty(),
+                Action::Up => r.rounds.at > 0,
+                Action::Down => r.rounds.at + 1 < r.rounds.steps.len(),
+                _ => true,
+            },
+            (None, Screen::Quiz(q)) => quiz_acts(q, &self.deck, &self.lib, action),
+            (None, Screen::Browse) => self.browse.acts(&self.lib, action),
         }
     }
 
@@ -156,13 +295,29 @@ impl App {
             .hints(self.context())
             .into_iter()
             .filter(|b| self.acts(&b.action))
-            .map(|b| (b.label(), b.hint))
+            .map(|b| (b.label(), self.hint_word(&b.action, b.hint)))
             .collect()
+    }
+
+    /// The footer's word for an action where the screen gives it another meaning.
+    fn hint_word(&self, action: &Action, word: &'static str) -> &'static str {
+        match (self.quiz(), action) {
+            (Some(Quiz::Building(_)), Action::Reveal) => "toggle",
+            (Some(Quiz::Building(_)), Action::Open) => "start",
+            (Some(Quiz::Building(_)), Action::Back) => "leave",
+            (Some(Quiz::Done { .. }), Action::Open) => "new session",
+            (Some(Quiz::Done { .. }), Action::Back) => "leave",
+            (None, Action::OpenQuiz) if self.paused_quiz.is_some() => "back to quiz",
+            _ => word,
+        }
     }
 
     /// Apply one action at time `now`.
     pub fn update(&mut self, action: Action, now: SystemTime) -> Effect {
-        let _ = now; // browsing keeps no time; quiz sessions will.
+        self.now = now;
+        if action == Action::Tick {
+            return Effect::None;
+        }
         self.message = None;
         match action {
             Action::Quit | Action::ForceQuit => return Effect::Quit,
@@ -189,10 +344,11 @@ impl App {
             Some(Overlay::Search(s)) => self.update_search(s, action),
             None => match action {
                 Action::OpenHelp => self.overlay = Some(Overlay::Help(HelpState::default())),
-                Action::OpenSearch => self.open_search(),
+                Action::OpenSearch if matches!(self.screen, Screen::Browse) => self.open_search(),
                 action => {
-                    let Screen::Browse(b) = &mut self.screen;
-                    self.message = b.update(&self.lib, &self.theme, self.size, action);
+                    let effect = self.update_screen(action, now);
+                    self.settle();
+                    return effect;
                 }
             },
         }
@@ -200,10 +356,119 @@ impl App {
         Effect::None
     }
 
+    fn update_screen(&mut self, action: Action, now: SystemTime) -> Effect {
+        match &mut self.screen {
+            Screen::Quiz(q) => {
+                if action == Action::OpenStats {
+                    self.message =
+                        Some("statistics: run `trialdeck stats` (in-app view coming)".into());
+                    return Effect::None;
+                }
+                match q.update(&mut self.deck, &self.lib, action, now) {
+                    quiz::QuizOut::None => Effect::None,
+                    quiz::QuizOut::Message(m) => {
+                        self.message = Some(m);
+                        Effect::None
+                    }
+                    quiz::QuizOut::Record(r) if self.deck.saving => Effect::Record(r),
+                    quiz::QuizOut::Record(_) => Effect::None,
+                    quiz::QuizOut::Unrecord(c) if self.deck.saving => Effect::Unrecord(c),
+                    quiz::QuizOut::Unrecord(_) => Effect::None,
+                    quiz::QuizOut::OpenEntry(e) => {
+                        let Screen::Quiz(q) = std::mem::replace(&mut self.screen, Screen::Browse)
+                        else {
+                            return Effect::None;
+                        };
+                        self.paused_quiz = Some(q);
+                        let from = self.browse.place();
+                        self.browse.history.push(from);
+                        self.browse.go(Place {
+                            entry: e,
+                            focus: Focus::Detail,
+                            section: Section::Overview,
+                            scroll: 0,
+                            item: 0,
+                        });
+                        self.message = Some("Q returns to the quiz".into());
+                        Effect::None
+                    }
+                    quiz::QuizOut::Leave => {
+                        self.screen = Screen::Browse;
+                        Effect::None
+                    }
+                }
+            }
+            Screen::Browse => {
+                if action == Action::OpenQuiz {
+                    match self.paused_quiz.take() {
+                        Some(q) => self.screen = Screen::Quiz(q),
+                        None => {
+                            let f = self.quiz_filter_here();
+                            self.start_quiz(f, true);
+                        }
+                    }
+                    return Effect::None;
+                }
+                if action == Action::OpenStats {
+                    self.message =
+                        Some("statistics: run `trialdeck stats` (in-app view coming)".into());
+                    return Effect::None;
+                }
+                if action == Action::OpenRounds {
+                    match self.browse.current() {
+                        Some(e) if !self.lib.entries[e].questions.is_empty() => {
+                            let opts = RoundsOptions {
+                                roles: self.browse.role.into_iter().collect(),
+                                ..RoundsOptions::default()
+                            };
+                            self.start_rounds(e, opts, true);
+                        }
+                        _ => {
+                            self.message =
+                                Some("this entry has no discussion questions for rounds".into())
+                        }
+                    }
+                    return Effect::None;
+                }
+                self.message = self
+                    .browse
+                    .update(&self.lib, &self.theme, self.size, action);
+                Effect::None
+            }
+            Screen::Rounds(r) => {
+                if action == Action::Back {
+                    if r.from_app {
+                        if let Some(t) = r.theme_before {
+                            self.theme = Theme::new(t);
+                        }
+                        self.screen = Screen::Browse;
+                    } else {
+                        self.message = Some("q ends the round".into());
+                    }
+                    return Effect::None;
+                }
+                let (message, write) = r.rounds.update(action, now);
+                self.message = message;
+                if write {
+                    let path = r.rounds.handout.clone().unwrap_or_else(|| {
+                        PathBuf::from(format!(
+                            "{}-handout.md",
+                            self.lib.entries[r.rounds.entry].id
+                        ))
+                    });
+                    return Effect::Write {
+                        path,
+                        contents: r.rounds.handout(&self.lib),
+                    };
+                }
+                Effect::None
+            }
+        }
+    }
+
     /// Keep scroll positions within what there is to show at the current size.
     fn settle(&mut self) {
-        let Screen::Browse(b) = &mut self.screen;
-        b.clamp(&self.lib, &self.theme, self.size);
+        self.browse.clamp(&self.lib, &self.theme, self.size);
         if let Some(Overlay::Help(h)) = &mut self.overlay {
             h.scroll = h.scroll.min(help_max_scroll(&self.keymap, self.size));
         }
@@ -222,6 +487,43 @@ impl App {
             _ => {}
         }
         self.overlay = Some(Overlay::Help(h));
+    }
+}
+
+/// Whether an action does something on the quiz screen now (for the footer).
+fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
+    match q {
+        Quiz::Building(_) => matches!(
+            action,
+            Action::Open
+                | Action::Reveal
+                | Action::Back
+                | Action::OpenHelp
+                | Action::Quit
+                | Action::Down
+                | Action::Up
+        ),
+        Quiz::Running(s) => {
+            let back = s.face == Face::Back;
+            let points = s
+                .card()
+                .and_then(|c| Quiz::text(deck, lib, c))
+                .map_or(0, |t| t.key_points.len());
+            match action {
+                Action::Reveal => !back,
+                Action::NextPoint => !back && points > 0,
+                Action::TickPoint(n) => back && (*n as usize) <= points,
+                Action::Open | Action::Grade(_) => back,
+                Action::Undo => !s.reviews.is_empty(),
+                Action::DrillMissed | Action::Down | Action::Up => false,
+                _ => true,
+            }
+        }
+        Quiz::Done { summary, .. } => match action {
+            Action::DrillMissed => !summary.missed.is_empty(),
+            Action::Open | Action::Back | Action::OpenHelp | Action::Quit => true,
+            _ => false,
+        },
     }
 }
 

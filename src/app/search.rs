@@ -125,7 +125,7 @@ impl App {
         };
         let e = &lib.entries[entry];
         let doc = crate::doc::build(lib, e);
-        let super::Screen::Browse(b) = &mut self.screen;
+        let b = &mut self.browse;
         b.go(from);
         b.history.push(from);
         let item_id = hit.item.clone().unwrap_or_default();
@@ -151,12 +151,16 @@ impl App {
                 } else {
                     b.revealed.remove(&item_id);
                 }
-                if let Some(q) = e.questions.iter().find(|q| q.id == item_id)
-                    && b.role.is_some_and(|r| r != q.role)
-                {
-                    b.role = None;
+                if let Some(q) = e.questions.iter().find(|q| q.id == item_id) {
+                    if b.role.is_some_and(|r| r != q.role) {
+                        b.role = None;
+                    }
+                    if b.role.is_none() && b.ceiling.is_some_and(|c| q.role > c) {
+                        // A question above the learner's level: show its role alone.
+                        b.role = Some(q.role);
+                    }
                 }
-                let i = crate::doc::styled::visible_questions(&doc, b.role)
+                let i = crate::doc::styled::questions_in_view(&doc, b.role, b.ceiling)
                     .iter()
                     .position(|q| q.id == item_id)
                     .unwrap_or(0);

@@ -1,6 +1,7 @@
 //! Bytes → parsed structs. Reads a pack directory (or the bundled copy) defensively:
-//! size caps, UTF-8 and NUL checks, a byte-order mark, ron's recursion limit, and
-//! directories or unreadable files where files are expected. Never panics on input.
+//! size caps per file, per pack and per run, UTF-8 and NUL checks, a byte-order mark, ron's
+//! recursion limit, and directories, FIFOs, devices or unreadable files where files are
+//! expected (only regular files are read, and opening one never blocks). Never panics on input.
 
 use super::diag::Diagnostic;
 use super::model::{Entry, Manifest};
@@ -9,10 +10,17 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+const MIB: u64 = 1024 * 1024;
 /// Largest file the loader reads.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
-/// Most `.ron` files one pack may hold.
-pub const MAX_FILES: usize = 50_000;
+pub const MAX_FILE_BYTES: u64 = 8 * MIB;
+/// Most entry files (trials and topics: every `*.ron` but the manifest) one pack may hold.
+pub const MAX_PACK_ENTRIES: usize = 20_000;
+/// Most bytes the `*.ron` files of one pack may hold together, the manifest included.
+pub const MAX_PACK_BYTES: u64 = 512 * MIB;
+/// Most entry files all the packs of one run may hold together.
+pub const MAX_RUN_ENTRIES: usize = 50_000;
+/// Most bytes the `*.ron` files of all the packs of one run may hold together.
+pub const MAX_RUN_BYTES: u64 = 1024 * MIB;
 /// ron's nesting limit (its default), kept explicit so it is never removed by accident.
 pub const RECURSION_LIMIT: usize = 128;
 /// The manifest's file name.
@@ -57,11 +65,43 @@ pub struct ParsedPack {
     pub incomplete: bool,
 }
 
-/// Read the raw files of every pack a source names (the bundled source may hold several).
+/// What one run has read so far, against the per-run limits ([`MAX_RUN_ENTRIES`],
+/// [`MAX_RUN_BYTES`]). One budget is shared by every source of a run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Entry files read (manifests are not counted).
+    pub entries: usize,
+    /// Bytes of every file read, manifests included.
+    pub bytes: u64,
+}
+
+/// Read the raw files of every pack a source names (the bundled source may hold several),
+/// with a budget of its own. Use [`read_within`] to share one budget between sources.
 pub fn read(source: &PackSource) -> Result<Vec<RawPack>, Diagnostic> {
+    read_within(source, &mut Budget::default())
+}
+
+/// Read the raw files of every pack a source names, charging them to `budget`.
+pub fn read_within(source: &PackSource, budget: &mut Budget) -> Result<Vec<RawPack>, Diagnostic> {
     match source {
-        PackSource::Bundled => Ok(read_bundled()),
-        PackSource::Dir(dir) => read_dir(dir).map(|p| vec![p]),
+        PackSource::Bundled => {
+            let packs = read_bundled();
+            for p in &packs {
+                let entries = p.entries.len();
+                let bytes = p
+                    .entries
+                    .iter()
+                    .chain([&p.manifest])
+                    .map(|f| f.bytes.as_ref().map_or(0, |b| b.len() as u64))
+                    .sum();
+                let name = p.manifest.name.rsplit_once('/').map_or("", |(d, _)| d);
+                check_run_entries(name, budget, entries)?;
+                charge(name, &mut 0, budget, bytes)?;
+                budget.entries += entries;
+            }
+            Ok(packs)
+        }
+        PackSource::Dir(dir) => read_dir_within(dir, budget).map(|p| vec![p]),
     }
 }
 
@@ -115,6 +155,72 @@ fn display(p: &Path) -> String {
 
 /// Read a pack directory: `pack.ron` plus every other `*.ron` file, in name order.
 pub fn read_dir(dir: &Path) -> Result<RawPack, Diagnostic> {
+    read_dir_within(dir, &mut Budget::default())
+}
+
+fn human_bytes(n: u64) -> String {
+    if n >= 1024 * MIB {
+        format!("{:.1} GiB", n as f64 / (1024 * MIB) as f64)
+    } else {
+        format!("{:.1} MiB", n as f64 / MIB as f64)
+    }
+}
+
+fn too_many_entries(name: &str, what: String) -> Diagnostic {
+    Diagnostic::error("too-many-entries", name, what).help(format!(
+        "a pack may hold {MAX_PACK_ENTRIES} trial or topic files and one run \
+         {MAX_RUN_ENTRIES} (see Limits in docs/pack-format.md); split the pack, or load \
+         fewer packs at once"
+    ))
+}
+
+fn check_run_entries(name: &str, budget: &Budget, entries: usize) -> Result<(), Diagnostic> {
+    if budget.entries + entries > MAX_RUN_ENTRIES {
+        return Err(too_many_entries(
+            name,
+            format!(
+                "the packs of this run hold {} trial or topic files together; \
+                 the limit per run is {MAX_RUN_ENTRIES}",
+                budget.entries + entries
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Add `bytes` to the pack's and the run's totals, failing once either is over its limit.
+fn charge(name: &str, pack: &mut u64, budget: &mut Budget, bytes: u64) -> Result<(), Diagnostic> {
+    *pack += bytes;
+    budget.bytes += bytes;
+    let over = if *pack > MAX_PACK_BYTES {
+        Some(format!(
+            "this pack's .ron files hold more than {}; the limit per pack is {}",
+            human_bytes(*pack),
+            human_bytes(MAX_PACK_BYTES)
+        ))
+    } else if budget.bytes > MAX_RUN_BYTES {
+        Some(format!(
+            "the packs of this run hold more than {} together; the limit per run is {}",
+            human_bytes(budget.bytes),
+            human_bytes(MAX_RUN_BYTES)
+        ))
+    } else {
+        None
+    };
+    match over {
+        Some(msg) => Err(Diagnostic::error("too-large", name, msg).help(format!(
+            "a pack may hold {} of .ron files and one run {} (see Limits in \
+             docs/pack-format.md); split the pack, or load fewer packs at once",
+            human_bytes(MAX_PACK_BYTES),
+            human_bytes(MAX_RUN_BYTES)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Read a pack directory, charging its entries and bytes to `budget`; fails when the pack
+/// or the run would go over a limit.
+pub fn read_dir_within(dir: &Path, budget: &mut Budget) -> Result<RawPack, Diagnostic> {
     let name = display(dir);
     let meta = fs::metadata(dir).map_err(|e| {
         Diagnostic::error(
@@ -140,6 +246,8 @@ pub fn read_dir(dir: &Path) -> Result<RawPack, Diagnostic> {
         )
         .help("check the directory's permissions")
     })?;
+    let manifest_path = dir.join(MANIFEST);
+    let mut has_manifest = false;
     let mut paths: Vec<PathBuf> = Vec::new();
     for item in listing {
         let item = item.map_err(|e| {
@@ -150,30 +258,55 @@ pub fn read_dir(dir: &Path) -> Result<RawPack, Diagnostic> {
             )
         })?;
         let p = item.path();
-        if p.extension().is_some_and(|x| x == "ron") {
-            paths.push(p);
+        if p.extension().is_none_or(|x| x != "ron") {
+            continue;
         }
-        if paths.len() > MAX_FILES {
-            return Err(Diagnostic::error(
-                "too-many-files",
-                name,
-                format!("more than {MAX_FILES} .ron files in one pack"),
-            )
-            .help("split the pack into several packs and load them with repeated --pack"));
+        if p == manifest_path {
+            has_manifest = true;
+            continue;
+        }
+        paths.push(p);
+        if paths.len() > MAX_PACK_ENTRIES {
+            return Err(too_many_entries(
+                &name,
+                format!(
+                    "more than {MAX_PACK_ENTRIES} trial or topic files in one pack; \
+                     that is the limit per pack"
+                ),
+            ));
         }
     }
-    paths.sort();
-    let manifest_path = dir.join(MANIFEST);
-    if !paths.contains(&manifest_path) {
+    if !has_manifest {
         return Err(missing_manifest(&name));
     }
-    let manifest = read_file(&manifest_path);
-    let entries = paths
+    check_run_entries(&name, budget, paths.len())?;
+    paths.sort();
+    // Refuse a pack over budget before reading any of it, from the sizes its files claim
+    // (anything that is not a regular file is refused later and counts nothing here) ...
+    let claimed: u64 = paths
         .iter()
-        .filter(|p| **p != manifest_path)
-        .map(|p| read_file(p))
-        .collect();
+        .chain([&manifest_path])
+        .filter_map(|p| fs::metadata(p).ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len().min(MAX_FILE_BYTES + 1))
+        .sum();
+    charge(&name, &mut 0, &mut budget.clone(), claimed)?;
+    // ... and charge what is really read, in case a file grew meanwhile.
+    let mut pack_bytes = 0;
+    let manifest = read_file(&manifest_path);
+    charge(&name, &mut pack_bytes, budget, raw_len(&manifest))?;
+    let mut entries = Vec::with_capacity(paths.len());
+    for p in &paths {
+        let f = read_file(p);
+        charge(&name, &mut pack_bytes, budget, raw_len(&f))?;
+        entries.push(f);
+    }
+    budget.entries += entries.len();
     Ok(RawPack { manifest, entries })
+}
+
+fn raw_len(f: &RawFile) -> u64 {
+    f.bytes.as_ref().map_or(0, |b| b.len() as u64)
 }
 
 fn read_file(path: &Path) -> RawFile {
@@ -183,41 +316,85 @@ fn read_file(path: &Path) -> RawFile {
     RawFile { name, bytes }
 }
 
+/// What a file that is not a regular file is, for a diagnostic.
+fn file_kind(ft: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_char_device() || ft.is_block_device() {
+            return "a device";
+        }
+    }
+    if ft.is_dir() {
+        "a directory"
+    } else {
+        "something other than a regular file"
+    }
+}
+
+fn not_a_file(ft: fs::FileType) -> (&'static str, String, String) {
+    let kind = file_kind(ft);
+    let help = if ft.is_dir() {
+        "rename or move the directory: every *.ron name in a pack must be a file"
+    } else {
+        "replace it with a regular file, or remove it: every *.ron name in a pack must be \
+         a regular file (a symbolic link to one is fine)"
+    };
+    (
+        "not-a-file",
+        format!("expected a .ron file, found {kind}"),
+        help.to_string(),
+    )
+}
+
+/// Open a file for reading without ever blocking: a FIFO swapped in after the check would
+/// otherwise wait for a writer forever.
+fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    opts.open(path)
+}
+
 fn read_capped(path: &Path) -> Result<Vec<u8>, (&'static str, String, String)> {
-    let meta = fs::metadata(path).map_err(|e| {
+    let unreadable = |e: std::io::Error, help: &str| {
         (
             "unreadable",
             format!("cannot read file: {e}"),
-            "check that the file exists and is readable".to_string(),
+            help.to_string(),
         )
-    })?;
-    if meta.is_dir() {
-        return Err((
-            "not-a-file",
-            "expected a .ron file, found a directory".into(),
-            "rename or move the directory: every *.ron name in a pack must be a file".into(),
-        ));
+    };
+    // Follows symbolic links: a link to a regular file is read, a link to a FIFO is not.
+    let meta = fs::metadata(path)
+        .map_err(|e| unreadable(e, "check that the file exists and is readable"))?;
+    if !meta.is_file() {
+        return Err(not_a_file(meta.file_type()));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_large(meta.len()));
     }
-    let file = fs::File::open(path).map_err(|e| {
-        (
-            "unreadable",
-            format!("cannot read file: {e}"),
-            "check the file's permissions".to_string(),
-        )
-    })?;
-    let mut buf = Vec::new();
+    let file = open_nonblocking(path).map_err(|e| unreadable(e, "check the file's permissions"))?;
+    // The name may have been replaced between the check and the open: check what was opened.
+    let meta = file
+        .metadata()
+        .map_err(|e| unreadable(e, "check the file's permissions"))?;
+    if !meta.is_file() {
+        return Err(not_a_file(meta.file_type()));
+    }
+    let mut buf = Vec::with_capacity(meta.len().min(MAX_FILE_BYTES) as usize);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| {
-            (
-                "unreadable",
-                format!("cannot read file: {e}"),
-                "check the file's permissions".to_string(),
-            )
-        })?;
+        .map_err(|e| unreadable(e, "check the file's permissions"))?;
     if buf.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(buf.len() as u64));
     }
@@ -393,4 +570,56 @@ fn parse_file<T: DeserializeOwned>(f: RawFile, diags: &mut Vec<Diagnostic>) -> O
             None
         }
     }
+}
+
+/// Separates the files of a pack in a fuzz input (ASCII record separator).
+pub const FUZZ_FILE_SEPARATOR: u8 = 0x1E;
+
+/// A pack directory from bytes, for fuzzing the loader without a filesystem: the input is
+/// split at [`FUZZ_FILE_SEPARATOR`] into the manifest and entry files, which are parsed and
+/// validated as `read_dir` would hand them over (a pack has at most a few dozen files here).
+/// Checks what must hold for any input: no panic, every diagnostic says something, the
+/// report renders, and a library that loads finds each of its entries by id. Returns
+/// whether a library loaded.
+pub fn fuzz_pack_bytes(data: &[u8]) -> bool {
+    let mut parts = data.split(|&b| b == FUZZ_FILE_SEPARATOR);
+    let manifest = RawFile {
+        name: format!("fuzz/{MANIFEST}"),
+        bytes: Ok(parts.next().unwrap_or_default().to_vec()),
+    };
+    let entries = parts
+        .take(64)
+        .enumerate()
+        .map(|(i, b)| RawFile {
+            name: format!("fuzz/e{i:02}.ron"),
+            bytes: Ok(b.to_vec()),
+        })
+        .collect();
+    let mut diags = Vec::new();
+    let parsed = parse_pack(RawPack { manifest, entries }, &mut diags);
+    let (library, report) =
+        super::validate::validate(vec![parsed], super::Report { diagnostics: diags });
+    for d in &report.diagnostics {
+        assert!(
+            !d.message.is_empty(),
+            "a diagnostic without a message: {d:?}"
+        );
+    }
+    let text = report.render();
+    assert!(
+        report.diagnostics.is_empty() || !text.is_empty(),
+        "a report renders"
+    );
+    if let Some(lib) = library {
+        assert!(!report.has_errors(), "a library loaded with errors");
+        for e in &lib.entries {
+            assert!(
+                lib.entry(e.id.as_str()).is_some(),
+                "entry {} not found",
+                e.id
+            );
+        }
+        return true;
+    }
+    false
 }

@@ -20,12 +20,14 @@ pub struct Loaded {
     pub report: Report,
 }
 
-/// Load and validate every source. On any error, the report lists them all.
+/// Load and validate every source. On any error, the report lists them all. All sources
+/// share one budget (see the limits in [`load`]): a run over it fails with a clear error.
 pub fn load(sources: &[PackSource]) -> Result<Loaded, Report> {
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
+    let mut budget = load::Budget::default();
     for s in sources {
-        match load::read(s) {
+        match load::read_within(s, &mut budget) {
             Ok(raws) => {
                 for raw in raws {
                     parsed.push(load::parse_pack(raw, &mut diags));

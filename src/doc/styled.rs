@@ -21,6 +21,8 @@ pub struct View<'a> {
     pub focused: bool,
     /// Only questions of this role.
     pub role: Option<Role>,
+    /// Without a role filter, only questions up to this role (the learner's level).
+    pub ceiling: Option<Role>,
     /// Ids of questions whose key response is shown.
     pub revealed: &'a HashSet<String>,
 }
@@ -40,11 +42,36 @@ pub fn visible_questions(doc: &Document, role: Option<Role>) -> Vec<&QuestionIte
         .collect()
 }
 
+/// The questions a view shows: one role's, else those up to the learner's level.
+pub fn questions_in_view(
+    doc: &Document,
+    role: Option<Role>,
+    ceiling: Option<Role>,
+) -> Vec<&QuestionItem> {
+    doc.questions()
+        .into_iter()
+        .filter(|q| match role {
+            Some(r) => q.role == r,
+            None => ceiling.is_none_or(|c| q.role <= c),
+        })
+        .collect()
+}
+
 /// How many selectable items a section has in this view.
 pub fn item_count(doc: &Document, section: Section, role: Option<Role>) -> usize {
+    item_count_in_view(doc, section, role, None)
+}
+
+/// [`item_count`] with the learner's level applied.
+pub fn item_count_in_view(
+    doc: &Document,
+    section: Section,
+    role: Option<Role>,
+    ceiling: Option<Role>,
+) -> usize {
     match section {
         Section::Findings => doc.finding_rows().len(),
-        Section::Discussion => visible_questions(doc, role).len(),
+        Section::Discussion => questions_in_view(doc, role, ceiling).len(),
         s => doc
             .part(s)
             .iter()
@@ -355,7 +382,7 @@ fn finding_row(f: &FindingRow, sel: bool, focused: bool, widths: &[usize], t: &T
 }
 
 /// The role ladder with the current filter marked.
-fn ladder(role: Option<Role>, t: &Theme, d: &mut Doc) {
+fn ladder(role: Option<Role>, ceiling: Option<Role>, t: &Theme, d: &mut Doc) {
     for group in [RoleGroup::ClinicalLadder, RoleGroup::ScholarlyReview] {
         let mut spans = vec![Span::styled(
             format!("{:<18}", format!("{}:", group.label())),
@@ -378,7 +405,7 @@ fn ladder(role: Option<Role>, t: &Theme, d: &mut Doc) {
                 },
                 if on {
                     t.selected
-                } else if role.is_none() {
+                } else if role.is_none() && ceiling.is_none_or(|c| r <= c) {
                     t.base
                 } else {
                     t.muted
@@ -387,16 +414,20 @@ fn ladder(role: Option<Role>, t: &Theme, d: &mut Doc) {
         }
         d.spans(spans, 18);
     }
-    let filter = match role {
-        None => "All roles (r/R: step through the roles; x hides every answer)".to_string(),
-        Some(r) => format!("{} only (r/R: next/previous role)", r.label()),
+    let filter = match (role, ceiling) {
+        (None, Some(c)) => format!(
+            "Up to {} (your level; r/R: step through the roles; x hides every answer)",
+            c.label()
+        ),
+        (None, None) => "All roles (r/R: step through the roles; x hides every answer)".to_string(),
+        (Some(r), _) => format!("{} only (r/R: next/previous role)", r.label()),
     };
     d.text(&filter, t.muted);
 }
 
 fn discussion(doc: &Document, view: &View, t: &Theme, d: &mut Doc) {
-    ladder(view.role, t, d);
-    let qs = visible_questions(doc, view.role);
+    ladder(view.role, view.ceiling, t, d);
+    let qs = questions_in_view(doc, view.role, view.ceiling);
     if qs.is_empty() {
         d.blank();
         d.text(

@@ -201,13 +201,17 @@ fn tokens(s: &str) -> Vec<&str> {
     for (i, c) in s.char_indices() {
         if let Some(p) = prev {
             let space_edge = (p == ' ') != (c == ' ');
+            // Only after a word of three letters or more: "T-DM1" and "x-ray" stay whole.
             let hyphen_break = p == '-'
                 && c.is_alphabetic()
                 && i >= 2
                 && s[..i - 1]
                     .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphabetic);
+                    .rev()
+                    .take(3)
+                    .filter(|c| c.is_alphabetic())
+                    .count()
+                    == 3;
             if space_edge || hyphen_break {
                 out.push(&s[start..i]);
                 start = i;
@@ -267,6 +271,12 @@ mod tests {
     fn wraps_hyphenated_compounds_at_the_hyphen() {
         let l = wrap(vec![Span::raw("investigator-assessed PFS")], 14, 0);
         assert_eq!(text(&l), vec!["investigator-", "assessed PFS"]);
+    }
+
+    #[test]
+    fn short_prefixes_stay_with_their_hyphen() {
+        let l = wrap(vec![Span::raw("abc T-DM1")], 6, 0);
+        assert_eq!(text(&l), vec!["abc", "T-DM1"]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::content::{
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The tag every fact card carries (`#fact` in filters).
 pub const FACT_TAG: &str = "fact";
@@ -81,21 +82,37 @@ pub enum CardKind {
     Fact(FactKind),
 }
 
-/// One reviewable card.
+/// One reviewable card: its id, where its text lives in the library, and what filters need.
+///
+/// Cards are light (no copies of pack text), so a 10,000-trial pack's cards build quickly;
+/// [`Card::text`] writes the prompt and answer from the library when the card is shown, so
+/// a fact card's answer always matches the data it was built from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Card {
     pub id: CardId,
     pub kind: CardKind,
     /// Id of the trial (or topic) entry the card belongs to.
     pub entry: String,
+    /// Index of that entry in [`Library::entries`].
+    pub entry_index: usize,
+    /// Index of the question (question cards) or finding (values and effect cards).
+    pub item: usize,
     pub role: Role,
+    /// The question's own tags (fact cards have none of their own).
+    pub tags: Vec<String>,
+    /// The entry's tags, shared by all its cards.
+    #[serde(skip)]
+    pub entry_tags: Arc<[String]>,
+}
+
+/// What a card shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CardText {
     pub prompt: String,
     /// The key response (question cards) or the answer built from the data (fact cards).
     pub answer: String,
     /// Points a good answer contains; the learner ticks the ones they had.
     pub key_points: Vec<String>,
-    /// Question or finding tags, the entry's tags, and `fact` on fact cards.
-    pub tags: Vec<String>,
     /// Caveats the answer carries (arm not stated, a note on a value, sources that disagree).
     pub caveats: Vec<String>,
 }
@@ -104,8 +121,46 @@ impl Card {
     pub fn is_fact(&self) -> bool {
         matches!(self.kind, CardKind::Fact(_))
     }
+
+    /// Every tag: `fact` and `fact-<kind>` on fact cards, the question's, the entry's.
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        let fact: &[&str] = match self.kind {
+            CardKind::Question => &[],
+            CardKind::Fact(FactKind::Values) => &[FACT_TAG, "fact-values"],
+            CardKind::Fact(FactKind::Effect) => &[FACT_TAG, "fact-effect"],
+            CardKind::Fact(FactKind::Design) => &[FACT_TAG, "fact-design"],
+        };
+        fact.iter()
+            .copied()
+            .chain(self.tags.iter().map(String::as_str))
+            .chain(self.entry_tags.iter().map(String::as_str))
+    }
+
     pub fn has_tag(&self, tag: &str) -> bool {
-        self.tags.iter().any(|t| t.eq_ignore_ascii_case(tag))
+        self.tags().any(|t| t.eq_ignore_ascii_case(tag))
+    }
+
+    /// The card's prompt and answer, from `lib` (the library the cards were built from).
+    /// `None` if the library no longer holds the card's source.
+    pub fn text(&self, lib: &Library) -> Option<CardText> {
+        let e = lib
+            .entries
+            .get(self.entry_index)
+            .filter(|e| e.id == self.entry)?;
+        match self.kind {
+            CardKind::Question => {
+                let q = e.questions.get(self.item)?;
+                Some(CardText {
+                    prompt: q.prompt.clone(),
+                    answer: q.key_response.clone(),
+                    key_points: q.key_points.clone(),
+                    caveats: Vec::new(),
+                })
+            }
+            CardKind::Fact(FactKind::Design) => design_text(e),
+            CardKind::Fact(FactKind::Values) => values_text(e, e.findings.get(self.item)?),
+            CardKind::Fact(FactKind::Effect) => effect_card_text(e, e.findings.get(self.item)?),
+        }
     }
 }
 
@@ -116,74 +171,83 @@ pub fn build_cards(lib: &Library) -> Vec<Card> {
     for pack in &lib.packs {
         let pack_id = pack.manifest.id.as_str();
         for id in &pack.entries {
-            if let Some(e) = lib.entry(id) {
-                question_cards(pack_id, e, &mut out);
-                fact_cards(pack_id, e, &mut out);
+            if let Some(i) = lib.index_of(id) {
+                entry_cards(pack_id, &lib.entries[i], i, &mut out);
             }
         }
     }
     out
 }
 
-/// The question cards of one entry.
-pub fn question_cards(pack: &str, e: &Entry, out: &mut Vec<Card>) {
-    for q in &e.questions {
-        let mut tags = q.tags.clone();
-        tags.extend(e.tags.iter().cloned());
-        out.push(Card {
-            id: CardId::question(pack, &q.id),
-            kind: CardKind::Question,
-            entry: e.id.clone(),
-            role: q.role,
-            prompt: q.prompt.clone(),
-            answer: q.key_response.clone(),
-            key_points: q.key_points.clone(),
-            tags,
-            caveats: Vec::new(),
-        });
-    }
-}
-
-/// The fact cards of one entry (none for a topic).
-pub fn fact_cards(pack: &str, e: &Entry, out: &mut Vec<Card>) {
-    if e.kind != EntryKind::Trial {
-        return;
-    }
-    if let Some(c) = design_card(pack, e) {
-        out.push(c);
-    }
-    for f in &e.findings {
-        if let Some(c) = values_card(pack, e, f) {
-            out.push(c);
-        }
-        if let Some(c) = effect_card(pack, e, f) {
-            out.push(c);
-        }
-    }
-}
-
-fn fact_card(pack: &str, e: &Entry, finding: &str, kind: FactKind) -> Card {
-    let mut tags = vec![FACT_TAG.to_string(), format!("fact-{}", kind.slug())];
-    tags.extend(e.tags.iter().cloned());
-    Card {
-        id: CardId::fact(pack, &e.id, finding, kind),
-        kind: CardKind::Fact(kind),
+/// The cards of one entry (at `index` in its library): questions, then facts.
+pub fn entry_cards(pack: &str, e: &Entry, index: usize, out: &mut Vec<Card>) {
+    let entry_tags: Arc<[String]> = e.tags.clone().into();
+    let card = |id: CardId, kind: CardKind, item: usize, role: Role, tags: Vec<String>| Card {
+        id,
+        kind,
         entry: e.id.clone(),
-        role: kind.role(),
+        entry_index: index,
+        item,
+        role,
+        tags,
+        entry_tags: entry_tags.clone(),
+    };
+    for (i, q) in e.questions.iter().enumerate() {
+        out.push(card(
+            CardId::question(pack, &q.id),
+            CardKind::Question,
+            i,
+            q.role,
+            q.tags.clone(),
+        ));
+    }
+    if e.kind != EntryKind::Trial {
+        return; // topics: questions only
+    }
+    let fact = |finding: &str, item: usize, kind: FactKind| {
+        card(
+            CardId::fact(pack, &e.id, finding, kind),
+            CardKind::Fact(kind),
+            item,
+            kind.role(),
+            Vec::new(),
+        )
+    };
+    if e.design
+        .as_ref()
+        .is_some_and(|d| d.sample_size.is_some() || d.comparator.is_some())
+    {
+        out.push(fact("design", 0, FactKind::Design));
+    }
+    for (i, f) in e.findings.iter().enumerate() {
+        if has_values(f) {
+            out.push(fact(&f.id, i, FactKind::Values));
+        }
+        if f.effect.is_some() {
+            out.push(fact(&f.id, i, FactKind::Effect));
+        }
+    }
+}
+
+fn has_values(f: &Finding) -> bool {
+    f.values.iter().any(|v| v.value.is_some())
+}
+
+fn text() -> CardText {
+    CardText {
         prompt: String::new(),
         answer: String::new(),
         key_points: Vec::new(),
-        tags,
         caveats: Vec::new(),
     }
 }
 
-fn design_card(pack: &str, e: &Entry) -> Option<Card> {
+fn design_text(e: &Entry) -> Option<CardText> {
     let d = e.design.as_ref()?;
     if d.sample_size.is_none() && d.comparator.is_none() {
         return None;
     }
-    let mut c = fact_card(pack, e, "design", FactKind::Design);
+    let mut c = text();
     let size = d.sample_size.map(|n| format!("{n} patients"));
     let mut lines = Vec::new();
     match &d.comparator {
@@ -286,11 +350,11 @@ fn discrepancy_caveats(e: &Entry, f: &Finding) -> Vec<String> {
         .collect()
 }
 
-fn values_card(pack: &str, e: &Entry, f: &Finding) -> Option<Card> {
-    if !f.values.iter().any(|v| v.value.is_some()) {
+fn values_text(e: &Entry, f: &Finding) -> Option<CardText> {
+    if !has_values(f) {
         return None;
     }
-    let mut c = fact_card(pack, e, &f.id, FactKind::Values);
+    let mut c = text();
     let phrase = finding_phrase(e, f);
     c.prompt = if f.values.len() > 1 {
         format!("{phrase}: the figure in each arm?")
@@ -331,9 +395,9 @@ fn values_card(pack: &str, e: &Entry, f: &Finding) -> Option<Card> {
     Some(c)
 }
 
-fn effect_card(pack: &str, e: &Entry, f: &Finding) -> Option<Card> {
+fn effect_card_text(e: &Entry, f: &Finding) -> Option<CardText> {
     let eff = f.effect.as_ref()?;
-    let mut c = fact_card(pack, e, &f.id, FactKind::Effect);
+    let mut c = text();
     let what = measure_name(eff.measure);
     c.prompt = format!("{what} and 95% CI for {}?", finding_phrase(e, f));
     let m = eff.measure;

@@ -8,9 +8,10 @@ pub mod queue;
 pub mod stats;
 pub mod store;
 
-pub use cards::{Card, CardId, CardKind, FactKind, build_cards};
+pub use cards::{Card, CardId, CardKind, CardText, FactKind, build_cards};
 pub use fsrs::{CardState, Grade, Scheduler};
-pub use queue::{Counts, Filter};
+pub use queue::{CardIndex, Counts, Filter};
+pub use stats::SessionSummary;
 pub use store::{NewReview, Store, StoreError};
 
 use crate::content::Role;
@@ -19,6 +20,11 @@ use crate::content::Role;
 /// ladder order (Medical Student → … → Guideline Committee).
 pub fn roles_up_to(role: Role) -> Vec<Role> {
     Role::ALL.into_iter().filter(|r| *r <= role).collect()
+}
+
+/// The roles a learner of `level` is quizzed on (alias of [`roles_up_to`] for the app).
+pub fn queue_roles(level: Role) -> Vec<Role> {
+    roles_up_to(level)
 }
 
 /// The grade suggested by the key points ticked: none or under half → Again, half or more →

@@ -1,10 +1,54 @@
 //! Building a session's queue from filters, the cards and their states, at `now`.
+//!
+//! States are passed aligned with the cards (`states[i]` is the state of `cards[i]`, `None`
+//! for a card never reviewed): [`CardIndex`] maps ids to positions once, and the store fills
+//! the aligned vector directly ([`crate::review::store::Store::states_aligned`]). A state whose
+//! card is no longer in the pack has no position, so it is ignored.
 
 use super::cards::Card;
 use super::fsrs::{CardState, Grade, Scheduler};
 use crate::content::Role;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+
+/// Card id → position in the card list, built once per card list.
+#[derive(Debug, Clone, Default)]
+pub struct CardIndex {
+    map: HashMap<String, usize>,
+    len: usize,
+}
+
+impl CardIndex {
+    pub fn new(cards: &[Card]) -> CardIndex {
+        CardIndex {
+            map: cards
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.0.clone(), i))
+                .collect(),
+            len: cards.len(),
+        }
+    }
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.map.get(id).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// Align a map of states (card id → state) with the cards.
+    pub fn align(&self, states: &HashMap<String, CardState>) -> Vec<Option<CardState>> {
+        let mut out = vec![None; self.len];
+        for (id, st) in states {
+            if let Some(i) = self.get(id) {
+                out[i] = Some(*st);
+            }
+        }
+        out
+    }
+}
 
 /// Which cards a session draws from. Empty lists mean "any".
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -83,15 +127,12 @@ impl Counts {
 }
 
 /// Counts for the cards a filter admits (its due/new/missed flags and count ignored).
-pub fn counts(
-    cards: &[Card],
-    states: &HashMap<String, CardState>,
-    filter: &Filter,
-    now: i64,
-) -> Counts {
+pub fn counts(cards: &[Card], states: &[Option<CardState>], filter: &Filter, now: i64) -> Counts {
     let mut c = Counts::default();
-    for card in cards.iter().filter(|c| filter.admits(c)) {
-        c.add(states.get(card.id.as_str()), now);
+    for (card, st) in cards.iter().zip(states) {
+        if filter.admits(card) {
+            c.add(st.as_ref(), now);
+        }
     }
     c
 }
@@ -99,14 +140,17 @@ pub fn counts(
 /// Counts per role and per entry, for the builder's choices.
 pub fn breakdown(
     cards: &[Card],
-    states: &HashMap<String, CardState>,
+    states: &[Option<CardState>],
     filter: &Filter,
     now: i64,
 ) -> (BTreeMap<Role, Counts>, BTreeMap<String, Counts>) {
     let mut by_role: BTreeMap<Role, Counts> = BTreeMap::new();
     let mut by_entry: BTreeMap<String, Counts> = BTreeMap::new();
-    for card in cards.iter().filter(|c| filter.admits(c)) {
-        let st = states.get(card.id.as_str());
+    for (card, st) in cards.iter().zip(states) {
+        if !filter.admits(card) {
+            continue;
+        }
+        let st = st.as_ref();
         by_role.entry(card.role).or_default().add(st, now);
         by_entry.entry(card.entry.clone()).or_default().add(st, now);
     }
@@ -117,10 +161,11 @@ pub fn breakdown(
 ///
 /// With none of `due`/`new`/`missed` set, a session takes due cards then new ones. Without a
 /// shuffle, due cards come most-forgotten first (lowest retrievability at `now`), then missed
-/// ones, then new cards in pack order; `count` cuts the list.
+/// ones not yet due, then new cards in pack order; `count` cuts the list. With a shuffle, the
+/// whole selection is shuffled before the cut.
 pub fn build(
     cards: &[Card],
-    states: &HashMap<String, CardState>,
+    states: &[Option<CardState>],
     filter: &Filter,
     now: i64,
 ) -> Vec<usize> {
@@ -130,26 +175,40 @@ pub fn build(
     } else {
         (true, true, false)
     };
-    // (bucket, urgency, index): bucket 0 due, 1 missed (not due), 2 new.
-    let mut picked: Vec<(u8, f64, usize)> = Vec::new();
-    for (i, card) in cards.iter().enumerate() {
+    let mut due: Vec<(f64, usize)> = Vec::new();
+    let mut missed: Vec<usize> = Vec::new();
+    let mut new: Vec<usize> = Vec::new();
+    for (i, (card, st)) in cards.iter().zip(states).enumerate() {
         if !filter.admits(card) {
             continue;
         }
-        let st = states.get(card.id.as_str());
-        let missed = st.is_some_and(|s| s.last_grade == Grade::Again);
+        let st = st.as_ref();
+        let was_missed = st.is_some_and(|s| s.last_grade == Grade::Again);
         match standing(st, now) {
-            Standing::Due if want_due || (want_missed && missed) => {
+            Standing::Due if want_due || (want_missed && was_missed) => {
                 let r = st.map_or(0.0, |s| Scheduler::retrievability_at(s, now));
-                picked.push((0, r, i));
+                due.push((r, i));
             }
-            Standing::New if want_new => picked.push((2, 0.0, i)),
-            Standing::Scheduled if want_missed && missed => picked.push((1, 0.0, i)),
+            Standing::Scheduled if want_missed && was_missed => missed.push(i),
+            Standing::New if want_new => new.push(i),
             _ => {}
         }
     }
-    picked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut out: Vec<usize> = picked.into_iter().map(|(_, _, i)| i).collect();
+    let cmp = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    // Without a shuffle only the first `count` due cards need to be in order.
+    match filter.count {
+        Some(n) if filter.shuffle.is_none() && n < due.len() => {
+            if n > 0 {
+                due.select_nth_unstable_by(n - 1, cmp);
+            }
+            due.truncate(n);
+            due.sort_unstable_by(cmp);
+        }
+        _ => due.sort_unstable_by(cmp),
+    }
+    let mut out: Vec<usize> = due.into_iter().map(|(_, i)| i).collect();
+    out.extend(missed);
+    out.extend(new);
     if let Some(seed) = filter.shuffle {
         shuffle(&mut out, seed);
     }

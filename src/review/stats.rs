@@ -3,6 +3,7 @@
 
 use super::cards::{Card, CardId};
 use super::fsrs::{CardState, DAY, Grade};
+use super::queue::CardIndex;
 use super::store::ReviewRow;
 use crate::content::Role;
 use serde::Serialize;
@@ -95,26 +96,26 @@ fn retention_table<K: Ord + Clone>(
         .collect()
 }
 
-/// Compute the stats. `reviews` should cover at least the last 30 days; reviews of cards no
-/// longer in `cards` (and states of such cards) are ignored. `names` maps entry ids to the
-/// labels shown (e.g. "EMILIA"); ids without a name are shown as they are.
+/// Compute the stats. `states` is aligned with `cards` (see [`CardIndex`]); `reviews` should
+/// cover at least the last 30 days; reviews of cards no longer in `cards` are ignored.
+/// `names` maps entry ids to the labels shown (e.g. "EMILIA"); others show their id.
 pub fn compute(
     cards: &[Card],
-    states: &HashMap<String, CardState>,
+    index: &CardIndex,
+    states: &[Option<CardState>],
     reviews: &[ReviewRow],
     names: &HashMap<String, String>,
     now: i64,
     utc_offset: i64,
 ) -> Stats {
     let today = day_of(now, utc_offset);
-    let by_id: HashMap<&str, &Card> = cards.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut new_cards = 0;
     let mut due_now = 0;
     let mut due_today = 0;
     let mut due_week = 0;
     let mut forecast = vec![0u32; WINDOW_DAYS];
-    for c in cards {
-        match states.get(c.id.as_str()) {
+    for i in 0..cards.len() {
+        match states.get(i).and_then(Option::as_ref) {
             None => new_cards += 1,
             Some(s) => {
                 let d = (day_of(s.due, utc_offset) - today).max(0);
@@ -142,7 +143,7 @@ pub fn compute(
         if d < first_day || d > today {
             continue;
         }
-        let Some(card) = by_id.get(r.card.as_str()) else {
+        let Some(card) = index.get(&r.card).and_then(|i| cards.get(i)) else {
             continue;
         };
         per_day[(d - first_day) as usize] += 1;
@@ -285,15 +286,15 @@ fn weakest(rows: &[Recall]) -> Option<String> {
         .map(|r| r.label.clone())
 }
 
-/// Summarise a session. `states_after` gives what is due next; reviews of unknown cards
-/// count in the totals but in no group.
+/// Summarise a session. `states_after` (aligned with `cards`) gives what is due next;
+/// reviews of unknown cards count in the totals but in no group.
 pub fn summarize(
     cards: &[Card],
+    index: &CardIndex,
     reviews: &[SessionReview],
-    states_after: &HashMap<String, CardState>,
+    states_after: &[Option<CardState>],
     names: &HashMap<String, String>,
 ) -> SessionSummary {
-    let by_id: HashMap<&str, &Card> = cards.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut grades = [0u32; 4];
     let mut time_ms = 0;
     let mut by_role: BTreeMap<Role, Acc> = BTreeMap::new();
@@ -306,10 +307,14 @@ pub fn summarize(
         if r.grade == Grade::Again && !missed.contains(&r.card) {
             missed.push(r.card.clone());
         }
-        if let Some(s) = states_after.get(r.card.as_str()) {
+        let at = index.get(r.card.as_str());
+        if let Some(s) = at
+            .and_then(|i| states_after.get(i))
+            .and_then(Option::as_ref)
+        {
             next_due = Some(next_due.map_or(s.due, |d| d.min(s.due)));
         }
-        if let Some(c) = by_id.get(r.card.as_str()) {
+        if let Some(c) = at.and_then(|i| cards.get(i)) {
             by_role.entry(c.role).or_default().add(r);
             by_trial.entry(c.entry.clone()).or_default().add(r);
         }
@@ -352,5 +357,106 @@ mod tests {
         let t = 1_700_000_000;
         assert_eq!(date_string(day_of(t, 0)), "2023-11-14");
         assert_eq!(date_string(day_of(t, 2 * 3600)), "2023-11-15");
+    }
+}
+
+/// A column chart of daily counts as text rows (tallest bar `height` rows), oldest left.
+pub fn column_chart(days: &[DayCount], height: usize) -> Vec<String> {
+    const EIGHTHS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = days.iter().map(|d| d.count).max().unwrap_or(0).max(1) as usize;
+    (0..height)
+        .rev()
+        .map(|row| {
+            days.iter()
+                .map(|d| {
+                    // In eighths of a row, how much of this row the bar fills.
+                    let filled = d.count as usize * height * 8 / max;
+                    let here = filled.saturating_sub(row * 8).min(8);
+                    let c = if d.count > 0 && row == 0 && here == 0 {
+                        '▁'
+                    } else {
+                        EIGHTHS[here]
+                    };
+                    c.to_string()
+                })
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+/// `trialdeck stats` as text: counts, two charts, retention tables.
+pub fn render_text(s: &Stats) -> String {
+    let mut o = String::new();
+    o.push_str(&format!(
+        "Cards: {} ({} new) · due now {} · due today {} · due this week {}\n\n",
+        s.total_cards, s.new_cards, s.due_now, s.due_today, s.due_week
+    ));
+    let total: u32 = s.reviews_per_day.iter().map(|d| d.count).sum();
+    o.push_str(&format!(
+        "Reviews per day, last {} days ({} in all; today at the right):\n",
+        s.reviews_per_day.len(),
+        total
+    ));
+    for line in column_chart(&s.reviews_per_day, 4) {
+        o.push_str(&format!("  |{line}\n"));
+    }
+    if let (Some(a), Some(b)) = (s.reviews_per_day.first(), s.reviews_per_day.last()) {
+        o.push_str(&format!("   {} … {}\n\n", a.date, b.date));
+    }
+    o.push_str("Due in the next 30 days (today at the left):\n");
+    for line in column_chart(&s.forecast, 4) {
+        o.push_str(&format!("  |{line}\n"));
+    }
+    if let (Some(a), Some(b)) = (s.forecast.first(), s.forecast.last()) {
+        o.push_str(&format!("   {} … {}\n\n", a.date, b.date));
+    }
+    let table = |o: &mut String, title: &str, rows: &[Retention]| {
+        o.push_str(&format!("{title}\n"));
+        if rows.is_empty() {
+            o.push_str("  no reviews of seen cards in the last 30 days\n");
+        }
+        for r in rows {
+            o.push_str(&format!(
+                "  {:<24} {:>4}%  {} of {} recalled\n",
+                r.label,
+                (r.rate * 100.0).round() as u32,
+                r.passed,
+                r.reviews
+            ));
+        }
+        o.push('\n');
+    };
+    table(
+        &mut o,
+        "Retention by role (last 30 days):",
+        &s.retention_by_role,
+    );
+    table(
+        &mut o,
+        "Retention by trial (last 30 days):",
+        &s.retention_by_trial,
+    );
+    o
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    #[test]
+    fn column_chart_scales_to_the_tallest_day() {
+        let days: Vec<DayCount> = [0u32, 1, 4, 8]
+            .iter()
+            .map(|&count| DayCount {
+                date: String::new(),
+                count,
+            })
+            .collect();
+        let rows = column_chart(&days, 2);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0], "   █");
+        assert_eq!(rows[1], " ▂██");
     }
 }

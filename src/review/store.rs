@@ -16,6 +16,7 @@
 
 use super::cards::CardId;
 use super::fsrs::{CardState, Grade, Scheduler};
+use super::queue::CardIndex;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::io::Read;
@@ -289,9 +290,43 @@ impl Store {
         }
         match Store::open(dir, sched.clone()) {
             Ok(s) => Ok((s, None)),
-            Err(e) if e.is_read_only() => Ok((Store::no_save(sched), Some(e.to_string()))),
+            Err(e) if e.is_read_only() => {
+                let mut s = Store::no_save(sched);
+                // Show the learner their history even though nothing new can be saved.
+                let path = dir.join(DB_FILE);
+                if check_header(&path).is_ok() && path.exists() {
+                    let _ = s.copy_from_read_only(&path);
+                }
+                Ok((s, Some(e.to_string())))
+            }
             Err(e) => Err(e),
         }
+    }
+
+    /// Copy the history of a database we may not write into this (in-memory) store, reading
+    /// the file as immutable so that nothing, not even a lock or `-shm` file, is written.
+    fn copy_from_read_only(&mut self, path: &Path) -> rusqlite::Result<()> {
+        let mut uri = String::from("file:");
+        for b in path.as_os_str().as_encoded_bytes() {
+            match *b {
+                b'?' | b'#' | b'%' | 0x80.. => uri.push_str(&format!("%{b:02X}")),
+                _ => uri.push(*b as char),
+            }
+        }
+        uri.push_str("?mode=ro&immutable=1");
+        self.conn.execute("ATTACH DATABASE ?1 AS old", [&uri])?;
+        let copy = self.conn.execute_batch(
+            "BEGIN;
+             INSERT INTO main.reviews SELECT * FROM old.reviews;
+             INSERT INTO main.undone SELECT * FROM old.undone;
+             INSERT INTO main.card_state SELECT * FROM old.card_state;
+             COMMIT;",
+        );
+        if copy.is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK;");
+        }
+        self.conn.execute_batch("DETACH DATABASE old;")?;
+        copy
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -505,6 +540,33 @@ impl Store {
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 out.insert(row.get::<_, String>(0)?, state_from_row(row, 1)?);
+            }
+            Ok(out)
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// The states of `index`'s cards, aligned with them (`None`: never reviewed). States of
+    /// cards the index does not hold (removed from the pack) are skipped.
+    pub fn states_aligned(&self, index: &CardIndex) -> Result<Vec<Option<CardState>>, StoreError> {
+        let res = (|| -> rusqlite::Result<Vec<Option<CardState>>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT card, stability, difficulty, due, reps, lapses, last_review, last_grade
+                 FROM card_state",
+            )?;
+            let mut out = vec![None; index.len()];
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let id = row.get_ref(0)?.as_str().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?;
+                if let Some(i) = index.get(id) {
+                    out[i] = Some(state_from_row(row, 1)?);
+                }
             }
             Ok(out)
         })();

@@ -2,10 +2,13 @@
 //! no geometry of their own: areas come from [`crate::layout`], the lines of an entry from
 //! [`crate::doc::styled`].
 
+pub mod bigtext;
 pub mod detail;
 pub mod forest;
 pub mod help;
 pub mod list;
+pub mod quiz;
+pub mod rounds;
 pub mod search;
 
 use crate::app::{App, Overlay, Screen};
@@ -37,7 +40,35 @@ pub fn render(app: &App, frame: &mut Frame) {
         return;
     }
     match &app.screen {
-        Screen::Browse(b) => {
+        Screen::Quiz(q) => {
+            frame.render_widget(
+                &quiz::QuizView {
+                    lib: &app.lib,
+                    deck: &app.deck,
+                    quiz: q,
+                    theme: t,
+                    now: app.now,
+                    hints: app.hints(),
+                    message: app.message.as_deref(),
+                },
+                full,
+            );
+        }
+        Screen::Rounds(r) => {
+            frame.render_widget(
+                &rounds::RoundsView {
+                    lib: &app.lib,
+                    rounds: &r.rounds,
+                    theme: t,
+                    now: app.now,
+                    hints: app.hints(),
+                    message: app.message.as_deref(),
+                },
+                full,
+            );
+        }
+        Screen::Browse => {
+            let b = &app.browse;
             let areas = layout::browse(size, b.focus);
             header(app, frame, areas.header);
             if let Some(l) = areas.list {
@@ -123,9 +154,19 @@ fn header(app: &App, frame: &mut Frame, area: Rect) {
 
 /// The footer: a message, then the keys that act here (as many as fit), and `? help`.
 fn footer(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let mut spans: Vec<Span> = Vec::new();
-    if let Some(m) = &app.message {
+    let line = footer_line(app.message.as_deref(), app.hints(), area.width, &app.theme);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// A footer line: the message, then hints that fit in `width` (in order), `? help` always last.
+pub fn footer_line(
+    message: Option<&str>,
+    hints: Vec<(String, &'static str)>,
+    width: u16,
+    t: &Theme,
+) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    if let Some(m) = message {
         spans.push(Span::styled(format!(" {m} "), t.warn));
     }
     let piece = |keys: &str, desc: &str| {
@@ -134,8 +175,6 @@ fn footer(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled(format!(" {desc}  "), t.muted),
         ]
     };
-    let hints = app.hints();
-    // "? help" always has a place: it lists every other key.
     let (help, rest): (Vec<_>, Vec<_>) = hints.into_iter().partition(|(_, h)| *h == "help");
     let help: Vec<Span> = help
         .first()
@@ -146,14 +185,14 @@ fn footer(app: &App, frame: &mut Frame, area: Rect) {
     for (keys, desc) in rest {
         let p = piece(&keys, desc);
         let w: usize = p.iter().map(|s| s.width()).sum();
-        if used + w > area.width as usize {
+        if used + w > width as usize {
             continue;
         }
         used += w;
         spans.extend(p);
     }
     spans.extend(help);
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 /// A bordered block whose border shows focus by style and by a heavier line.

@@ -173,6 +173,7 @@ fn preview(
         item,
         focused: false,
         role: None,
+        ceiling: None,
         revealed: &revealed,
     };
     // Left edge: a rule; then the entry's name and the section.

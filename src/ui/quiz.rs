@@ -1,0 +1,431 @@
+//! Quiz mode: the session builder, a card (question, staged key points, answer, ticks and
+//! grades with their next intervals), and the session summary.
+
+use crate::app::{Builder, BuilderRow, Deck, Face, Quiz, Session};
+use crate::content::Library;
+use crate::doc::wrap::{truncate, wrap};
+use crate::review::queue;
+use crate::review::stats::SessionSummary;
+use crate::review::{Grade, Scheduler};
+use crate::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use std::time::SystemTime;
+
+pub struct QuizView<'a> {
+    pub lib: &'a Library,
+    pub deck: &'a Deck,
+    pub quiz: &'a Quiz,
+    pub theme: &'a Theme,
+    pub now: SystemTime,
+    pub hints: Vec<(String, &'static str)>,
+    pub message: Option<&'a str>,
+}
+
+/// Lines laid out top to bottom in an area.
+struct Page<'b> {
+    buf: &'b mut Buffer,
+    area: Rect,
+    y: u16,
+}
+
+impl Page<'_> {
+    fn bottom(&self) -> u16 {
+        self.area.y + self.area.height
+    }
+    fn gap(&mut self) {
+        self.y = (self.y + 1).min(self.bottom());
+    }
+    fn line(&mut self, line: Line<'static>) {
+        if self.y < self.bottom() {
+            Paragraph::new(line)
+                .render(Rect::new(self.area.x, self.y, self.area.width, 1), self.buf);
+            self.y += 1;
+        }
+    }
+    fn spans(&mut self, spans: Vec<Span<'static>>, indent: usize) {
+        for l in wrap(spans, self.area.width as usize, indent) {
+            self.line(l);
+        }
+    }
+    fn text(&mut self, s: &str, style: Style) {
+        self.spans(vec![Span::styled(s.to_string(), style)], 0);
+    }
+}
+
+/// "3 days", "1 day", "10 min".
+pub fn interval(days: u32) -> String {
+    match days {
+        0 => "<1 day".into(),
+        1 => "1 day".into(),
+        d if d < 60 => format!("{d} days"),
+        d if d < 730 => format!("{} mo", d / 30),
+        d => format!("{} y", d / 365),
+    }
+}
+
+impl Widget for &QuizView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let area = area.intersection(buf.area);
+        ratatui::widgets::Block::new()
+            .style(t.base)
+            .render(area, buf);
+        if area.height < 4 {
+            return;
+        }
+        let title = match self.quiz {
+            Quiz::Building(_) => "Quiz · build a session".to_string(),
+            Quiz::Running(s) => format!(
+                "Quiz · {} of {}",
+                (s.at + 1).min(s.queue.len()),
+                s.queue.len()
+            ),
+            Quiz::Done { .. } => "Quiz · session summary".to_string(),
+        };
+        let saving = if self.deck.saving {
+            "grades saved"
+        } else {
+            "not saving (--no-save or read-only history)"
+        };
+        buf.set_string(area.x, area.y, format!(" trialdeck · {title}"), t.title);
+        let sw = saving.chars().count() as u16 + 1;
+        buf.set_string(
+            area.x + area.width.saturating_sub(sw),
+            area.y,
+            saving,
+            if self.deck.saving { t.muted } else { t.warn },
+        );
+        let fy = area.y + area.height - 1;
+        let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
+        Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
+        let w = area.width.saturating_sub(4).min(100);
+        let body = Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + 2,
+            w,
+            area.height.saturating_sub(4),
+        );
+        let mut p = Page {
+            buf,
+            area: body,
+            y: body.y,
+        };
+        match self.quiz {
+            Quiz::Building(b) => builder(&mut p, self.lib, self.deck, b, self.now, t),
+            Quiz::Running(s) => card(&mut p, self.lib, self.deck, s, self.now, t),
+            Quiz::Done { summary, .. } => done(&mut p, summary, t),
+        }
+    }
+}
+
+fn counts_text(c: &queue::Counts) -> String {
+    format!("{} due · {} new · {} total", c.due, c.new, c.total)
+}
+
+fn builder(p: &mut Page, lib: &Library, deck: &Deck, b: &Builder, now: SystemTime, t: &Theme) {
+    let now = crate::app::quiz::unix(now);
+    let f = &b.filter;
+    let all = queue::counts(&deck.cards, &deck.states, f, now);
+    let session = queue::build(&deck.cards, &deck.states, f, now).len();
+    p.spans(
+        vec![
+            Span::styled("This choice: ", t.heading),
+            Span::styled(counts_text(&all), t.accent),
+            Span::styled(format!(" → a session of {session}"), t.title),
+        ],
+        2,
+    );
+    p.text(
+        "j/k move · Space toggles · ←/→ change the count · Enter on Start begins",
+        t.muted,
+    );
+    p.gap();
+    let (by_role, by_entry) = queue::breakdown(
+        &deck.cards,
+        &deck.states,
+        &crate::review::Filter {
+            roles: Vec::new(),
+            trials: Vec::new(),
+            ..f.clone()
+        },
+        now,
+    );
+    let rows = b.rows();
+    let h = p.bottom().saturating_sub(p.y) as usize;
+    let first = crate::layout::list_first_visible(b.row, h);
+    let mark = |on: bool| if on { "[x]" } else { "[ ]" };
+    for (i, row) in rows.iter().enumerate().skip(first).take(h) {
+        let sel = i == b.row;
+        let (label, extra) = match row {
+            BuilderRow::Start => ("Start the session".to_string(), String::new()),
+            BuilderRow::Due => (format!("{} due cards", mark(f.due)), String::new()),
+            BuilderRow::New => (format!("{} new cards", mark(f.new)), String::new()),
+            BuilderRow::Missed => (
+                format!("{} cards I missed last time", mark(f.missed)),
+                String::new(),
+            ),
+            BuilderRow::Facts => (
+                format!("{} fact cards from the findings (#fact)", mark(!f.no_facts)),
+                String::new(),
+            ),
+            BuilderRow::Shuffle => (
+                format!("{} shuffle", mark(f.shuffle.is_some())),
+                String::new(),
+            ),
+            BuilderRow::Count => (
+                format!(
+                    "    at most {} cards",
+                    f.count.map_or("all".to_string(), |n| n.to_string())
+                ),
+                String::new(),
+            ),
+            BuilderRow::Role(r) => (
+                format!("{} {}", mark(f.roles.contains(r)), r.label()),
+                by_role.get(r).map(counts_text).unwrap_or_default(),
+            ),
+            BuilderRow::Trial(id) => (
+                format!(
+                    "{} {}",
+                    mark(f.trials.contains(id)),
+                    lib.entry(id).map_or(id.as_str(), |e| e.name.as_str())
+                ),
+                by_entry.get(id).map(counts_text).unwrap_or_default(),
+            ),
+        };
+        let style = if sel { t.selected } else { t.base };
+        let lw = (p.area.width as usize).saturating_sub(extra.chars().count() + 3);
+        let label = truncate(&label, lw);
+        let pad = (p.area.width as usize)
+            .saturating_sub(label.chars().count() + extra.chars().count() + 2);
+        p.line(Line::from(vec![
+            Span::styled(if sel { "▶ " } else { "  " }, style),
+            Span::styled(label, style),
+            Span::styled(" ".repeat(pad), style),
+            Span::styled(extra, if sel { t.selected } else { t.muted }),
+        ]));
+    }
+}
+
+fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, t: &Theme) {
+    let Some(ci) = s.card() else { return };
+    let c = &deck.cards[ci];
+    let Some(text) = c.text(lib) else {
+        p.text("This card is no longer in the pack: s skips it.", t.warn);
+        return;
+    };
+    let e = &lib.entries[c.entry_index];
+    // The trial in one line: name, design, n.
+    let mut design = e.name.clone();
+    if let Some(d) = &e.design {
+        design.push_str(&format!(" · phase {}", d.phase));
+        if !d.features.is_empty() {
+            design.push_str(&format!(", {}", d.features.join(", ")));
+        }
+        if let Some(n) = d.sample_size {
+            design.push_str(&format!(
+                " · {}",
+                crate::doc::count(n as usize, "patient", "patients")
+            ));
+        }
+    }
+    p.text(&design, t.muted);
+    let kind = if c.is_fact() { " · fact card" } else { "" };
+    p.spans(
+        vec![
+            Span::styled(format!("{}{kind}", c.role.label()), t.heading),
+            Span::styled(format!("   {} of {}", s.at + 1, s.queue.len()), t.muted),
+        ],
+        0,
+    );
+    p.gap();
+    p.text(&text.prompt, t.title);
+    p.gap();
+    let n = text.key_points.len();
+    match s.face {
+        Face::Front { points } => {
+            for (i, k) in text.key_points.iter().take(points).enumerate() {
+                p.spans(
+                    vec![
+                        Span::styled(format!("  {}. ", i + 1), t.accent),
+                        Span::styled(k.clone(), t.base),
+                    ],
+                    5,
+                );
+            }
+            p.gap();
+            let hint = if n > points {
+                format!(
+                    "Recall your answer. Space reveals it; n shows key point {} of {n} first.",
+                    points + 1
+                )
+            } else {
+                "Recall your answer. Space reveals it.".to_string()
+            };
+            p.text(&hint, t.muted);
+        }
+        Face::Back => {
+            if n > 0 {
+                p.text(
+                    "Key points — tick the ones you had (1–6), then grade:",
+                    t.heading,
+                );
+                for (i, k) in text.key_points.iter().enumerate() {
+                    let on = s.ticked & (1 << i) != 0;
+                    p.spans(
+                        vec![
+                            Span::styled(
+                                format!("  {} {} ", i + 1, if on { "[✓]" } else { "[ ]" }),
+                                if on { t.good } else { t.accent },
+                            ),
+                            Span::styled(k.clone(), t.base),
+                        ],
+                        8,
+                    );
+                }
+                p.gap();
+            }
+            // The grade row is pinned to the bottom; the answer fills what is between.
+            let grade_y = p.bottom().saturating_sub(2);
+            let mut lines = Vec::new();
+            lines.extend(wrap(
+                vec![Span::styled("Answer".to_string(), t.heading)],
+                p.area.width as usize,
+                0,
+            ));
+            lines.extend(wrap(
+                vec![Span::styled(text.answer.clone(), t.base)],
+                p.area.width as usize,
+                0,
+            ));
+            for cv in &text.caveats {
+                lines.extend(wrap(
+                    vec![Span::styled("⚠ ", t.warn), Span::styled(cv.clone(), t.warn)],
+                    p.area.width as usize,
+                    2,
+                ));
+            }
+            let room = grade_y.saturating_sub(p.y + 1) as usize;
+            let top = s.scroll.min(lines.len().saturating_sub(room.max(1)));
+            let more = top + room < lines.len();
+            for l in lines.into_iter().skip(top).take(room) {
+                p.line(l);
+            }
+            if more && room > 0 {
+                p.line(Line::from(Span::styled("  … PgDn reads on", t.muted)));
+            }
+            p.y = grade_y.max(p.y);
+            let suggested = Quiz::suggested(deck, lib, s);
+            grades(
+                p,
+                &deck.scheduler,
+                deck.states[ci].as_ref(),
+                suggested,
+                now,
+                t,
+            );
+        }
+    }
+}
+
+fn grades(
+    p: &mut Page,
+    sched: &Scheduler,
+    state: Option<&crate::review::CardState>,
+    suggested: Grade,
+    now: SystemTime,
+    t: &Theme,
+) {
+    let preview = sched.preview(state, crate::app::quiz::unix(now));
+    let mut spans = vec![Span::styled("Grade: ", t.heading)];
+    for (g, key) in Grade::ALL.into_iter().zip(["a", "h", "g", "e"]) {
+        let sel = g == suggested;
+        let style = if sel { t.selected } else { t.base };
+        spans.push(Span::styled(format!(" {key} "), t.key));
+        spans.push(Span::styled(
+            format!(
+                " {} ({}){} ",
+                g.label(),
+                interval(preview[g as usize - 1].interval_days),
+                if sel { " ◀ Enter" } else { "" }
+            ),
+            style,
+        ));
+        spans.push(Span::raw(" "));
+    }
+    p.spans(spans, 7);
+}
+
+fn done(p: &mut Page, s: &SessionSummary, t: &Theme) {
+    p.text("Session summary", t.heading);
+    p.gap();
+    let mins = s.time_ms / 60_000;
+    let secs = (s.time_ms / 1000) % 60;
+    p.text(
+        &format!(
+            "{} · {mins} min {secs:02} s · Again {} · Hard {} · Good {} · Easy {}",
+            crate::doc::count(s.seen as usize, "card graded", "cards graded"),
+            s.grades[0],
+            s.grades[1],
+            s.grades[2],
+            s.grades[3]
+        ),
+        t.base,
+    );
+    if let Some(d) = s.next_due {
+        let date = crate::review::stats::date_string(crate::review::stats::day_of(d, 0));
+        p.text(&format!("Next due: {date}"), t.muted);
+    }
+    p.gap();
+    let table = |p: &mut Page, title: &str, rows: &[crate::review::stats::Recall]| {
+        if rows.is_empty() {
+            return;
+        }
+        p.text(title, t.heading);
+        for r in rows {
+            let pct = (r.rate * 100.0).round() as u32;
+            let bar = "█".repeat((pct / 5) as usize);
+            p.line(Line::from(vec![
+                Span::styled(format!("  {:<22} ", truncate(&r.label, 22)), t.base),
+                Span::styled(format!("{pct:>3}% "), t.accent),
+                Span::styled(bar, t.plot_point),
+                Span::styled(
+                    format!("  {} of {} points", r.points_ticked, r.points_total),
+                    t.muted,
+                ),
+            ]));
+        }
+        p.gap();
+    };
+    table(p, "Key-point recall by role", &s.recall_by_role);
+    table(p, "Key-point recall by trial", &s.recall_by_trial);
+    match (&s.weakest_role, &s.weakest_trial) {
+        (None, None) => p.text("Every card recalled in full.", t.good),
+        (r, tr) => p.text(
+            &format!(
+                "Weakest: {}{}",
+                r.as_deref().unwrap_or("—"),
+                tr.as_deref().map(|x| format!(" · {x}")).unwrap_or_default()
+            ),
+            t.warn,
+        ),
+    }
+    p.gap();
+    if s.missed.is_empty() {
+        p.text(
+            "Enter builds another session; Esc goes back to browsing.",
+            t.muted,
+        );
+    } else {
+        p.text(
+            &format!(
+                "d drills the {} you missed now · Enter builds another session · Esc goes back",
+                crate::doc::count(s.missed.len(), "card", "cards")
+            ),
+            t.title,
+        );
+    }
+}

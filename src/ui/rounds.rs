@@ -1,0 +1,434 @@
+//! Teaching rounds on a shared screen: no list, no tabs; one centred column at a readable
+//! measure, large type for the trial name and for the learner called on, generous spacing.
+
+use super::bigtext;
+use super::forest::ForestPlot;
+use crate::app::{Rounds, Step};
+use crate::content::{Entry, Library, Unit};
+use crate::doc::wrap::{truncate, wrap};
+use crate::doc::{self, Block, Section};
+use crate::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Paragraph, Widget};
+use std::time::SystemTime;
+
+/// The widest the text column gets: about 88 characters, readable from the back of a room.
+pub const MEASURE: u16 = 88;
+
+pub struct RoundsView<'a> {
+    pub lib: &'a Library,
+    pub rounds: &'a Rounds,
+    pub theme: &'a Theme,
+    pub now: SystemTime,
+    /// The footer's (keys, word) hints.
+    pub hints: Vec<(String, &'static str)>,
+    pub message: Option<&'a str>,
+}
+
+/// The centred text column of a screen area.
+pub fn column(area: Rect) -> Rect {
+    let w = MEASURE
+        .min(area.width.saturating_sub(4))
+        .max(area.width.min(20));
+    Rect::new(area.x + (area.width - w) / 2, area.y, w, area.height)
+}
+
+/// Lines being laid out top to bottom in a column.
+struct Page<'b> {
+    buf: &'b mut Buffer,
+    col: Rect,
+    y: u16,
+}
+
+impl Page<'_> {
+    fn bottom(&self) -> u16 {
+        self.col.y + self.col.height
+    }
+    fn room(&self) -> u16 {
+        self.bottom().saturating_sub(self.y)
+    }
+    fn gap(&mut self, n: u16) {
+        self.y = (self.y + n).min(self.bottom());
+    }
+    /// Wrapped spans; returns false when cut for lack of room.
+    fn spans(&mut self, spans: Vec<Span<'static>>, indent: usize) -> bool {
+        let lines = wrap(spans, self.col.width as usize, indent);
+        let mut all = true;
+        for l in lines {
+            if self.y >= self.bottom() {
+                all = false;
+                break;
+            }
+            Paragraph::new(l).render(Rect::new(self.col.x, self.y, self.col.width, 1), self.buf);
+            self.y += 1;
+        }
+        all
+    }
+    fn text(&mut self, s: &str, style: Style) -> bool {
+        self.spans(vec![Span::styled(s.to_string(), style)], 0)
+    }
+    fn centred(&mut self, s: &str, style: Style) {
+        if self.y >= self.bottom() {
+            return;
+        }
+        let s = truncate(s, self.col.width as usize);
+        let w = unicode_width::UnicodeWidthStr::width(s.as_str()) as u16;
+        let x = self.col.x + (self.col.width.saturating_sub(w)) / 2;
+        self.buf.set_string(x, self.y, &s, style);
+        self.y += 1;
+    }
+    /// Large type, centred; plain bold text where it does not fit.
+    fn big(&mut self, s: &str, style: Style) {
+        match bigtext::fit(s, self.col.width) {
+            Some(size) if self.room() >= 5 => {
+                bigtext::render(
+                    s,
+                    size,
+                    Rect::new(self.col.x, self.y, self.col.width, 4),
+                    self.buf,
+                    style,
+                );
+                self.y += 4;
+            }
+            _ => self.centred(s, style),
+        }
+    }
+}
+
+impl Widget for &RoundsView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let r = self.rounds;
+        let area = area.intersection(buf.area);
+        ratatui::widgets::Block::new()
+            .style(t.base)
+            .render(area, buf);
+        if r.blank {
+            return;
+        }
+        let e = &self.lib.entries[r.entry];
+        // Top line: the trial and where we are, the countdown at the right.
+        let top = Rect::new(area.x, area.y, area.width, 1);
+        let left = format!(" {} · teaching rounds", e.name);
+        buf.set_string(
+            top.x,
+            top.y,
+            truncate(&left, top.width as usize / 2),
+            t.muted,
+        );
+        let mut right = String::new();
+        if let Some(c) = r.counter() {
+            right.push_str(&c);
+        } else {
+            right.push_str(match r.step() {
+                Step::Title => "Title",
+                Step::Evidence => "Evidence",
+                Step::Question(_) => "",
+            });
+        }
+        let timer_style;
+        let left_t = r.timer.remaining(self.now);
+        let timer = if r.timer.running() || left_t != r.timer.total {
+            let secs = left_t.as_secs() + u64::from(left_t.subsec_nanos() > 0);
+            timer_style = if left_t.is_zero() {
+                t.warn
+            } else if r.timer.running() {
+                t.accent
+            } else {
+                t.muted
+            };
+            if left_t.is_zero() {
+                " ⏱ time ".to_string()
+            } else {
+                format!(
+                    " ⏱ {}:{:02}{} ",
+                    secs / 60,
+                    secs % 60,
+                    if r.timer.running() { "" } else { " paused" }
+                )
+            }
+        } else {
+            timer_style = t.muted;
+            String::new()
+        };
+        let rw = unicode_width::UnicodeWidthStr::width(right.as_str()) as u16 + 1;
+        let tw = unicode_width::UnicodeWidthStr::width(timer.as_str()) as u16;
+        let rx = area.x + area.width.saturating_sub(rw + tw);
+        buf.set_string(rx, top.y, &right, t.heading);
+        buf.set_string(rx + rw, top.y, &timer, timer_style);
+        // Footer.
+        let fy = area.y + area.height.saturating_sub(1);
+        let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
+        Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
+        // Body, with presenter notes in the lower part when they are open.
+        let body_h = area.height.saturating_sub(3);
+        let (main_h, notes) = if r.notes {
+            let nh = (body_h * 2 / 5).max(6).min(body_h);
+            (
+                body_h - nh,
+                Some(Rect::new(area.x, area.y + 2 + body_h - nh, area.width, nh)),
+            )
+        } else {
+            (body_h, None)
+        };
+        let main = column(Rect::new(area.x, area.y + 2, area.width, main_h));
+        let mut p = Page {
+            buf,
+            col: main,
+            y: main.y,
+        };
+        match r.step() {
+            Step::Title => title(&mut p, self.lib, r, t),
+            Step::Evidence => evidence(&mut p, e, r, t),
+            Step::Question(_) => question(&mut p, r, t),
+        }
+        if let Some(n) = notes {
+            presenter_notes(p.buf, n, r, t);
+        }
+    }
+}
+
+fn title(p: &mut Page, lib: &Library, r: &Rounds, t: &Theme) {
+    let e = &lib.entries[r.entry];
+    p.gap(1);
+    p.big(&e.name, t.title);
+    p.gap(1);
+    p.text(&e.title, t.title);
+    p.gap(1);
+    let meta = doc::meta_parts(e);
+    if !meta.is_empty() {
+        p.text(&meta.join(" · "), t.muted);
+        p.gap(1);
+    }
+    if let Some(d) = &e.design {
+        let mut design = format!("Phase {}", d.phase);
+        if !d.features.is_empty() {
+            design.push_str(&format!(" · {}", d.features.join(", ")));
+        }
+        if let Some(n) = d.sample_size {
+            design.push_str(&format!(
+                " · {}",
+                doc::count(n as usize, "patient", "patients")
+            ));
+        }
+        p.text(&design, t.accent);
+        p.gap(1);
+        p.spans(
+            vec![
+                Span::styled("Population  ", t.heading),
+                Span::styled(d.population.clone(), t.base),
+            ],
+            12,
+        );
+        p.gap(1);
+        let cmp = match &d.comparator {
+            Some(c) => format!("{}  versus  {c}", d.intervention),
+            None => format!("{} (single arm)", d.intervention),
+        };
+        p.spans(
+            vec![
+                Span::styled("Comparison  ", t.heading),
+                Span::styled(cmp, t.base),
+            ],
+            12,
+        );
+    } else {
+        p.text(&e.bottom_line, t.base);
+    }
+    p.gap(2);
+    p.centred("→ next", t.muted);
+}
+
+/// Per-arm percentages worth a bar: findings first (headline first, no subgroups), then
+/// safety rates.
+fn rates(e: &Entry) -> Vec<(String, Vec<(String, f64)>)> {
+    let per_arm = |values: &[crate::content::ArmValue]| -> Vec<(String, f64)> {
+        values
+            .iter()
+            .filter(|v| v.unit == Unit::Percent)
+            .filter_map(|v| v.value.map(|x| (doc::value_label(e, v), x)))
+            .collect()
+    };
+    let findings = e
+        .headlines()
+        .chain(e.findings.iter().filter(|f| !f.headline))
+        .filter(|f| !matches!(f.analysis, crate::content::Analysis::Subgroup(_)))
+        .map(|f| (f.endpoint.clone(), per_arm(&f.values)));
+    let safety = e
+        .safety
+        .iter()
+        .map(|s| (doc::safety_event(s), per_arm(&s.values)));
+    findings
+        .chain(safety)
+        .filter(|(_, v)| v.len() >= 2)
+        .collect()
+}
+
+fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
+    let heads: Vec<String> = r
+        .doc
+        .part(Section::Overview)
+        .iter()
+        .skip_while(|b| !matches!(b, Block::Heading(h) if h == "Key results"))
+        .nth(1)
+        .map(|b| match b {
+            Block::Bullets(items) => items.clone(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
+    p.centred("Evidence", t.heading);
+    p.gap(1);
+    if heads.is_empty() {
+        p.text("No headline results are marked for this trial.", t.muted);
+    }
+    for h in &heads {
+        p.spans(
+            vec![
+                Span::styled("■ ", t.accent),
+                Span::styled(h.clone(), t.base),
+            ],
+            2,
+        );
+        p.gap(1);
+    }
+    // The forest plot, where there are ratio estimates and room.
+    if let Some(Block::Forest { rows, favours, .. }) = r
+        .doc
+        .part(Section::Forest)
+        .iter()
+        .find(|b| matches!(b, Block::Forest { .. }))
+        && !rows.is_empty()
+    {
+        let plot = ForestPlot {
+            rows,
+            favours: favours.as_ref(),
+            theme: t,
+        };
+        let h = plot.height(p.col.width);
+        if p.room() > h {
+            (&plot).render(Rect::new(p.col.x, p.y, p.col.width, h), p.buf);
+            p.y += h;
+            p.gap(1);
+        }
+    }
+    // A bar per arm for the key rates.
+    let rates = rates(e);
+    for (endpoint, vals) in rates {
+        if p.room() < vals.len() as u16 + 2 {
+            break;
+        }
+        p.text(&endpoint, t.heading);
+        let lw = vals
+            .iter()
+            .map(|(a, _)| a.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(28);
+        let bar_w = (p.col.width as usize).saturating_sub(lw + 10);
+        for (a, x) in vals {
+            let n = ((x / 100.0) * bar_w as f64).round() as usize;
+            p.spans(
+                vec![
+                    Span::styled(format!("{:<lw$} ", truncate(&a, lw)), t.base),
+                    Span::styled("█".repeat(n), t.plot_point),
+                    Span::styled(
+                        format!(" {}", doc::value_with_unit(x, &Unit::Percent)),
+                        t.accent,
+                    ),
+                ],
+                0,
+            );
+        }
+        p.gap(1);
+    }
+}
+
+fn question(p: &mut Page, r: &Rounds, t: &Theme) {
+    let Some(q) = r.question() else { return };
+    p.gap(1);
+    if let Some(name) = r.called() {
+        p.big(name, t.warn);
+        p.gap(1);
+    }
+    p.text(&q.prompt, t.title);
+    p.gap(1);
+    let shown = r.shown.min(q.key_points.len());
+    for k in q.key_points.iter().take(shown) {
+        p.spans(
+            vec![Span::styled("✓ ", t.good), Span::styled(k.clone(), t.base)],
+            2,
+        );
+    }
+    if r.full() {
+        p.gap(1);
+        p.text("Key response", t.heading);
+        p.text(&q.key_response, t.base);
+    } else {
+        p.gap(1);
+        let left = q.key_points.len() - shown;
+        let msg = if left > 0 {
+            format!(
+                "Space reveals the next key point ({} to go), then the key response",
+                left
+            )
+        } else {
+            "Space reveals the full key response".to_string()
+        };
+        p.text(&msg, t.muted);
+    }
+}
+
+fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme) {
+    let block = ratatui::widgets::Block::bordered()
+        .title(Span::styled(" Presenter notes · p closes ", t.heading))
+        .border_style(t.border);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let col = column(inner);
+    let mut p = Page { buf, col, y: col.y };
+    let mut any = false;
+    for b in r.doc.part(Section::Discrepancies) {
+        if let Block::Notes(notes) = b {
+            for n in notes {
+                any = true;
+                if !p.spans(
+                    vec![
+                        Span::styled("⚠ ", t.warn),
+                        Span::styled(format!("{}: ", n.about), t.warn),
+                        Span::styled(n.note.clone(), t.base),
+                    ],
+                    2,
+                ) {
+                    return;
+                }
+            }
+        }
+    }
+    for b in r.doc.part(Section::Appraisal) {
+        match b {
+            Block::Heading(h) if h == "Limitations" => {}
+            Block::Bullets(items) => {
+                for i in items {
+                    any = true;
+                    if !p.spans(
+                        vec![
+                            Span::styled("• ", t.accent),
+                            Span::styled(i.clone(), t.base),
+                        ],
+                        2,
+                    ) {
+                        return;
+                    }
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    if !any {
+        p.text("No discrepancies or limitations recorded.", t.muted);
+    }
+}
