@@ -1118,6 +1118,7 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
 
 /// `dev gen-pack`: a synthetic pack for benchmarks.
 fn cmd_gen_pack(trials: usize, seed: u64, out: &Path) -> CliResult {
+    trialdeck::devgen::check_trials(trials).map_err(|e| CliError::Usage(e.to_string()))?;
     trialdeck::devgen::gen_pack(trials, seed, out)
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", out.display())))?;
     write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;

@@ -509,6 +509,10 @@ fn the_same_pack_twice_is_one_clear_usage_error() {
 #[test]
 fn show_prints_the_entry_as_plain_text() {
     let out = stdout_of(trialdeck().args(["show", "alpha", "--pack"]).arg(mini()));
+    assert!(
+        !out.contains("paper_a.txt"),
+        "citations name sources, not files:\n{out}"
+    );
     for needle in [
         "ALPHA — Drug A versus drug B in an invented disease",
         "Bottom line",
@@ -517,9 +521,10 @@ fn show_prints_the_entry_as_plain_text() {
         "HR 0.70 (95% CI 0.55–0.85), p < 0.001",
         "Drug A: 9 mo (95% CI 8–10)",
         "Safety",
-        "- Any adverse event (grade ≥3): Drug A 20% vs Drug B 35%",
-        "- context Drug A mechanism (ab-mechanism)",
-        "9.0 months — paper_a.txt, Results",
+        "• Any adverse event (grade ≥3)\n    - Drug A: 20%\n    - Drug B: 35%",
+        "- context: Drug A mechanism (topic) [ab-mechanism]",
+        "says: 9.0 months [ALPHA report, Results",
+        "Source: ALPHA report, Results, item 1",
         "[Medical Student] What did ALPHA compare",
         "[Resident]",
         "[PhD]",

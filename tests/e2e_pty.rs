@@ -384,6 +384,7 @@ fn the_app_exits_when_its_terminal_goes_away() {
 // ---- Job control -------------------------------------------------------------------------
 
 /// The pid of the only child of `parent` (Linux: /proc).
+#[cfg(target_os = "linux")]
 fn child_of(parent: u32) -> u32 {
     let end = Instant::now() + DEADLINE;
     loop {
@@ -438,6 +439,7 @@ fn resumes_redraws_and_answers_keys(s: &mut Session) {
 /// prompt is not drawn on the alternate screen with the mouse captured), and after `fg`
 /// (SIGCONT) takes it again, redraws and reads keys.
 #[test]
+#[cfg(target_os = "linux")]
 fn sigtstp_from_outside_restores_the_terminal_and_fg_redraws() {
     let mut s = Session::start_script(
         r#"

@@ -1,6 +1,6 @@
 //! Replays the fuzz corpus (`fuzz/corpus/TARGET/`) and every saved crash input
 //! (`fuzz/artifacts/TARGET/`) through the functions the cargo-fuzz targets call, so an input
-//! that once crashed fails `cargo test` too. See docs/fuzzing.md.
+//! that once crashed fails `cargo test` too. See fuzz/README.md.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};

@@ -112,9 +112,8 @@ impl App {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let searcher = Searcher::new(SearchIndex::build(&lib)).with_threads(cores);
         let browse = Browse::new(&lib);
-        let mut deck = Deck::new(
-            &lib,
-            &std::collections::HashMap::new(),
+        let mut deck = Deck::lazy(
+            std::collections::HashMap::new(),
             crate::review::Scheduler::default(),
         );
         deck.saving = false;
@@ -172,7 +171,7 @@ impl App {
         saving: bool,
         level: Option<crate::content::Role>,
     ) {
-        let mut deck = Deck::new(&self.lib, states, scheduler);
+        let mut deck = Deck::lazy(states.clone(), scheduler);
         deck.saving = saving;
         deck.level = level;
         self.deck = deck;
@@ -181,6 +180,7 @@ impl App {
 
     /// Start a quiz: a session from `filter`, or (`builder`) the session builder.
     pub fn start_quiz(&mut self, filter: crate::review::Filter, builder: bool) {
+        self.deck.ensure(&self.lib);
         let quiz = if builder {
             Quiz::Building(Builder::new(&self.deck, filter))
         } else {

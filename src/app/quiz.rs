@@ -27,26 +27,45 @@ pub struct Deck {
     pub names: HashMap<String, String>,
     /// The learner's level from the config: sessions default to it and the roles below.
     pub level: Option<Role>,
+    /// States by card id as read from the history, until the cards are built.
+    pending: Option<HashMap<String, CardState>>,
 }
 
 impl Deck {
-    pub fn new(lib: &Library, states: &HashMap<String, CardState>, scheduler: Scheduler) -> Deck {
-        let cards = crate::review::build_cards(lib);
-        let index = CardIndex::new(&cards);
-        let aligned = index.align(states);
+    /// A deck whose cards are built on first use ([`Deck::ensure`]): building every card of a
+    /// large pack takes a while, and browsing never needs them.
+    pub fn lazy(states: HashMap<String, CardState>, scheduler: Scheduler) -> Deck {
         Deck {
-            cards,
-            index,
-            states: aligned,
+            cards: Vec::new(),
+            index: CardIndex::new(&[]),
+            states: Vec::new(),
             scheduler,
             saving: true,
-            names: lib
-                .entries
-                .iter()
-                .map(|e| (e.id.clone(), e.name.clone()))
-                .collect(),
+            names: HashMap::new(),
             level: None,
+            pending: Some(states),
         }
+    }
+
+    pub fn new(lib: &Library, states: &HashMap<String, CardState>, scheduler: Scheduler) -> Deck {
+        let mut d = Deck::lazy(states.clone(), scheduler);
+        d.ensure(lib);
+        d
+    }
+
+    /// Build the cards (once) and align the states read from the history with them.
+    pub fn ensure(&mut self, lib: &Library) {
+        let Some(states) = self.pending.take() else {
+            return;
+        };
+        self.cards = crate::review::build_cards(lib);
+        self.index = CardIndex::new(&self.cards);
+        self.states = self.index.align(&states);
+        self.names = lib
+            .entries
+            .iter()
+            .map(|e| (e.id.clone(), e.name.clone()))
+            .collect();
     }
 }
 

@@ -119,6 +119,8 @@ pub struct FindingRow {
     pub effect: String,
     /// "p < 0.001" or "".
     pub p: String,
+    /// The effect in words: "HR 0.65 (95% CI 0.55–0.77), p < 0.001", or "".
+    pub effect_full: String,
     /// What is compared ("T-DM1 vs lapatinib + capecitabine").
     pub comparison: String,
     /// Caveats of per-arm values, each starting with its mark ("¹ T-DM1: …").
@@ -445,8 +447,11 @@ pub fn meta_parts(e: &Entry) -> Vec<String> {
     meta
 }
 
-/// "reported", or "ongoing as of 2015".
+/// "reported", "ongoing as of 2015", or "topic".
 pub fn status_label(e: &Entry) -> String {
+    if e.kind == crate::content::EntryKind::Topic {
+        return "topic".into();
+    }
     match &e.status {
         Status::Reported => "reported".into(),
         Status::Ongoing { as_of, .. } => format!("ongoing as of {as_of}"),
@@ -521,6 +526,7 @@ fn finding_row(lib: &Library, e: &Entry, f: &Finding) -> FindingRow {
         arms,
         effect,
         p,
+        effect_full: self::effect(f),
         comparison,
         footnotes,
         reading: f.reading.clone(),

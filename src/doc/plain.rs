@@ -38,7 +38,10 @@ fn render_doc(doc: &Document, e: &Entry, color: bool) -> String {
 
 fn blocks(bs: &[Block], h: &dyn Fn(&str) -> String) -> String {
     let mut o = String::new();
+    let mut after_mark = false;
     for b in bs {
+        let indent = if after_mark { "    " } else { "" };
+        after_mark = matches!(b, Block::Mark(..));
         match b {
             Block::Heading(t) => {
                 let _ = writeln!(o, "{}", h(t));
@@ -56,7 +59,7 @@ fn blocks(bs: &[Block], h: &dyn Fn(&str) -> String) -> String {
             }
             Block::Bullets(items) => {
                 for i in items {
-                    let _ = writeln!(o, "- {i}");
+                    let _ = writeln!(o, "{indent}- {i}");
                 }
             }
             Block::Findings(groups) => {
@@ -67,13 +70,8 @@ fn blocks(bs: &[Block], h: &dyn Fn(&str) -> String) -> String {
                         for (arm, v) in &f.arms {
                             let _ = writeln!(o, "    {}", super::labelled(arm, v));
                         }
-                        if !f.effect.is_empty() {
-                            let p = if f.p.is_empty() {
-                                String::new()
-                            } else {
-                                format!(", {}", f.p)
-                            };
-                            let _ = writeln!(o, "    {}{p} ({})", f.effect, f.comparison);
+                        if !f.effect_full.is_empty() {
+                            let _ = writeln!(o, "    {} ({})", f.effect_full, f.comparison);
                         }
                         let _ = writeln!(o, "    {}", f.reading);
                         for n in &f.footnotes {
@@ -88,7 +86,7 @@ fn blocks(bs: &[Block], h: &dyn Fn(&str) -> String) -> String {
             }
             Block::Links(ls) => {
                 for l in ls {
-                    let _ = writeln!(o, "- {} {}: {}", l.relation, l.name, l.note);
+                    let _ = writeln!(o, "- {}: {} [{}] — {}", l.relation, l.name, l.to, l.note);
                 }
             }
             Block::Notes(ns) => {
