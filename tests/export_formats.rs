@@ -346,7 +346,7 @@ fn csv_key_response_with_quotes_commas_and_newlines_survives_a_round_trip() {
     assert!(text.contains("\"He said \"\"stop, now\"\", then left.\n"));
     let recs = csv_records(&text);
     assert_eq!(recs.len(), lib.question_count() + 1);
-    assert!(recs[1..].iter().any(|r| &r[1] == q.key_response));
+    assert!(recs[1..].iter().any(|r| r[1] == q.key_response));
     let Some(py) = python3() else { return };
     let path = tmp.path().join("cards.csv");
     std::fs::write(&path, &text).unwrap();

@@ -256,26 +256,34 @@ pub fn card_rows(lib: &Library, sel: &Selection, facts: bool) -> Vec<CardRow> {
             });
         }
         if facts {
+            let Some(index) = lib.index_of(&e.id) else {
+                continue;
+            };
             let mut cs = Vec::new();
-            cards::fact_cards(pack, e, &mut cs);
-            for c in cs.into_iter().filter(|c| sel.keeps_role(c.role)) {
-                // `<pack>/f/<entry>/<finding>/<kind>`: the finding the card asks about.
-                let finding = c.id.as_str().rsplit('/').nth(1).unwrap_or("");
-                let source = if matches!(c.kind, CardKind::Fact(cards::FactKind::Design)) {
-                    design_source(&doc).unwrap_or_default()
-                } else {
-                    source_of(&doc, &[finding])
+            cards::entry_cards(pack, e, index, &mut cs);
+            for c in cs.iter().filter(|c| c.is_fact() && sel.keeps_role(c.role)) {
+                let Some(text) = c.text(lib) else { continue };
+                let source = match c.kind {
+                    CardKind::Fact(cards::FactKind::Design) => {
+                        design_source(&doc).unwrap_or_default()
+                    }
+                    _ => {
+                        let finding = e.findings.get(c.item).map_or("", |f| f.id.as_str());
+                        source_of(&doc, &[finding])
+                    }
                 };
+                let extra: Vec<String> = c.tags().map(String::from).collect();
                 out.push(CardRow {
                     id: c.id.0.clone(),
                     kind: RowKind::Fact,
                     entry_id: e.id.clone(),
                     trial: e.name.clone(),
                     role: c.role,
-                    question: c.prompt,
-                    key_response: c.answer, // carries the card's caveats already
-                    key_points: c.key_points,
-                    tags: row_tags(e, c.role, &c.tags),
+                    question: text.prompt,
+                    // The answer carries the card's caveats already.
+                    key_response: text.answer,
+                    key_points: text.key_points,
+                    tags: row_tags(e, c.role, &extra),
                     source,
                 });
             }
