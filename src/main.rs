@@ -139,18 +139,8 @@ enum Command {
         /// prints it shows the entry.
         id: String,
     },
-    /// Export the whole validated library.
-    Export {
-        /// Export format.
-        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
-        format: ExportFormat,
-        /// Write to this file instead of standard output.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Replace the --out file even if it is read-only.
-        #[arg(long, requires = "out")]
-        force: bool,
-    },
+    /// Export the validated library: JSON, a Markdown handout, CSV or an Anki deck.
+    Export(ExportArgs),
     /// Search trials, findings, questions and key responses; one hit per line:
     /// kind<TAB>id<TAB>score<TAB>title. Syntax: 'exact, !not, @role, #kind.
     Search {
@@ -167,6 +157,30 @@ enum Command {
         #[command(subcommand)]
         command: DevCommand,
     },
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// Export format: json (the whole pack), markdown (a handout), csv (for flashcard
+    /// tools' text import) or anki (an .apkg deck; needs --out).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    format: ExportFormat,
+    /// Export only this trial or topic (repeat for several; any case, as `show` takes it).
+    #[arg(long = "trial", value_name = "ID")]
+    trials: Vec<String>,
+    /// Export only the questions of this role (repeat for several): student, resident,
+    /// fellow, attending, phd, editor, guideline.
+    #[arg(long = "role", value_name = "ROLE")]
+    roles: Vec<String>,
+    /// Add fact cards generated from the structured findings (csv and anki).
+    #[arg(long)]
+    facts: bool,
+    /// Write to this file instead of standard output (replaced only when the export succeeds).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Replace the --out file even if it is read-only.
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -208,6 +222,9 @@ enum ListFormat {
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum ExportFormat {
     Json,
+    Markdown,
+    Csv,
+    Anki,
 }
 
 /// Why a command failed. Each kind has its own exit status (see [`CliError::code`]).
@@ -341,9 +358,7 @@ fn run(cli: Cli, color: bool) -> CliResult {
         }
         Some(Command::Stats { format }) => cmd_stats(&g, &load(&sources)?, format),
         Some(Command::Config { command }) => cmd_config(&g, command),
-        Some(Command::Export { format, out, force }) => {
-            cmd_export(&load(&sources)?, format, out.as_deref(), force)
-        }
+        Some(Command::Export(args)) => cmd_export(&load(&sources)?, &args),
         Some(Command::Dev {
             command: DevCommand::GenPack { trials, seed, out },
         }) => cmd_gen_pack(trials, seed, &out),
@@ -1059,15 +1074,44 @@ fn cmd_search(lib: &Library, query: &str, limit: usize) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `export`: the whole library, to stdout or atomically to a file.
-fn cmd_export(lib: &Library, format: ExportFormat, out: Option<&Path>, force: bool) -> CliResult {
-    let body = match format {
-        ExportFormat::Json => trialdeck::export::to_json(lib),
+/// `export`: the selected entries and questions, to stdout or atomically to a file. The Anki
+/// package is binary, so it needs `--out`.
+fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
+    use trialdeck::export::{self, Selection};
+    let mut ids: Vec<&str> = Vec::new();
+    for t in &args.trials {
+        ids.push(resolve_id(lib, t)?.id.as_str());
+    }
+    let roles = parse_roles(&args.roles)?;
+    if args.facts && !matches!(args.format, ExportFormat::Csv | ExportFormat::Anki) {
+        return Err(CliError::Usage(
+            "--facts adds fact cards to the csv and anki exports only".into(),
+        ));
+    }
+    let sel = Selection::new(lib, &ids, &roles);
+    let body: Vec<u8> = match args.format {
+        ExportFormat::Json => export::to_json_selected(lib, &sel).into_bytes(),
+        ExportFormat::Markdown => export::markdown::render(lib, &sel).into_bytes(),
+        ExportFormat::Csv => export::csv::render(lib, &sel, args.facts).into_bytes(),
+        ExportFormat::Anki => {
+            if args.out.is_none() {
+                return Err(CliError::Usage(
+                    "--format anki writes a binary .apkg package; give --out FILE.apkg".into(),
+                ));
+            }
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0);
+            export::anki::build(lib, &sel, args.facts, now_ms)
+                .map_err(|e| CliError::Io(e.to_string()))?
+        }
     };
-    match out {
-        Some(path) => write_atomically(path, body.as_bytes(), force)
+    match &args.out {
+        Some(path) => write_atomically(path, &body, args.force)
             .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?,
-        None => write_stdout(&body)?,
+        // Only text formats get here (anki needs --out).
+        None => write_stdout(&String::from_utf8_lossy(&body))?,
     }
     Ok(ExitCode::SUCCESS)
 }
