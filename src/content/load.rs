@@ -3,6 +3,7 @@
 //! recursion limit, and directories, FIFOs, devices or unreadable files where files are
 //! expected (only regular files are read, and opening one never blocks). Never panics on input.
 
+use super::cache::{Cache, Key, Stamp};
 use super::diag::Diagnostic;
 use super::model::{Entry, Manifest};
 use serde::de::DeserializeOwned;
@@ -213,9 +214,17 @@ fn charge(name: &str, pack: &mut u64, budget: &mut Budget, bytes: u64) -> Result
     }
 }
 
-/// Read a pack directory, charging its entries and bytes to `budget`; fails when the pack
-/// or the run would go over a limit.
-pub fn read_dir_within(dir: &Path, budget: &mut Budget) -> Result<RawPack, Diagnostic> {
+/// A pack directory listed and checked against the limits, before any file is read.
+struct Listing {
+    name: String,
+    manifest_path: PathBuf,
+    /// Entry files, in name order.
+    paths: Vec<PathBuf>,
+    /// Each file's stamp (manifest first), when every file is a regular file.
+    stamps: Option<Vec<Stamp>>,
+}
+
+fn list_dir(dir: &Path, budget: &Budget) -> Result<Listing, Diagnostic> {
     let name = display(dir);
     let meta = fs::metadata(dir).map_err(|e| {
         Diagnostic::error(
@@ -278,14 +287,40 @@ pub fn read_dir_within(dir: &Path, budget: &mut Budget) -> Result<RawPack, Diagn
     paths.sort();
     // Refuse a pack over budget before reading any of it, from the sizes its files claim
     // (anything that is not a regular file is refused later and counts nothing here) ...
-    let claimed: u64 = paths
-        .iter()
-        .chain([&manifest_path])
-        .filter_map(|p| fs::metadata(p).ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len().min(MAX_FILE_BYTES + 1))
-        .sum();
+    let mut claimed = 0;
+    let mut stamps = Some(Vec::with_capacity(paths.len() + 1));
+    for p in [&manifest_path].into_iter().chain(&paths) {
+        match fs::metadata(p) {
+            Ok(m) if m.is_file() => {
+                claimed += m.len().min(MAX_FILE_BYTES + 1);
+                if let Some(s) = &mut stamps {
+                    let file = p.file_name().map_or_else(String::new, |n| {
+                        n.to_string_lossy().into_owned()
+                    });
+                    s.push(Stamp::of(file, &m));
+                }
+            }
+            _ => stamps = None,
+        }
+    }
     charge(&name, &mut 0, &mut budget.clone(), claimed)?;
+    Ok(Listing {
+        name,
+        manifest_path,
+        paths,
+        stamps,
+    })
+}
+
+/// Read a pack directory, charging its entries and bytes to `budget`; fails when the pack
+/// or the run would go over a limit.
+pub fn read_dir_within(dir: &Path, budget: &mut Budget) -> Result<RawPack, Diagnostic> {
+    let Listing {
+        name,
+        manifest_path,
+        paths,
+        ..
+    } = list_dir(dir, budget)?;
     // ... and charge what is really read, in case a file grew meanwhile.
     let mut pack_bytes = 0;
     let manifest = read_file(&manifest_path);
@@ -298,6 +333,111 @@ pub fn read_dir_within(dir: &Path, budget: &mut Budget) -> Result<RawPack, Diagn
     }
     budget.entries += entries.len();
     Ok(RawPack { manifest, entries })
+}
+
+/// Packs with fewer entry files than this are parsed on one thread.
+const PARALLEL_MIN_FILES: usize = 64;
+
+/// One entry file read and parsed: its name, the bytes read, the entry (if it parsed) and
+/// the diagnostics reading and parsing produced.
+type ParsedFile = (String, u64, Option<Entry>, Vec<Diagnostic>);
+
+fn read_parse_entry(path: &Path) -> ParsedFile {
+    let f = read_file(path);
+    let name = f.name.clone();
+    let len = raw_len(&f);
+    let mut diags = Vec::new();
+    let entry = parse_file::<Entry>(f, &mut diags).map(|(_, e)| e);
+    (name, len, entry, diags)
+}
+
+/// Read and parse entry files on up to `threads` threads, in order. Each file's bytes are
+/// dropped as soon as it is parsed, so the pack's bytes are never all in memory at once.
+fn read_parse_entries(paths: &[PathBuf], threads: usize) -> Vec<ParsedFile> {
+    if threads <= 1 || paths.len() < PARALLEL_MIN_FILES {
+        return paths.iter().map(|p| read_parse_entry(p)).collect();
+    }
+    let chunk = paths.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || part.iter().map(|p| read_parse_entry(p)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Threads for parsing: the machine's cores, at most 4.
+pub fn parse_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// Read and parse a pack directory, charging it to `budget`: what [`read_dir_within`] and
+/// [`parse_pack`] do together, but file by file on [`parse_threads`] threads, and from
+/// `cache` when it holds the parse of the pack's files as they are now. Problems go to
+/// `diags`; an error that stops the whole pack (a limit, no manifest) is returned.
+pub fn read_parse_dir(
+    dir: &Path,
+    budget: &mut Budget,
+    cache: &Cache,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<ParsedPack, Diagnostic> {
+    let listing = list_dir(dir, budget)?;
+    let key = match (&listing.stamps, fs::canonicalize(dir)) {
+        (Some(files), Ok(canon)) => Some(Key {
+            dir: canon.to_string_lossy().into_owned(),
+            files: files.clone(),
+        }),
+        _ => None,
+    };
+    if let Some(key) = &key
+        && let Some(hit) = cache.get(key)
+        && hit.entries.len() == listing.paths.len()
+    {
+        // The stamps match, so these are the sizes that would be read.
+        let bytes = key.files.iter().map(|f| f.len).sum();
+        charge(&listing.name, &mut 0, budget, bytes)?;
+        budget.entries += hit.entries.len();
+        return Ok(ParsedPack {
+            manifest_file: hit.manifest_file,
+            manifest: Some(hit.manifest),
+            entries: hit.entries,
+            incomplete: false,
+        });
+    }
+    let mut pack_bytes = 0;
+    let manifest = read_file(&listing.manifest_path);
+    charge(&listing.name, &mut pack_bytes, budget, raw_len(&manifest))?;
+    let manifest_file = manifest.name.clone();
+    let first = diags.len();
+    let manifest = parse_file::<Manifest>(manifest, diags).map(|(_, m)| m);
+    let files = read_parse_entries(&listing.paths, parse_threads());
+    let mut out = ParsedPack {
+        manifest_file,
+        manifest,
+        entries: Vec::with_capacity(files.len()),
+        incomplete: false,
+    };
+    for (name, len, entry, mut ds) in files {
+        charge(&listing.name, &mut pack_bytes, budget, len)?;
+        diags.append(&mut ds);
+        match entry {
+            Some(e) => out.entries.push((name, e)),
+            None => out.incomplete = true,
+        }
+    }
+    budget.entries += listing.paths.len();
+    if let (Some(key), Some(manifest), false, true) =
+        (&key, &out.manifest, out.incomplete, diags.len() == first)
+    {
+        cache.put(key, &out.manifest_file, manifest, &out.entries);
+    }
+    Ok(out)
 }
 
 fn raw_len(f: &RawFile) -> u64 {

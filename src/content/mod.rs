@@ -3,12 +3,14 @@
 // A `Diagnostic` is large, but it is only built on the cold path of a broken pack.
 #![allow(clippy::result_large_err)]
 
+pub mod cache;
 pub mod diag;
 pub mod load;
 pub mod model;
 pub mod sanitize;
 pub mod validate;
 
+pub use cache::Cache;
 pub use diag::{Diagnostic, Report, Severity};
 pub use load::PackSource;
 pub use model::*;
@@ -22,11 +24,32 @@ pub struct Loaded {
 
 /// Load and validate every source. On any error, the report lists them all. All sources
 /// share one budget (see the limits in [`load`]): a run over it fails with a clear error.
+///
+/// Pack directories are parsed on the machine's cores, and large ones are kept parsed in
+/// the cache [`Cache::from_env`] names (see [`cache`]); validation always runs.
 pub fn load(sources: &[PackSource]) -> Result<Loaded, Report> {
+    load_with(sources, &Cache::from_env())
+}
+
+/// [`load`] with the given cache ([`Cache::off`] for none).
+pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report> {
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
     let mut budget = load::Budget::default();
     for s in sources {
+        if let PackSource::Dir(dir) = s {
+            match load::read_parse_dir(dir, &mut budget, cache, &mut diags) {
+                Ok(p) => parsed.push(p),
+                Err(d) => {
+                    diags.push(d);
+                    parsed.push(load::ParsedPack {
+                        incomplete: true,
+                        ..Default::default()
+                    });
+                }
+            }
+            continue;
+        }
         match load::read_within(s, &mut budget) {
             Ok(raws) => {
                 for raw in raws {

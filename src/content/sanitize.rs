@@ -34,6 +34,15 @@ pub fn is_forbidden(c: char) -> bool {
         || matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}')
 }
 
+/// Whether [`sanitize`] would leave `s` as it is: no forbidden character (tabs, CR and
+/// escapes are all controls). Plain ASCII is checked a byte at a time.
+pub fn is_clean(s: &str) -> bool {
+    if s.is_ascii() {
+        return s.bytes().all(|b| (b >= 0x20 && b != 0x7f) || b == b'\n');
+    }
+    !s.chars().any(is_forbidden)
+}
+
 /// Sanitize `s`, returning the clean text and what was changed.
 pub fn sanitize(s: &str) -> (String, Changes) {
     let mut out = String::with_capacity(s.len());

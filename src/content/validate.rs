@@ -4,9 +4,11 @@
 use super::diag::{Diagnostic, Report};
 use super::load::ParsedPack;
 use super::model::*;
-use super::sanitize::sanitize;
+use super::sanitize::{is_clean, sanitize};
 use std::collections::{HashMap, HashSet};
 
+/// Libraries with fewer entries than this are checked on one thread.
+const PARALLEL_MIN_ENTRIES: usize = 64;
 /// Publication years outside this range are treated as typos.
 pub const YEARS: std::ops::RangeInclusive<u32> = 1950..=2035;
 /// Longest source label before a warning (labels sit beside every citation).
@@ -49,6 +51,18 @@ impl Ctx<'_> {
 
     /// Sanitize one string in place; warn where it changed; error if required and empty.
     fn text(&mut self, s: &mut String, path: &str, required: bool) {
+        if is_clean(s) {
+            // Most text is clean: keep it as it is, without a copy.
+            if required && s.trim().is_empty() {
+                self.err(
+                    "empty-text",
+                    path.to_string(),
+                    "required text is empty",
+                    "write the text, or remove the item",
+                );
+            }
+            return;
+        }
         let (clean, ch) = sanitize(s);
         if ch.any_removed() {
             self.warn(
@@ -173,12 +187,39 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
     }
 
     // Per-entry checks (sanitizing first so later checks see clean text).
-    for (file, e) in entries.iter_mut() {
-        let mut cx = Ctx {
-            file,
-            report: &mut report,
-        };
-        check_entry(&mut cx, e, manifests_ok.then_some(&source_ids));
+    // Entries are independent here, so large libraries are checked on the machine's cores;
+    // each part's diagnostics are appended in entry order, as one thread would have.
+    let sources = manifests_ok.then_some(&source_ids);
+    let check_all = |part: &mut [(String, Entry)]| {
+        let mut report = Report::default();
+        for (file, e) in part.iter_mut() {
+            let mut cx = Ctx {
+                file,
+                report: &mut report,
+            };
+            check_entry(&mut cx, e, sources);
+        }
+        report.diagnostics
+    };
+    let threads = super::load::parse_threads();
+    if threads > 1 && entries.len() >= PARALLEL_MIN_ENTRIES {
+        let chunk = entries.len().div_ceil(threads);
+        let parts: Vec<Vec<Diagnostic>> = std::thread::scope(|s| {
+            let handles: Vec<_> = entries
+                .chunks_mut(chunk)
+                .map(|part| s.spawn(|| check_all(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        for mut p in parts {
+            report.diagnostics.append(&mut p);
+        }
+    } else {
+        let mut ds = check_all(&mut entries);
+        report.diagnostics.append(&mut ds);
     }
 
     // Cross-entry checks: unique entry and question ids, related links.

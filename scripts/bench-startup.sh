@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Whole-process time to first frame in a pseudo-terminal, and peak RSS, for the bundled pack
+# and generated 1,000- and 10,000-trial packs. Runs are interleaved (pack A, B, C, A, B, C ...)
+# so that load from other processes falls on every pack alike; min/median/max per pack.
+#
+#   scripts/bench-startup.sh            # 7 runs each, release build
+#   RUNS=3 PACKS="bundled 1000" scripts/bench-startup.sh
+#   BIN=path/to/trialdeck scripts/bench-startup.sh   # compare another build side by side
+#
+# Each generated pack is measured twice per round: with the pack cache off
+# (TRIALDECK_CACHE_DIR=off: every file parsed from RON) and with a warm cache (a directory of
+# this run, filled by one load before the runs). The bundled pack is compiled in, never cached.
+#
+# First frame = from spawn until the app's output contains its header ("questions", the end
+# of the header line), then `q` is sent. The app runs with --no-save and an empty data dir
+# and config, so the review history stays out of the measurement (HISTORY=1 measures with a
+# fresh history database instead). Peak RSS is measured in a second, interleaved run under
+# `/usr/bin/time -v` ("Maximum resident set size").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-7}
+PACKS=${PACKS:-"bundled 1000 10000"}
+BIN=${BIN:-target/release/trialdeck}
+WORK=${WORK:-target/bench-packs}
+HISTORY=${HISTORY:-0}
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
+mkdir -p "$WORK"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+CASES=""
+for p in $PACKS; do
+  if [ "$p" = bundled ]; then CASES="$CASES bundled"; continue; fi
+  if [ ! -f "$WORK/gen$p/pack.ron" ]; then
+    echo "generating $p-trial pack in $WORK/gen$p ..." >&2
+    "$BIN" dev gen-pack --trials "$p" --out "$WORK/gen$p" >/dev/null
+    sleep 3 # files this fresh are never cached (see src/content/cache.rs)
+  fi
+  TRIALDECK_CACHE_DIR="$TMP/cache" "$BIN" check --pack "$WORK/gen$p" >/dev/null 2>&1 || true
+  CASES="$CASES $p:nocache $p:cache"
+done
+export TRIALDECK_CONFIG="$TMP/config.ron" TERM=xterm-256color
+save=(--no-save)
+[ "$HISTORY" = 1 ] && save=()
+args_for() { # case -> trialdeck args
+  local d="$TMP/data-$RANDOM$RANDOM"
+  if [ "$1" = bundled ]; then echo "--data-dir $d ${save[*]}"; else echo "--pack $WORK/gen${1%%:*} --data-dir $d ${save[*]}"; fi
+}
+cache_for() { # case -> TRIALDECK_CACHE_DIR
+  case "$1" in *:cache) echo "$TMP/cache" ;; *) echo off ;; esac
+}
+echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  bin=$BIN  runs=$RUNS  history=$HISTORY" >&2
+for ((i = 1; i <= RUNS; i++)); do
+  for p in $CASES; do
+    export TRIALDECK_CACHE_DIR; TRIALDECK_CACHE_DIR=$(cache_for "$p")
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    # shellcheck disable=SC2046
+    out=$(python3 scripts/ptyfirst.py questions -- "$BIN" $(args_for "$p"))
+    ff=$(sed -n 's/.*first_frame_ms=\([^ ]*\).*/\1/p' <<<"$out")
+    # shellcheck disable=SC2046
+    python3 scripts/ptyfirst.py questions -- /usr/bin/time -v -o "$TMP/time.txt" "$BIN" $(args_for "$p") >/dev/null
+    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time.txt")
+    echo "$p $ff $rss $load" >>"$TMP/results"
+    echo "run $i $p: first frame ${ff} ms, peak RSS ${rss} kB, load ${load}" >&2
+  done
+done
+pack_bytes() {
+  if [ "$1" = bundled ]; then cat content/*/*.ron | wc -c
+  else find "$WORK/gen${1%%:*}" -name '*.ron' -exec cat {} + | wc -c; fi
+}
+echo
+echo "| pack | .ron bytes | first frame ms (min / median / max) | peak RSS MB (min / median / max) | load avg (min-max) |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+for p in $CASES; do
+  python3 - "$p" "$(pack_bytes "$p")" "$TMP/results" <<'PY'
+import sys, statistics
+p, nbytes, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = [l.split() for l in open(path) if l.split()[0] == p]
+ff = sorted(float(r[1]) for r in rows)
+rss = sorted(int(r[2]) / 1024 for r in rows)
+la = sorted(float(r[3]) for r in rows)
+if p == "bundled":
+    name = "bundled (compiled in)"
+else:
+    n, mode = p.split(":")
+    name = f"{int(n):,} trials, " + ("warm cache" if mode == "cache" else "no cache")
+print(f"| {name} | {nbytes/1e6:.1f} MB | {ff[0]:.1f} / {statistics.median(ff):.1f} / {ff[-1]:.1f}"
+      f" | {rss[0]:.1f} / {statistics.median(rss):.1f} / {rss[-1]:.1f} | {la[0]:.2f}-{la[-1]:.2f} |")
+PY
+done
