@@ -11,7 +11,8 @@
 //! - its header has this build's magic, format version and model fingerprint (a hash of the
 //!   content model's source and the crate version, so a change to the pack format never reads
 //!   an old cache);
-//! - its key equals the pack's key now: the pack directory's canonical path and, for every
+//! - its key equals the pack's key now: the pack directory's canonical path, the path as
+//!   given (the parsed pack names its files with it) and, for every
 //!   `*.ron` file, its name, size, modification and change times (nanoseconds), inode and
 //!   device;
 //! - no file of the pack was modified within [`RACY_NS`] of the moment the cache was written
@@ -92,11 +93,12 @@ impl Cache {
 
     fn file_for(&self, key: &Key) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
+        let id = format!("{}\0{}", key.dir, key.shown);
         let mut h = crc32fast::Hasher::new();
-        h.update(key.dir.as_bytes());
+        h.update(id.as_bytes());
         let a = h.finalize();
         let mut h = crc32fast::Hasher::new_with_initial(0x9e37_79b9);
-        h.update(key.dir.as_bytes());
+        h.update(id.as_bytes());
         let b = h.finalize();
         Some(dir.join(format!("{a:08x}{b:08x}.bin")))
     }
@@ -113,7 +115,13 @@ impl Cache {
     /// Store the parse of the pack `key` describes; failures are ignored (the cache is only
     /// ever an optimisation). Nothing is written when a file of the pack is too recent to
     /// trust its stamps (see [`RACY_NS`]).
-    pub fn put(&self, key: &Key, manifest_file: &str, manifest: &Manifest, entries: &[(String, Entry)]) {
+    pub fn put(
+        &self,
+        key: &Key,
+        manifest_file: &str,
+        manifest: &Manifest,
+        entries: &[(String, Entry)],
+    ) {
         if key.total_bytes() < self.min_bytes {
             return;
         }
@@ -179,11 +187,13 @@ impl Stamp {
     }
 }
 
-/// What identifies one state of a pack directory: its canonical path and its files' stamps,
+/// What identifies one state of a pack directory: its canonical path, the path as given
+/// (file names in diagnostics and in the parsed pack start with it), and its files' stamps,
 /// manifest first, then the entry files in name order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Key {
     pub dir: String,
+    pub shown: String,
     pub files: Vec<Stamp>,
 }
 
@@ -192,11 +202,13 @@ impl Key {
         self.files.iter().map(|f| f.len).sum()
     }
 
-    /// Whether some file changed so close to `at` that an edit could hide behind its stamps.
+    /// Whether some file was modified so close to `at` that a second edit in the same clock
+    /// tick could hide behind its stamps. (The change time is not needed here: a later
+    /// edit of the contents moves the modification time too.)
     fn is_racy(&self, at: u64) -> bool {
         self.files
             .iter()
-            .any(|f| f.mtime_ns.max(f.ctime_ns).saturating_add(RACY_NS) >= at)
+            .any(|f| f.mtime_ns.saturating_add(RACY_NS) >= at)
     }
 }
 

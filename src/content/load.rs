@@ -294,9 +294,9 @@ fn list_dir(dir: &Path, budget: &Budget) -> Result<Listing, Diagnostic> {
             Ok(m) if m.is_file() => {
                 claimed += m.len().min(MAX_FILE_BYTES + 1);
                 if let Some(s) = &mut stamps {
-                    let file = p.file_name().map_or_else(String::new, |n| {
-                        n.to_string_lossy().into_owned()
-                    });
+                    let file = p
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
                     s.push(Stamp::of(file, &m));
                 }
             }
@@ -391,6 +391,7 @@ pub fn read_parse_dir(
     let key = match (&listing.stamps, fs::canonicalize(dir)) {
         (Some(files), Ok(canon)) => Some(Key {
             dir: canon.to_string_lossy().into_owned(),
+            shown: listing.name.clone(),
             files: files.clone(),
         }),
         _ => None,

@@ -1,0 +1,213 @@
+//! The pack cache (src/content/cache.rs): a warm cache gives exactly what parsing gives, an
+//! edited pack is parsed again, a corrupt cache file is ignored and rewritten, and `check`
+//! reports the same with or without it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+use trialdeck::content::{self, Cache, Loaded, PackSource};
+
+/// A generated pack whose files look an hour old (fresher files are never cached).
+fn pack(dir: &Path, trials: usize) {
+    trialdeck::devgen::gen_pack(trials, 3, dir).unwrap();
+    age(dir);
+}
+
+fn age(dir: &Path) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for e in fs::read_dir(dir).unwrap() {
+        let f = fs::File::options()
+            .write(true)
+            .open(e.unwrap().path())
+            .unwrap();
+        f.set_modified(old).unwrap();
+    }
+}
+
+fn load(dir: &Path, cache: &Cache) -> Result<Loaded, content::Report> {
+    content::load_with(&[PackSource::Dir(dir.to_path_buf())], cache)
+}
+
+/// The one cache file in `cache_dir`, if any.
+fn cache_file(cache_dir: &Path) -> Option<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(cache_dir)
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(files.len() <= 1, "one cache file per pack: {files:?}");
+    files.pop()
+}
+
+#[cfg(unix)]
+fn inode(p: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(p).unwrap().ino()
+}
+
+fn same(a: &Loaded, b: &Loaded) {
+    assert_eq!(a.library.entries, b.library.entries);
+    assert_eq!(a.library.packs, b.library.packs);
+    assert_eq!(a.report, b.report);
+}
+
+#[test]
+#[cfg(unix)]
+fn a_warm_cache_gives_what_parsing_gives_and_is_not_rewritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 12);
+    let cache = Cache::at(&cdir);
+    let parsed = load(&dir, &Cache::off()).unwrap();
+    assert!(cache_file(&cdir).is_none());
+    let cold = load(&dir, &cache).unwrap();
+    let file = cache_file(&cdir).expect("the first load writes the cache");
+    let ino = inode(&file);
+    let warm = load(&dir, &cache).unwrap();
+    assert_eq!(inode(&file), ino, "a hit leaves the cache file alone");
+    same(&parsed, &cold);
+    same(&parsed, &warm);
+    assert_eq!(warm.library.entries.len(), 12);
+}
+
+#[test]
+fn an_edited_pack_is_parsed_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 5);
+    let cache = Cache::at(&cdir);
+    let before = load(&dir, &cache).unwrap();
+    assert!(cache_file(&cdir).is_some());
+    // Rename the first trial, keeping the file's size, and put its modification time back:
+    // its change time (and the racy check) still give the edit away.
+    let entry = &before.library.entries[0];
+    let path = dir.join(format!("{}.ron", entry.id));
+    let text = fs::read_to_string(&path).unwrap();
+    let name = format!("name: \"{}\"", entry.name);
+    assert!(text.contains(&name));
+    let renamed = format!("name: \"{}\"", "Z".repeat(entry.name.len()));
+    fs::write(&path, text.replacen(&name, &renamed, 1)).unwrap();
+    age(&dir);
+    let after = load(&dir, &cache).unwrap();
+    assert_eq!(after.library.entries[0].name, "Z".repeat(entry.name.len()));
+    same(&after, &load(&dir, &Cache::off()).unwrap());
+    // A new file is seen too.
+    let mut extra = after.library.entries[1].clone();
+    extra.id = "zz-extra".into();
+    extra.questions.clear();
+    fs::write(
+        dir.join("zz-extra.ron"),
+        ron::ser::to_string(&extra).unwrap(),
+    )
+    .unwrap();
+    age(&dir);
+    let more = load(&dir, &cache).unwrap();
+    assert_eq!(more.library.entries.len(), 6);
+    assert!(more.library.entry("zz-extra").is_some());
+}
+
+#[test]
+#[cfg(unix)]
+fn a_corrupt_cache_is_ignored_and_rewritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 8);
+    let cache = Cache::at(&cdir);
+    let good = load(&dir, &Cache::off()).unwrap();
+    load(&dir, &cache).unwrap();
+    let file = cache_file(&cdir).unwrap();
+    let bytes = fs::read(&file).unwrap();
+    let flip = |at: usize| {
+        let mut b = bytes.clone();
+        b[at] ^= 0x20;
+        b
+    };
+    let corruptions: Vec<(&str, Vec<u8>)> = vec![
+        ("a flipped bit in the payload", flip(bytes.len() * 2 / 3)),
+        ("a flipped bit in the magic", flip(3)),
+        ("a flipped bit in the checksum", flip(bytes.len() - 1)),
+        ("truncated", bytes[..bytes.len() / 2].to_vec()),
+        ("trailing bytes", [bytes.as_slice(), b"x"].concat()),
+        ("empty", Vec::new()),
+        ("garbage", vec![0xff; 4096]),
+    ];
+    for (what, corrupt) in corruptions {
+        fs::write(&file, &corrupt).unwrap();
+        let ino = inode(&file);
+        let loaded = load(&dir, &cache).unwrap_or_else(|r| panic!("{what}: {}", r.render()));
+        same(&good, &loaded);
+        let rewritten = inode(&file);
+        assert_ne!(rewritten, ino, "{what}: the cache is rewritten");
+        assert_eq!(
+            fs::metadata(&file).unwrap().len(),
+            bytes.len() as u64,
+            "{what}"
+        );
+        same(&good, &load(&dir, &cache).unwrap());
+        assert_eq!(inode(&file), rewritten, "{what}: and then used");
+    }
+}
+
+#[test]
+fn check_reports_the_same_with_and_without_the_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 6);
+    // Warnings from validation (a control character, a trial without design) and an error
+    // (an unknown related entry) are all reported again from a warm cache.
+    let first = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("pack.ron"))
+        .min()
+        .unwrap();
+    let text = fs::read_to_string(&first).unwrap();
+    let text = text.replacen("bottom_line: \"", "bottom_line: \"\u{1b}[31m", 1);
+    let text = text.replacen(
+        "related: [",
+        "related: [Related(to: \"nowhere\", relation: Confirms, note: \"x\"),",
+        1,
+    );
+    fs::write(&first, text).unwrap();
+    age(&dir);
+    let cache = Cache::at(&cdir);
+    let off = load(&dir, &Cache::off()).unwrap_err();
+    assert!(off.has_errors());
+    assert!(off.warnings() > 0, "{}", off.render());
+    let cold = load(&dir, &cache).unwrap_err();
+    assert!(cache_file(&cdir).is_some(), "a pack that parses is cached");
+    let warm = load(&dir, &cache).unwrap_err();
+    assert_eq!(off.render(), cold.render());
+    assert_eq!(off.render(), warm.render());
+    assert_eq!(off, warm);
+}
+
+#[test]
+fn a_pack_that_does_not_parse_is_not_cached() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 3);
+    fs::write(dir.join("broken.ron"), "Entry(id: ").unwrap();
+    age(&dir);
+    let cache = Cache::at(&cdir);
+    let a = load(&dir, &cache).unwrap_err();
+    assert!(cache_file(&cdir).is_none());
+    assert_eq!(a, load(&dir, &cache).unwrap_err());
+}
+
+#[test]
+fn fresh_files_are_not_cached_and_small_packs_not_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    trialdeck::devgen::gen_pack(3, 3, &dir).unwrap();
+    load(&dir, &Cache::at(&cdir)).unwrap();
+    assert!(cache_file(&cdir).is_none(), "files written just now");
+    age(&dir);
+    let small = Cache {
+        dir: Some(cdir.clone()),
+        min_bytes: content::cache::DEFAULT_MIN_BYTES,
+    };
+    load(&dir, &small).unwrap();
+    assert!(cache_file(&cdir).is_none(), "a small pack");
+    load(&dir, &Cache::at(&cdir)).unwrap();
+    assert!(cache_file(&cdir).is_some());
+}
