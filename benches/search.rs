@@ -1,5 +1,5 @@
-//! Search-as-you-type: each keystroke searches the top 50 and highlights those 50 hits, as the
-//! UI would. One criterion iteration types a whole query from an empty cache; divide by the
+//! Search-as-you-type: each keystroke searches the top `app::SEARCH_LIMIT` (200) hits, as
+//! the app does, and highlights the first 50 (a screenful). One criterion iteration types a whole query from an empty cache; divide by the
 //! keystrokes (reported as throughput, "elements") for the time per keystroke.
 //!
 //! Variants, measured side by side on the same libraries:
@@ -11,9 +11,17 @@
 //! After criterion, a table of per-keystroke medians (each keystroke timed on its own) is
 //! printed, because the first keystroke of a query is the slow one and a mean hides it.
 //!
+//! Times are wall time (a per-thread CPU clock reads in scheduler ticks on some machines and
+//! printed 0.000 ms); TRIALDECK_BENCH_CPU=1 times the one-thread columns in thread CPU time.
+//!
 //! Run: `cargo bench --bench search -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Side by side with fzf and skim (scripts/bench-search.sh): TRIALDECK_SEARCH_EXPORT=DIR
+//! skips criterion, writes each library's records as plain lines (`DIR/NAME.lines`), the
+//! keystrokes typed (`DIR/keys`), and trialdeck's per-keystroke wall time as the app searches
+//! (narrowing, the machine's cores, `SEARCH_LIMIT`) to `DIR/NAME.trialdeck`.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use trialdeck::content::Library;
@@ -25,7 +33,19 @@ const QUERIES: &[&str] = &[
     "progression free",
     "@resident pfs",
 ];
-const LIMIT: usize = 50;
+/// Hits per keystroke: what the app asks for.
+const LIMIT: usize = trialdeck::app::SEARCH_LIMIT;
+/// Hits highlighted per keystroke: a screenful.
+const SHOWN: usize = 50;
+/// Queries typed for the side-by-side comparison: plain words, which every tool reads alike.
+const SIDE_QUERIES: &[&str] = &[
+    "emilia",
+    "thrombocytopenia",
+    "progression free",
+    "hazard ratio",
+    "trastuzumab emtansine",
+    "t",
+];
 
 #[derive(Clone, Copy)]
 enum Variant {
@@ -80,7 +100,7 @@ fn prefixes(q: &str) -> Vec<&str> {
 fn keystroke(s: &mut Searcher, p: &str) -> usize {
     let hits = s.search(p, LIMIT);
     let mut n = hits.len();
-    for h in &hits {
+    for h in hits.iter().take(SHOWN) {
         n += s.highlight(h, p).1.len();
     }
     n
@@ -154,7 +174,7 @@ fn ms(d: Duration) -> String {
 /// Per-keystroke medians and the worst keystroke, each keystroke timed on its own.
 fn keystroke_table(_: &mut Criterion) {
     // Fewer runs on a busy machine: TRIALDECK_BENCH_REPS=3.
-    let wall_only = std::env::var_os("TRIALDECK_BENCH_WALL").is_some();
+    let wall_only = std::env::var_os("TRIALDECK_BENCH_CPU").is_none();
     let reps: usize = std::env::var("TRIALDECK_BENCH_REPS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -197,10 +217,8 @@ fn keystroke_table(_: &mut Criterion) {
                         let c0 = thread_cpu();
                         black_box(keystroke(&mut s, p));
                         let wall = t.elapsed();
-                        // Single-thread variants: CPU time (immune to other load);
-                        // two-thread variants: wall time.
-                        // TRIALDECK_BENCH_WALL=1: wall time everywhere (on an idle machine,
-                        // so all four columns compare directly).
+                        // Wall time by default; TRIALDECK_BENCH_CPU=1: thread CPU time for
+                        // the single-thread variants (its clock may tick coarsely).
                         let d = match (v.threads(), c0, thread_cpu()) {
                             _ if wall_only => wall,
                             (1, Some(a), Some(b)) => b.saturating_sub(a),
@@ -232,5 +250,58 @@ fn keystroke_table(_: &mut Criterion) {
     }
 }
 
+/// The side-by-side export (see the module docs): corpus lines, keystrokes, and trialdeck's
+/// per-keystroke wall time (median of the runs) as the app searches.
+fn export(dir: &std::path::Path) {
+    use std::fmt::Write as _;
+    let reps: usize = std::env::var("TRIALDECK_BENCH_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
+    std::fs::create_dir_all(dir).unwrap();
+    let keys: Vec<&str> = SIDE_QUERIES.iter().flat_map(|q| prefixes(q)).collect();
+    std::fs::write(dir.join("keys"), keys.join("\n") + "\n").unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    for (name, lib) in libraries() {
+        let name = name.split(' ').next().unwrap_or(&name).to_string();
+        let index = SearchIndex::build(&lib);
+        let mut lines = String::new();
+        for r in 0..index.len() {
+            lines.push_str(&index.record_line(r));
+            lines.push('\n');
+        }
+        std::fs::write(dir.join(format!("{name}.lines")), lines).unwrap();
+        // As App::new builds it.
+        let mut s = Searcher::new(index).with_threads(cores);
+        let mut times: Vec<Vec<Duration>> = vec![Vec::new(); keys.len()];
+        for _ in 0..reps {
+            let mut k = 0;
+            for q in SIDE_QUERIES {
+                s.reset();
+                for p in prefixes(q) {
+                    let t = Instant::now();
+                    black_box(keystroke(&mut s, p));
+                    times[k].push(t.elapsed());
+                    k += 1;
+                }
+            }
+        }
+        let mut out = String::new();
+        for (key, t) in keys.iter().zip(times) {
+            let _ = writeln!(out, "{key}\t{:.4}", median(t).as_secs_f64() * 1e3);
+        }
+        std::fs::write(dir.join(format!("{name}.trialdeck")), out).unwrap();
+        eprintln!("exported {name}: {} records", s.index().len());
+    }
+}
+
 criterion_group!(benches, typing, keystroke_table);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(dir) = std::env::var_os("TRIALDECK_SEARCH_EXPORT") {
+        export(std::path::Path::new(&dir));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -619,6 +619,15 @@ impl SearchIndex {
         self.records[record].kind
     }
 
+    /// A record's text on one line, its fields joined by " · ": the same corpus as plain
+    /// lines, for comparing with line-oriented finders (scripts/bench-search.sh).
+    pub fn record_line(&self, record: usize) -> String {
+        self.records.get(record).map_or_else(String::new, |r| {
+            let parts: Vec<String> = self.fields(r).iter().map(|f| one_line(&f.text)).collect();
+            parts.join(" · ")
+        })
+    }
+
     /// Search with no cache: parse, score every record, return the best `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
         let q = Query::parse(query);
