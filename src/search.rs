@@ -47,6 +47,7 @@
 use crate::content::{ArmValue, Entry, EntryKind, Finding, Library, Role, fmt_effect, fmt_num};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use memchr::memmem::Finder;
 use std::fmt::Write as _;
 
 /// What a record is.
@@ -229,15 +230,19 @@ fn quality_at(hay: &str, pos: usize, len: usize) -> i64 {
 }
 
 /// Best substring occurrence of `needle` in `hay`: (quality, byte position). Looks past the
-/// first occurrence (a few times) for one on a word boundary.
-fn substring(hay: &str, needle: &str) -> Option<(i64, usize)> {
-    let first = hay.find(needle)?;
+/// first occurrence (a few times) for one on a word boundary. `finder` searches for
+/// `needle` and is built once per query (SIMD substring search; a one-byte needle is a
+/// memchr). A match of valid UTF-8 in valid UTF-8 starts on a char
+/// boundary, so byte positions can slice `hay`.
+fn substring_with(hay: &str, needle: &str, finder: &Finder) -> Option<(i64, usize)> {
+    let bytes = hay.as_bytes();
+    let first = finder.find(bytes)?;
     let mut best = (quality_at(hay, first, needle.len()), first);
     let step = needle.chars().next().map_or(1, char::len_utf8);
     let mut from = first + step;
     let mut tries = 0;
-    while best.0 < Q_WORD && tries < 8 {
-        let Some(p) = hay[from..].find(needle) else {
+    while best.0 < Q_WORD && tries < 8 && from <= bytes.len() {
+        let Some(p) = finder.find(&bytes[from..]) else {
             break;
         };
         let pos = from + p;
@@ -256,7 +261,7 @@ fn is_subsequence(needle: &str, hay: &str) -> bool {
     if needle.is_ascii() {
         let mut hay = hay.as_bytes();
         for &b in needle.as_bytes() {
-            match hay.iter().position(|&h| h == b) {
+            match memchr::memchr(b, hay) {
                 Some(i) => hay = &hay[i + 1..],
                 None => return false,
             }
@@ -411,6 +416,32 @@ fn matcher() -> SkimMatcherV2 {
     SkimMatcherV2::default()
         .respect_case()
         .element_limit(2 * (FUZZY_DP_COLS + 1))
+}
+
+/// A query with a substring searcher built once for each term and negation, shared by
+/// every record scored (and every scoring thread).
+struct Prepared<'q> {
+    query: &'q Query,
+    terms: Vec<Finder<'q>>,
+    negations: Vec<Finder<'q>>,
+}
+
+impl<'q> Prepared<'q> {
+    fn new(query: &'q Query) -> Prepared<'q> {
+        Prepared {
+            query,
+            terms: query
+                .terms
+                .iter()
+                .map(|t| Finder::new(t.text.as_bytes()))
+                .collect(),
+            negations: query
+                .negations
+                .iter()
+                .map(|n| Finder::new(n.as_bytes()))
+                .collect(),
+        }
+    }
 }
 
 struct Builder {
@@ -655,19 +686,19 @@ impl SearchIndex {
     }
 
     /// Score one record, or `None` when it does not match.
-    fn score(&self, r: &Record, q: &Query, m: &SkimMatcherV2) -> Option<i64> {
-        if !self.passes_filters(r, q) {
+    fn score(&self, r: &Record, q: &Prepared, m: &SkimMatcherV2) -> Option<i64> {
+        if !self.passes_filters(r, q.query) {
             return None;
         }
         let fields = self.fields(r);
         let mut total = 0;
-        for t in &q.terms {
+        for (t, finder) in q.query.terms.iter().zip(&q.terms) {
             let mut best = 0;
             for f in fields {
                 if i64::from(f.weight) * Q_MAX <= best {
                     break; // fields are sorted heaviest first
                 }
-                if let Some(quality) = field_quality(f, t, m) {
+                if let Some(quality) = field_quality_with(f, t, finder, m) {
                     best = best.max(i64::from(f.weight) * quality.0);
                 }
             }
@@ -677,7 +708,7 @@ impl SearchIndex {
             total += best;
         }
         for n in &q.negations {
-            if fields.iter().any(|f| f.folded.contains(n.as_str())) {
+            if fields.iter().any(|f| n.find(f.folded.as_bytes()).is_some()) {
                 return None;
             }
         }
@@ -686,7 +717,7 @@ impl SearchIndex {
 
     fn score_ids(
         &self,
-        q: &Query,
+        q: &Prepared,
         ids: impl Iterator<Item = u32>,
         m: &SkimMatcherV2,
     ) -> Vec<(i64, u32)> {
@@ -699,6 +730,7 @@ impl SearchIndex {
     fn score_all(&self, q: &Query, candidates: Option<&[u32]>, threads: usize) -> Vec<(i64, u32)> {
         let n = candidates.map_or(self.records.len(), <[u32]>::len);
         let threads = if n < PARALLEL_MIN { 1 } else { threads.max(1) };
+        let q = &Prepared::new(q);
         let run = |lo: usize, hi: usize| {
             // Each worker has its own matcher: a shared one was measured running erratically.
             let m = matcher();
@@ -829,7 +861,17 @@ fn entry_fields(b: &mut Builder, e: &Entry, title_at: usize) {
 /// How a term matches a field: (quality, byte position of a substring match, or `None` for
 /// a fuzzy one).
 fn field_quality(f: &Field, t: &Term, m: &SkimMatcherV2) -> Option<(i64, Option<usize>)> {
-    if let Some((q, pos)) = substring(&f.folded, &t.text) {
+    field_quality_with(f, t, &Finder::new(t.text.as_bytes()), m)
+}
+
+/// [`field_quality`] with the term's searcher built once per query.
+fn field_quality_with(
+    f: &Field,
+    t: &Term,
+    finder: &Finder,
+    m: &SkimMatcherV2,
+) -> Option<(i64, Option<usize>)> {
+    if let Some((q, pos)) = substring_with(&f.folded, &t.text, finder) {
         return Some((q, Some(pos)));
     }
     if t.exact || f.long || t.text.len() < 2 || !is_subsequence(&t.text, &f.folded) {
@@ -985,6 +1027,29 @@ pub fn format_hits(index: &SearchIndex, hits: &[Hit]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn substring_search_finds_the_best_occurrence_on_char_boundaries() {
+        let find = |hay: &str, needle: &str| {
+            super::substring_with(hay, needle, &super::Finder::new(needle.as_bytes()))
+        };
+        // The first occurrence is inside a word; a later one starts a word.
+        assert_eq!(
+            find("stratified tra trastuzumab", "tra"),
+            Some((Q_WORD, 11))
+        );
+        assert_eq!(find("a t b", "t"), Some((Q_WORD, 2)));
+        assert_eq!(find("ttt", "t"), Some((Q_PREFIX, 0)));
+        assert_eq!(find("naïve é-é", "é"), Some((Q_WORD, 7)));
+        assert_eq!(find("été", "t"), Some((Q_SUBSTR, 2)));
+        assert_eq!(find("abc", "x"), None);
+        assert_eq!(find("", "x"), None);
+        for (hay, needle) in [("ééé", "é"), ("aéaéa", "a"), ("x", "x")] {
+            let (_, pos) = find(hay, needle).unwrap();
+            assert!(hay.is_char_boundary(pos));
+            assert!(hay[pos..].starts_with(needle));
+        }
+    }
+
     #[test]
     fn queries_may_start_with_any_character() {
         for q in ["é", "中文", "\u{200b}x", "!é", "@中", "#ü", "'ß"] {
