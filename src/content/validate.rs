@@ -18,6 +18,24 @@ pub const KEY_POINTS: std::ops::RangeInclusive<usize> = 3..=6;
 /// Words per key response (CONTENT.md); outside it is a warning.
 pub const KEY_RESPONSE_WORDS: std::ops::RangeInclusive<usize> = 80..=200;
 
+/// Where in an entry a check is: built only when a diagnostic needs it (most checks pass,
+/// and formatting every path was a large part of validating a big pack).
+trait PathArg {
+    fn path(&self) -> String;
+}
+
+impl PathArg for &str {
+    fn path(&self) -> String {
+        (*self).to_string()
+    }
+}
+
+impl<F: Fn() -> String> PathArg for F {
+    fn path(&self) -> String {
+        self()
+    }
+}
+
 struct Ctx<'a> {
     file: &'a str,
     report: &'a mut Report,
@@ -50,13 +68,14 @@ impl Ctx<'_> {
     }
 
     /// Sanitize one string in place; warn where it changed; error if required and empty.
-    fn text(&mut self, s: &mut String, path: &str, required: bool) {
+    /// `path` is only built when there is something to report.
+    fn text(&mut self, s: &mut String, path: impl PathArg, required: bool) {
         if is_clean(s) {
             // Most text is clean: keep it as it is, without a copy.
             if required && s.trim().is_empty() {
                 self.err(
                     "empty-text",
-                    path.to_string(),
+                    path.path(),
                     "required text is empty",
                     "write the text, or remove the item",
                 );
@@ -67,7 +86,7 @@ impl Ctx<'_> {
         if ch.any_removed() {
             self.warn(
                 "control-chars",
-                path.to_string(),
+                path.path(),
                 format!(
                     "removed {} control character(s) or escape sequence(s)",
                     ch.removed
@@ -79,42 +98,42 @@ impl Ctx<'_> {
         if required && s.trim().is_empty() {
             self.err(
                 "empty-text",
-                path.to_string(),
+                path.path(),
                 "required text is empty",
                 "write the text, or remove the item",
             );
         }
     }
 
-    fn texts(&mut self, v: &mut [String], path: &str) {
+    fn texts(&mut self, v: &mut [String], path: impl PathArg) {
         for (i, s) in v.iter_mut().enumerate() {
-            self.text(s, &format!("{path}[{i}]"), true);
+            self.text(s, || format!("{}[{i}]", path.path()), true);
         }
     }
 
-    fn opt_text(&mut self, s: &mut Option<String>, path: &str) {
+    fn opt_text(&mut self, s: &mut Option<String>, path: impl PathArg) {
         if let Some(s) = s {
             self.text(s, path, true);
         }
     }
 
-    fn id(&mut self, id: &mut String, path: &str) {
-        self.text(id, path, true);
+    fn id(&mut self, id: &mut String, path: impl PathArg) {
+        self.text(id, || path.path(), true);
         if !id.is_empty() && !is_kebab(id) {
             self.err(
                 "bad-id",
-                path.to_string(),
+                path.path(),
                 format!("id `{id}` is not kebab-case"),
                 "use lowercase letters, digits and single hyphens, e.g. `emilia-resident`",
             );
         }
     }
 
-    fn number(&mut self, v: f64, path: &str) -> bool {
+    fn number(&mut self, v: f64, path: impl PathArg) -> bool {
         if !v.is_finite() {
             self.err(
                 "non-finite",
-                path.to_string(),
+                path.path(),
                 format!("{v} is not a finite number"),
                 "write the number the source gives",
             );
@@ -294,8 +313,8 @@ fn check_manifest(cx: &mut Ctx, m: &mut Manifest) {
     let mut seen = HashSet::new();
     for (i, s) in m.sources.iter_mut().enumerate() {
         let p = format!("sources[{i}]");
-        cx.id(&mut s.id, &format!("{p} › id"));
-        cx.text(&mut s.label, &format!("{p} › label"), false);
+        cx.id(&mut s.id, || format!("{p} › id"));
+        cx.text(&mut s.label, || format!("{p} › label"), false);
         if s.label.is_empty() {
             cx.warn(
                 "missing-label",
@@ -314,9 +333,9 @@ fn check_manifest(cx: &mut Ctx, m: &mut Manifest) {
                 "keep labels short (the title holds the full name)",
             );
         }
-        cx.text(&mut s.file, &format!("{p} › file"), true);
-        cx.text(&mut s.title, &format!("{p} › title"), true);
-        cx.text(&mut s.description, &format!("{p} › description"), false);
+        cx.text(&mut s.file, || format!("{p} › file"), true);
+        cx.text(&mut s.title, || format!("{p} › title"), true);
+        cx.text(&mut s.description, || format!("{p} › description"), false);
         if let Some(y) = s.year {
             check_year(cx, y, &format!("{p} › year"));
         }
@@ -345,8 +364,8 @@ fn check_year(cx: &mut Ctx, y: u32, path: &str) {
 fn check_cites(cx: &mut Ctx, cites: &mut [Cite], path: &str, sources: Option<&HashSet<String>>) {
     for (i, c) in cites.iter_mut().enumerate() {
         let p = format!("{path} › cite[{i}]");
-        cx.text(&mut c.source, &format!("{p} › source"), true);
-        cx.text(&mut c.at, &format!("{p} › at"), true);
+        cx.text(&mut c.source, || format!("{p} › source"), true);
+        cx.text(&mut c.at, || format!("{p} › at"), true);
         if let Some(sources) = sources
             && !sources.contains(&c.source)
         {
@@ -370,11 +389,11 @@ fn check_values(
     for (i, v) in values.iter_mut().enumerate() {
         let p = format!("{path} › values[{i}]");
         if let Some(arm) = &mut v.arm {
-            cx.text(arm, &format!("{p} › arm"), true);
+            cx.text(arm, || format!("{p} › arm"), true);
         }
-        cx.opt_text(&mut v.note, &format!("{p} › note"));
+        cx.opt_text(&mut v.note, || format!("{p} › note"));
         if let Unit::Other(u) = &mut v.unit {
-            cx.text(u, &format!("{p} › unit"), true);
+            cx.text(u, || format!("{p} › unit"), true);
         }
         if let Some(arm) = &v.arm
             && has_design
@@ -388,7 +407,7 @@ fn check_values(
             );
         }
         if let Some(x) = v.value
-            && cx.number(x, &format!("{p} › value"))
+            && cx.number(x, || format!("{p} › value"))
             && v.unit == Unit::Percent
             && !(0.0..=100.0).contains(&x)
         {
@@ -408,7 +427,7 @@ fn check_values(
             );
         }
         if let Some((lo, hi)) = v.ci {
-            let ok = cx.number(lo, &format!("{p} › ci")) & cx.number(hi, &format!("{p} › ci"));
+            let ok = cx.number(lo, || format!("{p} › ci")) & cx.number(hi, || format!("{p} › ci"));
             if ok && lo > hi {
                 cx.err(
                     "bad-ci",
@@ -432,8 +451,8 @@ fn check_values(
 }
 
 fn check_effect(cx: &mut Ctx, e: &mut Effect, p: &str) {
-    cx.text(&mut e.comparison, &format!("{p} › comparison"), false);
-    let est_ok = cx.number(e.estimate, &format!("{p} › estimate"));
+    cx.text(&mut e.comparison, || format!("{p} › comparison"), false);
+    let est_ok = cx.number(e.estimate, || format!("{p} › estimate"));
     if est_ok && e.measure.is_ratio() && e.estimate <= 0.0 {
         cx.err(
             "out-of-range",
@@ -443,7 +462,7 @@ fn check_effect(cx: &mut Ctx, e: &mut Effect, p: &str) {
         );
     }
     if let Some((lo, hi)) = e.ci {
-        let ok = cx.number(lo, &format!("{p} › ci")) & cx.number(hi, &format!("{p} › ci"));
+        let ok = cx.number(lo, || format!("{p} › ci")) & cx.number(hi, || format!("{p} › ci"));
         if ok {
             if e.measure.is_ratio() && (lo <= 0.0 || hi <= 0.0) {
                 cx.err(
@@ -472,7 +491,7 @@ fn check_effect(cx: &mut Ctx, e: &mut Effect, p: &str) {
     }
     if let Some(pv) = e.p {
         let v = pv.raw();
-        if cx.number(v, &format!("{p} › p")) && !(0.0..=1.0).contains(&v) {
+        if cx.number(v, || format!("{p} › p")) && !(0.0..=1.0).contains(&v) {
             cx.err(
                 "out-of-range",
                 format!("{p} › p"),
@@ -487,18 +506,18 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
     cx.id(&mut e.id, "id");
     let eid = e.id.clone();
     let at = |rest: &str| format!("{eid} › {rest}");
-    cx.text(&mut e.name, &at("name"), true);
-    cx.text(&mut e.title, &at("title"), true);
+    cx.text(&mut e.name, || at("name"), true);
+    cx.text(&mut e.title, || at("title"), true);
     if let Some(y) = e.year {
         check_year(cx, y, &at("year"));
     }
-    cx.opt_text(&mut e.journal, &at("journal"));
-    cx.texts(&mut e.authors, &at("authors"));
-    cx.texts(&mut e.registry, &at("registry"));
-    cx.texts(&mut e.tags, &at("tags"));
+    cx.opt_text(&mut e.journal, || at("journal"));
+    cx.texts(&mut e.authors, || at("authors"));
+    cx.texts(&mut e.registry, || at("registry"));
+    cx.texts(&mut e.tags, || at("tags"));
     if let Status::Ongoing { as_of, source } = &mut e.status {
-        cx.text(as_of, &at("status › as_of"), true);
-        cx.text(source, &at("status › source"), true);
+        cx.text(as_of, || at("status › as_of"), true);
+        cx.text(source, || at("status › source"), true);
         if let Some(s) = sources
             && !s.contains(source.as_str())
         {
@@ -510,26 +529,27 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
             );
         }
     }
-    cx.text(&mut e.bottom_line, &at("bottom_line"), true);
-    cx.text(&mut e.significance, &at("significance"), false);
-    cx.text(&mut e.context, &at("context"), false);
-    cx.texts(&mut e.limitations, &at("limitations"));
+    cx.text(&mut e.bottom_line, || at("bottom_line"), true);
+    cx.text(&mut e.significance, || at("significance"), false);
+    cx.text(&mut e.context, || at("context"), false);
+    cx.texts(&mut e.limitations, || at("limitations"));
 
     let mut arms = HashSet::new();
     let has_design = e.design.is_some();
     if let Some(d) = &mut e.design {
-        cx.text(&mut d.phase, &at("design › phase"), true);
-        cx.texts(&mut d.features, &at("design › features"));
-        cx.text(&mut d.setting, &at("design › setting"), false);
-        cx.text(&mut d.duration, &at("design › duration"), false);
-        cx.text(&mut d.population, &at("design › population"), true);
-        cx.text(&mut d.intervention, &at("design › intervention"), true);
-        cx.opt_text(&mut d.comparator, &at("design › comparator"));
-        cx.texts(&mut d.primary_endpoints, &at("design › primary_endpoints"));
-        cx.texts(
-            &mut d.secondary_endpoints,
-            &at("design › secondary_endpoints"),
-        );
+        cx.text(&mut d.phase, || at("design › phase"), true);
+        cx.texts(&mut d.features, || at("design › features"));
+        cx.text(&mut d.setting, || at("design › setting"), false);
+        cx.text(&mut d.duration, || at("design › duration"), false);
+        cx.text(&mut d.population, || at("design › population"), true);
+        cx.text(&mut d.intervention, || at("design › intervention"), true);
+        cx.opt_text(&mut d.comparator, || at("design › comparator"));
+        cx.texts(&mut d.primary_endpoints, || {
+            at("design › primary_endpoints")
+        });
+        cx.texts(&mut d.secondary_endpoints, || {
+            at("design › secondary_endpoints")
+        });
         if d.sample_size == Some(0) {
             cx.err(
                 "out-of-range",
@@ -540,9 +560,9 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
         }
         for a in d.arms.iter_mut() {
             let p = at(&format!("design › arms › {}", a.id));
-            cx.id(&mut a.id, &format!("{p} › id"));
-            cx.text(&mut a.label, &format!("{p} › label"), true);
-            cx.text(&mut a.regimen, &format!("{p} › regimen"), false);
+            cx.id(&mut a.id, || format!("{p} › id"));
+            cx.text(&mut a.label, || format!("{p} › label"), true);
+            cx.text(&mut a.regimen, || format!("{p} › regimen"), false);
             if !arms.insert(a.id.clone()) {
                 cx.err(
                     "duplicate-id",
@@ -565,7 +585,7 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
     let mut finding_ids = HashSet::new();
     for f in e.findings.iter_mut() {
         let p = at(&format!("findings › {}", f.id));
-        cx.id(&mut f.id, &format!("{p} › id"));
+        cx.id(&mut f.id, || format!("{p} › id"));
         if !finding_ids.insert(f.id.clone()) {
             cx.err(
                 "duplicate-id",
@@ -574,11 +594,11 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
                 "give each finding its own id",
             );
         }
-        cx.text(&mut f.endpoint, &format!("{p} › endpoint"), true);
-        cx.text(&mut f.reading, &format!("{p} › reading"), true);
+        cx.text(&mut f.endpoint, || format!("{p} › endpoint"), true);
+        cx.text(&mut f.reading, || format!("{p} › reading"), true);
         match &mut f.analysis {
             Analysis::Subgroup(s) | Analysis::Other(s) => {
-                cx.text(s, &format!("{p} › analysis"), true)
+                cx.text(s, || format!("{p} › analysis"), true)
             }
             _ => {}
         }
@@ -600,9 +620,9 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
 
     for (i, s) in e.safety.iter_mut().enumerate() {
         let p = at(&format!("safety[{i}]"));
-        cx.text(&mut s.event, &format!("{p} › event"), true);
-        cx.opt_text(&mut s.grade, &format!("{p} › grade"));
-        cx.opt_text(&mut s.note, &format!("{p} › note"));
+        cx.text(&mut s.event, || format!("{p} › event"), true);
+        cx.opt_text(&mut s.grade, || format!("{p} › grade"));
+        cx.opt_text(&mut s.note, || format!("{p} › note"));
         check_values(cx, &mut s.values, &p, &arms, has_design);
         if s.cite.is_empty() {
             cx.err(
@@ -616,14 +636,14 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
     }
 
     for (i, r) in e.related.iter_mut().enumerate() {
-        cx.text(&mut r.to, &at(&format!("related[{i}] › to")), true);
-        cx.text(&mut r.note, &at(&format!("related[{i}] › note")), false);
+        cx.text(&mut r.to, || at(&format!("related[{i}] › to")), true);
+        cx.text(&mut r.note, || at(&format!("related[{i}] › note")), false);
     }
 
     let mut disc_ids = HashSet::new();
     for d in e.discrepancies.iter_mut() {
         let p = at(&format!("discrepancies › {}", d.id));
-        cx.id(&mut d.id, &format!("{p} › id"));
+        cx.id(&mut d.id, || format!("{p} › id"));
         if !disc_ids.insert(d.id.clone()) {
             cx.err(
                 "duplicate-id",
@@ -632,9 +652,9 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
                 "give each discrepancy its own id",
             );
         }
-        cx.text(&mut d.about, &format!("{p} › about"), true);
-        cx.text(&mut d.note, &format!("{p} › note"), true);
-        cx.texts(&mut d.findings, &format!("{p} › findings"));
+        cx.text(&mut d.about, || format!("{p} › about"), true);
+        cx.text(&mut d.note, || format!("{p} › note"), true);
+        cx.texts(&mut d.findings, || format!("{p} › findings"));
         if d.versions.len() < 2 {
             cx.err(
                 "too-few-versions",
@@ -644,7 +664,7 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
             );
         }
         for (j, v) in d.versions.iter_mut().enumerate() {
-            cx.text(&mut v.says, &format!("{p} › versions[{j}] › says"), true);
+            cx.text(&mut v.says, || format!("{p} › versions[{j}] › says"), true);
             check_cites(
                 cx,
                 std::slice::from_mut(&mut v.cite),
@@ -667,12 +687,12 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
     let mut roles_seen: HashMap<Role, String> = HashMap::new();
     for q in e.questions.iter_mut() {
         let p = at(&format!("questions › {}", q.id));
-        cx.id(&mut q.id, &format!("{p} › id"));
-        cx.text(&mut q.prompt, &format!("{p} › prompt"), true);
-        cx.text(&mut q.key_response, &format!("{p} › key_response"), true);
-        cx.texts(&mut q.key_points, &format!("{p} › key_points"));
-        cx.texts(&mut q.tags, &format!("{p} › tags"));
-        cx.texts(&mut q.findings, &format!("{p} › findings"));
+        cx.id(&mut q.id, || format!("{p} › id"));
+        cx.text(&mut q.prompt, || format!("{p} › prompt"), true);
+        cx.text(&mut q.key_response, || format!("{p} › key_response"), true);
+        cx.texts(&mut q.key_points, || format!("{p} › key_points"));
+        cx.texts(&mut q.tags, || format!("{p} › tags"));
+        cx.texts(&mut q.findings, || format!("{p} › findings"));
         if !KEY_POINTS.contains(&q.key_points.len()) {
             cx.err(
                 "key-points",
