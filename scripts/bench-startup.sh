@@ -5,7 +5,9 @@
 #
 #   scripts/bench-startup.sh            # 7 runs each, release build
 #   RUNS=3 PACKS="bundled 1000" scripts/bench-startup.sh
-#   BIN=path/to/trialdeck scripts/bench-startup.sh   # compare another build side by side
+#   BINS="old/trialdeck target/release/trialdeck" scripts/bench-startup.sh
+#       # builds side by side, interleaved run by run; the table gives each build's medians
+#       # and their ratio to the first build's
 #
 # Each generated pack is measured twice per round: with the pack cache off
 # (TRIALDECK_CACHE_DIR=off: every file parsed from RON) and with a warm cache (a directory of
@@ -20,7 +22,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-7}
 PACKS=${PACKS:-"bundled 1000 10000"}
-BIN=${BIN:-target/release/trialdeck}
+BINS=${BINS:-${BIN:-target/release/trialdeck}}
+BIN=${BINS%% *}
 WORK=${WORK:-target/bench-packs}
 HISTORY=${HISTORY:-0}
 [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
@@ -49,19 +52,21 @@ args_for() { # case -> trialdeck args
 cache_for() { # case -> TRIALDECK_CACHE_DIR
   case "$1" in *:cache) echo "$TMP/cache" ;; *) echo off ;; esac
 }
-echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  bin=$BIN  runs=$RUNS  history=$HISTORY" >&2
+echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  bins=$BINS  runs=$RUNS  history=$HISTORY" >&2
 for ((i = 1; i <= RUNS; i++)); do
   for p in $CASES; do
-    export TRIALDECK_CACHE_DIR; TRIALDECK_CACHE_DIR=$(cache_for "$p")
-    load=$(cut -d' ' -f1 /proc/loadavg)
-    # shellcheck disable=SC2046
-    out=$(python3 scripts/ptyfirst.py questions -- "$BIN" $(args_for "$p"))
-    ff=$(sed -n 's/.*first_frame_ms=\([^ ]*\).*/\1/p' <<<"$out")
-    # shellcheck disable=SC2046
-    python3 scripts/ptyfirst.py questions -- /usr/bin/time -v -o "$TMP/time.txt" "$BIN" $(args_for "$p") >/dev/null
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time.txt")
-    echo "$p $ff $rss $load" >>"$TMP/results"
-    echo "run $i $p: first frame ${ff} ms, peak RSS ${rss} kB, load ${load}" >&2
+    for b in $BINS; do
+      export TRIALDECK_CACHE_DIR; TRIALDECK_CACHE_DIR=$(cache_for "$p")
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      # shellcheck disable=SC2046
+      out=$(python3 scripts/ptyfirst.py questions -- "$b" $(args_for "$p"))
+      ff=$(sed -n 's/.*first_frame_ms=\([^ ]*\).*/\1/p' <<<"$out")
+      # shellcheck disable=SC2046
+      python3 scripts/ptyfirst.py questions -- /usr/bin/time -v -o "$TMP/time.txt" "$b" $(args_for "$p") >/dev/null
+      rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time.txt")
+      echo "$p $ff $rss $load $b" >>"$TMP/results"
+      echo "run $i $p $b: first frame ${ff} ms, peak RSS ${rss} kB, load ${load}" >&2
+    done
   done
 done
 pack_bytes() {
@@ -69,22 +74,26 @@ pack_bytes() {
   else find "$WORK/gen${1%%:*}" -name '*.ron' -exec cat {} + | wc -c; fi
 }
 echo
-echo "| pack | .ron bytes | first frame ms (min / median / max) | peak RSS MB (min / median / max) | load avg (min-max) |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| pack | .ron bytes | build | first frame ms (min / median / max) | vs first build | peak RSS MB (min / median / max) | load avg (min-max) |"
+echo "| --- | ---: | --- | ---: | ---: | ---: | ---: |"
 for p in $CASES; do
-  python3 - "$p" "$(pack_bytes "$p")" "$TMP/results" <<'PY'
+  python3 - "$p" "$(pack_bytes "$p")" "$TMP/results" $BINS <<'PY'
 import sys, statistics
-p, nbytes, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-rows = [l.split() for l in open(path) if l.split()[0] == p]
-ff = sorted(float(r[1]) for r in rows)
-rss = sorted(int(r[2]) / 1024 for r in rows)
-la = sorted(float(r[3]) for r in rows)
+p, nbytes, path, bins = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 if p == "bundled":
     name = "bundled (compiled in)"
 else:
     n, mode = p.split(":")
     name = f"{int(n):,} trials, " + ("warm cache" if mode == "cache" else "no cache")
-print(f"| {name} | {nbytes/1e6:.1f} MB | {ff[0]:.1f} / {statistics.median(ff):.1f} / {ff[-1]:.1f}"
-      f" | {rss[0]:.1f} / {statistics.median(rss):.1f} / {rss[-1]:.1f} | {la[0]:.2f}-{la[-1]:.2f} |")
+base = None
+for b in bins:
+    rows = [l.split() for l in open(path) if l.split()[0] == p and l.split()[4] == b]
+    ff = sorted(float(r[1]) for r in rows)
+    rss = sorted(int(r[2]) / 1024 for r in rows)
+    la = sorted(float(r[3]) for r in rows)
+    med = statistics.median(ff)
+    base = base or med
+    print(f"| {name} | {nbytes/1e6:.1f} MB | {b} | {ff[0]:.1f} / {med:.1f} / {ff[-1]:.1f} | {med/base:.2f}"
+          f" | {rss[0]:.1f} / {statistics.median(rss):.1f} / {rss[-1]:.1f} | {la[0]:.2f}-{la[-1]:.2f} |")
 PY
 done

@@ -143,6 +143,23 @@ impl Ctx<'_> {
     }
 }
 
+/// `s.split_whitespace().count()`, a byte at a time (branch-free) for ASCII text.
+fn word_count(s: &str) -> usize {
+    if !s.is_ascii() {
+        return s.split_whitespace().count();
+    }
+    // ASCII whitespace as `char::is_whitespace` has it: space, \t, \n, \x0B, \x0C, \r.
+    let ws = |b: u8| b == b' ' || (b'\t'..=b'\r').contains(&b);
+    let mut prev_ws = true;
+    let mut n = 0;
+    for &b in s.as_bytes() {
+        let w = ws(b);
+        n += usize::from(prev_ws & !w);
+        prev_ws = w;
+    }
+    n
+}
+
 pub fn is_kebab(s: &str) -> bool {
     !s.is_empty()
         && s.split('-').all(|part| {
@@ -706,7 +723,7 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
                 "list the 3–6 points a good answer must contain",
             );
         }
-        let words = q.key_response.split_whitespace().count();
+        let words = word_count(&q.key_response);
         if !q.key_response.trim().is_empty() && !KEY_RESPONSE_WORDS.contains(&words) {
             cx.warn(
                 "key-response-length",
@@ -751,6 +768,22 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_count_agrees_with_split_whitespace() {
+        for s in [
+            "",
+            " ",
+            "one",
+            " one  two\tthree\nfour\r\n",
+            "a\x0Bb\x0Cc",
+            "naïve café  ok",
+            "\u{2003}em\u{2003}space",
+            "trailing ",
+        ] {
+            assert_eq!(word_count(s), s.split_whitespace().count(), "{s:?}");
+        }
+    }
 
     #[test]
     fn kebab_ids() {
