@@ -8,9 +8,9 @@
 //!
 //! A cache file is used only when all of these hold, and is otherwise ignored (and rewritten
 //! after the pack is parsed again):
-//! - its header has this build's magic, format version and model fingerprint (a hash of the
-//!   content model's source and the crate version, so a change to the pack format never reads
-//!   an old cache);
+//! - its header has this build's magic, format version and fingerprint (a hash of the content
+//!   model's and the loader's source and the crate version, so a change to the pack format
+//!   never reads an old cache);
 //! - its key equals the pack's key now: the pack directory's canonical path, the path as
 //!   given (the parsed pack names its files with it) and, for every
 //!   `*.ron` file, its name, size, modification and change times (nanoseconds), inode and
@@ -40,10 +40,12 @@ pub const RACY_NS: u64 = 2_000_000_000;
 /// Packs smaller than this are not cached by default (they parse in about a millisecond).
 pub const DEFAULT_MIN_BYTES: u64 = 1024 * 1024;
 
-/// The model's source and the crate version: any change to either makes old caches stale.
+/// The model's and the loader's source and the crate version: a change to any of them makes
+/// old caches stale.
 fn fingerprint() -> u32 {
     let mut h = crc32fast::Hasher::new();
     h.update(include_str!("model.rs").as_bytes());
+    h.update(include_str!("load.rs").as_bytes());
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(&FORMAT.to_le_bytes());
     h.finalize()
