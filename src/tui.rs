@@ -221,6 +221,23 @@ fn event_loop(
                     app.notify(crate::content::sanitize::clean(&m));
                 }
             }
+            Effect::LoadStats => {
+                let now = std::time::SystemTime::now();
+                let since = crate::app::quiz::unix(now) - 31 * crate::review::fsrs::DAY;
+                let rows = match effects.store.as_deref() {
+                    Some(store) => match store.reviews_since(since) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            app.notify(crate::content::sanitize::clean(&format!(
+                                "cannot read the review history: {e}"
+                            )));
+                            Vec::new()
+                        }
+                    },
+                    None => Vec::new(),
+                };
+                app.show_stats(&rows);
+            }
             Effect::None => {}
         }
     }
