@@ -1348,3 +1348,25 @@ fn the_shipped_example_keymap_parses() {
         assert_eq!(b.keys, want, "{name}");
     }
 }
+
+#[test]
+fn a_burst_of_keys_runs_one_search_after_it() {
+    let mut a = app(120, 40);
+    a.batch_search = true;
+    step(&mut a, Action::OpenSearch);
+    type_query(&mut a, "alpha");
+    let st = a.search().expect("search open");
+    assert!(st.pending, "the query waits for the burst to end");
+    assert!(st.hits.is_empty(), "no search ran per key");
+    a.flush_search();
+    let st = a.search().expect("search open");
+    assert!(!st.pending);
+    assert!(!st.hits.is_empty(), "one search after the burst");
+    // A key that needs the hits (Enter) computes them first, even without a flush.
+    type_query(&mut a, " ");
+    step(&mut a, Action::SearchBackspace);
+    assert!(a.search().expect("open").pending);
+    step(&mut a, Action::Open);
+    assert!(a.search().is_none(), "the hit opened");
+    assert_eq!(a.browse().focus, Focus::Detail);
+}

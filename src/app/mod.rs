@@ -112,6 +112,9 @@ pub struct App {
     pub deck: Deck,
     /// A quiz paused while its card's trial is open in the browser (`Q` resumes it).
     pub paused_quiz: Option<Box<Quiz>>,
+    /// Defer searches to [`App::flush_search`] (the runtime batches bursts of keys); off by
+    /// default, so every update leaves the hits current.
+    pub batch_search: bool,
 }
 
 impl App {
@@ -130,6 +133,7 @@ impl App {
         App {
             deck,
             paused_quiz: None,
+            batch_search: false,
             lib,
             searcher,
             theme: Theme::new(theme),
