@@ -67,6 +67,15 @@ pub fn interval(days: u32) -> String {
     }
 }
 
+/// "3d", "2mo", "1y".
+fn short_interval(days: u32) -> String {
+    match days {
+        d if d < 60 => format!("{d}d"),
+        d if d < 730 => format!("{}mo", d / 30),
+        d => format!("{}y", d / 365),
+    }
+}
+
 impl Widget for &QuizView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
@@ -232,6 +241,7 @@ fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, 
             ));
         }
     }
+    let design = truncate(&design, p.area.width as usize);
     p.text(&design, t.muted);
     let kind = if c.is_fact() { " · fact card" } else { "" };
     p.spans(
@@ -340,18 +350,25 @@ fn grades(
     t: &Theme,
 ) {
     let preview = sched.preview(state, crate::app::quiz::unix(now));
-    let mut spans = vec![Span::styled("Grade: ", t.heading)];
+    // On narrow screens, the short form keeps the four grades on one line.
+    let short = p.area.width < 90;
+    let mut spans = vec![Span::styled(if short { "" } else { "Grade: " }, t.heading)];
     for (g, key) in Grade::ALL.into_iter().zip(["a", "h", "g", "e"]) {
         let sel = g == suggested;
         let style = if sel { t.selected } else { t.base };
+        let days = preview[g as usize - 1].interval_days;
         spans.push(Span::styled(format!(" {key} "), t.key));
         spans.push(Span::styled(
-            format!(
-                " {} ({}){} ",
-                g.label(),
-                interval(preview[g as usize - 1].interval_days),
-                if sel { " ◀ Enter" } else { "" }
-            ),
+            if short {
+                format!(" {} {}{} ", g.label(), short_interval(days), if sel { " ◀" } else { "" })
+            } else {
+                format!(
+                    " {} ({}){} ",
+                    g.label(),
+                    interval(days),
+                    if sel { " ◀ Enter" } else { "" }
+                )
+            },
             style,
         ));
         spans.push(Span::raw(" "));
