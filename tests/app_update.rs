@@ -1370,3 +1370,32 @@ fn a_burst_of_keys_runs_one_search_after_it() {
     assert!(a.search().is_none(), "the hit opened");
     assert_eq!(a.browse().focus, Focus::Detail);
 }
+
+#[test]
+fn a_click_on_a_key_point_ticks_it_and_the_suggested_grade_follows() {
+    use trialdeck::app::{Quiz, Session};
+    let mut a = app(100, 40);
+    a.start_quiz(
+        trialdeck::review::Filter {
+            trials: vec!["alpha".into()],
+            roles: vec![Role::MedicalStudent],
+            no_facts: true,
+            ..Default::default()
+        },
+        false,
+    );
+    step(&mut a, Action::Reveal);
+    let ticked = |a: &App| match a.quiz() {
+        Some(Quiz::Running(Session { ticked, .. })) => *ticked,
+        other => panic!("not in a session: {:?}", other.map(|_| ())),
+    };
+    assert_eq!(ticked(&a), 0);
+    // Click on the second point's text, as drawn, with no render in between the two clicks.
+    let (x, y) = click_text(&mut a, "PFS 9.0 vs 6.0 months");
+    assert_eq!(ticked(&a), 0b10, "the clicked point is ticked");
+    step(&mut a, Action::Click(x, y));
+    assert_eq!(ticked(&a), 0, "a second click unticks it");
+    click_text(&mut a, "Drug A versus drug B, 400 patients");
+    click_text(&mut a, "Response 40% vs 30%");
+    assert_eq!(ticked(&a), 0b101);
+}

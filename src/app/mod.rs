@@ -422,6 +422,21 @@ impl App {
                         Some("statistics: run `trialdeck stats` (in-app view coming)".into());
                     return Effect::None;
                 }
+                // A click on a key point ticks it (the same lines the view draws).
+                let action = match (action, &**q) {
+                    (Action::Click(x, y), Quiz::Running(s)) if s.face == Face::Back => {
+                        let body = crate::layout::quiz_body(self.size);
+                        let top = quiz::card_top(&self.lib, &self.deck, s, body.width, &self.theme);
+                        let line = y.checked_sub(body.y).map(usize::from);
+                        match line.and_then(|l| top.points.iter().position(|r| r.contains(&l))) {
+                            Some(i) if crate::layout::contains(body, x, y) => {
+                                Action::TickPoint(i as u8 + 1)
+                            }
+                            _ => Action::Click(x, y),
+                        }
+                    }
+                    (a, _) => a,
+                };
                 match q.update(&mut self.deck, &self.lib, action, now) {
                     quiz::QuizOut::None => Effect::None,
                     quiz::QuizOut::Message(m) => {
