@@ -151,12 +151,54 @@ impl Effects<'_> {
     }
 }
 
+/// From this many search records, scoring runs on a worker thread so the UI never waits for it.
+const ASYNC_SEARCH_RECORDS: usize = 20_000;
+
+/// The search worker: scores the newest query it has been sent (older ones waiting in the
+/// channel are skipped) and sends the hits back.
+struct SearchWorker {
+    requests: std::sync::mpsc::Sender<(u64, String)>,
+    results: std::sync::mpsc::Receiver<(u64, Vec<crate::search::Hit>)>,
+}
+
+impl SearchWorker {
+    fn spawn(mut searcher: crate::search::Searcher) -> io::Result<SearchWorker> {
+        let (req_tx, req_rx) = std::sync::mpsc::channel::<(u64, String)>();
+        let (res_tx, res_rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("search".into())
+            .spawn(move || {
+                while let Ok(mut req) = req_rx.recv() {
+                    // Bursts coalesce: only the newest query is scored.
+                    while let Ok(newer) = req_rx.try_recv() {
+                        req = newer;
+                    }
+                    let hits = searcher.search(&req.1, crate::app::SEARCH_LIMIT);
+                    if res_tx.send((req.0, hits)).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(SearchWorker {
+            requests: req_tx,
+            results: res_rx,
+        })
+    }
+}
+
 fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     stop: &AtomicI32,
     effects: &mut Effects,
 ) -> io::Result<()> {
+    let worker = if app.searcher.index().len() >= ASYNC_SEARCH_RECORDS {
+        let w = SearchWorker::spawn(app.searcher.share())?;
+        app.async_search = true;
+        Some(w)
+    } else {
+        None
+    };
     let size = terminal.size()?;
     // A burst of keys (fast typing, a paste) runs one search, after the burst.
     app.batch_search = true;
@@ -176,7 +218,16 @@ fn event_loop(
                 redraw = true;
                 break;
             }
-            if event::poll(Duration::from_millis(200))? {
+            // While the worker scores a query, look for its hits often.
+            let wait = if app.search_pending() { 8 } else { 200 };
+            if event::poll(Duration::from_millis(wait))? {
+                break;
+            }
+            if let Some(w) = &worker
+                && let Ok((seq, hits)) = w.results.try_recv()
+            {
+                app.apply_search_results(seq, hits);
+                redraw = true;
                 break;
             }
             if app.ticking() {
@@ -204,6 +255,9 @@ fn event_loop(
             }
         }
         app.flush_search();
+        if let (Some(w), Some(req)) = (&worker, app.take_search_request()) {
+            let _ = w.requests.send(req);
+        }
         match effect {
             Effect::Quit => return Ok(()),
             Effect::Suspend => suspend(terminal)?,

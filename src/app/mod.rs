@@ -115,6 +115,11 @@ pub struct App {
     /// Defer searches to [`App::flush_search`] (the runtime batches bursts of keys); off by
     /// default, so every update leaves the hits current.
     pub batch_search: bool,
+    /// Score searches on the runtime's worker thread ([`App::take_search_request`]); the
+    /// runtime turns this on for large libraries.
+    pub async_search: bool,
+    /// The query sequence number last handed to the worker.
+    pub(crate) requested: Option<u64>,
 }
 
 impl App {
@@ -134,6 +139,8 @@ impl App {
             deck,
             paused_quiz: None,
             batch_search: false,
+            async_search: false,
+            requested: None,
             lib,
             searcher,
             theme: Theme::new(theme),
