@@ -158,6 +158,8 @@ fn event_loop(
     effects: &mut Effects,
 ) -> io::Result<()> {
     let size = terminal.size()?;
+    // A burst of keys (fast typing, a paste) runs one search, after the burst.
+    app.batch_search = true;
     app.update(
         crate::action::Action::Resize(size.width, size.height),
         std::time::SystemTime::now(),
@@ -190,17 +192,18 @@ fn event_loop(
         // Drain what is queued before drawing again, so fast typing never lags behind.
         let mut effect = Effect::None;
         loop {
+            if !event::poll(Duration::ZERO)? {
+                break;
+            }
             let ev = event::read()?;
             if let Some(action) = app.keymap.map_event(app.context(), &ev) {
                 effect = app.update(action, std::time::SystemTime::now());
             }
-            if effect != Effect::None
-                || stop.load(Ordering::SeqCst) != 0
-                || !event::poll(Duration::ZERO)?
-            {
+            if effect != Effect::None || stop.load(Ordering::SeqCst) != 0 {
                 break;
             }
         }
+        app.flush_search();
         match effect {
             Effect::Quit => return Ok(()),
             Effect::Suspend => suspend(terminal)?,
@@ -220,6 +223,23 @@ fn event_loop(
                 if let Some(m) = effects.unrecord(&c) {
                     app.notify(crate::content::sanitize::clean(&m));
                 }
+            }
+            Effect::LoadStats => {
+                let now = std::time::SystemTime::now();
+                let since = crate::app::quiz::unix(now) - 31 * crate::review::fsrs::DAY;
+                let rows = match effects.store.as_deref() {
+                    Some(store) => match store.reviews_since(since) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            app.notify(crate::content::sanitize::clean(&format!(
+                                "cannot read the review history: {e}"
+                            )));
+                            Vec::new()
+                        }
+                    },
+                    None => Vec::new(),
+                };
+                app.show_stats(&rows);
             }
             Effect::None => {}
         }

@@ -47,6 +47,8 @@ pub enum Effect {
     Record(crate::review::NewReview),
     /// Take back the last review of this card recorded in this run (undo).
     Unrecord(crate::review::CardId),
+    /// Read the recent review log and hand it to [`App::show_stats`].
+    LoadStats,
 }
 
 /// The screen under any overlay. The browse state lives on in [`App::browse`] while another
@@ -73,6 +75,14 @@ pub struct RoundsScreen {
 pub enum Overlay {
     Search(SearchState),
     Help(HelpState),
+    /// Review statistics (built from the history the runtime read for it).
+    Stats(Box<StatsState>),
+}
+
+#[derive(Debug, Clone)]
+pub struct StatsState {
+    pub stats: crate::review::stats::Stats,
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -102,6 +112,9 @@ pub struct App {
     pub deck: Deck,
     /// A quiz paused while its card's trial is open in the browser (`Q` resumes it).
     pub paused_quiz: Option<Box<Quiz>>,
+    /// Defer searches to [`App::flush_search`] (the runtime batches bursts of keys); off by
+    /// default, so every update leaves the hits current.
+    pub batch_search: bool,
 }
 
 impl App {
@@ -120,6 +133,7 @@ impl App {
         App {
             deck,
             paused_quiz: None,
+            batch_search: false,
             lib,
             searcher,
             theme: Theme::new(theme),
@@ -231,6 +245,22 @@ impl App {
         Some((r.handout.clone()?, r.handout(&self.lib)))
     }
 
+    /// Show review statistics from the recent review log (read by the runtime).
+    pub fn show_stats(&mut self, reviews: &[crate::review::store::ReviewRow]) {
+        self.deck.ensure(&self.lib);
+        let d = &self.deck;
+        let stats = crate::review::stats::compute(
+            &d.cards,
+            &d.index,
+            &d.states,
+            reviews,
+            &d.names,
+            quiz::unix(self.now),
+            0,
+        );
+        self.overlay = Some(Overlay::Stats(Box::new(StatsState { stats, scroll: 0 })));
+    }
+
     /// A notice from the runtime (e.g. whether a file was written).
     pub fn notify(&mut self, message: String) {
         self.message = Some(message);
@@ -260,7 +290,7 @@ impl App {
     /// Where keys are looked up: the overlay's context, else the screen's.
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::Help(_)) | Some(Overlay::Stats(_)) => Context::Help,
             Some(Overlay::Search(_)) => Context::Search,
             None => match &self.screen {
                 Screen::Browse => match self.browse.focus {
@@ -348,9 +378,30 @@ impl App {
         }
         match self.overlay.take() {
             Some(Overlay::Help(h)) => self.update_help(h, action),
+            Some(Overlay::Stats(mut st)) => {
+                let page = crate::layout::help_body(self.size).height.max(1) as usize;
+                match action {
+                    Action::Back | Action::Click(..) | Action::OpenStats => {}
+                    a => {
+                        st.scroll = match a {
+                            Action::Down | Action::ScrollDown(..) => st.scroll + 1,
+                            Action::Up | Action::ScrollUp(..) => st.scroll.saturating_sub(1),
+                            Action::PageDown => st.scroll + page,
+                            Action::PageUp => st.scroll.saturating_sub(page),
+                            Action::Top => 0,
+                            _ => st.scroll,
+                        };
+                        self.overlay = Some(Overlay::Stats(st));
+                    }
+                }
+            }
             Some(Overlay::Search(s)) => self.update_search(s, action),
             None => match action {
                 Action::OpenHelp => self.overlay = Some(Overlay::Help(HelpState::default())),
+                Action::OpenStats if !matches!(self.screen, Screen::Rounds(_)) => {
+                    // Personal history is never shown in rounds.
+                    return Effect::LoadStats;
+                }
                 Action::OpenSearch if matches!(self.screen, Screen::Browse) => self.open_search(),
                 action => {
                     let effect = self.update_screen(action, now);
@@ -371,6 +422,21 @@ impl App {
                         Some("statistics: run `trialdeck stats` (in-app view coming)".into());
                     return Effect::None;
                 }
+                // A click on a key point ticks it (the same lines the view draws).
+                let action = match (action, &**q) {
+                    (Action::Click(x, y), Quiz::Running(s)) if s.face == Face::Back => {
+                        let body = crate::layout::quiz_body(self.size);
+                        let top = quiz::card_top(&self.lib, &self.deck, s, body.width, &self.theme);
+                        let line = y.checked_sub(body.y).map(usize::from);
+                        match line.and_then(|l| top.points.iter().position(|r| r.contains(&l))) {
+                            Some(i) if crate::layout::contains(body, x, y) => {
+                                Action::TickPoint(i as u8 + 1)
+                            }
+                            _ => Action::Click(x, y),
+                        }
+                    }
+                    (a, _) => a,
+                };
                 match q.update(&mut self.deck, &self.lib, action, now) {
                     quiz::QuizOut::None => Effect::None,
                     quiz::QuizOut::Message(m) => {

@@ -16,6 +16,8 @@ pub struct SearchState {
     pub from: Place,
     /// A problem with the query (an unknown `@role` or `#kind`), shown under the box.
     pub problem: Option<String>,
+    /// The query changed and its hits are not computed yet (see [`App::flush_search`]).
+    pub pending: bool,
 }
 
 impl App {
@@ -34,6 +36,7 @@ impl App {
                 reveal_on_open: false,
                 from,
                 problem: None,
+                pending: false,
             },
         };
         let selected = st.selected;
@@ -43,7 +46,19 @@ impl App {
         self.overlay = Some(Overlay::Search(st));
     }
 
+    /// Run the search of a changed query now, or (when the runtime batches keys) mark it to
+    /// run once after the burst of keys is applied.
     fn run_search(&mut self, st: &mut SearchState) {
+        if self.batch_search {
+            st.pending = true;
+            st.selected = 0;
+            return;
+        }
+        self.search_now(st);
+    }
+
+    fn search_now(&mut self, st: &mut SearchState) {
+        st.pending = false;
         st.problem = crate::search::check(&st.query).err();
         st.hits = if st.query.trim().is_empty() || st.problem.is_some() {
             Vec::new()
@@ -53,7 +68,31 @@ impl App {
         st.selected = 0;
     }
 
+    /// Compute the hits of a query whose search was deferred: once per burst of keys, so fast
+    /// typing or a paste runs one search, not one per key. The runtime calls this before it
+    /// draws.
+    pub fn flush_search(&mut self) {
+        if let Some(Overlay::Search(mut st)) = self.overlay.take() {
+            if st.pending {
+                self.search_now(&mut st);
+            }
+            self.overlay = Some(Overlay::Search(st));
+        }
+    }
+
     pub(super) fn update_search(&mut self, mut st: SearchState, action: Action) {
+        // Actions that use the hits need them current.
+        if st.pending
+            && !matches!(
+                action,
+                Action::SearchInput(_)
+                    | Action::SearchPaste(_)
+                    | Action::SearchBackspace
+                    | Action::SearchClear
+            )
+        {
+            self.search_now(&mut st);
+        }
         let n = st.hits.len();
         let page = layout::search_rows(self.size).max(1);
         match action {

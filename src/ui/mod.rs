@@ -10,6 +10,7 @@ pub mod list;
 pub mod quiz;
 pub mod rounds;
 pub mod search;
+pub mod stats;
 
 use crate::app::{App, Overlay, Screen};
 use crate::doc::wrap::truncate;
@@ -116,6 +117,19 @@ pub fn render(app: &App, frame: &mut Frame) {
                     keymap: &app.keymap,
                     scroll: h.scroll,
                     theme: t,
+                },
+                r,
+            );
+        }
+        Some(Overlay::Stats(st)) => {
+            let r = layout::overlay(size);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                &stats::StatsView {
+                    stats: &st.stats,
+                    scroll: st.scroll,
+                    theme: t,
+                    level: app.deck.level,
                 },
                 r,
             );
