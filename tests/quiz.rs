@@ -435,29 +435,49 @@ fn enter_confirms_the_grade_the_ticks_suggest() {
     assert_eq!(enter_grade(RESIDENT, &[3, 2, 1]), Grade::Good);
 }
 
+/// The grade marked as Enter's on screen: the last grade word before the `◀` mark.
+fn marked_grade(text: &str) -> Option<&'static str> {
+    let line = text.lines().find(|l| l.contains('◀'))?;
+    let before = &line[..line.find('◀')?];
+    ["Again", "Hard", "Good", "Easy"]
+        .into_iter()
+        .filter_map(|g| before.rfind(g).map(|i| (i, g)))
+        .max()
+        .map(|(_, g)| g)
+}
+
 #[test]
 fn the_suggested_grade_is_marked_on_screen() {
     let mut app = session_of(&[STUDENT]);
     up(&mut app, Action::Reveal, t0());
     let text = screen_text(&render(&app));
-    assert!(
-        text.contains("Again (1 day) ◀ Enter"),
+    assert_eq!(
+        marked_grade(&text),
+        Some("Again"),
         "nothing ticked:\n{text}"
     );
+    assert_eq!(text.matches('◀').count(), 1, "{text}");
     keys(&mut app, [Action::TickPoint(1), Action::TickPoint(2)]);
     let text = screen_text(&render(&app));
-    assert!(
-        text.contains("Hard (1 day) ◀ Enter"),
-        "half ticked:\n{text}"
-    );
+    assert_eq!(marked_grade(&text), Some("Hard"), "half ticked:\n{text}");
     keys(&mut app, [Action::TickPoint(3), Action::TickPoint(4)]);
     let text = screen_text(&render(&app));
-    assert_eq!(text.matches("◀ Enter").count(), 1, "{text}");
-    assert!(
-        text.lines()
-            .any(|l| l.contains("Good (") && l.contains("◀ Enter")),
-        "{text}"
-    );
+    assert_eq!(marked_grade(&text), Some("Good"), "all ticked:\n{text}");
+}
+
+#[test]
+fn clicking_a_key_point_ticks_it() {
+    let mut app = session_of(&[RESIDENT]);
+    up(&mut app, Action::Reveal, t0());
+    common::click_text(&mut app, "Median 9 versus 6 months");
+    assert_eq!(session(&app).ticked, 0b010);
+    common::click_text(&mut app, "CI 0.55 to 0.85 excludes");
+    assert_eq!(session(&app).ticked, 0b110);
+    common::click_text(&mut app, "Median 9 versus 6 months");
+    assert_eq!(session(&app).ticked, 0b100, "a second click takes it back");
+    // Clicking the question does not tick anything.
+    common::click_text(&mut app, "How would you explain");
+    assert_eq!(session(&app).ticked, 0b100);
 }
 
 #[test]
