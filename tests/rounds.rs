@@ -505,32 +505,46 @@ fn h_writes_a_handout_of_exactly_the_questions_covered() {
     );
     assert!(md.contains("## Evidence"), "{md}");
     assert!(
-        md.contains("| Endpoint | Per arm | Effect (95% CI) | p |"),
-        "{md}"
-    );
-    assert!(md.contains("| Progression-free survival (ITT) |"), "{md}");
-    assert!(md.contains("| Objective response rate (ITT) |"), "{md}");
-    assert!(md.contains("## Discussion"), "{md}");
-    assert!(md.contains(STUDENT_PROMPT), "{md}");
-    assert!(
-        md.contains("**Key response.** ALPHA is an invented phase 3 trial"),
+        md.contains("| Endpoint | Analysis | Drug A | Drug B | Effect | p |"),
         "{md}"
     );
     assert!(
-        md.contains("- Response 40% vs 30%"),
+        md.contains("| Progression-free survival | ITT | 9 mo"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Objective response rate | ITT | 40% | 30% |"),
+        "{md}"
+    );
+    let discussion = &md[md.find("## Discussion").expect("a discussion section")..];
+    assert!(discussion.contains(STUDENT_PROMPT), "{md}");
+    assert!(
+        discussion.contains("**Key response.** ALPHA is an invented phase 3 trial"),
+        "{md}"
+    );
+    assert!(
+        discussion.contains("- Response 40% vs 30%"),
         "its key points:\n{md}"
     );
     assert!(
-        md.contains("What threatens the validity of ALPHA's comparison?"),
+        discussion.contains("What threatens the validity of ALPHA's comparison?"),
         "{md}"
     );
-    assert!(md.contains("- Discrepant medians across sources"), "{md}");
+    assert!(
+        discussion.contains("- Discrepant medians across sources"),
+        "{md}"
+    );
     assert!(
         !md.contains(RESIDENT_PROMPT),
         "the resident question was never shown:\n{md}"
     );
     assert!(!md.contains("HR 0.70 means a 30% lower hazard"), "{md}");
-    assert_eq!(md.matches("### ").count(), 2, "two questions:\n{md}");
+    assert_eq!(
+        discussion.matches("\n### ").count(),
+        2,
+        "two questions:\n{discussion}"
+    );
+    assert!(discussion.contains("### Medical Student") && discussion.contains("### PhD"));
     let student = md.find(STUDENT_PROMPT).unwrap();
     let phd = md.find("What threatens the validity").unwrap();
     assert!(student < phd, "in ladder order");
@@ -544,6 +558,7 @@ fn a_handout_before_any_question_has_no_discussion_and_a_default_name() {
             assert_eq!(path, PathBuf::from("alpha-handout.md"));
             assert!(contents.contains("## Evidence"), "{contents}");
             assert!(!contents.contains("## Discussion"), "{contents}");
+            assert!(!contents.contains("What did ALPHA compare"), "{contents}");
         }
         other => panic!("h writes the handout: {other:?}"),
     }
@@ -552,6 +567,23 @@ fn a_handout_before_any_question_has_no_discussion_and_a_default_name() {
         None,
         "no --handout, nothing written at the end"
     );
+}
+
+#[test]
+#[ignore = "BUG: the handout says \"see Discrepancies\" but has no Discrepancies section \
+            (either drop the pointer or include the section)"]
+fn a_handout_never_points_to_a_section_it_lacks() {
+    let mut app = mini(RoundsOptions::default());
+    let Effect::Write { contents, .. } = app.update(Action::Handout, at(1)) else {
+        panic!("h writes the handout");
+    };
+    if contents.contains("see Discrepancies") {
+        assert!(contents.contains("## Discrepancies"), "{contents}");
+        assert!(
+            contents.contains("The review rounds an earlier data cut."),
+            "{contents}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
