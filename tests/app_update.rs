@@ -1399,3 +1399,28 @@ fn a_click_on_a_key_point_ticks_it_and_the_suggested_grade_follows() {
     click_text(&mut a, "Response 40% vs 30%");
     assert_eq!(ticked(&a), 0b101);
 }
+
+#[test]
+fn off_thread_search_shows_only_the_newest_querys_hits() {
+    let mut a = app(120, 40);
+    a.async_search = true;
+    step(&mut a, Action::OpenSearch);
+    type_query(&mut a, "alp");
+    let (s1, q1) = a.take_search_request().expect("a request for the worker");
+    assert_eq!(q1, "alp");
+    assert!(a.take_search_request().is_none(), "asked once per query");
+    type_query(&mut a, "ha");
+    let (s2, q2) = a.take_search_request().expect("the newer query");
+    assert_eq!(q2, "alpha");
+    assert!(s2 > s1);
+    // The older query's hits arrive late: dropped.
+    let mut worker = a.searcher.share();
+    let old = worker.search(&q1, 200);
+    a.apply_search_results(s1, old);
+    assert!(a.search_pending(), "still waiting for the newest query");
+    let new = worker.search(&q2, 200);
+    assert!(!new.is_empty());
+    a.apply_search_results(s2, new.clone());
+    assert!(!a.search_pending());
+    assert_eq!(a.search().expect("open").hits, new);
+}

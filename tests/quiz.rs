@@ -609,8 +609,6 @@ fn undo_takes_back_the_last_grade_and_shows_the_card_again() {
 }
 
 #[test]
-#[ignore = "BUG: grading the last card goes straight to the summary, where `u` does nothing: \
-            a mistaken grade on the last card cannot be undone (no Effect::Unrecord)"]
 fn undo_after_the_last_card_reopens_it() {
     let mut app = session_of(&[STUDENT, RESIDENT]);
     up(&mut app, Action::Reveal, t0());
@@ -676,8 +674,6 @@ fn o_opens_the_trial_and_q_resumes_the_same_card() {
 }
 
 #[test]
-#[ignore = "BUG: a fact card's answer is several lines joined with newlines, and the quiz view \
-            wraps it as one span, so the lines run together (\"p < 0.001Comparison: A vs B.\")"]
 fn a_fact_cards_answer_keeps_its_lines_apart() {
     let mut app = session_of(&[PFS_EFFECT]);
     up(&mut app, Action::Reveal, t0());

@@ -570,8 +570,6 @@ fn a_handout_before_any_question_has_no_discussion_and_a_default_name() {
 }
 
 #[test]
-#[ignore = "BUG: the handout says \"see Discrepancies\" but has no Discrepancies section \
-            (either drop the pointer or include the section)"]
 fn a_handout_never_points_to_a_section_it_lacks() {
     let mut app = mini(RoundsOptions::default());
     let Effect::Write { contents, .. } = app.update(Action::Handout, at(1)) else {

@@ -599,8 +599,11 @@ fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
                 _ => true,
             }
         }
-        Quiz::Done { summary, .. } => match action {
+        Quiz::Done {
+            summary, session, ..
+        } => match action {
             Action::DrillMissed => !summary.missed.is_empty(),
+            Action::Undo => !session.reviews.is_empty(),
             Action::Open | Action::Back | Action::OpenHelp | Action::Quit => true,
             _ => false,
         },

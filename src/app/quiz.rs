@@ -250,6 +250,8 @@ pub enum Quiz {
     Done {
         summary: Box<SessionSummary>,
         filter: Filter,
+        /// The finished session, so its last grade can still be undone.
+        session: Box<Session>,
     },
 }
 
@@ -339,14 +341,28 @@ impl Quiz {
                         &deck.names,
                     );
                     let filter = s.filter.clone();
+                    let session = Box::new(s.clone());
                     *self = Quiz::Done {
                         summary: Box::new(summary),
                         filter,
+                        session,
                     };
                 }
                 out
             }
-            Quiz::Done { summary, filter } => match action {
+            Quiz::Done {
+                summary,
+                filter,
+                session,
+            } => match action {
+                Action::Undo => {
+                    let mut s = (**session).clone();
+                    let out = undo(&mut s, deck, now);
+                    if matches!(out, QuizOut::Unrecord(_)) {
+                        *self = Quiz::Running(s);
+                    }
+                    out
+                }
                 Action::DrillMissed => {
                     let missed: Vec<usize> = summary
                         .missed
@@ -377,6 +393,9 @@ fn session_update(
     action: Action,
     now: SystemTime,
 ) -> QuizOut {
+    if action == Action::Undo {
+        return undo(s, deck, now);
+    }
     let Some(card) = s.card() else {
         return QuizOut::None;
     };
@@ -412,18 +431,6 @@ fn session_update(
             s.skipped += 1;
             s.next(now);
         }
-        (_, Action::Undo) => {
-            let Some(last) = s.graded.pop() else {
-                return QuizOut::Message("nothing to undo".into());
-            };
-            s.reviews.pop();
-            deck.states[last.card] = last.before;
-            s.at = last.at;
-            s.face = Face::Back;
-            s.ticked = 0;
-            s.shown_at = now;
-            return QuizOut::Unrecord(deck.cards[last.card].id.clone());
-        }
         (_, Action::OpenEntry) => return QuizOut::OpenEntry(deck.cards[card].entry_index),
         (_, Action::Back) => {
             // Leaving mid-session shows the summary of what was graded so far.
@@ -432,6 +439,21 @@ fn session_update(
         _ => {}
     }
     QuizOut::None
+}
+
+/// Take back the session's last grade: the card's state as it was, the card shown again.
+fn undo(s: &mut Session, deck: &mut Deck, now: SystemTime) -> QuizOut {
+    let Some(last) = s.graded.pop() else {
+        return QuizOut::Message("nothing to undo".into());
+    };
+    s.reviews.pop();
+    deck.states[last.card] = last.before;
+    s.at = last.at;
+    s.face = Face::Back;
+    s.ticked = 0;
+    s.scroll = 0;
+    s.shown_at = now;
+    QuizOut::Unrecord(deck.cards[last.card].id.clone())
 }
 
 fn grade(

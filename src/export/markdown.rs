@@ -45,6 +45,13 @@ pub fn handout(lib: &Library, e: &crate::content::Entry, asked: &[String]) -> St
         o.push_str(&heading(2, "Evidence"));
         o.push_str(&evidence);
     }
+    // The overview points readers to the discrepancy notes: the handout carries them.
+    let mut notes = String::new();
+    blocks(doc.part(Section::Discrepancies), 3, &mut notes);
+    if !notes.trim().is_empty() {
+        o.push_str(&heading(2, Section::Discrepancies.label()));
+        o.push_str(&notes);
+    }
     let qs = doc.questions();
     let asked: Vec<_> = asked
         .iter()

@@ -236,12 +236,20 @@ fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, 
                 p.area.width as usize,
                 0,
             ));
-            lines.extend(wrap(
-                vec![Span::styled(text.answer.clone(), t.base)],
-                p.area.width as usize,
-                0,
-            ));
-            for cv in &text.caveats {
+            // A fact card's answer is several lines: keep them apart.
+            for para in text.answer.split('\n') {
+                lines.extend(wrap(
+                    vec![Span::styled(para.to_string(), t.base)],
+                    p.area.width as usize,
+                    0,
+                ));
+            }
+            // Caveats the answer already states are not repeated.
+            for cv in text
+                .caveats
+                .iter()
+                .filter(|c| !text.answer.contains(c.as_str()))
+            {
                 lines.extend(wrap(
                     vec![Span::styled("⚠ ", t.warn), Span::styled(cv.clone(), t.warn)],
                     p.area.width as usize,
