@@ -695,17 +695,7 @@ fn cmd_rounds(
             "this entry has no discussion questions; pick a trial with --trial ID".into(),
         ));
     }
-    let roles = roles
-        .iter()
-        .filter(|r| !r.trim().is_empty())
-        .map(|r| {
-            trialdeck::content::Role::parse(r).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "unknown role `{r}`; use student, resident, fellow, attending, phd, editor or guideline"
-                ))
-            })
-        })
-        .collect::<CliResult<Vec<_>>>()?;
+    let roles = parse_roles(roles)?;
     let learners = match learners {
         None => Vec::new(),
         Some(path) => std::fs::read_to_string(path)

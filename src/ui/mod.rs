@@ -209,6 +209,15 @@ pub fn footer_line(
     Line::from(spans)
 }
 
+/// The frame of an overlay (help, statistics): a heavy border with its title.
+pub fn overlay_block<'a>(title: &'a str, t: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_type(ratatui::widgets::BorderType::Thick)
+        .border_style(t.border_focus)
+        .title(Span::styled(title, t.border_focus))
+        .style(t.base)
+}
+
 /// A bordered block whose border shows focus by style and by a heavier line.
 pub fn panel<'a>(title: Line<'a>, focused: bool, t: &Theme) -> Block<'a> {
     let b = Block::bordered().title(title);

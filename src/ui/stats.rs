@@ -9,7 +9,7 @@ use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Widget};
+use ratatui::widgets::Widget;
 
 pub struct StatsView<'a> {
     pub stats: &'a Stats,
@@ -115,14 +115,7 @@ impl Widget for &StatsView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let size = (buf.area.width, buf.area.height);
-        Block::bordered()
-            .border_type(BorderType::Thick)
-            .border_style(t.border_focus)
-            .title(Span::styled(
-                " Review statistics · j/k PgUp/PgDn scroll · Esc closes ",
-                t.border_focus,
-            ))
-            .style(t.base)
+        super::overlay_block(" Review statistics · j/k PgUp/PgDn scroll · Esc closes ", t)
             .render(area, buf);
         let body = layout::help_body(size);
         let lines = self.lines(body.width);
