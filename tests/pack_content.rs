@@ -253,7 +253,11 @@ fn major_trials_have_all_seven_roles_in_ladder_order() {
         ("marianne", &["marianne-attending"][..]),
         (
             "cleopatra",
-            &["cleopatra-resident", "cleopatra-editor", "cleopatra-guideline"][..],
+            &[
+                "cleopatra-resident",
+                "cleopatra-editor",
+                "cleopatra-guideline",
+            ][..],
         ),
     ] {
         let e = lib.entry(id).unwrap();
@@ -266,11 +270,17 @@ fn major_trials_have_all_seven_roles_in_ladder_order() {
         for q in &e.questions {
             assert!(
                 !q.findings.is_empty()
-                    && q.findings.iter().all(|f| e.findings.iter().any(|x| &x.id == f)),
+                    && q.findings
+                        .iter()
+                        .all(|f| e.findings.iter().any(|x| &x.id == f)),
                 "{id} › {} must rely on a finding the entry holds",
                 q.id
             );
-            assert!(!retired.contains(&q.id.as_str()), "{} is a retired id", q.id);
+            assert!(
+                !retired.contains(&q.id.as_str()),
+                "{} is a retired id",
+                q.id
+            );
         }
     }
     for e in &lib.entries {
