@@ -632,7 +632,11 @@ fn cmd_config(g: &Global, command: ConfigCommand) -> CliResult {
             if let Some(n) = notice {
                 eprintln!("trialdeck: {}", content::sanitize::clean(&n));
             }
-            write_stdout(&c.show())?;
+            let mut shown = c.show();
+            if !shown.ends_with('\n') {
+                shown.push('\n');
+            }
+            write_stdout(&shown)?;
         }
         ConfigCommand::Set { key, value } => {
             let (mut c, notice) = trialdeck::config::Config::load(&path);
