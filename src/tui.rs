@@ -192,13 +192,8 @@ fn event_loop(
     stop: &AtomicI32,
     effects: &mut Effects,
 ) -> io::Result<()> {
-    let worker = if app.searcher.index().len() >= ASYNC_SEARCH_RECORDS {
-        let w = SearchWorker::spawn(app.searcher.share())?;
-        app.async_search = true;
-        Some(w)
-    } else {
-        None
-    };
+    let mut worker: Option<SearchWorker> = None;
+    let mut first = true;
     let size = terminal.size()?;
     // A burst of keys (fast typing, a paste) runs one search, after the burst.
     app.batch_search = true;
@@ -208,6 +203,15 @@ fn event_loop(
     );
     loop {
         terminal.draw(|f| crate::ui::render(app, f))?;
+        if first {
+            // The first frame is on screen: now build the search index (keys typed meanwhile
+            // wait in the queue), and for large libraries start the search worker.
+            first = false;
+            if app.searcher().index().len() >= ASYNC_SEARCH_RECORDS {
+                worker = Some(SearchWorker::spawn(app.searcher().share())?);
+                app.async_search = true;
+            }
+        }
         // Wait for input, waking regularly to notice signals.
         let mut redraw = false;
         loop {

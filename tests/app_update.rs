@@ -1414,7 +1414,7 @@ fn off_thread_search_shows_only_the_newest_querys_hits() {
     assert_eq!(q2, "alpha");
     assert!(s2 > s1);
     // The older query's hits arrive late: dropped.
-    let mut worker = a.searcher.share();
+    let mut worker = a.searcher().share();
     let old = worker.search(&q1, 200);
     a.apply_search_results(s1, old);
     assert!(a.search_pending(), "still waiting for the newest query");

@@ -92,8 +92,9 @@ pub struct HelpState {
 
 pub struct App {
     pub lib: Library,
-    /// The search engine (index plus the last query's candidates, for typing speed).
-    pub searcher: Searcher,
+    /// The search engine (index plus the last query's candidates, for typing speed); built on
+    /// first use ([`App::searcher`]), so the first frame never waits for it.
+    searcher: Option<Searcher>,
     pub theme: Theme,
     pub keymap: Keymap,
     /// Terminal size (columns, rows).
@@ -128,7 +129,7 @@ impl App {
         // Large libraries are scored on the machine's cores (measured: ~2× at 10,000 trials on
         // 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let searcher = Searcher::new(SearchIndex::build(&lib)).with_threads(cores);
+        let _ = cores;
         let browse = Browse::new(&lib);
         let mut deck = Deck::lazy(
             std::collections::HashMap::new(),
@@ -142,7 +143,7 @@ impl App {
             async_search: false,
             requested: None,
             lib,
-            searcher,
+            searcher: None,
             theme: Theme::new(theme),
             keymap: Keymap::default(),
             size: (80, 24),
@@ -153,6 +154,22 @@ impl App {
             message: None,
             last_search: None,
         }
+    }
+
+    /// The search engine, built now if it has not been yet.
+    pub fn searcher(&mut self) -> &mut Searcher {
+        let lib = &self.lib;
+        self.searcher.get_or_insert_with(|| {
+            // Large libraries are scored on the machine's cores (measured: ~2× at 10,000
+            // trials on 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            Searcher::new(SearchIndex::build(lib)).with_threads(cores)
+        })
+    }
+
+    /// The search engine if it is built (views only read; search opens build it).
+    pub fn searcher_ready(&self) -> Option<&Searcher> {
+        self.searcher.as_ref()
     }
 
     /// Use a keymap other than the defaults.

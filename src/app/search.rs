@@ -25,6 +25,7 @@ pub struct SearchState {
 impl App {
     pub(super) fn open_search(&mut self) {
         self.requested = None;
+        self.searcher();
         let from = self.browse().place();
         let st = match self.last_search.take() {
             // `/` reopens the last search with its query and selection, from here.
@@ -109,7 +110,7 @@ impl App {
         st.hits = if st.query.trim().is_empty() || st.problem.is_some() {
             Vec::new()
         } else {
-            self.searcher.search(&st.query, SEARCH_LIMIT)
+            self.searcher().search(&st.query, SEARCH_LIMIT)
         };
         st.selected = 0;
     }

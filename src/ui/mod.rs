@@ -96,19 +96,21 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
     }
     match &app.overlay {
-        Some(Overlay::Search(st)) => {
+        Some(Overlay::Search(st)) if app.searcher_ready().is_some() => {
             let r = layout::overlay(size);
             frame.render_widget(Clear, r);
             frame.render_widget(
                 &search::SearchView {
                     lib: &app.lib,
-                    searcher: &app.searcher,
+                    searcher: app.searcher_ready().expect("checked above"),
                     state: st,
                     theme: t,
                 },
                 r,
             );
         }
+        // (Search builds its index when it opens, so this is only a frame drawn before.)
+        Some(Overlay::Search(_)) => {}
         Some(Overlay::Help(h)) => {
             let r = layout::overlay(size);
             frame.render_widget(Clear, r);
