@@ -297,6 +297,12 @@ pub fn forest_fit(width: u16, height: u16, caption: u16) -> (usize, bool) {
     ((avail / per).max(1) as usize, stacked)
 }
 
+/// The quiz screen's body: a centred column under the title line, above the footer.
+pub fn quiz_body(size: (u16, u16)) -> Rect {
+    let w = size.0.saturating_sub(4).min(100);
+    Rect::new((size.0 - w) / 2, 2, w, size.1.saturating_sub(4))
+}
+
 pub fn contains(r: Rect, x: u16, y: u16) -> bool {
     x >= r.x && x < r.x.saturating_add(r.width) && y >= r.y && y < r.y.saturating_add(r.height)
 }

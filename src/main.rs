@@ -632,7 +632,11 @@ fn cmd_config(g: &Global, command: ConfigCommand) -> CliResult {
             if let Some(n) = notice {
                 eprintln!("trialdeck: {}", content::sanitize::clean(&n));
             }
-            write_stdout(&c.show())?;
+            let mut shown = c.show();
+            if !shown.ends_with('\n') {
+                shown.push('\n');
+            }
+            write_stdout(&shown)?;
         }
         ConfigCommand::Set { key, value } => {
             let (mut c, notice) = trialdeck::config::Config::load(&path);
@@ -695,17 +699,7 @@ fn cmd_rounds(
             "this entry has no discussion questions; pick a trial with --trial ID".into(),
         ));
     }
-    let roles = roles
-        .iter()
-        .filter(|r| !r.trim().is_empty())
-        .map(|r| {
-            trialdeck::content::Role::parse(r).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "unknown role `{r}`; use student, resident, fellow, attending, phd, editor or guideline"
-                ))
-            })
-        })
-        .collect::<CliResult<Vec<_>>>()?;
+    let roles = parse_roles(roles)?;
     let learners = match learners {
         None => Vec::new(),
         Some(path) => std::fs::read_to_string(path)

@@ -152,6 +152,7 @@ const FUZZY_DP_COLS: usize = if cfg!(feature = "search-full-dp") {
 /// Below this many candidates, scoring stays on one thread.
 const PARALLEL_MIN: usize = if cfg!(test) { 64 } else { 2048 };
 
+#[derive(Clone)]
 struct Field {
     text: Box<str>,
     folded: Box<str>,
@@ -162,6 +163,7 @@ struct Field {
     title_at: Option<u32>,
 }
 
+#[derive(Clone)]
 struct Record {
     kind: Kind,
     entry: u32,
@@ -173,6 +175,7 @@ struct Record {
 }
 
 /// The index: every record of a library with its prepared (folded) text. Built once.
+#[derive(Clone)]
 pub struct SearchIndex {
     records: Vec<Record>,
     fields: Vec<Field>,
@@ -936,7 +939,7 @@ fn window(text: &str, pos: &[usize]) -> (String, Vec<usize>) {
 
 /// Search with a cache of the last query's matches, for search-as-you-type.
 pub struct Searcher {
-    index: SearchIndex,
+    index: std::sync::Arc<SearchIndex>,
     cache: Option<(Query, Vec<u32>)>,
     narrowing: bool,
     threads: usize,
@@ -946,10 +949,21 @@ impl Searcher {
     /// A searcher with narrowing on, scoring on one thread.
     pub fn new(index: SearchIndex) -> Searcher {
         Searcher {
-            index,
+            index: std::sync::Arc::new(index),
             cache: None,
             narrowing: true,
             threads: 1,
+        }
+    }
+
+    /// Another searcher on the same index (shared, not copied), with its own narrowing
+    /// cache: for scoring on a worker thread while this one highlights what is on screen.
+    pub fn share(&self) -> Searcher {
+        Searcher {
+            index: std::sync::Arc::clone(&self.index),
+            cache: None,
+            narrowing: self.narrowing,
+            threads: self.threads,
         }
     }
 
@@ -970,8 +984,9 @@ impl Searcher {
         &self.index
     }
 
+    /// The index (a copy only if another searcher still shares it).
     pub fn into_index(self) -> SearchIndex {
-        self.index
+        std::sync::Arc::try_unwrap(self.index).unwrap_or_else(|shared| (*shared).clone())
     }
 
     /// Forget the cached candidates.

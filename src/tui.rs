@@ -151,19 +151,67 @@ impl Effects<'_> {
     }
 }
 
+/// From this many search records, scoring runs on a worker thread so the UI never waits for it.
+const ASYNC_SEARCH_RECORDS: usize = 20_000;
+
+/// The search worker: scores the newest query it has been sent (older ones waiting in the
+/// channel are skipped) and sends the hits back.
+struct SearchWorker {
+    requests: std::sync::mpsc::Sender<(u64, String)>,
+    results: std::sync::mpsc::Receiver<(u64, Vec<crate::search::Hit>)>,
+}
+
+impl SearchWorker {
+    fn spawn(mut searcher: crate::search::Searcher) -> io::Result<SearchWorker> {
+        let (req_tx, req_rx) = std::sync::mpsc::channel::<(u64, String)>();
+        let (res_tx, res_rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("search".into())
+            .spawn(move || {
+                while let Ok(mut req) = req_rx.recv() {
+                    // Bursts coalesce: only the newest query is scored.
+                    while let Ok(newer) = req_rx.try_recv() {
+                        req = newer;
+                    }
+                    let hits = searcher.search(&req.1, crate::app::SEARCH_LIMIT);
+                    if res_tx.send((req.0, hits)).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(SearchWorker {
+            requests: req_tx,
+            results: res_rx,
+        })
+    }
+}
+
 fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     stop: &AtomicI32,
     effects: &mut Effects,
 ) -> io::Result<()> {
+    let mut worker: Option<SearchWorker> = None;
+    let mut first = true;
     let size = terminal.size()?;
+    // A burst of keys (fast typing, a paste) runs one search, after the burst.
+    app.batch_search = true;
     app.update(
         crate::action::Action::Resize(size.width, size.height),
         std::time::SystemTime::now(),
     );
     loop {
         terminal.draw(|f| crate::ui::render(app, f))?;
+        if first {
+            // The first frame is on screen: now build the search index (keys typed meanwhile
+            // wait in the queue), and for large libraries start the search worker.
+            first = false;
+            if app.searcher().index().len() >= ASYNC_SEARCH_RECORDS {
+                worker = Some(SearchWorker::spawn(app.searcher().share())?);
+                app.async_search = true;
+            }
+        }
         // Wait for input, waking regularly to notice signals.
         let mut redraw = false;
         loop {
@@ -174,7 +222,16 @@ fn event_loop(
                 redraw = true;
                 break;
             }
-            if event::poll(Duration::from_millis(200))? {
+            // While the worker scores a query, look for its hits often.
+            let wait = if app.search_pending() { 8 } else { 200 };
+            if event::poll(Duration::from_millis(wait))? {
+                break;
+            }
+            if let Some(w) = &worker
+                && let Ok((seq, hits)) = w.results.try_recv()
+            {
+                app.apply_search_results(seq, hits);
+                redraw = true;
                 break;
             }
             if app.ticking() {
@@ -190,16 +247,20 @@ fn event_loop(
         // Drain what is queued before drawing again, so fast typing never lags behind.
         let mut effect = Effect::None;
         loop {
+            if !event::poll(Duration::ZERO)? {
+                break;
+            }
             let ev = event::read()?;
             if let Some(action) = app.keymap.map_event(app.context(), &ev) {
                 effect = app.update(action, std::time::SystemTime::now());
             }
-            if effect != Effect::None
-                || stop.load(Ordering::SeqCst) != 0
-                || !event::poll(Duration::ZERO)?
-            {
+            if effect != Effect::None || stop.load(Ordering::SeqCst) != 0 {
                 break;
             }
+        }
+        app.flush_search();
+        if let (Some(w), Some(req)) = (&worker, app.take_search_request()) {
+            let _ = w.requests.send(req);
         }
         match effect {
             Effect::Quit => return Ok(()),
@@ -220,6 +281,23 @@ fn event_loop(
                 if let Some(m) = effects.unrecord(&c) {
                     app.notify(crate::content::sanitize::clean(&m));
                 }
+            }
+            Effect::LoadStats => {
+                let now = std::time::SystemTime::now();
+                let since = crate::app::quiz::unix(now) - 31 * crate::review::fsrs::DAY;
+                let rows = match effects.store.as_deref() {
+                    Some(store) => match store.reviews_since(since) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            app.notify(crate::content::sanitize::clean(&format!(
+                                "cannot read the review history: {e}"
+                            )));
+                            Vec::new()
+                        }
+                    },
+                    None => Vec::new(),
+                };
+                app.show_stats(&rows);
             }
             Effect::None => {}
         }

@@ -1348,3 +1348,79 @@ fn the_shipped_example_keymap_parses() {
         assert_eq!(b.keys, want, "{name}");
     }
 }
+
+#[test]
+fn a_burst_of_keys_runs_one_search_after_it() {
+    let mut a = app(120, 40);
+    a.batch_search = true;
+    step(&mut a, Action::OpenSearch);
+    type_query(&mut a, "alpha");
+    let st = a.search().expect("search open");
+    assert!(st.pending, "the query waits for the burst to end");
+    assert!(st.hits.is_empty(), "no search ran per key");
+    a.flush_search();
+    let st = a.search().expect("search open");
+    assert!(!st.pending);
+    assert!(!st.hits.is_empty(), "one search after the burst");
+    // A key that needs the hits (Enter) computes them first, even without a flush.
+    type_query(&mut a, " ");
+    step(&mut a, Action::SearchBackspace);
+    assert!(a.search().expect("open").pending);
+    step(&mut a, Action::Open);
+    assert!(a.search().is_none(), "the hit opened");
+    assert_eq!(a.browse().focus, Focus::Detail);
+}
+
+#[test]
+fn a_click_on_a_key_point_ticks_it_and_the_suggested_grade_follows() {
+    use trialdeck::app::{Quiz, Session};
+    let mut a = app(100, 40);
+    a.start_quiz(
+        trialdeck::review::Filter {
+            trials: vec!["alpha".into()],
+            roles: vec![Role::MedicalStudent],
+            no_facts: true,
+            ..Default::default()
+        },
+        false,
+    );
+    step(&mut a, Action::Reveal);
+    let ticked = |a: &App| match a.quiz() {
+        Some(Quiz::Running(Session { ticked, .. })) => *ticked,
+        other => panic!("not in a session: {:?}", other.map(|_| ())),
+    };
+    assert_eq!(ticked(&a), 0);
+    // Click on the second point's text, as drawn, with no render in between the two clicks.
+    let (x, y) = click_text(&mut a, "PFS 9.0 vs 6.0 months");
+    assert_eq!(ticked(&a), 0b10, "the clicked point is ticked");
+    step(&mut a, Action::Click(x, y));
+    assert_eq!(ticked(&a), 0, "a second click unticks it");
+    click_text(&mut a, "Drug A versus drug B, 400 patients");
+    click_text(&mut a, "Response 40% vs 30%");
+    assert_eq!(ticked(&a), 0b101);
+}
+
+#[test]
+fn off_thread_search_shows_only_the_newest_querys_hits() {
+    let mut a = app(120, 40);
+    a.async_search = true;
+    step(&mut a, Action::OpenSearch);
+    type_query(&mut a, "alp");
+    let (s1, q1) = a.take_search_request().expect("a request for the worker");
+    assert_eq!(q1, "alp");
+    assert!(a.take_search_request().is_none(), "asked once per query");
+    type_query(&mut a, "ha");
+    let (s2, q2) = a.take_search_request().expect("the newer query");
+    assert_eq!(q2, "alpha");
+    assert!(s2 > s1);
+    // The older query's hits arrive late: dropped.
+    let mut worker = a.searcher().share();
+    let old = worker.search(&q1, 200);
+    a.apply_search_results(s1, old);
+    assert!(a.search_pending(), "still waiting for the newest query");
+    let new = worker.search(&q2, 200);
+    assert!(!new.is_empty());
+    a.apply_search_results(s2, new.clone());
+    assert!(!a.search_pending());
+    assert_eq!(a.search().expect("open").hits, new);
+}

@@ -18,6 +18,8 @@ const POLL: Duration = Duration::from_millis(10);
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
 
+static SPAWNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Start trialdeck on `pack` in a new pty. Only the child keeps the slave end, so readers of
 /// the master see EOF when it exits.
 fn spawn_in_pty(pack: &str) -> (Box<dyn MasterPty + Send>, Box<dyn Child + Send + Sync>) {
@@ -42,6 +44,14 @@ fn spawn_cmd_in_pty(
     cmd.env("TERM", "xterm-256color");
     cmd.env("TRIALDECK", env!("CARGO_BIN_EXE_trialdeck"));
     cmd.env_remove("NO_COLOR");
+    // Never the tester's own review history or settings: a fresh directory per run.
+    let home = std::env::temp_dir().join(format!(
+        "trialdeck-e2e-{}-{}",
+        std::process::id(),
+        SPAWNED.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    cmd.env("TRIALDECK_DATA_DIR", home.join("data"));
+    cmd.env("TRIALDECK_CONFIG", home.join("config.ron"));
     let child = slave.spawn_command(cmd).expect("spawn trialdeck");
     drop(slave);
     (master, child)

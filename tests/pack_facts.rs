@@ -663,3 +663,57 @@ fn pik3ca_her2_retesting_and_grading_questions_are_not_repeated() {
         ["ncch-retrospective-guideline", "topic-landscape-guideline"]
     );
 }
+
+/// Claims the sources do not make, found in the line-by-line audit: a monitoring schedule
+/// ("before each cycle"), DM1 going "only" to HER2 cells (megakaryocytes take it up without
+/// HER2), "most" patients reaching T-DM1 after pertuzumab (the NCCH study says many), and
+/// early-disease trials "moving" T-DM1 (as of the sources they test it).
+#[test]
+fn audited_outside_claims_stay_out_of_the_prose() {
+    let lib = lib();
+    let banned = [
+        "before each cycle",
+        "before every cycle",
+        "before each dose",
+        "before every dose",
+        "before each 3-weekly dose",
+        "release dm1 only inside",
+        "chemotherapy only to her2",
+        "most patients reaching t-dm1",
+        "trials moving t-dm1",
+    ];
+    let mut found = Vec::new();
+    for e in &lib.entries {
+        for text in prose(e) {
+            for b in banned {
+                if text.contains(b) {
+                    found.push(format!("{}: '{b}'", e.id));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "unsourced claims:\n{}", found.join("\n"));
+}
+
+/// First-line T-DM1 failed to show superiority in MARIANNE, with no effect sizes in the pack:
+/// the grading answers on that question recommend against replacing the standard only
+/// conditionally, and say that superiority was not shown rather than equivalence.
+#[test]
+fn first_line_t_dm1_is_graded_as_a_conditional_recommendation() {
+    let lib = lib();
+    for (id, qid) in [
+        ("marianne", "marianne-guideline"),
+        ("topic-landscape", "topic-landscape-guideline"),
+    ] {
+        let e = entry(&lib, id);
+        let q = e
+            .questions
+            .iter()
+            .find(|q| q.id == qid)
+            .unwrap_or_else(|| panic!("{qid} missing"));
+        assert_eq!(q.role, Role::GuidelineCommittee);
+        let r = q.key_response.to_lowercase();
+        assert!(r.contains("conditional"), "{qid}: {r}");
+        assert!(!r.contains("strong recommendation against"), "{qid}: {r}");
+    }
+}

@@ -47,6 +47,8 @@ pub enum Effect {
     Record(crate::review::NewReview),
     /// Take back the last review of this card recorded in this run (undo).
     Unrecord(crate::review::CardId),
+    /// Read the recent review log and hand it to [`App::show_stats`].
+    LoadStats,
 }
 
 /// The screen under any overlay. The browse state lives on in [`App::browse`] while another
@@ -73,6 +75,14 @@ pub struct RoundsScreen {
 pub enum Overlay {
     Search(SearchState),
     Help(HelpState),
+    /// Review statistics (built from the history the runtime read for it).
+    Stats(Box<StatsState>),
+}
+
+#[derive(Debug, Clone)]
+pub struct StatsState {
+    pub stats: crate::review::stats::Stats,
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -82,8 +92,9 @@ pub struct HelpState {
 
 pub struct App {
     pub lib: Library,
-    /// The search engine (index plus the last query's candidates, for typing speed).
-    pub searcher: Searcher,
+    /// The search engine (index plus the last query's candidates, for typing speed); built on
+    /// first use ([`App::searcher`]), so the first frame never waits for it.
+    searcher: Option<Searcher>,
     pub theme: Theme,
     pub keymap: Keymap,
     /// Terminal size (columns, rows).
@@ -102,6 +113,14 @@ pub struct App {
     pub deck: Deck,
     /// A quiz paused while its card's trial is open in the browser (`Q` resumes it).
     pub paused_quiz: Option<Box<Quiz>>,
+    /// Defer searches to [`App::flush_search`] (the runtime batches bursts of keys); off by
+    /// default, so every update leaves the hits current.
+    pub batch_search: bool,
+    /// Score searches on the runtime's worker thread ([`App::take_search_request`]); the
+    /// runtime turns this on for large libraries.
+    pub async_search: bool,
+    /// The query sequence number last handed to the worker.
+    pub(crate) requested: Option<u64>,
 }
 
 impl App {
@@ -110,7 +129,7 @@ impl App {
         // Large libraries are scored on the machine's cores (measured: ~2× at 10,000 trials on
         // 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let searcher = Searcher::new(SearchIndex::build(&lib)).with_threads(cores);
+        let _ = cores;
         let browse = Browse::new(&lib);
         let mut deck = Deck::lazy(
             std::collections::HashMap::new(),
@@ -120,8 +139,11 @@ impl App {
         App {
             deck,
             paused_quiz: None,
+            batch_search: false,
+            async_search: false,
+            requested: None,
             lib,
-            searcher,
+            searcher: None,
             theme: Theme::new(theme),
             keymap: Keymap::default(),
             size: (80, 24),
@@ -132,6 +154,22 @@ impl App {
             message: None,
             last_search: None,
         }
+    }
+
+    /// The search engine, built now if it has not been yet.
+    pub fn searcher(&mut self) -> &mut Searcher {
+        let lib = &self.lib;
+        self.searcher.get_or_insert_with(|| {
+            // Large libraries are scored on the machine's cores (measured: ~2× at 10,000
+            // trials on 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            Searcher::new(SearchIndex::build(lib)).with_threads(cores)
+        })
+    }
+
+    /// The search engine if it is built (views only read; search opens build it).
+    pub fn searcher_ready(&self) -> Option<&Searcher> {
+        self.searcher.as_ref()
     }
 
     /// Use a keymap other than the defaults.
@@ -231,6 +269,22 @@ impl App {
         Some((r.handout.clone()?, r.handout(&self.lib)))
     }
 
+    /// Show review statistics from the recent review log (read by the runtime).
+    pub fn show_stats(&mut self, reviews: &[crate::review::store::ReviewRow]) {
+        self.deck.ensure(&self.lib);
+        let d = &self.deck;
+        let stats = crate::review::stats::compute(
+            &d.cards,
+            &d.index,
+            &d.states,
+            reviews,
+            &d.names,
+            quiz::unix(self.now),
+            0,
+        );
+        self.overlay = Some(Overlay::Stats(Box::new(StatsState { stats, scroll: 0 })));
+    }
+
     /// A notice from the runtime (e.g. whether a file was written).
     pub fn notify(&mut self, message: String) {
         self.message = Some(message);
@@ -260,7 +314,7 @@ impl App {
     /// Where keys are looked up: the overlay's context, else the screen's.
     pub fn context(&self) -> Context {
         match &self.overlay {
-            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::Help(_)) | Some(Overlay::Stats(_)) => Context::Help,
             Some(Overlay::Search(_)) => Context::Search,
             None => match &self.screen {
                 Screen::Browse => match self.browse.focus {
@@ -348,9 +402,30 @@ impl App {
         }
         match self.overlay.take() {
             Some(Overlay::Help(h)) => self.update_help(h, action),
+            Some(Overlay::Stats(mut st)) => {
+                let page = crate::layout::help_body(self.size).height.max(1) as usize;
+                match action {
+                    Action::Back | Action::Click(..) | Action::OpenStats => {}
+                    a => {
+                        st.scroll = match a {
+                            Action::Down | Action::ScrollDown(..) => st.scroll + 1,
+                            Action::Up | Action::ScrollUp(..) => st.scroll.saturating_sub(1),
+                            Action::PageDown => st.scroll + page,
+                            Action::PageUp => st.scroll.saturating_sub(page),
+                            Action::Top => 0,
+                            _ => st.scroll,
+                        };
+                        self.overlay = Some(Overlay::Stats(st));
+                    }
+                }
+            }
             Some(Overlay::Search(s)) => self.update_search(s, action),
             None => match action {
                 Action::OpenHelp => self.overlay = Some(Overlay::Help(HelpState::default())),
+                Action::OpenStats if !matches!(self.screen, Screen::Rounds(_)) => {
+                    // Personal history is never shown in rounds.
+                    return Effect::LoadStats;
+                }
                 Action::OpenSearch if matches!(self.screen, Screen::Browse) => self.open_search(),
                 action => {
                     let effect = self.update_screen(action, now);
@@ -371,6 +446,21 @@ impl App {
                         Some("statistics: run `trialdeck stats` (in-app view coming)".into());
                     return Effect::None;
                 }
+                // A click on a key point ticks it (the same lines the view draws).
+                let action = match (action, &**q) {
+                    (Action::Click(x, y), Quiz::Running(s)) if s.face == Face::Back => {
+                        let body = crate::layout::quiz_body(self.size);
+                        let top = quiz::card_top(&self.lib, &self.deck, s, body.width, &self.theme);
+                        let line = y.checked_sub(body.y).map(usize::from);
+                        match line.and_then(|l| top.points.iter().position(|r| r.contains(&l))) {
+                            Some(i) if crate::layout::contains(body, x, y) => {
+                                Action::TickPoint(i as u8 + 1)
+                            }
+                            _ => Action::Click(x, y),
+                        }
+                    }
+                    (a, _) => a,
+                };
                 match q.update(&mut self.deck, &self.lib, action, now) {
                     quiz::QuizOut::None => Effect::None,
                     quiz::QuizOut::Message(m) => {
@@ -526,8 +616,11 @@ fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
                 _ => true,
             }
         }
-        Quiz::Done { summary, .. } => match action {
+        Quiz::Done {
+            summary, session, ..
+        } => match action {
             Action::DrillMissed => !summary.missed.is_empty(),
+            Action::Undo => !session.reviews.is_empty(),
             Action::Open | Action::Back | Action::OpenHelp | Action::Quit => true,
             _ => false,
         },

@@ -250,6 +250,8 @@ pub enum Quiz {
     Done {
         summary: Box<SessionSummary>,
         filter: Filter,
+        /// The finished session, so its last grade can still be undone.
+        session: Box<Session>,
     },
 }
 
@@ -339,14 +341,28 @@ impl Quiz {
                         &deck.names,
                     );
                     let filter = s.filter.clone();
+                    let session = Box::new(s.clone());
                     *self = Quiz::Done {
                         summary: Box::new(summary),
                         filter,
+                        session,
                     };
                 }
                 out
             }
-            Quiz::Done { summary, filter } => match action {
+            Quiz::Done {
+                summary,
+                filter,
+                session,
+            } => match action {
+                Action::Undo => {
+                    let mut s = (**session).clone();
+                    let out = undo(&mut s, deck, now);
+                    if matches!(out, QuizOut::Unrecord(_)) {
+                        *self = Quiz::Running(s);
+                    }
+                    out
+                }
                 Action::DrillMissed => {
                     let missed: Vec<usize> = summary
                         .missed
@@ -377,6 +393,9 @@ fn session_update(
     action: Action,
     now: SystemTime,
 ) -> QuizOut {
+    if action == Action::Undo {
+        return undo(s, deck, now);
+    }
     let Some(card) = s.card() else {
         return QuizOut::None;
     };
@@ -412,18 +431,6 @@ fn session_update(
             s.skipped += 1;
             s.next(now);
         }
-        (_, Action::Undo) => {
-            let Some(last) = s.graded.pop() else {
-                return QuizOut::Message("nothing to undo".into());
-            };
-            s.reviews.pop();
-            deck.states[last.card] = last.before;
-            s.at = last.at;
-            s.face = Face::Back;
-            s.ticked = 0;
-            s.shown_at = now;
-            return QuizOut::Unrecord(deck.cards[last.card].id.clone());
-        }
         (_, Action::OpenEntry) => return QuizOut::OpenEntry(deck.cards[card].entry_index),
         (_, Action::Back) => {
             // Leaving mid-session shows the summary of what was graded so far.
@@ -432,6 +439,21 @@ fn session_update(
         _ => {}
     }
     QuizOut::None
+}
+
+/// Take back the session's last grade: the card's state as it was, the card shown again.
+fn undo(s: &mut Session, deck: &mut Deck, now: SystemTime) -> QuizOut {
+    let Some(last) = s.graded.pop() else {
+        return QuizOut::Message("nothing to undo".into());
+    };
+    s.reviews.pop();
+    deck.states[last.card] = last.before;
+    s.at = last.at;
+    s.face = Face::Back;
+    s.ticked = 0;
+    s.scroll = 0;
+    s.shown_at = now;
+    QuizOut::Unrecord(deck.cards[last.card].id.clone())
 }
 
 fn grade(
@@ -473,4 +495,124 @@ fn grade(
     };
     s.next(now);
     QuizOut::Record(rec)
+}
+
+/// The top of a quiz card as lines at a width: the trial in one line, the role and counter,
+/// the question, and the key points (shown so far on the front; tickable on the back), with
+/// the line range of each tickable point. The view draws these lines and `update` hit-tests
+/// clicks with them, so a click on a point always ticks the point drawn there.
+pub struct CardTop {
+    pub lines: Vec<ratatui::text::Line<'static>>,
+    pub points: Vec<std::ops::Range<usize>>,
+}
+
+pub fn card_top(
+    lib: &Library,
+    deck: &Deck,
+    s: &Session,
+    width: u16,
+    t: &crate::theme::Theme,
+) -> CardTop {
+    use crate::doc::wrap::{truncate, wrap};
+    use ratatui::text::{Line, Span};
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut points = Vec::new();
+    let w = width as usize;
+    let Some(ci) = s.card() else {
+        return CardTop { lines, points };
+    };
+    let c = &deck.cards[ci];
+    let Some(text) = c.text(lib) else {
+        return CardTop { lines, points };
+    };
+    let e = &lib.entries[c.entry_index];
+    let mut design = e.name.clone();
+    if let Some(d) = &e.design {
+        design.push_str(&format!(" · phase {}", d.phase));
+        if !d.features.is_empty() {
+            design.push_str(&format!(", {}", d.features.join(", ")));
+        }
+        if let Some(n) = d.sample_size {
+            design.push_str(&format!(
+                " · {}",
+                crate::doc::count(n as usize, "patient", "patients")
+            ));
+        }
+    }
+    let text_lines = |lines: &mut Vec<Line<'static>>, spans: Vec<Span<'static>>, indent| {
+        lines.extend(wrap(spans, w, indent));
+    };
+    lines.push(Line::from(Span::styled(truncate(&design, w), t.muted)));
+    let kind = if c.is_fact() { " · fact card" } else { "" };
+    text_lines(
+        &mut lines,
+        vec![
+            Span::styled(format!("{}{kind}", c.role.label()), t.heading),
+            Span::styled(format!("   {} of {}", s.at + 1, s.queue.len()), t.muted),
+        ],
+        0,
+    );
+    lines.push(Line::default());
+    text_lines(
+        &mut lines,
+        vec![Span::styled(text.prompt.clone(), t.title)],
+        0,
+    );
+    lines.push(Line::default());
+    let n = text.key_points.len();
+    match s.face {
+        Face::Front { points: shown } => {
+            for (i, k) in text.key_points.iter().take(shown).enumerate() {
+                text_lines(
+                    &mut lines,
+                    vec![
+                        Span::styled(format!("  {}. ", i + 1), t.accent),
+                        Span::styled(k.clone(), t.base),
+                    ],
+                    5,
+                );
+            }
+            lines.push(Line::default());
+            let hint = if n > shown {
+                format!(
+                    "Recall your answer. Space reveals it; n shows key point {} of {n} first.",
+                    shown + 1
+                )
+            } else {
+                "Recall your answer. Space reveals it.".to_string()
+            };
+            text_lines(&mut lines, vec![Span::styled(hint, t.muted)], 0);
+        }
+        Face::Back => {
+            if n > 0 {
+                text_lines(
+                    &mut lines,
+                    vec![Span::styled(
+                        "Key points — tick the ones you had (1–6 or click), then grade:"
+                            .to_string(),
+                        t.heading,
+                    )],
+                    0,
+                );
+                for (i, k) in text.key_points.iter().enumerate() {
+                    let on = s.ticked & (1 << i) != 0;
+                    let start = lines.len();
+                    text_lines(
+                        &mut lines,
+                        vec![
+                            Span::styled(
+                                format!("  {} {} ", i + 1, if on { "[✓]" } else { "[ ]" }),
+                                if on { t.good } else { t.accent },
+                            ),
+                            Span::styled(k.clone(), t.base),
+                        ],
+                        8,
+                    );
+                    points.push(start..lines.len());
+                }
+                lines.push(Line::default());
+            }
+        }
+    }
+    CardTop { lines, points }
 }

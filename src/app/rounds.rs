@@ -4,7 +4,7 @@
 
 use crate::action::Action;
 use crate::content::{Library, Role};
-use crate::doc::{self, Block, Document, Section};
+use crate::doc::{self, Document};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -261,87 +261,19 @@ impl Rounds {
         ))
     }
 
-    /// What the round covered, as a Markdown handout: the evidence table and the questions
-    /// asked with their key responses.
+    /// What the round covered, as a Markdown handout (rendered by the Markdown exporter
+    /// from the entry document): the evidence and the questions asked.
     pub fn handout(&self, lib: &Library) -> String {
-        let e = &lib.entries[self.entry];
-        let mut o = format!("# {} — {}\n\n", md(&e.name), md(&e.title));
-        let meta = doc::meta_parts(e);
-        if !meta.is_empty() {
-            o.push_str(&format!("{}\n\n", md(&meta.join(" · "))));
-        }
-        o.push_str(&format!("{}\n\n", md(&e.bottom_line)));
-        for b in self.doc.part(Section::Findings) {
-            if let Block::Findings(groups) = b {
-                o.push_str("## Evidence\n\n| Endpoint | Per arm | Effect (95% CI) | p |\n|---|---|---|---|\n");
-                for g in groups {
-                    for f in &g.rows {
-                        let arms: Vec<String> =
-                            f.arms.iter().map(|(a, v)| doc::labelled(a, v)).collect();
-                        o.push_str(&format!(
-                            "| {} | {} | {} | {} |\n",
-                            cell(&format!("{} ({})", f.endpoint, f.analysis)),
-                            cell(&arms.join("; ")),
-                            cell(&f.effect),
-                            cell(&f.p)
-                        ));
-                    }
-                }
-                o.push('\n');
-                for g in groups {
-                    for f in &g.rows {
-                        for n in &f.footnotes {
-                            o.push_str(&format!("- {} — {}\n", md(&f.endpoint), md(n)));
-                        }
-                    }
-                }
-                o.push('\n');
-            }
-        }
-        let asked: Vec<&doc::QuestionItem> = self
+        let asked: Vec<String> = self
             .covered
             .iter()
             .filter_map(|&s| match self.steps.get(s) {
-                Some(Step::Question(i)) => self.questions.get(*i),
+                Some(Step::Question(i)) => self.questions.get(*i).cloned(),
                 _ => None,
             })
-            .filter_map(|id| self.doc.questions().into_iter().find(|q| &q.id == id))
             .collect();
-        if !asked.is_empty() {
-            o.push_str("## Discussion\n\n");
-            for q in asked {
-                o.push_str(&format!("### {}\n\n{}\n\n", q.role.label(), md(&q.prompt)));
-                o.push_str(&format!("**Key response.** {}\n\n", md(&q.key_response)));
-                for k in &q.key_points {
-                    o.push_str(&format!("- {}\n", md(k)));
-                }
-                o.push('\n');
-            }
-        }
-        o
+        crate::export::markdown::handout(lib, &lib.entries[self.entry], &asked)
     }
-}
-
-/// Pack text in Markdown: characters that would become markup are escaped.
-fn md(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' => {
-                o.push('\\');
-                o.push(c);
-            }
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '&' => o.push_str("&amp;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-fn cell(s: &str) -> String {
-    md(&s.replace(['\n', '\u{a0}'], " "))
 }
 
 #[cfg(test)]
@@ -367,10 +299,5 @@ mod tests {
         );
         t.toggle(t0 + Duration::from_secs(500));
         assert_eq!(t.remaining(t0 + Duration::from_secs(600)), Duration::ZERO);
-    }
-
-    #[test]
-    fn markdown_escapes_markup() {
-        assert_eq!(md("a|b <x> *y*"), "a\\|b &lt;x&gt; \\*y\\*");
     }
 }

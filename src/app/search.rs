@@ -16,10 +16,16 @@ pub struct SearchState {
     pub from: Place,
     /// A problem with the query (an unknown `@role` or `#kind`), shown under the box.
     pub problem: Option<String>,
+    /// The query changed and its hits are not computed yet (see [`App::flush_search`]).
+    pub pending: bool,
+    /// Numbers each query; results for an older one are dropped.
+    pub seq: u64,
 }
 
 impl App {
     pub(super) fn open_search(&mut self) {
+        self.requested = None;
+        self.searcher();
         let from = self.browse().place();
         let st = match self.last_search.take() {
             // `/` reopens the last search with its query and selection, from here.
@@ -34,6 +40,8 @@ impl App {
                 reveal_on_open: false,
                 from,
                 problem: None,
+                pending: false,
+                seq: 0,
             },
         };
         let selected = st.selected;
@@ -43,17 +51,98 @@ impl App {
         self.overlay = Some(Overlay::Search(st));
     }
 
+    /// Run the search of a changed query now, or (when the runtime batches keys) mark it to
+    /// run once after the burst of keys is applied.
     fn run_search(&mut self, st: &mut SearchState) {
+        st.seq += 1;
+        if self.batch_search || self.async_search {
+            st.pending = true;
+            st.selected = 0;
+            st.problem = crate::search::check(&st.query).err();
+            if st.query.trim().is_empty() || st.problem.is_some() {
+                st.hits.clear();
+                st.pending = false;
+            }
+            return;
+        }
+        self.search_now(st);
+    }
+
+    /// With searches off the UI thread: the query to score now, if one is waiting (the
+    /// runtime sends it to its worker and hands the hits back with
+    /// [`App::apply_search_results`]).
+    pub fn take_search_request(&mut self) -> Option<(u64, String)> {
+        if !self.async_search {
+            return None;
+        }
+        match &mut self.overlay {
+            Some(Overlay::Search(st)) if st.pending && self.requested != Some(st.seq) => {
+                self.requested = Some(st.seq);
+                Some((st.seq, st.query.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Hits from the worker: shown if they answer the current query, dropped if a newer
+    /// query superseded it.
+    pub fn apply_search_results(&mut self, seq: u64, hits: Vec<crate::search::Hit>) {
+        if let Some(Overlay::Search(st)) = &mut self.overlay
+            && st.seq == seq
+            && st.pending
+        {
+            st.hits = hits;
+            st.pending = false;
+            st.selected = st.selected.min(st.hits.len().saturating_sub(1));
+        }
+    }
+
+    /// Whether a search is waiting for the worker.
+    pub fn search_pending(&self) -> bool {
+        matches!(&self.overlay, Some(Overlay::Search(st)) if st.pending)
+    }
+
+    fn search_now(&mut self, st: &mut SearchState) {
+        st.pending = false;
+        // Whatever a worker is scoring for this query is no longer needed.
+        st.seq += 1;
         st.problem = crate::search::check(&st.query).err();
         st.hits = if st.query.trim().is_empty() || st.problem.is_some() {
             Vec::new()
         } else {
-            self.searcher.search(&st.query, SEARCH_LIMIT)
+            self.searcher().search(&st.query, SEARCH_LIMIT)
         };
         st.selected = 0;
     }
 
+    /// Compute the hits of a query whose search was deferred: once per burst of keys, so fast
+    /// typing or a paste runs one search, not one per key. The runtime calls this before it
+    /// draws.
+    pub fn flush_search(&mut self) {
+        if self.async_search {
+            return;
+        }
+        if let Some(Overlay::Search(mut st)) = self.overlay.take() {
+            if st.pending {
+                self.search_now(&mut st);
+            }
+            self.overlay = Some(Overlay::Search(st));
+        }
+    }
+
     pub(super) fn update_search(&mut self, mut st: SearchState, action: Action) {
+        // Actions that use the hits need them current.
+        if st.pending
+            && !matches!(
+                action,
+                Action::SearchInput(_)
+                    | Action::SearchPaste(_)
+                    | Action::SearchBackspace
+                    | Action::SearchClear
+            )
+        {
+            self.search_now(&mut st);
+        }
         let n = st.hits.len();
         let page = layout::search_rows(self.size).max(1);
         match action {

@@ -12,7 +12,7 @@ pub mod wrap;
 
 use crate::content::{
     Analysis, ArmValue, Cite, Entry, Finding, Library, Measure, Role, SafetyItem, Status, Unit,
-    fmt_effect, fmt_num, fmt_ratio,
+    fmt_effect, fmt_num,
 };
 
 /// The sections of an entry, in tab order.
@@ -354,30 +354,15 @@ pub fn arm_with_value(e: &Entry, v: &ArmValue) -> String {
 /// The effect of a finding without its p: `HR 0.65 (0.55–0.77)`, `Diff −13.9 percentage
 /// points (−20–−7.5)`.
 pub fn effect_short(f: &Finding) -> String {
-    let Some(x) = &f.effect else {
-        return String::new();
-    };
-    let num = |v: f64| {
-        if x.measure.is_ratio() {
-            fmt_ratio(v)
-        } else {
-            signed(v)
-        }
-    };
-    let unit = if x.measure == Measure::Difference {
-        difference_unit(f.values.first().map(|v| &v.unit))
-    } else {
-        ""
-    };
-    let mut s = format!("{} {}{unit}", x.measure.label(), num(x.estimate));
-    if let Some((lo, hi)) = x.ci {
-        s.push_str(&format!(" ({}–{})", num(lo), num(hi)));
-    }
-    s
+    effect_text(f, false)
 }
 
 /// The effect as a sentence fragment: `HR 0.65 (95% CI 0.55–0.77), p < 0.001`.
 pub fn effect(f: &Finding) -> String {
+    effect_text(f, true)
+}
+
+fn effect_text(f: &Finding, long: bool) -> String {
     let Some(x) = &f.effect else {
         return String::new();
     };
@@ -395,9 +380,10 @@ pub fn effect(f: &Finding) -> String {
     };
     let mut s = format!("{} {}{unit}", x.measure.label(), num(x.estimate));
     if let Some((lo, hi)) = x.ci {
-        s.push_str(&format!(" (95% CI {}–{})", num(lo), num(hi)));
+        let ci = if long { "95% CI " } else { "" };
+        s.push_str(&format!(" ({ci}{}–{})", num(lo), num(hi)));
     }
-    if let Some(p) = x.p {
+    if long && let Some(p) = x.p {
         s.push_str(&format!(", {p}"));
     }
     s

@@ -32,6 +32,48 @@ pub fn render(lib: &Library, sel: &Selection) -> String {
     o
 }
 
+/// The handout of a teaching round: the trial's overview and evidence table, then the
+/// questions that were asked (ids, in the order asked) with their key responses, open.
+pub fn handout(lib: &Library, e: &crate::content::Entry, asked: &[String]) -> String {
+    let doc = crate::doc::build(lib, e);
+    let mut o = heading(1, &format!("{} — {}", doc.name, doc.title));
+    let _ = writeln!(o, "*{}*\n", esc(&status_label(e)));
+    blocks(doc.part(Section::Overview), 2, &mut o);
+    let mut evidence = String::new();
+    blocks(doc.part(Section::Findings), 3, &mut evidence);
+    if !evidence.trim().is_empty() {
+        o.push_str(&heading(2, "Evidence"));
+        o.push_str(&evidence);
+    }
+    // The overview points readers to the discrepancy notes: the handout carries them.
+    let mut notes = String::new();
+    blocks(doc.part(Section::Discrepancies), 3, &mut notes);
+    if !notes.trim().is_empty() {
+        o.push_str(&heading(2, Section::Discrepancies.label()));
+        o.push_str(&notes);
+    }
+    let qs = doc.questions();
+    let asked: Vec<_> = asked
+        .iter()
+        .filter_map(|id| qs.iter().find(|q| &q.id == id))
+        .collect();
+    if !asked.is_empty() {
+        o.push_str(&heading(2, "Discussion"));
+        for q in asked {
+            o.push_str(&heading(3, q.role.label()));
+            let _ = writeln!(o, "{}\n", esc(&q.prompt));
+            let _ = writeln!(o, "**Key response.** {}\n", esc(&q.key_response));
+            for k in &q.key_points {
+                let _ = writeln!(o, "- {}", item(k, 2));
+            }
+            o.push('\n');
+        }
+    }
+    let mut o = o.replace('\u{a0}', " ").trim_end().to_string();
+    o.push('\n');
+    o
+}
+
 fn heading(level: usize, text: &str) -> String {
     format!("{} {}\n\n", "#".repeat(level.min(6)), esc(text))
 }

@@ -8,7 +8,7 @@ use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 pub struct HelpView<'a> {
     pub keymap: &'a Keymap,
@@ -20,15 +20,7 @@ impl Widget for &HelpView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let size = (buf.area.width, buf.area.height);
-        Block::bordered()
-            .border_type(BorderType::Thick)
-            .border_style(t.border_focus)
-            .title(Span::styled(
-                " Help · j/k PgUp/PgDn scroll · Esc closes ",
-                t.border_focus,
-            ))
-            .style(t.base)
-            .render(area, buf);
+        super::overlay_block(" Help · j/k PgUp/PgDn scroll · Esc closes ", t).render(area, buf);
         let inner = layout::inner(area);
         if inner.height < 2 {
             return;

@@ -10,6 +10,7 @@ pub mod list;
 pub mod quiz;
 pub mod rounds;
 pub mod search;
+pub mod stats;
 
 use crate::app::{App, Overlay, Screen};
 use crate::doc::wrap::truncate;
@@ -95,19 +96,21 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
     }
     match &app.overlay {
-        Some(Overlay::Search(st)) => {
+        Some(Overlay::Search(st)) if app.searcher_ready().is_some() => {
             let r = layout::overlay(size);
             frame.render_widget(Clear, r);
             frame.render_widget(
                 &search::SearchView {
                     lib: &app.lib,
-                    searcher: &app.searcher,
+                    searcher: app.searcher_ready().expect("checked above"),
                     state: st,
                     theme: t,
                 },
                 r,
             );
         }
+        // (Search builds its index when it opens, so this is only a frame drawn before.)
+        Some(Overlay::Search(_)) => {}
         Some(Overlay::Help(h)) => {
             let r = layout::overlay(size);
             frame.render_widget(Clear, r);
@@ -116,6 +119,19 @@ pub fn render(app: &App, frame: &mut Frame) {
                     keymap: &app.keymap,
                     scroll: h.scroll,
                     theme: t,
+                },
+                r,
+            );
+        }
+        Some(Overlay::Stats(st)) => {
+            let r = layout::overlay(size);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                &stats::StatsView {
+                    stats: &st.stats,
+                    scroll: st.scroll,
+                    theme: t,
+                    level: app.deck.level,
                 },
                 r,
             );
@@ -193,6 +209,15 @@ pub fn footer_line(
     }
     spans.extend(help);
     Line::from(spans)
+}
+
+/// The frame of an overlay (help, statistics): a heavy border with its title.
+pub fn overlay_block<'a>(title: &'a str, t: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_type(ratatui::widgets::BorderType::Thick)
+        .border_style(t.border_focus)
+        .title(Span::styled(title, t.border_focus))
+        .style(t.base)
 }
 
 /// A bordered block whose border shows focus by style and by a heavier line.

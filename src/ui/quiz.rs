@@ -67,6 +67,15 @@ pub fn interval(days: u32) -> String {
     }
 }
 
+/// "3d", "2mo", "1y".
+fn short_interval(days: u32) -> String {
+    match days {
+        d if d < 60 => format!("{d}d"),
+        d if d < 730 => format!("{}mo", d / 30),
+        d => format!("{}y", d / 365),
+    }
+}
+
 impl Widget for &QuizView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
@@ -102,13 +111,7 @@ impl Widget for &QuizView<'_> {
         let fy = area.y + area.height - 1;
         let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
         Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
-        let w = area.width.saturating_sub(4).min(100);
-        let body = Rect::new(
-            area.x + (area.width - w) / 2,
-            area.y + 2,
-            w,
-            area.height.saturating_sub(4),
-        );
+        let body = crate::layout::quiz_body((area.width, area.height));
         let mut p = Page {
             buf,
             area: body,
@@ -212,82 +215,19 @@ fn builder(p: &mut Page, lib: &Library, deck: &Deck, b: &Builder, now: SystemTim
 
 fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, t: &Theme) {
     let Some(ci) = s.card() else { return };
-    let c = &deck.cards[ci];
-    let Some(text) = c.text(lib) else {
+    let Some(text) = deck.cards[ci].text(lib) else {
         p.text("This card is no longer in the pack: s skips it.", t.warn);
         return;
     };
-    let e = &lib.entries[c.entry_index];
-    // The trial in one line: name, design, n.
-    let mut design = e.name.clone();
-    if let Some(d) = &e.design {
-        design.push_str(&format!(" · phase {}", d.phase));
-        if !d.features.is_empty() {
-            design.push_str(&format!(", {}", d.features.join(", ")));
-        }
-        if let Some(n) = d.sample_size {
-            design.push_str(&format!(
-                " · {}",
-                crate::doc::count(n as usize, "patient", "patients")
-            ));
-        }
+    // The top of the card (trial, role, question, key points) comes from the same builder
+    // that hit-tests clicks on the key points.
+    let top = crate::app::quiz::card_top(lib, deck, s, p.area.width, t);
+    for l in top.lines {
+        p.line(l);
     }
-    p.text(&design, t.muted);
-    let kind = if c.is_fact() { " · fact card" } else { "" };
-    p.spans(
-        vec![
-            Span::styled(format!("{}{kind}", c.role.label()), t.heading),
-            Span::styled(format!("   {} of {}", s.at + 1, s.queue.len()), t.muted),
-        ],
-        0,
-    );
-    p.gap();
-    p.text(&text.prompt, t.title);
-    p.gap();
-    let n = text.key_points.len();
     match s.face {
-        Face::Front { points } => {
-            for (i, k) in text.key_points.iter().take(points).enumerate() {
-                p.spans(
-                    vec![
-                        Span::styled(format!("  {}. ", i + 1), t.accent),
-                        Span::styled(k.clone(), t.base),
-                    ],
-                    5,
-                );
-            }
-            p.gap();
-            let hint = if n > points {
-                format!(
-                    "Recall your answer. Space reveals it; n shows key point {} of {n} first.",
-                    points + 1
-                )
-            } else {
-                "Recall your answer. Space reveals it.".to_string()
-            };
-            p.text(&hint, t.muted);
-        }
+        Face::Front { .. } => {}
         Face::Back => {
-            if n > 0 {
-                p.text(
-                    "Key points — tick the ones you had (1–6), then grade:",
-                    t.heading,
-                );
-                for (i, k) in text.key_points.iter().enumerate() {
-                    let on = s.ticked & (1 << i) != 0;
-                    p.spans(
-                        vec![
-                            Span::styled(
-                                format!("  {} {} ", i + 1, if on { "[✓]" } else { "[ ]" }),
-                                if on { t.good } else { t.accent },
-                            ),
-                            Span::styled(k.clone(), t.base),
-                        ],
-                        8,
-                    );
-                }
-                p.gap();
-            }
             // The grade row is pinned to the bottom; the answer fills what is between.
             let grade_y = p.bottom().saturating_sub(2);
             let mut lines = Vec::new();
@@ -296,12 +236,20 @@ fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, 
                 p.area.width as usize,
                 0,
             ));
-            lines.extend(wrap(
-                vec![Span::styled(text.answer.clone(), t.base)],
-                p.area.width as usize,
-                0,
-            ));
-            for cv in &text.caveats {
+            // A fact card's answer is several lines: keep them apart.
+            for para in text.answer.split('\n') {
+                lines.extend(wrap(
+                    vec![Span::styled(para.to_string(), t.base)],
+                    p.area.width as usize,
+                    0,
+                ));
+            }
+            // Caveats the answer already states are not repeated.
+            for cv in text
+                .caveats
+                .iter()
+                .filter(|c| !text.answer.contains(c.as_str()))
+            {
                 lines.extend(wrap(
                     vec![Span::styled("⚠ ", t.warn), Span::styled(cv.clone(), t.warn)],
                     p.area.width as usize,
@@ -340,18 +288,30 @@ fn grades(
     t: &Theme,
 ) {
     let preview = sched.preview(state, crate::app::quiz::unix(now));
-    let mut spans = vec![Span::styled("Grade: ", t.heading)];
+    // On narrow screens, the short form keeps the four grades on one line.
+    let short = p.area.width < 90;
+    let mut spans = vec![Span::styled(if short { "" } else { "Grade: " }, t.heading)];
     for (g, key) in Grade::ALL.into_iter().zip(["a", "h", "g", "e"]) {
         let sel = g == suggested;
         let style = if sel { t.selected } else { t.base };
+        let days = preview[g as usize - 1].interval_days;
         spans.push(Span::styled(format!(" {key} "), t.key));
         spans.push(Span::styled(
-            format!(
-                " {} ({}){} ",
-                g.label(),
-                interval(preview[g as usize - 1].interval_days),
-                if sel { " ◀ Enter" } else { "" }
-            ),
+            if short {
+                format!(
+                    " {} {}{} ",
+                    g.label(),
+                    short_interval(days),
+                    if sel { " ◀" } else { "" }
+                )
+            } else {
+                format!(
+                    " {} ({}){} ",
+                    g.label(),
+                    interval(days),
+                    if sel { " ◀ Enter" } else { "" }
+                )
+            },
             style,
         ));
         spans.push(Span::raw(" "));

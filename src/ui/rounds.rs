@@ -356,29 +356,52 @@ fn question(p: &mut Page, r: &Rounds, t: &Theme) {
     p.text(&q.prompt, t.title);
     p.gap(1);
     let shown = r.shown.min(q.key_points.len());
+    if r.full() {
+        // The full response first; the key points under it as far as the screen allows.
+        p.text("Key response", t.heading);
+        let whole = p.text(&q.key_response, t.base);
+        if !whole {
+            mark_cut(p, t);
+            return;
+        }
+        p.gap(1);
+        for k in &q.key_points {
+            if !p.spans(
+                vec![Span::styled("✓ ", t.good), Span::styled(k.clone(), t.base)],
+                2,
+            ) {
+                mark_cut(p, t);
+                return;
+            }
+        }
+        return;
+    }
     for k in q.key_points.iter().take(shown) {
         p.spans(
             vec![Span::styled("✓ ", t.good), Span::styled(k.clone(), t.base)],
             2,
         );
     }
-    if r.full() {
-        p.gap(1);
-        p.text("Key response", t.heading);
-        p.text(&q.key_response, t.base);
+    p.gap(1);
+    let left = q.key_points.len() - shown;
+    let msg = if left > 0 {
+        format!(
+            "Space reveals the next key point ({} to go), then the key response",
+            left
+        )
     } else {
-        p.gap(1);
-        let left = q.key_points.len() - shown;
-        let msg = if left > 0 {
-            format!(
-                "Space reveals the next key point ({} to go), then the key response",
-                left
-            )
-        } else {
-            "Space reveals the full key response".to_string()
-        };
-        p.text(&msg, t.muted);
-    }
+        "Space reveals the full key response".to_string()
+    };
+    p.text(&msg, t.muted);
+}
+
+/// Say that the text goes on beyond the screen (a bigger window or a smaller font shows it).
+fn mark_cut(p: &mut Page, t: &Theme) {
+    let y = p.bottom().saturating_sub(1);
+    let msg = " … continues below the screen ";
+    let w = msg.chars().count() as u16;
+    let x = p.col.x + p.col.width.saturating_sub(w);
+    p.buf.set_string(x, y, msg, t.warn);
 }
 
 fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme) {

@@ -53,6 +53,7 @@ impl Widget for &SearchView<'_> {
         };
         let (info, style) = match &st.problem {
             Some(p) => (format!(" {p}"), t.warn),
+            None if st.pending => (" searching…".to_string(), t.muted),
             None => (
                 format!(
                     " {} · questions open {reveal} (Ctrl+R) · 'exact !not @role #kind",
@@ -67,6 +68,8 @@ impl Widget for &SearchView<'_> {
         if st.hits.is_empty() {
             let msg = if st.problem.is_some() {
                 ""
+            } else if st.pending {
+                "Searching…"
             } else if st.query.trim().is_empty() {
                 "Type to search. Numbers work too: 9.6 finds the findings that report 9.6."
             } else {

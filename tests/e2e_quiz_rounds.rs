@@ -1,0 +1,487 @@
+//! End to end: `trialdeck quiz` and `trialdeck rounds` run for real in a pseudo-terminal
+//! (portable-pty), their output fed to a terminal emulator (vt100). Every wait polls the
+//! emulated screen against a deadline; nothing sleeps a fixed time. Every run gets its own
+//! temporary HOME, data directory and config file, so the tester's own history is never read
+//! or written.
+//!
+//! The quiz test grades three cards, then reads the review log with SQLite directly and checks
+//! that `stats --format json` and a second session see the reviews. The rounds test drives a
+//! round on EMILIA and checks the handout it leaves.
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Generous for a loaded machine; a passing test returns as soon as the screen is right.
+const DEADLINE: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(10);
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+const MINI: &str = "tests/fixtures/good/mini";
+
+/// A temporary home for one test: HOME, the data directory and the config file live in it.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("home")).expect("home");
+        Home { dir }
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn data(&self) -> std::path::PathBuf {
+        self.path().join("data")
+    }
+    fn config(&self) -> std::path::PathBuf {
+        self.path().join("config.ron")
+    }
+    /// `trialdeck ARGS --data-dir DATA --config CONFIG`, with HOME and XDG dirs inside.
+    fn args(&self, args: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        v.push("--data-dir".into());
+        v.push(self.data().display().to_string());
+        v.push("--config".into());
+        v.push(self.config().display().to_string());
+        v
+    }
+    fn envs(&self) -> Vec<(&'static str, std::path::PathBuf)> {
+        let home = self.path().join("home");
+        vec![
+            ("HOME", home.clone()),
+            ("XDG_DATA_HOME", home.join(".local/share")),
+            ("XDG_CONFIG_HOME", home.join(".config")),
+        ]
+    }
+    /// Run the binary to completion (no terminal); stdout on success.
+    fn run(&self, args: &[&str]) -> String {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_trialdeck"));
+        cmd.args(self.args(args))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("TRIALDECK_DATA_DIR")
+            .env_remove("TRIALDECK_CONFIG");
+        for (k, v) in self.envs() {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run trialdeck");
+        assert!(
+            out.status.success(),
+            "trialdeck {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+}
+
+struct Pty {
+    parser: Arc<Mutex<vt100::Parser>>,
+    eof: Arc<AtomicBool>,
+    writer: Box<dyn Write + Send>,
+    _master: Box<dyn MasterPty + Send>,
+    child: Box<dyn Child + Send + Sync>,
+}
+
+impl Pty {
+    /// Start `trialdeck ARGS` (with the home's data dir and config) in a new pty.
+    fn start(home: &Home, args: &[&str]) -> Pty {
+        let portable_pty::PtyPair { master, slave } = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
+        cmd.args(home.args(args));
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        cmd.env_remove("TRIALDECK_DATA_DIR");
+        cmd.env_remove("TRIALDECK_CONFIG");
+        for (k, v) in home.envs() {
+            cmd.env(k, v);
+        }
+        let child = slave.spawn_command(cmd).expect("spawn trialdeck");
+        drop(slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
+        let eof = Arc::new(AtomicBool::new(false));
+        let mut reader = master.try_clone_reader().expect("pty reader");
+        {
+            let parser = Arc::clone(&parser);
+            let eof = Arc::clone(&eof);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => parser
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .process(&buf[..n]),
+                    }
+                }
+                eof.store(true, Ordering::SeqCst);
+            });
+        }
+        let writer = master.take_writer().expect("pty writer");
+        Pty {
+            parser,
+            eof,
+            writer,
+            _master: master,
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            if ok(&self.contents()) {
+                return;
+            }
+            if Instant::now() > end {
+                panic!(
+                    "timed out waiting for {what}; the screen shows:\n{}",
+                    self.contents()
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn wait_text(&self, text: &str) {
+        self.wait_for(&format!("{text:?}"), |c| c.contains(text));
+    }
+
+    /// The first row of the screen (the rounds' step counter and countdown live there).
+    fn top_line(&self) -> String {
+        self.contents().lines().next().unwrap_or("").to_string()
+    }
+
+    fn wait_top(&self, text: &str) {
+        self.wait_for(&format!("{text:?} on the top line"), |c| {
+            c.lines().next().unwrap_or("").contains(text)
+        });
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("write to pty");
+        self.writer.flush().expect("flush pty");
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let end = Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(st) = self.child.try_wait().expect("try_wait") {
+                break st;
+            }
+            assert!(
+                Instant::now() < end,
+                "trialdeck did not exit; the screen shows:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(POLL);
+        };
+        let end = Instant::now() + DEADLINE;
+        while !self.eof.load(Ordering::SeqCst) {
+            assert!(Instant::now() < end, "the pty output never ended");
+            std::thread::sleep(POLL);
+        }
+        status
+    }
+
+    fn assert_restored(&self) {
+        let s = self.parser.lock().unwrap().screen().clone();
+        assert!(!s.alternate_screen(), "still on the alternate screen");
+        assert!(!s.hide_cursor(), "the cursor is still hidden");
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+const STUDENT: &str = "mini-pack/q/alpha-student";
+const RESIDENT: &str = "mini-pack/q/alpha-resident";
+const PHD: &str = "mini-pack/q/alpha-phd";
+
+#[test]
+fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
+    let home = Home::new();
+    let mut s = Pty::start(&home, &["--pack", MINI, "quiz", "--count", "3"]);
+    s.wait_text("Quiz · 1 of 3");
+    s.wait_text("What did ALPHA compare");
+    assert!(s.contents().contains("grades saved"), "{}", s.contents());
+
+    // Card 1 (4 key points): reveal, tick all four, Enter takes the suggested Good.
+    s.send(b" ");
+    s.wait_text("Key points — tick");
+    s.send(b"1234");
+    s.wait_for("four ticks", |c| c.matches("[✓]").count() == 4);
+    s.send(b"\r");
+    s.wait_text("Quiz · 2 of 3");
+
+    // Card 2: one key point first (staged recall), then the answer; Again.
+    s.wait_text("How would you explain the hazard ratio");
+    s.send(b"n");
+    s.wait_text("1. HR 0.70 means a 30% lower hazard");
+    s.send(b" ");
+    s.wait_text("Key points — tick");
+    s.send(b"a");
+    s.wait_text("Quiz · 3 of 3");
+
+    // Card 3: tick one, grade Hard by hand.
+    s.wait_text("What threatens the validity");
+    s.send(b" ");
+    s.wait_text("Key points — tick");
+    s.send(b"2");
+    s.wait_for("one tick", |c| c.matches("[✓]").count() == 1);
+    s.send(b"h");
+    s.wait_text("session summary");
+    s.wait_text("3 cards graded");
+    assert!(
+        s.contents().contains("Again 1 · Hard 1 · Good 1 · Easy 0"),
+        "{}",
+        s.contents()
+    );
+
+    s.send(b"q");
+    let status = s.wait_exit();
+    assert!(status.success(), "q exits with 0, got {status:?}");
+    s.assert_restored();
+
+    // The log holds exactly the three reviews, as graded.
+    let db = rusqlite::Connection::open_with_flags(
+        home.data().join("reviews.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("the review history exists");
+    let rows: Vec<(String, i64, i64, i64)> = db
+        .prepare("SELECT card, grade, points, points_total FROM reviews ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (STUDENT.to_string(), 3, 0b1111, 4),
+            (RESIDENT.to_string(), 1, 0, 3),
+            (PHD.to_string(), 2, 0b10, 4),
+        ]
+    );
+    let undone: i64 = db
+        .query_row("SELECT count(*) FROM undone", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(undone, 0);
+    let states: i64 = db
+        .query_row("SELECT count(*) FROM card_state", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(states, 3);
+    drop(db);
+
+    // `stats` counts them: 8 cards, 5 still new, 3 reviewed today and due within the week.
+    let json: serde_json::Value =
+        serde_json::from_str(&home.run(&["--pack", MINI, "stats", "--format", "json"]))
+            .expect("stats JSON");
+    assert_eq!(json["total_cards"], 8, "{json}");
+    assert_eq!(json["new_cards"], 5, "{json}");
+    assert_eq!(
+        json["due_now"], 0,
+        "nothing is due minutes after grading: {json}"
+    );
+    assert_eq!(
+        json["due_week"], 3,
+        "Again, Hard and Good are all due within days: {json}"
+    );
+    let per_day: u64 = json["reviews_per_day"]
+        .as_array()
+        .expect("reviews_per_day")
+        .iter()
+        .map(|d| d["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_day, 3, "{json}");
+
+    // A second session of new cards starts after the three graded ones.
+    let mut s = Pty::start(&home, &["--pack", MINI, "quiz", "--new"]);
+    s.wait_text("Quiz · 1 of 5");
+    s.wait_text("Sample size and comparator of ALPHA?");
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+    // Quitting without grading wrote nothing more.
+    let db = rusqlite::Connection::open(home.data().join("reviews.sqlite3")).unwrap();
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
+}
+
+#[test]
+fn quiz_with_no_save_writes_nothing() {
+    let home = Home::new();
+    let mut s = Pty::start(
+        &home,
+        &["--pack", MINI, "--no-save", "quiz", "--count", "1"],
+    );
+    s.wait_text("Quiz · 1 of 1");
+    s.wait_text("not saving");
+    s.send(b" ");
+    s.wait_text("Key points — tick");
+    s.send(b"g");
+    s.wait_text("1 card graded");
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+    assert!(
+        !home.data().join("reviews.sqlite3").exists(),
+        "--no-save wrote a history"
+    );
+}
+
+/// `s` up to its first character that the handout would escape, at most `n` characters.
+fn plain_prefix(s: &str, n: usize) -> String {
+    s.chars()
+        .take_while(|c| !"\\`*_[]#|<>&".contains(*c))
+        .take(n)
+        .collect()
+}
+
+#[test]
+fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
+    let home = Home::new();
+    let learners = home.path().join("learners.txt");
+    std::fs::write(&learners, "Ana\nBen\n\nChidi\n").unwrap();
+    let handout = home.path().join("h.md");
+    let mut s = Pty::start(
+        &home,
+        &[
+            "rounds",
+            "--trial",
+            "emilia",
+            "--handout",
+            handout.to_str().unwrap(),
+            "--learners",
+            learners.to_str().unwrap(),
+            "--timer",
+            "5",
+        ],
+    );
+    s.wait_text("EMILIA · teaching rounds");
+    s.wait_top("Title");
+    s.wait_text("Population");
+
+    // → the evidence card.
+    s.send(b"\x1b[C");
+    s.wait_top("Evidence");
+
+    // → the first question: two key points, then a learner, then the countdown.
+    s.send(b"\x1b[C");
+    s.wait_top("Medical Student · 1 of 7");
+    s.wait_text("Explain how T-DM1 gets its cytotoxic payload");
+    s.send(b" ");
+    s.wait_for("one key point", |c| c.matches("✓ ").count() == 1);
+    s.send(b" ");
+    s.wait_for("two key points", |c| c.matches("✓ ").count() == 2);
+    // A learner is called on (in large type, above the question, which stays).
+    s.send(b"l");
+    s.wait_text("Explain how T-DM1 gets its cytotoxic payload");
+    s.send(b"t");
+    s.wait_top("⏱ 0:0");
+    s.wait_for("the countdown below 5 s", |c| {
+        let top = c.lines().next().unwrap_or("");
+        top.contains("⏱ 0:0") && !top.contains("⏱ 0:05")
+    });
+    s.send(b"t");
+    s.wait_top("paused");
+
+    // → the second question, revealed in full.
+    s.send(b"\x1b[C");
+    s.wait_top("Resident · 2 of 7");
+    s.wait_for("no key point shown on a new question", |c| {
+        !c.contains("✓ ")
+    });
+    for _ in 0..6 {
+        s.send(b" ");
+    }
+    s.wait_text("Key response");
+    assert!(s.top_line().contains("paused"), "{}", s.top_line());
+
+    s.send(b"q");
+    let status = s.wait_exit();
+    assert!(status.success(), "q exits with 0, got {status:?}");
+    s.assert_restored();
+    s.wait_text("wrote the handout");
+
+    let md = std::fs::read_to_string(&handout).expect("the handout was written");
+    let lib = trialdeck::content::load_bundled().unwrap().library;
+    let e = lib.entry("emilia").unwrap();
+    assert!(md.starts_with("# EMILIA — "), "{md}");
+    assert!(md.contains("## Evidence"), "{md}");
+    assert!(
+        md.contains("| Endpoint | Analysis | T-DM1 | Lapatinib + capecitabine |"),
+        "{md}"
+    );
+    for f in &e.findings {
+        assert!(
+            md.contains(&format!("| {} | ", plain_prefix(&f.endpoint, 80))),
+            "a table row for {}:\n{md}",
+            f.endpoint
+        );
+    }
+    let discussion = &md[md.find("## Discussion").expect("a discussion section")..];
+    assert_eq!(
+        discussion.matches("\n### ").count(),
+        2,
+        "exactly the two questions visited:\n{discussion}"
+    );
+    assert!(discussion.contains("### Medical Student") && discussion.contains("### Resident"));
+    assert_eq!(discussion.matches("**Key response.**").count(), 2, "{md}");
+    for q in &e.questions {
+        let visited = matches!(q.id.as_str(), "emilia-student" | "emilia-resident");
+        let prompt = plain_prefix(&q.prompt, 50);
+        let response = plain_prefix(&q.key_response, 50);
+        assert!(
+            prompt.len() > 20 && response.len() > 20,
+            "{prompt:?} {response:?}"
+        );
+        assert_eq!(md.contains(&prompt), visited, "{}: {prompt:?}\n{md}", q.id);
+        assert_eq!(
+            md.contains(&response),
+            visited,
+            "{}: {response:?}\n{md}",
+            q.id
+        );
+    }
+    // Rounds keep no personal history.
+    assert!(!home.data().join("reviews.sqlite3").exists());
+}
+
+#[test]
+fn rounds_refuse_an_unknown_role_before_taking_the_terminal() {
+    let home = Home::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trialdeck"))
+        .args(home.args(&["rounds", "--roles", "resident,janitor"]))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .envs(home.envs())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown role `janitor`"), "{err}");
+}

@@ -1,0 +1,1039 @@
+//! Quiz mode through `App::update(action, now)` with a fixed clock: the session builder, the
+//! card flow (reveal, staged points, ticks), grading and the effects it returns, undo, skip,
+//! opening the trial and coming back, the summary and "drill what I missed", time passed in,
+//! and the due/new/missed filters over history attached with `App::attach_history`.
+//! Snapshots of each quiz screen at 80×24 and 120×40 close the file.
+
+mod common;
+
+use common::{mini_library, render, screen_text};
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+use trialdeck::action::Action;
+use trialdeck::app::{App, BuilderRow, Effect, Face, Quiz, Screen, Session};
+use trialdeck::content::Role;
+use trialdeck::review::{CardId, CardState, Filter, Grade, NewReview, Scheduler};
+use trialdeck::theme::ThemeName;
+
+/// A realistic fixed clock (November 2023): the quiz schedules in days from here.
+const T0_UNIX: i64 = 1_700_000_000;
+const DAY: i64 = 86_400;
+
+fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(T0_UNIX as u64)
+}
+
+/// `secs` seconds after `t0()`.
+fn at(secs: u64) -> SystemTime {
+    t0() + Duration::from_secs(secs)
+}
+
+/// Ids of the mini pack's cards, in deck order (questions, then fact cards).
+const STUDENT: &str = "mini-pack/q/alpha-student"; // 4 key points
+const RESIDENT: &str = "mini-pack/q/alpha-resident"; // 3 key points
+const PHD: &str = "mini-pack/q/alpha-phd"; // 4 key points
+const DESIGN: &str = "mini-pack/f/alpha/design/design";
+const PFS_VALUES: &str = "mini-pack/f/alpha/pfs/values";
+const PFS_EFFECT: &str = "mini-pack/f/alpha/pfs/effect";
+const ORR_VALUES: &str = "mini-pack/f/alpha/orr/values";
+const ORR_EFFECT: &str = "mini-pack/f/alpha/orr/effect";
+const ALL: [&str; 8] = [
+    STUDENT, RESIDENT, PHD, DESIGN, PFS_VALUES, PFS_EFFECT, ORR_VALUES, ORR_EFFECT,
+];
+
+/// An app on the mini pack at `w`×`h`, at time `t0()`, with a history of `states`.
+fn app_hist(w: u16, h: u16, states: &HashMap<String, CardState>, saving: bool) -> App {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.update(Action::Resize(w, h), t0());
+    app.attach_history(states, Scheduler::default(), saving, None);
+    app
+}
+
+/// A saving app with a session from `filter` running, at time `t0()`.
+fn quiz_app(filter: Filter) -> App {
+    let mut app = app_hist(80, 24, &HashMap::new(), true);
+    app.start_quiz(filter, false);
+    app
+}
+
+/// A session over exactly these cards, in this order (questions only keep it short).
+fn session_of(ids: &[&str]) -> App {
+    let mut app = quiz_app(Filter::default());
+    let queue = ids.iter().map(|id| card_index(&app, id)).collect();
+    app.screen = Screen::Quiz(Box::new(Quiz::Running(Session::new(
+        queue,
+        Filter::default(),
+        t0(),
+    ))));
+    app
+}
+
+fn card_index(app: &App, id: &str) -> usize {
+    app.deck
+        .index
+        .get(id)
+        .unwrap_or_else(|| panic!("no card {id}"))
+}
+
+fn session(app: &App) -> &Session {
+    match app.quiz() {
+        Some(Quiz::Running(s)) => s,
+        other => panic!(
+            "no running session: {:?}",
+            other.map(std::mem::discriminant)
+        ),
+    }
+}
+
+/// The id of the card on screen.
+fn current(app: &App) -> String {
+    let s = session(app);
+    app.deck.cards[s.card().expect("a card on screen")]
+        .id
+        .0
+        .clone()
+}
+
+fn queue_ids(app: &App) -> Vec<String> {
+    session(app)
+        .queue
+        .iter()
+        .map(|&i| app.deck.cards[i].id.0.clone())
+        .collect()
+}
+
+/// Apply actions in order at the app's current time (the time of its last update).
+fn keys(app: &mut App, actions: impl IntoIterator<Item = Action>) {
+    for a in actions {
+        let now = app.now;
+        app.update(a, now);
+    }
+}
+
+fn up(app: &mut App, action: Action, now: SystemTime) -> Effect {
+    app.update(action, now)
+}
+
+fn record(effect: Effect) -> NewReview {
+    match effect {
+        Effect::Record(r) => r,
+        other => panic!("expected Effect::Record, got {other:?}"),
+    }
+}
+
+/// A state as the store would give it: reviewed at `last`, due at `due`, last graded `grade`.
+fn state(last: i64, due: i64, grade: Grade) -> CardState {
+    CardState {
+        stability: 3.0,
+        difficulty: 5.0,
+        due,
+        reps: 1,
+        lapses: 0,
+        last_review: last,
+        last_grade: grade,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The builder
+
+#[test]
+fn the_mini_deck_is_its_questions_then_its_fact_cards() {
+    let app = quiz_app(Filter::default());
+    let ids: Vec<&str> = app.deck.cards.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ALL);
+}
+
+#[test]
+fn builder_lists_every_choice_and_toggles_them() {
+    let mut app = app_hist(80, 24, &HashMap::new(), true);
+    app.start_quiz(Filter::default(), true);
+    let Some(Quiz::Building(b)) = app.quiz() else {
+        panic!("the builder opens");
+    };
+    let mut expected = vec![
+        BuilderRow::Start,
+        BuilderRow::Due,
+        BuilderRow::New,
+        BuilderRow::Missed,
+        BuilderRow::Facts,
+        BuilderRow::Shuffle,
+        BuilderRow::Count,
+    ];
+    expected.extend(Role::ALL.into_iter().map(BuilderRow::Role));
+    expected.push(BuilderRow::Trial("alpha".into()));
+    assert_eq!(
+        b.rows(),
+        expected,
+        "the topic has no cards, so it is not offered"
+    );
+
+    let builder = |app: &App| match app.quiz() {
+        Some(Quiz::Building(b)) => b.clone(),
+        _ => panic!("still building"),
+    };
+    // Due, New, Missed, Facts, Shuffle toggle with Space, and again off.
+    for (row, what) in [
+        (1, "due"),
+        (2, "new"),
+        (3, "missed"),
+        (4, "facts"),
+        (5, "shuffle"),
+    ] {
+        keys(&mut app, [Action::Top]);
+        keys(&mut app, std::iter::repeat_n(Action::Down, row));
+        assert_eq!(builder(&app).row, row);
+        let before = builder(&app).filter;
+        up(&mut app, Action::Reveal, t0());
+        let on = builder(&app).filter;
+        assert_ne!(on, before, "Space on {what} changes the filter");
+        match what {
+            "due" => assert!(on.due),
+            "new" => assert!(on.new),
+            "missed" => assert!(on.missed),
+            "facts" => assert!(
+                on.no_facts,
+                "facts are on by default; Space leaves them out"
+            ),
+            _ => assert!(on.shuffle.is_some()),
+        }
+        up(&mut app, Action::Reveal, t0());
+        assert_eq!(
+            builder(&app).filter,
+            before,
+            "Space again on {what} undoes it"
+        );
+    }
+    // The count steps up (→) and down (←) through its stops, wrapping to "all".
+    keys(&mut app, [Action::Top]);
+    keys(&mut app, std::iter::repeat_n(Action::Down, 6));
+    assert_eq!(builder(&app).filter.count, None);
+    up(&mut app, Action::NextSection, t0());
+    assert_eq!(builder(&app).filter.count, Some(5));
+    up(&mut app, Action::NextSection, t0());
+    assert_eq!(builder(&app).filter.count, Some(10));
+    keys(&mut app, [Action::PrevSection, Action::PrevSection]);
+    assert_eq!(builder(&app).filter.count, None, "below 5 is all");
+    up(&mut app, Action::PrevSection, t0());
+    assert_eq!(builder(&app).filter.count, Some(100));
+    up(&mut app, Action::NextSection, t0());
+    // Roles and the trial toggle in and out of the filter; Enter toggles too.
+    keys(&mut app, [Action::Down, Action::Down]); // Resident
+    assert_eq!(
+        builder(&app).rows()[builder(&app).row],
+        BuilderRow::Role(Role::Resident)
+    );
+    up(&mut app, Action::Reveal, t0());
+    assert_eq!(builder(&app).filter.roles, vec![Role::Resident]);
+    keys(&mut app, [Action::Down, Action::Open]); // Fellow, by Enter
+    assert_eq!(
+        builder(&app).filter.roles,
+        vec![Role::Resident, Role::Fellow]
+    );
+    up(&mut app, Action::Open, t0());
+    assert_eq!(builder(&app).filter.roles, vec![Role::Resident]);
+    up(&mut app, Action::Bottom, t0());
+    up(&mut app, Action::Reveal, t0());
+    assert_eq!(builder(&app).filter.trials, vec!["alpha".to_string()]);
+    // The cursor stops at both ends.
+    up(&mut app, Action::Down, t0());
+    assert_eq!(builder(&app).row, builder(&app).rows().len() - 1);
+    keys(&mut app, [Action::Top, Action::Up]);
+    assert_eq!(builder(&app).row, 0);
+}
+
+#[test]
+fn builder_counts_follow_the_choice_and_the_history() {
+    // One card due, one reviewed and not yet due, the rest new.
+    let mut states = HashMap::new();
+    states.insert(
+        STUDENT.into(),
+        state(T0_UNIX - 5 * DAY, T0_UNIX - DAY, Grade::Good),
+    );
+    states.insert(
+        PFS_VALUES.into(),
+        state(T0_UNIX - DAY, T0_UNIX + 3 * DAY, Grade::Good),
+    );
+    let mut app = app_hist(80, 24, &states, true);
+    app.start_quiz(Filter::default(), true);
+    let text = screen_text(&render(&app));
+    assert!(
+        text.contains("This choice: 1 due · 6 new · 8 total → a session of 7"),
+        "the builder's headline counts:\n{text}"
+    );
+    // Per role: Medical Student has the due question and the (new) design card.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("[ ] Medical Student") && l.contains("1 due · 1 new · 2 total")),
+        "{text}"
+    );
+    // Resident: the question (new) and two values cards (one scheduled, one new).
+    assert!(
+        text.lines()
+            .any(|l| l.contains("[ ] Resident") && l.contains("0 due · 2 new · 3 total")),
+        "{text}"
+    );
+    // Choosing Resident narrows the headline.
+    keys(&mut app, std::iter::repeat_n(Action::Down, 8));
+    up(&mut app, Action::Reveal, t0());
+    let text = screen_text(&render(&app));
+    assert!(
+        text.contains("This choice: 0 due · 2 new · 3 total → a session of 2"),
+        "{text}"
+    );
+    // Leaving fact cards out leaves the one Resident question.
+    keys(&mut app, [Action::Top]);
+    keys(&mut app, std::iter::repeat_n(Action::Down, 4));
+    up(&mut app, Action::Reveal, t0());
+    let text = screen_text(&render(&app));
+    assert!(
+        text.contains("This choice: 0 due · 1 new · 1 total → a session of 1"),
+        "{text}"
+    );
+    // Start (Enter on the first row) runs exactly that session.
+    keys(&mut app, [Action::Top, Action::Open]);
+    assert_eq!(queue_ids(&app), vec![RESIDENT]);
+}
+
+#[test]
+fn builder_refuses_an_empty_session_and_esc_leaves() {
+    let mut app = app_hist(80, 24, &HashMap::new(), true);
+    app.start_quiz(Filter::default(), true);
+    // Due only, with no history: nothing to review.
+    keys(&mut app, [Action::Down, Action::Reveal, Action::Top]);
+    up(&mut app, Action::Open, t0());
+    assert!(
+        matches!(app.quiz(), Some(Quiz::Building(_))),
+        "still building"
+    );
+    assert!(
+        app.message
+            .as_deref()
+            .is_some_and(|m| m.contains("no cards match")),
+        "{:?}",
+        app.message
+    );
+    up(&mut app, Action::Back, t0());
+    assert!(
+        matches!(app.screen, Screen::Browse),
+        "Esc leaves the builder"
+    );
+}
+
+#[test]
+fn the_learners_level_sets_the_default_roles() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.update(Action::Resize(80, 24), t0());
+    app.attach_history(
+        &HashMap::new(),
+        Scheduler::default(),
+        true,
+        Some(Role::Resident),
+    );
+    app.browse_mut().role = None;
+    let f = app.quiz_filter_here();
+    assert_eq!(f.roles, vec![Role::MedicalStudent, Role::Resident]);
+    assert_eq!(f.trials, vec!["alpha".to_string()], "the trial on screen");
+    // Q opens the builder with that filter.
+    up(&mut app, Action::OpenQuiz, t0());
+    match app.quiz() {
+        Some(Quiz::Building(b)) => assert_eq!(b.filter, f),
+        _ => panic!("Q opens the builder"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A card: reveal, staged points, ticks
+
+#[test]
+fn staged_points_then_reveal() {
+    let mut app = session_of(&[RESIDENT, STUDENT]);
+    assert_eq!(session(&app).face, Face::Front { points: 0 });
+    let text = screen_text(&render(&app));
+    assert!(
+        text.contains("How would you explain the hazard ratio"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("HR 0.70 means"),
+        "no key point before n:\n{text}"
+    );
+    for n in 1..=3 {
+        up(&mut app, Action::NextPoint, t0());
+        assert_eq!(session(&app).face, Face::Front { points: n });
+    }
+    let text = screen_text(&render(&app));
+    assert!(
+        text.contains("1. HR 0.70 means a 30% lower hazard"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3. CI 0.55 to 0.85 excludes no effect"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Answer"),
+        "the answer is still hidden:\n{text}"
+    );
+    // Past the last point, n turns the card.
+    up(&mut app, Action::NextPoint, t0());
+    assert_eq!(session(&app).face, Face::Back);
+    // Space turns a fresh card at once.
+    up(&mut app, Action::Skip, t0());
+    assert_eq!(current(&app), STUDENT);
+    assert_eq!(session(&app).face, Face::Front { points: 0 });
+    up(&mut app, Action::Reveal, t0());
+    assert_eq!(session(&app).face, Face::Back);
+    let text = screen_text(&render(&app));
+    assert!(text.contains("Answer"), "{text}");
+    assert!(
+        text.contains("ALPHA is an invented phase 3 trial"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ticks_toggle_points_only_after_reveal_and_only_points_that_exist() {
+    let mut app = session_of(&[RESIDENT]);
+    up(&mut app, Action::TickPoint(1), t0());
+    assert_eq!(
+        session(&app).ticked,
+        0,
+        "no ticking before the answer shows"
+    );
+    up(&mut app, Action::Reveal, t0());
+    keys(&mut app, [Action::TickPoint(1), Action::TickPoint(3)]);
+    assert_eq!(session(&app).ticked, 0b101);
+    up(&mut app, Action::TickPoint(1), t0());
+    assert_eq!(session(&app).ticked, 0b100, "a second tick takes it back");
+    for n in 4..=6 {
+        up(&mut app, Action::TickPoint(n), t0());
+    }
+    assert_eq!(session(&app).ticked, 0b100, "the card has 3 points");
+    let text = screen_text(&render(&app));
+    assert!(text.contains("1 [ ] HR 0.70"), "{text}");
+    assert!(text.contains("3 [✓] CI 0.55"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grading
+
+/// Grade the first card of a fresh session with `ticks` ticked and Enter; the grade recorded.
+fn enter_grade(id: &str, ticks: &[u8]) -> Grade {
+    let mut app = session_of(&[id]);
+    up(&mut app, Action::Reveal, t0());
+    for &t in ticks {
+        up(&mut app, Action::TickPoint(t), t0());
+    }
+    record(up(&mut app, Action::Open, at(10))).grade
+}
+
+#[test]
+fn enter_confirms_the_grade_the_ticks_suggest() {
+    // Four points: none or one → Again, two or three → Hard, four → Good.
+    assert_eq!(enter_grade(STUDENT, &[]), Grade::Again);
+    assert_eq!(enter_grade(STUDENT, &[2]), Grade::Again);
+    assert_eq!(enter_grade(STUDENT, &[1, 4]), Grade::Hard);
+    assert_eq!(enter_grade(STUDENT, &[1, 2, 3]), Grade::Hard);
+    assert_eq!(enter_grade(STUDENT, &[1, 2, 3, 4]), Grade::Good);
+    // Three points: one is under half → Again; two → Hard; three → Good.
+    assert_eq!(enter_grade(RESIDENT, &[3]), Grade::Again);
+    assert_eq!(enter_grade(RESIDENT, &[1, 3]), Grade::Hard);
+    assert_eq!(enter_grade(RESIDENT, &[3, 2, 1]), Grade::Good);
+}
+
+/// The grade marked as Enter's on screen: the last grade word before the `◀` mark.
+fn marked_grade(text: &str) -> Option<&'static str> {
+    let line = text.lines().find(|l| l.contains('◀'))?;
+    let before = &line[..line.find('◀')?];
+    ["Again", "Hard", "Good", "Easy"]
+        .into_iter()
+        .filter_map(|g| before.rfind(g).map(|i| (i, g)))
+        .max()
+        .map(|(_, g)| g)
+}
+
+#[test]
+fn the_suggested_grade_is_marked_on_screen() {
+    let mut app = session_of(&[STUDENT]);
+    up(&mut app, Action::Reveal, t0());
+    let text = screen_text(&render(&app));
+    assert_eq!(
+        marked_grade(&text),
+        Some("Again"),
+        "nothing ticked:\n{text}"
+    );
+    assert_eq!(text.matches('◀').count(), 1, "{text}");
+    keys(&mut app, [Action::TickPoint(1), Action::TickPoint(2)]);
+    let text = screen_text(&render(&app));
+    assert_eq!(marked_grade(&text), Some("Hard"), "half ticked:\n{text}");
+    keys(&mut app, [Action::TickPoint(3), Action::TickPoint(4)]);
+    let text = screen_text(&render(&app));
+    assert_eq!(marked_grade(&text), Some("Good"), "all ticked:\n{text}");
+}
+
+#[test]
+fn clicking_a_key_point_ticks_it() {
+    let mut app = session_of(&[RESIDENT]);
+    up(&mut app, Action::Reveal, t0());
+    common::click_text(&mut app, "Median 9 versus 6 months");
+    assert_eq!(session(&app).ticked, 0b010);
+    common::click_text(&mut app, "CI 0.55 to 0.85 excludes");
+    assert_eq!(session(&app).ticked, 0b110);
+    common::click_text(&mut app, "Median 9 versus 6 months");
+    assert_eq!(session(&app).ticked, 0b100, "a second click takes it back");
+    // Clicking the question does not tick anything.
+    common::click_text(&mut app, "How would you explain");
+    assert_eq!(session(&app).ticked, 0b100);
+}
+
+#[test]
+fn direct_grades_record_the_card_points_and_time() {
+    let mut app = session_of(&[STUDENT, RESIDENT, PHD, DESIGN]);
+    let grades = [
+        (Action::Grade(1), Grade::Again),
+        (Action::Grade(2), Grade::Hard),
+        (Action::Grade(3), Grade::Good),
+        (Action::Grade(4), Grade::Easy),
+    ];
+    let mut shown = t0();
+    for (i, (key, grade)) in grades.into_iter().enumerate() {
+        let id = current(&app);
+        assert_eq!(id, [STUDENT, RESIDENT, PHD, DESIGN][i]);
+        up(&mut app, key.clone(), shown + Duration::from_secs(5));
+        assert_eq!(session(&app).at, i, "grading needs the answer shown first");
+        up(&mut app, Action::Reveal, shown + Duration::from_secs(20));
+        keys(&mut app, [Action::TickPoint(2)]);
+        let graded_at = shown + Duration::from_millis(42_500);
+        let r = record(up(&mut app, key, graded_at));
+        let total = app.deck.cards[card_index(&app, &id)]
+            .text(&app.lib)
+            .unwrap()
+            .key_points
+            .len();
+        assert_eq!(
+            r,
+            NewReview {
+                card: CardId(id.clone()),
+                at: T0_UNIX + (graded_at.duration_since(t0()).unwrap().as_secs() as i64),
+                grade,
+                points: 0b10,
+                points_total: total as u32,
+                duration_ms: 42_500,
+            }
+        );
+        shown = graded_at;
+        // The deck's state moved on with the grade.
+        let st = app.deck.states[card_index(&app, &id)].expect("a state after grading");
+        assert_eq!(st.last_grade, grade);
+        assert_eq!(st.reps, 1);
+    }
+    assert!(
+        matches!(app.quiz(), Some(Quiz::Done { .. })),
+        "four cards, four grades"
+    );
+}
+
+#[test]
+fn not_saving_grades_returns_no_effect_but_still_schedules() {
+    let mut app = app_hist(80, 24, &HashMap::new(), false);
+    app.start_quiz(Filter::default(), false);
+    let id = current(&app);
+    up(&mut app, Action::Reveal, t0());
+    assert_eq!(up(&mut app, Action::Grade(3), at(30)), Effect::None);
+    assert_eq!(session(&app).at, 1, "the session went on");
+    assert!(app.deck.states[card_index(&app, &id)].is_some());
+    assert_eq!(
+        up(&mut app, Action::Undo, at(31)),
+        Effect::None,
+        "nothing to take back"
+    );
+    assert_eq!(session(&app).at, 0);
+    assert!(app.deck.states[card_index(&app, &id)].is_none());
+    assert!(screen_text(&render(&app)).contains("not saving"));
+}
+
+#[test]
+fn undo_takes_back_the_last_grade_and_shows_the_card_again() {
+    let mut app = session_of(&[STUDENT, RESIDENT, PHD]);
+    up(&mut app, Action::Undo, t0());
+    assert_eq!(app.message.as_deref(), Some("nothing to undo"));
+    up(&mut app, Action::Reveal, t0());
+    record(up(&mut app, Action::Grade(3), at(10)));
+    let before = app.deck.states[card_index(&app, RESIDENT)];
+    assert!(before.is_none());
+    up(&mut app, Action::Reveal, at(11));
+    up(&mut app, Action::TickPoint(1), at(12));
+    record(up(&mut app, Action::Grade(1), at(20)));
+    assert_eq!(current(&app), PHD);
+    assert_eq!(session(&app).reviews.len(), 2);
+
+    assert_eq!(
+        up(&mut app, Action::Undo, at(25)),
+        Effect::Unrecord(CardId(RESIDENT.into()))
+    );
+    let s = session(&app);
+    assert_eq!(current(&app), RESIDENT, "the undone card is shown again");
+    assert_eq!(s.face, Face::Back);
+    assert_eq!(s.ticked, 0);
+    assert_eq!(s.reviews.len(), 1);
+    assert_eq!(
+        app.deck.states[card_index(&app, RESIDENT)],
+        before,
+        "its state is restored"
+    );
+    assert!(
+        app.deck.states[card_index(&app, STUDENT)].is_some(),
+        "the earlier grade stays"
+    );
+    let text = screen_text(&render(&app));
+    assert!(
+        text.contains("How would you explain the hazard ratio"),
+        "{text}"
+    );
+    assert!(text.contains("Quiz · 2 of 3"), "{text}");
+    // Regrading writes a fresh review, timed from the undo.
+    let r = record(up(&mut app, Action::Grade(3), at(27)));
+    assert_eq!(
+        (r.card.0.as_str(), r.grade, r.duration_ms),
+        (RESIDENT, Grade::Good, 2000)
+    );
+    // Undo twice goes back to the first card.
+    up(&mut app, Action::Undo, at(30));
+    assert_eq!(
+        up(&mut app, Action::Undo, at(31)),
+        Effect::Unrecord(CardId(STUDENT.into()))
+    );
+    assert_eq!(current(&app), STUDENT);
+    assert!(app.deck.states[card_index(&app, STUDENT)].is_none());
+}
+
+#[test]
+fn undo_after_the_last_card_reopens_it() {
+    let mut app = session_of(&[STUDENT, RESIDENT]);
+    up(&mut app, Action::Reveal, t0());
+    record(up(&mut app, Action::Grade(3), at(5)));
+    up(&mut app, Action::Reveal, at(6));
+    record(up(&mut app, Action::Grade(1), at(8)));
+    assert!(matches!(app.quiz(), Some(Quiz::Done { .. })));
+    assert_eq!(
+        up(&mut app, Action::Undo, at(9)),
+        Effect::Unrecord(CardId(RESIDENT.into())),
+        "u on the summary takes back the last grade"
+    );
+    assert_eq!(current(&app), RESIDENT, "and shows that card again");
+    assert_eq!(session(&app).face, Face::Back);
+    assert!(app.deck.states[card_index(&app, RESIDENT)].is_none());
+}
+
+#[test]
+fn skip_moves_on_without_a_review() {
+    let mut app = session_of(&[STUDENT, RESIDENT]);
+    assert_eq!(up(&mut app, Action::Skip, at(3)), Effect::None);
+    assert_eq!(current(&app), RESIDENT);
+    assert_eq!(session(&app).skipped, 1);
+    assert!(app.deck.states[card_index(&app, STUDENT)].is_none());
+    // Skipping the last card ends the session with nothing graded.
+    up(&mut app, Action::Skip, at(4));
+    match app.quiz() {
+        Some(Quiz::Done { summary, .. }) => {
+            assert_eq!(summary.seen, 0);
+            assert_eq!(summary.grades, [0; 4]);
+        }
+        _ => panic!("the session ended"),
+    }
+}
+
+#[test]
+fn o_opens_the_trial_and_q_resumes_the_same_card() {
+    let mut app = session_of(&[STUDENT, RESIDENT, PHD]);
+    up(&mut app, Action::Reveal, t0());
+    up(&mut app, Action::Grade(3), at(5));
+    up(&mut app, Action::NextPoint, at(6));
+    assert_eq!(up(&mut app, Action::OpenEntry, at(7)), Effect::None);
+    assert!(matches!(app.screen, Screen::Browse), "the browser is up");
+    let alpha = app.lib.index_of("alpha").unwrap();
+    assert_eq!(app.current(), Some(alpha));
+    assert_eq!(app.browse().focus, trialdeck::app::Focus::Detail);
+    assert!(app.paused_quiz.is_some());
+    let text = screen_text(&render(&app));
+    assert!(text.contains("ALPHA — Drug A versus drug B"), "{text}");
+    assert!(
+        text.contains("Q returns to the quiz"),
+        "the footer says the way back:\n{text}"
+    );
+    // Browse a little, then Q.
+    keys(&mut app, [Action::NextSection, Action::NextSection]);
+    up(&mut app, Action::OpenQuiz, at(60));
+    assert!(app.paused_quiz.is_none());
+    assert_eq!(current(&app), RESIDENT, "the same card");
+    let s = session(&app);
+    assert_eq!(s.at, 1);
+    assert_eq!(s.face, Face::Front { points: 1 }, "as it was left");
+    assert_eq!(s.reviews.len(), 1, "the grade before is kept");
+}
+
+#[test]
+fn a_fact_cards_answer_keeps_its_lines_apart() {
+    let mut app = session_of(&[PFS_EFFECT]);
+    up(&mut app, Action::Reveal, t0());
+    let answer = app.deck.cards[card_index(&app, PFS_EFFECT)]
+        .text(&app.lib)
+        .unwrap()
+        .answer;
+    assert!(
+        answer.contains('\n'),
+        "the card's answer has several lines: {answer:?}"
+    );
+    let text = screen_text(&render(&app));
+    for line in answer.lines() {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(line.trim())),
+            "{line:?} starts a line of its own:\n{text}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The summary and drilling what was missed
+
+#[test]
+fn summary_counts_names_the_weakest_and_drills_exactly_the_missed() {
+    let mut app = session_of(&[STUDENT, RESIDENT, PHD, DESIGN]);
+    // Student: all 4 points, Good.
+    up(&mut app, Action::Reveal, t0());
+    keys(&mut app, (1..=4).map(Action::TickPoint));
+    assert_eq!(
+        record(up(&mut app, Action::Open, at(10))).grade,
+        Grade::Good
+    );
+    // Resident: nothing, Again.
+    up(&mut app, Action::Reveal, at(10));
+    assert_eq!(
+        record(up(&mut app, Action::Open, at(40))).grade,
+        Grade::Again
+    );
+    // PhD: 1 of 4, Again by hand.
+    up(&mut app, Action::Reveal, at(40));
+    up(&mut app, Action::TickPoint(3), at(41));
+    record(up(&mut app, Action::Grade(1), at(70)));
+    // Design fact: skipped.
+    up(&mut app, Action::Skip, at(75));
+    let Some(Quiz::Done { summary, .. }) = app.quiz() else {
+        panic!("the summary shows");
+    };
+    assert_eq!(summary.seen, 3);
+    assert_eq!(summary.grades, [2, 0, 1, 0]);
+    assert_eq!(summary.time_ms, 70_000);
+    assert_eq!(
+        summary.missed,
+        vec![CardId(RESIDENT.into()), CardId(PHD.into())]
+    );
+    assert_eq!(
+        summary.weakest_role.as_deref(),
+        Some("Resident"),
+        "0 of 3 points"
+    );
+    assert_eq!(summary.weakest_trial.as_deref(), Some("ALPHA"));
+    let by_trial = &summary.recall_by_trial;
+    assert_eq!(by_trial.len(), 1);
+    assert_eq!(
+        (by_trial[0].points_ticked, by_trial[0].points_total),
+        (5, 11)
+    );
+    assert!(summary.next_due.is_some_and(|d| d > T0_UNIX));
+    let text = screen_text(&render(&app));
+    assert!(
+        text.contains("3 cards graded · 1 min 10 s · Again 2 · Hard 0 · Good 1 · Easy 0"),
+        "{text}"
+    );
+    assert!(text.contains("Weakest: Resident · ALPHA"), "{text}");
+    assert!(text.contains("d drills the 2 cards you missed"), "{text}");
+
+    // d: a session of exactly the missed cards, in session order.
+    assert_eq!(up(&mut app, Action::DrillMissed, at(100)), Effect::None);
+    assert_eq!(queue_ids(&app), vec![RESIDENT, PHD]);
+    assert_eq!(session(&app).at, 0);
+    assert!(session(&app).reviews.is_empty());
+}
+
+#[test]
+fn drilling_with_nothing_missed_says_so_and_enter_builds_again() {
+    let mut app = session_of(&[STUDENT]);
+    up(&mut app, Action::Reveal, t0());
+    keys(&mut app, (1..=4).map(Action::TickPoint));
+    record(up(&mut app, Action::Grade(4), at(3)));
+    let text = screen_text(&render(&app));
+    assert!(text.contains("Every card recalled in full."), "{text}");
+    up(&mut app, Action::DrillMissed, at(4));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("nothing was missed in this session")
+    );
+    assert!(matches!(app.quiz(), Some(Quiz::Done { .. })));
+    up(&mut app, Action::Open, at(5));
+    assert!(
+        matches!(app.quiz(), Some(Quiz::Building(_))),
+        "Enter builds another session"
+    );
+    up(&mut app, Action::Back, at(6));
+    assert!(matches!(app.screen, Screen::Browse));
+}
+
+#[test]
+fn esc_mid_session_shows_the_summary_of_what_was_graded() {
+    let mut app = session_of(&[STUDENT, RESIDENT, PHD]);
+    up(&mut app, Action::Reveal, t0());
+    record(up(&mut app, Action::Grade(1), at(3)));
+    up(&mut app, Action::Back, at(4));
+    match app.quiz() {
+        Some(Quiz::Done { summary, .. }) => {
+            assert_eq!(summary.seen, 1);
+            assert_eq!(summary.missed, vec![CardId(STUDENT.into())]);
+        }
+        _ => panic!("Esc shows the summary"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time is passed in
+
+#[test]
+fn a_card_graded_later_is_due_later() {
+    let due_after = |graded: SystemTime| {
+        let mut app = session_of(&[STUDENT]);
+        up(&mut app, Action::Reveal, t0());
+        let r = record(up(&mut app, Action::Grade(3), graded));
+        assert_eq!(
+            r.at,
+            T0_UNIX + graded.duration_since(t0()).unwrap().as_secs() as i64
+        );
+        app.deck.states[card_index(&app, STUDENT)].unwrap().due
+    };
+    let now = due_after(t0());
+    let later = due_after(at(90));
+    assert!(now > T0_UNIX, "Good schedules into the future");
+    assert_eq!(
+        later - now,
+        90,
+        "the same interval, counted from the later time"
+    );
+}
+
+#[test]
+fn a_card_due_tomorrow_is_not_due_today_but_is_tomorrow() {
+    let mut app = session_of(&[STUDENT]);
+    up(&mut app, Action::Reveal, t0());
+    record(up(&mut app, Action::Grade(3), t0()));
+    let due = app.deck.states[card_index(&app, STUDENT)].unwrap().due;
+    let states: HashMap<String, CardState> = [(
+        STUDENT.to_string(),
+        app.deck.states[card_index(&app, STUDENT)].unwrap(),
+    )]
+    .into();
+    let due_filter = Filter {
+        due: true,
+        ..Filter::default()
+    };
+    // Just before it falls due: not in a due session.
+    let mut before = app_hist(80, 24, &states, true);
+    before.update(
+        Action::Tick,
+        SystemTime::UNIX_EPOCH + Duration::from_secs((due - 1) as u64),
+    );
+    before.start_quiz(due_filter.clone(), false);
+    assert!(session(&before).queue.is_empty());
+    // At its due time: in it.
+    let mut after = app_hist(80, 24, &states, true);
+    after.update(
+        Action::Tick,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(due as u64),
+    );
+    after.start_quiz(due_filter, false);
+    assert_eq!(queue_ids(&after), vec![STUDENT]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Due, new and missed over an attached history
+
+fn history() -> HashMap<String, CardState> {
+    let mut s = HashMap::new();
+    // Due: overdue by two days (more forgotten) and by one hour.
+    s.insert(
+        PHD.into(),
+        state(T0_UNIX - 10 * DAY, T0_UNIX - 2 * DAY, Grade::Good),
+    );
+    s.insert(
+        DESIGN.into(),
+        state(T0_UNIX - DAY, T0_UNIX - 3600, Grade::Hard),
+    );
+    // Scheduled: not due; one of them last missed.
+    s.insert(
+        STUDENT.into(),
+        state(T0_UNIX - DAY, T0_UNIX + 5 * DAY, Grade::Good),
+    );
+    s.insert(
+        ORR_EFFECT.into(),
+        state(T0_UNIX - 600, T0_UNIX + 600, Grade::Again),
+    );
+    // A card no longer in the pack is ignored.
+    s.insert(
+        "mini-pack/q/removed".into(),
+        state(T0_UNIX - DAY, T0_UNIX - DAY, Grade::Again),
+    );
+    s
+}
+
+fn queue_for(filter: Filter) -> Vec<String> {
+    let mut app = app_hist(80, 24, &history(), true);
+    app.start_quiz(filter, false);
+    queue_ids(&app)
+}
+
+#[test]
+fn due_new_and_missed_filters_over_attached_history() {
+    let f = Filter::default;
+    assert_eq!(
+        queue_for(Filter { due: true, ..f() }),
+        vec![PHD, DESIGN],
+        "due only, the most forgotten first"
+    );
+    assert_eq!(
+        queue_for(Filter { new: true, ..f() }),
+        vec![RESIDENT, PFS_VALUES, PFS_EFFECT, ORR_VALUES],
+        "never reviewed, in pack order"
+    );
+    assert_eq!(
+        queue_for(Filter {
+            missed: true,
+            ..f()
+        }),
+        vec![ORR_EFFECT]
+    );
+    assert_eq!(
+        queue_for(f()),
+        vec![PHD, DESIGN, RESIDENT, PFS_VALUES, PFS_EFFECT, ORR_VALUES],
+        "no flag: due, then new; scheduled cards wait"
+    );
+    assert_eq!(
+        queue_for(Filter {
+            count: Some(3),
+            ..f()
+        }),
+        vec![PHD, DESIGN, RESIDENT]
+    );
+    assert_eq!(
+        queue_for(Filter {
+            new: true,
+            no_facts: true,
+            ..f()
+        }),
+        vec![RESIDENT]
+    );
+    assert_eq!(
+        queue_for(Filter {
+            due: true,
+            roles: vec![Role::PhD],
+            ..f()
+        }),
+        vec![PHD]
+    );
+    assert_eq!(
+        queue_for(Filter {
+            topics: vec!["#fact".into()],
+            new: true,
+            ..f()
+        }),
+        vec![PFS_VALUES, PFS_EFFECT, ORR_VALUES]
+    );
+    let mut shuffled = queue_for(Filter {
+        shuffle: Some(7),
+        ..f()
+    });
+    shuffled.sort();
+    let mut plain = queue_for(f());
+    plain.sort();
+    assert_eq!(
+        shuffled, plain,
+        "a shuffle reorders, never changes, the cards"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn snap(name: &str, setup: impl Fn(&mut App)) {
+    for (w, h) in SIZES {
+        let mut app = app_hist(w, h, &HashMap::new(), true);
+        setup(&mut app);
+        let terminal = render(&app);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+fn start_on(app: &mut App, ids: &[&str]) {
+    app.start_quiz(Filter::default(), false);
+    let queue = ids.iter().map(|id| card_index(app, id)).collect();
+    app.screen = Screen::Quiz(Box::new(Quiz::Running(Session::new(
+        queue,
+        Filter::default(),
+        t0(),
+    ))));
+}
+
+#[test]
+fn snapshot_card_hidden() {
+    snap("quiz_card_hidden", |a| {
+        start_on(a, &[STUDENT, RESIDENT, PHD])
+    });
+}
+
+#[test]
+fn snapshot_card_points_partly_revealed() {
+    snap("quiz_card_points_2_of_4", |a| {
+        start_on(a, &[STUDENT, RESIDENT, PHD]);
+        keys(a, [Action::NextPoint, Action::NextPoint]);
+    });
+}
+
+#[test]
+fn snapshot_card_revealed_and_ticked() {
+    snap("quiz_card_revealed_ticked", |a| {
+        start_on(a, &[RESIDENT, STUDENT]);
+        a.update(Action::Reveal, t0());
+        a.update(Action::TickPoint(1), t0());
+        a.update(Action::TickPoint(3), t0());
+    });
+}
+
+#[test]
+fn snapshot_builder() {
+    snap("quiz_builder", |a| {
+        a.start_quiz(
+            Filter {
+                roles: vec![Role::Resident],
+                ..Filter::default()
+            },
+            true,
+        );
+        keys(a, std::iter::repeat_n(Action::Down, 2));
+    });
+}
+
+#[test]
+fn snapshot_summary() {
+    snap("quiz_summary", |a| {
+        start_on(a, &[STUDENT, RESIDENT, PFS_VALUES]);
+        a.update(Action::Reveal, t0());
+        keys(a, (1..=4).map(Action::TickPoint));
+        a.update(Action::Open, at(20));
+        a.update(Action::Reveal, at(20));
+        a.update(Action::Open, at(65));
+        a.update(Action::Reveal, at(65));
+        a.update(Action::TickPoint(1), at(66));
+        a.update(Action::Grade(2), at(80));
+    });
+}
