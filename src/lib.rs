@@ -16,7 +16,6 @@ pub mod keymap;
 pub mod layout;
 pub mod review;
 pub mod search;
-pub mod text;
 pub mod theme;
 pub mod tui;
 pub mod ui;

@@ -806,7 +806,7 @@ fn list_rows(lib: &Library) -> Vec<ListRow<'_>> {
             phase: e.phase(),
             n: e.sample_size(),
             questions: e.questions.len(),
-            status: trialdeck::text::status_label(e),
+            status: trialdeck::doc::status_label(e),
         })
         .collect()
 }
@@ -912,7 +912,7 @@ fn cmd_list(lib: &Library, format: ListFormat) -> CliResult {
 /// `show ID`: one entry as plain text.
 fn cmd_show(lib: &Library, id: &str, color: bool) -> CliResult {
     let e = resolve_id(lib, id)?;
-    write_stdout(&trialdeck::text::show(lib, e, color))?;
+    write_stdout(&trialdeck::doc::plain::render(lib, e, color))?;
     Ok(ExitCode::SUCCESS)
 }
 

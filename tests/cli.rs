@@ -577,10 +577,10 @@ fn show_with_color_uses_only_our_own_bold_headings() {
         .expect("mini pack loads");
     let lib = &loaded.library;
     let e = lib.entry("alpha").unwrap();
-    let colored = trialdeck::text::show(lib, e, true);
+    let colored = trialdeck::doc::plain::render(lib, e, true);
     assert!(colored.contains("\u{1b}[1mBottom line\u{1b}[0m"));
     let stripped = colored.replace("\u{1b}[1m", "").replace("\u{1b}[0m", "");
-    assert_eq!(stripped, trialdeck::text::show(lib, e, false));
+    assert_eq!(stripped, trialdeck::doc::plain::render(lib, e, false));
 }
 
 #[test]

@@ -244,7 +244,7 @@ impl App {
         }
         match (self.browse.role, self.deck.level) {
             (Some(r), _) => f.roles.push(r),
-            (None, Some(level)) => f.roles = crate::review::queue_roles(level),
+            (None, Some(level)) => f.roles = crate::review::roles_up_to(level),
             (None, None) => {}
         }
         f

@@ -34,14 +34,6 @@ pub struct Styled {
     pub items: Vec<Range<usize>>,
 }
 
-/// The questions a view shows, in ladder order.
-pub fn visible_questions(doc: &Document, role: Option<Role>) -> Vec<&QuestionItem> {
-    doc.questions()
-        .into_iter()
-        .filter(|q| role.is_none_or(|r| q.role == r))
-        .collect()
-}
-
 /// The questions a view shows: one role's, else those up to the learner's level.
 pub fn questions_in_view(
     doc: &Document,
@@ -57,12 +49,7 @@ pub fn questions_in_view(
         .collect()
 }
 
-/// How many selectable items a section has in this view.
-pub fn item_count(doc: &Document, section: Section, role: Option<Role>) -> usize {
-    item_count_in_view(doc, section, role, None)
-}
-
-/// [`item_count`] with the learner's level applied.
+/// How many selectable items a section has in this view (with the learner's level applied).
 pub fn item_count_in_view(
     doc: &Document,
     section: Section,

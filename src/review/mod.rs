@@ -22,11 +22,6 @@ pub fn roles_up_to(role: Role) -> Vec<Role> {
     Role::ALL.into_iter().filter(|r| *r <= role).collect()
 }
 
-/// The roles a learner of `level` is quizzed on (alias of [`roles_up_to`] for the app).
-pub fn queue_roles(level: Role) -> Vec<Role> {
-    roles_up_to(level)
-}
-
 /// The grade suggested by the key points ticked: none or under half → Again, half or more →
 /// Hard, all → Good. Easy is the learner's call. A card without key points suggests Good.
 pub fn suggest_grade(ticked: u32, total: u32) -> Grade {
