@@ -435,23 +435,7 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let prev = read_state(&tx, r.card.as_str())?;
-            let next = sched.review(prev.as_ref(), r.grade, r.at);
-            tx.execute(
-                "INSERT INTO reviews (card, at, grade, points, points_total, duration_ms, was_new)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    r.card.as_str(),
-                    r.at,
-                    r.grade.value(),
-                    r.points as i64,
-                    r.points_total,
-                    r.duration_ms as i64,
-                    prev.is_none()
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            write_state(&tx, r.card.as_str(), &next.state)?;
+            let (id, next) = append(&tx, &sched, r)?;
             tx.commit()?;
             Ok(Recorded {
                 review_id: id,
@@ -626,22 +610,7 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             for r in reviews {
-                let prev = read_state(&tx, r.card.as_str())?;
-                let next = sched.review(prev.as_ref(), r.grade, r.at);
-                tx.execute(
-                    "INSERT INTO reviews (card, at, grade, points, points_total, duration_ms, was_new)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        r.card.as_str(),
-                        r.at,
-                        r.grade.value(),
-                        r.points as i64,
-                        r.points_total,
-                        r.duration_ms as i64,
-                        prev.is_none()
-                    ],
-                )?;
-                write_state(&tx, r.card.as_str(), &next.state)?;
+                append(&tx, &sched, r)?;
             }
             tx.commit()
         })();
@@ -659,6 +628,33 @@ fn state_from_row(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CardSt
         last_review: row.get(at + 5)?,
         last_grade: Grade::from_value(row.get(at + 6)?).unwrap_or(Grade::Again),
     })
+}
+
+/// Append one review inside a transaction: the log row and the card's new state. Returns
+/// the row's id and what the scheduler made of the grade.
+fn append(
+    conn: &Connection,
+    sched: &Scheduler,
+    r: &NewReview,
+) -> rusqlite::Result<(i64, crate::review::fsrs::Scheduled)> {
+    let prev = read_state(conn, r.card.as_str())?;
+    let next = sched.review(prev.as_ref(), r.grade, r.at);
+    conn.execute(
+        "INSERT INTO reviews (card, at, grade, points, points_total, duration_ms, was_new)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            r.card.as_str(),
+            r.at,
+            r.grade.value(),
+            r.points as i64,
+            r.points_total,
+            r.duration_ms as i64,
+            prev.is_none()
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    write_state(conn, r.card.as_str(), &next.state)?;
+    Ok((id, next))
 }
 
 fn read_state(conn: &Connection, card: &str) -> rusqlite::Result<Option<CardState>> {
