@@ -90,36 +90,7 @@ enum Command {
     },
     /// A flashcard session graded with spaced repetition (FSRS); with no filter, the
     /// session builder opens. Grades are saved in the review history unless --no-save.
-    Quiz {
-        /// Only questions of this role (repeat for several; default: your configured level
-        /// and the roles below it).
-        #[arg(long = "role", value_name = "ROLE")]
-        roles: Vec<String>,
-        /// Only cards of this trial (repeat for several).
-        #[arg(long = "trial", value_name = "ID")]
-        trials: Vec<String>,
-        /// Only cards of this topic entry or tag (e.g. `fact` for fact cards).
-        #[arg(long = "topic", value_name = "ID")]
-        topics: Vec<String>,
-        /// Cards that are due.
-        #[arg(long)]
-        due: bool,
-        /// Cards never reviewed.
-        #[arg(long)]
-        new: bool,
-        /// Cards last graded Again.
-        #[arg(long)]
-        missed: bool,
-        /// Leave out the fact cards generated from the findings.
-        #[arg(long)]
-        no_facts: bool,
-        /// At most this many cards.
-        #[arg(long, value_name = "N")]
-        count: Option<usize>,
-        /// Shuffle the cards.
-        #[arg(long)]
-        shuffle: bool,
-    },
+    Quiz(QuizArgs),
     /// Review statistics: due today and this week, reviews per day, retention by role and
     /// trial, a 30-day forecast.
     Stats {
@@ -181,6 +152,38 @@ struct ExportArgs {
     /// Replace the --out file even if it is read-only.
     #[arg(long, requires = "out")]
     force: bool,
+}
+
+#[derive(Args, Debug)]
+struct QuizArgs {
+    /// Only questions of this role (repeat for several; default: your configured level
+    /// and the roles below it).
+    #[arg(long = "role", value_name = "ROLE")]
+    roles: Vec<String>,
+    /// Only cards of this trial (repeat for several).
+    #[arg(long = "trial", value_name = "ID")]
+    trials: Vec<String>,
+    /// Only cards of this topic entry or tag (e.g. `fact` for fact cards).
+    #[arg(long = "topic", value_name = "ID")]
+    topics: Vec<String>,
+    /// Cards that are due.
+    #[arg(long)]
+    due: bool,
+    /// Cards never reviewed.
+    #[arg(long)]
+    new: bool,
+    /// Cards last graded Again.
+    #[arg(long)]
+    missed: bool,
+    /// Leave out the fact cards generated from the findings.
+    #[arg(long)]
+    no_facts: bool,
+    /// At most this many cards.
+    #[arg(long, value_name = "N")]
+    count: Option<usize>,
+    /// Shuffle the cards.
+    #[arg(long)]
+    shuffle: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -315,47 +318,7 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::Search { query, limit }) => {
             cmd_search(&load(&sources)?, &query.join(" "), limit)
         }
-        Some(Command::Quiz {
-            roles,
-            trials,
-            topics,
-            due,
-            new,
-            missed,
-            no_facts,
-            count,
-            shuffle,
-        }) => {
-            let library = load(&sources)?;
-            let roles = parse_roles(&roles)?;
-            let trials = trials
-                .iter()
-                .map(|t| resolve_id(&library, t).map(|e| e.id.clone()))
-                .collect::<CliResult<Vec<_>>>()?;
-            let any = !(roles.is_empty() && trials.is_empty() && topics.is_empty())
-                || due
-                || new
-                || missed
-                || no_facts
-                || count.is_some()
-                || shuffle;
-            let filter = trialdeck::review::Filter {
-                roles,
-                trials,
-                topics,
-                due,
-                new,
-                missed,
-                no_facts,
-                count,
-                shuffle: shuffle.then(|| {
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(1, |d| d.as_nanos() as u64)
-                }),
-            };
-            cmd_quiz(&g, library, filter, !any)
-        }
+        Some(Command::Quiz(args)) => cmd_quiz(&g, load(&sources)?, &args),
         Some(Command::Stats { format }) => cmd_stats(&g, &load(&sources)?, format),
         Some(Command::Config { command }) => cmd_config(&g, command),
         Some(Command::Export(args)) => cmd_export(&load(&sources)?, &args),
@@ -548,12 +511,28 @@ fn parse_roles(roles: &[String]) -> CliResult<Vec<trialdeck::content::Role>> {
 }
 
 /// `quiz`: a session (or the builder) on the review history.
-fn cmd_quiz(
-    g: &Global,
-    library: Library,
-    mut filter: trialdeck::review::Filter,
-    builder: bool,
-) -> CliResult {
+fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
+    let mut filter = trialdeck::review::Filter {
+        roles: parse_roles(&args.roles)?,
+        trials: args
+            .trials
+            .iter()
+            .map(|t| resolve_id(&library, t).map(|e| e.id.clone()))
+            .collect::<CliResult<Vec<_>>>()?,
+        topics: args.topics.clone(),
+        due: args.due,
+        new: args.new,
+        missed: args.missed,
+        no_facts: args.no_facts,
+        count: args.count,
+        shuffle: args.shuffle.then(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        }),
+    };
+    // No filter at all: the session builder, where the learner chooses.
+    let builder = filter == trialdeck::review::Filter::default();
     need_terminal(&library)?;
     let theme = g.theme.unwrap_or(if no_color(g) {
         ThemeName::Mono
