@@ -196,7 +196,7 @@ fn event_loop(
     let mut first = true;
     let size = terminal.size()?;
     // A burst of keys (fast typing, a paste) runs one search, after the burst.
-    app.batch_search = true;
+    app.search_mode = crate::app::SearchMode::Batched;
     app.update(
         crate::action::Action::Resize(size.width, size.height),
         std::time::SystemTime::now(),
@@ -209,7 +209,7 @@ fn event_loop(
             first = false;
             if app.searcher().index().len() >= ASYNC_SEARCH_RECORDS {
                 worker = Some(SearchWorker::spawn(app.searcher().share())?);
-                app.async_search = true;
+                app.search_mode = crate::app::SearchMode::Worker;
             }
         }
         // Wait for input, waking regularly to notice signals.

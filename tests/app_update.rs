@@ -1352,7 +1352,7 @@ fn the_shipped_example_keymap_parses() {
 #[test]
 fn a_burst_of_keys_runs_one_search_after_it() {
     let mut a = app(120, 40);
-    a.batch_search = true;
+    a.search_mode = trialdeck::app::SearchMode::Batched;
     step(&mut a, Action::OpenSearch);
     type_query(&mut a, "alpha");
     let st = a.search().expect("search open");
@@ -1403,7 +1403,7 @@ fn a_click_on_a_key_point_ticks_it_and_the_suggested_grade_follows() {
 #[test]
 fn off_thread_search_shows_only_the_newest_querys_hits() {
     let mut a = app(120, 40);
-    a.async_search = true;
+    a.search_mode = trialdeck::app::SearchMode::Worker;
     step(&mut a, Action::OpenSearch);
     type_query(&mut a, "alp");
     let (s1, q1) = a.take_search_request().expect("a request for the worker");

@@ -70,6 +70,17 @@ pub struct RoundsScreen {
     pub from_app: bool,
 }
 
+/// When a changed search query is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchMode {
+    /// In `update`, so every update leaves the hits current.
+    Now,
+    /// Once after a burst of keys, on the UI thread.
+    Batched,
+    /// On the runtime's worker thread (large libraries); the UI never waits.
+    Worker,
+}
+
 /// What is drawn over the screen and takes its keys.
 #[derive(Debug, Clone)]
 pub enum Overlay {
@@ -113,12 +124,9 @@ pub struct App {
     pub deck: Deck,
     /// A quiz paused while its card's trial is open in the browser (`Q` resumes it).
     pub paused_quiz: Option<Box<Quiz>>,
-    /// Defer searches to [`App::flush_search`] (the runtime batches bursts of keys); off by
-    /// default, so every update leaves the hits current.
-    pub batch_search: bool,
-    /// Score searches on the runtime's worker thread ([`App::take_search_request`]); the
-    /// runtime turns this on for large libraries.
-    pub async_search: bool,
+    /// When a changed query is scored: at once (tests, the default), once after a burst of
+    /// keys ([`App::flush_search`]), or on the runtime's worker ([`App::take_search_request`]).
+    pub search_mode: SearchMode,
     /// The query sequence number last handed to the worker.
     pub(crate) requested: Option<u64>,
 }
@@ -139,8 +147,7 @@ impl App {
         App {
             deck,
             paused_quiz: None,
-            batch_search: false,
-            async_search: false,
+            search_mode: SearchMode::Now,
             requested: None,
             lib,
             searcher: None,

@@ -55,7 +55,7 @@ impl App {
     /// run once after the burst of keys is applied.
     fn run_search(&mut self, st: &mut SearchState) {
         st.seq += 1;
-        if self.batch_search || self.async_search {
+        if self.search_mode != super::SearchMode::Now {
             st.pending = true;
             st.selected = 0;
             st.problem = crate::search::check(&st.query).err();
@@ -72,7 +72,7 @@ impl App {
     /// runtime sends it to its worker and hands the hits back with
     /// [`App::apply_search_results`]).
     pub fn take_search_request(&mut self) -> Option<(u64, String)> {
-        if !self.async_search {
+        if self.search_mode != super::SearchMode::Worker {
             return None;
         }
         match &mut self.overlay {
@@ -119,7 +119,7 @@ impl App {
     /// typing or a paste runs one search, not one per key. The runtime calls this before it
     /// draws.
     pub fn flush_search(&mut self) {
-        if self.async_search {
+        if self.search_mode == super::SearchMode::Worker {
             return;
         }
         if let Some(Overlay::Search(mut st)) = self.overlay.take() {
