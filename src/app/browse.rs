@@ -146,35 +146,45 @@ impl Browse {
         theme: &Theme,
         size: (u16, u16),
     ) -> Option<(Styled, ratatui::layout::Rect)> {
+        self.lines_of(&self.document(lib)?, theme, size)
+    }
+
+    /// [`Browse::detail_lines`] of a document already built.
+    fn lines_of(
+        &self,
+        d: &Document,
+        theme: &Theme,
+        size: (u16, u16),
+    ) -> Option<(Styled, ratatui::layout::Rect)> {
         let areas = layout::browse(size, self.focus);
         let body = layout::detail_body(areas.detail?);
-        let d = self.document(lib)?;
         let focused = self.focus == Focus::Detail;
         Some((
-            styled::section(&d, &self.view(focused), theme, body.width),
+            styled::section(d, &self.view(focused), theme, body.width),
             body,
         ))
     }
 
-    /// The largest useful scroll of the detail body at this size.
-    fn max_scroll(&self, lib: &Library, theme: &Theme, size: (u16, u16)) -> usize {
-        let Some((s, body)) = self.detail_lines(lib, theme, size) else {
-            return 0;
-        };
-        if self.section == Section::Forest {
-            let rows = self.document(lib).map(|d| forest_rows(&d)).unwrap_or(0);
-            let (fit, _) = layout::forest_fit(body.width, body.height, s.lines.len() as u16);
-            return rows.saturating_sub(fit);
-        }
-        layout::max_top(s.lines.len(), body.height as usize)
-    }
-
-    /// Keep the scroll within the content, and the selected item within the count.
+    /// Keep the scroll within the content, and the selected item within the count. The
+    /// entry's document is built once for both.
     pub fn clamp(&mut self, lib: &Library, theme: &Theme, size: (u16, u16)) {
-        let n = self.item_count(lib);
-        self.item = self.item.min(n.saturating_sub(1));
         self.list_sel = self.list_sel.min(self.order.len().saturating_sub(1));
-        self.scroll = self.scroll.min(self.max_scroll(lib, theme, size));
+        let Some(d) = self.document(lib) else {
+            self.item = 0;
+            self.scroll = 0;
+            return;
+        };
+        let n = styled::item_count_in_view(&d, self.section, self.role, self.ceiling);
+        self.item = self.item.min(n.saturating_sub(1));
+        let max = match self.lines_of(&d, theme, size) {
+            None => 0,
+            Some((s, body)) if self.section == Section::Forest => {
+                let (fit, _) = layout::forest_fit(body.width, body.height, s.lines.len() as u16);
+                forest_rows(&d).saturating_sub(fit)
+            }
+            Some((s, body)) => layout::max_top(s.lines.len(), body.height as usize),
+        };
+        self.scroll = self.scroll.min(max);
     }
 
     /// Scroll so the selected item is in view (its start, and as much of it as fits).
