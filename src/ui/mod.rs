@@ -7,6 +7,7 @@ pub mod detail;
 pub mod forest;
 pub mod help;
 pub mod list;
+mod page;
 pub mod quiz;
 pub mod rounds;
 pub mod search;

@@ -1,6 +1,7 @@
 //! Quiz mode: the session builder, a card (question, staged key points, answer, ticks and
 //! grades with their next intervals), and the session summary.
 
+use super::page::Page;
 use crate::app::{Builder, BuilderRow, Deck, Face, Quiz, Session};
 use crate::content::Library;
 use crate::doc::wrap::{truncate, wrap};
@@ -10,7 +11,6 @@ use crate::review::{Grade, Scheduler};
 use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use std::time::SystemTime;
@@ -23,37 +23,6 @@ pub struct QuizView<'a> {
     pub now: SystemTime,
     pub hints: Vec<(String, &'static str)>,
     pub message: Option<&'a str>,
-}
-
-/// Lines laid out top to bottom in an area.
-struct Page<'b> {
-    buf: &'b mut Buffer,
-    area: Rect,
-    y: u16,
-}
-
-impl Page<'_> {
-    fn bottom(&self) -> u16 {
-        self.area.y + self.area.height
-    }
-    fn gap(&mut self) {
-        self.y = (self.y + 1).min(self.bottom());
-    }
-    fn line(&mut self, line: Line<'static>) {
-        if self.y < self.bottom() {
-            Paragraph::new(line)
-                .render(Rect::new(self.area.x, self.y, self.area.width, 1), self.buf);
-            self.y += 1;
-        }
-    }
-    fn spans(&mut self, spans: Vec<Span<'static>>, indent: usize) {
-        for l in wrap(spans, self.area.width as usize, indent) {
-            self.line(l);
-        }
-    }
-    fn text(&mut self, s: &str, style: Style) {
-        self.spans(vec![Span::styled(s.to_string(), style)], 0);
-    }
 }
 
 /// "3 days", "1 day", "10 min".
@@ -112,11 +81,7 @@ impl Widget for &QuizView<'_> {
         let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
         Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
         let body = crate::layout::quiz_body((area.width, area.height));
-        let mut p = Page {
-            buf,
-            area: body,
-            y: body.y,
-        };
+        let mut p = Page::new(buf, body);
         match self.quiz {
             Quiz::Building(b) => builder(&mut p, self.lib, self.deck, b, self.now, t),
             Quiz::Running(s) => card(&mut p, self.lib, self.deck, s, self.now, t),
@@ -146,7 +111,7 @@ fn builder(p: &mut Page, lib: &Library, deck: &Deck, b: &Builder, now: SystemTim
         "j/k move · Space toggles · ←/→ change the count · Enter on Start begins",
         t.muted,
     );
-    p.gap();
+    p.gap(1);
     let (by_role, by_entry) = queue::breakdown(
         &deck.cards,
         &deck.states,
@@ -321,7 +286,7 @@ fn grades(
 
 fn done(p: &mut Page, s: &SessionSummary, t: &Theme) {
     p.text("Session summary", t.heading);
-    p.gap();
+    p.gap(1);
     let mins = s.time_ms / 60_000;
     let secs = (s.time_ms / 1000) % 60;
     p.text(
@@ -339,7 +304,7 @@ fn done(p: &mut Page, s: &SessionSummary, t: &Theme) {
         let date = crate::review::stats::date_string(crate::review::stats::day_of(d, 0));
         p.text(&format!("Next due: {date}"), t.muted);
     }
-    p.gap();
+    p.gap(1);
     let table = |p: &mut Page, title: &str, rows: &[crate::review::stats::Recall]| {
         if rows.is_empty() {
             return;
@@ -358,7 +323,7 @@ fn done(p: &mut Page, s: &SessionSummary, t: &Theme) {
                 ),
             ]));
         }
-        p.gap();
+        p.gap(1);
     };
     table(p, "Key-point recall by role", &s.recall_by_role);
     table(p, "Key-point recall by trial", &s.recall_by_trial);
@@ -372,8 +337,8 @@ fn done(p: &mut Page, s: &SessionSummary, t: &Theme) {
             ),
             t.warn,
         ),
-    }
-    p.gap();
+    };
+    p.gap(1);
     if s.missed.is_empty() {
         p.text(
             "Enter builds another session; Esc goes back to browsing.",

@@ -1,16 +1,15 @@
 //! Teaching rounds on a shared screen: no list, no tabs; one centred column at a readable
 //! measure, large type for the trial name and for the learner called on, generous spacing.
 
-use super::bigtext;
 use super::forest::ForestPlot;
+use super::page::Page;
 use crate::app::{Rounds, Step};
 use crate::content::{Entry, Library, Unit};
-use crate::doc::wrap::{truncate, wrap};
+use crate::doc::wrap::truncate;
 use crate::doc::{self, Block, Section};
 use crate::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Widget};
 use std::time::SystemTime;
@@ -34,68 +33,6 @@ pub fn column(area: Rect) -> Rect {
         .min(area.width.saturating_sub(4))
         .max(area.width.min(20));
     Rect::new(area.x + (area.width - w) / 2, area.y, w, area.height)
-}
-
-/// Lines being laid out top to bottom in a column.
-struct Page<'b> {
-    buf: &'b mut Buffer,
-    col: Rect,
-    y: u16,
-}
-
-impl Page<'_> {
-    fn bottom(&self) -> u16 {
-        self.col.y + self.col.height
-    }
-    fn room(&self) -> u16 {
-        self.bottom().saturating_sub(self.y)
-    }
-    fn gap(&mut self, n: u16) {
-        self.y = (self.y + n).min(self.bottom());
-    }
-    /// Wrapped spans; returns false when cut for lack of room.
-    fn spans(&mut self, spans: Vec<Span<'static>>, indent: usize) -> bool {
-        let lines = wrap(spans, self.col.width as usize, indent);
-        let mut all = true;
-        for l in lines {
-            if self.y >= self.bottom() {
-                all = false;
-                break;
-            }
-            Paragraph::new(l).render(Rect::new(self.col.x, self.y, self.col.width, 1), self.buf);
-            self.y += 1;
-        }
-        all
-    }
-    fn text(&mut self, s: &str, style: Style) -> bool {
-        self.spans(vec![Span::styled(s.to_string(), style)], 0)
-    }
-    fn centred(&mut self, s: &str, style: Style) {
-        if self.y >= self.bottom() {
-            return;
-        }
-        let s = truncate(s, self.col.width as usize);
-        let w = unicode_width::UnicodeWidthStr::width(s.as_str()) as u16;
-        let x = self.col.x + (self.col.width.saturating_sub(w)) / 2;
-        self.buf.set_string(x, self.y, &s, style);
-        self.y += 1;
-    }
-    /// Large type, centred; plain bold text where it does not fit.
-    fn big(&mut self, s: &str, style: Style) {
-        match bigtext::fit(s, self.col.width) {
-            Some(size) if self.room() >= 5 => {
-                bigtext::render(
-                    s,
-                    size,
-                    Rect::new(self.col.x, self.y, self.col.width, 4),
-                    self.buf,
-                    style,
-                );
-                self.y += 4;
-            }
-            _ => self.centred(s, style),
-        }
-    }
 }
 
 impl Widget for &RoundsView<'_> {
@@ -175,11 +112,7 @@ impl Widget for &RoundsView<'_> {
             (body_h, None)
         };
         let main = column(Rect::new(area.x, area.y + 2, area.width, main_h));
-        let mut p = Page {
-            buf,
-            col: main,
-            y: main.y,
-        };
+        let mut p = Page::new(buf, main);
         match r.step() {
             Step::Title => title(&mut p, self.lib, r, t),
             Step::Evidence => evidence(&mut p, e, r, t),
@@ -307,9 +240,9 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
             favours: favours.as_ref(),
             theme: t,
         };
-        let h = plot.height(p.col.width);
+        let h = plot.height(p.area.width);
         if p.room() > h {
-            (&plot).render(Rect::new(p.col.x, p.y, p.col.width, h), p.buf);
+            (&plot).render(Rect::new(p.area.x, p.y, p.area.width, h), p.buf);
             p.y += h;
             p.gap(1);
         }
@@ -327,7 +260,7 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
             .max()
             .unwrap_or(0)
             .min(28);
-        let bar_w = (p.col.width as usize).saturating_sub(lw + 10);
+        let bar_w = (p.area.width as usize).saturating_sub(lw + 10);
         for (a, x) in vals {
             let n = ((x / 100.0) * bar_w as f64).round() as usize;
             p.spans(
@@ -400,7 +333,7 @@ fn mark_cut(p: &mut Page, t: &Theme) {
     let y = p.bottom().saturating_sub(1);
     let msg = " … continues below the screen ";
     let w = msg.chars().count() as u16;
-    let x = p.col.x + p.col.width.saturating_sub(w);
+    let x = p.area.x + p.area.width.saturating_sub(w);
     p.buf.set_string(x, y, msg, t.warn);
 }
 
@@ -411,7 +344,7 @@ fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme) {
     let inner = block.inner(area);
     block.render(area, buf);
     let col = column(inner);
-    let mut p = Page { buf, col, y: col.y };
+    let mut p = Page::new(buf, col);
     let mut any = false;
     for b in r.doc.part(Section::Discrepancies) {
         if let Block::Notes(notes) = b {
