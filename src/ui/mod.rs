@@ -96,48 +96,39 @@ pub fn render(app: &App, frame: &mut Frame) {
             footer(app, frame, areas.footer);
         }
     }
-    match &app.overlay {
-        Some(Overlay::Search(st)) if app.searcher_ready().is_some() => {
-            let r = layout::overlay(size);
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                &search::SearchView {
+    let Some(overlay) = &app.overlay else { return };
+    let r = layout::overlay(size);
+    frame.render_widget(Clear, r);
+    match overlay {
+        Overlay::Search(st) => {
+            // (Search builds its index when it opens: a frame drawn before has none yet.)
+            if let Some(searcher) = app.searcher_ready() {
+                let view = search::SearchView {
                     lib: &app.lib,
-                    searcher: app.searcher_ready().expect("checked above"),
+                    searcher,
                     state: st,
                     theme: t,
-                },
-                r,
-            );
+                };
+                frame.render_widget(&view, r);
+            }
         }
-        // (Search builds its index when it opens, so this is only a frame drawn before.)
-        Some(Overlay::Search(_)) => {}
-        Some(Overlay::Help(h)) => {
-            let r = layout::overlay(size);
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                &help::HelpView {
-                    keymap: &app.keymap,
-                    scroll: h.scroll,
-                    theme: t,
-                },
-                r,
-            );
+        Overlay::Help(h) => {
+            let view = help::HelpView {
+                keymap: &app.keymap,
+                scroll: h.scroll,
+                theme: t,
+            };
+            frame.render_widget(&view, r);
         }
-        Some(Overlay::Stats(st)) => {
-            let r = layout::overlay(size);
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                &stats::StatsView {
-                    stats: &st.stats,
-                    scroll: st.scroll,
-                    theme: t,
-                    level: app.deck.level,
-                },
-                r,
-            );
+        Overlay::Stats(st) => {
+            let view = stats::StatsView {
+                stats: &st.stats,
+                scroll: st.scroll,
+                theme: t,
+                level: app.deck.level,
+            };
+            frame.render_widget(&view, r);
         }
-        None => {}
     }
 }
 
