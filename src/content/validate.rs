@@ -70,31 +70,22 @@ impl Ctx<'_> {
     /// Sanitize one string in place; warn where it changed; error if required and empty.
     /// `path` is only built when there is something to report.
     fn text(&mut self, s: &mut String, path: impl PathArg, required: bool) {
-        if is_clean(s) {
-            // Most text is clean: keep it as it is, without a copy.
-            if required && s.trim().is_empty() {
-                self.err(
-                    "empty-text",
+        // Most text is clean: it is kept as it is, without a copy.
+        if !is_clean(s) {
+            let (clean, ch) = sanitize(s);
+            if ch.any_removed() {
+                self.warn(
+                    "control-chars",
                     path.path(),
-                    "required text is empty",
-                    "write the text, or remove the item",
+                    format!(
+                        "removed {} control character(s) or escape sequence(s)",
+                        ch.removed
+                    ),
+                    "pack text must be plain: remove escape sequences and control characters",
                 );
             }
-            return;
+            *s = clean;
         }
-        let (clean, ch) = sanitize(s);
-        if ch.any_removed() {
-            self.warn(
-                "control-chars",
-                path.path(),
-                format!(
-                    "removed {} control character(s) or escape sequence(s)",
-                    ch.removed
-                ),
-                "pack text must be plain: remove escape sequences and control characters",
-            );
-        }
-        *s = clean;
         if required && s.trim().is_empty() {
             self.err(
                 "empty-text",
