@@ -138,17 +138,12 @@ pub fn wrap(spans: Vec<Span<'static>>, width: usize, indent: usize) -> Vec<Line<
     for span in spans {
         let style = span.style;
         let mut piece = String::new();
-        // A glued value wider than a whole line falls back to its words.
+        // A glued value wider than a whole line lets go of its first words, one at a time,
+        // until the rest fits ("Diff" then "10 percentage points").
         let room = width.saturating_sub(indent).max(1);
         let toks: Vec<&str> = tokens(&span.content)
             .into_iter()
-            .flat_map(|t| {
-                if t.width() > room && t.contains(' ') && !t.trim().is_empty() {
-                    split_spaces(t)
-                } else {
-                    vec![t]
-                }
-            })
+            .flat_map(|t| unglue(t, room))
             .collect();
         for token in toks {
             let tw = token.width();
@@ -237,20 +232,17 @@ fn tokens(s: &str) -> Vec<&str> {
     glue(s, out)
 }
 
-/// A string as alternating runs of spaces and non-spaces.
-fn split_spaces(s: &str) -> Vec<&str> {
+/// A token as pieces no wider than `room` where possible, split at its spaces from the left.
+fn unglue(t: &str, room: usize) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut start = 0;
-    let mut prev: Option<bool> = None;
-    for (i, c) in s.char_indices() {
-        let sp = c == ' ';
-        if prev.is_some_and(|p| p != sp) {
-            out.push(&s[start..i]);
-            start = i;
-        }
-        prev = Some(sp);
+    let mut rest = t;
+    while rest.width() > room && !rest.trim().is_empty() {
+        let Some(i) = rest.find(' ') else { break };
+        out.push(&rest[..i]);
+        out.push(" ");
+        rest = &rest[i + 1..];
     }
-    out.push(&s[start..]);
+    out.push(rest);
     out
 }
 
@@ -274,8 +266,25 @@ const UNITS: [&str; 16] = [
     "mg/kg",
 ];
 
-/// Merge `number␠unit` (and `percentage␠points`) into one token, so a value never wraps away
-/// from its unit.
+/// Whether `next` stays on the line of `prev` (one space between): a number and its unit
+/// ("9.6 mo", "95% CI", "10 percentage points"), a measure and its value ("HR 0.65"), a p and
+/// its bound ("p < 0.001").
+fn stays_together(prev: &str, next: &str) -> bool {
+    let last = prev.rsplit(' ').next().unwrap_or(prev);
+    let starts_number = next.starts_with(|c: char| c.is_ascii_digit() || c == '−' || c == '-');
+    let unit = next.trim_end_matches([
+        ',', ';', ')', '.', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '*',
+    ]);
+    let number_then_unit = (last.ends_with(|c: char| c.is_ascii_digit() || c == '%')
+        || last == "percentage")
+        && UNITS.contains(&unit);
+    let measure_then_value = matches!(last, "HR" | "OR" | "RR" | "Diff" | "p")
+        && (starts_number || matches!(next, "<" | "=" | ">" | "≤" | "≥"));
+    let bound_then_number = matches!(last, "<" | "=" | ">" | "≤" | "≥") && starts_number;
+    number_then_unit || measure_then_value || bound_then_number
+}
+
+/// Merge what [`stays_together`] into one token, so a value never wraps away from its unit.
 fn glue<'a>(s: &'a str, toks: Vec<&'a str>) -> Vec<&'a str> {
     let base = s.as_ptr() as usize;
     let span = |t: &str| {
@@ -286,19 +295,13 @@ fn glue<'a>(s: &'a str, toks: Vec<&'a str>) -> Vec<&'a str> {
     let mut i = 0;
     while i < toks.len() {
         let t = toks[i];
-        if let (Some(prev), Some(&sp), Some(&unit)) =
+        if let (Some(prev), Some(&sp), Some(&next)) =
             (out.last().copied(), toks.get(i), toks.get(i + 1))
             && sp == " "
-            && prev
-                .chars()
-                .last()
-                .is_some_and(|c| c.is_ascii_digit() || c == '%' || prev.ends_with("percentage"))
-            && UNITS.contains(&unit.trim_end_matches([
-                ',', ';', ')', '.', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '*',
-            ]))
+            && stays_together(prev, next)
         {
             let (a, _) = span(prev);
-            let (_, b) = span(unit);
+            let (_, b) = span(next);
             out.pop();
             out.push(&s[a..b]);
             i += 2;
@@ -371,6 +374,8 @@ mod tests {
         );
         let l = wrap(vec![Span::raw("PFS 9.6 mo vs 6.4 mo")], 9, 0);
         assert_eq!(text(&l), vec!["PFS", "9.6 mo vs", "6.4 mo"]);
+        let l = wrap(vec![Span::raw("HR 0.65 (0.55–0.77), p < 0.001")], 12, 0);
+        assert_eq!(text(&l), vec!["HR 0.65", "(0.55–0.77),", "p < 0.001"]);
     }
 
     #[test]
