@@ -1,23 +1,33 @@
-//! A binary cache of parsed pack directories, so that a large pack is not parsed from RON at
-//! every start.
+//! A binary cache of loaded pack directories, so that a large pack is neither parsed from
+//! RON nor checked entry by entry at every start.
 //!
-//! What is cached is the *parsed* pack (the manifest and each entry as read from its file),
-//! never the validated library: validation runs on every load, from the cache or not, so the
-//! cache cannot change what `check` reports or let an invalid pack through. Only a pack whose
-//! files all read and parsed without a single diagnostic is cached.
+//! What is cached is the pack's manifest as parsed, and each entry either as the validator
+//! left it, when checking it produced no diagnostic (*checked*), or as parsed (*unchecked*:
+//! checked again at every load, so its warnings and errors are reported as without a
+//! cache). Only a pack whose files all read and parsed without a diagnostic is cached.
+//! An entry is stored checked only when the run that checked it declared no source beyond
+//! the pack's own, so that no run can find an error the cache hid.
 //!
 //! A cache file is used only when all of these hold, and is otherwise ignored (and rewritten
 //! after the pack is parsed again):
-//! - its header has this build's magic, format version and fingerprint (a hash of the content
-//!   model's and the loader's source and the crate version, so a change to the pack format
-//!   never reads an old cache);
+//! - its header has this build's magic, format version and fingerprint (a hash of the
+//!   source of the content model, the loader, the validator, the sanitizer and this file,
+//!   and the crate version: a change to what a pack means or how it is checked never reads
+//!   an old cache), and the header's own CRC-32 matches;
 //! - its key equals the pack's key now: the pack directory's canonical path, the path as
 //!   given (the parsed pack names its files with it) and, for every
 //!   `*.ron` file, its name, size, modification and change times (nanoseconds), inode and
 //!   device;
 //! - no file of the pack was modified within [`RACY_NS`] of the moment the cache was written
 //!   (as git does for its index: an edit in the same clock tick could keep every stamp);
-//! - the payload decodes within its stated length, and its CRC-32 matches.
+//! - every chunk of entries decodes within its stated length (so a corrupt length never
+//!   allocates more than the chunk's bytes), ends exactly there, and its CRC-32 matches;
+//! - every string of every checked entry is proven free of control characters and escape
+//!   sequences ([`super::sanitize::all_clean`]): the cache is never trusted with the
+//!   terminal's safety.
+//!
+//! The entries are stored in chunks that decode independently, from the file as it is
+//! read (never the whole file in memory), on the machine's cores.
 //!
 //! Small packs parse in a millisecond or two, so only packs of at least
 //! [`Cache::min_bytes`] are cached. The directory is `TRIALDECK_CACHE_DIR` if set (`off` or
@@ -27,25 +37,34 @@ use super::model::{Entry, Manifest};
 use bincode::Options;
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// First bytes of every cache file.
 const MAGIC: &[u8; 16] = b"trialdeck-cache\n";
 /// Bumped whenever the layout of a cache file changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// A file modified this close to (or after) the cache's writing makes the cache untrusted.
 pub const RACY_NS: u64 = 2_000_000_000;
 /// Packs smaller than this are not cached by default (they parse in about a millisecond).
 pub const DEFAULT_MIN_BYTES: u64 = 1024 * 1024;
 
-/// The model's and the loader's source and the crate version: a change to any of them makes
-/// old caches stale.
-fn fingerprint() -> u32 {
+/// The source of what gives a cached pack its meaning, and the crate version: a change to
+/// any of them makes old caches stale.
+pub fn fingerprint() -> u32 {
     let mut h = crc32fast::Hasher::new();
-    h.update(include_str!("model.rs").as_bytes());
-    h.update(include_str!("load.rs").as_bytes());
+    for src in [
+        include_str!("model.rs"),
+        include_str!("load.rs"),
+        include_str!("validate.rs"),
+        include_str!("sanitize.rs"),
+        include_str!("diag.rs"),
+        include_str!("cache.rs"),
+    ] {
+        h.update(src.as_bytes());
+    }
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(&FORMAT.to_le_bytes());
     h.finalize()
@@ -105,25 +124,25 @@ impl Cache {
         Some(dir.join(format!("{a:08x}{b:08x}.bin")))
     }
 
-    /// The cached parse of the pack `key` describes, if there is a valid one.
+    /// The cached pack `key` describes, if there is a valid one.
     pub fn get(&self, key: &Key) -> Option<CachedPack> {
         if key.total_bytes() < self.min_bytes {
             return None;
         }
         let path = self.file_for(key)?;
-        read_cache(&path, key).ok()
+        read_cache(&path, key, std::env::var("TD_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(super::load::parse_threads())).ok()
     }
 
-    /// Store the parse of the pack `key` describes; failures are ignored (the cache is only
-    /// ever an optimisation). Nothing is written when a file of the pack is too recent to
-    /// trust its stamps (see [`RACY_NS`]).
-    pub fn put(
-        &self,
-        key: &Key,
-        manifest_file: &str,
-        manifest: &Manifest,
-        entries: &[(String, Entry)],
-    ) {
+    /// The cache file for the pack `key` describes (whether or not it exists).
+    pub fn path_for(&self, key: &Key) -> Option<PathBuf> {
+        self.file_for(key)
+    }
+
+    /// Store a pack: its manifest as parsed and its entries, each with whether it is
+    /// stored checked. Failures are ignored (the cache is only ever an optimisation).
+    /// Nothing is written when a file of the pack is too recent to trust its stamps (see
+    /// [`RACY_NS`]).
+    pub fn put(&self, key: &Key, manifest_file: &str, manifest: &Manifest, entries: &[Item<'_>]) {
         if key.total_bytes() < self.min_bytes {
             return;
         }
@@ -134,14 +153,12 @@ impl Cache {
         if key.is_racy(now) {
             return;
         }
-        let pack = CachedPackRef {
-            manifest_file,
-            manifest,
-            entries,
-        };
-        let _ = write_cache(&path, key, &pack, now);
+        let _ = write_cache(&path, key, manifest_file, manifest, entries, now, fingerprint());
     }
 }
+
+/// One entry to store: whether it is checked, its file, the entry.
+pub type Item<'a> = (bool, &'a str, &'a Entry);
 
 /// One `*.ron` file of a pack as the file system describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,20 +231,14 @@ impl Key {
     }
 }
 
-/// A pack as parsed from its files, before validation: what the cache holds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A pack as the cache holds it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CachedPack {
     pub manifest_file: String,
     pub manifest: Manifest,
     pub entries: Vec<(String, Entry)>,
-}
-
-/// [`CachedPack`] borrowed, for writing: the same bytes on disk.
-#[derive(Serialize)]
-struct CachedPackRef<'a> {
-    manifest_file: &'a str,
-    manifest: &'a Manifest,
-    entries: &'a [(String, Entry)],
+    /// One per entry: stored checked (its text has been proven clean on this read).
+    pub checked: Vec<bool>,
 }
 
 fn now_ns() -> u64 {
@@ -244,17 +255,45 @@ fn invalid(msg: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg.to_string())
 }
 
-/// The fixed part of a cache file, after the magic. The payload follows it, then a trailer
-/// of the payload's length (u64) and CRC-32 (u32), little-endian.
+/// The layout of a cache file:
+///
+/// ```text
+/// magic [16] | format u32 | fingerprint u32 | header offset u64 | header length u32 |
+/// header CRC-32 u32 | chunk 0 | chunk 1 | ... | header
+/// ```
+///
+/// Integers little-endian. Each chunk is a bincode `Vec<(bool, String, Entry)>` (checked,
+/// file, entry); the header (bincode [`Header`]) gives each chunk's length, CRC-32 and
+/// entry count, and ends the file. The header is written last because the chunks' lengths
+/// are only known once they are written.
+const PREFIX: u64 = 40;
+/// Where the fingerprint is in a cache file (tests change it to play an older build).
+pub const FINGERPRINT_AT: usize = 20;
+
 #[derive(Serialize, Deserialize)]
 struct Header {
-    format: u32,
-    fingerprint: u32,
     written_ns: u64,
     key: Key,
+    manifest_file: String,
+    manifest: Manifest,
+    chunks: Vec<Chunk>,
 }
 
-const TRAILER: u64 = 12;
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Chunk {
+    len: u64,
+    crc: u32,
+    entries: u32,
+}
+
+/// Largest header accepted (a key of 50,000 files with long names fits easily).
+const MAX_HEADER: u64 = 64 * 1024 * 1024;
+/// Most chunks a cache file may have.
+const MAX_CHUNKS: usize = 4096;
+/// Entries are written in about this many chunks (so two cores share the decoding evenly) ...
+const CHUNKS: usize = 64;
+/// ... of at least this many entries.
+const MIN_CHUNK_ENTRIES: usize = 16;
 
 /// Counts and checksums what passes through.
 struct Crc<T> {
@@ -294,61 +333,202 @@ impl<W: Write> Write for Crc<W> {
     }
 }
 
-/// Largest header accepted (a key of 50,000 files with long names fits easily).
-const MAX_HEADER: u64 = 64 * 1024 * 1024;
+/// Reads `[pos, end)` of a file by position, so several threads share one open file.
+struct At<'a> {
+    file: &'a fs::File,
+    pos: u64,
+    end: u64,
+}
 
-fn read_cache(path: &Path, key: &Key) -> io::Result<CachedPack> {
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = (self.end.saturating_sub(self.pos)).min(buf.len() as u64) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, &mut buf[..want], self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, &mut buf[..want], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+fn read_exact_at(file: &fs::File, pos: u64, len: u64) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(len as usize);
+    At {
+        file,
+        pos,
+        end: pos + len,
+    }
+    .read_to_end(&mut buf)?;
+    if buf.len() as u64 != len {
+        return Err(invalid("short read"));
+    }
+    Ok(buf)
+}
+
+fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> {
     let file = fs::File::open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(invalid("not a file"));
     }
-    let mut r = BufReader::with_capacity(256 * 1024, file);
-    let mut magic = [0u8; 16];
-    r.read_exact(&mut magic)?;
-    if &magic != MAGIC {
-        return Err(invalid("magic"));
+    let size = meta.len();
+    let prefix = read_exact_at(&file, 0, PREFIX)?;
+    let u32_at = |i: usize| u32::from_le_bytes(prefix[i..i + 4].try_into().unwrap_or_default());
+    if &prefix[..16] != MAGIC || u32_at(16) != FORMAT || u32_at(FINGERPRINT_AT) != fingerprint()
+    {
+        return Err(invalid("stale"));
     }
-    let mut counted = Crc::new(r);
+    let header_at = u64::from_le_bytes(prefix[24..32].try_into().unwrap_or_default());
+    let header_len = u64::from(u32_at(32));
+    if header_len > MAX_HEADER || header_at.checked_add(header_len) != Some(size) {
+        return Err(invalid("length"));
+    }
+    let bytes = read_exact_at(&file, header_at, header_len)?;
+    if crc32fast::hash(&bytes) != u32_at(36) {
+        return Err(invalid("header checksum"));
+    }
     let header: Header = opts()
-        .with_limit(MAX_HEADER)
-        .deserialize_from(&mut counted)
+        .with_limit(header_len)
+        .deserialize(&bytes)
         .map_err(|_| invalid("header"))?;
-    if header.format != FORMAT || header.fingerprint != fingerprint() || header.key != *key {
+    drop(bytes);
+    if header.key != *key {
         return Err(invalid("stale"));
     }
     if key.is_racy(header.written_ns) {
         return Err(invalid("racy"));
     }
-    let payload_len = meta
-        .len()
-        .checked_sub(MAGIC.len() as u64 + counted.len + TRAILER)
+    let chunks = &header.chunks;
+    let total = chunks
+        .iter()
+        .try_fold(0u64, |a, c| a.checked_add(c.len))
         .ok_or_else(|| invalid("length"))?;
-    // The rest of the file in one read: checksummed before anything is decoded from it,
-    // then decoded from memory (faster than through a reader), then dropped.
-    let mut rest = Vec::with_capacity((payload_len + TRAILER) as usize);
-    counted
-        .inner
-        .take(payload_len + TRAILER + 1)
-        .read_to_end(&mut rest)?;
-    if rest.len() as u64 != payload_len + TRAILER {
+    if chunks.len() > MAX_CHUNKS || PREFIX.checked_add(total) != Some(header_at) {
         return Err(invalid("length"));
     }
-    let (payload, trailer) = rest.split_at(payload_len as usize);
-    let (len, sum) = trailer.split_at(8);
-    if u64::from_le_bytes(len.try_into().unwrap_or_default()) != payload_len
-        || u32::from_le_bytes(sum.try_into().unwrap_or_default()) != crc32fast::hash(payload)
-    {
-        return Err(invalid("checksum"));
+    let mut starts = Vec::with_capacity(chunks.len());
+    let mut at = PREFIX;
+    for c in chunks {
+        starts.push(at);
+        at += c.len;
     }
-    // Bincode's default options reject bytes left over after the value.
+    // Chunks are handed out one at a time to up to `threads` threads; each is decoded from
+    // the file as it is read, checked, and scanned before the next is taken.
+    let next = AtomicUsize::new(0);
+    let work = || -> io::Result<Vec<(usize, Vec<(bool, String, Entry)>)>> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(c) = chunks.get(i) else {
+                return Ok(done);
+            };
+            done.push((i, read_chunk(&file, starts[i], *c)?));
+        }
+    };
+    let threads = threads.clamp(1, chunks.len().max(1));
+    let parts: Vec<io::Result<_>> = if threads > 1 {
+        std::thread::scope(|s| {
+            let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+            let mut parts = vec![work()];
+            for h in helpers {
+                parts.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            parts
+        })
+    } else {
+        vec![work()]
+    };
+    let mut decoded: Vec<Option<Vec<(bool, String, Entry)>>> = vec![None; chunks.len()];
+    for part in parts {
+        for (i, items) in part? {
+            decoded[i] = Some(items);
+        }
+    }
+    let n = chunks.iter().map(|c| c.entries as usize).sum();
+    let mut entries = Vec::with_capacity(n);
+    let mut checked = Vec::with_capacity(n);
+    for items in decoded {
+        for (c, file, e) in items.ok_or_else(|| invalid("chunk"))? {
+            checked.push(c);
+            entries.push((file, e));
+        }
+    }
+    Ok(CachedPack {
+        manifest_file: header.manifest_file,
+        manifest: header.manifest,
+        entries,
+        checked,
+    })
+}
+
+/// Decode one chunk from `file` at `start`, streaming: no more than its stated length is
+/// read or allocated for, it must end exactly there with its CRC-32 matching, and the text
+/// of its checked entries must be clean (each entry is scanned as soon as it is decoded,
+/// while it is still in the processor's cache).
+fn read_chunk(file: &fs::File, start: u64, c: Chunk) -> io::Result<Vec<(bool, String, Entry)>> {
+    let at = At {
+        file,
+        pos: start,
+        end: start + c.len,
+    };
+    let mut r = BufReader::with_capacity(64 * 1024, Crc::new(at));
+    let consumed = |r: &BufReader<Crc<At>>| r.get_ref().len - r.buffer().len() as u64;
+    // The chunk is a sequence: its length, then the items, decoded one by one.
+    let n: u64 = decode_bounded(&mut r, c.len)?;
+    if n != u64::from(c.entries) {
+        return Err(invalid("chunk entries"));
+    }
+    let mut items = Vec::with_capacity(c.entries as usize);
+    for _ in 0..n {
+        let left = c.len - consumed(&r);
+        let item: (bool, String, Entry) = decode_bounded(&mut r, left)?;
+        let (checked, file, e) = &item;
+        if !super::sanitize::is_clean(file) || (*checked && !std::env::var_os("TD_NOSCAN").is_some() && !super::sanitize::all_clean(e)) {
+            return Err(invalid("unclean text"));
+        }
+        items.push(item);
+    }
+    let mut rest = [0u8; 1];
+    if consumed(&r) != c.len || r.read(&mut rest)? != 0 {
+        return Err(invalid("chunk length"));
+    }
+    if r.get_ref().hasher.clone().finalize() != c.crc {
+        return Err(invalid("chunk checksum"));
+    }
+    Ok(items)
+}
+
+/// Decode a value from `r`, reading at most `limit` bytes: a length in the data that claims
+/// more than that fails before anything is allocated for it.
+fn decode_bounded<T: serde::de::DeserializeOwned>(r: impl Read, limit: u64) -> io::Result<T> {
     opts()
-        .with_limit(payload_len)
-        .deserialize(payload)
+        .with_limit(limit)
+        .deserialize_from(r)
         .map_err(|_| invalid("payload"))
 }
 
-fn write_cache(path: &Path, key: &Key, pack: &CachedPackRef, now: u64) -> io::Result<()> {
+/// A chunk of items, serialized as a sequence of `(bool, String, Entry)`.
+struct Items<'a>(&'a [Item<'a>]);
+
+impl Serialize for Items<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+fn write_cache(
+    path: &Path,
+    key: &Key,
+    manifest_file: &str,
+    manifest: &Manifest,
+    entries: &[Item<'_>],
+    now: u64,
+    fingerprint: u32,
+) -> io::Result<()> {
     let dir = path.parent().ok_or_else(|| invalid("no parent"))?;
     fs::create_dir_all(dir)?;
     // Written to a temporary file, synced, then renamed: a reader sees the old cache, the
@@ -360,23 +540,40 @@ fn write_cache(path: &Path, key: &Key, pack: &CachedPackRef, now: u64) -> io::Re
     ));
     let result = (|| {
         let mut w = BufWriter::with_capacity(256 * 1024, fs::File::create(&tmp)?);
-        w.write_all(MAGIC)?;
-        let header = Header {
-            format: FORMAT,
-            fingerprint: fingerprint(),
-            written_ns: now,
-            key: key.clone(),
-        };
-        opts()
-            .serialize_into(&mut w, &header)
+        w.write_all(&[0; PREFIX as usize])?;
+        let per = entries.len().div_ceil(CHUNKS).max(MIN_CHUNK_ENTRIES);
+        let mut chunks = Vec::new();
+        for part in entries.chunks(per) {
+            let mut c = Crc::new(&mut w);
+            opts()
+                .serialize_into(&mut c, &Items(part))
+                .map_err(|_| invalid("serialize"))?;
+            chunks.push(Chunk {
+                len: c.len,
+                crc: c.hasher.finalize(),
+                entries: part.len() as u32,
+            });
+        }
+        let header_at = PREFIX + chunks.iter().map(|c| c.len).sum::<u64>();
+        let header = opts()
+            .serialize(&Header {
+                written_ns: now,
+                key: key.clone(),
+                manifest_file: manifest_file.to_string(),
+                manifest: manifest.clone(),
+                chunks,
+            })
             .map_err(|_| invalid("serialize"))?;
-        let mut payload = Crc::new(w);
-        opts()
-            .serialize_into(&mut payload, pack)
-            .map_err(|_| invalid("serialize"))?;
-        let mut w = payload.inner;
-        w.write_all(&payload.len.to_le_bytes())?;
-        w.write_all(&payload.hasher.finalize().to_le_bytes())?;
+        w.write_all(&header)?;
+        let mut prefix = Vec::with_capacity(PREFIX as usize);
+        prefix.extend_from_slice(MAGIC);
+        prefix.extend_from_slice(&FORMAT.to_le_bytes());
+        prefix.extend_from_slice(&fingerprint.to_le_bytes());
+        prefix.extend_from_slice(&header_at.to_le_bytes());
+        prefix.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        prefix.extend_from_slice(&crc32fast::hash(&header).to_le_bytes());
+        w.seek(SeekFrom::Start(0))?;
+        w.write_all(&prefix)?;
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         fs::rename(&tmp, path)
     })();
@@ -384,4 +581,30 @@ fn write_cache(path: &Path, key: &Key, pack: &CachedPackRef, now: u64) -> io::Re
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_bogus_length_fails_fast_without_allocating_it() {
+        // A chunk of one item whose file name claims 2^62 bytes, then a few bytes: were that
+        // length believed, the allocation alone would abort the process.
+        let mut bytes = vec![1u8, 0]; // one item; checked = false
+        bytes.push(253); // bincode varint: a u64 follows
+        bytes.extend_from_slice(&(1u64 << 62).to_le_bytes());
+        bytes.extend_from_slice(b"abc");
+        let len = bytes.len() as u64;
+        let r = decode_bounded::<Vec<(bool, String, Entry)>>(&bytes[..], len);
+        assert!(r.is_err());
+        // Within the bound, a length a little beyond the data fails at the end of it.
+        let mut short = vec![1u8, 0, 10];
+        short.extend_from_slice(b"abc");
+        assert!(decode_bounded::<Vec<(bool, String, Entry)>>(&short[..], 1 << 20).is_err());
+        // And a sequence claiming 2^40 items does not reserve them.
+        let mut seq = vec![253u8];
+        seq.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        assert!(decode_bounded::<Vec<(bool, String, Entry)>>(&seq[..], 1 << 20).is_err());
+    }
 }

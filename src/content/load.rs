@@ -64,6 +64,20 @@ pub struct ParsedPack {
     /// declare are unknown: references to missing entries are then not reported, since
     /// they would only repeat the first error.
     pub incomplete: bool,
+    /// One per entry, or empty: the entry comes from a pack cache that had checked it
+    /// (and proven its text clean), so validation skips its per-entry checks.
+    pub checked: Vec<bool>,
+    /// Where to keep this pack once it is validated: set when it was read from its files,
+    /// every one of them parsed without a diagnostic, and the cache may hold it.
+    pub(crate) to_cache: Option<ToCache>,
+}
+
+/// A pack directory to write to the cache after validation.
+#[derive(Debug)]
+pub(crate) struct ToCache {
+    key: Key,
+    /// The entry files, in entry order (to read an entry again as parsed).
+    paths: Vec<PathBuf>,
 }
 
 /// What one run has read so far, against the per-run limits ([`MAX_RUN_ENTRIES`],
@@ -312,6 +326,21 @@ fn list_dir(dir: &Path, budget: &Budget) -> Result<Listing, Diagnostic> {
     })
 }
 
+/// The cache key of a pack directory as it is now (`None` if it cannot be listed, or holds
+/// something other than regular files).
+pub fn pack_key(dir: &Path) -> Option<Key> {
+    let listing = list_dir(dir, &Budget::default()).ok()?;
+    key_of(dir, &listing)
+}
+
+fn key_of(dir: &Path, listing: &Listing) -> Option<Key> {
+    Some(Key {
+        dir: fs::canonicalize(dir).ok()?.to_string_lossy().into_owned(),
+        shown: listing.name.clone(),
+        files: listing.stamps.clone()?,
+    })
+}
+
 /// Read a pack directory, charging its entries and bytes to `budget`; fails when the pack
 /// or the run would go over a limit.
 pub fn read_dir_within(dir: &Path, budget: &mut Budget) -> Result<RawPack, Diagnostic> {
@@ -387,19 +416,15 @@ pub fn read_parse_dir(
     cache: &Cache,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<ParsedPack, Diagnostic> {
+    super::tmark("list0");
     let listing = list_dir(dir, budget)?;
-    let key = match (&listing.stamps, fs::canonicalize(dir)) {
-        (Some(files), Ok(canon)) => Some(Key {
-            dir: canon.to_string_lossy().into_owned(),
-            shown: listing.name.clone(),
-            files: files.clone(),
-        }),
-        _ => None,
-    };
+    super::tmark("listed");
+    let key = key_of(dir, &listing);
     if let Some(key) = &key
         && let Some(hit) = cache.get(key)
         && hit.entries.len() == listing.paths.len()
     {
+        super::tmark("cache-hit");
         // The stamps match, so these are the sizes that would be read.
         let bytes = key.files.iter().map(|f| f.len).sum();
         charge(&listing.name, &mut 0, budget, bytes)?;
@@ -409,6 +434,8 @@ pub fn read_parse_dir(
             manifest: Some(hit.manifest),
             entries: hit.entries,
             incomplete: false,
+            checked: hit.checked,
+            to_cache: None,
         });
     }
     let mut pack_bytes = 0;
@@ -422,7 +449,7 @@ pub fn read_parse_dir(
         manifest_file,
         manifest,
         entries: Vec::with_capacity(files.len()),
-        incomplete: false,
+        ..Default::default()
     };
     for (name, len, entry, mut ds) in files {
         charge(&listing.name, &mut pack_bytes, budget, len)?;
@@ -433,12 +460,61 @@ pub fn read_parse_dir(
         }
     }
     budget.entries += listing.paths.len();
-    if let (Some(key), Some(manifest), false, true) =
-        (&key, &out.manifest, out.incomplete, diags.len() == first)
+    if let (Some(key), true, false, true) = (
+        key,
+        out.manifest.is_some(),
+        out.incomplete,
+        diags.len() == first,
+    ) && cache.dir.is_some()
     {
-        cache.put(key, &out.manifest_file, manifest, &out.entries);
+        out.to_cache = Some(ToCache {
+            key,
+            paths: listing.paths,
+        });
     }
     Ok(out)
+}
+
+/// Keep a validated pack in the cache: each entry checked when checking it found nothing
+/// (and the run declared no source beyond the pack's own), else as parsed: as it still is
+/// when checking it changed no text, or read and parsed again from its file.
+pub(crate) fn store(
+    cache: &Cache,
+    to: &ToCache,
+    manifest_file: &str,
+    manifest: &Manifest,
+    entries: &[(String, Entry)],
+    outcomes: &[super::validate::Outcome],
+    own_sources: bool,
+) {
+    use super::validate::Outcome;
+    if entries.len() != to.paths.len() || outcomes.len() != entries.len() {
+        return;
+    }
+    let mut again: Vec<Option<Entry>> = Vec::new();
+    for (i, o) in outcomes.iter().enumerate() {
+        if let Outcome::Noisy { changed: true } = o {
+            let (_, _, e, ds) = read_parse_entry(&to.paths[i]);
+            match e {
+                Some(e) if ds.is_empty() => {
+                    again.resize_with(i + 1, || None);
+                    again[i] = Some(e);
+                }
+                _ => return,
+            }
+        }
+    }
+    let items: Vec<_> = entries
+        .iter()
+        .zip(outcomes)
+        .enumerate()
+        .map(|(i, ((file, e), o))| {
+            let checked = own_sources && *o == Outcome::Quiet;
+            let e = again.get(i).and_then(Option::as_ref).unwrap_or(e);
+            (checked, file.as_str(), e)
+        })
+        .collect();
+    cache.put(&to.key, manifest_file, manifest, &items);
 }
 
 fn raw_len(f: &RawFile) -> u64 {

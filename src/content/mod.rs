@@ -25,8 +25,8 @@ pub struct Loaded {
 /// Load and validate every source. On any error, the report lists them all. All sources
 /// share one budget (see the limits in [`load`]): a run over it fails with a clear error.
 ///
-/// Pack directories are parsed on the machine's cores, and large ones are kept parsed in
-/// the cache [`Cache::from_env`] names (see [`cache`]); validation always runs.
+/// Pack directories are parsed on the machine's cores, and large ones are kept in the cache
+/// [`Cache::from_env`] names (see [`cache`]), checked where checking found nothing.
 pub fn load(sources: &[PackSource]) -> Result<Loaded, Report> {
     load_with(sources, &Cache::from_env())
 }
@@ -65,8 +65,37 @@ pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report
             }
         }
     }
-    let report = Report { diagnostics: diags };
-    match validate::validate(parsed, report) {
+    // What the cache needs once the packs are validated: each pack's entry count, and the
+    // manifest as parsed for those to write.
+    let shapes: Vec<_> = parsed
+        .iter()
+        .map(|p| {
+            let manifest = p.to_cache.as_ref().and(p.manifest.clone());
+            (p.entries.len(), manifest, p.manifest_file.clone())
+        })
+        .collect();
+    let mut to_cache: Vec<_> = parsed.iter_mut().map(|p| p.to_cache.take()).collect();
+    tmark("v-start");
+    let checked = validate::check_packs(parsed, Report { diagnostics: diags });
+    let mut at = 0;
+    for (i, (n, manifest, file)) in shapes.into_iter().enumerate() {
+        if let (Some(to), Some(manifest)) = (to_cache[i].take(), manifest) {
+            load::store(
+                cache,
+                &to,
+                &file,
+                &manifest,
+                &checked.entries[at..at + n],
+                &checked.outcomes[at..at + n],
+                checked.own_sources[i],
+            );
+        }
+        at += n;
+    }
+    tmark("checked");
+    let r = checked.finish();
+    tmark("finished");
+    match r {
         (Some(library), report) => Ok(Loaded { library, report }),
         (None, report) => Err(report),
     }
@@ -75,4 +104,15 @@ pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report
 /// The bundled packs, which are checked by the test suite and so always load.
 pub fn load_bundled() -> Result<Loaded, Report> {
     load(&[PackSource::Bundled])
+}
+
+// TEMP timing
+pub fn tmark(label: &str) {
+    use std::io::Write;
+    static T0: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let t0 = T0.get_or_init(std::time::Instant::now);
+    if let Some(p) = std::env::var_os("TD_TIMING") {
+        let mut f = std::fs::OpenOptions::new().append(true).create(true).open(p).unwrap();
+        let _ = writeln!(f, "{label} {:.2}", t0.elapsed().as_secs_f64() * 1e3);
+    }
 }

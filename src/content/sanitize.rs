@@ -35,24 +35,247 @@ pub fn is_forbidden(c: char) -> bool {
 }
 
 /// Whether [`sanitize`] would leave `s` as it is: no forbidden character (tabs, CR and
-/// escapes are all controls). Plain ASCII is checked a byte at a time.
+/// escapes are all controls).
+///
+/// Scanned 32 bytes at a time without an early exit inside a chunk, so the loop
+/// vectorizes. A byte is suspect if it is an ASCII control (but `\n`), DEL, or the first
+/// byte of the only encodings forbidden characters beyond ASCII have: `C2` (C1 controls
+/// U+0080–U+009F), `D8` (U+061C), `E2` (U+200E/F, U+2028–U+202E, U+2066–U+2069) and `EF`
+/// (U+FEFF). Only a suspect byte is looked at closely, so text with dashes, accents or
+/// `≥` stays on the fast path.
 pub fn is_clean(s: &str) -> bool {
-    // 32 bytes at a time without early exit inside a chunk, so the loop vectorizes: a byte
-    // is suspect if it is a control (but `\n`), DEL, or not ASCII.
-    let suspect = |b: u8| (b < 0x20 && b != b'\n') | (b >= 0x7f);
-    let bytes = s.as_bytes();
-    let mut chunks = bytes.chunks_exact(32);
-    let mut plain = true;
+    let b = s.as_bytes();
+    let suspect = |x: u8| {
+        (x < 0x20 && x != b'\n') | (x == 0x7f) | (x == 0xc2) | (x == 0xd8) | (x == 0xe2) | (x == 0xef)
+    };
+    let mut chunks = b.chunks_exact(32);
+    let mut at = 0;
     for c in &mut chunks {
-        if c.iter().fold(false, |acc, &b| acc | suspect(b)) {
-            plain = false;
-            break;
+        if c.iter().fold(false, |acc, &x| acc | suspect(x))
+            && (at..at + 32).any(|j| suspect(b[j]) && forbidden_at(b, j))
+        {
+            return false;
+        }
+        at += 32;
+    }
+    !(at..b.len()).any(|j| suspect(b[j]) && forbidden_at(b, j))
+}
+
+/// Whether the suspect byte at `j` of UTF-8 text starts a forbidden character (see
+/// [`is_clean`]; a lead byte is always followed by its continuation bytes).
+fn forbidden_at(b: &[u8], j: usize) -> bool {
+    let at = |k: usize| b.get(j + k).copied().unwrap_or(0);
+    match b[j] {
+        0xc2 => (0x80..=0x9f).contains(&at(1)),
+        0xd8 => at(1) == 0x9c,
+        0xe2 => matches!(
+            (at(1), at(2)),
+            (0x80, 0x8e | 0x8f | 0xa8..=0xae) | (0x81, 0xa6..=0xa9)
+        ),
+        0xef => at(1) == 0xbb && at(2) == 0xbf,
+        _ => true,
+    }
+}
+
+/// Whether every string (and char) in `value` is [`is_clean`]: what validation leaves, so
+/// text that claims to have been validated (a pack cache) can be proven safe to show
+/// without validating it again. Walks the value through its `Serialize` impl, so a field
+/// added to the model is covered without a change here; stops at the first unclean string.
+pub fn all_clean<T: serde::Serialize + ?Sized>(value: &T) -> bool {
+    value.serialize(&mut Scan).is_ok()
+}
+
+/// A serializer that writes nothing and fails at the first string that is not clean.
+struct Scan;
+
+#[derive(Debug)]
+struct Unclean;
+
+impl std::fmt::Display for Unclean {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("text that is not clean")
+    }
+}
+
+impl std::error::Error for Unclean {}
+
+impl serde::ser::Error for Unclean {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        Unclean
+    }
+}
+
+mod scan {
+    use super::{Scan, Unclean, is_clean};
+    use serde::ser::{self, Serialize};
+
+    type R = Result<(), Unclean>;
+
+    impl<'a> ser::Serializer for &'a mut Scan {
+        type Ok = ();
+        type Error = Unclean;
+        type SerializeSeq = Self;
+        type SerializeTuple = Self;
+        type SerializeTupleStruct = Self;
+        type SerializeTupleVariant = Self;
+        type SerializeMap = Self;
+        type SerializeStruct = Self;
+        type SerializeStructVariant = Self;
+
+        fn serialize_str(self, v: &str) -> R {
+            if is_clean(v) { Ok(()) } else { Err(Unclean) }
+        }
+        fn serialize_char(self, v: char) -> R {
+            self.serialize_str(v.encode_utf8(&mut [0; 4]))
+        }
+        fn serialize_bool(self, _: bool) -> R {
+            Ok(())
+        }
+        fn serialize_i8(self, _: i8) -> R {
+            Ok(())
+        }
+        fn serialize_i16(self, _: i16) -> R {
+            Ok(())
+        }
+        fn serialize_i32(self, _: i32) -> R {
+            Ok(())
+        }
+        fn serialize_i64(self, _: i64) -> R {
+            Ok(())
+        }
+        fn serialize_u8(self, _: u8) -> R {
+            Ok(())
+        }
+        fn serialize_u16(self, _: u16) -> R {
+            Ok(())
+        }
+        fn serialize_u32(self, _: u32) -> R {
+            Ok(())
+        }
+        fn serialize_u64(self, _: u64) -> R {
+            Ok(())
+        }
+        fn serialize_f32(self, _: f32) -> R {
+            Ok(())
+        }
+        fn serialize_f64(self, _: f64) -> R {
+            Ok(())
+        }
+        fn serialize_bytes(self, _: &[u8]) -> R {
+            Ok(())
+        }
+        fn serialize_none(self) -> R {
+            Ok(())
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> R {
+            v.serialize(self)
+        }
+        fn serialize_unit(self) -> R {
+            Ok(())
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> R {
+            Ok(())
+        }
+        fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> R {
+            Ok(())
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> R {
+            v.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            v: &T,
+        ) -> R {
+            v.serialize(self)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self, Unclean> {
+            Ok(self)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self, Unclean> {
+            Ok(self)
+        }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, Unclean> {
+            Ok(self)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self, Unclean> {
+            Ok(self)
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self, Unclean> {
+            Ok(self)
+        }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Unclean> {
+            Ok(self)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self, Unclean> {
+            Ok(self)
         }
     }
-    if plain && !chunks.remainder().iter().any(|&b| suspect(b)) {
-        return true;
+
+    macro_rules! elements {
+        ($($trait:ident :: $method:ident),*) => {$(
+            impl<'a> ser::$trait for &'a mut Scan {
+                type Ok = ();
+                type Error = Unclean;
+                fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+                    v.serialize(&mut **self)
+                }
+                fn end(self) -> R {
+                    Ok(())
+                }
+            }
+        )*};
     }
-    !s.chars().any(is_forbidden)
+    elements!(
+        SerializeSeq::serialize_element,
+        SerializeTuple::serialize_element,
+        SerializeTupleStruct::serialize_field,
+        SerializeTupleVariant::serialize_field
+    );
+
+    impl<'a> ser::SerializeMap for &'a mut Scan {
+        type Ok = ();
+        type Error = Unclean;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> R {
+            k.serialize(&mut **self)
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
+            v.serialize(&mut **self)
+        }
+        fn end(self) -> R {
+            Ok(())
+        }
+    }
+
+    macro_rules! fields {
+        ($($trait:ident),*) => {$(
+            impl<'a> ser::$trait for &'a mut Scan {
+                type Ok = ();
+                type Error = Unclean;
+                fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, v: &T) -> R {
+                    v.serialize(&mut **self)
+                }
+                fn end(self) -> R {
+                    Ok(())
+                }
+            }
+        )*};
+    }
+    fields!(SerializeStruct, SerializeStructVariant);
 }
 
 /// Sanitize `s`, returning the clean text and what was changed.
@@ -206,6 +429,61 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn is_clean_agrees_with_is_forbidden_for_every_character() {
+        // Every scalar value, alone and amid text (at a 32-byte chunk's edge and inside one).
+        let pad = "x".repeat(30);
+        for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
+            let alone = c.to_string();
+            assert_eq!(is_clean(&alone), !is_forbidden(c), "{c:?}");
+            if c as u32 > 0x7f && !(0x2000..0x2100).contains(&(c as u32)) && c as u32 > 0x700
+                && c as u32 != 0xfeff
+            {
+                continue;
+            }
+            for s in [format!("{pad}{c}é"), format!("é–{c}{pad}{pad}"), format!("{pad}a{c}")] {
+                assert_eq!(is_clean(&s), !is_forbidden(c), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn all_clean_finds_unclean_text_anywhere_in_a_value() {
+        #[derive(serde::Serialize)]
+        enum Unit {
+            Other(String),
+        }
+        #[derive(serde::Serialize)]
+        struct Inner {
+            n: f64,
+            unit: Unit,
+            note: Option<String>,
+            pair: (u32, String),
+            c: char,
+        }
+        let inner = |unit: &str, note: Option<&str>, pair: &str, c: char| Inner {
+            n: 1.0,
+            unit: Unit::Other(unit.into()),
+            note: note.map(String::from),
+            pair: (1, pair.into()),
+            c,
+        };
+        let clean = vec![inner("mo", Some("ok é"), "two\nlines", 'x')];
+        assert!(all_clean(&clean));
+        assert!(all_clean(&Vec::<Inner>::new()));
+        for dirty in [
+            inner("m\u{1b}[2Jo", None, "", 'x'),
+            inner("mo", Some("\u{9b}31m"), "", 'x'),
+            inner("mo", None, "a\tb", 'x'),
+            inner("mo", None, "", '\u{202e}'),
+        ] {
+            assert!(!all_clean(&vec![inner("a", None, "b", 'c'), dirty]));
+        }
+        let map: std::collections::BTreeMap<String, String> =
+            [("k\u{7}".to_string(), "v".to_string())].into();
+        assert!(!all_clean(&map));
+    }
 
     #[test]
     fn strips_csi_osc_and_controls() {

@@ -39,6 +39,8 @@ impl<F: Fn() -> String> PathArg for F {
 struct Ctx<'a> {
     file: &'a str,
     report: &'a mut Report,
+    /// Some text was rewritten by sanitizing.
+    changed: bool,
 }
 
 impl Ctx<'_> {
@@ -85,6 +87,7 @@ impl Ctx<'_> {
                 );
             }
             *s = clean;
+            self.changed = true;
         }
         if required && s.trim().is_empty() {
             self.err(
@@ -161,12 +164,57 @@ pub fn is_kebab(s: &str) -> bool {
         })
 }
 
+/// What the per-entry checks made of one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Not checked here: it came from a pack cache that had checked it (see [`ParsedPack::checked`]).
+    Prechecked,
+    /// Checked, and no diagnostic: what it is now is what checking it again would give.
+    Quiet,
+    /// Checked, with diagnostics; `changed` if sanitizing rewrote some of its text (so the
+    /// entry as parsed is no longer at hand).
+    Noisy { changed: bool },
+}
+
+/// Parsed packs after every check, before the library is built.
+pub(crate) struct Checked {
+    pub infos: Vec<PackInfo>,
+    /// Every pack's entries with their files, in load order.
+    pub entries: Vec<(String, Entry)>,
+    /// One per entry.
+    pub outcomes: Vec<Outcome>,
+    /// One per pack: its entries were checked against its own sources only (no other pack
+    /// of the run declares one it does not), so an entry found quiet is quiet in any run.
+    pub own_sources: Vec<bool>,
+    pub report: Report,
+}
+
+impl Checked {
+    /// The library, when there is no error.
+    pub fn finish(self) -> (Option<Library>, Report) {
+        if self.report.has_errors() {
+            return (None, self.report);
+        }
+        let entries = self.entries.into_iter().map(|(_, e)| e).collect();
+        (Some(Library::new(self.infos, entries)), self.report)
+    }
+}
+
 /// Validate parsed packs into a library. Returns the library only when there are no errors;
 /// the report always holds every diagnostic (warnings included).
-pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>, Report) {
+pub fn validate(packs: Vec<ParsedPack>, report: Report) -> (Option<Library>, Report) {
+    check_packs(packs, report).finish()
+}
+
+/// Every check of [`validate`]. Entries a pack marks as checked ([`ParsedPack::checked`])
+/// skip the per-entry checks (their text must already have been proven clean); the
+/// checks across entries (unique ids, links) always run.
+pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report) -> Checked {
     let mut infos = Vec::new();
     let mut entries: Vec<(String, Entry)> = Vec::new();
+    let mut outcomes: Vec<Outcome> = Vec::new();
     let mut source_ids: HashSet<String> = HashSet::new();
+    let mut own_counts: Vec<Option<usize>> = Vec::new();
     let mut pack_ids: HashMap<String, String> = HashMap::new();
     let mut manifests_ok = true;
     let all_parsed = packs.iter().all(|p| !p.incomplete);
@@ -178,6 +226,7 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
                 let mut cx = Ctx {
                     file: &file,
                     report: &mut report,
+                    changed: false,
                 };
                 check_manifest(&mut cx, &mut m);
                 if let Some(prev) = pack_ids.insert(m.id.clone(), file.clone()) {
@@ -188,6 +237,8 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
                         "give each pack its own id",
                     );
                 }
+                let own: HashSet<&str> = m.sources.iter().map(|s| s.id.as_str()).collect();
+                own_counts.push(Some(own.len()));
                 for s in &m.sources {
                     source_ids.insert(s.id.clone());
                 }
@@ -208,33 +259,64 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
                     entries: ids,
                 });
             }
-            None => manifests_ok = false,
+            None => {
+                manifests_ok = false;
+                own_counts.push(None);
+            }
         }
+        let checked = pack.checked.len() == pack.entries.len();
+        outcomes.extend((0..pack.entries.len()).map(|i| {
+            if checked && pack.checked[i] {
+                Outcome::Prechecked
+            } else {
+                Outcome::Quiet
+            }
+        }));
         entries.extend(pack.entries);
     }
+    super::tmark("v-manifests");
+    // A pack's own sources are a subset of the run's: the same count means the same set.
+    let own_sources = own_counts
+        .iter()
+        .map(|n| manifests_ok && *n == Some(source_ids.len()))
+        .collect();
 
     // Per-entry checks (sanitizing first so later checks see clean text).
     // Entries are independent here, so large libraries are checked on the machine's cores;
     // each part's diagnostics are appended in entry order, as one thread would have.
     let sources = manifests_ok.then_some(&source_ids);
-    let check_all = |part: &mut [(String, Entry)]| {
+    let check_all = |part: &mut [(String, Entry)], outcomes: &mut [Outcome]| {
         let mut report = Report::default();
-        for (file, e) in part.iter_mut() {
+        for ((file, e), outcome) in part.iter_mut().zip(outcomes) {
+            if *outcome == Outcome::Prechecked {
+                continue;
+            }
+            let before = report.diagnostics.len();
             let mut cx = Ctx {
                 file,
                 report: &mut report,
+                changed: false,
             };
             check_entry(&mut cx, e, sources);
+            let changed = cx.changed;
+            if report.diagnostics.len() > before {
+                *outcome = Outcome::Noisy { changed };
+            }
         }
         report.diagnostics
     };
     let threads = super::load::parse_threads();
-    if threads > 1 && entries.len() >= PARALLEL_MIN_ENTRIES {
+    let to_check = outcomes
+        .iter()
+        .filter(|o| **o != Outcome::Prechecked)
+        .count();
+    if threads > 1 && to_check >= PARALLEL_MIN_ENTRIES {
         let chunk = entries.len().div_ceil(threads);
         let parts: Vec<Vec<Diagnostic>> = std::thread::scope(|s| {
             let handles: Vec<_> = entries
                 .chunks_mut(chunk)
-                .map(|part| s.spawn(|| check_all(part)))
+                .zip(outcomes.chunks_mut(chunk))
+                .map(|(part, outs)| s.spawn(|| check_all(part, outs)))
                 .collect();
             handles
                 .into_iter()
@@ -244,39 +326,51 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
         for mut p in parts {
             report.diagnostics.append(&mut p);
         }
-    } else {
-        let mut ds = check_all(&mut entries);
+    } else if to_check > 0 {
+        let mut ds = check_all(&mut entries, &mut outcomes);
         report.diagnostics.append(&mut ds);
     }
 
-    // Cross-entry checks: unique entry and question ids, related links.
-    let mut entry_ids: HashMap<String, String> = HashMap::new();
-    let mut question_ids: HashMap<String, String> = HashMap::new();
-    for (file, e) in &entries {
-        if let Some(prev) = entry_ids.insert(e.id.clone(), file.clone()) {
-            report.push(
-                Diagnostic::error(
-                    "duplicate-id",
-                    file.as_str(),
-                    format!("entry id `{}` is also used in {prev}", e.id),
-                )
-                .at_path(e.id.clone())
-                .help("every trial and topic needs its own id; ids are never reused"),
-            );
-        }
-        for q in &e.questions {
-            if let Some(prev) = question_ids.insert(q.id.clone(), format!("{file} ({})", e.id)) {
+    super::tmark("v-entries");
+    // Cross-entry checks: unique entry and question ids, related links. Whether any id
+    // may repeat is settled first from keyed 64-bit hashes (on the machine's cores, sorted,
+    // no map): distinct hashes prove distinct ids. Only when two hashes are equal are the
+    // ids compared, in the maps that name each duplicate and where it was first used.
+    let (dup_entries, dup_questions) = maybe_duplicates(&entries, threads);
+    let any_related = entries.iter().any(|(_, e)| !e.related.is_empty());
+    let mut entry_ids: HashMap<&str, &str> = HashMap::new();
+    if dup_entries || dup_questions || any_related {
+        entry_ids.reserve(entries.len());
+        let mut question_ids: HashMap<&str, (&str, &str)> = HashMap::new();
+        for (file, e) in &entries {
+            if let Some(prev) = entry_ids.insert(&e.id, file) {
                 report.push(
-                    Diagnostic::error("duplicate-id", file.as_str(), format!("question id `{}` is also used in {prev}", q.id))
-                        .at_path(format!("{} › questions › {}", e.id, q.id))
-                        .help("question ids key review history: give each its own, e.g. `<trial>-<role>-2`"),
+                    Diagnostic::error(
+                        "duplicate-id",
+                        file.as_str(),
+                        format!("entry id `{}` is also used in {prev}", e.id),
+                    )
+                    .at_path(e.id.clone())
+                    .help("every trial and topic needs its own id; ids are never reused"),
                 );
+            }
+            if !dup_questions {
+                continue;
+            }
+            for q in &e.questions {
+                if let Some((pf, pe)) = question_ids.insert(&q.id, (file, &e.id)) {
+                    report.push(
+                        Diagnostic::error("duplicate-id", file.as_str(), format!("question id `{}` is also used in {pf} ({pe})", q.id))
+                            .at_path(format!("{} › questions › {}", e.id, q.id))
+                            .help("question ids key review history: give each its own, e.g. `<trial>-<role>-2`"),
+                    );
+                }
             }
         }
     }
     for (file, e) in &entries {
         for (i, r) in e.related.iter().enumerate() {
-            if !entry_ids.contains_key(&r.to) {
+            if !entry_ids.contains_key(r.to.as_str()) {
                 if !all_parsed {
                     continue;
                 }
@@ -302,12 +396,58 @@ pub fn validate(packs: Vec<ParsedPack>, mut report: Report) -> (Option<Library>,
             }
         }
     }
+    super::tmark("v-cross");
+    drop(entry_ids);
 
-    if report.has_errors() {
-        return (None, report);
+    Checked {
+        infos,
+        entries,
+        outcomes,
+        own_sources,
+        report,
     }
-    let entries = entries.into_iter().map(|(_, e)| e).collect();
-    (Some(Library::new(infos, entries)), report)
+}
+
+/// Whether some entry id, and some question id, may be used twice: false when all their
+/// hashes (keyed anew at every run, so a pack cannot aim at a collision) differ.
+fn maybe_duplicates(entries: &[(String, Entry)], threads: usize) -> (bool, bool) {
+    use std::hash::BuildHasher;
+    let keys = std::hash::RandomState::new();
+    let hash_part = |part: &[(String, Entry)]| {
+        let mut es = Vec::with_capacity(part.len());
+        let mut qs = Vec::new();
+        for (_, e) in part {
+            es.push(keys.hash_one(e.id.as_str()));
+            qs.extend(e.questions.iter().map(|q| keys.hash_one(q.id.as_str())));
+        }
+        (es, qs)
+    };
+    let parts: Vec<(Vec<u64>, Vec<u64>)> = if threads > 1 && entries.len() >= PARALLEL_MIN_ENTRIES
+    {
+        let chunk = entries.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = entries
+                .chunks(chunk)
+                .map(|part| s.spawn(|| hash_part(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    } else {
+        vec![hash_part(entries)]
+    };
+    let (mut es, mut qs): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
+    for (e, q) in parts {
+        es.extend(e);
+        qs.extend(q);
+    }
+    let repeats = |v: &mut Vec<u64>| {
+        v.sort_unstable();
+        v.windows(2).any(|w| w[0] == w[1])
+    };
+    (repeats(&mut es), repeats(&mut qs))
 }
 
 fn check_manifest(cx: &mut Ctx, m: &mut Manifest) {
