@@ -23,6 +23,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use trialdeck::content::Library;
 use trialdeck::search::{SearchIndex, Searcher};
@@ -117,14 +118,23 @@ fn bundled() -> (String, Library) {
 }
 
 /// The libraries to measure; TRIALDECK_BENCH_LIBS=bundled,1k limits them.
-fn libraries() -> Vec<(String, Library)> {
+fn libraries() -> Vec<(String, Arc<Library>)> {
     let want = std::env::var("TRIALDECK_BENCH_LIBS").unwrap_or_else(|_| "bundled,1k,10k".into());
     let mut out = Vec::new();
     for w in want.split(',') {
         match w.trim() {
-            "bundled" => out.push(bundled()),
-            "1k" => out.push(("1k".into(), trialdeck::devgen::gen_library(1_000, 1))),
-            "10k" => out.push(("10k".into(), trialdeck::devgen::gen_library(10_000, 1))),
+            "bundled" => {
+                let (name, lib) = bundled();
+                out.push((name, Arc::new(lib)));
+            }
+            "1k" => out.push((
+                "1k".into(),
+                Arc::new(trialdeck::devgen::gen_library(1_000, 1)),
+            )),
+            "10k" => out.push((
+                "10k".into(),
+                Arc::new(trialdeck::devgen::gen_library(10_000, 1)),
+            )),
             _ => {}
         }
     }
@@ -136,7 +146,7 @@ fn typing(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("typing/{name}"));
         g.sample_size(10);
         for v in Variant::ALL {
-            let mut s = v.searcher(SearchIndex::build(&lib));
+            let mut s = v.searcher(SearchIndex::build(Arc::clone(&lib)));
             for q in QUERIES {
                 let ps = prefixes(q);
                 g.throughput(Throughput::Elements(ps.len() as u64));
@@ -199,13 +209,17 @@ fn keystroke_table(_: &mut Criterion) {
     );
     for (name, lib) in libraries() {
         let t = Instant::now();
-        let index = SearchIndex::build(&lib);
+        let index = SearchIndex::build(Arc::clone(&lib));
         let build = t.elapsed();
         let records = index.len();
         let mut cols = Vec::new();
         let mut index = Some(index);
         for v in Variant::ALL {
-            let mut s = v.searcher(index.take().unwrap_or_else(|| SearchIndex::build(&lib)));
+            let mut s = v.searcher(
+                index
+                    .take()
+                    .unwrap_or_else(|| SearchIndex::build(Arc::clone(&lib))),
+            );
             // times[k] = runs of keystroke k (over all queries)
             let mut times: Vec<Vec<Duration>> = Vec::new();
             for rep in 0..reps {
@@ -264,7 +278,7 @@ fn export(dir: &std::path::Path) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     for (name, lib) in libraries() {
         let name = name.split(' ').next().unwrap_or(&name).to_string();
-        let index = SearchIndex::build(&lib);
+        let index = SearchIndex::build(Arc::clone(&lib));
         let mut lines = String::new();
         for r in 0..index.len() {
             lines.push_str(&index.record_line(r));

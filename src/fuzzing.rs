@@ -5,7 +5,7 @@
 use crate::content::load::{self, RawFile, RawPack};
 use crate::content::{Library, Report, validate};
 use crate::search::{Query, SearchIndex, Searcher};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 pub use crate::content::load::fuzz_pack_bytes;
 
@@ -25,8 +25,8 @@ const MINI: [(&str, &str); 3] = [
     ),
 ];
 
-fn mini_library() -> &'static Library {
-    static LIB: OnceLock<Library> = OnceLock::new();
+fn mini_library() -> &'static Arc<Library> {
+    static LIB: OnceLock<Arc<Library>> = OnceLock::new();
     LIB.get_or_init(|| {
         let file = |(name, text): (&str, &str)| RawFile {
             name: format!("mini/{name}"),
@@ -39,7 +39,7 @@ fn mini_library() -> &'static Library {
         let mut diags = Vec::new();
         let parsed = load::parse_pack(raw, &mut diags);
         let (lib, report) = validate::validate(vec![parsed], Report { diagnostics: diags });
-        lib.unwrap_or_else(|| panic!("the mini pack loads: {}", report.render()))
+        Arc::new(lib.unwrap_or_else(|| panic!("the mini pack loads: {}", report.render())))
     })
 }
 
@@ -53,7 +53,7 @@ pub fn fuzz_search_bytes(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = Query::parse(&text);
     let lib = mini_library();
-    let index = SearchIndex::build(lib);
+    let index = SearchIndex::build(Arc::clone(lib));
     let hits = index.search(&text, 20);
     for h in &hits {
         let (snippet, positions) = index.highlight(h, &text);
@@ -63,7 +63,7 @@ pub fn fuzz_search_bytes(data: &[u8]) {
             "highlight {positions:?} outside {snippet:?} for {text:?}"
         );
     }
-    let mut typing = Searcher::new(SearchIndex::build(lib));
+    let mut typing = Searcher::new(SearchIndex::build(Arc::clone(lib)));
     let mut prefix = String::new();
     let mut prev = Query::default();
     for c in text.chars().take(TYPED_CHARS) {

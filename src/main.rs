@@ -317,7 +317,7 @@ fn run(cli: Cli, color: bool) -> CliResult {
             handout,
         ),
         Some(Command::Search { query, limit }) => {
-            cmd_search(&load(&sources)?, &query.join(" "), limit)
+            cmd_search(load(&sources)?, &query.join(" "), limit)
         }
         Some(Command::Quiz(args)) => cmd_quiz(&g, load(&sources)?, &args),
         Some(Command::Stats { format }) => cmd_stats(&g, &load(&sources)?, format),
@@ -1037,7 +1037,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// `search QUERY`: one hit per line. An empty query or a filter that names nothing is a
 /// usage error.
-fn cmd_search(lib: &Library, query: &str, limit: usize) -> CliResult {
+fn cmd_search(lib: Library, query: &str, limit: usize) -> CliResult {
     if query.trim().is_empty() {
         return Err(CliError::Usage(
             "the search query is empty; give words to look for, e.g. \
@@ -1046,7 +1046,7 @@ fn cmd_search(lib: &Library, query: &str, limit: usize) -> CliResult {
         ));
     }
     trialdeck::search::check(query).map_err(CliError::Usage)?;
-    let index = trialdeck::search::SearchIndex::build(lib);
+    let index = trialdeck::search::SearchIndex::build(std::sync::Arc::new(lib));
     let hits = index.search(query, limit);
     write_stdout(&trialdeck::search::format_hits(&index, &hits))?;
     Ok(ExitCode::SUCCESS)

@@ -48,7 +48,11 @@ use crate::content::{ArmValue, Entry, EntryKind, Finding, Library, Role, fmt_eff
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem::Finder;
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// What a record is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -151,35 +155,157 @@ const FUZZY_DP_COLS: usize = if cfg!(feature = "search-full-dp") {
 };
 /// Below this many candidates, scoring stays on one thread.
 const PARALLEL_MIN: usize = if cfg!(test) { 64 } else { 2048 };
+/// Records a scoring thread takes at a time, in turn with the others.
+const SCORE_BLOCK: usize = if cfg!(test) { 16 } else { 1024 };
 
-#[derive(Clone)]
-struct Field {
-    text: Box<str>,
-    folded: Box<str>,
-    weight: u32,
-    long: bool,
-    ascii: bool,
-    /// Char offset of this field inside the record's display title, if it is shown there.
-    title_at: Option<u32>,
+/// What a field of a record is. One byte in the index's text (see [`SearchIndex`]) says
+/// which; its weight and whether it is matched as a substring only follow from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Slot {
+    Name = 1,
+    Title,
+    Registry,
+    Tag,
+    Drug,
+    BottomLine,
+    Endpoint,
+    /// The entry's name on a finding, question or discrepancy (read from the entry's record).
+    Parent,
+    /// A finding's numbers ([`finding_summary`]).
+    Numbers,
+    Reading,
+    Prompt,
+    QTag,
+    KeyResponse,
+    KeyPoint,
+    About,
+    Note,
 }
 
-#[derive(Clone)]
+const SLOTS: [Slot; 16] = [
+    Slot::Name,
+    Slot::Title,
+    Slot::Registry,
+    Slot::Tag,
+    Slot::Drug,
+    Slot::BottomLine,
+    Slot::Endpoint,
+    Slot::Parent,
+    Slot::Numbers,
+    Slot::Reading,
+    Slot::Prompt,
+    Slot::QTag,
+    Slot::KeyResponse,
+    Slot::KeyPoint,
+    Slot::About,
+    Slot::Note,
+];
+
+/// Flag on a piece's slot byte: the text is not copied into the index but read from the
+/// library (plain ASCII long text, matched ignoring ASCII case).
+const IN_LIB: u8 = 0x40;
+/// A piece's length is written after its slot byte, 6 bits per byte, low bits first, with
+/// this bit on every byte but the last: ASCII, so the index's text stays a `str`.
+const LEN_MORE: u8 = 0x40;
+
+impl Slot {
+    fn from_byte(b: u8) -> Slot {
+        SLOTS[usize::from((b & !IN_LIB).clamp(1, 16) - 1)]
+    }
+
+    fn weight(self) -> u32 {
+        match self {
+            Slot::Name => W_NAME,
+            Slot::Title => W_TITLE,
+            Slot::Registry => W_REGISTRY,
+            Slot::Tag => W_TAG,
+            Slot::Drug => W_DRUG,
+            Slot::BottomLine => W_LONG_ENTRY,
+            Slot::Endpoint => W_ENDPOINT,
+            Slot::Parent => W_PARENT,
+            Slot::Numbers => W_NUMBERS,
+            Slot::Prompt => W_PROMPT,
+            Slot::QTag => W_QTAG,
+            Slot::About => W_ABOUT,
+            Slot::Reading | Slot::KeyResponse | Slot::KeyPoint | Slot::Note => W_LONG_ITEM,
+        }
+    }
+
+    /// Substring only, never fuzzy: long text, and a finding's numbers.
+    fn long(self) -> bool {
+        matches!(
+            self,
+            Slot::BottomLine
+                | Slot::Numbers
+                | Slot::Reading
+                | Slot::KeyResponse
+                | Slot::KeyPoint
+                | Slot::Note
+        )
+    }
+}
+
+/// The heaviest field weight a record of this kind has (its first piece's).
+fn max_weight(kind: Kind) -> u32 {
+    match kind {
+        Kind::Trial | Kind::Topic => W_NAME,
+        Kind::Finding => W_ENDPOINT,
+        Kind::Question => W_PROMPT,
+        Kind::Discrepancy => W_ABOUT,
+    }
+}
+
+#[derive(Clone, Copy)]
 struct Record {
     kind: Kind,
-    entry: u32,
-    item: Option<Box<str>>,
     role: Option<Role>,
-    title: Box<str>,
-    /// Range into `SearchIndex::fields`, sorted by weight, heaviest first.
-    fields: (u32, u32),
+    entry: u32,
+    /// Index of the finding, question or discrepancy in its entry (0 for an entry).
+    item: u32,
+    /// The record's pieces: a byte range of `SearchIndex::text`.
+    start: usize,
+    end: usize,
 }
 
-/// The index: every record of a library with its prepared (folded) text. Built once.
+/// One field of a record as stored: its slot, and its folded text (empty when the text is
+/// read from the library, or for [`Slot::Parent`]).
+#[derive(Clone, Copy)]
+struct Piece<'a> {
+    slot: Slot,
+    in_lib: bool,
+    folded: &'a str,
+}
+
+/// Text a term is matched against: folded text, or the library's own plain-ASCII text,
+/// matched ignoring ASCII case (so long text is not held twice).
+#[derive(Clone, Copy)]
+enum Hay<'a> {
+    Folded(&'a str),
+    Ascii(&'a str),
+}
+
+impl<'a> Hay<'a> {
+    fn text(self) -> &'a str {
+        match self {
+            Hay::Folded(s) | Hay::Ascii(s) => s,
+        }
+    }
+}
+
+/// The index: every entry, finding, question and discrepancy of a library as a record,
+/// built once. Short fields are held case- and accent-folded, in one string; long text that
+/// is plain ASCII (nearly all of it) is not copied but read from the shared library and
+/// matched ignoring ASCII case, so the index costs a small part of the library's memory.
+/// Display titles are composed for the hits shown, not stored.
 #[derive(Clone)]
 pub struct SearchIndex {
+    lib: Arc<Library>,
     records: Vec<Record>,
-    fields: Vec<Field>,
-    entry_ids: Vec<Box<str>>,
+    /// Every record's fields, back to back, heaviest first: for each, its slot byte (with
+    /// [`IN_LIB`] when the text stays in the library), its folded text's length in bytes
+    /// (see [`LEN_MORE`]) and its folded text.
+    text: String,
 }
 
 /// Fold one char: lowercase where that is one char, strip common Latin accents.
@@ -237,19 +363,167 @@ fn quality_at(hay: &str, pos: usize, len: usize) -> i64 {
 /// `needle` and is built once per query (SIMD substring search; a one-byte needle is a
 /// memchr). A match of valid UTF-8 in valid UTF-8 starts on a char
 /// boundary, so byte positions can slice `hay`.
-fn substring_with(hay: &str, needle: &str, finder: &Finder) -> Option<(i64, usize)> {
-    let bytes = hay.as_bytes();
-    let first = finder.find(bytes)?;
-    let mut best = (quality_at(hay, first, needle.len()), first);
-    let step = needle.chars().next().map_or(1, char::len_utf8);
+/// How rare a byte is in English (and pack) text, lower is rarer; letters count both cases.
+fn rarity(b: u8) -> u8 {
+    match b.to_ascii_lowercase() {
+        b' ' => 255,
+        b'e' => 250,
+        b't' => 240,
+        b'a' => 235,
+        b'o' | b'i' => 230,
+        b'n' | b's' | b'r' => 225,
+        b'h' | b'l' => 200,
+        b'd' | b'c' => 190,
+        b'u' => 180,
+        b'm' => 170,
+        b'f' | b'p' => 160,
+        b'g' | b'.' | b',' => 150,
+        b'w' | b'y' => 140,
+        b'b' => 130,
+        b'v' => 110,
+        b'0'..=b'9' => 100,
+        b'k' => 90,
+        b'-' => 80,
+        b'x' => 60,
+        b'j' => 40,
+        b'q' | b'z' => 30,
+        _ => 20,
+    }
+}
+
+/// Finds a lowercase ASCII needle in ASCII text ignoring case, without a lowered copy of
+/// the text: candidates are where the needle's two rarest bytes sit (either case), 32
+/// positions at a time in a loop the compiler vectorizes; each is then compared whole.
+struct AsciiFinder {
+    needle: Box<[u8]>,
+    /// Offsets in the needle of its two rarest bytes, the bytes (lowercase), and the OR
+    /// masks that fold a haystack byte onto them (0x20 for letters).
+    at: [usize; 2],
+    byte: [u8; 2],
+    mask: [u8; 2],
+}
+
+impl AsciiFinder {
+    /// `None` when the needle is empty or not ASCII (it cannot occur in ASCII text).
+    fn new(needle: &str) -> Option<AsciiFinder> {
+        if needle.is_empty() || !needle.is_ascii() {
+            return None;
+        }
+        let n = needle.as_bytes();
+        let mut order: Vec<usize> = (0..n.len()).collect();
+        order.sort_by_key(|&i| (rarity(n[i]), i));
+        let at = [order[0], order.get(1).copied().unwrap_or(order[0])];
+        let fold = |i: usize| {
+            let b = n[i].to_ascii_lowercase();
+            (b, if b.is_ascii_alphabetic() { 0x20 } else { 0 })
+        };
+        let (b0, m0) = fold(at[0]);
+        let (b1, m1) = fold(at[1]);
+        Some(AsciiFinder {
+            needle: n.to_ascii_lowercase().into_boxed_slice(),
+            at,
+            byte: [b0, b1],
+            mask: [m0, m1],
+        })
+    }
+
+    fn is_at(&self, hay: &[u8], pos: usize) -> bool {
+        hay[pos..pos + self.needle.len()].eq_ignore_ascii_case(&self.needle)
+    }
+
+    fn is_candidate(&self, x: u8, y: u8) -> bool {
+        ((x | self.mask[0]) == self.byte[0]) & ((y | self.mask[1]) == self.byte[1])
+    }
+
+    /// Byte position of the first occurrence.
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        const L: usize = 32;
+        let n = self.needle.len();
+        if hay.len() < n {
+            return None;
+        }
+        let starts = hay.len() - n + 1;
+        let a = &hay[self.at[0]..self.at[0] + starts];
+        let b = &hay[self.at[1]..self.at[1] + starts];
+        let (mut ca, mut cb) = (a.chunks_exact(L), b.chunks_exact(L));
+        let mut base = 0;
+        for (x, y) in (&mut ca).zip(&mut cb) {
+            let x: &[u8; L] = x.try_into().expect("chunk of L");
+            let y: &[u8; L] = y.try_into().expect("chunk of L");
+            let mut hits: u32 = 0;
+            for k in 0..L {
+                hits |= u32::from(self.is_candidate(x[k], y[k])) << k;
+            }
+            while hits != 0 {
+                let pos = base + hits.trailing_zeros() as usize;
+                if self.is_at(hay, pos) {
+                    return Some(pos);
+                }
+                hits &= hits - 1;
+            }
+            base += L;
+        }
+        (ca.remainder().iter().zip(cb.remainder()))
+            .enumerate()
+            .find(|&(k, (&x, &y))| self.is_candidate(x, y) && self.is_at(hay, base + k))
+            .map(|(k, _)| base + k)
+    }
+}
+
+/// A term's (or negation's) searchers, built once per query and shared by every record
+/// and thread: SIMD substring search in folded text, and ASCII-case-blind search in the
+/// library's plain-ASCII text.
+struct Needle<'q> {
+    folded: Finder<'q>,
+    ascii: Option<AsciiFinder>,
+}
+
+impl<'q> Needle<'q> {
+    fn new(text: &'q str) -> Needle<'q> {
+        Needle {
+            folded: Finder::new(text.as_bytes()),
+            ascii: AsciiFinder::new(text),
+        }
+    }
+
+    fn find(&self, hay: Hay, from: usize) -> Option<usize> {
+        let bytes = hay.text().as_bytes().get(from..)?;
+        let at = match hay {
+            Hay::Folded(_) => self.folded.find(bytes),
+            Hay::Ascii(_) => self.ascii.as_ref()?.find(bytes),
+        };
+        at.map(|p| p + from)
+    }
+}
+
+/// Best substring occurrence of term `t` in `hay`: (quality, byte position). Looks past the
+/// first occurrence (a few times) for one on a word boundary. When only a quality above
+/// [`Q_WORD`] would count (`min_quality`), only a prefix can, and only the start is looked
+/// at. A match of valid UTF-8 in valid UTF-8 starts on a char boundary, so byte positions
+/// can slice `hay`.
+fn substring_with(hay: Hay, t: &Term, needle: &Needle, min_quality: i64) -> Option<(i64, usize)> {
+    let text = hay.text();
+    let len = t.text.len();
+    if min_quality > Q_WORD {
+        let prefix = match hay {
+            Hay::Folded(s) => s.starts_with(&t.text),
+            Hay::Ascii(s) => s
+                .as_bytes()
+                .get(..len)
+                .is_some_and(|head| head.eq_ignore_ascii_case(t.text.as_bytes())),
+        };
+        return prefix.then(|| (quality_at(text, 0, len), 0));
+    }
+    let first = needle.find(hay, 0)?;
+    let mut best = (quality_at(text, first, len), first);
+    let step = t.text.chars().next().map_or(1, char::len_utf8);
     let mut from = first + step;
     let mut tries = 0;
-    while best.0 < Q_WORD && tries < 8 && from <= bytes.len() {
-        let Some(p) = finder.find(&bytes[from..]) else {
+    while best.0 < Q_WORD && tries < 8 && from <= text.len() {
+        let Some(pos) = needle.find(hay, from) else {
             break;
         };
-        let pos = from + p;
-        let q = quality_at(hay, pos, needle.len());
+        let q = quality_at(text, pos, len);
         if q > best.0 {
             best = (q, pos);
         }
@@ -257,6 +531,33 @@ fn substring_with(hay: &str, needle: &str, finder: &Finder) -> Option<(i64, usiz
         tries += 1;
     }
     Some(best)
+}
+
+/// How term `t` matches a field: (quality, byte position of a substring match, or `None`
+/// for a fuzzy one). `fuzzy`: the field may match fuzzily (short fields). Qualities below
+/// `min_quality` may be reported as no match: they would not change the ranking.
+fn field_quality(
+    hay: Hay,
+    fuzzy: bool,
+    t: &Term,
+    needle: &Needle,
+    min_quality: i64,
+    m: &SkimMatcherV2,
+) -> Option<(i64, Option<usize>)> {
+    if let Some((q, pos)) = substring_with(hay, t, needle, min_quality) {
+        return Some((q, Some(pos)));
+    }
+    let Hay::Folded(text) = hay else {
+        return None;
+    };
+    if !fuzzy || t.exact || t.text.len() < 2 || min_quality > Q_FUZZY_MAX {
+        return None;
+    }
+    if !is_subsequence(&t.text, text) {
+        return None;
+    }
+    m.fuzzy_match(text, &t.text)
+        .map(|s| (s.clamp(1, Q_FUZZY_MAX), None))
 }
 
 /// Whether `needle` is a subsequence of `hay` (cheap pre-check before the fuzzy matcher).
@@ -273,14 +574,6 @@ fn is_subsequence(needle: &str, hay: &str) -> bool {
     } else {
         let mut it = hay.chars();
         needle.chars().all(|n| it.any(|h| h == n))
-    }
-}
-
-fn char_index(s: &str, ascii: bool, byte: usize) -> usize {
-    if ascii {
-        byte
-    } else {
-        s[..byte].chars().count()
     }
 }
 
@@ -421,74 +714,161 @@ fn matcher() -> SkimMatcherV2 {
         .element_limit(2 * (FUZZY_DP_COLS + 1))
 }
 
-/// A query with a substring searcher built once for each term and negation, shared by
-/// every record scored (and every scoring thread).
+/// A query with its searchers built once for each term and negation, shared by every
+/// record scored (and every scoring thread).
 struct Prepared<'q> {
     query: &'q Query,
-    terms: Vec<Finder<'q>>,
-    negations: Vec<Finder<'q>>,
+    terms: Vec<Needle<'q>>,
+    negations: Vec<Needle<'q>>,
 }
 
 impl<'q> Prepared<'q> {
     fn new(query: &'q Query) -> Prepared<'q> {
         Prepared {
             query,
-            terms: query
-                .terms
-                .iter()
-                .map(|t| Finder::new(t.text.as_bytes()))
-                .collect(),
-            negations: query
-                .negations
-                .iter()
-                .map(|n| Finder::new(n.as_bytes()))
-                .collect(),
+            terms: query.terms.iter().map(|t| Needle::new(&t.text)).collect(),
+            negations: query.negations.iter().map(|n| Needle::new(n)).collect(),
         }
     }
 }
 
+/// What scoring one record found.
+enum Outcome {
+    /// It does not match.
+    No,
+    /// It may match but cannot reach the best `limit` found so far: not ranked, but kept
+    /// as a candidate for the next, narrower query.
+    Keep,
+    Score(i64),
+}
+
 struct Builder {
     records: Vec<Record>,
-    fields: Vec<Field>,
+    text: String,
+    /// The folded text of the piece being added.
+    scratch: String,
 }
 
 impl Builder {
-    fn push_field(&mut self, text: &str, weight: u32, long: bool, title_at: Option<usize>) {
-        if text.trim().is_empty() {
-            return;
+    /// A piece: its slot and folded text (empty when the text stays in the library).
+    fn push(&mut self, slot: Slot, in_lib: bool, folded: &str) {
+        self.text
+            .push(char::from(slot as u8 | if in_lib { IN_LIB } else { 0 }));
+        let mut len = folded.len();
+        loop {
+            let low = (len & 0x3F) as u8;
+            len >>= 6;
+            if len == 0 {
+                self.text.push(char::from(low));
+                break;
+            }
+            self.text.push(char::from(low | LEN_MORE));
         }
-        let folded = fold(text);
-        self.fields.push(Field {
-            ascii: folded.is_ascii() && text.is_ascii(),
-            text: text.into(),
-            folded: folded.into(),
-            weight,
-            long,
-            title_at: title_at.map(|t| t as u32),
-        });
+        self.text.push_str(folded);
+    }
+
+    /// A field held folded in the index.
+    fn piece(&mut self, slot: Slot, text: &str) {
+        let mut folded = std::mem::take(&mut self.scratch);
+        folded.clear();
+        if text.is_ascii() {
+            folded.push_str(text);
+            folded.make_ascii_lowercase();
+        } else {
+            folded.extend(text.chars().map(fold_char));
+        }
+        self.push(slot, false, &folded);
+        self.scratch = folded;
+    }
+
+    /// Long text: read from the library when it is plain ASCII, else held folded.
+    fn long(&mut self, slot: Slot, text: &str) {
+        if text.is_ascii() {
+            self.push(slot, true, "");
+        } else {
+            self.piece(slot, text);
+        }
     }
 
     fn record(
         &mut self,
         kind: Kind,
         entry: usize,
-        item: Option<&str>,
+        item: usize,
         role: Option<Role>,
-        title: String,
         add: impl FnOnce(&mut Self),
     ) {
-        let start = self.fields.len();
+        let start = self.text.len();
         add(self);
-        self.fields[start..].sort_by_key(|f| std::cmp::Reverse(f.weight));
         self.records.push(Record {
             kind,
-            entry: entry as u32,
-            item: item.map(Into::into),
             role,
-            title: title.into(),
-            fields: (start as u32, self.fields.len() as u32),
+            entry: entry as u32,
+            item: item as u32,
+            start,
+            end: self.text.len(),
         });
     }
+}
+
+/// A record's display title and where its fields sit in it (char offsets).
+struct Composed {
+    title: String,
+    /// The entry's name.
+    name_at: usize,
+    /// The record's own title field: entry title, endpoint, prompt, "about".
+    main_at: usize,
+    /// A finding's numbers, when it has any.
+    numbers_at: Option<usize>,
+}
+
+impl Composed {
+    fn at(&self, slot: Slot) -> Option<usize> {
+        match slot {
+            Slot::Name | Slot::Parent => Some(self.name_at),
+            Slot::Title | Slot::Endpoint | Slot::Prompt | Slot::About => Some(self.main_at),
+            Slot::Numbers => self.numbers_at,
+            _ => None,
+        }
+    }
+}
+
+/// The pieces of a record's text, in order.
+struct Pieces<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Piece<'a>;
+
+    fn next(&mut self) -> Option<Piece<'a>> {
+        let bytes = self.rest.as_bytes();
+        let head = *bytes.first()?;
+        let (mut len, mut shift, mut at) = (0usize, 0, 1);
+        loop {
+            let b = *bytes.get(at)?;
+            at += 1;
+            len |= usize::from(b & 0x3F) << shift;
+            shift += 6;
+            if b & LEN_MORE == 0 {
+                break;
+            }
+        }
+        let folded = self.rest.get(at..at + len)?;
+        self.rest = &self.rest[at + len..];
+        Some(Piece {
+            slot: Slot::from_byte(head),
+            in_lib: head & IN_LIB != 0,
+            folded,
+        })
+    }
+}
+
+/// One field of a record, resolved: where it is matched and which of its slot it is.
+struct FieldAt<'a> {
+    slot: Slot,
+    hay: Hay<'a>,
+    ordinal: usize,
 }
 
 /// `prefix` + `text`, and the char offset where `text` starts.
@@ -563,71 +943,79 @@ fn group_label<'a>(e: &'a Entry, v: &'a ArmValue) -> Option<&'a str> {
 
 impl SearchIndex {
     /// Index every entry, finding, question and discrepancy of `lib`. Entries come first.
-    pub fn build(lib: &Library) -> SearchIndex {
+    /// Each record's fields are laid out heaviest first (scoring stops early on that).
+    pub fn build(lib: Arc<Library>) -> SearchIndex {
         let mut b = Builder {
             records: Vec::new(),
-            fields: Vec::new(),
+            text: String::new(),
+            scratch: String::new(),
         };
         for (ei, e) in lib.entries.iter().enumerate() {
             let kind = match e.kind {
                 EntryKind::Trial => Kind::Trial,
                 EntryKind::Topic => Kind::Topic,
             };
-            let (title, at) = named(&e.name, ": ", &e.title);
-            b.record(kind, ei, None, None, title, |b| entry_fields(b, e, at));
+            b.record(kind, ei, 0, None, |b| {
+                b.piece(Slot::Name, &e.name);
+                b.piece(Slot::Title, &e.title);
+                for r in &e.registry {
+                    b.piece(Slot::Registry, r);
+                }
+                for t in &e.tags {
+                    b.piece(Slot::Tag, t);
+                }
+                if let Some(d) = &e.design {
+                    b.piece(Slot::Drug, &d.intervention);
+                    if let Some(c) = &d.comparator {
+                        b.piece(Slot::Drug, c);
+                    }
+                }
+                b.long(Slot::BottomLine, &e.bottom_line);
+            });
         }
         for (ei, e) in lib.entries.iter().enumerate() {
-            // The entry's name opens finding and discrepancy titles (once: see `named`).
-            for f in &e.findings {
-                let (mut title, at) = named(&e.name, " · ", &f.endpoint);
-                let summary = finding_summary(e, f);
-                let summary_at = (!summary.is_empty()).then(|| {
-                    title.push_str(" — ");
-                    title.chars().count()
-                });
-                title.push_str(&summary);
-                b.record(Kind::Finding, ei, Some(&f.id), None, title, |b| {
-                    b.push_field(&e.name, W_PARENT, false, Some(0));
-                    b.push_field(&f.endpoint, W_ENDPOINT, false, Some(at));
-                    // Substring only (long): numbers and arm labels, never fuzzy.
-                    b.push_field(&summary, W_NUMBERS, true, summary_at);
-                    b.push_field(&f.reading, W_LONG_ITEM, true, None);
+            for (i, f) in e.findings.iter().enumerate() {
+                b.record(Kind::Finding, ei, i, None, |b| {
+                    b.piece(Slot::Endpoint, &f.endpoint);
+                    b.push(Slot::Parent, false, "");
+                    // Substring only: numbers and arm labels, never fuzzy.
+                    b.piece(Slot::Numbers, &finding_summary(e, f));
+                    b.long(Slot::Reading, &f.reading);
                 });
             }
-            for q in &e.questions {
-                // "EMILIA · Resident: prompt", or "Resident: EMILIA …" when the prompt opens
-                // with the name; the name field points at the name either way.
-                let own = starts_with_name(&q.prompt, &e.name);
-                let (title, at) = if own {
-                    titled(&format!("{}: ", q.role.label()), &q.prompt)
-                } else {
-                    titled(&format!("{} · {}: ", e.name, q.role.label()), &q.prompt)
-                };
-                let name_at = if own { at } else { 0 };
-                b.record(Kind::Question, ei, Some(&q.id), Some(q.role), title, |b| {
-                    b.push_field(&e.name, W_PARENT, false, Some(name_at));
-                    b.push_field(&q.prompt, W_PROMPT, false, Some(at));
+            for (i, q) in e.questions.iter().enumerate() {
+                b.record(Kind::Question, ei, i, Some(q.role), |b| {
+                    b.piece(Slot::Prompt, &q.prompt);
+                    b.push(Slot::Parent, false, "");
                     for t in &q.tags {
-                        b.push_field(t, W_QTAG, false, None);
+                        b.piece(Slot::QTag, t);
                     }
-                    b.push_field(&q.key_response, W_LONG_ITEM, true, None);
-                    b.push_field(&q.key_points.join("; "), W_LONG_ITEM, true, None);
+                    b.long(Slot::KeyResponse, &q.key_response);
+                    for k in &q.key_points {
+                        b.long(Slot::KeyPoint, k);
+                    }
                 });
             }
-            for d in &e.discrepancies {
-                let (title, at) = named(&e.name, " · ", &d.about);
-                b.record(Kind::Discrepancy, ei, Some(&d.id), None, title, |b| {
-                    b.push_field(&e.name, W_PARENT, false, Some(0));
-                    b.push_field(&d.about, W_ABOUT, false, Some(at));
-                    b.push_field(&d.note, W_LONG_ITEM, true, None);
+            for (i, d) in e.discrepancies.iter().enumerate() {
+                b.record(Kind::Discrepancy, ei, i, None, |b| {
+                    b.piece(Slot::About, &d.about);
+                    b.push(Slot::Parent, false, "");
+                    b.long(Slot::Note, &d.note);
                 });
             }
         }
+        b.text.shrink_to_fit();
+        b.records.shrink_to_fit();
         SearchIndex {
+            lib,
             records: b.records,
-            fields: b.fields,
-            entry_ids: lib.entries.iter().map(|e| e.id.as_str().into()).collect(),
+            text: b.text,
         }
+    }
+
+    /// The library this index searches.
+    pub fn library(&self) -> &Arc<Library> {
+        &self.lib
     }
 
     /// Number of records.
@@ -645,19 +1033,31 @@ impl SearchIndex {
     }
 
     /// Display title of a record.
-    pub fn title(&self, record: usize) -> &str {
-        &self.records[record].title
+    pub fn title(&self, record: usize) -> String {
+        self.records
+            .get(record)
+            .map_or_else(String::new, |r| self.compose(r).title)
     }
 
     pub fn kind(&self, record: usize) -> Kind {
         self.records[record].kind
     }
 
+    /// Bytes the index holds beyond the library it shares (for measuring).
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.records.capacity() * std::mem::size_of::<Record>()
+    }
+
     /// A record's text on one line, its fields joined by " · ": the same corpus as plain
     /// lines, for comparing with line-oriented finders (scripts/bench-search.sh).
     pub fn record_line(&self, record: usize) -> String {
         self.records.get(record).map_or_else(String::new, |r| {
-            let parts: Vec<String> = self.fields(r).iter().map(|f| one_line(&f.text)).collect();
+            let parts: Vec<String> = self
+                .fields_of(r)
+                .iter()
+                .map(|f| one_line(&self.original(r, f.slot, f.ordinal)))
+                .filter(|s| !s.trim().is_empty())
+                .collect();
             parts.join(" · ")
         })
     }
@@ -665,12 +1065,168 @@ impl SearchIndex {
     /// Search with no cache: parse, score every record, return the best `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
         let q = Query::parse(query);
-        let scored = self.score_all(&q, None, 1);
+        let (scored, _) = self.score_all(&q, None, 1, limit, false);
         self.top(scored, limit)
     }
 
-    fn fields(&self, r: &Record) -> &[Field] {
-        &self.fields[r.fields.0 as usize..r.fields.1 as usize]
+    fn pieces<'a>(&'a self, r: &Record) -> Pieces<'a> {
+        Pieces {
+            rest: &self.text[r.start..r.end],
+        }
+    }
+
+    /// An entry's folded name (the first piece of its record).
+    fn entry_name(&self, entry: u32) -> &str {
+        self.records
+            .get(entry as usize)
+            .and_then(|r| self.pieces(r).next())
+            .map_or("", |p| p.folded)
+    }
+
+    /// Where a piece is matched; `key_point` is its place among the record's key points.
+    fn hay<'a>(&'a self, r: &Record, p: Piece<'a>, key_point: usize) -> Hay<'a> {
+        if p.slot == Slot::Parent {
+            Hay::Folded(self.entry_name(r.entry))
+        } else if p.in_lib {
+            Hay::Ascii(self.lib_text(r, p.slot, key_point))
+        } else {
+            Hay::Folded(p.folded)
+        }
+    }
+
+    /// Long text as the library holds it.
+    fn lib_text(&self, r: &Record, slot: Slot, key_point: usize) -> &str {
+        let e = &self.lib.entries[r.entry as usize];
+        let item = r.item as usize;
+        let text = match slot {
+            Slot::BottomLine => Some(&e.bottom_line),
+            Slot::Reading => e.findings.get(item).map(|f| &f.reading),
+            Slot::KeyResponse => e.questions.get(item).map(|q| &q.key_response),
+            Slot::KeyPoint => e
+                .questions
+                .get(item)
+                .and_then(|q| q.key_points.get(key_point)),
+            Slot::Note => e.discrepancies.get(item).map(|d| &d.note),
+            _ => None,
+        };
+        text.map_or("", String::as_str)
+    }
+
+    /// A field's original text (for display): the `ordinal`-th of its slot in the record.
+    fn original(&self, r: &Record, slot: Slot, ordinal: usize) -> Cow<'_, str> {
+        let e = &self.lib.entries[r.entry as usize];
+        let item = r.item as usize;
+        let (f, q, d) = (
+            e.findings.get(item),
+            e.questions.get(item),
+            e.discrepancies.get(item),
+        );
+        let text: Option<&String> = match slot {
+            Slot::Name | Slot::Parent => Some(&e.name),
+            Slot::Title => Some(&e.title),
+            Slot::Registry => e.registry.get(ordinal),
+            Slot::Tag => e.tags.get(ordinal),
+            Slot::Drug => e.design.as_ref().and_then(|d| match ordinal {
+                0 => Some(&d.intervention),
+                _ => d.comparator.as_ref(),
+            }),
+            Slot::Numbers => {
+                return Cow::Owned(f.map(|f| finding_summary(e, f)).unwrap_or_default());
+            }
+            Slot::Endpoint => f.map(|f| &f.endpoint),
+            Slot::Prompt => q.map(|q| &q.prompt),
+            Slot::QTag => q.and_then(|q| q.tags.get(ordinal)),
+            Slot::About => d.map(|d| &d.about),
+            Slot::BottomLine | Slot::Reading | Slot::KeyResponse | Slot::KeyPoint | Slot::Note => {
+                return Cow::Borrowed(self.lib_text(r, slot, ordinal));
+            }
+        };
+        Cow::Borrowed(text.map_or("", String::as_str))
+    }
+
+    /// A record's fields in order, resolved.
+    fn fields_of<'a>(&'a self, r: &Record) -> Vec<FieldAt<'a>> {
+        let mut seen = [0usize; SLOTS.len() + 1];
+        self.pieces(r)
+            .map(|p| {
+                let ordinal = seen[p.slot as usize];
+                seen[p.slot as usize] += 1;
+                FieldAt {
+                    slot: p.slot,
+                    hay: self.hay(r, p, ordinal),
+                    ordinal,
+                }
+            })
+            .collect()
+    }
+
+    /// A record's display title: "EMILIA: Trastuzumab emtansine …", "EMILIA · PFS — HR 0.65
+    /// …", "EMILIA · Resident: prompt" (or "Resident: EMILIA …" when the prompt opens with
+    /// the name), "EMILIA · about".
+    fn compose(&self, r: &Record) -> Composed {
+        let e = &self.lib.entries[r.entry as usize];
+        let item = r.item as usize;
+        let plain = |(title, at): (String, usize)| Composed {
+            title,
+            name_at: 0,
+            main_at: at,
+            numbers_at: None,
+        };
+        match r.kind {
+            Kind::Trial | Kind::Topic => plain(named(&e.name, ": ", &e.title)),
+            Kind::Finding => {
+                let Some(f) = e.findings.get(item) else {
+                    return plain((e.name.clone(), 0));
+                };
+                let (mut title, at) = named(&e.name, " · ", &f.endpoint);
+                let summary = finding_summary(e, f);
+                let numbers_at = (!summary.is_empty()).then(|| {
+                    title.push_str(" — ");
+                    title.chars().count()
+                });
+                title.push_str(&summary);
+                Composed {
+                    title,
+                    name_at: 0,
+                    main_at: at,
+                    numbers_at,
+                }
+            }
+            Kind::Question => {
+                let Some(q) = e.questions.get(item) else {
+                    return plain((e.name.clone(), 0));
+                };
+                // "EMILIA · Resident: prompt", or "Resident: EMILIA …" when the prompt opens
+                // with the name; the name points at the name either way.
+                let own = starts_with_name(&q.prompt, &e.name);
+                let (title, at) = if own {
+                    titled(&format!("{}: ", q.role.label()), &q.prompt)
+                } else {
+                    titled(&format!("{} · {}: ", e.name, q.role.label()), &q.prompt)
+                };
+                Composed {
+                    title,
+                    name_at: if own { at } else { 0 },
+                    main_at: at,
+                    numbers_at: None,
+                }
+            }
+            Kind::Discrepancy => match e.discrepancies.get(item) {
+                Some(d) => plain(named(&e.name, " · ", &d.about)),
+                None => plain((e.name.clone(), 0)),
+            },
+        }
+    }
+
+    fn item_id(&self, r: &Record) -> Option<String> {
+        let e = &self.lib.entries[r.entry as usize];
+        let item = r.item as usize;
+        match r.kind {
+            Kind::Trial | Kind::Topic => None,
+            Kind::Finding => e.findings.get(item).map(|f| f.id.clone()),
+            Kind::Question => e.questions.get(item).map(|q| q.id.clone()),
+            Kind::Discrepancy => e.discrepancies.get(item).map(|d| d.id.clone()),
+        }
     }
 
     fn passes_filters(&self, r: &Record, q: &Query) -> bool {
@@ -688,77 +1244,158 @@ impl SearchIndex {
         true
     }
 
-    /// Score one record, or `None` when it does not match.
-    fn score(&self, r: &Record, q: &Prepared, m: &SkimMatcherV2) -> Option<i64> {
+    /// Score one record. With `min` (the lowest score among the best `limit` found so
+    /// far), work that could only lead to a score of at most `min` is skipped and the
+    /// record reported as [`Outcome::Keep`]: a record that scores `min` or less is not
+    /// ranked (ties go to the earlier record, and records are scored in order).
+    fn score(&self, r: &Record, q: &Prepared, m: &SkimMatcherV2, min: Option<i64>) -> Outcome {
         if !self.passes_filters(r, q.query) {
-            return None;
+            return Outcome::No;
         }
-        let fields = self.fields(r);
+        let terms = q.query.terms.len() as i64;
+        // The most one term can score on this record: its heaviest field, matched whole.
+        let term_max = i64::from(max_weight(r.kind)) * Q_MAX;
+        if min.is_some_and(|min| terms * term_max <= min) {
+            return Outcome::Keep;
+        }
         let mut total = 0;
-        for (t, finder) in q.query.terms.iter().zip(&q.terms) {
+        for (ti, (t, needle)) in q.query.terms.iter().zip(&q.terms).enumerate() {
+            // To beat `min` this term must score above `need`, even if every later term
+            // scores its most.
+            let later = terms - 1 - ti as i64;
+            let need = min.map_or(0, |min| min - total - later * term_max).max(0);
             let mut best = 0;
-            for f in fields {
-                if i64::from(f.weight) * Q_MAX <= best {
-                    break; // fields are sorted heaviest first
+            let mut key_point = 0;
+            for p in self.pieces(r) {
+                let w = i64::from(p.slot.weight());
+                let floor = best.max(need);
+                if w * Q_MAX <= floor {
+                    break; // pieces are laid out heaviest first
                 }
-                if let Some(quality) = field_quality_with(f, t, finder, m) {
-                    best = best.max(i64::from(f.weight) * quality.0);
+                let hay = self.hay(r, p, key_point);
+                if p.slot == Slot::KeyPoint {
+                    key_point += 1;
+                }
+                let fuzzy = !p.slot.long();
+                if let Some((quality, _)) = field_quality(hay, fuzzy, t, needle, floor / w + 1, m) {
+                    best = best.max(w * quality);
                 }
             }
-            if best == 0 {
-                return None;
+            if best <= need {
+                // Nothing matched, every field looked at in full: no match. Otherwise the
+                // record cannot rank, but might match.
+                return if need == 0 {
+                    Outcome::No
+                } else {
+                    Outcome::Keep
+                };
             }
             total += best;
         }
         for n in &q.negations {
-            if fields.iter().any(|f| n.find(f.folded.as_bytes()).is_some()) {
-                return None;
+            let mut key_point = 0;
+            for p in self.pieces(r) {
+                let hay = self.hay(r, p, key_point);
+                if p.slot == Slot::KeyPoint {
+                    key_point += 1;
+                }
+                if n.find(hay, 0).is_some() {
+                    return Outcome::No;
+                }
             }
         }
-        Some(total)
+        match min {
+            Some(min) if total <= min => Outcome::Keep,
+            _ => Outcome::Score(total),
+        }
     }
 
+    /// Score `ids` in order, keeping the best `limit` (score, record) and, with `keep`,
+    /// every record that matched or might have (the next keystroke's candidates).
     fn score_ids(
         &self,
         q: &Prepared,
         ids: impl Iterator<Item = u32>,
-        m: &SkimMatcherV2,
-    ) -> Vec<(i64, u32)> {
-        ids.filter_map(|i| self.score(&self.records[i as usize], q, m).map(|s| (s, i)))
-            .collect()
+        limit: usize,
+        keep: bool,
+    ) -> (Vec<(i64, u32)>, Vec<u32>) {
+        // Each worker has its own matcher: a shared one was measured running erratically.
+        let m = matcher();
+        // A min-heap of the best so far: lowest score first, then the latest record.
+        let mut best: BinaryHeap<Reverse<(i64, Reverse<u32>)>> = BinaryHeap::new();
+        let mut kept = Vec::with_capacity(if keep { ids.size_hint().0 } else { 0 });
+        for i in ids {
+            let min = if limit > 0 && best.len() >= limit {
+                best.peek().map(|Reverse((s, _))| *s)
+            } else {
+                None
+            };
+            match self.score(&self.records[i as usize], q, &m, min) {
+                Outcome::No => {}
+                Outcome::Keep => {
+                    if keep {
+                        kept.push(i);
+                    }
+                }
+                Outcome::Score(s) => {
+                    if keep {
+                        kept.push(i);
+                    }
+                    if limit > 0 {
+                        best.push(Reverse((s, Reverse(i))));
+                        if best.len() > limit {
+                            best.pop();
+                        }
+                    }
+                }
+            }
+        }
+        let best = best
+            .into_iter()
+            .map(|Reverse((s, Reverse(i)))| (s, i))
+            .collect();
+        (best, kept)
     }
 
     /// Score every record (or the given candidates, ascending) on up to `threads` threads.
-    /// Returns matches in record order.
-    fn score_all(&self, q: &Query, candidates: Option<&[u32]>, threads: usize) -> Vec<(i64, u32)> {
+    /// Returns each thread's best `limit` (the best `limit` overall are among them) and,
+    /// with `keep`, the records that matched or might have, ascending.
+    fn score_all(
+        &self,
+        q: &Query,
+        candidates: Option<&[u32]>,
+        threads: usize,
+        limit: usize,
+        keep: bool,
+    ) -> (Vec<(i64, u32)>, Vec<u32>) {
         let n = candidates.map_or(self.records.len(), <[u32]>::len);
         let threads = if n < PARALLEL_MIN { 1 } else { threads.max(1) };
         let q = &Prepared::new(q);
-        let run = |lo: usize, hi: usize| {
-            // Each worker has its own matcher: a shared one was measured running erratically.
-            let m = matcher();
-            match candidates {
-                Some(c) => self.score_ids(q, c[lo..hi].iter().copied(), &m),
-                None => self.score_ids(q, lo as u32..hi as u32, &m),
-            }
-        };
+        let id = |k: usize| candidates.map_or(k as u32, |c| c[k]);
         if threads == 1 {
-            return run(0, n);
+            return self.score_ids(q, (0..n).map(id), limit, keep);
         }
-        let chunk = n.div_ceil(threads);
+        // Threads take blocks in turn (entries, which come first, score differently from
+        // questions): block b goes to thread b % threads. Each thread's best `limit` and
+        // kept records come out in record order; kept lists are merged back into order.
+        let blocks = n.div_ceil(SCORE_BLOCK);
+        let run = |t: usize| {
+            let ids = (t..blocks)
+                .step_by(threads)
+                .flat_map(|b| b * SCORE_BLOCK..((b + 1) * SCORE_BLOCK).min(n))
+                .map(id);
+            self.score_ids(q, ids, limit, keep)
+        };
         std::thread::scope(|s| {
-            let handles: Vec<_> = (1..threads)
-                .map(|t| {
-                    let lo = (t * chunk).min(n);
-                    let hi = ((t + 1) * chunk).min(n);
-                    s.spawn(move || run(lo, hi))
-                })
-                .collect();
-            let mut out = run(0, chunk.min(n));
+            let handles: Vec<_> = (1..threads).map(|t| s.spawn(move || run(t))).collect();
+            let (mut best, mut kept) = run(0);
             for h in handles {
-                out.extend(h.join().expect("search worker panicked"));
+                let (b, k) = h.join().expect("search worker panicked");
+                best.extend(b);
+                kept.extend(k);
             }
-            out
+            kept.sort_unstable();
+            (best, kept)
         })
     }
 
@@ -780,10 +1417,10 @@ impl SearchIndex {
                 Hit {
                     record: i as usize,
                     kind: r.kind,
-                    entry: self.entry_ids[r.entry as usize].to_string(),
-                    item: r.item.as_deref().map(str::to_string),
+                    entry: self.lib.entries[r.entry as usize].id.clone(),
+                    item: self.item_id(r),
                     score,
-                    title: r.title.to_string(),
+                    title: self.compose(r).title,
                 }
             })
             .collect()
@@ -797,33 +1434,39 @@ impl SearchIndex {
             return (String::new(), Vec::new());
         };
         let q = Query::parse(query);
-        let fields = self.fields(r);
+        let prepared = Prepared::new(&q);
+        let fields = self.fields_of(r);
         let m = matcher();
+        let quality = |f: &FieldAt, t: &Term, needle: &Needle| {
+            field_quality(f.hay, !f.slot.long(), t, needle, 1, &m)
+        };
         // The field of the heaviest term match decides the snippet.
         let mut best: Option<(i64, usize)> = None;
-        for t in &q.terms {
+        for (t, needle) in q.terms.iter().zip(&prepared.terms) {
             for (fi, f) in fields.iter().enumerate() {
-                if let Some((quality, _)) = field_quality(f, t, &m) {
-                    let s = i64::from(f.weight) * quality;
+                if let Some((quality, _)) = quality(f, t, needle) {
+                    let s = i64::from(f.slot.weight()) * quality;
                     if best.is_none_or(|b| s > b.0) {
                         best = Some((s, fi));
                     }
                 }
             }
         }
+        let composed = self.compose(r);
         let Some((_, fi)) = best else {
-            return (one_line(&r.title), Vec::new());
+            return (one_line(&composed.title), Vec::new());
         };
         let f = &fields[fi];
+        let text = f.hay.text();
         let mut pos: Vec<usize> = Vec::new();
-        for t in &q.terms {
-            match field_quality(f, t, &m) {
+        for (t, needle) in q.terms.iter().zip(&prepared.terms) {
+            match quality(f, t, needle) {
                 Some((_, Some(byte))) => {
-                    let c = char_index(&f.folded, f.ascii, byte);
+                    let c = text[..byte].chars().count();
                     pos.extend(c..c + t.text.chars().count());
                 }
                 Some((_, None)) => {
-                    if let Some((_, idx)) = m.fuzzy_indices(&f.folded, &t.text) {
+                    if let Some((_, idx)) = m.fuzzy_indices(text, &t.text) {
                         pos.extend(idx);
                     }
                 }
@@ -832,56 +1475,14 @@ impl SearchIndex {
         }
         pos.sort_unstable();
         pos.dedup();
-        if let Some(at) = f.title_at {
-            let at = at as usize;
+        if let Some(at) = composed.at(f.slot) {
             return (
-                one_line(&r.title),
+                one_line(&composed.title),
                 pos.into_iter().map(|p| p + at).collect(),
             );
         }
-        window(&f.text, &pos)
+        window(&self.original(r, f.slot, f.ordinal), &pos)
     }
-}
-
-fn entry_fields(b: &mut Builder, e: &Entry, title_at: usize) {
-    b.push_field(&e.name, W_NAME, false, Some(0));
-    b.push_field(&e.title, W_TITLE, false, Some(title_at));
-    for t in &e.tags {
-        b.push_field(t, W_TAG, false, None);
-    }
-    for r in &e.registry {
-        b.push_field(r, W_REGISTRY, false, None);
-    }
-    if let Some(d) = &e.design {
-        b.push_field(&d.intervention, W_DRUG, false, None);
-        if let Some(c) = &d.comparator {
-            b.push_field(c, W_DRUG, false, None);
-        }
-    }
-    b.push_field(&e.bottom_line, W_LONG_ENTRY, true, None);
-}
-
-/// How a term matches a field: (quality, byte position of a substring match, or `None` for
-/// a fuzzy one).
-fn field_quality(f: &Field, t: &Term, m: &SkimMatcherV2) -> Option<(i64, Option<usize>)> {
-    field_quality_with(f, t, &Finder::new(t.text.as_bytes()), m)
-}
-
-/// [`field_quality`] with the term's searcher built once per query.
-fn field_quality_with(
-    f: &Field,
-    t: &Term,
-    finder: &Finder,
-    m: &SkimMatcherV2,
-) -> Option<(i64, Option<usize>)> {
-    if let Some((q, pos)) = substring_with(&f.folded, &t.text, finder) {
-        return Some((q, Some(pos)));
-    }
-    if t.exact || f.long || t.text.len() < 2 || !is_subsequence(&t.text, &f.folded) {
-        return None;
-    }
-    m.fuzzy_match(&f.folded, &t.text)
-        .map(|s| (s.clamp(1, Q_FUZZY_MAX), None))
 }
 
 /// Text on one line: newlines and tabs become spaces (one char for one char).
@@ -1002,10 +1603,11 @@ impl Searcher {
             Some((prev, ids)) if self.narrowing && q.narrows(prev) => Some(ids.as_slice()),
             _ => None,
         };
-        let scored = self.index.score_all(&q, cached, self.threads);
+        let (scored, kept) = self
+            .index
+            .score_all(&q, cached, self.threads, limit, self.narrowing);
         if self.narrowing {
-            let ids = scored.iter().map(|&(_, i)| i).collect();
-            self.cache = Some((q, ids));
+            self.cache = Some((q, kept));
         }
         self.index.top(scored, limit)
     }
@@ -1020,10 +1622,8 @@ impl Searcher {
 pub fn format_hits(index: &SearchIndex, hits: &[Hit]) -> String {
     let mut out = String::new();
     for h in hits {
-        let title = index
-            .records
-            .get(h.record)
-            .map_or(h.title.as_str(), |r| &r.title);
+        let composed = (h.record < index.len()).then(|| index.title(h.record));
+        let title = composed.as_deref().unwrap_or(&h.title);
         let id = match &h.item {
             Some(item) => format!("{}/{item}", h.entry),
             None => h.entry.clone(),
@@ -1045,7 +1645,18 @@ mod tests {
     #[test]
     fn substring_search_finds_the_best_occurrence_on_char_boundaries() {
         let find = |hay: &str, needle: &str| {
-            super::substring_with(hay, needle, &super::Finder::new(needle.as_bytes()))
+            let t = Term {
+                text: needle.to_string(),
+                exact: false,
+            };
+            let n = Needle::new(needle);
+            let folded = substring_with(Hay::Folded(hay), &t, &n, 1);
+            // Plain ASCII long text is matched as the library holds it, in any case.
+            if hay.is_ascii() {
+                let upper = hay.to_ascii_uppercase();
+                assert_eq!(substring_with(Hay::Ascii(&upper), &t, &n, 1), folded);
+            }
+            folded
         };
         // The first occurrence is inside a word; a later one starts a word.
         assert_eq!(
@@ -1073,6 +1684,10 @@ mod tests {
     }
 
     use super::*;
+
+    fn build_index(lib: &Library) -> SearchIndex {
+        SearchIndex::build(Arc::new(lib.clone()))
+    }
     use crate::content::{Design, Discrepancy, Finding, Question, Status, Version};
 
     fn entry(id: &str, kind: EntryKind, name: &str, title: &str, bottom: &str) -> Entry {
@@ -1249,7 +1864,7 @@ mod tests {
 
     #[test]
     fn name_match_beats_passing_mention() {
-        let idx = SearchIndex::build(&lib());
+        let idx = build_index(&lib());
         let hits = idx.search("emilia", 10);
         assert_eq!(ids(&hits)[0], "emilia");
         let passing = hits
@@ -1264,7 +1879,7 @@ mod tests {
 
     #[test]
     fn prefix_and_word_matches_beat_fuzzy() {
-        let idx = SearchIndex::build(&lib());
+        let idx = build_index(&lib());
         // "thr" is a prefix of "Thrombocytopenia" (finding endpoint) and fuzzy elsewhere.
         let hits = idx.search("thromb", 10);
         assert_eq!(ids(&hits)[0], "emilia/thrombo");
@@ -1277,7 +1892,7 @@ mod tests {
 
     #[test]
     fn role_filter() {
-        let idx = SearchIndex::build(&lib());
+        let idx = build_index(&lib());
         let hits = idx.search("@resident", 50);
         assert_eq!(
             ids(&hits),
@@ -1297,7 +1912,7 @@ mod tests {
 
     #[test]
     fn kind_filter() {
-        let idx = SearchIndex::build(&lib());
+        let idx = build_index(&lib());
         let hits = idx.search("#finding", 50);
         assert_eq!(hits.len(), 3);
         assert!(hits.iter().all(|h| h.kind == Kind::Finding));
@@ -1312,7 +1927,7 @@ mod tests {
 
     #[test]
     fn empty_query_lists_entries_first() {
-        let idx = SearchIndex::build(&lib());
+        let idx = build_index(&lib());
         let hits = idx.search("", 100);
         assert_eq!(hits.len(), idx.len());
         assert_eq!(ids(&hits[..3]), ["th3resa", "emilia", "mechanism"]);
@@ -1323,7 +1938,7 @@ mod tests {
 
     #[test]
     fn exact_terms_are_substrings_only() {
-        let idx = SearchIndex::build(&lib());
+        let idx = build_index(&lib());
         // Fuzzy "emla" finds EMILIA; exact does not.
         assert!(!idx.search("emla", 10).is_empty());
         assert!(idx.search("'emla", 10).is_empty());
@@ -1338,7 +1953,7 @@ mod tests {
 
     #[test]
     fn negation_excludes() {
-        let idx = SearchIndex::build(&lib());
+        let idx = build_index(&lib());
         let all = ids(&idx.search("survival", 50));
         assert!(all.contains(&"emilia/pfs".to_string()));
         let hits = ids(&idx.search("survival !median", 50));
@@ -1352,7 +1967,7 @@ mod tests {
 
     #[test]
     fn highlight_points_at_matched_chars() {
-        let idx = SearchIndex::build(&lib());
+        let idx = build_index(&lib());
         for q in [
             "emilia",
             "emla",
@@ -1406,7 +2021,7 @@ mod tests {
             "Grade ≥3 toxicité hépatique was rare.",
         );
         e.id = "x".into();
-        let idx = SearchIndex::build(&Library::new(vec![], vec![e]));
+        let idx = build_index(&Library::new(vec![], vec![e]));
         let h = &idx.search("toxicite", 1)[0];
         let (snip, pos) = idx.highlight(h, "toxicite");
         let hl: String = pos.iter().map(|&p| snip.chars().nth(p).unwrap()).collect();
@@ -1423,10 +2038,10 @@ mod tests {
         let mut big = crate::devgen::gen_library(30, 3);
         big.entries.extend(lib.entries);
         let big = Library::new(vec![], big.entries);
-        let idx = SearchIndex::build(&big);
+        let idx = build_index(&big);
         assert!(idx.len() > PARALLEL_MIN * 2);
-        let mut s = Searcher::new(SearchIndex::build(&big));
-        let mut par = Searcher::new(SearchIndex::build(&big)).with_threads(2);
+        let mut s = Searcher::new(build_index(&big));
+        let mut par = Searcher::new(build_index(&big)).with_threads(2);
         let queries = [
             "emilia",
             "progression free",
@@ -1451,6 +2066,130 @@ mod tests {
         }
     }
 
+    /// Every match, scored with no bound, ranked: what pruning must reproduce.
+    fn exhaustive(idx: &SearchIndex, query: &str, limit: usize) -> Vec<Hit> {
+        let q = Query::parse(query);
+        let p = Prepared::new(&q);
+        let m = matcher();
+        let scored = (0..idx.records.len() as u32)
+            .filter_map(
+                |i| match idx.score(&idx.records[i as usize], &p, &m, None) {
+                    Outcome::Score(s) => Some((s, i)),
+                    Outcome::Keep => panic!("no record is merely kept without a bound"),
+                    Outcome::No => None,
+                },
+            )
+            .collect();
+        idx.top(scored, limit)
+    }
+
+    #[test]
+    fn ranking_with_pruning_equals_scoring_everything() {
+        let mut big = crate::devgen::gen_library(40, 5);
+        big.entries.extend(lib().entries);
+        let big = Library::new(vec![], big.entries);
+        let idx = build_index(&big);
+        // Words from the records themselves, whole, cut and in capitals, plus the usual.
+        let mut queries: Vec<String> = ["t", "em", "emilia", "progression free", "0.6", "hr 0"]
+            .map(String::from)
+            .to_vec();
+        for r in (0..idx.len()).step_by(37) {
+            let line = idx.record_line(r);
+            let words: Vec<&str> = line.split_whitespace().collect();
+            for (k, w) in words.iter().enumerate().step_by(23).take(3) {
+                queries.push(w.to_string());
+                queries.push(w.chars().take(3).collect());
+                if let Some(next) = words.get(k + 1) {
+                    queries.push(format!("{} {}", w.to_uppercase(), next));
+                }
+            }
+        }
+        let mut pruned_any = false;
+        for q in &queries {
+            for limit in [1, 7, 50] {
+                assert_eq!(
+                    idx.search(q, limit),
+                    exhaustive(&idx, q, limit),
+                    "{q:?} top {limit}"
+                );
+            }
+            let (_, kept) = idx.score_all(&Query::parse(q), None, 1, 7, true);
+            pruned_any |= kept.len() > exhaustive(&idx, q, usize::MAX).len();
+        }
+        assert!(queries.len() > 40);
+        assert!(
+            pruned_any,
+            "the bound never skipped a record: the test proves nothing"
+        );
+    }
+
+    #[test]
+    fn ascii_finder_finds_what_a_lowered_copy_finds() {
+        // A small alphabet so needles occur often, in both cases, at chunk edges.
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let alphabet = b"aAbB -.9zZ";
+        for _ in 0..3000 {
+            let len = next() % 90;
+            let hay: String = (0..len)
+                .map(|_| alphabet[next() % alphabet.len()] as char)
+                .collect();
+            let nlen = 1 + next() % 4;
+            let needle: String = (0..nlen)
+                .map(|_| alphabet[next() % alphabet.len()].to_ascii_lowercase() as char)
+                .collect();
+            let f = AsciiFinder::new(&needle).unwrap();
+            assert_eq!(
+                f.find(hay.as_bytes()),
+                hay.to_ascii_lowercase().find(&needle),
+                "{needle:?} in {hay:?}"
+            );
+        }
+        assert!(AsciiFinder::new("é").is_none());
+        assert!(AsciiFinder::new("").is_none());
+    }
+
+    #[test]
+    fn the_index_does_not_copy_long_text() {
+        let lib = crate::devgen::gen_library(60, 2);
+        let long: usize = lib
+            .entries
+            .iter()
+            .map(|e| {
+                e.bottom_line.len()
+                    + e.findings.iter().map(|f| f.reading.len()).sum::<usize>()
+                    + e.questions
+                        .iter()
+                        .map(|q| q.key_response.len() + q.key_points.concat().len())
+                        .sum::<usize>()
+            })
+            .sum();
+        let idx = build_index(&lib);
+        assert!(
+            idx.heap_bytes() * 3 < long,
+            "index {} bytes, long text {long}",
+            idx.heap_bytes()
+        );
+        // And long text is still found, in any case, with its snippet.
+        let q = &lib.entries[3].questions[2];
+        let word = q
+            .key_response
+            .split_whitespace()
+            .nth(40)
+            .unwrap()
+            .trim_matches('.');
+        let hits = idx.search(&format!("'{} @{}", word.to_uppercase(), q.role.slug()), 500);
+        assert!(
+            hits.iter()
+                .any(|h| h.item.as_deref() == Some(q.id.as_str()))
+        );
+    }
+
     #[test]
     fn narrows_only_when_safe() {
         let p = |s: &str| Query::parse(s);
@@ -1467,7 +2206,7 @@ mod tests {
     fn format_hits_is_tab_separated() {
         let mut lib = lib();
         lib.entries[1].title = "Trastuzumab\temtansine,\nsecond line".into();
-        let idx = SearchIndex::build(&lib);
+        let idx = build_index(&lib);
         let hits = idx.search("emilia", 3);
         let out = format_hits(&idx, &hits);
         let lines: Vec<&str> = out.lines().collect();
@@ -1529,7 +2268,7 @@ mod tests {
 
     #[test]
     fn finding_hits_show_their_numbers() {
-        let idx = SearchIndex::build(&lib_with_numbers());
+        let idx = build_index(&lib_with_numbers());
         let h = idx
             .search("#finding emilia progression", 5)
             .into_iter()
@@ -1547,7 +2286,7 @@ mod tests {
 
     #[test]
     fn numbers_are_searchable_and_highlighted_in_the_title() {
-        let idx = SearchIndex::build(&lib_with_numbers());
+        let idx = build_index(&lib_with_numbers());
         for q in ["9.6", "0.65", "6.4", "0.55–0.77", "0.55-0.77", "p < 0.001"] {
             let hits = idx.search(q, 10);
             assert_eq!(ids(&hits[..1]), ["emilia/pfs"], "{q}: {hits:?}");
@@ -1575,7 +2314,7 @@ mod tests {
         lib.entries[1].questions[0].prompt = "EMILIA: what was the primary endpoint?".into();
         // A name that merely starts a longer word is not a repeat.
         lib.entries[2].title = "Mechanism of actionable things".into();
-        let idx = SearchIndex::build(&Library::new(vec![], lib.entries));
+        let idx = build_index(&Library::new(vec![], lib.entries));
         let title = |id: &str| {
             idx.search("", 100)
                 .into_iter()

@@ -25,6 +25,7 @@ use crate::keymap::{Context, Keymap};
 use crate::search::{SearchIndex, Searcher};
 use crate::theme::{Theme, ThemeName};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// How many search results are kept per query.
@@ -102,7 +103,7 @@ pub struct HelpState {
 }
 
 pub struct App {
-    pub lib: Library,
+    pub lib: Arc<Library>,
     /// The search engine (index plus the last query's candidates, for typing speed); built on
     /// first use ([`App::searcher`]), so the first frame never waits for it.
     searcher: Option<Searcher>,
@@ -134,10 +135,6 @@ pub struct App {
 impl App {
     /// A new app on `lib`: the trial list by phase, opened on the pack's landmark entry.
     pub fn new(lib: Library, theme: ThemeName) -> App {
-        // Large libraries are scored on the machine's cores (measured: ~2× at 10,000 trials on
-        // 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let _ = cores;
         let browse = Browse::new(&lib);
         let mut deck = Deck::lazy(
             std::collections::HashMap::new(),
@@ -149,7 +146,7 @@ impl App {
             paused_quiz: None,
             search_mode: SearchMode::Now,
             requested: None,
-            lib,
+            lib: Arc::new(lib),
             searcher: None,
             theme: Theme::new(theme),
             keymap: Keymap::default(),
@@ -170,7 +167,7 @@ impl App {
             // Large libraries are scored on the machine's cores (measured: ~2× at 10,000
             // trials on 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-            Searcher::new(SearchIndex::build(lib)).with_threads(cores)
+            Searcher::new(SearchIndex::build(Arc::clone(lib))).with_threads(cores)
         })
     }
 
