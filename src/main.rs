@@ -279,7 +279,6 @@ impl CliError {
 type CliResult<T = ExitCode> = Result<T, CliError>;
 
 fn main() -> ExitCode {
-    content::tmark("main");
     let cli = Cli::parse();
     let color = !cli.global.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -384,9 +383,7 @@ fn write_stdout(s: &str) -> CliResult<()> {
 
 /// No subcommand: open the app.
 fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
-    content::tmark("app-start");
     let library = load(sources)?;
-    content::tmark("loaded");
     let keymap = match &g.keymap {
         None => trialdeck::keymap::Keymap::default(),
         Some(path) => {
@@ -417,9 +414,7 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
         None => ThemeName::Dark,
     };
     let mut app = trialdeck::app::App::new(library, theme).with_keymap(keymap);
-    content::tmark("app-new");
     let mut store = open_history(g, &mut app, false)?;
-    content::tmark("history");
     run_app(app, store.as_mut())
 }
 

@@ -97,7 +97,6 @@ pub fn run(app: &mut App, store: Option<&mut crate::review::Store>) -> io::Resul
     let stop = Arc::new(AtomicI32::new(0));
     spawn_guards(Arc::clone(&stop))?;
     install_job_control()?;
-    crate::content::tmark("guards");
     let mut terminal = match enter() {
         Ok(t) => t,
         Err(e) => {
@@ -203,10 +202,8 @@ fn event_loop(
         std::time::SystemTime::now(),
     );
     loop {
-        if first { crate::content::tmark("entered"); }
         terminal.draw(|f| crate::ui::render(app, f))?;
         if first {
-            crate::content::tmark("drawn");
             // The first frame is on screen: now build the search index (keys typed meanwhile
             // wait in the queue), and for large libraries start the search worker.
             first = false;

@@ -211,3 +211,185 @@ fn fresh_files_are_not_cached_and_small_packs_not_by_default() {
     load(&dir, &Cache::at(&cdir)).unwrap();
     assert!(cache_file(&cdir).is_some());
 }
+
+/// Overwrite the cache of `dir` with `loaded`'s entries (as `checked` says), as a cache
+/// written by another build or tampered with would hold them.
+fn plant(cache: &Cache, dir: &Path, loaded: &Loaded, checked: bool) -> PathBuf {
+    let key = content::load::pack_key(dir).unwrap();
+    let manifest = &loaded.library.packs[0].manifest;
+    let names: Vec<String> = loaded
+        .library
+        .entries
+        .iter()
+        .map(|e| format!("{}/{}.ron", dir.display(), e.id))
+        .collect();
+    let items: Vec<_> = loaded
+        .library
+        .entries
+        .iter()
+        .zip(&names)
+        .map(|(e, n)| (checked, n.as_str(), e))
+        .collect();
+    let file = cache.path_for(&key).unwrap();
+    let _ = fs::remove_file(&file);
+    cache.put(
+        &key,
+        &format!("{}/pack.ron", dir.display()),
+        manifest,
+        &items,
+    );
+    assert!(file.exists(), "the planted cache is written");
+    file
+}
+
+#[test]
+fn a_cache_written_by_an_older_validator_is_a_miss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 4);
+    let cache = Cache::at(&cdir);
+    let parsed = load(&dir, &Cache::off()).unwrap();
+    // A cache whose (clean) text differs from the pack's is believed while it is this
+    // build's ...
+    let mut other = load(&dir, &Cache::off()).unwrap();
+    other.library.entries[0].bottom_line = "what an older build made of it".into();
+    let file = plant(&cache, &dir, &other, true);
+    let hit = load(&dir, &cache).unwrap();
+    assert_eq!(
+        hit.library.entries[0].bottom_line,
+        "what an older build made of it"
+    );
+    // ... and ignored once its fingerprint is another build's (another validator's code).
+    plant(&cache, &dir, &other, true);
+    let mut bytes = fs::read(&file).unwrap();
+    let at = content::cache::FINGERPRINT_AT;
+    let older = content::cache::fingerprint() ^ 1;
+    bytes[at..at + 4].copy_from_slice(&older.to_le_bytes());
+    fs::write(&file, bytes).unwrap();
+    same(&parsed, &load(&dir, &cache).unwrap());
+    same(&parsed, &load(&dir, &cache).unwrap());
+}
+
+#[test]
+fn text_from_a_cache_is_never_shown_unsanitized() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 4);
+    let cache = Cache::at(&cdir);
+    let parsed = load(&dir, &Cache::off()).unwrap();
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    for (checked, field) in [(true, 0), (true, 1), (false, 0), (false, 1)] {
+        let mut bad = load(&dir, &Cache::off()).unwrap();
+        let e = &mut bad.library.entries[3];
+        match field {
+            0 => e.bottom_line.push_str(evil),
+            _ => e.questions[2].key_points[1].insert_str(0, evil),
+        }
+        plant(&cache, &dir, &bad, checked);
+        let loaded = load(&dir, &cache).unwrap();
+        let shown = serde_json::to_string(&loaded.library.entries).unwrap();
+        for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(
+                !loaded
+                    .library
+                    .entries
+                    .iter()
+                    .any(|e| serde_json::to_string(e).unwrap().contains(c)),
+                "checked={checked} field={field}: {c:?} reached the library"
+            );
+        }
+        assert!(
+            !shown.contains("\\u001b"),
+            "checked={checked} field={field}"
+        );
+        if checked {
+            // Claimed clean but is not: the whole cache is refused and the pack parsed.
+            same(&parsed, &loaded);
+        } else {
+            // Stored as parsed: validated again, sanitized, and reported.
+            assert!(loaded.report.warnings() > 0, "{}", loaded.report.render());
+        }
+    }
+}
+
+#[test]
+fn a_truncated_cache_is_a_miss_and_the_pack_still_loads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 40);
+    let cache = Cache::at(&cdir);
+    let good = load(&dir, &cache).unwrap();
+    let file = cache_file(&cdir).unwrap();
+    let bytes = fs::read(&file).unwrap();
+    for cut in [1, 40, 41, bytes.len() / 3, bytes.len() - 1] {
+        fs::write(&file, &bytes[..cut]).unwrap();
+        same(&good, &load(&dir, &cache).unwrap());
+    }
+    // A header that names chunks past the end of the file, or a chunk cut short inside.
+    let mut longer = bytes.clone();
+    longer.splice(100..100, [0u8; 7]);
+    fs::write(&file, &longer).unwrap();
+    same(&good, &load(&dir, &cache).unwrap());
+}
+
+/// Rewrite `path`, replacing the first `from` with `to`.
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} in {}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn an_entry_checked_with_another_packs_sources_is_checked_again_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, cdir) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("cache"),
+    );
+    pack(&a, 3);
+    pack(&b, 3);
+    edit(&a.join("pack.ron"), "id: \"synthetic\"", "id: \"a\"");
+    edit(
+        &a.join("pack.ron"),
+        "sources: [",
+        "sources: [(id: \"extra\", label: \"Extra\", file: \"x.txt\", title: \"X\"),",
+    );
+    edit(&b.join("pack.ron"), "id: \"synthetic\"", "id: \"b\"");
+    let first = fs::read_dir(&b)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("pack.ron"))
+        .min()
+        .unwrap();
+    edit(&first, "source: \"synthetic\"", "source: \"extra\"");
+    age(&a);
+    age(&b);
+    let cache = Cache::at(&cdir);
+    // Together, B's citation of A's source is fine (other errors: the packs share ids).
+    let both = [PackSource::Dir(a.clone()), PackSource::Dir(b.clone())];
+    let _ = content::load_with(&both, &cache);
+    let _ = content::load_with(&both, &cache);
+    // Alone, it is an error, with the cache as without it.
+    let off = load(&b, &Cache::off()).unwrap_err();
+    assert!(off.render().contains("extra"), "{}", off.render());
+    assert_eq!(off, load(&b, &cache).unwrap_err());
+    assert_eq!(off, load(&b, &cache).unwrap_err());
+}
+
+#[test]
+fn the_bundled_pack_parsed_at_build_time_is_what_parsing_its_ron_gives() {
+    use trialdeck::content::load;
+    let built = content::load(&[PackSource::Bundled]).unwrap();
+    let mut diags = Vec::new();
+    let parsed: Vec<_> = load::read(&PackSource::Bundled)
+        .unwrap()
+        .into_iter()
+        .map(|raw| load::parse_pack(raw, &mut diags))
+        .collect();
+    let (lib, report) = content::validate::validate(parsed, content::Report { diagnostics: diags });
+    let lib = lib.unwrap();
+    assert_eq!(built.library.entries, lib.entries);
+    assert_eq!(built.library.packs, lib.packs);
+    assert_eq!(built.report, report);
+}

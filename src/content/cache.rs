@@ -37,7 +37,7 @@ use super::model::{Entry, Manifest};
 use bincode::Options;
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -130,7 +130,7 @@ impl Cache {
             return None;
         }
         let path = self.file_for(key)?;
-        read_cache(&path, key, std::env::var("TD_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(super::load::parse_threads())).ok()
+        read_cache(&path, key, super::load::parse_threads()).ok()
     }
 
     /// The cache file for the pack `key` describes (whether or not it exists).
@@ -153,9 +153,20 @@ impl Cache {
         if key.is_racy(now) {
             return;
         }
-        let _ = write_cache(&path, key, manifest_file, manifest, entries, now, fingerprint());
+        let _ = write_cache(
+            &path,
+            key,
+            manifest_file,
+            manifest,
+            entries,
+            now,
+            fingerprint(),
+        );
     }
 }
+
+/// One entry as stored: whether it is checked, its file, the entry.
+type Stored = (bool, String, Entry);
 
 /// One entry to store: whether it is checked, its file, the entry.
 pub type Item<'a> = (bool, &'a str, &'a Entry);
@@ -262,7 +273,7 @@ fn invalid(msg: &str) -> io::Error {
 /// header CRC-32 u32 | chunk 0 | chunk 1 | ... | header
 /// ```
 ///
-/// Integers little-endian. Each chunk is a bincode `Vec<(bool, String, Entry)>` (checked,
+/// Integers little-endian. Each chunk is a bincode `Vec<Stored>` (checked,
 /// file, entry); the header (bincode [`Header`]) gives each chunk's length, CRC-32 and
 /// entry count, and ends the file. The header is written last because the chunks' lengths
 /// are only known once they are written.
@@ -288,6 +299,8 @@ struct Chunk {
 
 /// Largest header accepted (a key of 50,000 files with long names fits easily).
 const MAX_HEADER: u64 = 64 * 1024 * 1024;
+/// Largest chunk accepted (a chunk holds a few dozen entries of at most 8 MiB each).
+const MAX_CHUNK: u64 = 256 * 1024 * 1024;
 /// Most chunks a cache file may have.
 const MAX_CHUNKS: usize = 4096;
 /// Entries are written in about this many chunks (so two cores share the decoding evenly) ...
@@ -378,8 +391,7 @@ fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> 
     let size = meta.len();
     let prefix = read_exact_at(&file, 0, PREFIX)?;
     let u32_at = |i: usize| u32::from_le_bytes(prefix[i..i + 4].try_into().unwrap_or_default());
-    if &prefix[..16] != MAGIC || u32_at(16) != FORMAT || u32_at(FINGERPRINT_AT) != fingerprint()
-    {
+    if &prefix[..16] != MAGIC || u32_at(16) != FORMAT || u32_at(FINGERPRINT_AT) != fingerprint() {
         return Err(invalid("stale"));
     }
     let header_at = u64::from_le_bytes(prefix[24..32].try_into().unwrap_or_default());
@@ -419,14 +431,15 @@ fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> 
     // Chunks are handed out one at a time to up to `threads` threads; each is decoded from
     // the file as it is read, checked, and scanned before the next is taken.
     let next = AtomicUsize::new(0);
-    let work = || -> io::Result<Vec<(usize, Vec<(bool, String, Entry)>)>> {
+    let work = || -> io::Result<Vec<(usize, Vec<Stored>)>> {
         let mut done = Vec::new();
+        let mut buf = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(c) = chunks.get(i) else {
                 return Ok(done);
             };
-            done.push((i, read_chunk(&file, starts[i], *c)?));
+            done.push((i, read_chunk(&file, starts[i], *c, &mut buf)?));
         }
     };
     let threads = threads.clamp(1, chunks.len().max(1));
@@ -442,7 +455,7 @@ fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> 
     } else {
         vec![work()]
     };
-    let mut decoded: Vec<Option<Vec<(bool, String, Entry)>>> = vec![None; chunks.len()];
+    let mut decoded: Vec<Option<Vec<Stored>>> = vec![None; chunks.len()];
     for part in parts {
         for (i, items) in part? {
             decoded[i] = Some(items);
@@ -465,50 +478,68 @@ fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> 
     })
 }
 
-/// Decode one chunk from `file` at `start`, streaming: no more than its stated length is
-/// read or allocated for, it must end exactly there with its CRC-32 matching, and the text
-/// of its checked entries must be clean (each entry is scanned as soon as it is decoded,
-/// while it is still in the processor's cache).
-fn read_chunk(file: &fs::File, start: u64, c: Chunk) -> io::Result<Vec<(bool, String, Entry)>> {
-    let at = At {
+/// Decode one chunk from `file` at `start` into `buf` (reused from chunk to chunk, so the
+/// file is never in memory whole): its CRC-32 must match before anything is decoded, the
+/// decoder reads and allocates for no more than the chunk's bytes and must end exactly at
+/// its end, and the text of its checked entries must be clean (each entry is scanned as soon
+/// as it is decoded, while it is still in the processor's cache).
+fn read_chunk(file: &fs::File, start: u64, c: Chunk, buf: &mut Vec<u8>) -> io::Result<Vec<Stored>> {
+    if c.len > MAX_CHUNK {
+        return Err(invalid("chunk length"));
+    }
+    buf.clear();
+    At {
         file,
         pos: start,
         end: start + c.len,
-    };
-    let mut r = BufReader::with_capacity(64 * 1024, Crc::new(at));
-    let consumed = |r: &BufReader<Crc<At>>| r.get_ref().len - r.buffer().len() as u64;
-    // The chunk is a sequence: its length, then the items, decoded one by one.
-    let n: u64 = decode_bounded(&mut r, c.len)?;
-    if n != u64::from(c.entries) {
-        return Err(invalid("chunk entries"));
     }
-    let mut items = Vec::with_capacity(c.entries as usize);
-    for _ in 0..n {
-        let left = c.len - consumed(&r);
-        let item: (bool, String, Entry) = decode_bounded(&mut r, left)?;
-        let (checked, file, e) = &item;
-        if !super::sanitize::is_clean(file) || (*checked && !std::env::var_os("TD_NOSCAN").is_some() && !super::sanitize::all_clean(e)) {
-            return Err(invalid("unclean text"));
-        }
-        items.push(item);
-    }
-    let mut rest = [0u8; 1];
-    if consumed(&r) != c.len || r.read(&mut rest)? != 0 {
-        return Err(invalid("chunk length"));
-    }
-    if r.get_ref().hasher.clone().finalize() != c.crc {
+    .read_to_end(buf)?;
+    if buf.len() as u64 != c.len || crc32fast::hash(buf) != c.crc {
         return Err(invalid("chunk checksum"));
     }
-    Ok(items)
+    decode_chunk(buf, c.entries)
 }
 
-/// Decode a value from `r`, reading at most `limit` bytes: a length in the data that claims
-/// more than that fails before anything is allocated for it.
-fn decode_bounded<T: serde::de::DeserializeOwned>(r: impl Read, limit: u64) -> io::Result<T> {
-    opts()
-        .with_limit(limit)
-        .deserialize_from(r)
-        .map_err(|_| invalid("payload"))
+/// A chunk's items from its bytes, each entry's text checked as soon as it is decoded.
+/// The decoder allocates for no length beyond the bytes left (a corrupt length fails at
+/// once), and the items must end exactly at the end of `bytes`.
+fn decode_chunk(bytes: &[u8], entries: u32) -> io::Result<Vec<Stored>> {
+    use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
+    struct Items(u32);
+    impl<'de> Visitor<'de> for Items {
+        type Value = Vec<Stored>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a chunk of entries")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::with_capacity(self.0 as usize);
+            while let Some(item) = seq.next_element::<(bool, String, Entry)>()? {
+                let (checked, file, e) = &item;
+                if items.len() == self.0 as usize
+                    || !super::sanitize::is_clean(file)
+                    || (*checked && !super::sanitize::all_clean(e))
+                {
+                    return Err(A::Error::custom("unclean text or too many entries"));
+                }
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Items {
+        type Value = Vec<Stored>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    let items = opts()
+        .with_limit(bytes.len() as u64)
+        .deserialize_seed(Items(entries), bytes)
+        .map_err(|_| invalid("chunk"))?;
+    if items.len() != entries as usize {
+        return Err(invalid("chunk entries"));
+    }
+    Ok(items)
 }
 
 /// A chunk of items, serialized as a sequence of `(bool, String, Entry)`.
@@ -595,16 +626,17 @@ mod tests {
         bytes.push(253); // bincode varint: a u64 follows
         bytes.extend_from_slice(&(1u64 << 62).to_le_bytes());
         bytes.extend_from_slice(b"abc");
-        let len = bytes.len() as u64;
-        let r = decode_bounded::<Vec<(bool, String, Entry)>>(&bytes[..], len);
-        assert!(r.is_err());
-        // Within the bound, a length a little beyond the data fails at the end of it.
+        assert!(decode_chunk(&bytes, 1).is_err());
+        // A length a little beyond the data fails at the end of it.
         let mut short = vec![1u8, 0, 10];
         short.extend_from_slice(b"abc");
-        assert!(decode_bounded::<Vec<(bool, String, Entry)>>(&short[..], 1 << 20).is_err());
-        // And a sequence claiming 2^40 items does not reserve them.
+        assert!(decode_chunk(&short, 1).is_err());
+        // A sequence claiming 2^40 items reserves no more than the chunk says it holds.
         let mut seq = vec![253u8];
         seq.extend_from_slice(&(1u64 << 40).to_le_bytes());
-        assert!(decode_bounded::<Vec<(bool, String, Entry)>>(&seq[..], 1 << 20).is_err());
+        assert!(decode_chunk(&seq, 1).is_err());
+        // The empty chunk of no items decodes; with one item expected, it is short.
+        assert!(decode_chunk(&[0], 0).unwrap().is_empty());
+        assert!(decode_chunk(&[0], 1).is_err());
     }
 }

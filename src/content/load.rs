@@ -147,6 +147,46 @@ fn read_bundled() -> Vec<RawPack> {
     packs.into_iter().map(|(_, p)| p).collect()
 }
 
+/// Parse a pack of the bundled source: from its form parsed at build time (see `build.rs`)
+/// when there is one, else from its RON as [`parse_pack`] does. Either way the result is
+/// validated as any pack is.
+pub fn parse_bundled(raw: RawPack, diags: &mut Vec<Diagnostic>) -> ParsedPack {
+    let pack = raw
+        .manifest
+        .name
+        .strip_prefix("content/")
+        .and_then(|n| n.strip_suffix(&format!("/{MANIFEST}")));
+    let parsed = bundled::PARSED
+        .iter()
+        .find(|(p, _)| Some(*p) == pack)
+        .and_then(|(p, bytes)| {
+            use bincode::Options;
+            let (manifest, entries): (Manifest, Vec<(String, Entry)>) =
+                bincode::DefaultOptions::new()
+                    .with_limit(bytes.len() as u64)
+                    .deserialize(bytes)
+                    .ok()?;
+            let entries: Vec<_> = entries
+                .into_iter()
+                .map(|(file, e)| (format!("content/{p}/{file}"), e))
+                .collect();
+            // The same files as at build time (the binary holds both forms of one tree).
+            let names = raw.entries.iter().map(|f| f.name.as_str());
+            names
+                .eq(entries.iter().map(|(n, _)| n.as_str()))
+                .then_some(ParsedPack {
+                    manifest_file: raw.manifest.name.clone(),
+                    manifest: Some(manifest),
+                    entries,
+                    ..Default::default()
+                })
+        });
+    match parsed {
+        Some(p) => p,
+        None => parse_pack(raw, diags),
+    }
+}
+
 fn missing_manifest(dir: &str) -> Diagnostic {
     Diagnostic::error(
         "missing-manifest",
@@ -416,15 +456,12 @@ pub fn read_parse_dir(
     cache: &Cache,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<ParsedPack, Diagnostic> {
-    super::tmark("list0");
     let listing = list_dir(dir, budget)?;
-    super::tmark("listed");
     let key = key_of(dir, &listing);
     if let Some(key) = &key
         && let Some(hit) = cache.get(key)
         && hit.entries.len() == listing.paths.len()
     {
-        super::tmark("cache-hit");
         // The stamps match, so these are the sizes that would be read.
         let bytes = key.files.iter().map(|f| f.len).sum();
         charge(&listing.name, &mut 0, budget, bytes)?;

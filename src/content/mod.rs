@@ -53,7 +53,7 @@ pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report
         match load::read_within(s, &mut budget) {
             Ok(raws) => {
                 for raw in raws {
-                    parsed.push(load::parse_pack(raw, &mut diags));
+                    parsed.push(load::parse_bundled(raw, &mut diags));
                 }
             }
             Err(d) => {
@@ -75,7 +75,6 @@ pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report
         })
         .collect();
     let mut to_cache: Vec<_> = parsed.iter_mut().map(|p| p.to_cache.take()).collect();
-    tmark("v-start");
     let checked = validate::check_packs(parsed, Report { diagnostics: diags });
     let mut at = 0;
     for (i, (n, manifest, file)) in shapes.into_iter().enumerate() {
@@ -92,10 +91,7 @@ pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report
         }
         at += n;
     }
-    tmark("checked");
-    let r = checked.finish();
-    tmark("finished");
-    match r {
+    match checked.finish() {
         (Some(library), report) => Ok(Loaded { library, report }),
         (None, report) => Err(report),
     }
@@ -104,15 +100,4 @@ pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report
 /// The bundled packs, which are checked by the test suite and so always load.
 pub fn load_bundled() -> Result<Loaded, Report> {
     load(&[PackSource::Bundled])
-}
-
-// TEMP timing
-pub fn tmark(label: &str) {
-    use std::io::Write;
-    static T0: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    let t0 = T0.get_or_init(std::time::Instant::now);
-    if let Some(p) = std::env::var_os("TD_TIMING") {
-        let mut f = std::fs::OpenOptions::new().append(true).create(true).open(p).unwrap();
-        let _ = writeln!(f, "{label} {:.2}", t0.elapsed().as_secs_f64() * 1e3);
-    }
 }

@@ -46,7 +46,12 @@ pub fn is_forbidden(c: char) -> bool {
 pub fn is_clean(s: &str) -> bool {
     let b = s.as_bytes();
     let suspect = |x: u8| {
-        (x < 0x20 && x != b'\n') | (x == 0x7f) | (x == 0xc2) | (x == 0xd8) | (x == 0xe2) | (x == 0xef)
+        (x < 0x20 && x != b'\n')
+            | (x == 0x7f)
+            | (x == 0xc2)
+            | (x == 0xd8)
+            | (x == 0xe2)
+            | (x == 0xef)
     };
     let mut chunks = b.chunks_exact(32);
     let mut at = 0;
@@ -111,7 +116,7 @@ mod scan {
 
     type R = Result<(), Unclean>;
 
-    impl<'a> ser::Serializer for &'a mut Scan {
+    impl ser::Serializer for &mut Scan {
         type Ok = ();
         type Error = Unclean;
         type SerializeSeq = Self;
@@ -228,7 +233,7 @@ mod scan {
 
     macro_rules! elements {
         ($($trait:ident :: $method:ident),*) => {$(
-            impl<'a> ser::$trait for &'a mut Scan {
+            impl ser::$trait for &mut Scan {
                 type Ok = ();
                 type Error = Unclean;
                 fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> R {
@@ -247,7 +252,7 @@ mod scan {
         SerializeTupleVariant::serialize_field
     );
 
-    impl<'a> ser::SerializeMap for &'a mut Scan {
+    impl ser::SerializeMap for &mut Scan {
         type Ok = ();
         type Error = Unclean;
         fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> R {
@@ -263,7 +268,7 @@ mod scan {
 
     macro_rules! fields {
         ($($trait:ident),*) => {$(
-            impl<'a> ser::$trait for &'a mut Scan {
+            impl ser::$trait for &mut Scan {
                 type Ok = ();
                 type Error = Unclean;
                 fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, v: &T) -> R {
@@ -437,12 +442,18 @@ mod tests {
         for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
             let alone = c.to_string();
             assert_eq!(is_clean(&alone), !is_forbidden(c), "{c:?}");
-            if c as u32 > 0x7f && !(0x2000..0x2100).contains(&(c as u32)) && c as u32 > 0x700
+            if c as u32 > 0x7f
+                && !(0x2000..0x2100).contains(&(c as u32))
+                && c as u32 > 0x700
                 && c as u32 != 0xfeff
             {
                 continue;
             }
-            for s in [format!("{pad}{c}é"), format!("é–{c}{pad}{pad}"), format!("{pad}a{c}")] {
+            for s in [
+                format!("{pad}{c}é"),
+                format!("é–{c}{pad}{pad}"),
+                format!("{pad}a{c}"),
+            ] {
                 assert_eq!(is_clean(&s), !is_forbidden(c), "{s:?}");
             }
         }

@@ -274,7 +274,6 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report) -> Checked
         }));
         entries.extend(pack.entries);
     }
-    super::tmark("v-manifests");
     // A pack's own sources are a subset of the run's: the same count means the same set.
     let own_sources = own_counts
         .iter()
@@ -331,7 +330,6 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report) -> Checked
         report.diagnostics.append(&mut ds);
     }
 
-    super::tmark("v-entries");
     // Cross-entry checks: unique entry and question ids, related links. Whether any id
     // may repeat is settled first from keyed 64-bit hashes (on the machine's cores, sorted,
     // no map): distinct hashes prove distinct ids. Only when two hashes are equal are the
@@ -396,7 +394,6 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report) -> Checked
             }
         }
     }
-    super::tmark("v-cross");
     drop(entry_ids);
 
     Checked {
@@ -422,8 +419,7 @@ fn maybe_duplicates(entries: &[(String, Entry)], threads: usize) -> (bool, bool)
         }
         (es, qs)
     };
-    let parts: Vec<(Vec<u64>, Vec<u64>)> = if threads > 1 && entries.len() >= PARALLEL_MIN_ENTRIES
-    {
+    let parts: Vec<(Vec<u64>, Vec<u64>)> = if threads > 1 && entries.len() >= PARALLEL_MIN_ENTRIES {
         let chunk = entries.len().div_ceil(threads);
         std::thread::scope(|s| {
             let handles: Vec<_> = entries
