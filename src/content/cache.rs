@@ -342,9 +342,7 @@ fn read_cache(path: &Path, key: &Key) -> io::Result<CachedPack> {
         return Err(invalid("checksum"));
     }
     // Bincode's default options reject bytes left over after the value.
-    opts()
-        .with_limit(payload_len)
-        .deserialize(payload)
+    super::text::arena(|| opts().with_limit(payload_len).deserialize(payload))
         .map_err(|_| invalid("payload"))
 }
 
