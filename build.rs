@@ -8,8 +8,13 @@
 //! reports what is wrong as for any pack. Validation still runs at every start.
 
 #[allow(dead_code)]
+#[allow(clippy::mutable_key_type)] // Text is immutable once built (see clippy.toml)
 #[path = "src/content/model.rs"]
 mod model;
+#[allow(dead_code)]
+#[path = "src/content/text.rs"]
+mod text;
+use text::Text;
 
 use std::{env, fmt::Write as _, fs, path::Path};
 

@@ -264,25 +264,25 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
         phase: ["1", "2", "3", "1b"][r.below(4)].into(),
         features: vec!["randomised".into(), "open-label".into()],
         sample_size: Some(n),
-        setting: prose(r, 6),
-        duration: format!("{} months of follow-up", r.range(6, 60)),
-        population: prose(r, 14),
-        intervention: intervention.clone(),
-        comparator: Some(comparator.clone()),
+        setting: prose(r, 6).into(),
+        duration: format!("{} months of follow-up", r.range(6, 60)).into(),
+        population: prose(r, 14).into(),
+        intervention: intervention.clone().into(),
+        comparator: Some(comparator.clone().into()),
         primary_endpoints: vec![r.pick(ENDPOINTS).into()],
         secondary_endpoints: vec![r.pick(ENDPOINTS).into(), r.pick(ENDPOINTS).into()],
         arms: vec![
             Arm {
                 id: "experimental".into(),
-                label: intervention,
+                label: intervention.into(),
                 n: Some(n / 2),
-                regimen: prose(r, 10),
+                regimen: prose(r, 10).into(),
             },
             Arm {
                 id: "control".into(),
-                label: comparator,
+                label: comparator.into(),
                 n: Some(n - n / 2),
-                regimen: prose(r, 10),
+                regimen: prose(r, 10).into(),
             },
         ],
         cite: vec![cite("Table 1")],
@@ -293,7 +293,7 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
             let b = round1(3.0 + r.unit() * 30.0);
             let est = round2(0.4 + r.unit() * 0.8);
             Finding {
-                id: format!("f{k}"),
+                id: format!("f{k}").into(),
                 endpoint: r.pick(ENDPOINTS).into(),
                 analysis: Analysis::Itt,
                 values: vec![
@@ -319,7 +319,7 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
                     p: Some(PValue::Eq(round2(0.01 + r.unit() * 0.5))),
                     comparison: "experimental vs control".into(),
                 }),
-                reading: prose(r, 24),
+                reading: prose(r, 24).into(),
                 cite: vec![cite(&format!("Table {}", k + 1))],
                 headline: k == 1,
             }
@@ -328,11 +328,11 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
     let questions = Role::ALL
         .into_iter()
         .map(|role| Question {
-            id: format!("{id}-{}", role.slug()),
+            id: format!("{id}-{}", role.slug()).into(),
             role,
-            prompt: format!("{}?", prose(r, 16).trim_end_matches('.')),
-            key_response: prose(r, 120),
-            key_points: (0..4).map(|_| prose(r, 8)).collect(),
+            prompt: format!("{}?", prose(r, 16).trim_end_matches('.')).into(),
+            key_response: prose(r, 120).into(),
+            key_points: (0..4).map(|_| prose(r, 8).into()).collect(),
             tags: vec![],
             findings: vec!["f1".into()],
         })
@@ -340,18 +340,18 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
     let discrepancies = if i.is_multiple_of(4) {
         vec![Discrepancy {
             id: "d1".into(),
-            about: prose(r, 6),
+            about: prose(r, 6).into(),
             versions: vec![
                 Version {
-                    says: prose(r, 8),
+                    says: prose(r, 8).into(),
                     cite: cite("Table 2"),
                 },
                 Version {
-                    says: prose(r, 8),
+                    says: prose(r, 8).into(),
                     cite: cite("Results, paragraph 3"),
                 },
             ],
-            note: prose(r, 30),
+            note: prose(r, 30).into(),
             findings: vec!["f2".into()],
         }]
     } else {
@@ -359,28 +359,29 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
     };
     let title_words = r.range(8, 16);
     Entry {
-        id,
+        id: id.into(),
         kind: EntryKind::Trial,
-        title: prose(r, title_words).trim_end_matches('.').to_string(),
-        name,
+        title: prose(r, title_words)
+            .trim_end_matches('.')
+            .to_string()
+            .into(),
+        name: name.into(),
         year: Some(2000 + r.below(20) as u32),
         journal: Some("Journal of Synthetic Oncology".into()),
         authors: vec!["Devgen A".into()],
-        registry: vec![format!("NCT{:08}", r.below(100_000_000))],
+        registry: vec![format!("NCT{:08}", r.below(100_000_000)).into()],
         status: Status::Reported,
         design: Some(design),
-        bottom_line: prose(r, 50),
-        significance: prose(r, 30),
-        context: prose(r, 30),
+        bottom_line: prose(r, 50).into(),
+        significance: prose(r, 30).into(),
+        context: prose(r, 30).into(),
         findings,
         safety: vec![],
-        limitations: vec![prose(r, 12)],
+        limitations: vec![prose(r, 12).into()],
         related: vec![],
         discrepancies,
         questions,
-        tags: (0..r.range(1, 3))
-            .map(|_| r.pick(TAGS).to_string())
-            .collect(),
+        tags: (0..r.range(1, 3)).map(|_| r.pick(TAGS).into()).collect(),
     }
 }
 
@@ -412,7 +413,7 @@ pub fn gen_library(trials: usize, seed: u64) -> Library {
     let entries: Vec<Entry> = (0..trials).map(|i| gen_entry(&mut r, i)).collect();
     let pack = PackInfo {
         manifest: manifest(),
-        entries: entries.iter().map(|e| e.id.clone()).collect(),
+        entries: entries.iter().map(|e| e.id.to_string()).collect(),
     };
     Library::new(vec![pack], entries)
 }

@@ -517,7 +517,7 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
         trials: args
             .trials
             .iter()
-            .map(|t| resolve_id(&library, t).map(|e| e.id.clone()))
+            .map(|t| resolve_id(&library, t).map(|e| e.id.to_string()))
             .collect::<CliResult<Vec<_>>>()?,
         topics: args.topics.clone(),
         due: args.due,
@@ -583,7 +583,7 @@ fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
     let names = library
         .entries
         .iter()
-        .map(|e| (e.id.clone(), e.name.clone()))
+        .map(|e| (e.id.to_string(), e.name.to_string()))
         .collect();
     let stats =
         trialdeck::review::stats::compute(&cards, &index, &states, &reviews, &names, now, 0);

@@ -44,7 +44,9 @@
 //! old one (same filters and negations, each old term contained in the new one) it re-scores
 //! only those.
 
-use crate::content::{ArmValue, Entry, EntryKind, Finding, Library, Role, fmt_effect, fmt_num};
+use crate::content::{
+    ArmValue, Entry, EntryKind, Finding, Library, Role, Text, fmt_effect, fmt_num,
+};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem::Finder;
@@ -1109,7 +1111,7 @@ impl SearchIndex {
             Slot::Note => e.discrepancies.get(item).map(|d| &d.note),
             _ => None,
         };
-        text.map_or("", String::as_str)
+        text.map_or("", |t| t.as_str())
     }
 
     /// A field's original text (for display): the `ordinal`-th of its slot in the record.
@@ -1121,7 +1123,7 @@ impl SearchIndex {
             e.questions.get(item),
             e.discrepancies.get(item),
         );
-        let text: Option<&String> = match slot {
+        let text: Option<&Text> = match slot {
             Slot::Name | Slot::Parent => Some(&e.name),
             Slot::Title => Some(&e.title),
             Slot::Registry => e.registry.get(ordinal),
@@ -1141,7 +1143,7 @@ impl SearchIndex {
                 return Cow::Borrowed(self.lib_text(r, slot, ordinal));
             }
         };
-        Cow::Borrowed(text.map_or("", String::as_str))
+        Cow::Borrowed(text.map_or("", |t| t.as_str()))
     }
 
     /// A record's fields in order, resolved.
@@ -1176,7 +1178,7 @@ impl SearchIndex {
             Kind::Trial | Kind::Topic => plain(named(&e.name, ": ", &e.title)),
             Kind::Finding => {
                 let Some(f) = e.findings.get(item) else {
-                    return plain((e.name.clone(), 0));
+                    return plain((e.name.to_string(), 0));
                 };
                 let (mut title, at) = named(&e.name, " · ", &f.endpoint);
                 let summary = finding_summary(e, f);
@@ -1194,7 +1196,7 @@ impl SearchIndex {
             }
             Kind::Question => {
                 let Some(q) = e.questions.get(item) else {
-                    return plain((e.name.clone(), 0));
+                    return plain((e.name.to_string(), 0));
                 };
                 // "EMILIA · Resident: prompt", or "Resident: EMILIA …" when the prompt opens
                 // with the name; the name points at the name either way.
@@ -1213,7 +1215,7 @@ impl SearchIndex {
             }
             Kind::Discrepancy => match e.discrepancies.get(item) {
                 Some(d) => plain(named(&e.name, " · ", &d.about)),
-                None => plain((e.name.clone(), 0)),
+                None => plain((e.name.to_string(), 0)),
             },
         }
     }
@@ -1223,9 +1225,9 @@ impl SearchIndex {
         let item = r.item as usize;
         match r.kind {
             Kind::Trial | Kind::Topic => None,
-            Kind::Finding => e.findings.get(item).map(|f| f.id.clone()),
-            Kind::Question => e.questions.get(item).map(|q| q.id.clone()),
-            Kind::Discrepancy => e.discrepancies.get(item).map(|d| d.id.clone()),
+            Kind::Finding => e.findings.get(item).map(|f| f.id.to_string()),
+            Kind::Question => e.questions.get(item).map(|q| q.id.to_string()),
+            Kind::Discrepancy => e.discrepancies.get(item).map(|d| d.id.to_string()),
         }
     }
 
@@ -1417,7 +1419,7 @@ impl SearchIndex {
                 Hit {
                     record: i as usize,
                     kind: r.kind,
-                    entry: self.lib.entries[r.entry as usize].id.clone(),
+                    entry: self.lib.entries[r.entry as usize].id.to_string(),
                     item: self.item_id(r),
                     score,
                     title: self.compose(r).title,
@@ -1703,8 +1705,8 @@ mod tests {
             status: Status::Reported,
             design: None,
             bottom_line: bottom.into(),
-            significance: String::new(),
-            context: String::new(),
+            significance: Text::default(),
+            context: Text::default(),
             findings: vec![],
             safety: vec![],
             limitations: vec![],
@@ -1785,8 +1787,8 @@ mod tests {
             phase: "3".into(),
             features: vec![],
             sample_size: Some(991),
-            setting: String::new(),
-            duration: String::new(),
+            setting: Text::default(),
+            duration: Text::default(),
             population: "HER2-positive advanced breast cancer".into(),
             intervention: "Trastuzumab emtansine".into(),
             comparator: Some("Lapatinib plus capecitabine".into()),
@@ -2236,13 +2238,13 @@ mod tests {
                 id: "tdm1".into(),
                 label: "T-DM1".into(),
                 n: None,
-                regimen: String::new(),
+                regimen: Text::default(),
             },
             crate::content::Arm {
                 id: "lapcap".into(),
                 label: "Lapatinib + capecitabine".into(),
                 n: None,
-                regimen: String::new(),
+                regimen: Text::default(),
             },
         ];
         let arm = |arm: &str, v: f64| crate::content::ArmValue {
@@ -2259,7 +2261,7 @@ mod tests {
             estimate: 0.65,
             ci: Some((0.55, 0.77)),
             p: Some(crate::content::PValue::Lt(0.001)),
-            comparison: String::new(),
+            comparison: Text::default(),
         });
         // The reading no longer holds the numbers: they must come from the values.
         pfs.reading = "T-DM1 delayed progression.".into();

@@ -282,8 +282,11 @@ fn text_from_a_cache_is_never_shown_unsanitized() {
         let mut bad = load(&dir, &Cache::off()).unwrap();
         let e = &mut bad.library.entries[3];
         match field {
-            0 => e.bottom_line.push_str(evil),
-            _ => e.questions[2].key_points[1].insert_str(0, evil),
+            0 => e.bottom_line = format!("{}{evil}", e.bottom_line).into(),
+            _ => {
+                let p = &mut e.questions[2].key_points[1];
+                *p = format!("{evil}{p}").into();
+            }
         }
         plant(&cache, &dir, &bad, checked);
         let loaded = load(&dir, &cache).unwrap();

@@ -628,7 +628,7 @@ fn pik3ca_her2_retesting_and_grading_questions_are_not_repeated() {
         all_questions(&lib)
             .into_iter()
             .filter(|(_, q)| pred(q))
-            .map(|(_, q)| q.id.clone())
+            .map(|(_, q)| q.id.to_string())
             .collect()
     };
     // "A tumour carries a PIK3CA mutation: should that change your choice?" is asked once.

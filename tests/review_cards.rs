@@ -157,7 +157,7 @@ fn arm_not_stated_and_disagreeing_sources_are_said_on_the_answer() {
     let touched: Vec<&str> = e
         .discrepancies
         .iter()
-        .flat_map(|d| d.findings.iter().map(String::as_str))
+        .flat_map(|d| d.findings.iter().map(|f| f.as_str()))
         .collect();
     assert!(!touched.is_empty());
     for fid in touched {

@@ -15,7 +15,7 @@ fn cards() -> (Vec<Card>, HashMap<String, String>) {
     let names = lib
         .entries
         .iter()
-        .map(|e| (e.id.clone(), e.name.clone()))
+        .map(|e| (e.id.to_string(), e.name.to_string()))
         .collect();
     (build_cards(&lib), names)
 }

@@ -244,7 +244,7 @@ impl App {
     pub fn quiz_filter_here(&self) -> crate::review::Filter {
         let mut f = crate::review::Filter::default();
         if let Some(e) = self.browse.current() {
-            f.trials.push(self.lib.entries[e].id.clone());
+            f.trials.push(self.lib.entries[e].id.to_string());
         }
         match (self.browse.role, self.deck.level) {
             (Some(r), _) => f.roles.push(r),

@@ -64,7 +64,7 @@ impl Deck {
         self.names = lib
             .entries
             .iter()
-            .map(|e| (e.id.clone(), e.name.clone()))
+            .map(|e| (e.id.to_string(), e.name.to_string()))
             .collect();
     }
 }
@@ -526,7 +526,7 @@ pub fn card_top(
         return CardTop { lines, points };
     };
     let e = &lib.entries[c.entry_index];
-    let mut design = e.name.clone();
+    let mut design = e.name.to_string();
     if let Some(d) = &e.design {
         design.push_str(&format!(" · phase {}", d.phase));
         if !d.features.is_empty() {

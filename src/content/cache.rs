@@ -481,8 +481,7 @@ fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> 
 /// Decode one chunk from `file` at `start` into `buf` (reused from chunk to chunk, so the
 /// file is never in memory whole): its CRC-32 must match before anything is decoded, the
 /// decoder reads and allocates for no more than the chunk's bytes and must end exactly at
-/// its end, and the text of its checked entries must be clean (each entry is scanned as soon
-/// as it is decoded, while it is still in the processor's cache).
+/// its end, and the text of its checked entries must be clean.
 fn read_chunk(file: &fs::File, start: u64, c: Chunk, buf: &mut Vec<u8>) -> io::Result<Vec<Stored>> {
     if c.len > MAX_CHUNK {
         return Err(invalid("chunk length"));
@@ -500,7 +499,7 @@ fn read_chunk(file: &fs::File, start: u64, c: Chunk, buf: &mut Vec<u8>) -> io::R
     decode_chunk(buf, c.entries)
 }
 
-/// A chunk's items from its bytes, each entry's text checked as soon as it is decoded.
+/// A chunk's items from its bytes, the text of its checked entries proven clean.
 /// The decoder allocates for no length beyond the bytes left (a corrupt length fails at
 /// once), and the items must end exactly at the end of `bytes`.
 fn decode_chunk(bytes: &[u8], entries: u32) -> io::Result<Vec<Stored>> {
@@ -513,13 +512,9 @@ fn decode_chunk(bytes: &[u8], entries: u32) -> io::Result<Vec<Stored>> {
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut items = Vec::with_capacity(self.0 as usize);
-            while let Some(item) = seq.next_element::<(bool, String, Entry)>()? {
-                let (checked, file, e) = &item;
-                if items.len() == self.0 as usize
-                    || !super::sanitize::is_clean(file)
-                    || (*checked && !super::sanitize::all_clean(e))
-                {
-                    return Err(A::Error::custom("unclean text or too many entries"));
+            while let Some(item) = seq.next_element::<Stored>()? {
+                if items.len() == self.0 as usize {
+                    return Err(A::Error::custom("too many entries"));
                 }
                 items.push(item);
             }
@@ -532,12 +527,22 @@ fn decode_chunk(bytes: &[u8], entries: u32) -> io::Result<Vec<Stored>> {
             d.deserialize_seq(self)
         }
     }
-    let items = opts()
-        .with_limit(bytes.len() as u64)
-        .deserialize_seed(Items(entries), bytes)
-        .map_err(|_| invalid("chunk"))?;
+    // Text is gathered into shared blocks (see content::text), readable once the arena ends:
+    // only then is it scanned.
+    let items = super::text::arena(|| {
+        opts()
+            .with_limit(bytes.len() as u64)
+            .deserialize_seed(Items(entries), bytes)
+    })
+    .map_err(|_| invalid("chunk"))?;
     if items.len() != entries as usize {
         return Err(invalid("chunk entries"));
+    }
+    let clean = |(checked, file, e): &Stored| {
+        super::sanitize::is_clean(file) && (!checked || super::sanitize::all_clean(e))
+    };
+    if !items.iter().all(clean) {
+        return Err(invalid("unclean text"));
     }
     Ok(items)
 }

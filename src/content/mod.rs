@@ -8,12 +8,14 @@ pub mod diag;
 pub mod load;
 pub mod model;
 pub mod sanitize;
+pub mod text;
 pub mod validate;
 
 pub use cache::Cache;
 pub use diag::{Diagnostic, Report, Severity};
 pub use load::PackSource;
 pub use model::*;
+pub use text::Text;
 
 /// A library that validated, with the warnings it produced.
 #[derive(Debug)]

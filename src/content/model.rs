@@ -5,6 +5,7 @@
 //! in-memory model the rest of the app reads. Keeping one set of types avoids a second,
 //! near-identical tree; validation is what turns "parsed" into "trusted".
 
+use super::Text;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -57,41 +58,41 @@ pub enum Status {
     /// Results are reported in the sources.
     Reported,
     /// The source lists the trial as ongoing; `as_of` is the source's date.
-    Ongoing { as_of: String, source: String },
+    Ongoing { as_of: Text, source: Text },
 }
 
 /// One trial or topic: one `.ron` file of a pack.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
-    pub id: String,
+    pub id: Text,
     pub kind: EntryKind,
     /// Short name, e.g. "EMILIA".
-    pub name: String,
-    pub title: String,
+    pub name: Text,
+    pub title: Text,
     #[serde(default)]
     pub year: Option<u32>,
     #[serde(default)]
-    pub journal: Option<String>,
+    pub journal: Option<Text>,
     #[serde(default)]
-    pub authors: Vec<String>,
+    pub authors: Vec<Text>,
     #[serde(default)]
-    pub registry: Vec<String>,
+    pub registry: Vec<Text>,
     #[serde(default = "Status::reported")]
     pub status: Status,
     #[serde(default)]
     pub design: Option<Design>,
-    pub bottom_line: String,
+    pub bottom_line: Text,
     #[serde(default)]
-    pub significance: String,
+    pub significance: Text,
     #[serde(default)]
-    pub context: String,
+    pub context: Text,
     #[serde(default)]
     pub findings: Vec<Finding>,
     #[serde(default)]
     pub safety: Vec<SafetyItem>,
     #[serde(default)]
-    pub limitations: Vec<String>,
+    pub limitations: Vec<Text>,
     #[serde(default)]
     pub related: Vec<Related>,
     #[serde(default)]
@@ -99,7 +100,7 @@ pub struct Entry {
     #[serde(default)]
     pub questions: Vec<Question>,
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<Text>,
 }
 
 impl Status {
@@ -116,24 +117,24 @@ impl Status {
 #[serde(deny_unknown_fields)]
 pub struct Design {
     /// "1", "2", "3", "1b", "retrospective" …
-    pub phase: String,
+    pub phase: Text,
     /// "randomised", "open-label", "single-arm", "multicentre" …
     #[serde(default)]
-    pub features: Vec<String>,
+    pub features: Vec<Text>,
     #[serde(default)]
     pub sample_size: Option<u32>,
     #[serde(default)]
-    pub setting: String,
+    pub setting: Text,
     #[serde(default)]
-    pub duration: String,
-    pub population: String,
-    pub intervention: String,
+    pub duration: Text,
+    pub population: Text,
+    pub intervention: Text,
     #[serde(default)]
-    pub comparator: Option<String>,
+    pub comparator: Option<Text>,
     #[serde(default)]
-    pub primary_endpoints: Vec<String>,
+    pub primary_endpoints: Vec<Text>,
     #[serde(default)]
-    pub secondary_endpoints: Vec<String>,
+    pub secondary_endpoints: Vec<Text>,
     #[serde(default)]
     pub arms: Vec<Arm>,
     /// Where the design facts come from.
@@ -144,21 +145,21 @@ pub struct Design {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Arm {
-    pub id: String,
-    pub label: String,
+    pub id: Text,
+    pub label: Text,
     #[serde(default)]
     pub n: Option<u32>,
     #[serde(default)]
-    pub regimen: String,
+    pub regimen: Text,
 }
 
 /// A place in a source: which document, and where in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cite {
-    pub source: String,
+    pub source: Text,
     /// Section, table or paragraph, e.g. "Table 1" or "Key Findings, item 2".
-    pub at: String,
+    pub at: Text,
 }
 
 /// The unit of a per-arm value.
@@ -170,7 +171,7 @@ pub enum Unit {
     Days,
     Years,
     Patients,
-    Other(String),
+    Other(Text),
 }
 
 impl Unit {
@@ -195,7 +196,7 @@ pub struct ArmValue {
     /// the arm it belongs to (shown as "arm not stated"). The field is required either way,
     /// so that an unnamed arm is always a decision, never an omission.
     #[serde(deserialize_with = "required_option")]
-    pub arm: Option<String>,
+    pub arm: Option<Text>,
     /// The number; `None` when the source gives none (e.g. "not reached": say so in `note`).
     #[serde(default)]
     pub value: Option<f64>,
@@ -204,7 +205,7 @@ pub struct ArmValue {
     #[serde(default)]
     pub ci: Option<(f64, f64)>,
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -298,7 +299,7 @@ pub struct Effect {
     pub p: Option<PValue>,
     /// What is compared, e.g. "T-DM1 vs lapatinib + capecitabine".
     #[serde(default)]
-    pub comparison: String,
+    pub comparison: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -307,11 +308,11 @@ pub enum Analysis {
     Itt,
     Interim,
     Final,
-    Subgroup(String),
+    Subgroup(Text),
     PerProtocol,
     SingleArm,
     Retrospective,
-    Other(String),
+    Other(Text),
 }
 
 impl Analysis {
@@ -324,7 +325,7 @@ impl Analysis {
             Analysis::PerProtocol => "per protocol".into(),
             Analysis::SingleArm => "single arm".into(),
             Analysis::Retrospective => "retrospective".into(),
-            Analysis::Other(s) => s.clone(),
+            Analysis::Other(s) => s.to_string(),
         }
     }
 }
@@ -333,15 +334,15 @@ impl Analysis {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
-    pub id: String,
-    pub endpoint: String,
+    pub id: Text,
+    pub endpoint: Text,
     pub analysis: Analysis,
     #[serde(default)]
     pub values: Vec<ArmValue>,
     #[serde(default)]
     pub effect: Option<Effect>,
     /// One line in plain language.
-    pub reading: String,
+    pub reading: Text,
     pub cite: Vec<Cite>,
     /// A headline result (the primary endpoint or endpoints): shown first on the trial's
     /// Overview, before the prose.
@@ -362,13 +363,13 @@ where
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SafetyItem {
-    pub event: String,
+    pub event: Text,
     #[serde(default)]
-    pub grade: Option<String>,
+    pub grade: Option<Text>,
     #[serde(default)]
     pub values: Vec<ArmValue>,
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
     pub cite: Vec<Cite>,
 }
 
@@ -401,29 +402,29 @@ impl Relation {
 #[serde(deny_unknown_fields)]
 pub struct Related {
     /// Id of another entry in the loaded packs.
-    pub to: String,
+    pub to: Text,
     pub relation: Relation,
     #[serde(default)]
-    pub note: String,
+    pub note: Text,
 }
 
 /// Where two places in the sources disagree: both values, and what to make of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Discrepancy {
-    pub id: String,
-    pub about: String,
+    pub id: Text,
+    pub about: Text,
     pub versions: Vec<Version>,
-    pub note: String,
+    pub note: Text,
     /// Findings of this entry the discrepancy touches.
     #[serde(default)]
-    pub findings: Vec<String>,
+    pub findings: Vec<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Version {
-    pub says: String,
+    pub says: Text,
     pub cite: Cite,
 }
 
@@ -516,16 +517,16 @@ impl RoleGroup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
-    pub id: String,
+    pub id: Text,
     pub role: Role,
-    pub prompt: String,
-    pub key_response: String,
-    pub key_points: Vec<String>,
+    pub prompt: Text,
+    pub key_response: Text,
+    pub key_points: Vec<Text>,
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<Text>,
     /// Ids of findings of the same entry this question relies on.
     #[serde(default)]
-    pub findings: Vec<String>,
+    pub findings: Vec<Text>,
 }
 
 /// How a value whose arm the source does not name is labelled.
@@ -548,7 +549,7 @@ pub struct Library {
     pub packs: Vec<PackInfo>,
     pub entries: Vec<Entry>,
     #[serde(skip)]
-    by_id: std::collections::HashMap<String, usize>,
+    by_id: std::collections::HashMap<Text, usize>,
 }
 
 /// A loaded pack's manifest and the ids of its entries.

@@ -5,6 +5,7 @@ use super::diag::{Diagnostic, Report};
 use super::load::ParsedPack;
 use super::model::*;
 use super::sanitize::{is_clean, sanitize};
+use super::text::Text;
 use std::collections::{HashMap, HashSet};
 
 /// Libraries with fewer entries than this are checked on one thread.
@@ -33,6 +34,23 @@ impl PathArg for &str {
 impl<F: Fn() -> String> PathArg for F {
     fn path(&self) -> String {
         self()
+    }
+}
+
+/// Pack text the validator may replace with its sanitized form.
+trait Editable: AsRef<str> {
+    fn set(&mut self, s: String);
+}
+
+impl Editable for String {
+    fn set(&mut self, s: String) {
+        *self = s;
+    }
+}
+
+impl Editable for Text {
+    fn set(&mut self, s: String) {
+        *self = Text::from(s);
     }
 }
 
@@ -71,10 +89,10 @@ impl Ctx<'_> {
 
     /// Sanitize one string in place; warn where it changed; error if required and empty.
     /// `path` is only built when there is something to report.
-    fn text(&mut self, s: &mut String, path: impl PathArg, required: bool) {
+    fn text(&mut self, s: &mut impl Editable, path: impl PathArg, required: bool) {
         // Most text is clean: it is kept as it is, without a copy.
-        if !is_clean(s) {
-            let (clean, ch) = sanitize(s);
+        if !is_clean(s.as_ref()) {
+            let (clean, ch) = sanitize(s.as_ref());
             if ch.any_removed() {
                 self.warn(
                     "control-chars",
@@ -86,10 +104,10 @@ impl Ctx<'_> {
                     "pack text must be plain: remove escape sequences and control characters",
                 );
             }
-            *s = clean;
+            s.set(clean);
             self.changed = true;
         }
-        if required && s.trim().is_empty() {
+        if required && s.as_ref().trim().is_empty() {
             self.err(
                 "empty-text",
                 path.path(),
@@ -99,20 +117,21 @@ impl Ctx<'_> {
         }
     }
 
-    fn texts(&mut self, v: &mut [String], path: impl PathArg) {
+    fn texts(&mut self, v: &mut [impl Editable], path: impl PathArg) {
         for (i, s) in v.iter_mut().enumerate() {
             self.text(s, || format!("{}[{i}]", path.path()), true);
         }
     }
 
-    fn opt_text(&mut self, s: &mut Option<String>, path: impl PathArg) {
+    fn opt_text(&mut self, s: &mut Option<impl Editable>, path: impl PathArg) {
         if let Some(s) = s {
             self.text(s, path, true);
         }
     }
 
-    fn id(&mut self, id: &mut String, path: impl PathArg) {
+    fn id(&mut self, id: &mut impl Editable, path: impl PathArg) {
         self.text(id, || path.path(), true);
+        let id = id.as_ref();
         if !id.is_empty() && !is_kebab(id) {
             self.err(
                 "bad-id",
@@ -242,7 +261,7 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report) -> Checked
                 for s in &m.sources {
                     source_ids.insert(s.id.clone());
                 }
-                let ids: Vec<String> = pack.entries.iter().map(|(_, e)| e.id.clone()).collect();
+                let ids: Vec<String> = pack.entries.iter().map(|(_, e)| e.id.to_string()).collect();
                 if let Some(id) = &mut m.landmark {
                     cx.text(id, "landmark", true);
                     if !pack.incomplete && !ids.contains(id) {
@@ -511,7 +530,7 @@ fn check_cites(cx: &mut Ctx, cites: &mut [Cite], path: &str, sources: Option<&Ha
         cx.text(&mut c.source, || format!("{p} › source"), true);
         cx.text(&mut c.at, || format!("{p} › at"), true);
         if let Some(sources) = sources
-            && !sources.contains(&c.source)
+            && !sources.contains(c.source.as_str())
         {
             cx.err(
                 "unknown-ref",
@@ -527,7 +546,7 @@ fn check_values(
     cx: &mut Ctx,
     values: &mut [ArmValue],
     path: &str,
-    arms: &HashSet<String>,
+    arms: &HashSet<Text>,
     has_design: bool,
 ) {
     for (i, v) in values.iter_mut().enumerate() {
@@ -541,7 +560,7 @@ fn check_values(
         }
         if let Some(arm) = &v.arm
             && has_design
-            && !arms.contains(arm)
+            && !arms.contains(arm.as_str())
         {
             cx.err(
                 "unknown-ref",
@@ -873,7 +892,7 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
                 );
             }
         }
-        if let Some(prev) = roles_seen.insert(q.role, q.id.clone()) {
+        if let Some(prev) = roles_seen.insert(q.role, q.id.to_string()) {
             cx.warn(
                 "duplicate-role",
                 p.clone(),

@@ -304,7 +304,7 @@ pub fn arm_value(v: &ArmValue) -> String {
             s
         }
         // A value the source gives only in words ("not reached"): the words are the value.
-        None => v.note.clone().unwrap_or_else(|| "no number".into()),
+        None => v.note.as_deref().unwrap_or("no number").to_string(),
     }
 }
 
@@ -318,7 +318,7 @@ pub fn value_label(e: &Entry, v: &ArmValue) -> String {
         // The note names the group when there is a number; when there is none, the note is
         // the value itself and the group id says nothing a reader needs.
         return if v.value.is_some() {
-            n.clone()
+            n.to_string()
         } else {
             String::new()
         };
@@ -413,7 +413,7 @@ pub fn headline(e: &Entry, f: &Finding) -> String {
 pub fn safety_event(s: &SafetyItem) -> String {
     match &s.grade {
         Some(g) => format!("{} (grade {g})", s.event),
-        None => s.event.clone(),
+        None => s.event.to_string(),
     }
 }
 
@@ -424,12 +424,12 @@ pub fn meta_parts(e: &Entry) -> Vec<String> {
         meta.push(y.to_string());
     }
     if let Some(j) = &e.journal {
-        meta.push(j.clone());
+        meta.push(j.to_string());
     }
     if !e.authors.is_empty() {
         meta.push(e.authors.join(", "));
     }
-    meta.extend(e.registry.iter().cloned());
+    meta.extend(e.registry.iter().map(|r| r.to_string()));
     meta
 }
 
@@ -501,13 +501,13 @@ fn finding_row(lib: &Library, e: &Entry, f: &Finding) -> FindingRow {
         Some(x) => (
             effect_short(f),
             x.p.map(|p| p.to_string()).unwrap_or_default(),
-            x.comparison.clone(),
+            x.comparison.to_string(),
         ),
         None => (String::new(), String::new(), String::new()),
     };
     FindingRow {
-        id: f.id.clone(),
-        endpoint: f.endpoint.clone(),
+        id: f.id.to_string(),
+        endpoint: f.endpoint.to_string(),
         analysis: f.analysis.label(),
         arms,
         effect,
@@ -515,13 +515,13 @@ fn finding_row(lib: &Library, e: &Entry, f: &Finding) -> FindingRow {
         effect_full: self::effect(f),
         comparison,
         footnotes,
-        reading: f.reading.clone(),
+        reading: f.reading.to_string(),
         source: cites(lib, &f.cite),
         discrepancies: e
             .discrepancies
             .iter()
             .filter(|x| x.findings.contains(&f.id))
-            .map(|x| x.about.clone())
+            .map(|x| x.about.to_string())
             .collect(),
         headline: f.headline,
     }
@@ -531,7 +531,7 @@ fn endpoint_of(e: &Entry, id: &str) -> String {
     e.finding(id)
         .map(|f| match &f.analysis {
             Analysis::Subgroup(s) => format!("{} ({s})", f.endpoint),
-            _ => f.endpoint.clone(),
+            _ => f.endpoint.to_string(),
         })
         .unwrap_or_else(|| id.to_string())
 }
@@ -546,9 +546,9 @@ pub fn build(lib: &Library, e: &Entry) -> Document {
         })
         .collect();
     Document {
-        id: e.id.clone(),
-        name: e.name.clone(),
-        title: e.title.clone(),
+        id: e.id.to_string(),
+        name: e.name.to_string(),
+        title: e.title.to_string(),
         parts,
     }
 }
@@ -609,7 +609,7 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
                     continue;
                 }
                 let label = match &f.analysis {
-                    Analysis::Itt => f.endpoint.clone(),
+                    Analysis::Itt => f.endpoint.to_string(),
                     a => format!("{} ({})", f.endpoint, a.label()),
                 };
                 rows.push(ForestRow {
@@ -634,7 +634,7 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
                 let mut items: Vec<String> =
                     s.values.iter().map(|v| arm_with_value(e, v)).collect();
                 if let Some(n) = &s.note {
-                    items.push(n.clone());
+                    items.push(n.to_string());
                 }
                 items.push(format!("Source: {}", cites(lib, &s.cite)));
                 b.push(Block::Bullets(items));
@@ -645,15 +645,17 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
             if e.limitations.is_empty() {
                 b.push(Block::Text(Tone::Muted, "None recorded.".into()));
             } else {
-                b.push(Block::Bullets(e.limitations.clone()));
+                b.push(Block::Bullets(
+                    e.limitations.iter().map(|s| s.to_string()).collect(),
+                ));
             }
             if !e.significance.is_empty() {
                 b.push(Block::Heading("Clinical significance".into()));
-                b.push(Block::Text(Tone::Body, e.significance.clone()));
+                b.push(Block::Text(Tone::Body, e.significance.to_string()));
             }
             if !e.context.is_empty() {
                 b.push(Block::Heading("Historical context".into()));
-                b.push(Block::Text(Tone::Body, e.context.clone()));
+                b.push(Block::Text(Tone::Body, e.context.to_string()));
             }
         }
         Section::Related => {
@@ -667,13 +669,13 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
                     e.related
                         .iter()
                         .map(|r| LinkItem {
-                            to: r.to.clone(),
+                            to: r.to.to_string(),
                             relation: r.relation.label(),
                             name: lib
                                 .entry(&r.to)
                                 .map(|x| format!("{} ({})", x.name, status_label(x)))
-                                .unwrap_or_else(|| r.to.clone()),
-                            note: r.note.clone(),
+                                .unwrap_or_else(|| r.to.to_string()),
+                            note: r.note.to_string(),
                         })
                         .collect(),
                 ));
@@ -694,15 +696,18 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
                     e.discrepancies
                         .iter()
                         .map(|x| NoteItem {
-                            about: x.about.clone(),
+                            about: x.about.to_string(),
                             versions: x
                                 .versions
                                 .iter()
                                 .map(|v| {
-                                    (v.says.clone(), cites(lib, std::slice::from_ref(&v.cite)))
+                                    (
+                                        v.says.to_string(),
+                                        cites(lib, std::slice::from_ref(&v.cite)),
+                                    )
                                 })
                                 .collect(),
-                            note: x.note.clone(),
+                            note: x.note.to_string(),
                             findings: x.findings.iter().map(|id| endpoint_of(e, id)).collect(),
                         })
                         .collect(),
@@ -715,11 +720,11 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
                 .questions
                 .iter()
                 .map(|q| QuestionItem {
-                    id: q.id.clone(),
+                    id: q.id.to_string(),
                     role: q.role,
-                    prompt: q.prompt.clone(),
-                    key_response: q.key_response.clone(),
-                    key_points: q.key_points.clone(),
+                    prompt: q.prompt.to_string(),
+                    key_response: q.key_response.to_string(),
+                    key_points: q.key_points.iter().map(|s| s.to_string()).collect(),
                     relies_on: q.findings.iter().map(|id| endpoint_of(e, id)).collect(),
                 })
                 .collect();
@@ -765,13 +770,13 @@ fn overview(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
         b.push(Block::Bullets(heads));
     }
     b.push(Block::Heading("Bottom line".into()));
-    b.push(Block::Text(Tone::Body, e.bottom_line.clone()));
+    b.push(Block::Text(Tone::Body, e.bottom_line.to_string()));
     if let Some(ds) = &e.design {
         b.push(Block::Heading("Design".into()));
         let mut fields = vec![
             Field {
                 key: "Phase",
-                value: ds.phase.clone(),
+                value: ds.phase.to_string(),
             },
             Field {
                 key: "Design",
@@ -786,23 +791,23 @@ fn overview(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
             },
             Field {
                 key: "Setting",
-                value: ds.setting.clone(),
+                value: ds.setting.to_string(),
             },
             Field {
                 key: "Duration",
-                value: ds.duration.clone(),
+                value: ds.duration.to_string(),
             },
             Field {
                 key: "Population",
-                value: ds.population.clone(),
+                value: ds.population.to_string(),
             },
             Field {
                 key: "Intervention",
-                value: ds.intervention.clone(),
+                value: ds.intervention.to_string(),
             },
             Field {
                 key: "Comparator",
-                value: ds.comparator.clone().unwrap_or_default(),
+                value: ds.comparator.as_deref().unwrap_or_default().to_string(),
             },
             Field {
                 key: "Primary",
@@ -848,13 +853,13 @@ fn sources(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
         cites.extend(ds.cite.iter().map(|c| ("design".to_string(), c)));
     }
     for f in &e.findings {
-        cites.extend(f.cite.iter().map(|c| (f.endpoint.clone(), c)));
+        cites.extend(f.cite.iter().map(|c| (f.endpoint.to_string(), c)));
     }
     for s in &e.safety {
         cites.extend(s.cite.iter().map(|c| (safety_event(s), c)));
     }
     for x in &e.discrepancies {
-        cites.extend(x.versions.iter().map(|v| (x.about.clone(), &v.cite)));
+        cites.extend(x.versions.iter().map(|v| (x.about.to_string(), &v.cite)));
     }
     if let Status::Ongoing { source, .. } = &e.status {
         b.push(Block::Mark(

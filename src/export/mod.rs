@@ -238,15 +238,17 @@ pub fn card_rows(lib: &Library, sel: &Selection, facts: bool) -> Vec<CardRow> {
             }
             let model = e.questions.iter().find(|m| m.id == q.id);
             let findings: Vec<&str> = model
-                .map(|m| m.findings.iter().map(String::as_str).collect())
+                .map(|m| m.findings.iter().map(|f| f.as_str()).collect())
                 .unwrap_or_default();
-            let mut extra: Vec<String> = model.map(|m| m.tags.clone()).unwrap_or_default();
-            extra.extend(e.tags.iter().cloned());
+            let mut extra: Vec<String> = model
+                .map(|m| m.tags.iter().map(|t| t.to_string()).collect())
+                .unwrap_or_default();
+            extra.extend(e.tags.iter().map(|t| t.to_string()));
             out.push(CardRow {
                 id: CardId::question(pack, &q.id).0,
                 kind: RowKind::Question,
-                entry_id: e.id.clone(),
-                trial: e.name.clone(),
+                entry_id: e.id.to_string(),
+                trial: e.name.to_string(),
                 role: q.role,
                 question: q.prompt.clone(),
                 key_response: q.key_response.clone(),
@@ -276,8 +278,8 @@ pub fn card_rows(lib: &Library, sel: &Selection, facts: bool) -> Vec<CardRow> {
                 out.push(CardRow {
                     id: c.id.0.clone(),
                     kind: RowKind::Fact,
-                    entry_id: e.id.clone(),
-                    trial: e.name.clone(),
+                    entry_id: e.id.to_string(),
+                    trial: e.name.to_string(),
                     role: c.role,
                     question: text.prompt,
                     // The answer carries the card's caveats already.

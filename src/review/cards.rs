@@ -151,9 +151,9 @@ impl Card {
             CardKind::Question => {
                 let q = e.questions.get(self.item)?;
                 Some(CardText {
-                    prompt: q.prompt.clone(),
-                    answer: q.key_response.clone(),
-                    key_points: q.key_points.clone(),
+                    prompt: q.prompt.to_string(),
+                    answer: q.key_response.to_string(),
+                    key_points: q.key_points.iter().map(|s| s.to_string()).collect(),
                     caveats: Vec::new(),
                 })
             }
@@ -181,11 +181,11 @@ pub fn build_cards(lib: &Library) -> Vec<Card> {
 
 /// The cards of one entry (at `index` in its library): questions, then facts.
 pub fn entry_cards(pack: &str, e: &Entry, index: usize, out: &mut Vec<Card>) {
-    let entry_tags: Arc<[String]> = e.tags.clone().into();
+    let entry_tags: Arc<[String]> = e.tags.iter().map(|t| t.to_string()).collect();
     let card = |id: CardId, kind: CardKind, item: usize, role: Role, tags: Vec<String>| Card {
         id,
         kind,
-        entry: e.id.clone(),
+        entry: e.id.to_string(),
         entry_index: index,
         item,
         role,
@@ -198,7 +198,7 @@ pub fn entry_cards(pack: &str, e: &Entry, index: usize, out: &mut Vec<Card>) {
             CardKind::Question,
             i,
             q.role,
-            q.tags.clone(),
+            q.tags.iter().map(|t| t.to_string()).collect(),
         ));
     }
     if e.kind != EntryKind::Trial {

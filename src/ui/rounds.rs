@@ -152,7 +152,7 @@ fn title(p: &mut Page, lib: &Library, r: &Rounds, t: &Theme) {
         p.spans(
             vec![
                 Span::styled("Population  ", t.heading),
-                Span::styled(d.population.clone(), t.base),
+                Span::styled(d.population.to_string(), t.base),
             ],
             12,
         );
@@ -189,7 +189,7 @@ fn rates(e: &Entry) -> Vec<(String, Vec<(String, f64)>)> {
         .headlines()
         .chain(e.findings.iter().filter(|f| !f.headline))
         .filter(|f| !matches!(f.analysis, crate::content::Analysis::Subgroup(_)))
-        .map(|f| (f.endpoint.clone(), per_arm(&f.values)));
+        .map(|f| (f.endpoint.to_string(), per_arm(&f.values)));
     let safety = e
         .safety
         .iter()

@@ -217,7 +217,7 @@ fn context(lib: &Library, hit: &crate::search::Hit) -> String {
             let role = e
                 .questions
                 .iter()
-                .find(|q| Some(&q.id) == hit.item.as_ref())
+                .find(|q| hit.item.as_deref() == Some(q.id.as_str()))
                 .map(|q| q.role.label())
                 .unwrap_or("");
             format!("{role} question · {} ({status})", e.name)
@@ -236,7 +236,7 @@ fn context(lib: &Library, hit: &crate::search::Hit) -> String {
             let analysis = e
                 .findings
                 .iter()
-                .find(|f| Some(&f.id) == hit.item.as_ref())
+                .find(|f| hit.item.as_deref() == Some(f.id.as_str()))
                 .map(|f| f.analysis.label())
                 .unwrap_or_default();
             format!("{analysis} · in {} ({status})", e.name)
