@@ -11,7 +11,8 @@
 #
 # Each generated pack is measured twice per round: with the pack cache off
 # (TRIALDECK_CACHE_DIR=off: every file parsed from RON) and with a warm cache (a directory of
-# this run, filled by one load before the runs). The bundled pack is compiled in, never cached.
+# this run for each build, filled by one load before the runs). The bundled pack is compiled
+# in, never cached.
 #
 # First frame = from spawn until the app's output contains its header ("questions", the end
 # of the header line), then `q` is sent. The app runs with --no-save and an empty data dir
@@ -39,7 +40,10 @@ for p in $PACKS; do
     "$BIN" dev gen-pack --trials "$p" --out "$WORK/gen$p" >/dev/null
     sleep 3 # files this fresh are never cached (see src/content/cache.rs)
   fi
-  TRIALDECK_CACHE_DIR="$TMP/cache" "$BIN" check --pack "$WORK/gen$p" >/dev/null 2>&1 || true
+  # One warm cache per build (builds may not read each other's caches).
+  bi=0; for b in $BINS; do bi=$((bi + 1))
+    TRIALDECK_CACHE_DIR="$TMP/cache$bi" "$b" check --pack "$WORK/gen$p" >/dev/null 2>&1 || true
+  done
   CASES="$CASES $p:nocache $p:cache"
 done
 export TRIALDECK_CONFIG="$TMP/config.ron" TERM=xterm-256color
@@ -49,14 +53,16 @@ args_for() { # case -> trialdeck args
   local d="$TMP/data-$RANDOM$RANDOM"
   if [ "$1" = bundled ]; then echo "--data-dir $d ${save[*]}"; else echo "--pack $WORK/gen${1%%:*} --data-dir $d ${save[*]}"; fi
 }
-cache_for() { # case -> TRIALDECK_CACHE_DIR
-  case "$1" in *:cache) echo "$TMP/cache" ;; *) echo off ;; esac
+cache_for() { # case, build number -> TRIALDECK_CACHE_DIR
+  case "$1" in *:cache) echo "$TMP/cache$2" ;; *) echo off ;; esac
 }
 echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  bins=$BINS  runs=$RUNS  history=$HISTORY" >&2
 for ((i = 1; i <= RUNS; i++)); do
   for p in $CASES; do
+    bi=0
     for b in $BINS; do
-      export TRIALDECK_CACHE_DIR; TRIALDECK_CACHE_DIR=$(cache_for "$p")
+      bi=$((bi + 1))
+      export TRIALDECK_CACHE_DIR; TRIALDECK_CACHE_DIR=$(cache_for "$p" "$bi")
       load=$(cut -d' ' -f1 /proc/loadavg)
       # shellcheck disable=SC2046
       out=$(python3 scripts/ptyfirst.py questions -- "$b" $(args_for "$p"))
