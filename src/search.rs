@@ -265,9 +265,10 @@ struct Record {
     entry: u32,
     /// Index of the finding, question or discrepancy in its entry (0 for an entry).
     item: u32,
-    /// The record's pieces: a byte range of `SearchIndex::text`.
-    start: usize,
-    end: usize,
+    /// The record's pieces: a byte range of `SearchIndex::text` (under 4 GiB: a run's
+    /// packs hold at most `MAX_RUN_BYTES`, and the index holds less than their text).
+    start: u32,
+    end: u32,
 }
 
 /// One field of a record as stored: its slot, and its folded text (empty when the text is
@@ -744,16 +745,31 @@ enum Outcome {
     Score(i64),
 }
 
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).expect("a search index under 4 GiB (see content::load::MAX_RUN_BYTES)")
+}
+
 struct Builder {
     records: Vec<Record>,
     text: String,
     /// The folded text of the piece being added.
     scratch: String,
+    /// A first pass that only counts (records, bytes), so the index is allocated once at
+    /// its size: growing it by doubling would briefly hold it twice.
+    measure: Option<(usize, usize)>,
 }
+
+/// Bytes a finding's numbers take in the index, for the first pass's count (an estimate:
+/// they are not formatted twice).
+const NUMBERS_BYTES: usize = 64;
 
 impl Builder {
     /// A piece: its slot and folded text (empty when the text stays in the library).
     fn push(&mut self, slot: Slot, in_lib: bool, folded: &str) {
+        if let Some((_, bytes)) = &mut self.measure {
+            *bytes += 4 + folded.len();
+            return;
+        }
         self.text
             .push(char::from(slot as u8 | if in_lib { IN_LIB } else { 0 }));
         let mut len = folded.len();
@@ -771,6 +787,11 @@ impl Builder {
 
     /// A field held folded in the index.
     fn piece(&mut self, slot: Slot, text: &str) {
+        if let Some((_, bytes)) = &mut self.measure {
+            // Folding keeps a char's length but for a few letters: close enough.
+            *bytes += 4 + text.len();
+            return;
+        }
         let mut folded = std::mem::take(&mut self.scratch);
         folded.clear();
         if text.is_ascii() {
@@ -781,6 +802,15 @@ impl Builder {
         }
         self.push(slot, false, &folded);
         self.scratch = folded;
+    }
+
+    /// A finding's numbers ([`finding_summary`]), held folded.
+    fn numbers(&mut self, e: &Entry, f: &Finding) {
+        if let Some((_, bytes)) = &mut self.measure {
+            *bytes += 4 + NUMBERS_BYTES;
+            return;
+        }
+        self.piece(Slot::Numbers, &finding_summary(e, f));
     }
 
     /// Long text: read from the library when it is plain ASCII, else held folded.
@@ -802,13 +832,17 @@ impl Builder {
     ) {
         let start = self.text.len();
         add(self);
+        if let Some((records, _)) = &mut self.measure {
+            *records += 1;
+            return;
+        }
         self.records.push(Record {
             kind,
             role,
             entry: entry as u32,
             item: item as u32,
-            start,
-            end: self.text.len(),
+            start: offset(start),
+            end: offset(self.text.len()),
         });
     }
 }
@@ -943,6 +977,64 @@ fn group_label<'a>(e: &'a Entry, v: &'a ArmValue) -> Option<&'a str> {
     }
 }
 
+/// Add every record of `lib` to `b`: entries first, then each entry's items.
+fn fill(b: &mut Builder, lib: &Library) {
+    for (ei, e) in lib.entries.iter().enumerate() {
+        let kind = match e.kind {
+            EntryKind::Trial => Kind::Trial,
+            EntryKind::Topic => Kind::Topic,
+        };
+        b.record(kind, ei, 0, None, |b| {
+            b.piece(Slot::Name, &e.name);
+            b.piece(Slot::Title, &e.title);
+            for r in &e.registry {
+                b.piece(Slot::Registry, r);
+            }
+            for t in &e.tags {
+                b.piece(Slot::Tag, t);
+            }
+            if let Some(d) = &e.design {
+                b.piece(Slot::Drug, &d.intervention);
+                if let Some(c) = &d.comparator {
+                    b.piece(Slot::Drug, c);
+                }
+            }
+            b.long(Slot::BottomLine, &e.bottom_line);
+        });
+    }
+    for (ei, e) in lib.entries.iter().enumerate() {
+        for (i, f) in e.findings.iter().enumerate() {
+            b.record(Kind::Finding, ei, i, None, |b| {
+                b.piece(Slot::Endpoint, &f.endpoint);
+                b.push(Slot::Parent, false, "");
+                // Substring only: numbers and arm labels, never fuzzy.
+                b.numbers(e, f);
+                b.long(Slot::Reading, &f.reading);
+            });
+        }
+        for (i, q) in e.questions.iter().enumerate() {
+            b.record(Kind::Question, ei, i, Some(q.role), |b| {
+                b.piece(Slot::Prompt, &q.prompt);
+                b.push(Slot::Parent, false, "");
+                for t in &q.tags {
+                    b.piece(Slot::QTag, t);
+                }
+                b.long(Slot::KeyResponse, &q.key_response);
+                for k in &q.key_points {
+                    b.long(Slot::KeyPoint, k);
+                }
+            });
+        }
+        for (i, d) in e.discrepancies.iter().enumerate() {
+            b.record(Kind::Discrepancy, ei, i, None, |b| {
+                b.piece(Slot::About, &d.about);
+                b.push(Slot::Parent, false, "");
+                b.long(Slot::Note, &d.note);
+            });
+        }
+    }
+}
+
 impl SearchIndex {
     /// Index every entry, finding, question and discrepancy of `lib`. Entries come first.
     /// Each record's fields are laid out heaviest first (scoring stops early on that).
@@ -951,63 +1043,15 @@ impl SearchIndex {
             records: Vec::new(),
             text: String::new(),
             scratch: String::new(),
+            measure: Some((0, 0)),
         };
-        for (ei, e) in lib.entries.iter().enumerate() {
-            let kind = match e.kind {
-                EntryKind::Trial => Kind::Trial,
-                EntryKind::Topic => Kind::Topic,
-            };
-            b.record(kind, ei, 0, None, |b| {
-                b.piece(Slot::Name, &e.name);
-                b.piece(Slot::Title, &e.title);
-                for r in &e.registry {
-                    b.piece(Slot::Registry, r);
-                }
-                for t in &e.tags {
-                    b.piece(Slot::Tag, t);
-                }
-                if let Some(d) = &e.design {
-                    b.piece(Slot::Drug, &d.intervention);
-                    if let Some(c) = &d.comparator {
-                        b.piece(Slot::Drug, c);
-                    }
-                }
-                b.long(Slot::BottomLine, &e.bottom_line);
-            });
+        fill(&mut b, &lib);
+        if let Some((records, bytes)) = b.measure.take() {
+            b.records.reserve_exact(records);
+            b.text.reserve_exact(bytes);
         }
-        for (ei, e) in lib.entries.iter().enumerate() {
-            for (i, f) in e.findings.iter().enumerate() {
-                b.record(Kind::Finding, ei, i, None, |b| {
-                    b.piece(Slot::Endpoint, &f.endpoint);
-                    b.push(Slot::Parent, false, "");
-                    // Substring only: numbers and arm labels, never fuzzy.
-                    b.piece(Slot::Numbers, &finding_summary(e, f));
-                    b.long(Slot::Reading, &f.reading);
-                });
-            }
-            for (i, q) in e.questions.iter().enumerate() {
-                b.record(Kind::Question, ei, i, Some(q.role), |b| {
-                    b.piece(Slot::Prompt, &q.prompt);
-                    b.push(Slot::Parent, false, "");
-                    for t in &q.tags {
-                        b.piece(Slot::QTag, t);
-                    }
-                    b.long(Slot::KeyResponse, &q.key_response);
-                    for k in &q.key_points {
-                        b.long(Slot::KeyPoint, k);
-                    }
-                });
-            }
-            for (i, d) in e.discrepancies.iter().enumerate() {
-                b.record(Kind::Discrepancy, ei, i, None, |b| {
-                    b.piece(Slot::About, &d.about);
-                    b.push(Slot::Parent, false, "");
-                    b.long(Slot::Note, &d.note);
-                });
-            }
-        }
+        fill(&mut b, &lib);
         b.text.shrink_to_fit();
-        b.records.shrink_to_fit();
         SearchIndex {
             lib,
             records: b.records,
@@ -1073,7 +1117,7 @@ impl SearchIndex {
 
     fn pieces<'a>(&'a self, r: &Record) -> Pieces<'a> {
         Pieces {
-            rest: &self.text[r.start..r.end],
+            rest: &self.text[r.start as usize..r.end as usize],
         }
     }
 
