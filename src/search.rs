@@ -135,6 +135,8 @@ const W_NAME: u32 = 100;
 const W_TITLE: u32 = 60;
 const W_REGISTRY: u32 = 50;
 const W_ENDPOINT: u32 = 50;
+/// "pfs", "os", "orr": how clinicians type an endpoint.
+const W_INITIALS: u32 = 45;
 const W_TAG: u32 = 40;
 const W_DRUG: u32 = 40;
 const W_ABOUT: u32 = 40;
@@ -183,9 +185,11 @@ enum Slot {
     KeyPoint,
     About,
     Note,
+    /// The initials of a finding's endpoint ("pfs" for progression-free survival).
+    Initials,
 }
 
-const SLOTS: [Slot; 16] = [
+const SLOTS: [Slot; 17] = [
     Slot::Name,
     Slot::Title,
     Slot::Registry,
@@ -202,6 +206,7 @@ const SLOTS: [Slot; 16] = [
     Slot::KeyPoint,
     Slot::About,
     Slot::Note,
+    Slot::Initials,
 ];
 
 /// Flag on a piece's slot byte: the text is not copied into the index but read from the
@@ -213,7 +218,7 @@ const LEN_MORE: u8 = 0x40;
 
 impl Slot {
     fn from_byte(b: u8) -> Slot {
-        SLOTS[usize::from((b & !IN_LIB).clamp(1, 16) - 1)]
+        SLOTS[usize::from((b & !IN_LIB).clamp(1, SLOTS.len() as u8) - 1)]
     }
 
     fn weight(self) -> u32 {
@@ -225,6 +230,7 @@ impl Slot {
             Slot::Drug => W_DRUG,
             Slot::BottomLine => W_LONG_ENTRY,
             Slot::Endpoint => W_ENDPOINT,
+            Slot::Initials => W_INITIALS,
             Slot::Parent => W_PARENT,
             Slot::Numbers => W_NUMBERS,
             Slot::Prompt => W_PROMPT,
@@ -234,12 +240,13 @@ impl Slot {
         }
     }
 
-    /// Substring only, never fuzzy: long text, and a finding's numbers.
+    /// Substring only, never fuzzy: long text, a finding's numbers and its initials.
     fn long(self) -> bool {
         matches!(
             self,
             Slot::BottomLine
                 | Slot::Numbers
+                | Slot::Initials
                 | Slot::Reading
                 | Slot::KeyResponse
                 | Slot::KeyPoint
@@ -563,6 +570,24 @@ fn field_quality(
         .map(|s| (s.clamp(1, Q_FUZZY_MAX), None))
 }
 
+/// The initials of a text's words, folded, and the char position of each in the text:
+/// "Progression-free survival" gives "pfs" and [0, 12, 17]. Words are runs of letters and
+/// digits.
+fn initials(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::new();
+    let mut starts = Vec::new();
+    let mut in_word = false;
+    for (i, c) in text.chars().enumerate() {
+        let word = c.is_alphanumeric();
+        if word && !in_word {
+            out.push(fold_char(c));
+            starts.push(i);
+        }
+        in_word = word;
+    }
+    (out, starts)
+}
+
 /// Whether `needle` is a subsequence of `hay` (cheap pre-check before the fuzzy matcher).
 fn is_subsequence(needle: &str, hay: &str) -> bool {
     if needle.is_ascii() {
@@ -862,7 +887,9 @@ impl Composed {
     fn at(&self, slot: Slot) -> Option<usize> {
         match slot {
             Slot::Name | Slot::Parent => Some(self.name_at),
-            Slot::Title | Slot::Endpoint | Slot::Prompt | Slot::About => Some(self.main_at),
+            Slot::Title | Slot::Endpoint | Slot::Initials | Slot::Prompt | Slot::About => {
+                Some(self.main_at)
+            }
             Slot::Numbers => self.numbers_at,
             _ => None,
         }
@@ -1006,6 +1033,7 @@ fn fill(b: &mut Builder, lib: &Library) {
         for (i, f) in e.findings.iter().enumerate() {
             b.record(Kind::Finding, ei, i, None, |b| {
                 b.piece(Slot::Endpoint, &f.endpoint);
+                b.piece(Slot::Initials, &initials(&f.endpoint).0);
                 b.push(Slot::Parent, false, "");
                 // Substring only: numbers and arm labels, never fuzzy.
                 b.numbers(e, f);
@@ -1178,6 +1206,9 @@ impl SearchIndex {
             }),
             Slot::Numbers => {
                 return Cow::Owned(f.map(|f| finding_summary(e, f)).unwrap_or_default());
+            }
+            Slot::Initials => {
+                return Cow::Owned(f.map(|f| initials(&f.endpoint).0).unwrap_or_default());
             }
             Slot::Endpoint => f.map(|f| &f.endpoint),
             Slot::Prompt => q.map(|q| &q.prompt),
@@ -1521,6 +1552,11 @@ impl SearchIndex {
         }
         pos.sort_unstable();
         pos.dedup();
+        if f.slot == Slot::Initials {
+            // Point at the endpoint's word starts that the initials matched.
+            let (_, starts) = initials(&self.original(r, Slot::Endpoint, 0));
+            pos = pos.iter().filter_map(|&p| starts.get(p).copied()).collect();
+        }
         if let Some(at) = composed.at(f.slot) {
             return (
                 one_line(&composed.title),
@@ -2234,6 +2270,29 @@ mod tests {
             hits.iter()
                 .any(|h| h.item.as_deref() == Some(q.id.as_str()))
         );
+    }
+
+    #[test]
+    fn endpoints_are_found_by_their_initials() {
+        let idx = build_index(&lib());
+        let hits = idx.search("emilia pfs", 3);
+        assert!(
+            ids(&hits).contains(&"emilia/pfs".to_string()),
+            "{:?}",
+            ids(&hits)
+        );
+        let hit = hits
+            .iter()
+            .find(|h| h.item.as_deref() == Some("pfs"))
+            .unwrap();
+        let (title, marks) = idx.highlight(hit, "pfs");
+        let marked: String = marks
+            .iter()
+            .map(|&i| title.chars().nth(i).unwrap())
+            .collect();
+        assert_eq!(marked, "Pfs", "{title:?} {marks:?}");
+        assert_eq!(initials("Progression-free survival (median)").0, "pfsm");
+        assert_eq!(initials("Grade ≥3 events").1, vec![0, 7, 9]);
     }
 
     #[test]
