@@ -14,7 +14,9 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Borrow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
@@ -39,6 +41,45 @@ struct Builder {
     buf: String,
     /// Blocks already filled, sealed when the arena ends.
     full: Vec<(Arc<Block>, String)>,
+    /// Short texts already in the current block, by hash: a pack repeats its ids, units,
+    /// arm labels, sources and locators, and each is stored once per block.
+    short: HashMap<u64, (u32, u32), BuildHasherDefault<Prehashed>>,
+}
+
+/// Texts up to this many bytes are stored once per block.
+const SHORT_BYTES: usize = 64;
+
+/// A short text's hash, from its length and its first and last eight bytes (a collision
+/// only costs a lookup: the text is compared before it is shared).
+fn short_hash(s: &str) -> u64 {
+    let b = s.as_bytes();
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        let part = &b[at..b.len().min(at + 8)];
+        w[..part.len()].copy_from_slice(part);
+        u64::from_le_bytes(w)
+    };
+    let (head, tail) = (word(0), word(b.len().saturating_sub(8)));
+    (head ^ tail.rotate_left(29) ^ (b.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        .wrapping_mul(0xff51_afd7_ed55_8ccd)
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 thread_local! {
@@ -62,6 +103,7 @@ pub fn arena<R>(f: impl FnOnce() -> R) -> R {
             block: new_block(),
             buf: String::new(),
             full: Vec::new(),
+            short: HashMap::default(),
         })
     });
     // Seal on the way out, even when `f` panics, so no block is left unset.
@@ -108,13 +150,27 @@ impl Text {
             let Some(b) = a.last_mut() else {
                 return Text::new(s);
             };
+            let hash = (s.len() <= SHORT_BYTES).then(|| short_hash(s));
+            if let Some(&(start, len)) = hash.and_then(|h| b.short.get(&h))
+                && b.buf.get(start as usize..(start + len) as usize) == Some(s)
+            {
+                return Text {
+                    block: Arc::clone(&b.block),
+                    start,
+                    len,
+                };
+            }
             if b.buf.len() + s.len() > BLOCK_BYTES {
                 let buf = std::mem::replace(&mut b.buf, String::with_capacity(BLOCK_BYTES));
                 let block = std::mem::replace(&mut b.block, new_block());
                 b.full.push((block, buf));
+                b.short.clear();
             }
             let start = b.buf.len();
             b.buf.push_str(s);
+            if let Some(h) = hash {
+                b.short.insert(h, (start as u32, s.len() as u32));
+            }
             Text {
                 block: Arc::clone(&b.block),
                 start: start as u32,
@@ -346,6 +402,32 @@ mod tests {
         assert_eq!(outer, "outer");
         assert_eq!(inner, "inner");
         assert!(!Arc::ptr_eq(&outer.block, &inner.block));
+    }
+
+    #[test]
+    fn short_texts_repeated_in_a_block_are_stored_once() {
+        let (a, b, c, long1, long2) = arena(|| {
+            let long = "a long sentence that is well over the short limit, stored each time";
+            (
+                Text::intern("months"),
+                Text::intern("months"),
+                Text::intern("weeks"),
+                Text::intern(long),
+                Text::intern(long),
+            )
+        });
+        assert_eq!((a.start, a.len), (b.start, b.len), "one copy");
+        assert_ne!(a.start, c.start);
+        assert_eq!(
+            (a.as_str(), b.as_str(), c.as_str()),
+            ("months", "months", "weeks")
+        );
+        assert_ne!(long1.start, long2.start, "long text is not looked up");
+        assert_eq!(long1, long2);
+        assert_eq!(
+            a.block.0.get().map(|s| s.len()),
+            Some(6 + 5 + 2 * long1.len())
+        );
     }
 
     #[test]
