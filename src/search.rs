@@ -9,9 +9,16 @@
 //! their entry's name (lightly weighted), so `emilia pfs` finds EMILIA's PFS finding. A
 //! finding's numbers (effect, CI, p, per-arm values; see [`finding_summary`]) are a field of
 //! their own and end its display title, so `9.6` finds that finding and its hit shows them.
-//! Titles never repeat the entry's name when the item's text already opens with it.
-//! Text is case-folded once, at build, one char for one
-//! char, so char positions in the folded text are char positions in the original.
+//! Titles never repeat the entry's name when the item's text already opens with it; they are
+//! composed for the hits returned, not stored. A finding's endpoint is also found by its
+//! initials (`pfs`, `os`).
+//!
+//! # Memory
+//!
+//! The index shares the library (an `Arc`) instead of copying it. Short fields are held
+//! case-folded (one char for one char, so char positions carry over to the original) in one
+//! string; long text that is plain ASCII, nearly all of it, is matched where the library holds
+//! it, ignoring ASCII case; only long text that needs more than ASCII folding is copied.
 //!
 //! # Query syntax
 //!
@@ -36,13 +43,21 @@
 //! an exact field beats a prefix, which beats a whole word, a word start, a mid-word substring,
 //! and last a scattered fuzzy match. Ties go to the earlier record, and entries come first.
 //!
+//! # Only what can rank
+//!
+//! Only the best `limit` hits are wanted. Each scoring thread keeps its best `limit` so far;
+//! once it has that many, a record is skipped when even its heaviest field matched whole could
+//! not beat the lowest of them, a field when it cannot, and only a prefix is checked when only
+//! a prefix would count. Skipped records are kept as candidates for the next keystroke, so
+//! pruning changes neither the hits nor narrowing (tests compare with scoring everything).
+//!
 //! # Incremental narrowing
 //!
 //! Whether a record *matches* (ignoring score) only gets stricter as a term grows: a longer
 //! pattern that is a subsequence/substring of a field implies its shorter prefix is too. So a
-//! [`Searcher`] keeps the previous query's matching records, and when the new query narrows the
-//! old one (same filters and negations, each old term contained in the new one) it re-scores
-//! only those.
+//! [`Searcher`] keeps the previous query's matching (or skipped) records, and when the new
+//! query narrows the old one (same filters and negations, each old term contained in the new
+//! one) it re-scores only those.
 
 use crate::content::{
     ArmValue, Entry, EntryKind, Finding, Library, Role, Text, fmt_effect, fmt_num,

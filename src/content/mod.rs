@@ -25,7 +25,7 @@ pub struct Loaded {
 }
 
 /// Load and validate every source. On any error, the report lists them all. All sources
-/// share one budget (see the limits in [`load`]): a run over it fails with a clear error.
+/// share one budget (see the limits in [`mod@load`]): a run over it fails with a clear error.
 ///
 /// Pack directories are parsed on the machine's cores, and large ones are kept in the cache
 /// [`Cache::from_env`] names (see [`cache`]), checked where checking found nothing.
@@ -33,7 +33,7 @@ pub fn load(sources: &[PackSource]) -> Result<Loaded, Report> {
     load_with(sources, &Cache::from_env())
 }
 
-/// [`load`] with the given cache ([`Cache::off`] for none).
+/// [`load()`] with the given cache ([`Cache::off`] for none).
 pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report> {
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
