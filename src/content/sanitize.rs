@@ -116,6 +116,15 @@ mod scan {
 
     type R = Result<(), Unclean>;
 
+    /// Serializer methods for values that hold no text: nothing to check.
+    macro_rules! no_text {
+        ($($name:ident: $t:ty),* $(,)?) => {
+            $(fn $name(self, _: $t) -> R {
+                Ok(())
+            })*
+        };
+    }
+
     impl ser::Serializer for &mut Scan {
         type Ok = ();
         type Error = Unclean;
@@ -133,41 +142,11 @@ mod scan {
         fn serialize_char(self, v: char) -> R {
             self.serialize_str(v.encode_utf8(&mut [0; 4]))
         }
-        fn serialize_bool(self, _: bool) -> R {
-            Ok(())
-        }
-        fn serialize_i8(self, _: i8) -> R {
-            Ok(())
-        }
-        fn serialize_i16(self, _: i16) -> R {
-            Ok(())
-        }
-        fn serialize_i32(self, _: i32) -> R {
-            Ok(())
-        }
-        fn serialize_i64(self, _: i64) -> R {
-            Ok(())
-        }
-        fn serialize_u8(self, _: u8) -> R {
-            Ok(())
-        }
-        fn serialize_u16(self, _: u16) -> R {
-            Ok(())
-        }
-        fn serialize_u32(self, _: u32) -> R {
-            Ok(())
-        }
-        fn serialize_u64(self, _: u64) -> R {
-            Ok(())
-        }
-        fn serialize_f32(self, _: f32) -> R {
-            Ok(())
-        }
-        fn serialize_f64(self, _: f64) -> R {
-            Ok(())
-        }
-        fn serialize_bytes(self, _: &[u8]) -> R {
-            Ok(())
+        // Numbers, flags and bytes hold no text.
+        no_text! {
+            serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+            serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8]
         }
         fn serialize_none(self) -> R {
             Ok(())
