@@ -529,7 +529,7 @@ fn decode_chunk(bytes: &[u8], entries: u32) -> io::Result<Vec<Stored>> {
     }
     // Text is gathered into shared blocks (see content::text), readable once the arena ends:
     // only then is it scanned.
-    let items = super::text::arena(|| {
+    let items = super::text::arena_sized(bytes.len(), || {
         opts()
             .with_limit(bytes.len() as u64)
             .deserialize_seed(Items(entries), bytes)

@@ -161,12 +161,13 @@ pub fn parse_bundled(raw: RawPack, diags: &mut Vec<Diagnostic>) -> ParsedPack {
         .find(|(p, _)| Some(*p) == pack)
         .and_then(|(p, bytes)| {
             use bincode::Options;
-            let (manifest, entries): (Manifest, Vec<(String, Entry)>) = super::text::arena(|| {
-                bincode::DefaultOptions::new()
-                    .with_limit(bytes.len() as u64)
-                    .deserialize(bytes)
-            })
-            .ok()?;
+            let (manifest, entries): (Manifest, Vec<(String, Entry)>) =
+                super::text::arena_sized(bytes.len(), || {
+                    bincode::DefaultOptions::new()
+                        .with_limit(bytes.len() as u64)
+                        .deserialize(bytes)
+                })
+                .ok()?;
             let entries: Vec<_> = entries
                 .into_iter()
                 .map(|(file, e)| (format!("content/{p}/{file}"), e))
@@ -712,7 +713,7 @@ pub fn decode(
 pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnostic> {
     let opts = ron::Options::default().with_recursion_limit(RECURSION_LIMIT);
     // Text is gathered into shared blocks (see content::text): one allocation per ~1 MB.
-    super::text::arena(|| opts.from_str::<T>(text)).map_err(|e| {
+    super::text::arena_sized(text.len(), || opts.from_str::<T>(text)).map_err(|e| {
         let (code, help) = classify(&e.code);
         // ron's span can start on the whitespace before the offending token (e.g. after
         // `sample_size:`); point at the token itself, within the span.

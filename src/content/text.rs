@@ -98,10 +98,16 @@ fn seal(block: &Block, buf: String) {
 /// Run `f` (a deserialization) with an arena on this thread: every `Text` it creates is
 /// appended to shared blocks, sealed when `f` returns. Nested arenas are separate.
 pub fn arena<R>(f: impl FnOnce() -> R) -> R {
+    arena_sized(0, f)
+}
+
+/// [`arena`] for decoding about `bytes` of input: the text it holds is at most that, so its
+/// first block is allocated once at that size (up to [`BLOCK_BYTES`]) instead of growing.
+pub fn arena_sized<R>(bytes: usize, f: impl FnOnce() -> R) -> R {
     ARENAS.with(|a| {
         a.borrow_mut().push(Builder {
             block: new_block(),
-            buf: String::new(),
+            buf: String::with_capacity(bytes.min(BLOCK_BYTES)),
             full: Vec::new(),
             short: HashMap::default(),
         })
