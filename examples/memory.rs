@@ -103,7 +103,12 @@ fn main() {
         for end in (1..=query.len()).filter(|&i| query.is_char_boundary(i)) {
             let t = Instant::now();
             let hits = searcher.search(&query[..end], trialdeck::app::SEARCH_LIMIT);
-            println!("{:<24} {:>4} hits {:?}", &query[..end], hits.len(), t.elapsed());
+            println!(
+                "{:<24} {:>4} hits {:?}",
+                &query[..end],
+                hits.len(),
+                t.elapsed()
+            );
         }
     }
     report("searched");
