@@ -5,46 +5,22 @@
 //! Each test also checks that the terminal is given back on exit: the alternate screen is left,
 //! the cursor is visible again, mouse reporting and bracketed paste are off.
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
-/// Generous, because a loaded CI machine may be slow to start a debug binary; a passing test
-/// returns as soon as the screen shows what it waits for.
-const DEADLINE: Duration = Duration::from_secs(20);
-const POLL: Duration = Duration::from_millis(10);
+use common::pty::{DEADLINE, POLL, Pty};
+use portable_pty::{CommandBuilder, PtySize};
+use std::io::Read;
+use std::time::Instant;
+
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
 
 static SPAWNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Start trialdeck on `pack` in a new pty. Only the child keeps the slave end, so readers of
-/// the master see EOF when it exits.
-fn spawn_in_pty(pack: &str) -> (Box<dyn MasterPty + Send>, Box<dyn Child + Send + Sync>) {
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
-    cmd.args(["--pack", pack]);
-    spawn_cmd_in_pty(cmd)
-}
-
-/// Start `cmd` in a new pty, in the crate's directory, with `$TRIALDECK` naming the binary.
-fn spawn_cmd_in_pty(
-    mut cmd: CommandBuilder,
-) -> (Box<dyn MasterPty + Send>, Box<dyn Child + Send + Sync>) {
-    let portable_pty::PtyPair { master, slave } = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("open a pty");
-    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-    cmd.env("TERM", "xterm-256color");
+/// `cmd` with `$TRIALDECK` naming the binary, and never the tester's own review history or
+/// settings: a fresh data directory and config per run.
+fn isolated(mut cmd: CommandBuilder) -> CommandBuilder {
     cmd.env("TRIALDECK", env!("CARGO_BIN_EXE_trialdeck"));
-    cmd.env_remove("NO_COLOR");
-    // Never the tester's own review history or settings: a fresh directory per run.
     let home = std::env::temp_dir().join(format!(
         "trialdeck-e2e-{}-{}",
         std::process::id(),
@@ -52,99 +28,33 @@ fn spawn_cmd_in_pty(
     ));
     cmd.env("TRIALDECK_DATA_DIR", home.join("data"));
     cmd.env("TRIALDECK_CONFIG", home.join("config.ron"));
-    let child = slave.spawn_command(cmd).expect("spawn trialdeck");
-    drop(slave);
-    (master, child)
+    cmd
 }
 
-struct Session {
-    parser: Arc<Mutex<vt100::Parser>>,
-    /// Set by the reader thread when the pty reports end of output (every slave end closed).
-    eof: Arc<AtomicBool>,
-    writer: Box<dyn Write + Send>,
-    master: Box<dyn MasterPty + Send>,
-    child: Box<dyn Child + Send + Sync>,
+/// Start trialdeck on `pack` in a new pty.
+fn spawn_in_pty(pack: &str) -> (common::pty::Master, common::pty::Running) {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(["--pack", pack]);
+    common::pty::open(isolated(cmd), ROWS, COLS)
 }
 
-impl Session {
-    fn start() -> Session {
-        Session::start_with("tests/fixtures/good/mini")
+type Session = Pty;
+
+impl Pty {
+    fn start() -> Pty {
+        Pty::start_with("tests/fixtures/good/mini")
     }
 
-    fn start_with(pack: &str) -> Session {
-        Session::attach(spawn_in_pty(pack))
+    fn start_with(pack: &str) -> Pty {
+        Pty::attach(spawn_in_pty(pack), ROWS, COLS)
     }
 
     /// A bash script with job control on (`set -m`, as in an interactive shell), which runs
     /// trialdeck as `$TRIALDECK`.
-    fn start_script(script: &str) -> Session {
+    fn start_script(script: &str) -> Pty {
         let mut cmd = CommandBuilder::new("bash");
         cmd.args(["--norc", "--noprofile", "-m", "-c", script]);
-        Session::attach(spawn_cmd_in_pty(cmd))
-    }
-
-    fn attach(
-        (master, child): (Box<dyn MasterPty + Send>, Box<dyn Child + Send + Sync>),
-    ) -> Session {
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
-        let eof = Arc::new(AtomicBool::new(false));
-        let mut reader = master.try_clone_reader().expect("pty reader");
-        {
-            let parser = Arc::clone(&parser);
-            let eof = Arc::clone(&eof);
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                loop {
-                    match reader.read(&mut buf) {
-                        // Linux reports EIO on the master once the slave is closed.
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => parser
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .process(&buf[..n]),
-                    }
-                }
-                eof.store(true, Ordering::SeqCst);
-            });
-        }
-        let writer = master.take_writer().expect("pty writer");
-        Session {
-            parser,
-            eof,
-            writer,
-            master,
-            child,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    /// Poll the screen until `ok` holds, or fail with what the screen shows.
-    fn wait_for(&self, what: &str, ok: impl Fn(&vt100::Screen) -> bool) {
-        let end = Instant::now() + DEADLINE;
-        loop {
-            if ok(self.parser.lock().unwrap().screen()) {
-                return;
-            }
-            if Instant::now() > end {
-                panic!(
-                    "timed out waiting for {what}; the screen shows:\n{}",
-                    self.contents()
-                );
-            }
-            std::thread::sleep(POLL);
-        }
-    }
-
-    fn wait_text(&self, text: &str) {
-        self.wait_for(&format!("{text:?}"), |s| s.contents().contains(text));
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).expect("write to pty");
-        self.writer.flush().expect("flush pty");
+        Pty::spawn(isolated(cmd), ROWS, COLS)
     }
 
     /// Wait for the app to be up: the list is drawn (so raw mode is on and input is read),
@@ -163,65 +73,6 @@ impl Session {
                     && s.bracketed_paste()
             },
         );
-    }
-
-    /// Wait for the process to exit, then for its last output to be processed.
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let end = Instant::now() + DEADLINE;
-        let status = loop {
-            if let Some(st) = self.child.try_wait().expect("try_wait") {
-                break st;
-            }
-            if Instant::now() > end {
-                panic!(
-                    "trialdeck did not exit; the screen shows:\n{}",
-                    self.contents()
-                );
-            }
-            std::thread::sleep(POLL);
-        };
-        let end = Instant::now() + DEADLINE;
-        while !self.eof.load(Ordering::SeqCst) {
-            assert!(Instant::now() < end, "the pty output never ended");
-            std::thread::sleep(POLL);
-        }
-        status
-    }
-
-    /// The terminal is as the app found it.
-    fn assert_restored(&self) {
-        let s = self.parser.lock().unwrap().screen().clone();
-        assert!(
-            !s.alternate_screen(),
-            "still on the alternate screen after exit"
-        );
-        assert!(!s.hide_cursor(), "the cursor is still hidden after exit");
-        assert_eq!(
-            s.mouse_protocol_mode(),
-            vt100::MouseProtocolMode::None,
-            "mouse capture left on after exit"
-        );
-        assert!(!s.bracketed_paste(), "bracketed paste left on after exit");
-    }
-
-    fn signal(&self, name: &str) {
-        let pid = self.child.process_id().expect("child pid");
-        let st = std::process::Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(pid.to_string())
-            .status()
-            .expect("run kill");
-        assert!(st.success(), "kill -{name} {pid}");
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        // Never leave a child behind when a test fails.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 }
 
@@ -462,7 +313,7 @@ fn sigtstp_from_outside_restores_the_terminal_and_fg_redraws() {
         "#,
     );
     s.wait_ready();
-    let shell = s.child.process_id().expect("shell pid");
+    let shell = s.pid();
     let app = child_of(shell);
     let st = std::process::Command::new("kill")
         .args(["-TSTP", &app.to_string()])

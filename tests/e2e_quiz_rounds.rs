@@ -8,16 +8,12 @@
 //! that `stats --format json` and a second session see the reviews. The rounds test drives a
 //! round on EMILIA and checks the handout it leaves.
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
-/// Generous for a loaded machine; a passing test returns as soon as the screen is right.
-const DEADLINE: Duration = Duration::from_secs(20);
-const POLL: Duration = Duration::from_millis(10);
+use common::pty::Pty;
+use portable_pty::CommandBuilder;
+use std::path::Path;
+
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
 const MINI: &str = "tests/fixtures/good/mini";
@@ -79,89 +75,17 @@ impl Home {
     }
 }
 
-struct Pty {
-    parser: Arc<Mutex<vt100::Parser>>,
-    eof: Arc<AtomicBool>,
-    writer: Box<dyn Write + Send>,
-    _master: Box<dyn MasterPty + Send>,
-    child: Box<dyn Child + Send + Sync>,
-}
-
 impl Pty {
     /// Start `trialdeck ARGS` (with the home's data dir and config) in a new pty.
     fn start(home: &Home, args: &[&str]) -> Pty {
-        let portable_pty::PtyPair { master, slave } = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
         cmd.args(home.args(args));
-        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
         cmd.env_remove("TRIALDECK_DATA_DIR");
         cmd.env_remove("TRIALDECK_CONFIG");
         for (k, v) in home.envs() {
             cmd.env(k, v);
         }
-        let child = slave.spawn_command(cmd).expect("spawn trialdeck");
-        drop(slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
-        let eof = Arc::new(AtomicBool::new(false));
-        let mut reader = master.try_clone_reader().expect("pty reader");
-        {
-            let parser = Arc::clone(&parser);
-            let eof = Arc::clone(&eof);
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                loop {
-                    match reader.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => parser
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .process(&buf[..n]),
-                    }
-                }
-                eof.store(true, Ordering::SeqCst);
-            });
-        }
-        let writer = master.take_writer().expect("pty writer");
-        Pty {
-            parser,
-            eof,
-            writer,
-            _master: master,
-            child,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) {
-        let end = Instant::now() + DEADLINE;
-        loop {
-            if ok(&self.contents()) {
-                return;
-            }
-            if Instant::now() > end {
-                panic!(
-                    "timed out waiting for {what}; the screen shows:\n{}",
-                    self.contents()
-                );
-            }
-            std::thread::sleep(POLL);
-        }
-    }
-
-    fn wait_text(&self, text: &str) {
-        self.wait_for(&format!("{text:?}"), |c| c.contains(text));
+        Pty::spawn(cmd, ROWS, COLS)
     }
 
     /// The first row of the screen (the rounds' step counter and countdown live there).
@@ -170,50 +94,9 @@ impl Pty {
     }
 
     fn wait_top(&self, text: &str) {
-        self.wait_for(&format!("{text:?} on the top line"), |c| {
-            c.lines().next().unwrap_or("").contains(text)
+        self.wait_for(&format!("{text:?} on the top line"), |s| {
+            s.contents().lines().next().unwrap_or("").contains(text)
         });
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).expect("write to pty");
-        self.writer.flush().expect("flush pty");
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let end = Instant::now() + DEADLINE;
-        let status = loop {
-            if let Some(st) = self.child.try_wait().expect("try_wait") {
-                break st;
-            }
-            assert!(
-                Instant::now() < end,
-                "trialdeck did not exit; the screen shows:\n{}",
-                self.contents()
-            );
-            std::thread::sleep(POLL);
-        };
-        let end = Instant::now() + DEADLINE;
-        while !self.eof.load(Ordering::SeqCst) {
-            assert!(Instant::now() < end, "the pty output never ended");
-            std::thread::sleep(POLL);
-        }
-        status
-    }
-
-    fn assert_restored(&self) {
-        let s = self.parser.lock().unwrap().screen().clone();
-        assert!(!s.alternate_screen(), "still on the alternate screen");
-        assert!(!s.hide_cursor(), "the cursor is still hidden");
-    }
-}
-
-impl Drop for Pty {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 }
 
@@ -233,7 +116,7 @@ fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
     s.send(b" ");
     s.wait_text("Key points — tick");
     s.send(b"1234");
-    s.wait_for("four ticks", |c| c.matches("[✓]").count() == 4);
+    s.wait_for("four ticks", |s| s.contents().matches("[✓]").count() == 4);
     s.send(b"\r");
     s.wait_text("Quiz · 2 of 3");
 
@@ -251,7 +134,7 @@ fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
     s.send(b" ");
     s.wait_text("Key points — tick");
     s.send(b"2");
-    s.wait_for("one tick", |c| c.matches("[✓]").count() == 1);
+    s.wait_for("one tick", |s| s.contents().matches("[✓]").count() == 1);
     s.send(b"h");
     s.wait_text("session summary");
     s.wait_text("3 cards graded");
@@ -395,15 +278,18 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     s.wait_top("Medical Student · 1 of 7");
     s.wait_text("Explain how T-DM1 gets its cytotoxic payload");
     s.send(b" ");
-    s.wait_for("one key point", |c| c.matches("✓ ").count() == 1);
+    s.wait_for("one key point", |s| s.contents().matches("✓ ").count() == 1);
     s.send(b" ");
-    s.wait_for("two key points", |c| c.matches("✓ ").count() == 2);
+    s.wait_for("two key points", |s| {
+        s.contents().matches("✓ ").count() == 2
+    });
     // A learner is called on (in large type, above the question, which stays).
     s.send(b"l");
     s.wait_text("Explain how T-DM1 gets its cytotoxic payload");
     s.send(b"t");
     s.wait_top("⏱ 0:0");
-    s.wait_for("the countdown below 5 s", |c| {
+    s.wait_for("the countdown below 5 s", |s| {
+        let c = s.contents();
         let top = c.lines().next().unwrap_or("");
         top.contains("⏱ 0:0") && !top.contains("⏱ 0:05")
     });
@@ -413,8 +299,8 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     // → the second question, revealed in full.
     s.send(b"\x1b[C");
     s.wait_top("Resident · 2 of 7");
-    s.wait_for("no key point shown on a new question", |c| {
-        !c.contains("✓ ")
+    s.wait_for("no key point shown on a new question", |s| {
+        !s.contents().contains("✓ ")
     });
     for _ in 0..6 {
         s.send(b" ");

@@ -2,6 +2,8 @@
 //! fixed clock, render it, and find text in what was drawn.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
