@@ -1256,6 +1256,12 @@ impl SearchIndex {
     /// …", "EMILIA · Resident: prompt" (or "Resident: EMILIA …" when the prompt opens with
     /// the name), "EMILIA · about".
     fn compose(&self, r: &Record) -> Composed {
+        self.compose_with(r, true)
+    }
+
+    /// [`Self::compose`]; without `numbers`, a finding's numbers are left out of the title
+    /// (not formatted) but still located: for a caller that has the title already.
+    fn compose_with(&self, r: &Record, numbers: bool) -> Composed {
         let e = &self.lib.entries[r.entry as usize];
         let item = r.item as usize;
         let plain = |(title, at): (String, usize)| Composed {
@@ -1271,12 +1277,15 @@ impl SearchIndex {
                     return plain((e.name.to_string(), 0));
                 };
                 let (mut title, at) = named(&e.name, " · ", &f.endpoint);
-                let summary = finding_summary(e, f);
-                let numbers_at = (!summary.is_empty()).then(|| {
+                // finding_summary is empty exactly when there is no effect and no number.
+                let has_numbers = f.effect.is_some() || f.values.iter().any(|v| v.value.is_some());
+                let numbers_at = has_numbers.then(|| {
                     title.push_str(" — ");
                     title.chars().count()
                 });
-                title.push_str(&summary);
+                if numbers {
+                    title.push_str(&finding_summary(e, f));
+                }
                 Composed {
                     title,
                     name_at: 0,
@@ -1544,9 +1553,13 @@ impl SearchIndex {
                 }
             }
         }
-        let composed = self.compose(r);
+        // The hit's title is this record's, composed already: only where its fields sit is
+        // needed (without formatting a finding's numbers again).
+        let composed = self.compose_with(r, false);
+        let title = &hit.title;
+        debug_assert!(title.starts_with(composed.title.as_str()), "{title:?}");
         let Some((_, fi)) = best else {
-            return (one_line(&composed.title), Vec::new());
+            return (one_line(title), Vec::new());
         };
         let f = &fields[fi];
         let text = f.hay.text();
@@ -1573,10 +1586,7 @@ impl SearchIndex {
             pos = pos.iter().filter_map(|&p| starts.get(p).copied()).collect();
         }
         if let Some(at) = composed.at(f.slot) {
-            return (
-                one_line(&composed.title),
-                pos.into_iter().map(|p| p + at).collect(),
-            );
+            return (one_line(title), pos.into_iter().map(|p| p + at).collect());
         }
         window(&self.original(r, f.slot, f.ordinal), &pos)
     }
