@@ -280,9 +280,7 @@ type CliResult<T = ExitCode> = Result<T, CliError>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = !cli.global.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal();
+    let color = !no_color(&cli.global) && std::io::stdout().is_terminal();
     match run(cli, color) {
         Ok(code) => code,
         Err(e) => {
@@ -407,13 +405,7 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
             library.question_count()
         )));
     }
-    let no_color = g.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = match g.theme {
-        Some(t) => t,
-        None if no_color => ThemeName::Mono,
-        None => ThemeName::Dark,
-    };
-    let mut app = trialdeck::app::App::new(library, theme).with_keymap(keymap);
+    let mut app = trialdeck::app::App::new(library, theme(g, ThemeName::Dark)).with_keymap(keymap);
     let mut store = open_history(g, &mut app, false)?;
     run_app(app, store.as_mut())
 }
@@ -534,12 +526,7 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
     // No filter at all: the session builder, where the learner chooses.
     let builder = filter == trialdeck::review::Filter::default();
     need_terminal(&library)?;
-    let theme = g.theme.unwrap_or(if no_color(g) {
-        ThemeName::Mono
-    } else {
-        ThemeName::Dark
-    });
-    let mut app = trialdeck::app::App::new(library, theme);
+    let mut app = trialdeck::app::App::new(library, theme(g, ThemeName::Dark));
     let mut store = open_history(g, &mut app, true)?;
     if filter.roles.is_empty()
         && let Some(level) = app.deck.level
@@ -689,12 +676,7 @@ fn cmd_rounds(
             .collect(),
     };
     need_terminal(&library)?;
-    let theme = g.theme.unwrap_or(if no_color(g) {
-        ThemeName::Mono
-    } else {
-        ThemeName::HighContrast
-    });
-    let mut app = trialdeck::app::App::new(library, theme);
+    let mut app = trialdeck::app::App::new(library, theme(g, ThemeName::HighContrast));
     let opts = trialdeck::app::RoundsOptions {
         roles,
         timer: std::time::Duration::from_secs(timer.max(1)),
@@ -707,6 +689,16 @@ fn cmd_rounds(
 
 fn no_color(g: &Global) -> bool {
     g.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// The theme to start in: `--theme`, else mono without colour, else the screen's default
+/// (dark for studying, high contrast for rounds).
+fn theme(g: &Global, default: ThemeName) -> ThemeName {
+    g.theme.unwrap_or(if no_color(g) {
+        ThemeName::Mono
+    } else {
+        default
+    })
 }
 
 /// Run the app until it ends; then write what the session leaves (a rounds handout).
