@@ -1102,11 +1102,6 @@ impl SearchIndex {
         }
     }
 
-    /// The library this index searches.
-    pub fn library(&self) -> &Arc<Library> {
-        &self.lib
-    }
-
     /// Number of records.
     pub fn len(&self) -> usize {
         self.records.len()
