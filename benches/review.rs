@@ -16,7 +16,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Instant;
-use trialdeck::devgen::gen_library;
+use trialdeck::dev::generate::gen_library;
 use trialdeck::review::queue::{self, Filter};
 use trialdeck::review::store::NewReview;
 use trialdeck::review::{CardIndex, Grade, Scheduler, Store, build_cards};

@@ -35,7 +35,7 @@ const QUERIES: &[&str] = &[
     "@resident pfs",
 ];
 /// Hits per keystroke: what the app asks for.
-const LIMIT: usize = trialdeck::app::SEARCH_LIMIT;
+const LIMIT: usize = trialdeck::tui::app::SEARCH_LIMIT;
 /// Hits highlighted per keystroke: a screenful.
 const SHOWN: usize = 50;
 /// Queries typed for the side-by-side comparison: plain words, which every tool reads alike.
@@ -112,7 +112,7 @@ fn bundled() -> (String, Library) {
         Ok(l) => ("bundled".into(), l.library),
         Err(_) => (
             "gen20 (bundled failed to load)".into(),
-            trialdeck::devgen::gen_library(20, 1),
+            trialdeck::dev::generate::gen_library(20, 1),
         ),
     }
 }
@@ -129,11 +129,11 @@ fn libraries() -> Vec<(String, Arc<Library>)> {
             }
             "1k" => out.push((
                 "1k".into(),
-                Arc::new(trialdeck::devgen::gen_library(1_000, 1)),
+                Arc::new(trialdeck::dev::generate::gen_library(1_000, 1)),
             )),
             "10k" => out.push((
                 "10k".into(),
-                Arc::new(trialdeck::devgen::gen_library(10_000, 1)),
+                Arc::new(trialdeck::dev::generate::gen_library(10_000, 1)),
             )),
             _ => {}
         }

@@ -10,9 +10,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::{Terminal, backend::TestBackend};
 use std::hint::black_box;
-use trialdeck::app::App;
 use trialdeck::content::load_bundled;
-use trialdeck::theme::ThemeName;
+use trialdeck::tui::app::App;
+use trialdeck::tui::theme::ThemeName;
 
 fn first_frame(c: &mut Criterion) {
     let mut g = c.benchmark_group("startup");
@@ -27,7 +27,7 @@ fn first_frame(c: &mut Criterion) {
     g.bench_function("render_120x40", |b| {
         let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
         b.iter(|| {
-            term.draw(|f| trialdeck::ui::render(&app, f)).unwrap();
+            term.draw(|f| trialdeck::tui::ui::render(&app, f)).unwrap();
         })
     });
     g.bench_function("first_frame_total", |b| {
@@ -36,7 +36,7 @@ fn first_frame(c: &mut Criterion) {
             let mut app = App::new(lib, ThemeName::Dark);
             app.size = (120, 40);
             let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
-            term.draw(|f| trialdeck::ui::render(&app, f)).unwrap();
+            term.draw(|f| trialdeck::tui::ui::render(&app, f)).unwrap();
             black_box(term.backend().buffer().area)
         })
     });
@@ -51,7 +51,7 @@ fn dir_pack(c: &mut Criterion) {
         .unwrap_or(1_000);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("pack");
-    trialdeck::devgen::gen_pack(trials, 1, &dir).unwrap();
+    trialdeck::dev::generate::gen_pack(trials, 1, &dir).unwrap();
     // Files this fresh are never cached: make them look older.
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     for e in std::fs::read_dir(&dir).unwrap() {

@@ -102,7 +102,7 @@ fn main() {
         searcher.reset();
         for end in (1..=query.len()).filter(|&i| query.is_char_boundary(i)) {
             let t = Instant::now();
-            let hits = searcher.search(&query[..end], trialdeck::app::SEARCH_LIMIT);
+            let hits = searcher.search(&query[..end], trialdeck::tui::app::SEARCH_LIMIT);
             println!(
                 "{:<24} {:>4} hits {:?}",
                 &query[..end],

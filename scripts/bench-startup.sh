@@ -28,6 +28,10 @@ BIN=${BINS%% *}
 WORK=${WORK:-target/bench-packs}
 HISTORY=${HISTORY:-0}
 [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
+# The pack generator is a developer tool (`--features dev`), built apart so the measured
+# binary stays the one users run.
+GEN=${GEN:-target/dev-tools/release/trialdeck}
+[ -x "$GEN" ] || cargo build --release --quiet --features dev --target-dir target/dev-tools
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
 mkdir -p "$WORK"
 TMP=$(mktemp -d)
@@ -37,7 +41,7 @@ for p in $PACKS; do
   if [ "$p" = bundled ]; then CASES="$CASES bundled"; continue; fi
   if [ ! -f "$WORK/gen$p/pack.ron" ]; then
     echo "generating $p-trial pack in $WORK/gen$p ..." >&2
-    "$BIN" dev gen-pack --trials "$p" --out "$WORK/gen$p" >/dev/null
+    "$GEN" dev gen-pack --trials "$p" --out "$WORK/gen$p" >/dev/null
     sleep 3 # files this fresh are never cached (see src/content/cache.rs)
   fi
   # One warm cache per build (builds may not read each other's caches).

@@ -7,7 +7,6 @@
 
 use crate::content::Role;
 use crate::review::fsrs::DEFAULT_RETENTION;
-use crate::theme::ThemeName;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -234,6 +233,45 @@ fn theme_hint() -> String {
         "themes are {} (or auto)",
         ThemeName::ALL.map(theme_slug).join(", ")
     )
+}
+
+/// The colour themes by name (the views' styles are in `tui::theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeName {
+    Dark,
+    Light,
+    HighContrast,
+    Mono,
+}
+
+impl ThemeName {
+    pub const ALL: [ThemeName; 4] = [
+        ThemeName::Dark,
+        ThemeName::Light,
+        ThemeName::HighContrast,
+        ThemeName::Mono,
+    ];
+
+    pub fn parse(s: &str) -> Option<ThemeName> {
+        match s.to_ascii_lowercase().as_str() {
+            "dark" => Some(ThemeName::Dark),
+            "light" => Some(ThemeName::Light),
+            "high-contrast" | "highcontrast" | "contrast" | "projector" => {
+                Some(ThemeName::HighContrast)
+            }
+            "mono" | "monochrome" | "none" => Some(ThemeName::Mono),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ThemeName::Dark => "dark",
+            ThemeName::Light => "light",
+            ThemeName::HighContrast => "high-contrast",
+            ThemeName::Mono => "mono",
+        }
+    }
 }
 
 #[cfg(test)]

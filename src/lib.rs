@@ -1,21 +1,23 @@
 //! trialdeck: study and teach clinical-trial evidence in the terminal.
 //!
-//! The library holds everything; the binary (`src/main.rs`) only parses the command line
-//! and dispatches. `content`, `search` and `export` know nothing of the terminal.
+//! The library holds everything; the binary (`src/main.rs`) parses the command line, wires
+//! the parts together and dispatches. Two halves:
+//!
+//! - the domain, which knows nothing of a terminal: [`content`] (packs: read, parse, check,
+//!   cache), [`format`] (every phrase of a number), [`doc`] (an entry as neutral blocks),
+//!   [`search`], [`review`] (cards, scheduling, the history), [`export`], [`config`] and
+//!   [`fsutil`];
+//! - [`tui`], everything that does.
+//!
+//! [`dev`] (synthetic packs, fuzz entry points) is built only with the `dev` feature.
 
-pub mod action;
-pub mod app;
 pub mod config;
 pub mod content;
-pub mod devgen;
+#[cfg(any(test, feature = "dev"))]
+pub mod dev;
 pub mod doc;
 pub mod export;
 pub mod fsutil;
-pub mod fuzzing;
-pub mod keymap;
-pub mod layout;
 pub mod review;
 pub mod search;
-pub mod theme;
 pub mod tui;
-pub mod ui;

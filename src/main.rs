@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use trialdeck::content::{self, Entry, EntryKind, Library, PackSource, Report};
-use trialdeck::theme::ThemeName;
+use trialdeck::tui::theme::ThemeName;
 use unicode_width::UnicodeWidthStr;
 
 #[derive(Parser, Debug)]
@@ -122,7 +122,8 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Developer tools.
+    /// Developer tools (built with `--features dev`).
+    #[cfg(feature = "dev")]
     #[command(hide = true)]
     Dev {
         #[command(subcommand)]
@@ -196,6 +197,7 @@ enum ConfigCommand {
     Set { key: String, value: String },
 }
 
+#[cfg(feature = "dev")]
 #[derive(Subcommand, Debug)]
 enum DevCommand {
     /// Write a synthetic pack of N trials (for benchmarks).
@@ -320,6 +322,7 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::Stats { format }) => cmd_stats(&g, &load(&sources)?, format),
         Some(Command::Config { command }) => cmd_config(&g, command),
         Some(Command::Export(args)) => cmd_export(&load(&sources)?, &args),
+        #[cfg(feature = "dev")]
         Some(Command::Dev {
             command: DevCommand::GenPack { trials, seed, out },
         }) => cmd_gen_pack(trials, seed, &out),
@@ -383,12 +386,12 @@ fn write_stdout(s: &str) -> CliResult<()> {
 fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     let library = load(sources)?;
     let keymap = match &g.keymap {
-        None => trialdeck::keymap::Keymap::default(),
+        None => trialdeck::tui::keymap::Keymap::default(),
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 CliError::Usage(format!("cannot read keymap {}: {e}", path.display()))
             })?;
-            trialdeck::keymap::Keymap::from_ron(&text).map_err(|errs| {
+            trialdeck::tui::keymap::Keymap::from_ron(&text).map_err(|errs| {
                 CliError::Usage(format!(
                     "keymap {} has problems:\n  {}\nfix them, or start without --keymap",
                     path.display(),
@@ -405,7 +408,8 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
             library.question_count()
         )));
     }
-    let mut app = trialdeck::app::App::new(library, theme(g, ThemeName::Dark)).with_keymap(keymap);
+    let mut app =
+        trialdeck::tui::app::App::new(library, theme(g, ThemeName::Dark)).with_keymap(keymap);
     let mut store = open_history(g, &mut app, false)?;
     run_app(app, store.as_mut())
 }
@@ -428,7 +432,7 @@ fn load_config(g: &Global) -> (trialdeck::config::Config, Option<String>) {
 /// is never touched: the quiz refuses to start (`strict`), the browser opens without saving.
 fn open_history(
     g: &Global,
-    app: &mut trialdeck::app::App,
+    app: &mut trialdeck::tui::app::App,
     strict: bool,
 ) -> CliResult<Option<trialdeck::review::Store>> {
     use trialdeck::review::{Scheduler, Store};
@@ -473,10 +477,10 @@ fn open_history(
         .and_then(ThemeName::parse)
         .filter(|_| g.theme.is_none() && !no_color(g))
     {
-        app.theme = trialdeck::theme::Theme::new(t);
+        app.theme = trialdeck::tui::theme::Theme::new(t);
     }
     if !config.keys.is_empty() && g.keymap.is_none() {
-        match trialdeck::keymap::Keymap::with_overrides(&config.keys) {
+        match trialdeck::tui::keymap::Keymap::with_overrides(&config.keys) {
             Ok(k) => app.keymap = k,
             Err(errs) => notices.push(format!("config keys ignored: {}", errs.join("; "))),
         }
@@ -526,7 +530,7 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
     // No filter at all: the session builder, where the learner chooses.
     let builder = filter == trialdeck::review::Filter::default();
     need_terminal(&library)?;
-    let mut app = trialdeck::app::App::new(library, theme(g, ThemeName::Dark));
+    let mut app = trialdeck::tui::app::App::new(library, theme(g, ThemeName::Dark));
     let mut store = open_history(g, &mut app, true)?;
     if filter.roles.is_empty()
         && let Some(level) = app.deck.level
@@ -562,7 +566,7 @@ fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
             .states()
             .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?,
     );
-    let now = trialdeck::app::quiz::unix(std::time::SystemTime::now());
+    let now = trialdeck::tui::app::quiz::unix(std::time::SystemTime::now());
     let since = now - 31 * trialdeck::review::fsrs::DAY;
     let reviews = store
         .reviews_since(since)
@@ -615,7 +619,7 @@ fn cmd_config(g: &Global, command: ConfigCommand) -> CliResult {
             c.set(&key, &value)
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             if key.starts_with("keys.") {
-                trialdeck::keymap::Keymap::with_overrides(&c.keys)
+                trialdeck::tui::keymap::Keymap::with_overrides(&c.keys)
                     .map_err(|errs| CliError::Usage(errs.join("\n")))?;
             }
             c.save(&path).map_err(|e| CliError::Io(e.to_string()))?;
@@ -676,8 +680,8 @@ fn cmd_rounds(
             .collect(),
     };
     need_terminal(&library)?;
-    let mut app = trialdeck::app::App::new(library, theme(g, ThemeName::HighContrast));
-    let opts = trialdeck::app::RoundsOptions {
+    let mut app = trialdeck::tui::app::App::new(library, theme(g, ThemeName::HighContrast));
+    let opts = trialdeck::tui::app::RoundsOptions {
         roles,
         timer: std::time::Duration::from_secs(timer.max(1)),
         learners,
@@ -703,7 +707,7 @@ fn theme(g: &Global, default: ThemeName) -> ThemeName {
 
 /// Run the app until it ends; then write what the session leaves (a rounds handout).
 fn run_app(
-    mut app: trialdeck::app::App,
+    mut app: trialdeck::tui::app::App,
     store: Option<&mut trialdeck::review::Store>,
 ) -> CliResult {
     let stopped = trialdeck::tui::run(&mut app, store)
@@ -1082,9 +1086,10 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
 }
 
 /// `dev gen-pack`: a synthetic pack for benchmarks.
+#[cfg(feature = "dev")]
 fn cmd_gen_pack(trials: usize, seed: u64, out: &Path) -> CliResult {
-    trialdeck::devgen::check_trials(trials).map_err(|e| CliError::Usage(e.to_string()))?;
-    trialdeck::devgen::gen_pack(trials, seed, out)
+    trialdeck::dev::generate::check_trials(trials).map_err(|e| CliError::Usage(e.to_string()))?;
+    trialdeck::dev::generate::gen_pack(trials, seed, out)
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", out.display())))?;
     write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
     Ok(ExitCode::SUCCESS)

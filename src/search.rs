@@ -2137,7 +2137,7 @@ mod tests {
     #[test]
     fn incremental_matches_fresh() {
         let lib = lib();
-        let mut big = crate::devgen::gen_library(30, 3);
+        let mut big = crate::dev::generate::gen_library(30, 3);
         big.entries.extend(lib.entries);
         let big = Library::new(vec![], big.entries);
         let idx = build_index(&big);
@@ -2187,7 +2187,7 @@ mod tests {
 
     #[test]
     fn ranking_with_pruning_equals_scoring_everything() {
-        let mut big = crate::devgen::gen_library(40, 5);
+        let mut big = crate::dev::generate::gen_library(40, 5);
         big.entries.extend(lib().entries);
         let big = Library::new(vec![], big.entries);
         let idx = build_index(&big);
@@ -2258,7 +2258,7 @@ mod tests {
 
     #[test]
     fn the_index_does_not_copy_long_text() {
-        let lib = crate::devgen::gen_library(60, 2);
+        let lib = crate::dev::generate::gen_library(60, 2);
         let long: usize = lib
             .entries
             .iter()

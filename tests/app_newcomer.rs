@@ -10,11 +10,11 @@ use common::{
 };
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use trialdeck::action::Action;
-use trialdeck::app::{App, Focus, Section};
 use trialdeck::content::Role;
-use trialdeck::layout;
-use trialdeck::theme::ThemeName;
+use trialdeck::tui::action::Action;
+use trialdeck::tui::app::{App, Focus, Section};
+use trialdeck::tui::layout;
+use trialdeck::tui::theme::ThemeName;
 
 /// Text of a styled line, with no-break spaces read as spaces.
 fn line_text(l: &ratatui::text::Line) -> String {
@@ -556,7 +556,7 @@ fn tabs_use_full_names_when_they_fit_and_distinct_short_ones_otherwise() {
 
 #[test]
 fn help_uses_two_columns_when_wide_and_says_how_to_scroll() {
-    use trialdeck::app::help_lines;
+    use trialdeck::tui::app::help_lines;
     let a = app(80, 24);
     assert_eq!(help_lines(&a.keymap, (109, 40)).len(), 1);
     assert_eq!(help_lines(&a.keymap, (110, 40)).len(), 2);

@@ -6,10 +6,10 @@ mod common;
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use trialdeck::action::Action;
-use trialdeck::app::App;
 use trialdeck::content::{Library, Role};
-use trialdeck::theme::ThemeName;
+use trialdeck::tui::action::Action;
+use trialdeck::tui::app::App;
+use trialdeck::tui::theme::ThemeName;
 
 fn any_role() -> impl Strategy<Value = Option<Role>> {
     prop_oneof![
@@ -111,7 +111,8 @@ fn draw(terminal: &mut Option<Terminal<TestBackend>>, app: &App, w: u16, h: u16)
         *terminal = Some(Terminal::new(TestBackend::new(w, h)).expect("test terminal"));
     }
     let t = terminal.as_mut().expect("terminal");
-    t.draw(|f| trialdeck::ui::render(app, f)).expect("draw");
+    t.draw(|f| trialdeck::tui::ui::render(app, f))
+        .expect("draw");
 }
 
 proptest! {
@@ -155,7 +156,7 @@ proptest! {
             prop_assert!(b.item < b.item_count(&app.lib).max(1));
             // The scroll never passes what there is to show at this size.
             if let Some((s, body)) = b.detail_lines(&app.lib, &app.theme, app.size)
-                && b.section != trialdeck::app::Section::Forest
+                && b.section != trialdeck::tui::app::Section::Forest
             {
                 prop_assert!(b.scroll <= s.lines.len().saturating_sub(body.height as usize));
             }

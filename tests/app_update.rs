@@ -14,12 +14,12 @@ use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use std::collections::BTreeMap;
-use trialdeck::action::Action;
-use trialdeck::app::{App, Effect, Focus, Place, Section};
 use trialdeck::content::Role;
-use trialdeck::keymap::{Context, Keymap};
-use trialdeck::layout;
 use trialdeck::search::Kind as HitKind;
+use trialdeck::tui::action::Action;
+use trialdeck::tui::app::{App, Effect, Focus, Place, Section};
+use trialdeck::tui::keymap::{Context, Keymap};
+use trialdeck::tui::layout;
 
 const ALPHA: usize = 0;
 const TOPIC: usize = 1;
@@ -952,7 +952,7 @@ fn help_opens_scrolls_and_closes() {
     press(&mut a, key(KeyCode::PageDown));
     assert_eq!(a.help().map(|h| h.scroll), Some(1 + page));
     press(&mut a, ch('G'));
-    let max = trialdeck::app::help_max_scroll(&a.keymap, a.size);
+    let max = trialdeck::tui::app::help_max_scroll(&a.keymap, a.size);
     assert!(max > 1 + page, "help is long at 80x24");
     assert_eq!(a.help().map(|h| h.scroll), Some(max));
     press(&mut a, ch('j'));
@@ -1300,8 +1300,11 @@ fn a_rebound_key_drives_the_app() {
     o.insert("detail.next_section".to_string(), "n".to_string());
     o.insert("global.quit".to_string(), "Ctrl+Q".to_string());
     let keymap = Keymap::with_overrides(&o).expect("valid overrides");
-    let mut a =
-        App::new(common::mini_library(), trialdeck::theme::ThemeName::Dark).with_keymap(keymap);
+    let mut a = App::new(
+        common::mini_library(),
+        trialdeck::tui::theme::ThemeName::Dark,
+    )
+    .with_keymap(keymap);
     step(&mut a, Action::Resize(80, 24));
     press(&mut a, key(KeyCode::Enter));
     press(&mut a, ch('n'));
@@ -1343,7 +1346,7 @@ fn the_shipped_example_keymap_parses() {
             .expect("a binding");
         let want: Vec<_> = keys
             .split_whitespace()
-            .map(|k| trialdeck::keymap::Key::parse(k).expect("a key"))
+            .map(|k| trialdeck::tui::keymap::Key::parse(k).expect("a key"))
             .collect();
         assert_eq!(b.keys, want, "{name}");
     }
@@ -1352,7 +1355,7 @@ fn the_shipped_example_keymap_parses() {
 #[test]
 fn a_burst_of_keys_runs_one_search_after_it() {
     let mut a = app(120, 40);
-    a.search_mode = trialdeck::app::SearchMode::Batched;
+    a.search_mode = trialdeck::tui::app::SearchMode::Batched;
     step(&mut a, Action::OpenSearch);
     type_query(&mut a, "alpha");
     let st = a.search().expect("search open");
@@ -1373,7 +1376,7 @@ fn a_burst_of_keys_runs_one_search_after_it() {
 
 #[test]
 fn a_click_on_a_key_point_ticks_it_and_the_suggested_grade_follows() {
-    use trialdeck::app::{Quiz, Session};
+    use trialdeck::tui::app::{Quiz, Session};
     let mut a = app(100, 40);
     a.start_quiz(
         trialdeck::review::Filter {
@@ -1403,7 +1406,7 @@ fn a_click_on_a_key_point_ticks_it_and_the_suggested_grade_follows() {
 #[test]
 fn off_thread_search_shows_only_the_newest_querys_hits() {
     let mut a = app(120, 40);
-    a.search_mode = trialdeck::app::SearchMode::Worker;
+    a.search_mode = trialdeck::tui::app::SearchMode::Worker;
     step(&mut a, Action::OpenSearch);
     type_query(&mut a, "alp");
     let (s1, q1) = a.take_search_request().expect("a request for the worker");

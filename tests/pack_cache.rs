@@ -9,7 +9,7 @@ use trialdeck::content::{self, Cache, Loaded, PackSource};
 
 /// A generated pack whose files look an hour old (fresher files are never cached).
 fn pack(dir: &Path, trials: usize) {
-    trialdeck::devgen::gen_pack(trials, 3, dir).unwrap();
+    trialdeck::dev::generate::gen_pack(trials, 3, dir).unwrap();
     age(dir);
 }
 
@@ -198,7 +198,7 @@ fn a_pack_that_does_not_parse_is_not_cached() {
 fn fresh_files_are_not_cached_and_small_packs_not_by_default() {
     let tmp = tempfile::tempdir().unwrap();
     let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
-    trialdeck::devgen::gen_pack(3, 3, &dir).unwrap();
+    trialdeck::dev::generate::gen_pack(3, 3, &dir).unwrap();
     load(&dir, &Cache::at(&cdir)).unwrap();
     assert!(cache_file(&cdir).is_none(), "files written just now");
     age(&dir);

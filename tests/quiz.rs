@@ -9,11 +9,11 @@ mod common;
 use common::{mini_library, render, screen_text};
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
-use trialdeck::action::Action;
-use trialdeck::app::{App, BuilderRow, Effect, Face, Quiz, Screen, Session};
 use trialdeck::content::Role;
 use trialdeck::review::{CardId, CardState, Filter, Grade, NewReview, Scheduler};
-use trialdeck::theme::ThemeName;
+use trialdeck::tui::action::Action;
+use trialdeck::tui::app::{App, BuilderRow, Effect, Face, Quiz, Screen, Session};
+use trialdeck::tui::theme::ThemeName;
 
 /// A realistic fixed clock (November 2023): the quiz schedules in days from here.
 const T0_UNIX: i64 = 1_700_000_000;
@@ -654,7 +654,7 @@ fn o_opens_the_trial_and_q_resumes_the_same_card() {
     assert!(matches!(app.screen, Screen::Browse), "the browser is up");
     let alpha = app.lib.index_of("alpha").unwrap();
     assert_eq!(app.current(), Some(alpha));
-    assert_eq!(app.browse().focus, trialdeck::app::Focus::Detail);
+    assert_eq!(app.browse().focus, trialdeck::tui::app::Focus::Detail);
     assert!(app.paused_quiz.is_some());
     let text = screen_text(&render(&app));
     assert!(text.contains("ALPHA — Drug A versus drug B"), "{text}");

@@ -4,8 +4,8 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::Path;
-use trialdeck::app::App;
-use trialdeck::theme::ThemeName;
+use trialdeck::tui::app::App;
+use trialdeck::tui::theme::ThemeName;
 
 fn readme() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
@@ -39,11 +39,12 @@ fn first_screen(w: u16, h: u16) -> Vec<String> {
         .library;
     let mut app = App::new(lib, ThemeName::Dark);
     app.update(
-        trialdeck::action::Action::Resize(w, h),
+        trialdeck::tui::action::Action::Resize(w, h),
         std::time::SystemTime::UNIX_EPOCH,
     );
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| trialdeck::ui::render(&app, f)).expect("draw");
+    t.draw(|f| trialdeck::tui::ui::render(&app, f))
+        .expect("draw");
     let buf = t.backend().buffer();
     (0..h)
         .map(|y| {

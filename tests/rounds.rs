@@ -9,10 +9,10 @@ mod common;
 use common::{bundled_library, mini_library, render, screen_text};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
-use trialdeck::action::Action;
-use trialdeck::app::{App, Effect, Rounds, RoundsOptions, Screen, Step};
 use trialdeck::content::{Library, Role};
-use trialdeck::theme::ThemeName;
+use trialdeck::tui::action::Action;
+use trialdeck::tui::app::{App, Effect, Rounds, RoundsOptions, Screen, Step};
+use trialdeck::tui::theme::ThemeName;
 
 const T0_UNIX: u64 = 1_700_000_000;
 

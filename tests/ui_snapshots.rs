@@ -12,10 +12,10 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
-use trialdeck::action::Action;
-use trialdeck::app::{App, Section};
 use trialdeck::content::Role;
-use trialdeck::theme::{Theme, ThemeName};
+use trialdeck::tui::action::Action;
+use trialdeck::tui::app::{App, Section};
+use trialdeck::tui::theme::{Theme, ThemeName};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 

@@ -7,8 +7,6 @@
 //! effects, citations, counts) lives here and nowhere else, so the views cannot drift apart.
 
 pub mod plain;
-pub mod styled;
-pub mod wrap;
 
 use crate::content::{
     Analysis, ArmValue, Cite, Entry, Finding, Library, Measure, Role, SafetyItem, Status, Unit,

@@ -8,10 +8,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use std::time::SystemTime;
-use trialdeck::action::Action;
-use trialdeck::app::{App, Effect};
 use trialdeck::content::{self, Library, PackSource};
-use trialdeck::theme::ThemeName;
+use trialdeck::tui::action::Action;
+use trialdeck::tui::app::{App, Effect};
+use trialdeck::tui::theme::ThemeName;
 
 /// The clock every test passes to `update`: browsing keeps no time, and tests never read the
 /// real one.
@@ -94,7 +94,7 @@ pub fn render(app: &App) -> Terminal<TestBackend> {
     let (w, h) = app.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     terminal
-        .draw(|f| trialdeck::ui::render(app, f))
+        .draw(|f| trialdeck::tui::ui::render(app, f))
         .expect("draw");
     terminal
 }

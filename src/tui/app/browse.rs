@@ -1,11 +1,11 @@
 //! The browse screen: the trial list and the detail panel of the selected entry.
 
-use crate::action::Action;
 use crate::content::{EntryKind, Library, Role};
-use crate::doc::styled::{self, Styled, View};
 use crate::doc::{self, Block, Document, Section};
-use crate::layout::{self, Focus};
-use crate::theme::Theme;
+use crate::tui::action::Action;
+use crate::tui::layout::{self, Focus};
+use crate::tui::lines::document::{self, Styled, View};
+use crate::tui::theme::Theme;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +123,7 @@ impl Browse {
     /// How many selectable items the current section has (0 = plain scrolling text).
     pub fn item_count(&self, lib: &Library) -> usize {
         self.document(lib)
-            .map(|d| styled::item_count_in_view(&d, self.section, self.role, self.ceiling))
+            .map(|d| document::item_count_in_view(&d, self.section, self.role, self.ceiling))
             .unwrap_or(0)
     }
 
@@ -131,7 +131,7 @@ impl Browse {
     pub fn visible_questions(&self, lib: &Library) -> Vec<String> {
         self.document(lib)
             .map(|d| {
-                styled::questions_in_view(&d, self.role, self.ceiling)
+                document::questions_in_view(&d, self.role, self.ceiling)
                     .into_iter()
                     .map(|q| q.id.clone())
                     .collect()
@@ -160,7 +160,7 @@ impl Browse {
         let body = layout::detail_body(areas.detail?);
         let focused = self.focus == Focus::Detail;
         Some((
-            styled::section(d, &self.view(focused), theme, body.width),
+            document::section(d, &self.view(focused), theme, body.width),
             body,
         ))
     }
@@ -174,7 +174,7 @@ impl Browse {
             self.scroll = 0;
             return;
         };
-        let n = styled::item_count_in_view(&d, self.section, self.role, self.ceiling);
+        let n = document::item_count_in_view(&d, self.section, self.role, self.ceiling);
         self.item = self.item.min(n.saturating_sub(1));
         let max = match self.lines_of(&d, theme, size) {
             None => 0,

@@ -1,9 +1,9 @@
 //! The search overlay: a query, its hits, and opening a hit in its context.
 
 use super::{App, Overlay, Place, SEARCH_LIMIT, Section};
-use crate::action::Action;
-use crate::layout::{self, Focus};
 use crate::search::{Hit, Kind as HitKind};
+use crate::tui::action::Action;
+use crate::tui::layout::{self, Focus};
 
 #[derive(Debug, Clone)]
 pub struct SearchState {
@@ -249,7 +249,7 @@ impl App {
                         b.role = Some(q.role);
                     }
                 }
-                let i = crate::doc::styled::questions_in_view(&doc, b.role, b.ceiling)
+                let i = crate::tui::lines::document::questions_in_view(&doc, b.role, b.ceiling)
                     .iter()
                     .position(|q| q.id == item_id)
                     .unwrap_or(0);

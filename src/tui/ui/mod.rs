@@ -1,6 +1,6 @@
 //! Views: small structs that borrow what they show and draw it. No state changes here, and
-//! no geometry of their own: areas come from [`crate::layout`], the lines of an entry from
-//! [`crate::doc::styled`].
+//! no geometry of their own: areas come from [`crate::tui::layout`], the lines of an entry from
+//! [`crate::tui::lines::document`].
 
 pub mod bigtext;
 pub mod detail;
@@ -13,10 +13,10 @@ pub mod rounds;
 pub mod search;
 pub mod stats;
 
-use crate::app::{App, Overlay, Screen};
-use crate::doc::wrap::truncate;
-use crate::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use crate::theme::Theme;
+use crate::tui::app::{App, Overlay, Screen};
+use crate::tui::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::lines::wrap::truncate;
+use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

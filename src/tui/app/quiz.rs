@@ -5,11 +5,11 @@
 //! [`Effect::Record`](super::Effect) / [`Effect::Unrecord`](super::Effect) for the runtime to
 //! write. Time comes in as `now`.
 
-use crate::action::Action;
 use crate::content::{Library, Role};
 use crate::review::queue::{self, Filter};
 use crate::review::stats::{self, SessionReview, SessionSummary};
 use crate::review::{Card, CardIndex, CardState, CardText, Grade, NewReview, Scheduler};
+use crate::tui::action::Action;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
@@ -511,9 +511,9 @@ pub fn card_top(
     deck: &Deck,
     s: &Session,
     width: u16,
-    t: &crate::theme::Theme,
+    t: &crate::tui::theme::Theme,
 ) -> CardTop {
-    use crate::doc::wrap::{truncate, wrap};
+    use crate::tui::lines::wrap::{truncate, wrap};
     use ratatui::text::{Line, Span};
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut points = Vec::new();

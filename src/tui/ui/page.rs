@@ -1,7 +1,7 @@
 //! Lines laid out top to bottom in an area: the quiz card and the rounds screens draw with it.
 
 use super::bigtext;
-use crate::doc::wrap::{truncate, wrap};
+use crate::tui::lines::wrap::{truncate, wrap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

@@ -2,9 +2,9 @@
 //! discussion ladder one question at a time, with staged reveal, a countdown, a learner picker,
 //! presenter notes and a blank screen. Nothing personal is read or written here.
 
-use crate::action::Action;
 use crate::content::{Library, Role};
 use crate::doc::{self, Document};
+use crate::tui::action::Action;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};

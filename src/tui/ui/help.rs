@@ -1,10 +1,10 @@
 //! The help overlay, generated from the keymap: one or two columns, scrollable.
 
 use super::Scroll;
-use crate::doc::wrap::truncate;
-use crate::keymap::Keymap;
-use crate::layout;
-use crate::theme::Theme;
+use crate::tui::keymap::Keymap;
+use crate::tui::layout;
+use crate::tui::lines::wrap::truncate;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -34,7 +34,7 @@ impl Widget for &HelpView<'_> {
         ))
         .render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
         let body = layout::help_body(size);
-        let columns = crate::app::help_lines(self.keymap, size);
+        let columns = crate::tui::app::help_lines(self.keymap, size);
         let n = columns.len() as u16;
         let col_w = body.width / n.max(1);
         let longest = columns.iter().map(Vec::len).max().unwrap_or(0);

@@ -3,43 +3,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ThemeName {
-    Dark,
-    Light,
-    HighContrast,
-    Mono,
-}
-
-impl ThemeName {
-    pub const ALL: [ThemeName; 4] = [
-        ThemeName::Dark,
-        ThemeName::Light,
-        ThemeName::HighContrast,
-        ThemeName::Mono,
-    ];
-
-    pub fn parse(s: &str) -> Option<ThemeName> {
-        match s.to_ascii_lowercase().as_str() {
-            "dark" => Some(ThemeName::Dark),
-            "light" => Some(ThemeName::Light),
-            "high-contrast" | "highcontrast" | "contrast" | "projector" => {
-                Some(ThemeName::HighContrast)
-            }
-            "mono" | "monochrome" | "none" => Some(ThemeName::Mono),
-            _ => None,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ThemeName::Dark => "dark",
-            ThemeName::Light => "light",
-            ThemeName::HighContrast => "high-contrast",
-            ThemeName::Mono => "mono",
-        }
-    }
-}
+pub use crate::config::ThemeName;
 
 /// Every style the views use, by meaning.
 #[derive(Debug, Clone, PartialEq, Eq)]

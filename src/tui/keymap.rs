@@ -5,7 +5,7 @@
 //! replace the keys of a binding: `{"detail.next_section": "l Right ]"}`. Help and the footer
 //! read the same table, so what the app says about its keys is always what the keys do.
 
-use crate::action::Action;
+use crate::tui::action::Action;
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
@@ -719,7 +719,7 @@ mod example_file {
 
     #[test]
     fn the_shipped_example_keymap_parses_and_rebinds() {
-        let m = Keymap::from_ron(include_str!("../docs/keymap.example.ron"))
+        let m = Keymap::from_ron(include_str!("../../docs/keymap.example.ron"))
             .unwrap_or_else(|e| panic!("docs/keymap.example.ron: {e:?}"));
         let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
         assert_eq!(m.lookup(Context::Detail, &n), Some(Action::NextSection));

@@ -13,15 +13,15 @@ pub use crate::content::load::fuzz_pack_bytes;
 const MINI: [(&str, &str); 3] = [
     (
         "pack.ron",
-        include_str!("../tests/fixtures/good/mini/pack.ron"),
+        include_str!("../../tests/fixtures/good/mini/pack.ron"),
     ),
     (
         "alpha.ron",
-        include_str!("../tests/fixtures/good/mini/alpha.ron"),
+        include_str!("../../tests/fixtures/good/mini/alpha.ron"),
     ),
     (
         "mechanism.ron",
-        include_str!("../tests/fixtures/good/mini/mechanism.ron"),
+        include_str!("../../tests/fixtures/good/mini/mechanism.ron"),
     ),
 ];
 

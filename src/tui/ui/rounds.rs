@@ -3,11 +3,11 @@
 
 use super::forest::ForestPlot;
 use super::page::Page;
-use crate::app::{Rounds, Step};
 use crate::content::{Entry, Library, Unit};
-use crate::doc::wrap::truncate;
 use crate::doc::{self, Block, Section};
-use crate::theme::Theme;
+use crate::tui::app::{Rounds, Step};
+use crate::tui::lines::wrap::truncate;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Span;

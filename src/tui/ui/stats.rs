@@ -2,10 +2,10 @@
 //! column charts, retention by role and by trial. Scrolls like help.
 
 use super::Scroll;
-use crate::doc::wrap::truncate;
-use crate::layout;
 use crate::review::stats::{Retention, Stats, column_chart};
-use crate::theme::Theme;
+use crate::tui::layout;
+use crate::tui::lines::wrap::truncate;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -3,9 +3,9 @@
 //! so what is drawn and what `update` reasons about are the same lines.
 
 use super::wrap::{Doc, wrap};
-use super::{Block, Document, FindingGroup, FindingRow, QuestionItem, Section, Tone};
 use crate::content::{Role, RoleGroup};
-use crate::theme::Theme;
+use crate::doc::{Block, Document, FindingGroup, FindingRow, QuestionItem, Section, Tone};
+use crate::tui::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use std::collections::HashSet;
@@ -207,7 +207,7 @@ fn block_lines(_doc: &Document, block: &Block, view: &View, t: &Theme, d: &mut D
                 d.text(
                     &format!(
                         "{} on an absolute scale not plotted; see Findings.",
-                        super::count(*skipped, "effect", "effects")
+                        crate::doc::count(*skipped, "effect", "effects")
                     ),
                     t.muted,
                 );
@@ -325,7 +325,7 @@ fn finding_row(f: &FindingRow, sel: bool, focused: bool, widths: &[usize], t: &T
     let arms = f
         .arms
         .iter()
-        .map(|(a, v)| super::labelled(a, v))
+        .map(|(a, v)| crate::doc::labelled(a, v))
         .collect::<Vec<_>>()
         .join("\n");
     let endpoint = if f.analysis == "ITT" {
@@ -509,7 +509,7 @@ impl QuestionCard<'_> {
                     vec![Span::styled(
                         format!(
                             "  ░░ {} hidden ░░",
-                            super::count(left, "more point", "more points")
+                            crate::doc::count(left, "more point", "more points")
                         ),
                         t.muted,
                     )],

@@ -3,8 +3,8 @@
 //! The app is a [`Screen`] (browsing today; quiz and rounds plug in beside it) with at most one
 //! [`Overlay`] over it (search, help). `update` never touches I/O or the clock: time comes in
 //! as `now`, and what must happen outside (quit, suspend, later "record this review") goes out
-//! as an [`Effect`] the runtime carries out. Geometry comes from [`crate::layout`] and the
-//! lines of the detail panel from [`crate::doc::styled`], the same code the views draw with, so
+//! as an [`Effect`] the runtime carries out. Geometry comes from [`crate::tui::layout`] and the
+//! lines of the detail panel from [`crate::tui::lines::document`], the same code the views draw with, so
 //! scroll bounds and clicks never depend on the last frame.
 
 mod browse;
@@ -13,17 +13,17 @@ mod rounds;
 mod search;
 
 pub use crate::doc::Section;
-pub use crate::layout::Focus;
+pub use crate::tui::layout::Focus;
 pub use browse::{Browse, Place, Sort};
 pub use quiz::{Builder, BuilderRow, Deck, Face, Quiz, Session};
 pub use rounds::{Rounds, RoundsOptions, Step, Timer};
 pub use search::SearchState;
 
-use crate::action::Action;
 use crate::content::Library;
-use crate::keymap::{Context, Keymap};
 use crate::search::{SearchIndex, Searcher};
-use crate::theme::{Theme, ThemeName};
+use crate::tui::action::Action;
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::theme::{Theme, ThemeName};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -407,7 +407,7 @@ impl App {
         match self.overlay.take() {
             Some(Overlay::Help(h)) => self.update_help(h, action),
             Some(Overlay::Stats(mut st)) => {
-                let page = crate::layout::help_body(self.size).height.max(1) as usize;
+                let page = crate::tui::layout::help_body(self.size).height.max(1) as usize;
                 match action {
                     Action::Back | Action::Click(..) | Action::OpenStats => {}
                     a => {
@@ -453,11 +453,11 @@ impl App {
                 // A click on a key point ticks it (the same lines the view draws).
                 let action = match (action, &**q) {
                     (Action::Click(x, y), Quiz::Running(s)) if s.face == Face::Back => {
-                        let body = crate::layout::quiz_body(self.size);
+                        let body = crate::tui::layout::quiz_body(self.size);
                         let top = quiz::card_top(&self.lib, &self.deck, s, body.width, &self.theme);
                         let line = y.checked_sub(body.y).map(usize::from);
                         match line.and_then(|l| top.points.iter().position(|r| r.contains(&l))) {
-                            Some(i) if crate::layout::contains(body, x, y) => {
+                            Some(i) if crate::tui::layout::contains(body, x, y) => {
                                 Action::TickPoint(i as u8 + 1)
                             }
                             _ => Action::Click(x, y),
@@ -576,7 +576,7 @@ impl App {
     }
 
     fn update_help(&mut self, mut h: HelpState, action: Action) {
-        let page = crate::layout::help_body(self.size).height.max(1) as usize;
+        let page = crate::tui::layout::help_body(self.size).height.max(1) as usize;
         match action {
             Action::Back | Action::Click(..) => return,
             Action::Down | Action::ScrollDown(..) => h.scroll += 1,
@@ -684,7 +684,7 @@ pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)
             ("■ │", "an estimate; the line of no effect"),
         ]),
     ));
-    if !crate::layout::help_two_columns(size) {
+    if !crate::tui::layout::help_two_columns(size) {
         return vec![flatten_help(&groups)];
     }
     // Split the groups (in order) where the longer column is shortest.
@@ -711,11 +711,11 @@ fn flatten_help(groups: &[(&'static str, Vec<(String, String)>)]) -> Vec<(String
 }
 
 pub fn help_max_scroll(keymap: &Keymap, size: (u16, u16)) -> usize {
-    let h = crate::layout::help_body(size).height as usize;
+    let h = crate::tui::layout::help_body(size).height as usize;
     let longest = help_lines(keymap, size)
         .iter()
         .map(Vec::len)
         .max()
         .unwrap_or(0);
-    crate::layout::max_top(longest, h)
+    crate::tui::layout::max_top(longest, h)
 }

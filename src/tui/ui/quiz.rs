@@ -2,13 +2,13 @@
 //! grades with their next intervals), and the session summary.
 
 use super::page::Page;
-use crate::app::{Builder, BuilderRow, Deck, Face, Quiz, Session};
 use crate::content::Library;
-use crate::doc::wrap::{truncate, wrap};
 use crate::review::queue;
 use crate::review::stats::SessionSummary;
 use crate::review::{Grade, Scheduler};
-use crate::theme::Theme;
+use crate::tui::app::{Builder, BuilderRow, Deck, Face, Quiz, Session};
+use crate::tui::lines::wrap::{truncate, wrap};
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -80,7 +80,7 @@ impl Widget for &QuizView<'_> {
         let fy = area.y + area.height - 1;
         let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
         Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
-        let body = crate::layout::quiz_body((area.width, area.height));
+        let body = crate::tui::layout::quiz_body((area.width, area.height));
         let mut p = Page::new(buf, body);
         match self.quiz {
             Quiz::Building(b) => builder(&mut p, self.lib, self.deck, b, self.now, t),
@@ -95,7 +95,7 @@ fn counts_text(c: &queue::Counts) -> String {
 }
 
 fn builder(p: &mut Page, lib: &Library, deck: &Deck, b: &Builder, now: SystemTime, t: &Theme) {
-    let now = crate::app::quiz::unix(now);
+    let now = crate::tui::app::quiz::unix(now);
     let f = &b.filter;
     let all = queue::counts(&deck.cards, &deck.states, f, now);
     let session = queue::build(&deck.cards, &deck.states, f, now).len();
@@ -124,7 +124,7 @@ fn builder(p: &mut Page, lib: &Library, deck: &Deck, b: &Builder, now: SystemTim
     );
     let rows = b.rows();
     let h = p.bottom().saturating_sub(p.y) as usize;
-    let first = crate::layout::list_first_visible(b.row, h);
+    let first = crate::tui::layout::list_first_visible(b.row, h);
     let mark = |on: bool| if on { "[x]" } else { "[ ]" };
     for (i, row) in rows.iter().enumerate().skip(first).take(h) {
         let sel = i == b.row;
@@ -186,7 +186,7 @@ fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, 
     };
     // The top of the card (trial, role, question, key points) comes from the same builder
     // that hit-tests clicks on the key points.
-    let top = crate::app::quiz::card_top(lib, deck, s, p.area.width, t);
+    let top = crate::tui::app::quiz::card_top(lib, deck, s, p.area.width, t);
     for l in top.lines {
         p.line(l);
     }
@@ -252,7 +252,7 @@ fn grades(
     now: SystemTime,
     t: &Theme,
 ) {
-    let preview = sched.preview(state, crate::app::quiz::unix(now));
+    let preview = sched.preview(state, crate::tui::app::quiz::unix(now));
     // On narrow screens, the short form keeps the four grades on one line.
     let short = p.area.width < 90;
     let mut spans = vec![Span::styled(if short { "" } else { "Grade: " }, t.heading)];

@@ -2,12 +2,13 @@
 
 use super::Scroll;
 use super::forest::ForestPlot;
-use crate::app::Browse;
 use crate::content::Library;
-use crate::doc::wrap::truncate;
-use crate::doc::{self, Block, Section, styled};
-use crate::layout::{self, Focus};
-use crate::theme::Theme;
+use crate::doc::{self, Block, Section};
+use crate::tui::app::Browse;
+use crate::tui::layout::{self, Focus};
+use crate::tui::lines::document as styled;
+use crate::tui::lines::wrap::truncate;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,10 +1,10 @@
 //! The trial list: name, year and a text tag (phase, "ongoing", "topic").
 
-use crate::app::Browse;
 use crate::content::{Entry, EntryKind, Library};
-use crate::doc::wrap::truncate;
-use crate::layout::{self, Focus};
-use crate::theme::Theme;
+use crate::tui::app::Browse;
+use crate::tui::layout::{self, Focus};
+use crate::tui::lines::wrap::truncate;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

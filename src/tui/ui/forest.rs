@@ -2,8 +2,8 @@
 //! effect at 1. Drawn with box characters so it reads at 80 columns and in monochrome.
 
 use crate::content::{fmt_num, fmt_ratio};
-use crate::doc::wrap::truncate;
-use crate::theme::Theme;
+use crate::tui::lines::wrap::truncate;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;

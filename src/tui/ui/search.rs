@@ -1,12 +1,12 @@
 //! The search overlay: query box, then hits with kind, trial and a highlighted snippet.
 
 use super::Scroll;
-use crate::app::SearchState;
 use crate::content::Library;
-use crate::doc::wrap::truncate;
-use crate::layout;
 use crate::search::Searcher;
-use crate::theme::Theme;
+use crate::tui::app::SearchState;
+use crate::tui::layout;
+use crate::tui::lines::wrap::truncate;
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -171,7 +171,7 @@ fn preview(
     if reveal && hit.kind == Kind::Question {
         revealed.insert(item_id);
     }
-    let view = crate::doc::styled::View {
+    let view = crate::tui::lines::document::View {
         section,
         item,
         focused: false,
@@ -200,7 +200,7 @@ fn preview(
         t.title,
     );
     let body = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
-    let s = crate::doc::styled::section(&d, &view, t, body.width);
+    let s = crate::tui::lines::document::section(&d, &view, t, body.width);
     let top = s.items.get(item).map(|r| r.start).unwrap_or(0);
     Scroll::new(top, s.lines.len(), body.height as usize)
         .render_lines(s.lines, body, buf, t.base, t.muted);
