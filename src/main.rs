@@ -410,8 +410,8 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     }
     let mut app =
         trialdeck::tui::app::App::new(library, theme(g, ThemeName::Dark)).with_keymap(keymap);
-    let mut store = open_history(g, &mut app, false)?;
-    run_app(app, store.as_mut())
+    let store = open_history(g, &mut app, false)?;
+    run_app(app, store)
 }
 
 /// The settings file's path.
@@ -434,7 +434,7 @@ fn open_history(
     g: &Global,
     app: &mut trialdeck::tui::app::App,
     strict: bool,
-) -> CliResult<Option<trialdeck::review::Store>> {
+) -> CliResult<trialdeck::review::Store> {
     use trialdeck::review::{Scheduler, Store};
     let (config, config_notice) = load_config(g);
     let sched = Scheduler::new(config.desired_retention);
@@ -488,7 +488,7 @@ fn open_history(
     if !notices.is_empty() {
         app.notify(content::sanitize::clean(&notices.join(" · ")));
     }
-    Ok(Some(store))
+    Ok(store)
 }
 
 fn parse_roles(roles: &[String]) -> CliResult<Vec<trialdeck::content::Role>> {
@@ -531,7 +531,7 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
     let builder = filter == trialdeck::review::Filter::default();
     need_terminal(&library)?;
     let mut app = trialdeck::tui::app::App::new(library, theme(g, ThemeName::Dark));
-    let mut store = open_history(g, &mut app, true)?;
+    let store = open_history(g, &mut app, true)?;
     if filter.roles.is_empty()
         && let Some(level) = app.deck.level
     {
@@ -539,7 +539,7 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
     }
     app.now = std::time::SystemTime::now();
     app.start_quiz(filter, builder);
-    run_app(app, store.as_mut())
+    run_app(app, store)
 }
 
 /// `stats`: the review history in numbers.
@@ -688,7 +688,9 @@ fn cmd_rounds(
         handout,
     };
     app.start_rounds(entry, opts, false);
-    run_app(app, None)
+    // Nothing personal is read or written in rounds: the history is an empty one in memory.
+    let store = trialdeck::review::Store::no_save(trialdeck::review::Scheduler::default());
+    run_app(app, store)
 }
 
 fn no_color(g: &Global) -> bool {
@@ -705,20 +707,15 @@ fn theme(g: &Global, default: ThemeName) -> ThemeName {
     })
 }
 
-/// Run the app until it ends; then write what the session leaves (a rounds handout).
-fn run_app(
-    mut app: trialdeck::tui::app::App,
-    store: Option<&mut trialdeck::review::Store>,
-) -> CliResult {
-    let stopped = trialdeck::tui::run(&mut app, store)
+/// Run the app until it ends (the runtime writes what the session leaves, a rounds handout,
+/// however it ends), and tell the shell what it left.
+fn run_app(app: trialdeck::tui::app::App, store: trialdeck::review::Store) -> CliResult {
+    let outcome = trialdeck::tui::run(app, store)
         .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?;
-    if let Some((path, contents)) = app.final_handout() {
-        write_atomically(&path, contents.as_bytes(), false).map_err(|e| {
-            CliError::Io(format!("cannot write the handout {}: {e}", path.display()))
-        })?;
-        eprintln!("trialdeck: wrote the handout to {}", path.display());
+    if let Some(notice) = &outcome.notice {
+        eprintln!("trialdeck: {notice}");
     }
-    match stopped {
+    match outcome.signal {
         // Stopped by a signal: exit as the shell convention says (128 + signal).
         Some(sig) => Ok(ExitCode::from((128 + sig).clamp(0, 255) as u8)),
         None => Ok(ExitCode::SUCCESS),

@@ -3,6 +3,7 @@
 //! describes. Apps are driven through `update(action, now)` and drawn into a `TestBackend`.
 
 mod common;
+use common::Tester;
 
 use common::{
     app, app_on, app_with, apply, bundled_library, edited_mini, find, find_all, render, row_text,
@@ -35,7 +36,7 @@ fn screen(a: &App) -> String {
 }
 
 /// The bundled library's app, on EMILIA.
-fn emilia(w: u16, h: u16) -> App {
+fn emilia(w: u16, h: u16) -> Tester {
     let a = app_on(bundled_library(), ThemeName::Dark, w, h);
     assert_eq!(
         a.lib.entries[a.current().expect("an entry")].id,
@@ -46,7 +47,7 @@ fn emilia(w: u16, h: u16) -> App {
 }
 
 /// Select the finding `id` in Findings (j until it is selected).
-fn select_finding(a: &mut App, id: &str) {
+fn select_finding(a: &mut Tester, id: &str) {
     step(a, Action::GotoSection(2));
     let e = &a.lib.entries[a.current().unwrap()];
     let d = trialdeck::doc::build(&a.lib, e);
@@ -556,7 +557,7 @@ fn tabs_use_full_names_when_they_fit_and_distinct_short_ones_otherwise() {
 
 #[test]
 fn help_uses_two_columns_when_wide_and_says_how_to_scroll() {
-    use trialdeck::tui::app::help_lines;
+    use trialdeck::tui::lines::help::help_lines;
     let a = app(80, 24);
     assert_eq!(help_lines(&a.keymap, (109, 40)).len(), 1);
     assert_eq!(help_lines(&a.keymap, (110, 40)).len(), 2);

@@ -2,6 +2,7 @@
 //! by a draw into a `TestBackend` of that size, never panics.
 
 mod common;
+use common::Tester;
 
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -128,7 +129,7 @@ proptest! {
         start in any_size(),
         steps in proptest::collection::vec(any_step(), 0..60),
     ) {
-        let mut app = App::new(library(), theme);
+        let mut app = Tester::new(App::new(library(), theme));
         let (mut w, mut h) = start;
         common::step(&mut app, Action::Resize(w, h));
         let mut terminal = None;

@@ -8,6 +8,7 @@
 //! scroll bounds and clicks from `layout` and the entry document, never from the last frame.
 
 mod common;
+use common::Tester;
 
 use common::{NOW, app, apply, click_text, find, render, screen_text, step, type_query};
 use ratatui::crossterm::event::{
@@ -38,20 +39,20 @@ fn ctrl(c: char) -> KeyEvent {
 
 /// Press a key the way the runtime does: map it in the app's current context with the app's
 /// keymap, then update. Returns the effect (None when the key is unbound).
-fn press(app: &mut App, k: KeyEvent) -> Effect {
+fn press(app: &mut Tester, k: KeyEvent) -> Effect {
     match app.keymap.map_event(app.context(), &Event::Key(k)) {
-        Some(a) => app.update(a, NOW),
+        Some(a) => app.act(a, NOW),
         None => Effect::None,
     }
 }
 
-fn press_all(app: &mut App, keys: &[KeyEvent]) {
+fn press_all(app: &mut Tester, keys: &[KeyEvent]) {
     for k in keys {
         press(app, *k);
     }
 }
 
-fn type_keys(app: &mut App, s: &str) {
+fn type_keys(app: &mut Tester, s: &str) {
     for c in s.chars() {
         press(app, ch(c));
     }
@@ -61,7 +62,7 @@ fn entry_id(app: &App) -> &str {
     &app.lib.entries[app.current().expect("an entry")].id
 }
 
-fn goto_section(app: &mut App, s: Section) {
+fn goto_section(app: &mut Tester, s: Section) {
     for _ in 0..Section::ALL.len() {
         if app.browse().section == s {
             return;
@@ -597,7 +598,10 @@ fn search_esc_returns_to_the_same_place() {
     );
     press(&mut a, ch('/'));
     assert_eq!(a.context(), Context::Search);
-    assert_eq!(press(&mut a, ch('q')), Effect::None, "q is text in search");
+    assert!(
+        matches!(press(&mut a, ch('q')), Effect::Search { .. }),
+        "q is text in search"
+    );
     type_keys(&mut a, "j/? t");
     assert_eq!(
         a.search().unwrap().query,
@@ -795,7 +799,7 @@ fn an_unknown_role_or_kind_lists_the_valid_ones() {
 }
 
 /// Open search, find the resident's question, optionally toggle Ctrl+R `toggles` times, Enter.
-fn open_question_hit(a: &mut App, toggles: usize) {
+fn open_question_hit(a: &mut Tester, toggles: usize) {
     press(a, ch('/'));
     press(a, ctrl('w'));
     type_keys(a, "hazard ratio");
@@ -900,7 +904,10 @@ fn quit_and_force_quit_are_effects() {
     );
     let mut a = app(80, 24);
     press(&mut a, ch('/'));
-    assert_eq!(press(&mut a, ch('q')), Effect::None, "q is text in search");
+    assert!(
+        matches!(press(&mut a, ch('q')), Effect::Search { .. }),
+        "q is text in search"
+    );
     assert_eq!(
         press(&mut a, ctrl('c')),
         Effect::Quit,
@@ -952,7 +959,7 @@ fn help_opens_scrolls_and_closes() {
     press(&mut a, key(KeyCode::PageDown));
     assert_eq!(a.help().map(|h| h.scroll), Some(1 + page));
     press(&mut a, ch('G'));
-    let max = trialdeck::tui::app::help_max_scroll(&a.keymap, a.size);
+    let max = trialdeck::tui::lines::help::help_max_scroll(&a.keymap, a.size);
     assert!(max > 1 + page, "help is long at 80x24");
     assert_eq!(a.help().map(|h| h.scroll), Some(max));
     press(&mut a, ch('j'));
@@ -1300,11 +1307,13 @@ fn a_rebound_key_drives_the_app() {
     o.insert("detail.next_section".to_string(), "n".to_string());
     o.insert("global.quit".to_string(), "Ctrl+Q".to_string());
     let keymap = Keymap::with_overrides(&o).expect("valid overrides");
-    let mut a = App::new(
-        common::mini_library(),
-        trialdeck::tui::theme::ThemeName::Dark,
-    )
-    .with_keymap(keymap);
+    let mut a = Tester::new(
+        App::new(
+            common::mini_library(),
+            trialdeck::tui::theme::ThemeName::Dark,
+        )
+        .with_keymap(keymap),
+    );
     step(&mut a, Action::Resize(80, 24));
     press(&mut a, key(KeyCode::Enter));
     press(&mut a, ch('n'));
@@ -1353,24 +1362,36 @@ fn the_shipped_example_keymap_parses() {
 }
 
 #[test]
-fn a_burst_of_keys_runs_one_search_after_it() {
+fn a_burst_of_keys_asks_for_one_search_per_key_and_the_newest_answer_wins() {
     let mut a = app(120, 40);
-    a.search_mode = trialdeck::tui::app::SearchMode::Batched;
     step(&mut a, Action::OpenSearch);
-    type_query(&mut a, "alpha");
+    // Keys applied without carrying out their effects, as within one burst of the loop.
+    let mut asked = Vec::new();
+    for c in "alpha".chars() {
+        match a.app.update(Action::SearchInput(c), NOW) {
+            Effect::Search { seq, query } => asked.push((seq, query)),
+            other => panic!("typing asks for a search, got {other:?}"),
+        }
+    }
     let st = a.search().expect("search open");
-    assert!(st.pending, "the query waits for the burst to end");
+    assert!(st.pending, "the query waits for its hits");
     assert!(st.hits.is_empty(), "no search ran per key");
-    a.flush_search();
+    assert!(asked.windows(2).all(|w| w[0].0 < w[1].0), "{asked:?}");
+    assert_eq!(asked.last().map(|q| q.1.as_str()), Some("alpha"));
+    // Only the newest is carried out (the runtime coalesces a burst).
+    let (seq, query) = asked.pop().expect("asked");
+    a.services
+        .settle(&mut a.app, Effect::Search { seq, query }, NOW);
     let st = a.search().expect("search open");
     assert!(!st.pending);
     assert!(!st.hits.is_empty(), "one search after the burst");
-    // A key that needs the hits (Enter) computes them first, even without a flush.
-    type_query(&mut a, " ");
-    step(&mut a, Action::SearchBackspace);
+    // A key that needs the hits (Enter) waits for hits on their way, then acts on them.
+    let effect = a.app.update(Action::SearchBackspace, NOW);
     assert!(a.search().expect("open").pending);
-    step(&mut a, Action::Open);
-    assert!(a.search().is_none(), "the hit opened");
+    assert_eq!(a.app.update(Action::Open, NOW), Effect::None);
+    assert!(a.search().is_some(), "Enter waits for the hits");
+    a.services.settle(&mut a.app, effect, NOW);
+    assert!(a.search().is_none(), "the first hit of \"alph\" opened");
     assert_eq!(a.browse().focus, Focus::Detail);
 }
 
@@ -1405,25 +1426,51 @@ fn a_click_on_a_key_point_ticks_it_and_the_suggested_grade_follows() {
 
 #[test]
 fn off_thread_search_shows_only_the_newest_querys_hits() {
+    use trialdeck::tui::runtime::Incoming;
     let mut a = app(120, 40);
-    a.search_mode = trialdeck::tui::app::SearchMode::Worker;
+    // Score every query on the worker thread, as for a large library.
+    a.services.async_records = 0;
+    let wait =
+        |a: &common::Tester| match a.incoming.recv_timeout(std::time::Duration::from_secs(20)) {
+            Ok(Incoming::Searched { seq, hits }) => (seq, hits),
+            other => panic!("expected hits from the worker, got {other:?}"),
+        };
     step(&mut a, Action::OpenSearch);
-    type_query(&mut a, "alp");
-    let (s1, q1) = a.take_search_request().expect("a request for the worker");
-    assert_eq!(q1, "alp");
-    assert!(a.take_search_request().is_none(), "asked once per query");
-    type_query(&mut a, "ha");
-    let (s2, q2) = a.take_search_request().expect("the newer query");
-    assert_eq!(q2, "alpha");
+    // Type, then carry out only the newest query (as the loop does after a burst).
+    let typed = |a: &mut common::Tester, s: &str| {
+        let mut last = Effect::None;
+        for c in s.chars() {
+            last = a.app.update(Action::SearchInput(c), NOW);
+        }
+        a.services.carry_out(&mut a.app, last, NOW);
+    };
+    typed(&mut a, "alp");
+    let (s1, old) = wait(&a);
+    assert!(!old.is_empty());
+    assert!(
+        a.search_pending(),
+        "the worker's hits come back through the loop"
+    );
+    typed(&mut a, "ha");
+    let (s2, new) = wait(&a);
     assert!(s2 > s1);
-    // The older query's hits arrive late: dropped.
-    let mut worker = a.searcher().share();
-    let old = worker.search(&q1, 200);
-    a.apply_search_results(s1, old);
-    assert!(a.search_pending(), "still waiting for the newest query");
-    let new = worker.search(&q2, 200);
-    assert!(!new.is_empty());
-    a.apply_search_results(s2, new.clone());
-    assert!(!a.search_pending());
-    assert_eq!(a.search().expect("open").hits, new);
+    assert!(a.search_pending(), "the newest query's hits are not in yet");
+    // The older query's hits arriving late are dropped.
+    let mut a2 = a;
+    let e = a2.app.receive(
+        trialdeck::tui::app::Reply::Searched { seq: s1, hits: old },
+        NOW,
+    );
+    assert_eq!(e, Effect::None);
+    assert!(a2.search_pending(), "still waiting for the newest query");
+    a2.app.receive(
+        trialdeck::tui::app::Reply::Searched {
+            seq: s2,
+            hits: new.clone(),
+        },
+        NOW,
+    );
+    assert!(!a2.search_pending());
+    assert_eq!(a2.search().expect("open").hits, new);
+    assert_eq!(a2.search().expect("open").query, "alpha");
 }

@@ -5,6 +5,7 @@
 //! Snapshots of each quiz screen at 80×24 and 120×40 close the file.
 
 mod common;
+use common::Tester;
 
 use common::{mini_library, render, screen_text};
 use std::collections::HashMap;
@@ -42,22 +43,27 @@ const ALL: [&str; 8] = [
 ];
 
 /// An app on the mini pack at `w`×`h`, at time `t0()`, with a history of `states`.
-fn app_hist(w: u16, h: u16, states: &HashMap<String, CardState>, saving: bool) -> App {
-    let mut app = App::new(mini_library(), ThemeName::Dark);
-    app.update(Action::Resize(w, h), t0());
+/// Its grades go to an in-memory store holding those states, which answers as a history on
+/// disk does.
+fn app_hist(w: u16, h: u16, states: &HashMap<String, CardState>, saving: bool) -> Tester {
+    let mut app = Tester::with_store(
+        App::new(mini_library(), ThemeName::Dark),
+        common::store_with(states),
+    );
+    app.act(Action::Resize(w, h), t0());
     app.attach_history(states, Scheduler::default(), saving, None);
     app
 }
 
 /// A saving app with a session from `filter` running, at time `t0()`.
-fn quiz_app(filter: Filter) -> App {
+fn quiz_app(filter: Filter) -> Tester {
     let mut app = app_hist(80, 24, &HashMap::new(), true);
     app.start_quiz(filter, false);
     app
 }
 
 /// A session over exactly these cards, in this order (questions only keep it short).
-fn session_of(ids: &[&str]) -> App {
+fn session_of(ids: &[&str]) -> Tester {
     let mut app = quiz_app(Filter::default());
     let queue = ids.iter().map(|id| card_index(&app, id)).collect();
     app.screen = Screen::Quiz(Box::new(Quiz::Running(Session::new(
@@ -103,20 +109,20 @@ fn queue_ids(app: &App) -> Vec<String> {
 }
 
 /// Apply actions in order at the app's current time (the time of its last update).
-fn keys(app: &mut App, actions: impl IntoIterator<Item = Action>) {
+fn keys(app: &mut Tester, actions: impl IntoIterator<Item = Action>) {
     for a in actions {
         let now = app.now;
-        app.update(a, now);
+        app.act(a, now);
     }
 }
 
-fn up(app: &mut App, action: Action, now: SystemTime) -> Effect {
-    app.update(action, now)
+fn up(app: &mut Tester, action: Action, now: SystemTime) -> Effect {
+    app.act(action, now)
 }
 
 fn record(effect: Effect) -> NewReview {
     match effect {
-        Effect::Record(r) => r,
+        Effect::Record { review, .. } => review,
         other => panic!("expected Effect::Record, got {other:?}"),
     }
 }
@@ -322,8 +328,8 @@ fn builder_refuses_an_empty_session_and_esc_leaves() {
 
 #[test]
 fn the_learners_level_sets_the_default_roles() {
-    let mut app = App::new(mini_library(), ThemeName::Dark);
-    app.update(Action::Resize(80, 24), t0());
+    let mut app = Tester::new(App::new(mini_library(), ThemeName::Dark));
+    app.act(Action::Resize(80, 24), t0());
     app.attach_history(
         &HashMap::new(),
         Scheduler::default(),
@@ -535,21 +541,27 @@ fn direct_grades_record_the_card_points_and_time() {
 }
 
 #[test]
-fn not_saving_grades_returns_no_effect_but_still_schedules() {
+fn not_saving_grades_go_to_memory_and_undo_takes_them_back() {
     let mut app = app_hist(80, 24, &HashMap::new(), false);
     app.start_quiz(Filter::default(), false);
     let id = current(&app);
     up(&mut app, Action::Reveal, t0());
-    assert_eq!(up(&mut app, Action::Grade(3), at(30)), Effect::None);
+    record(up(&mut app, Action::Grade(3), at(30)));
     assert_eq!(session(&app).at, 1, "the session went on");
-    assert!(app.deck.states[card_index(&app, &id)].is_some());
+    let stored = app.services.store().state(&CardId(id.clone())).unwrap();
+    assert!(stored.is_some(), "the in-memory history holds the grade");
     assert_eq!(
-        up(&mut app, Action::Undo, at(31)),
-        Effect::None,
-        "nothing to take back"
+        app.deck.states[card_index(&app, &id)],
+        stored,
+        "the app shows the state the store computed"
     );
+    assert!(matches!(
+        up(&mut app, Action::Undo, at(31)),
+        Effect::Undo { .. }
+    ));
     assert_eq!(session(&app).at, 0);
     assert!(app.deck.states[card_index(&app, &id)].is_none());
+    assert!(app.services.store().state(&CardId(id)).unwrap().is_none());
     assert!(screen_text(&render(&app)).contains("not saving"));
 }
 
@@ -568,9 +580,18 @@ fn undo_takes_back_the_last_grade_and_shows_the_card_again() {
     assert_eq!(current(&app), PHD);
     assert_eq!(session(&app).reviews.len(), 2);
 
+    // Undo names exactly the resident's review (the second one recorded).
     assert_eq!(
         up(&mut app, Action::Undo, at(25)),
-        Effect::Unrecord(CardId(RESIDENT.into()))
+        Effect::Undo { review_id: 2 }
+    );
+    assert!(
+        app.services
+            .store()
+            .state(&CardId(RESIDENT.into()))
+            .unwrap()
+            .is_none(),
+        "the history no longer holds it"
     );
     let s = session(&app);
     assert_eq!(current(&app), RESIDENT, "the undone card is shown again");
@@ -602,7 +623,7 @@ fn undo_takes_back_the_last_grade_and_shows_the_card_again() {
     up(&mut app, Action::Undo, at(30));
     assert_eq!(
         up(&mut app, Action::Undo, at(31)),
-        Effect::Unrecord(CardId(STUDENT.into()))
+        Effect::Undo { review_id: 1 }
     );
     assert_eq!(current(&app), STUDENT);
     assert!(app.deck.states[card_index(&app, STUDENT)].is_none());
@@ -618,7 +639,7 @@ fn undo_after_the_last_card_reopens_it() {
     assert!(matches!(app.quiz(), Some(Quiz::Done { .. })));
     assert_eq!(
         up(&mut app, Action::Undo, at(9)),
-        Effect::Unrecord(CardId(RESIDENT.into())),
+        Effect::Undo { review_id: 2 },
         "u on the summary takes back the last grade"
     );
     assert_eq!(current(&app), RESIDENT, "and shows that card again");
@@ -838,18 +859,12 @@ fn a_card_due_tomorrow_is_not_due_today_but_is_tomorrow() {
     };
     // Just before it falls due: not in a due session.
     let mut before = app_hist(80, 24, &states, true);
-    before.update(
-        Action::Tick,
-        SystemTime::UNIX_EPOCH + Duration::from_secs((due - 1) as u64),
-    );
+    before.tick(SystemTime::UNIX_EPOCH + Duration::from_secs((due - 1) as u64));
     before.start_quiz(due_filter.clone(), false);
     assert!(session(&before).queue.is_empty());
     // At its due time: in it.
     let mut after = app_hist(80, 24, &states, true);
-    after.update(
-        Action::Tick,
-        SystemTime::UNIX_EPOCH + Duration::from_secs(due as u64),
-    );
+    after.tick(SystemTime::UNIX_EPOCH + Duration::from_secs(due as u64));
     after.start_quiz(due_filter, false);
     assert_eq!(queue_ids(&after), vec![STUDENT]);
 }
@@ -965,7 +980,7 @@ fn due_new_and_missed_filters_over_attached_history() {
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
-fn snap(name: &str, setup: impl Fn(&mut App)) {
+fn snap(name: &str, setup: impl Fn(&mut Tester)) {
     for (w, h) in SIZES {
         let mut app = app_hist(w, h, &HashMap::new(), true);
         setup(&mut app);
@@ -974,7 +989,7 @@ fn snap(name: &str, setup: impl Fn(&mut App)) {
     }
 }
 
-fn start_on(app: &mut App, ids: &[&str]) {
+fn start_on(app: &mut Tester, ids: &[&str]) {
     app.start_quiz(Filter::default(), false);
     let queue = ids.iter().map(|id| card_index(app, id)).collect();
     app.screen = Screen::Quiz(Box::new(Quiz::Running(Session::new(
@@ -1003,9 +1018,9 @@ fn snapshot_card_points_partly_revealed() {
 fn snapshot_card_revealed_and_ticked() {
     snap("quiz_card_revealed_ticked", |a| {
         start_on(a, &[RESIDENT, STUDENT]);
-        a.update(Action::Reveal, t0());
-        a.update(Action::TickPoint(1), t0());
-        a.update(Action::TickPoint(3), t0());
+        a.act(Action::Reveal, t0());
+        a.act(Action::TickPoint(1), t0());
+        a.act(Action::TickPoint(3), t0());
     });
 }
 
@@ -1027,13 +1042,13 @@ fn snapshot_builder() {
 fn snapshot_summary() {
     snap("quiz_summary", |a| {
         start_on(a, &[STUDENT, RESIDENT, PFS_VALUES]);
-        a.update(Action::Reveal, t0());
+        a.act(Action::Reveal, t0());
         keys(a, (1..=4).map(Action::TickPoint));
-        a.update(Action::Open, at(20));
-        a.update(Action::Reveal, at(20));
-        a.update(Action::Open, at(65));
-        a.update(Action::Reveal, at(65));
-        a.update(Action::TickPoint(1), at(66));
-        a.update(Action::Grade(2), at(80));
+        a.act(Action::Open, at(20));
+        a.act(Action::Reveal, at(20));
+        a.act(Action::Open, at(65));
+        a.act(Action::Reveal, at(65));
+        a.act(Action::TickPoint(1), at(66));
+        a.act(Action::Grade(2), at(80));
     });
 }

@@ -5,6 +5,7 @@
 //! 100×30 and 200×50 close the file.
 
 mod common;
+use common::Tester;
 
 use common::{bundled_library, mini_library, render, screen_text};
 use std::path::PathBuf;
@@ -25,15 +26,15 @@ fn at(secs: u64) -> SystemTime {
 }
 
 /// Rounds on `entry` as `trialdeck rounds` starts them (Esc does not leave), at `t0() + start`.
-fn rounds_on(lib: Library, entry: &str, opts: RoundsOptions, w: u16, h: u16) -> App {
-    let mut app = App::new(lib, ThemeName::HighContrast);
-    app.update(Action::Resize(w, h), t0());
+fn rounds_on(lib: Library, entry: &str, opts: RoundsOptions, w: u16, h: u16) -> Tester {
+    let mut app = Tester::new(App::new(lib, ThemeName::HighContrast));
+    app.act(Action::Resize(w, h), t0());
     let e = app.lib.index_of(entry).expect("the entry is in the pack");
     app.start_rounds(e, opts, false);
     app
 }
 
-fn mini(opts: RoundsOptions) -> App {
+fn mini(opts: RoundsOptions) -> Tester {
     rounds_on(mini_library(), "alpha", opts, 100, 30)
 }
 
@@ -42,10 +43,10 @@ fn r(app: &App) -> &Rounds {
 }
 
 /// Apply actions at the app's current time.
-fn keys(app: &mut App, actions: impl IntoIterator<Item = Action>) {
+fn keys(app: &mut Tester, actions: impl IntoIterator<Item = Action>) {
     for a in actions {
         let now = app.now;
-        app.update(a, now);
+        app.act(a, now);
     }
 }
 
@@ -306,8 +307,8 @@ fn b_blanks_the_screen_and_any_key_brings_it_back_doing_nothing_else() {
         text(&app)
     );
     // Ticks and resizes do not bring it back.
-    app.update(Action::Tick, at(1));
-    app.update(Action::Resize(100, 30), at(1));
+    app.tick(at(1));
+    app.act(Action::Resize(100, 30), at(1));
     assert!(r(&app).blank);
     for (i, key) in [
         Action::Down,
@@ -323,7 +324,7 @@ fn b_blanks_the_screen_and_any_key_brings_it_back_doing_nothing_else() {
             keys(&mut app, [Action::Blank]);
         }
         assert!(r(&app).blank);
-        let e = app.update(key.clone(), at(2));
+        let e = app.act(key.clone(), at(2));
         assert_eq!(e, Effect::None, "{key:?} only unblanks");
         assert!(!r(&app).blank);
         assert_eq!(
@@ -342,36 +343,39 @@ fn t_counts_down_with_the_clock_passed_in_and_pauses() {
         timer: Duration::from_secs(90),
         ..RoundsOptions::default()
     });
-    assert!(!app.ticking());
+    assert!(app.wake_after(app.now).is_none());
     assert!(!text(&app).contains('⏱'), "no countdown until t");
-    app.update(Action::Timer, at(0));
-    assert!(app.ticking(), "the runtime sends ticks while it runs");
-    app.update(Action::Tick, at(15));
+    app.act(Action::Timer, at(0));
+    assert!(
+        app.wake_after(app.now).is_some(),
+        "the runtime sends ticks while it runs"
+    );
+    app.tick(at(15));
     assert_eq!(r(&app).timer.remaining(app.now), Duration::from_secs(75));
     let top = |app: &App| text(app).lines().next().unwrap().to_string();
     assert!(top(&app).contains("⏱ 1:15"), "{}", top(&app));
     // A part second left shows as the next whole second.
-    app.update(Action::Tick, at(15) + Duration::from_millis(300));
+    app.tick(at(15) + Duration::from_millis(300));
     assert!(top(&app).contains("⏱ 1:15"), "{}", top(&app));
     // Pause at 30 s; time passing changes nothing.
-    app.update(Action::Timer, at(30));
-    assert!(!app.ticking());
-    app.update(Action::Tick, at(500));
+    app.act(Action::Timer, at(30));
+    assert!(app.wake_after(app.now).is_none());
+    app.tick(at(500));
     assert_eq!(r(&app).timer.remaining(app.now), Duration::from_secs(60));
     assert!(top(&app).contains("⏱ 1:00 paused"), "{}", top(&app));
     // Moving between screens keeps the countdown.
-    app.update(Action::Down, at(501));
+    app.act(Action::Down, at(501));
     assert!(top(&app).contains("⏱ 1:00 paused"), "{}", top(&app));
     // Resume; at zero it says so.
-    app.update(Action::Timer, at(600));
-    app.update(Action::Tick, at(659));
+    app.act(Action::Timer, at(600));
+    app.tick(at(659));
     assert!(top(&app).contains("⏱ 0:01"), "{}", top(&app));
-    app.update(Action::Tick, at(700));
+    app.tick(at(700));
     assert_eq!(r(&app).timer.remaining(app.now), Duration::ZERO);
     assert!(top(&app).contains("⏱ time"), "{}", top(&app));
     // T resets it.
-    app.update(Action::TimerReset, at(701));
-    assert!(!app.ticking());
+    app.act(Action::TimerReset, at(701));
+    assert!(app.wake_after(app.now).is_none());
     assert_eq!(r(&app).timer.remaining(at(900)), Duration::from_secs(90));
 }
 
@@ -383,7 +387,7 @@ fn learners(names: &[&str]) -> RoundsOptions {
 }
 
 /// Call on learners `n` times; the names called, in order.
-fn picks(app: &mut App, n: usize) -> Vec<String> {
+fn picks(app: &mut Tester, n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
             keys(app, [Action::Learner]);
@@ -397,8 +401,8 @@ fn l_never_calls_the_same_learner_twice_in_a_row() {
     let names = ["Ana", "Ben", "Chidi", "Dee"];
     // Rounds seed their picker from the start time: try several.
     for start in [0, 1, 7, 1234, 99_999] {
-        let mut app = App::new(mini_library(), ThemeName::HighContrast);
-        app.update(Action::Resize(100, 30), at(start));
+        let mut app = Tester::new(App::new(mini_library(), ThemeName::HighContrast));
+        app.act(Action::Resize(100, 30), at(start));
         app.start_rounds(0, learners(&names), false);
         let called = picks(&mut app, 200);
         for w in called.windows(2) {
@@ -489,14 +493,18 @@ fn h_writes_a_handout_of_exactly_the_questions_covered() {
         &mut app,
         [Action::Down, Action::Down, Action::Reveal, Action::Bottom],
     );
-    let (p, md) = match app.update(Action::Handout, at(5)) {
-        Effect::Write { path, contents } => (path, contents),
+    let (p, md) = match app.app.update(Action::Handout, at(5)) {
+        Effect::Write { path, contents, .. } => (path, contents),
         other => panic!("h writes the handout: {other:?}"),
     };
     assert_eq!(p, path);
     assert_eq!(
-        app.final_handout(),
-        Some((path, md.clone())),
+        app.at_exit(),
+        Effect::Write {
+            path,
+            contents: md.clone(),
+            what: "the handout"
+        },
         "the same at the end"
     );
     assert!(
@@ -553,8 +561,8 @@ fn h_writes_a_handout_of_exactly_the_questions_covered() {
 #[test]
 fn a_handout_before_any_question_has_no_discussion_and_a_default_name() {
     let mut app = mini(RoundsOptions::default());
-    match app.update(Action::Handout, at(1)) {
-        Effect::Write { path, contents } => {
+    match app.app.update(Action::Handout, at(1)) {
+        Effect::Write { path, contents, .. } => {
             assert_eq!(path, PathBuf::from("alpha-handout.md"));
             assert!(contents.contains("## Evidence"), "{contents}");
             assert!(!contents.contains("## Discussion"), "{contents}");
@@ -563,8 +571,8 @@ fn a_handout_before_any_question_has_no_discussion_and_a_default_name() {
         other => panic!("h writes the handout: {other:?}"),
     }
     assert_eq!(
-        app.final_handout(),
-        None,
+        app.at_exit(),
+        Effect::None,
         "no --handout, nothing written at the end"
     );
 }
@@ -572,7 +580,7 @@ fn a_handout_before_any_question_has_no_discussion_and_a_default_name() {
 #[test]
 fn a_handout_never_points_to_a_section_it_lacks() {
     let mut app = mini(RoundsOptions::default());
-    let Effect::Write { contents, .. } = app.update(Action::Handout, at(1)) else {
+    let Effect::Write { contents, .. } = app.app.update(Action::Handout, at(1)) else {
         panic!("h writes the handout");
     };
     if contents.contains("see Discrepancies") {
@@ -593,7 +601,7 @@ fn esc_leaves_rounds_started_in_the_app_but_not_from_the_command_line() {
     keys(&mut app, [Action::Back]);
     assert!(matches!(app.screen, Screen::Rounds(_)));
     assert_eq!(app.message.as_deref(), Some("q ends the round"));
-    assert_eq!(app.update(Action::Quit, at(1)), Effect::Quit);
+    assert_eq!(app.act(Action::Quit, at(1)), Effect::Quit);
 
     let mut app = common::app_on(mini_library(), ThemeName::Dark, 100, 30);
     keys(&mut app, [Action::OpenRounds]);
@@ -616,7 +624,7 @@ fn esc_leaves_rounds_started_in_the_app_but_not_from_the_command_line() {
 
 const SIZES: [(u16, u16); 2] = [(100, 30), (200, 50)];
 
-fn snap(name: &str, opts: impl Fn() -> RoundsOptions, setup: impl Fn(&mut App)) {
+fn snap(name: &str, opts: impl Fn() -> RoundsOptions, setup: impl Fn(&mut Tester)) {
     for (w, h) in SIZES {
         let mut app = rounds_on(mini_library(), "alpha", opts(), w, h);
         setup(&mut app);
@@ -624,7 +632,7 @@ fn snap(name: &str, opts: impl Fn() -> RoundsOptions, setup: impl Fn(&mut App)) 
     }
 }
 
-fn to_question(app: &mut App) {
+fn to_question(app: &mut Tester) {
     keys(app, [Action::Down, Action::Down]);
 }
 
@@ -691,8 +699,8 @@ fn snapshot_timer_running() {
         },
         |a| {
             to_question(a);
-            a.update(Action::Timer, at(0));
-            a.update(Action::Tick, at(47));
+            a.act(Action::Timer, at(0));
+            a.tick(at(47));
         },
     );
 }

@@ -5,6 +5,7 @@
 //! `INSTA_UPDATE=always cargo test --test ui_snapshots` and review the `.snap` diffs.
 
 mod common;
+use common::Tester;
 
 use common::{app, app_with, apply, render, screen_text, step, type_query};
 use ratatui::Terminal;
@@ -14,13 +15,13 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use trialdeck::content::Role;
 use trialdeck::tui::action::Action;
-use trialdeck::tui::app::{App, Section};
+use trialdeck::tui::app::Section;
 use trialdeck::tui::theme::{Theme, ThemeName};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 /// Open the first trial's detail on `section`.
-fn open_section(app: &mut App, section: Section) {
+fn open_section(app: &mut Tester, section: Section) {
     step(app, Action::Open);
     while app.browse().section != section {
         step(app, Action::NextSection);
@@ -28,7 +29,7 @@ fn open_section(app: &mut App, section: Section) {
 }
 
 /// Snapshot the view that `setup` leads to at every standard size.
-fn snap_view(name: &str, setup: impl Fn(&mut App)) {
+fn snap_view(name: &str, setup: impl Fn(&mut Tester)) {
     for (w, h) in SIZES {
         let mut a = app(w, h);
         setup(&mut a);
@@ -203,7 +204,7 @@ fn degenerate_sizes_do_not_panic() {
         (40, 9),
     ] {
         for setup in [
-            (|_: &mut App| {}) as fn(&mut App),
+            (|_: &mut Tester| {}) as fn(&mut Tester),
             |a| open_section(a, Section::Forest),
             |a| open_section(a, Section::Discussion),
             |a| {

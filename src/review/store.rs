@@ -602,6 +602,21 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Set card states directly, without log rows: for tests and tools that start from a
+    /// known history (a no-save store seeded with the states an app is given).
+    pub fn put_states(&mut self, states: &HashMap<String, CardState>) -> Result<(), StoreError> {
+        let res = (|| -> rusqlite::Result<()> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for (card, s) in states {
+                write_state(&tx, card, s)?;
+            }
+            tx.commit()
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
     /// Append many reviews in one transaction (imports, benches, tests).
     pub fn record_many(&mut self, reviews: &[NewReview]) -> Result<(), StoreError> {
         let sched = self.sched.clone();

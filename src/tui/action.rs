@@ -60,8 +60,6 @@ pub enum Action {
     ScrollDown(u16, u16),
     /// The terminal was resized to (columns, rows).
     Resize(u16, u16),
-    /// Time passed (sent by the runtime while a countdown runs).
-    Tick,
     /// `P`: start teaching rounds on the current trial.
     OpenRounds,
     /// Rounds: blank the screen (any key brings it back).

@@ -1,232 +1,570 @@
-//! The runtime: the event loop over the terminal, carrying out the app's effects (writing a
-//! review, a file, reading statistics) and running the search worker. The terminal's modes,
-//! signals and job control are in [`super::terminal`].
+//! The runtime: the loop the binary runs, over a [`Console`] (a terminal and what it can do
+//! beyond drawing) and a channel of [`Incoming`] events, carrying out the app's effects
+//! through [`Services`] (the review store, the search engine, the file writer).
+//!
+//! The contract with the app is two types: everything the runtime does for the app is an
+//! [`Effect`] returned by [`App::update`] or [`App::receive`], and everything it hands back is a
+//! [`Reply`] given to [`App::receive`]. Nothing else here writes the app's state.
+//!
+//! One turn of the loop ([`Runtime::step`]): wait for the first incoming event (a key, a
+//! mouse event, a resize, search hits, or — while a countdown runs — the time for a tick),
+//! take every event already queued behind it (a burst of keys, a paste) and apply each,
+//! score the newest query of the burst once, then draw. Tests run this same `step` with
+//! scripted events on ratatui's `TestBackend` ([`Headless`]); the binary runs it on the
+//! terminal with a thread reading input ([`run`]). The terminal's modes, signals and job
+//! control are in [`super::terminal`].
 
 use super::terminal::{
     enter, install_job_control, install_panic_hook, job_control, restore, spawn_guards, suspend,
 };
-use crate::tui::app::{App, Effect};
-use ratatui::DefaultTerminal;
-use ratatui::crossterm::event;
+use crate::content::Library;
+use crate::review::Store;
+use crate::search::{SearchIndex, Searcher};
+use crate::tui::app::{App, Effect, Reply, SEARCH_LIMIT};
+use ratatui::backend::{Backend, TestBackend};
+use ratatui::crossterm::event::{self, Event};
+use ratatui::{DefaultTerminal, Terminal};
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::time::{Duration, SystemTime};
 
-/// Run the app until it quits. The terminal is restored however this returns. Returns the
-/// signal that stopped it, if one did (the caller exits with 128 + signal).
-/// The app comes back too, so the caller can finish what the session leaves (a handout).
-pub fn run(app: &mut App, store: Option<&mut crate::review::Store>) -> io::Result<Option<i32>> {
+/// What reaches the loop from outside: the terminal, the search worker, the test script.
+#[derive(Debug)]
+pub enum Incoming {
+    /// A terminal event (a key, a mouse event, a paste, a resize).
+    Input(Event),
+    /// Hits of query `seq` from the search worker.
+    Searched {
+        seq: u64,
+        hits: Vec<crate::search::Hit>,
+    },
+    /// Time passed (tests send it after moving their clock; the binary's loop makes its own
+    /// when the app asks to be woken).
+    Tick,
+    /// The terminal is gone (its input closed): the session ends as on SIGHUP.
+    HangUp,
+}
+
+/// The terminal the loop draws on, and what it can do beyond drawing.
+pub trait Console {
+    type Backend: Backend;
+    fn terminal(&mut self) -> &mut Terminal<Self::Backend>;
+    /// Give the terminal back and stop until the shell continues us (`Ctrl+Z`).
+    fn suspend(&mut self) -> io::Result<()>;
+    /// Act on job-control signals that arrived from outside; `true` when the terminal was
+    /// taken again (everything must be drawn).
+    fn job_control(&mut self) -> io::Result<bool>;
+}
+
+/// The real terminal.
+pub struct Tty {
+    terminal: DefaultTerminal,
+}
+
+impl Console for Tty {
+    type Backend = ratatui::backend::CrosstermBackend<io::Stdout>;
+    fn terminal(&mut self) -> &mut Terminal<Self::Backend> {
+        &mut self.terminal
+    }
+    fn suspend(&mut self) -> io::Result<()> {
+        suspend(&mut self.terminal)
+    }
+    fn job_control(&mut self) -> io::Result<bool> {
+        job_control(&mut self.terminal)
+    }
+}
+
+/// A terminal in memory (ratatui's `TestBackend`), for running the real loop in tests.
+pub struct Headless {
+    terminal: Terminal<TestBackend>,
+    /// How many times the app asked to be suspended.
+    pub suspended: usize,
+}
+
+impl Headless {
+    pub fn new(width: u16, height: u16) -> Headless {
+        Headless {
+            terminal: Terminal::new(TestBackend::new(width, height))
+                .expect("a test terminal never fails"),
+            suspended: 0,
+        }
+    }
+
+    /// What was drawn last.
+    pub fn buffer(&self) -> &ratatui::buffer::Buffer {
+        self.terminal.backend().buffer()
+    }
+
+    /// Resize the screen (send the matching resize event to tell the app).
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.terminal.backend_mut().resize(width, height);
+    }
+}
+
+impl Console for Headless {
+    type Backend = TestBackend;
+    fn terminal(&mut self) -> &mut Terminal<TestBackend> {
+        &mut self.terminal
+    }
+    fn suspend(&mut self) -> io::Result<()> {
+        self.suspended += 1;
+        Ok(())
+    }
+    fn job_control(&mut self) -> io::Result<bool> {
+        Ok(false)
+    }
+}
+
+/// From this many search records, queries are scored on a worker thread, so the loop never
+/// waits for them; below it, once per burst of keys on the loop's thread (under a millisecond).
+pub const ASYNC_SEARCH_RECORDS: usize = 20_000;
+
+/// The search engine as the runtime runs it.
+enum Search {
+    /// Not built yet (it is built after the first frame, or when first asked).
+    Unbuilt,
+    /// Scored on the loop's thread, once per burst: the newest query waiting.
+    Inline {
+        searcher: Searcher,
+        waiting: Option<(u64, String)>,
+    },
+    /// Scored on a worker thread; its hits come back as [`Incoming::Searched`].
+    Worker { requests: Sender<(u64, String)> },
+}
+
+/// What carries out the app's effects: the review store, the search engine and the file
+/// writer. [`Services::carry_out`] is what the loop calls for every effect; tests that drive
+/// [`App::update`] directly call it too, so both see the same answers.
+pub struct Services {
+    lib: Arc<Library>,
+    store: Store,
+    search: Search,
+    /// Where the search worker sends its hits.
+    sender: Sender<Incoming>,
+    /// Score on the worker from this many records (tests lower it to exercise the worker).
+    pub async_records: usize,
+}
+
+/// What the loop does after an effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+    Suspend,
+}
+
+impl Services {
+    /// Services for `lib` (the app's library) with `store` (an in-memory one for no-save);
+    /// the search worker's hits go to `sender`.
+    pub fn new(lib: Arc<Library>, store: Store, sender: Sender<Incoming>) -> Services {
+        Services {
+            lib,
+            store,
+            search: Search::Unbuilt,
+            sender,
+            async_records: ASYNC_SEARCH_RECORDS,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Build the search index if it is not built yet, and hand the app a searcher for
+    /// highlighting. Large libraries get a worker thread.
+    pub fn prepare_search(&mut self, app: &mut App, now: SystemTime) {
+        if !matches!(self.search, Search::Unbuilt) {
+            return;
+        }
+        // Large libraries are scored on the machine's cores (measured: ~2× at 10,000 trials on
+        // 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let searcher = Searcher::new(SearchIndex::build(Arc::clone(&self.lib))).with_threads(cores);
+        // (Nothing to carry out: a searcher for highlights asks for nothing.)
+        let _ = app.receive(Reply::SearchReady(searcher.share()), now);
+        self.search = if searcher.index().len() >= self.async_records {
+            match spawn_search_worker(searcher.share(), self.sender.clone()) {
+                Ok(requests) => Search::Worker { requests },
+                Err(_) => Search::Inline {
+                    searcher,
+                    waiting: None,
+                },
+            }
+        } else {
+            Search::Inline {
+                searcher,
+                waiting: None,
+            }
+        };
+    }
+
+    /// Carry out `effect` and hand the app what came of it, and so on until the app asks for
+    /// nothing more. Returns what the loop must do (quit, suspend, or go on).
+    pub fn carry_out(&mut self, app: &mut App, effect: Effect, now: SystemTime) -> Flow {
+        let mut effect = effect;
+        loop {
+            let reply = match effect {
+                Effect::None => return Flow::Continue,
+                Effect::Quit => return Flow::Quit,
+                Effect::Suspend => return Flow::Suspend,
+                Effect::Write {
+                    path,
+                    contents,
+                    what,
+                } => Reply::Wrote {
+                    result: crate::fsutil::write_atomically(&path, contents.as_bytes(), false)
+                        .map_err(|e| e.to_string()),
+                    path,
+                    what,
+                },
+                Effect::Record { token, review } => Reply::Recorded {
+                    token,
+                    result: self.store.record(&review).map_err(|e| e.to_string()),
+                },
+                Effect::Undo { review_id } => Reply::Undone {
+                    review_id,
+                    result: self
+                        .store
+                        .undo(review_id, unix(now))
+                        .map_err(|e| e.to_string()),
+                },
+                Effect::LoadStats => {
+                    let since = unix(now) - 31 * crate::review::fsrs::DAY;
+                    Reply::History(self.store.reviews_since(since).map_err(|e| e.to_string()))
+                }
+                Effect::Search { seq, query } => {
+                    self.prepare_search(app, now);
+                    match &mut self.search {
+                        Search::Inline { waiting, .. } => *waiting = Some((seq, query)),
+                        Search::Worker { requests } => {
+                            let _ = requests.send((seq, query));
+                        }
+                        Search::Unbuilt => {}
+                    }
+                    return Flow::Continue;
+                }
+            };
+            effect = app.receive(reply, now);
+        }
+    }
+
+    /// Score the newest query a burst left waiting (inline search), and hand the hits over.
+    pub fn flush(&mut self, app: &mut App, now: SystemTime) -> Flow {
+        let Search::Inline { searcher, waiting } = &mut self.search else {
+            return Flow::Continue;
+        };
+        let Some((seq, query)) = waiting.take() else {
+            return Flow::Continue;
+        };
+        let hits = searcher.search(&query, SEARCH_LIMIT);
+        let effect = app.receive(Reply::Searched { seq, hits }, now);
+        self.carry_out(app, effect, now)
+    }
+
+    /// Carry out `effect`, then anything a burst left waiting: what a test does for one key.
+    pub fn settle(&mut self, app: &mut App, effect: Effect, now: SystemTime) -> Flow {
+        match self.carry_out(app, effect, now) {
+            Flow::Continue => self.flush(app, now),
+            other => other,
+        }
+    }
+}
+
+/// The search worker: scores the newest query it has been sent (older ones waiting in the
+/// channel are skipped) and sends the hits to the loop.
+fn spawn_search_worker(
+    mut searcher: Searcher,
+    out: Sender<Incoming>,
+) -> io::Result<Sender<(u64, String)>> {
+    let (tx, rx) = mpsc::channel::<(u64, String)>();
+    std::thread::Builder::new()
+        .name("search".into())
+        .spawn(move || {
+            while let Ok(mut req) = rx.recv() {
+                // Bursts coalesce: only the newest query is scored.
+                while let Ok(newer) = rx.try_recv() {
+                    req = newer;
+                }
+                let hits = searcher.search(&req.1, SEARCH_LIMIT);
+                if out.send(Incoming::Searched { seq: req.0, hits }).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok(tx)
+}
+
+/// A backend's error as an I/O error (the real backend's already is one).
+fn backend_error(e: impl std::error::Error) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// Unix seconds of a time.
+fn unix(t: SystemTime) -> i64 {
+    crate::tui::app::quiz::unix(t)
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The user quit.
+    Quit,
+    /// A signal (or a hang-up, as SIGHUP) stopped it.
+    Signal(i32),
+}
+
+/// The loop: the app, what carries out its effects, the console it draws on, the events it
+/// waits for and the clock it reads.
+pub struct Runtime<C: Console> {
+    pub app: App,
+    pub services: Services,
+    pub console: C,
+    incoming: Receiver<Incoming>,
+    sender: Sender<Incoming>,
+    /// Set by the signal guards (the signal's number) to end the session.
+    stop: Arc<AtomicI32>,
+    clock: Box<dyn FnMut() -> SystemTime>,
+    drawn: bool,
+}
+
+impl<C: Console> Runtime<C> {
+    /// A loop for `app` on `console`, with the review history in `store`, reading time from
+    /// `clock`.
+    pub fn new(
+        app: App,
+        store: Store,
+        console: C,
+        clock: Box<dyn FnMut() -> SystemTime>,
+    ) -> Runtime<C> {
+        let (sender, incoming) = mpsc::channel();
+        let services = Services::new(Arc::clone(&app.lib), store, sender.clone());
+        Runtime {
+            app,
+            services,
+            console,
+            incoming,
+            sender,
+            stop: Arc::new(AtomicI32::new(0)),
+            clock,
+            drawn: false,
+        }
+    }
+
+    /// Where events for the loop are sent (the input thread, a test's script).
+    pub fn sender(&self) -> Sender<Incoming> {
+        self.sender.clone()
+    }
+
+    /// The flag the signal guards set (to the signal's number) to end the session.
+    pub fn stop_flag(&self) -> Arc<AtomicI32> {
+        Arc::clone(&self.stop)
+    }
+
+    fn draw(&mut self) -> io::Result<()> {
+        let app = &self.app;
+        self.console
+            .terminal()
+            .draw(|f| crate::tui::ui::render(app, f))
+            .map_err(backend_error)?;
+        Ok(())
+    }
+
+    /// Draw the first frame: the app is told the terminal's size first.
+    fn first_frame(&mut self) -> io::Result<()> {
+        let size = self.console.terminal().size().map_err(backend_error)?;
+        let now = (self.clock)();
+        let effect = self.app.update(
+            crate::tui::action::Action::Resize(size.width, size.height),
+            now,
+        );
+        self.services.carry_out(&mut self.app, effect, now);
+        self.draw()?;
+        self.drawn = true;
+        // The first frame is on screen: now build the search index (keys typed meanwhile
+        // wait in the channel).
+        self.services.prepare_search(&mut self.app, now);
+        Ok(())
+    }
+
+    /// One turn of the loop: wait up to `wait` for something to happen; apply it and
+    /// everything queued behind it; draw. Returns how the session ended, if it did.
+    pub fn step(&mut self, wait: Duration) -> io::Result<Option<Ending>> {
+        if !self.drawn {
+            self.first_frame()?;
+        }
+        let now = (self.clock)();
+        let wake = self.app.wake_after(now);
+        let timeout = wake.map_or(wait, |w| w.min(wait));
+        let first = match self.incoming.recv_timeout(timeout) {
+            Ok(x) => Some(x),
+            Err(RecvTimeoutError::Timeout) => None,
+            // Unreachable while we hold a sender; treat as a closed terminal.
+            Err(RecvTimeoutError::Disconnected) => Some(Incoming::HangUp),
+        };
+        if let Some(sig) = self.stopped() {
+            return Ok(Some(Ending::Signal(sig)));
+        }
+        let mut redraw = self.console.job_control()?;
+        let mut flow = Flow::Continue;
+        let mut next = match first {
+            Some(x) => Some(x),
+            // Nothing came: the time the app asked to be woken for has come.
+            None if wake.is_some_and(|w| w <= wait) => Some(Incoming::Tick),
+            None => None,
+        };
+        while let Some(incoming) = next.take() {
+            redraw = true;
+            let now = (self.clock)();
+            flow = match incoming {
+                Incoming::HangUp => return Ok(Some(Ending::Signal(libc::SIGHUP))),
+                Incoming::Tick => {
+                    let effect = self.app.receive(Reply::Tick, now);
+                    self.services.carry_out(&mut self.app, effect, now)
+                }
+                Incoming::Searched { seq, hits } => {
+                    let effect = self.app.receive(Reply::Searched { seq, hits }, now);
+                    self.services.carry_out(&mut self.app, effect, now)
+                }
+                Incoming::Input(ev) => match self.app.keymap.map_event(self.app.context(), &ev) {
+                    Some(action) => {
+                        let effect = self.app.update(action, now);
+                        self.services.carry_out(&mut self.app, effect, now)
+                    }
+                    None => Flow::Continue,
+                },
+            };
+            if flow != Flow::Continue || self.stopped().is_some() {
+                break;
+            }
+            // Take what is already queued, so a burst is drawn once.
+            next = match self.incoming.try_recv() {
+                Ok(x) => Some(x),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => Some(Incoming::HangUp),
+            };
+        }
+        let now = (self.clock)();
+        if flow == Flow::Continue {
+            flow = self.services.flush(&mut self.app, now);
+        }
+        match flow {
+            Flow::Quit => return Ok(Some(Ending::Quit)),
+            Flow::Suspend => {
+                self.console.suspend()?;
+                redraw = true;
+            }
+            Flow::Continue => {}
+        }
+        if redraw {
+            self.draw()?;
+        }
+        Ok(None)
+    }
+
+    fn stopped(&self) -> Option<i32> {
+        match self.stop.load(Ordering::SeqCst) {
+            0 => None,
+            sig => Some(sig),
+        }
+    }
+
+    /// Run until the session ends, waking at least every `wait` to notice signals.
+    pub fn run(&mut self, wait: Duration) -> io::Result<Ending> {
+        loop {
+            if let Some(end) = self.step(wait)? {
+                return Ok(end);
+            }
+        }
+    }
+
+    /// What the session leaves, however it ended (the handout of a round): carried out like
+    /// any effect. Returns the app's last notice (e.g. "wrote …"), for the shell.
+    pub fn finish(&mut self) -> Option<String> {
+        let now = (self.clock)();
+        self.app.message = None;
+        let effect = self.app.at_exit();
+        if effect == Effect::None {
+            return None;
+        }
+        self.services.carry_out(&mut self.app, effect, now);
+        self.app.message.take()
+    }
+}
+
+/// How the binary's session ended: the signal that stopped it, if one did (the caller exits
+/// with 128 + signal), and what to tell the shell (e.g. where the handout was written).
+#[derive(Debug)]
+pub struct Outcome {
+    pub signal: Option<i32>,
+    pub notice: Option<String>,
+}
+
+/// Run the app on the terminal until it quits. The terminal is restored, and what the session
+/// leaves (a rounds handout) is written, however it ends: quit, signal, a closed terminal, or
+/// a terminal error (returned after both).
+pub fn run(app: App, store: Store) -> io::Result<Outcome> {
     install_panic_hook();
-    let stop = Arc::new(AtomicI32::new(0));
-    spawn_guards(Arc::clone(&stop))?;
-    install_job_control()?;
-    let mut terminal = match enter() {
-        Ok(t) => t,
+    let console = match enter() {
+        Ok(terminal) => Tty { terminal },
         Err(e) => {
             restore();
             return Err(e);
         }
     };
-    let mut effects = Effects {
-        store,
-        recorded: Vec::new(),
-    };
-    let result = event_loop(&mut terminal, app, &stop, &mut effects);
+    let mut rt = Runtime::new(app, store, console, Box::new(SystemTime::now));
+    let result = (|| {
+        spawn_guards(rt.stop_flag())?;
+        install_job_control()?;
+        spawn_input(rt.sender())?;
+        // Wake at least this often to notice signals (they set a flag).
+        rt.run(Duration::from_millis(200))
+    })();
+    let notice = rt.finish();
     restore();
-    result.map(|()| match stop.load(Ordering::SeqCst) {
-        0 => None,
-        sig => Some(sig),
-    })
-}
-
-/// What carries out the effects that touch the world beyond the terminal.
-struct Effects<'s> {
-    store: Option<&'s mut crate::review::Store>,
-    /// Reviews recorded in this run, newest last: (card, log row id), for undo.
-    recorded: Vec<(String, i64)>,
-}
-
-impl Effects<'_> {
-    fn record(&mut self, r: &crate::review::NewReview) -> Option<String> {
-        let store = self.store.as_deref_mut()?;
-        match store.record(r) {
-            Ok(rec) => {
-                self.recorded
-                    .push((r.card.as_str().to_string(), rec.review_id));
-                None
+    match result {
+        Ok(end) => Ok(Outcome {
+            signal: match end {
+                Ending::Quit => None,
+                Ending::Signal(s) => Some(s),
+            },
+            notice,
+        }),
+        Err(e) => {
+            if let Some(n) = notice {
+                let _ = writeln_stderr(&n);
             }
-            Err(e) => Some(format!("this grade was NOT saved: {e}")),
-        }
-    }
-
-    fn unrecord(&mut self, card: &crate::review::CardId) -> Option<String> {
-        let store = self.store.as_deref_mut()?;
-        let i = self
-            .recorded
-            .iter()
-            .rposition(|(c, _)| c == card.as_str())?;
-        let (_, id) = self.recorded.remove(i);
-        let now = crate::tui::app::quiz::unix(std::time::SystemTime::now());
-        match store.undo(id, now) {
-            Ok(_) => Some("undone: the last grade is taken back".into()),
-            Err(e) => Some(format!("could not undo in the history: {e}")),
+            Err(e)
         }
     }
 }
 
-/// From this many search records, scoring runs on a worker thread so the UI never waits for it.
-const ASYNC_SEARCH_RECORDS: usize = 20_000;
-
-/// The search worker: scores the newest query it has been sent (older ones waiting in the
-/// channel are skipped) and sends the hits back.
-struct SearchWorker {
-    requests: std::sync::mpsc::Sender<(u64, String)>,
-    results: std::sync::mpsc::Receiver<(u64, Vec<crate::search::Hit>)>,
+fn writeln_stderr(s: &str) -> io::Result<()> {
+    use std::io::Write;
+    writeln!(
+        io::stderr(),
+        "trialdeck: {}",
+        crate::content::sanitize::clean(s)
+    )
 }
 
-impl SearchWorker {
-    fn spawn(mut searcher: crate::search::Searcher) -> io::Result<SearchWorker> {
-        let (req_tx, req_rx) = std::sync::mpsc::channel::<(u64, String)>();
-        let (res_tx, res_rx) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("search".into())
-            .spawn(move || {
-                while let Ok(mut req) = req_rx.recv() {
-                    // Bursts coalesce: only the newest query is scored.
-                    while let Ok(newer) = req_rx.try_recv() {
-                        req = newer;
-                    }
-                    let hits = searcher.search(&req.1, crate::tui::app::SEARCH_LIMIT);
-                    if res_tx.send((req.0, hits)).is_err() {
-                        break;
-                    }
-                }
-            })?;
-        Ok(SearchWorker {
-            requests: req_tx,
-            results: res_rx,
-        })
-    }
-}
-
-fn event_loop(
-    terminal: &mut DefaultTerminal,
-    app: &mut App,
-    stop: &AtomicI32,
-    effects: &mut Effects,
-) -> io::Result<()> {
-    let mut worker: Option<SearchWorker> = None;
-    let mut first = true;
-    let size = terminal.size()?;
-    // A burst of keys (fast typing, a paste) runs one search, after the burst.
-    app.search_mode = crate::tui::app::SearchMode::Batched;
-    app.update(
-        crate::tui::action::Action::Resize(size.width, size.height),
-        std::time::SystemTime::now(),
-    );
-    loop {
-        terminal.draw(|f| crate::tui::ui::render(app, f))?;
-        if first {
-            // The first frame is on screen: now build the search index (keys typed meanwhile
-            // wait in the queue), and for large libraries start the search worker.
-            first = false;
-            if app.searcher().index().len() >= ASYNC_SEARCH_RECORDS {
-                worker = Some(SearchWorker::spawn(app.searcher().share())?);
-                app.search_mode = crate::tui::app::SearchMode::Worker;
-            }
-        }
-        // Wait for input, waking regularly to notice signals.
-        let mut redraw = false;
-        loop {
-            if stop.load(Ordering::SeqCst) != 0 {
-                return Ok(());
-            }
-            if job_control(terminal)? {
-                redraw = true;
-                break;
-            }
-            // While the worker scores a query, look for its hits often.
-            let wait = if app.search_pending() { 8 } else { 200 };
-            if event::poll(Duration::from_millis(wait))? {
-                break;
-            }
-            if let Some(w) = &worker
-                && let Ok((seq, hits)) = w.results.try_recv()
-            {
-                app.apply_search_results(seq, hits);
-                redraw = true;
-                break;
-            }
-            if app.ticking() {
-                // A countdown is running: let it move on screen.
-                app.update(
-                    crate::tui::action::Action::Tick,
-                    std::time::SystemTime::now(),
-                );
-                redraw = true;
-                break;
-            }
-        }
-        if redraw {
-            continue;
-        }
-        // Drain what is queued before drawing again, so fast typing never lags behind.
-        let mut effect = Effect::None;
-        loop {
-            if !event::poll(Duration::ZERO)? {
-                break;
-            }
-            let ev = event::read()?;
-            if let Some(action) = app.keymap.map_event(app.context(), &ev) {
-                effect = app.update(action, std::time::SystemTime::now());
-            }
-            if effect != Effect::None || stop.load(Ordering::SeqCst) != 0 {
-                break;
-            }
-        }
-        app.flush_search();
-        if let (Some(w), Some(req)) = (&worker, app.take_search_request()) {
-            let _ = w.requests.send(req);
-        }
-        match effect {
-            Effect::Quit => return Ok(()),
-            Effect::Suspend => suspend(terminal)?,
-            Effect::Write { path, contents } => {
-                let msg = match crate::fsutil::write_atomically(&path, contents.as_bytes(), false) {
-                    Ok(()) => format!("wrote {}", path.display()),
-                    Err(e) => format!("could not write {}: {e}", path.display()),
+/// The thread that reads the terminal and sends what it reads to the loop. A read that fails
+/// (the terminal is gone) ends the session as a hang-up.
+fn spawn_input(out: Sender<Incoming>) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let incoming = match event::read() {
+                    Ok(ev) => Incoming::Input(ev),
+                    Err(_) => Incoming::HangUp,
                 };
-                app.notify(crate::content::sanitize::clean(&msg));
-            }
-            Effect::Record(r) => {
-                if let Some(m) = effects.record(&r) {
-                    app.notify(crate::content::sanitize::clean(&m));
+                let last = matches!(incoming, Incoming::HangUp);
+                if out.send(incoming).is_err() || last {
+                    break;
                 }
             }
-            Effect::Unrecord(c) => {
-                if let Some(m) = effects.unrecord(&c) {
-                    app.notify(crate::content::sanitize::clean(&m));
-                }
-            }
-            Effect::LoadStats => {
-                let now = std::time::SystemTime::now();
-                let since = crate::tui::app::quiz::unix(now) - 31 * crate::review::fsrs::DAY;
-                let rows = match effects.store.as_deref() {
-                    Some(store) => match store.reviews_since(since) {
-                        Ok(r) => r,
-                        Err(e) => {
-                            app.notify(crate::content::sanitize::clean(&format!(
-                                "cannot read the review history: {e}"
-                            )));
-                            Vec::new()
-                        }
-                    },
-                    None => Vec::new(),
-                };
-                app.show_stats(&rows);
-            }
-            Effect::None => {}
-        }
-    }
+        })?;
+    Ok(())
 }

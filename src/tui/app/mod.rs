@@ -20,7 +20,7 @@ pub use rounds::{Rounds, RoundsOptions, Step, Timer};
 pub use search::SearchState;
 
 use crate::content::Library;
-use crate::search::{SearchIndex, Searcher};
+use crate::search::Searcher;
 use crate::tui::action::Action;
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::{Theme, ThemeName};
@@ -31,25 +31,88 @@ use std::time::SystemTime;
 /// How many search results are kept per query.
 pub const SEARCH_LIMIT: usize = 200;
 
-/// What the runtime must do after an update.
+/// What the runtime must do after an update: everything the runtime does for the app is one
+/// of these, and what comes of it returns through [`App::receive`] as a [`Reply`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     None,
+    /// End the session (the runtime then asks [`App::at_exit`] for what the session leaves).
     Quit,
     /// Give the terminal back and stop until the shell's `fg`.
     Suspend,
-    /// Write `contents` to `path` (atomically), then tell the app how it went with
-    /// [`App::notify`].
+    /// Write `contents` to `path` (atomically); answered by [`Reply::Wrote`]. `what` names
+    /// the file for the notice ("the handout").
     Write {
         path: PathBuf,
         contents: String,
+        what: &'static str,
     },
-    /// Append a review to the history (one transaction).
-    Record(crate::review::NewReview),
-    /// Take back the last review of this card recorded in this run (undo).
-    Unrecord(crate::review::CardId),
-    /// Read the recent review log and hand it to [`App::show_stats`].
+    /// Append a review to the history (one transaction); answered by [`Reply::Recorded`]
+    /// with the same `token`.
+    Record {
+        token: u64,
+        review: crate::review::NewReview,
+    },
+    /// Take back exactly this review of the history; answered by [`Reply::Undone`].
+    Undo {
+        review_id: i64,
+    },
+    /// Read the recent review log; answered by [`Reply::History`].
     LoadStats,
+    /// Score this query; answered by [`Reply::Searched`] with the same `seq` (a newer query
+    /// may supersede it first: the runtime scores only the newest of a burst).
+    Search {
+        seq: u64,
+        query: String,
+    },
+}
+
+/// What the runtime hands back: the answer to an [`Effect`], or time passing.
+pub enum Reply {
+    /// Time passed (while [`App::wake_after`] asks for it: a countdown runs).
+    Tick,
+    /// The search index is built: a searcher sharing it, for highlighting what is on screen.
+    SearchReady(Searcher),
+    /// The hits of query `seq`.
+    Searched {
+        seq: u64,
+        hits: Vec<crate::search::Hit>,
+    },
+    /// A review was recorded (with its log id and the card's state as the store computed
+    /// it), or it was not.
+    Recorded {
+        token: u64,
+        result: Result<crate::review::store::Recorded, String>,
+    },
+    /// A review was taken back: the card's state now (`None`: new again), or why not.
+    Undone {
+        review_id: i64,
+        result: Result<Option<crate::review::CardState>, String>,
+    },
+    /// A file was written, or why not.
+    Wrote {
+        path: PathBuf,
+        what: &'static str,
+        result: Result<(), String>,
+    },
+    /// The recent review log, for statistics.
+    History(Result<Vec<crate::review::store::ReviewRow>, String>),
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reply::Tick => write!(f, "Tick"),
+            Reply::SearchReady(_) => write!(f, "SearchReady"),
+            Reply::Searched { seq, hits } => write!(f, "Searched({seq}, {} hits)", hits.len()),
+            Reply::Recorded { token, result } => write!(f, "Recorded({token}, {result:?})"),
+            Reply::Undone { review_id, result } => write!(f, "Undone({review_id}, {result:?})"),
+            Reply::Wrote { path, result, .. } => {
+                write!(f, "Wrote({}, {result:?})", path.display())
+            }
+            Reply::History(r) => write!(f, "History({:?})", r.as_ref().map(Vec::len)),
+        }
+    }
 }
 
 /// The screen under any overlay. The browse state lives on in [`App::browse`] while another
@@ -69,17 +132,6 @@ pub struct RoundsScreen {
     pub theme_before: Option<ThemeName>,
     /// Whether `Esc` returns to browsing (started from the app) or does nothing (`rounds`).
     pub from_app: bool,
-}
-
-/// When a changed search query is scored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchMode {
-    /// In `update`, so every update leaves the hits current.
-    Now,
-    /// Once after a burst of keys, on the UI thread.
-    Batched,
-    /// On the runtime's worker thread (large libraries); the UI never waits.
-    Worker,
 }
 
 /// What is drawn over the screen and takes its keys.
@@ -104,9 +156,9 @@ pub struct HelpState {
 
 pub struct App {
     pub lib: Arc<Library>,
-    /// The search engine (index plus the last query's candidates, for typing speed); built on
-    /// first use ([`App::searcher`]), so the first frame never waits for it.
-    searcher: Option<Searcher>,
+    /// A searcher sharing the runtime's search index, for highlighting the hits on screen
+    /// (scoring is the runtime's: [`Effect::Search`]); `None` until the index is built.
+    highlighter: Option<Searcher>,
     pub theme: Theme,
     pub keymap: Keymap,
     /// Terminal size (columns, rows).
@@ -125,11 +177,8 @@ pub struct App {
     pub deck: Deck,
     /// A quiz paused while its card's trial is open in the browser (`Q` resumes it).
     pub paused_quiz: Option<Box<Quiz>>,
-    /// When a changed query is scored: at once (tests, the default), once after a burst of
-    /// keys ([`App::flush_search`]), or on the runtime's worker ([`App::take_search_request`]).
-    pub search_mode: SearchMode,
-    /// The query sequence number last handed to the worker.
-    pub(crate) requested: Option<u64>,
+    /// Numbers the grades sent to the store, so each answer finds its grade.
+    next_token: u64,
 }
 
 impl App {
@@ -144,10 +193,9 @@ impl App {
         App {
             deck,
             paused_quiz: None,
-            search_mode: SearchMode::Now,
-            requested: None,
+            next_token: 0,
             lib: Arc::new(lib),
-            searcher: None,
+            highlighter: None,
             theme: Theme::new(theme),
             keymap: Keymap::default(),
             size: (80, 24),
@@ -160,20 +208,9 @@ impl App {
         }
     }
 
-    /// The search engine, built now if it has not been yet.
-    pub fn searcher(&mut self) -> &mut Searcher {
-        let lib = &self.lib;
-        self.searcher.get_or_insert_with(|| {
-            // Large libraries are scored on the machine's cores (measured: ~2× at 10,000
-            // trials on 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-            Searcher::new(SearchIndex::build(Arc::clone(lib))).with_threads(cores)
-        })
-    }
-
-    /// The search engine if it is built (views only read; search opens build it).
-    pub fn searcher_ready(&self) -> Option<&Searcher> {
-        self.searcher.as_ref()
+    /// The searcher for highlighting hits, once the runtime has built the index.
+    pub fn highlighter(&self) -> Option<&Searcher> {
+        self.highlighter.as_ref()
     }
 
     /// Use a keymap other than the defaults.
@@ -262,15 +299,39 @@ impl App {
         }
     }
 
-    /// Whether the screen shows a running clock (the runtime then sends `Tick`s).
-    pub fn ticking(&self) -> bool {
-        self.rounds().is_some_and(|r| r.timer.running())
+    /// How long the runtime may wait before it should send a [`Reply::Tick`]: while a
+    /// countdown runs, until its next whole second; otherwise `None` (wait for input).
+    pub fn wake_after(&self, now: SystemTime) -> Option<std::time::Duration> {
+        let timer = self.rounds().map(|r| r.timer).filter(|t| t.running())?;
+        let left = timer.remaining(now);
+        if left.is_zero() {
+            // It has run out and says so; nothing moves any more.
+            return None;
+        }
+        // Until the shown whole second changes (a part second shows as the next one up).
+        let part = left.subsec_nanos();
+        let to_next = if part == 0 {
+            std::time::Duration::from_secs(1)
+        } else {
+            std::time::Duration::from_nanos(part as u64)
+        };
+        Some(to_next.max(std::time::Duration::from_millis(1)))
     }
 
-    /// The handout to write when the session ends (rounds started with `--handout FILE`).
-    pub fn final_handout(&self) -> Option<(PathBuf, String)> {
-        let r = self.rounds()?;
-        Some((r.handout.clone()?, r.handout(&self.lib)))
+    /// What the session leaves when it ends, however it ends (quit, a signal, a closed
+    /// terminal): the handout of a round started with `--handout FILE`.
+    pub fn at_exit(&mut self) -> Effect {
+        let Some(r) = self.rounds() else {
+            return Effect::None;
+        };
+        match r.handout.clone() {
+            Some(path) => Effect::Write {
+                contents: r.handout(&self.lib),
+                path,
+                what: "the handout",
+            },
+            None => Effect::None,
+        }
     }
 
     /// Show review statistics from the recent review log (read by the runtime).
@@ -289,9 +350,65 @@ impl App {
         self.overlay = Some(Overlay::Stats(Box::new(StatsState { stats, scroll: 0 })));
     }
 
-    /// A notice from the runtime (e.g. whether a file was written).
+    /// A notice for the footer, set while wiring the app up before it runs (a broken config
+    /// file, a read-only history). While it runs, notices come with [`App::receive`].
     pub fn notify(&mut self, message: String) {
-        self.message = Some(message);
+        self.message = Some(crate::content::sanitize::clean(&message));
+    }
+
+    /// What the runtime hands back (the answer to an [`Effect`], or time passing): the one
+    /// way anything outside [`App::update`] reaches the app's state. Returns what the runtime
+    /// must do next, as `update` does.
+    pub fn receive(&mut self, reply: Reply, now: SystemTime) -> Effect {
+        self.now = now;
+        let mut effect = Effect::None;
+        match reply {
+            Reply::Tick => {}
+            Reply::SearchReady(s) => self.highlighter = Some(s),
+            Reply::Searched { seq, hits } => effect = self.searched(seq, hits, now),
+            Reply::Recorded { token, result } => {
+                let quiz = match &mut self.screen {
+                    Screen::Quiz(q) => Some(&mut **q),
+                    _ => self.paused_quiz.as_deref_mut(),
+                };
+                if let Some(q) = quiz {
+                    let (message, undo) = q.recorded(&mut self.deck, token, result);
+                    if let Some(m) = message {
+                        self.message = Some(crate::content::sanitize::clean(&m));
+                    }
+                    if let Some(review_id) = undo {
+                        effect = Effect::Undo { review_id };
+                    }
+                }
+            }
+            Reply::Undone { review_id, result } => {
+                let quiz = match &mut self.screen {
+                    Screen::Quiz(q) => Some(&mut **q),
+                    _ => self.paused_quiz.as_deref_mut(),
+                };
+                if let Some(m) = quiz.and_then(|q| q.undone(&mut self.deck, review_id, result)) {
+                    self.message = Some(crate::content::sanitize::clean(&m));
+                }
+            }
+            Reply::Wrote { path, what, result } => {
+                let m = match result {
+                    Ok(()) => format!("wrote {what} to {}", path.display()),
+                    Err(e) => format!("could not write {what} to {}: {e}", path.display()),
+                };
+                self.message = Some(crate::content::sanitize::clean(&m));
+            }
+            Reply::History(rows) => {
+                let rows = rows.unwrap_or_else(|e| {
+                    self.message = Some(crate::content::sanitize::clean(&format!(
+                        "cannot read the review history: {e}"
+                    )));
+                    Vec::new()
+                });
+                self.show_stats(&rows);
+            }
+        }
+        self.settle();
+        effect
     }
 
     /// The search overlay, when open.
@@ -380,9 +497,6 @@ impl App {
     /// Apply one action at time `now`.
     pub fn update(&mut self, action: Action, now: SystemTime) -> Effect {
         self.now = now;
-        if action == Action::Tick {
-            return Effect::None;
-        }
         self.message = None;
         match action {
             Action::Quit | Action::ForceQuit => return Effect::Quit,
@@ -404,52 +518,34 @@ impl App {
             }
             _ => {}
         }
-        match self.overlay.take() {
-            Some(Overlay::Help(h)) => self.update_help(h, action),
-            Some(Overlay::Stats(mut st)) => {
-                let page = crate::tui::layout::help_body(self.size).height.max(1) as usize;
-                match action {
-                    Action::Back | Action::Click(..) | Action::OpenStats => {}
-                    a => {
-                        st.scroll = match a {
-                            Action::Down | Action::ScrollDown(..) => st.scroll + 1,
-                            Action::Up | Action::ScrollUp(..) => st.scroll.saturating_sub(1),
-                            Action::PageDown => st.scroll + page,
-                            Action::PageUp => st.scroll.saturating_sub(page),
-                            Action::Top => 0,
-                            _ => st.scroll,
-                        };
-                        self.overlay = Some(Overlay::Stats(st));
-                    }
-                }
+        let effect = match self.overlay.take() {
+            Some(Overlay::Help(h)) => {
+                self.update_help(h, action);
+                Effect::None
+            }
+            Some(Overlay::Stats(st)) => {
+                self.update_stats(st, action);
+                Effect::None
             }
             Some(Overlay::Search(s)) => self.update_search(s, action),
             None => match action {
-                Action::OpenHelp => self.overlay = Some(Overlay::Help(HelpState::default())),
-                Action::OpenStats if !matches!(self.screen, Screen::Rounds(_)) => {
-                    // Personal history is never shown in rounds.
-                    return Effect::LoadStats;
+                Action::OpenHelp => {
+                    self.overlay = Some(Overlay::Help(HelpState::default()));
+                    Effect::None
                 }
+                // Personal history is never shown in rounds.
+                Action::OpenStats if !matches!(self.screen, Screen::Rounds(_)) => Effect::LoadStats,
                 Action::OpenSearch if matches!(self.screen, Screen::Browse) => self.open_search(),
-                action => {
-                    let effect = self.update_screen(action, now);
-                    self.settle();
-                    return effect;
-                }
+                action => self.update_screen(action, now),
             },
-        }
+        };
         self.settle();
-        Effect::None
+        effect
     }
 
     fn update_screen(&mut self, action: Action, now: SystemTime) -> Effect {
         match &mut self.screen {
             Screen::Quiz(q) => {
-                if action == Action::OpenStats {
-                    self.message =
-                        Some("statistics: run `trialdeck stats` (in-app view coming)".into());
-                    return Effect::None;
-                }
                 // A click on a key point ticks it (the same lines the view draws).
                 let action = match (action, &**q) {
                     (Action::Click(x, y), Quiz::Running(s)) if s.face == Face::Back => {
@@ -471,10 +567,13 @@ impl App {
                         self.message = Some(m);
                         Effect::None
                     }
-                    quiz::QuizOut::Record(r) if self.deck.saving => Effect::Record(r),
-                    quiz::QuizOut::Record(_) => Effect::None,
-                    quiz::QuizOut::Unrecord(c) if self.deck.saving => Effect::Unrecord(c),
-                    quiz::QuizOut::Unrecord(_) => Effect::None,
+                    quiz::QuizOut::Record(review) => {
+                        let token = self.next_token;
+                        self.next_token += 1;
+                        q.sent(token);
+                        Effect::Record { token, review }
+                    }
+                    quiz::QuizOut::Undo(review_id) => Effect::Undo { review_id },
                     quiz::QuizOut::OpenEntry(e) => {
                         let Screen::Quiz(q) = std::mem::replace(&mut self.screen, Screen::Browse)
                         else {
@@ -508,11 +607,6 @@ impl App {
                             self.start_quiz(f, true);
                         }
                     }
-                    return Effect::None;
-                }
-                if action == Action::OpenStats {
-                    self.message =
-                        Some("statistics: run `trialdeck stats` (in-app view coming)".into());
                     return Effect::None;
                 }
                 if action == Action::OpenRounds {
@@ -560,6 +654,7 @@ impl App {
                     return Effect::Write {
                         path,
                         contents: r.rounds.handout(&self.lib),
+                        what: "the handout",
                     };
                 }
                 Effect::None
@@ -570,25 +665,62 @@ impl App {
     /// Keep scroll positions within what there is to show at the current size.
     fn settle(&mut self) {
         self.browse.clamp(&self.lib, &self.theme, self.size);
-        if let Some(Overlay::Help(h)) = &mut self.overlay {
-            h.scroll = h.scroll.min(help_max_scroll(&self.keymap, self.size));
+        let body = crate::tui::layout::help_body(self.size);
+        match &mut self.overlay {
+            Some(Overlay::Help(h)) => {
+                h.scroll = h.scroll.min(crate::tui::lines::help::help_max_scroll(
+                    &self.keymap,
+                    self.size,
+                ));
+            }
+            Some(Overlay::Stats(st)) => {
+                let n = crate::tui::lines::stats::lines(
+                    &st.stats,
+                    self.deck.level,
+                    &self.theme,
+                    body.width,
+                )
+                .len();
+                st.scroll = st
+                    .scroll
+                    .min(crate::tui::layout::max_top(n, body.height as usize));
+            }
+            _ => {}
         }
     }
 
     fn update_help(&mut self, mut h: HelpState, action: Action) {
-        let page = crate::tui::layout::help_body(self.size).height.max(1) as usize;
-        match action {
-            Action::Back | Action::Click(..) => return,
-            Action::Down | Action::ScrollDown(..) => h.scroll += 1,
-            Action::Up | Action::ScrollUp(..) => h.scroll = h.scroll.saturating_sub(1),
-            Action::PageDown => h.scroll += page,
-            Action::PageUp => h.scroll = h.scroll.saturating_sub(page),
-            Action::Top => h.scroll = 0,
-            Action::Bottom => h.scroll = usize::MAX,
-            _ => {}
+        if let Some(s) = scrolled(h.scroll, action, self.size) {
+            h.scroll = s;
+            self.overlay = Some(Overlay::Help(h));
         }
-        self.overlay = Some(Overlay::Help(h));
     }
+
+    fn update_stats(&mut self, mut st: Box<StatsState>, action: Action) {
+        if action == Action::OpenStats {
+            return;
+        }
+        if let Some(s) = scrolled(st.scroll, action, self.size) {
+            st.scroll = s;
+            self.overlay = Some(Overlay::Stats(st));
+        }
+    }
+}
+
+/// A reading overlay's scroll after an action (help, statistics), or `None` when the action
+/// closes it. Clamped to what there is by [`App::settle`].
+fn scrolled(scroll: usize, action: Action, size: (u16, u16)) -> Option<usize> {
+    let page = crate::tui::layout::help_body(size).height.max(1) as usize;
+    Some(match action {
+        Action::Back | Action::Click(..) => return None,
+        Action::Down | Action::ScrollDown(..) => scroll.saturating_add(1),
+        Action::Up | Action::ScrollUp(..) => scroll.saturating_sub(1),
+        Action::PageDown => scroll.saturating_add(page),
+        Action::PageUp => scroll.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => usize::MAX,
+        _ => scroll,
+    })
 }
 
 /// Whether an action does something on the quiz screen now (for the footer).
@@ -629,93 +761,4 @@ fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
             _ => false,
         },
     }
-}
-
-/// Lines of the help text at a size (one line per key row, a title and a blank per context;
-/// in two columns, the longer column).
-pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)>> {
-    let mut groups = keymap.help();
-    let rows = |r: &[(&str, &str)]| -> Vec<(String, String)> {
-        r.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    };
-    groups.push((
-        "Search syntax",
-        rows(&[
-            (
-                "word",
-                "fuzzy on names, titles, endpoints, prompts; words in long text",
-            ),
-            ("9.6", "numbers find the findings that report them"),
-            ("'word", "exact substring"),
-            ("!word", "exclude results containing it"),
-            (
-                "@resident",
-                "one role: student resident fellow attending phd editor guideline",
-            ),
-            (
-                "#finding",
-                "one kind: trial, topic, finding, question, discrepancy",
-            ),
-        ]),
-    ));
-    groups.push((
-        "Mouse",
-        rows(&[
-            (
-                "click",
-                "select a trial, a tab, a finding, link or question",
-            ),
-            (
-                "click again",
-                "reveal a selected question; open a selected search result",
-            ),
-            ("wheel", "scroll"),
-        ]),
-    ));
-    groups.push((
-        "Markers",
-        rows(&[
-            ("▶", "selected"),
-            ("◷", "ongoing as of its source"),
-            ("⚠", "the sources disagree"),
-            ("¹ ²", "a caveat, shown under the selected finding"),
-            ("■ │", "an estimate; the line of no effect"),
-        ]),
-    ));
-    if !crate::tui::layout::help_two_columns(size) {
-        return vec![flatten_help(&groups)];
-    }
-    // Split the groups (in order) where the longer column is shortest.
-    let len = |gs: &[(&'static str, Vec<(String, String)>)]| flatten_help(gs).len();
-    let split = (1..groups.len())
-        .min_by_key(|&k| len(&groups[..k]).max(len(&groups[k..])))
-        .unwrap_or(groups.len());
-    let right = groups.split_off(split);
-    let left = groups;
-    vec![flatten_help(&left), flatten_help(&right)]
-}
-
-/// A help column as (keys, description) rows; a heading row has empty keys and a `#` prefix.
-fn flatten_help(groups: &[(&'static str, Vec<(String, String)>)]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for (title, rows) in groups {
-        if !out.is_empty() {
-            out.push((String::new(), String::new()));
-        }
-        out.push((String::new(), format!("# {title}")));
-        out.extend(rows.iter().cloned());
-    }
-    out
-}
-
-pub fn help_max_scroll(keymap: &Keymap, size: (u16, u16)) -> usize {
-    let h = crate::tui::layout::help_body(size).height as usize;
-    let longest = help_lines(keymap, size)
-        .iter()
-        .map(Vec::len)
-        .max()
-        .unwrap_or(0);
-    crate::tui::layout::max_top(longest, h)
 }

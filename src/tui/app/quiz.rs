@@ -1,9 +1,12 @@
 //! Quiz mode: a session builder, flashcard sessions graded with FSRS, and a summary.
 //!
 //! The app never touches the review store: it holds a snapshot of card states (given by the
-//! runtime at start), schedules with the pure [`Scheduler`], and returns
-//! [`Effect::Record`](super::Effect) / [`Effect::Unrecord`](super::Effect) for the runtime to
-//! write. Time comes in as `now`.
+//! runtime at start) and returns [`Effect::Record`](super::Effect) for each grade and
+//! [`Effect::Undo`](super::Effect) for an undo. The store computes the card's next state (FSRS,
+//! once per grade) and the runtime hands it back, with the review's log id, through
+//! [`App::receive`](super::App::receive): the stored state is the one truth, and undo takes
+//! back exactly the review it names. The pure [`Scheduler`] only previews the intervals on
+//! the grade buttons. Time comes in as `now`.
 
 use crate::content::{Library, Role};
 use crate::review::queue::{self, Filter};
@@ -179,12 +182,26 @@ pub enum Face {
     Back,
 }
 
-/// What undo needs to put back.
+/// Whether a grade is in the history.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Saved {
+    /// Sent to the store; its answer has not come yet.
+    Pending,
+    /// Recorded, with the review's log id.
+    Yes(i64),
+    /// The store could not record it (the reason was shown).
+    No,
+}
+
+/// A grade of this session: what undo needs to put back, and where the grade stands.
 #[derive(Debug, Clone)]
 struct Graded {
     at: usize,
     card: usize,
     before: Option<CardState>,
+    /// Matches the store's answer to this grade (set when it is sent).
+    token: Option<u64>,
+    saved: Saved,
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +217,10 @@ pub struct Session {
     pub started: SystemTime,
     pub reviews: Vec<SessionReview>,
     graded: Vec<Graded>,
+    /// Undos sent to the store, awaiting its answer: (review id, card).
+    undoing: Vec<(i64, usize)>,
+    /// Grades undone before the store answered: (token, card); undone when it does.
+    cancelled: Vec<(u64, usize)>,
     pub skipped: usize,
     /// Lines of the answer scrolled (PgDn/PgUp) when it does not fit.
     pub scroll: usize,
@@ -218,6 +239,8 @@ impl Session {
             started: now,
             reviews: Vec::new(),
             graded: Vec::new(),
+            undoing: Vec::new(),
+            cancelled: Vec::new(),
             skipped: 0,
             scroll: 0,
             filter,
@@ -231,6 +254,71 @@ impl Session {
 
     pub fn finished(&self) -> bool {
         self.at >= self.queue.len()
+    }
+
+    /// Grades of this session the history does not hold (the store refused them).
+    pub fn unsaved(&self) -> usize {
+        self.graded.iter().filter(|g| g.saved == Saved::No).count()
+    }
+
+    /// Tag the newest grade with the token its record was sent under.
+    pub(super) fn sent(&mut self, token: u64) {
+        if let Some(g) = self.graded.last_mut().filter(|g| g.token.is_none()) {
+            g.token = Some(token);
+        }
+    }
+
+    /// The store's answer to grade `token`. Returns a message to show, and a review to take
+    /// back at once (its grade was undone before the answer came).
+    pub(super) fn recorded(
+        &mut self,
+        deck: &mut Deck,
+        token: u64,
+        result: Result<crate::review::store::Recorded, String>,
+    ) -> (Option<String>, Option<i64>) {
+        if let Some(i) = self.cancelled.iter().position(|(t, _)| *t == token) {
+            let (_, card) = self.cancelled.remove(i);
+            return match result {
+                Ok(rec) => {
+                    self.undoing.push((rec.review_id, card));
+                    (None, Some(rec.review_id))
+                }
+                Err(_) => (None, None),
+            };
+        }
+        let Some(g) = self.graded.iter_mut().find(|g| g.token == Some(token)) else {
+            return (None, None);
+        };
+        match result {
+            Ok(rec) => {
+                g.saved = Saved::Yes(rec.review_id);
+                deck.states[g.card] = Some(rec.state);
+                (None, None)
+            }
+            Err(e) => {
+                g.saved = Saved::No;
+                deck.states[g.card] = g.before;
+                (Some(format!("this grade was NOT saved: {e}")), None)
+            }
+        }
+    }
+
+    /// The store's answer to an undo.
+    pub(super) fn undone(
+        &mut self,
+        deck: &mut Deck,
+        review_id: i64,
+        result: Result<Option<CardState>, String>,
+    ) -> Option<String> {
+        let i = self.undoing.iter().position(|(id, _)| *id == review_id)?;
+        let (_, card) = self.undoing.remove(i);
+        match result {
+            Ok(state) => {
+                deck.states[card] = state;
+                Some("undone: the last grade is taken back".into())
+            }
+            Err(e) => Some(format!("could not undo in the history: {e}")),
+        }
     }
 
     fn next(&mut self, now: SystemTime) {
@@ -259,8 +347,10 @@ pub enum Quiz {
 pub enum QuizOut {
     None,
     Message(String),
+    /// Record this grade (the app sends it with a token: [`Session::sent`]).
     Record(NewReview),
-    Unrecord(crate::review::CardId),
+    /// Take back this review of the history.
+    Undo(i64),
     /// Open this entry in the browser (the quiz waits).
     OpenEntry(usize),
     /// Leave quiz mode.
@@ -332,14 +422,7 @@ impl Quiz {
             Quiz::Running(s) => {
                 let out = session_update(s, deck, lib, action, now);
                 if s.finished() {
-                    let states_after = deck.states.clone();
-                    let summary = stats::summarize(
-                        &deck.cards,
-                        &deck.index,
-                        &s.reviews,
-                        &states_after,
-                        &deck.names,
-                    );
+                    let summary = summarize(deck, s);
                     let filter = s.filter.clone();
                     let session = Box::new(s.clone());
                     *self = Quiz::Done {
@@ -357,10 +440,11 @@ impl Quiz {
             } => match action {
                 Action::Undo => {
                     let mut s = (**session).clone();
-                    let out = undo(&mut s, deck, now);
-                    if matches!(out, QuizOut::Unrecord(_)) {
-                        *self = Quiz::Running(s);
+                    if s.graded.is_empty() {
+                        return QuizOut::Message("nothing to undo".into());
                     }
+                    let out = undo(&mut s, deck, now);
+                    *self = Quiz::Running(s);
                     out
                 }
                 Action::DrillMissed => {
@@ -382,6 +466,74 @@ impl Quiz {
                 Action::Back => QuizOut::Leave,
                 _ => QuizOut::None,
             },
+        }
+    }
+}
+
+/// The summary of a session, from the deck's states now.
+fn summarize(deck: &Deck, s: &Session) -> SessionSummary {
+    stats::summarize(
+        &deck.cards,
+        &deck.index,
+        &s.reviews,
+        &deck.states,
+        &deck.names,
+    )
+}
+
+impl Quiz {
+    /// The session running, or the one just summarised.
+    pub fn session(&self) -> Option<&Session> {
+        match self {
+            Quiz::Running(s) => Some(s),
+            Quiz::Done { session, .. } => Some(session),
+            Quiz::Building(_) => None,
+        }
+    }
+
+    fn session_mut(&mut self) -> Option<&mut Session> {
+        match self {
+            Quiz::Running(s) => Some(s),
+            Quiz::Done { session, .. } => Some(session),
+            Quiz::Building(_) => None,
+        }
+    }
+
+    /// The store's answer to grade `token` (see [`Session::recorded`]); a summary on screen
+    /// is brought up to date with it.
+    pub(super) fn recorded(
+        &mut self,
+        deck: &mut Deck,
+        token: u64,
+        result: Result<crate::review::store::Recorded, String>,
+    ) -> (Option<String>, Option<i64>) {
+        let Some(s) = self.session_mut() else {
+            return (None, None);
+        };
+        let out = s.recorded(deck, token, result);
+        if let Quiz::Done {
+            summary, session, ..
+        } = self
+        {
+            **summary = summarize(deck, session);
+        }
+        out
+    }
+
+    /// The store's answer to an undo (see [`Session::undone`]).
+    pub(super) fn undone(
+        &mut self,
+        deck: &mut Deck,
+        review_id: i64,
+        result: Result<Option<CardState>, String>,
+    ) -> Option<String> {
+        self.session_mut()?.undone(deck, review_id, result)
+    }
+
+    /// Tag the newest grade with the token its record was sent under.
+    pub(super) fn sent(&mut self, token: u64) {
+        if let Some(s) = self.session_mut() {
+            s.sent(token);
         }
     }
 }
@@ -441,7 +593,8 @@ fn session_update(
     QuizOut::None
 }
 
-/// Take back the session's last grade: the card's state as it was, the card shown again.
+/// Take back the session's last grade: the card shown again, its state as it was, and the
+/// review taken back from the history (exactly that review: by its log id).
 fn undo(s: &mut Session, deck: &mut Deck, now: SystemTime) -> QuizOut {
     let Some(last) = s.graded.pop() else {
         return QuizOut::Message("nothing to undo".into());
@@ -453,7 +606,19 @@ fn undo(s: &mut Session, deck: &mut Deck, now: SystemTime) -> QuizOut {
     s.ticked = 0;
     s.scroll = 0;
     s.shown_at = now;
-    QuizOut::Unrecord(deck.cards[last.card].id.clone())
+    match (last.saved, last.token) {
+        (Saved::Yes(id), _) => {
+            s.undoing.push((id, last.card));
+            QuizOut::Undo(id)
+        }
+        (Saved::Pending, Some(token)) => {
+            s.cancelled.push((token, last.card));
+            QuizOut::Message("undone: the last grade is taken back".into())
+        }
+        (Saved::Pending, None) | (Saved::No, _) => {
+            QuizOut::Message("undone (that grade was not in the history)".into())
+        }
+    }
 }
 
 fn grade(
@@ -466,8 +631,6 @@ fn grade(
 ) -> QuizOut {
     let t = unix(now);
     let before = deck.states[card];
-    let next = deck.scheduler.review(before.as_ref(), g, t);
-    deck.states[card] = Some(next.state);
     let duration_ms = now
         .duration_since(s.shown_at)
         .map(|d| d.as_millis() as u64)
@@ -483,6 +646,8 @@ fn grade(
         at: s.at,
         card,
         before,
+        token: None,
+        saved: Saved::Pending,
     });
     s.reviews.push(review);
     let rec = NewReview {

@@ -202,7 +202,7 @@ impl Rounds {
 
     /// Apply an action; returns a footer message, and whether the handout should be written.
     pub fn update(&mut self, action: Action, now: SystemTime) -> (Option<String>, bool) {
-        if self.blank && !matches!(action, Action::Tick | Action::Resize(..)) {
+        if self.blank && !matches!(action, Action::Resize(..)) {
             // Any key brings the screen back (and does nothing else).
             self.blank = false;
             return (None, false);

@@ -1,6 +1,7 @@
-//! The search overlay: a query, its hits, and opening a hit in its context.
+//! The search overlay: a query, its hits, and opening a hit in its context. The hits are
+//! scored by the runtime ([`Effect::Search`]) and come back through [`App::receive`].
 
-use super::{App, Overlay, Place, SEARCH_LIMIT, Section};
+use super::{App, Effect, Overlay, Place, Section};
 use crate::search::{Hit, Kind as HitKind};
 use crate::tui::action::Action;
 use crate::tui::layout::{self, Focus};
@@ -16,21 +17,26 @@ pub struct SearchState {
     pub from: Place,
     /// A problem with the query (an unknown `@role` or `#kind`), shown under the box.
     pub problem: Option<String>,
-    /// The query changed and its hits are not computed yet (see [`App::flush_search`]).
+    /// The query changed and its hits have not come back yet ([`Effect::Search`]).
     pub pending: bool,
-    /// Numbers each query; results for an older one are dropped.
+    /// Numbers each query; hits for an older one are dropped.
     pub seq: u64,
+    /// Keys that act on the hits, pressed while they were pending: applied, in order, when
+    /// the hits come (Enter right after typing opens the first hit of the query typed).
+    pub waiting: Vec<Action>,
 }
 
+/// How many keys wait for pending hits at most (more are dropped).
+const WAITING_MAX: usize = 16;
+
 impl App {
-    pub(super) fn open_search(&mut self) {
-        self.requested = None;
-        self.searcher();
+    pub(super) fn open_search(&mut self) -> Effect {
         let from = self.browse().place();
-        let st = match self.last_search.take() {
+        let mut st = match self.last_search.take() {
             // `/` reopens the last search with its query and selection, from here.
             Some(mut s) => {
                 s.from = from;
+                s.waiting.clear();
                 s
             }
             None => SearchState {
@@ -42,122 +48,88 @@ impl App {
                 problem: None,
                 pending: false,
                 seq: 0,
+                waiting: Vec::new(),
             },
         };
-        let selected = st.selected;
-        let mut st = st;
-        self.run_search(&mut st);
-        st.selected = selected.min(st.hits.len().saturating_sub(1));
+        // The hits of a reopened search are asked for again (the pack may have been
+        // searched differently since), keeping the selection where it can.
+        let effect = query_changed(&mut st, true);
         self.overlay = Some(Overlay::Search(st));
+        effect
     }
 
-    /// Run the search of a changed query now, or (when the runtime batches keys) mark it to
-    /// run once after the burst of keys is applied.
-    fn run_search(&mut self, st: &mut SearchState) {
-        st.seq += 1;
-        if self.search_mode != super::SearchMode::Now {
-            st.pending = true;
-            st.selected = 0;
-            st.problem = crate::search::check(&st.query).err();
-            if st.query.trim().is_empty() || st.problem.is_some() {
-                st.hits.clear();
-                st.pending = false;
+    /// Hits for query `seq`: shown if they answer the current query (dropped if a newer one
+    /// superseded it), then the keys that waited for them.
+    pub(super) fn searched(
+        &mut self,
+        seq: u64,
+        hits: Vec<Hit>,
+        now: std::time::SystemTime,
+    ) -> Effect {
+        let Some(Overlay::Search(st)) = &mut self.overlay else {
+            return Effect::None;
+        };
+        if st.seq != seq || !st.pending {
+            return Effect::None;
+        }
+        st.hits = hits;
+        st.pending = false;
+        st.selected = st.selected.min(st.hits.len().saturating_sub(1));
+        let waiting = std::mem::take(&mut st.waiting);
+        let mut effect = Effect::None;
+        for a in waiting {
+            effect = self.update(a, now);
+            if effect != Effect::None {
+                break;
             }
-            return;
         }
-        self.search_now(st);
+        effect
     }
 
-    /// With searches off the UI thread: the query to score now, if one is waiting (the
-    /// runtime sends it to its worker and hands the hits back with
-    /// [`App::apply_search_results`]).
-    pub fn take_search_request(&mut self) -> Option<(u64, String)> {
-        if self.search_mode != super::SearchMode::Worker {
-            return None;
-        }
-        match &mut self.overlay {
-            Some(Overlay::Search(st)) if st.pending && self.requested != Some(st.seq) => {
-                self.requested = Some(st.seq);
-                Some((st.seq, st.query.clone()))
-            }
-            _ => None,
-        }
-    }
-
-    /// Hits from the worker: shown if they answer the current query, dropped if a newer
-    /// query superseded it.
-    pub fn apply_search_results(&mut self, seq: u64, hits: Vec<crate::search::Hit>) {
-        if let Some(Overlay::Search(st)) = &mut self.overlay
-            && st.seq == seq
-            && st.pending
-        {
-            st.hits = hits;
-            st.pending = false;
-            st.selected = st.selected.min(st.hits.len().saturating_sub(1));
-        }
-    }
-
-    /// Whether a search is waiting for the worker.
+    /// Whether a search is waiting for its hits.
     pub fn search_pending(&self) -> bool {
         matches!(&self.overlay, Some(Overlay::Search(st)) if st.pending)
     }
 
-    fn search_now(&mut self, st: &mut SearchState) {
-        st.pending = false;
-        // Whatever a worker is scoring for this query is no longer needed.
-        st.seq += 1;
-        st.problem = crate::search::check(&st.query).err();
-        st.hits = if st.query.trim().is_empty() || st.problem.is_some() {
-            Vec::new()
-        } else {
-            self.searcher().search(&st.query, SEARCH_LIMIT)
-        };
-        st.selected = 0;
-    }
-
-    /// Compute the hits of a query whose search was deferred: once per burst of keys, so fast
-    /// typing or a paste runs one search, not one per key. The runtime calls this before it
-    /// draws.
-    pub fn flush_search(&mut self) {
-        if self.search_mode == super::SearchMode::Worker {
-            return;
-        }
-        if let Some(Overlay::Search(mut st)) = self.overlay.take() {
-            if st.pending {
-                self.search_now(&mut st);
-            }
-            self.overlay = Some(Overlay::Search(st));
-        }
-    }
-
-    pub(super) fn update_search(&mut self, mut st: SearchState, action: Action) {
-        // Actions that use the hits need them current.
+    pub(super) fn update_search(&mut self, mut st: SearchState, action: Action) -> Effect {
+        // Keys that act on the hits wait for hits that are on their way.
         if st.pending
-            && !matches!(
+            && matches!(
                 action,
-                Action::SearchInput(_)
-                    | Action::SearchPaste(_)
-                    | Action::SearchBackspace
-                    | Action::SearchClear
+                Action::Open
+                    | Action::Down
+                    | Action::Up
+                    | Action::PageDown
+                    | Action::PageUp
+                    | Action::Top
+                    | Action::Bottom
+                    | Action::ScrollDown(..)
+                    | Action::ScrollUp(..)
             )
         {
-            self.search_now(&mut st);
+            if st.waiting.len() < WAITING_MAX {
+                st.waiting.push(action);
+            }
+            self.overlay = Some(Overlay::Search(st));
+            return Effect::None;
         }
         let n = st.hits.len();
         let page = layout::search_rows(self.size).max(1);
+        let mut effect = Effect::None;
         match action {
             Action::Back => {
                 let from = st.from;
+                st.waiting.clear();
                 self.last_search = Some(st);
                 self.browse_mut().go(from);
-                return;
+                return Effect::None;
             }
             Action::Open => {
                 if let Some(hit) = st.hits.get(st.selected).cloned() {
                     let (from, reveal) = (st.from, st.reveal_on_open);
                     self.last_search = Some(st);
                     self.open_hit(&hit, from, reveal);
-                    return;
+                    return Effect::None;
                 }
             }
             Action::Down | Action::ScrollDown(..) => {
@@ -170,20 +142,20 @@ impl App {
             Action::Bottom => st.selected = n.saturating_sub(1),
             Action::SearchInput(c) if !c.is_control() => {
                 st.query.push(c);
-                self.run_search(&mut st);
+                effect = query_changed(&mut st, false);
             }
             Action::SearchPaste(s) => {
                 st.query
                     .extend(s.chars().filter(|c| !c.is_control()).take(200));
-                self.run_search(&mut st);
+                effect = query_changed(&mut st, false);
             }
             Action::SearchBackspace => {
                 st.query.pop();
-                self.run_search(&mut st);
+                effect = query_changed(&mut st, false);
             }
             Action::SearchClear => {
                 st.query.clear();
-                self.run_search(&mut st);
+                effect = query_changed(&mut st, false);
             }
             Action::SearchToggleReveal => st.reveal_on_open = !st.reveal_on_open,
             Action::Click(x, y) => {
@@ -196,7 +168,7 @@ impl App {
                         let (from, reveal) = (st.from, st.reveal_on_open);
                         self.last_search = Some(st);
                         self.open_hit(&hit, from, reveal);
-                        return;
+                        return Effect::None;
                     }
                     st.selected = i;
                 }
@@ -204,6 +176,7 @@ impl App {
             _ => {}
         }
         self.overlay = Some(Overlay::Search(st));
+        effect
     }
 
     /// Go to a hit: its entry, section and item, remembering `from` for Back.
@@ -271,5 +244,26 @@ impl App {
         if let Some(r) = s.items.get(item) {
             b.scroll = r.start;
         }
+    }
+}
+
+/// A changed query: checked here (an unknown `@role` or `#kind` is a problem shown at once),
+/// then scored by the runtime. `keep` keeps the selection (a reopened search).
+fn query_changed(st: &mut SearchState, keep: bool) -> Effect {
+    st.seq += 1;
+    if !keep {
+        st.selected = 0;
+    }
+    st.waiting.clear();
+    st.problem = crate::search::check(&st.query).err();
+    if st.query.trim().is_empty() || st.problem.is_some() {
+        st.hits.clear();
+        st.pending = false;
+        return Effect::None;
+    }
+    st.pending = true;
+    Effect::Search {
+        seq: st.seq,
+        query: st.query.clone(),
     }
 }

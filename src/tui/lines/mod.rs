@@ -2,4 +2,6 @@
 //! (scroll bounds, clicks) and what the views draw are the same lines, built here.
 
 pub mod document;
+pub mod help;
+pub mod stats;
 pub mod wrap;

@@ -34,7 +34,7 @@ impl Widget for &HelpView<'_> {
         ))
         .render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
         let body = layout::help_body(size);
-        let columns = crate::tui::app::help_lines(self.keymap, size);
+        let columns = crate::tui::lines::help::help_lines(self.keymap, size);
         let n = columns.len() as u16;
         let col_w = body.width / n.max(1);
         let longest = columns.iter().map(Vec::len).max().unwrap_or(0);

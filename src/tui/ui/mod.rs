@@ -101,16 +101,13 @@ pub fn render(app: &App, frame: &mut Frame) {
     frame.render_widget(Clear, r);
     match overlay {
         Overlay::Search(st) => {
-            // (Search builds its index when it opens: a frame drawn before has none yet.)
-            if let Some(searcher) = app.searcher_ready() {
-                let view = search::SearchView {
-                    lib: &app.lib,
-                    searcher,
-                    state: st,
-                    theme: t,
-                };
-                frame.render_widget(&view, r);
-            }
+            let view = search::SearchView {
+                lib: &app.lib,
+                highlighter: app.highlighter(),
+                state: st,
+                theme: t,
+            };
+            frame.render_widget(&view, r);
         }
         Overlay::Help(h) => {
             let view = help::HelpView {

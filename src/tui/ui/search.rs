@@ -15,7 +15,8 @@ use unicode_width::UnicodeWidthStr;
 
 pub struct SearchView<'a> {
     pub lib: &'a Library,
-    pub searcher: &'a Searcher,
+    /// Highlights matches; `None` until the runtime has built the search index.
+    pub highlighter: Option<&'a Searcher>,
     pub state: &'a SearchState,
     pub theme: &'a Theme,
 }
@@ -90,7 +91,10 @@ impl Widget for &SearchView<'_> {
             let row_style = if sel { t.selected } else { t.base };
             let badge = format!("{:<11} ", hit.kind.label());
             let head_w = w.saturating_sub(badge.width() + 2);
-            let (snippet, marks) = self.searcher.highlight(hit, &st.query);
+            let (snippet, marks) = match self.highlighter {
+                Some(h) => h.highlight(hit, &st.query),
+                None => (hit.title.clone(), Vec::new()),
+            };
             let in_title = snippet == hit.title;
             let mut head = vec![
                 Span::styled(if sel { "▶ " } else { "  " }, row_style),

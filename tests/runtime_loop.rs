@@ -1,0 +1,268 @@
+//! The loop the binary runs (`Runtime::step`), driven with scripted terminal events on an
+//! in-memory terminal: keys one at a time and in bursts, resizes, time passing. What the user
+//! sees is read off the drawn screen. (`tests/keymap_walk.rs` walks every binding through the
+//! same loop; the pty tests run the binary itself.)
+
+mod common;
+
+use common::{Looped, NOW, mini_library};
+use std::time::{Duration, SystemTime};
+use trialdeck::review::{CardId, Filter, Scheduler, Store};
+use trialdeck::tui::app::{App, Overlay, Quiz, RoundsOptions};
+use trialdeck::tui::runtime::Ending;
+use trialdeck::tui::theme::ThemeName;
+
+fn browser(w: u16, h: u16) -> Looped {
+    Looped::new(App::new(mini_library(), ThemeName::Dark), w, h, NOW)
+}
+
+/// The lines of the overlay's body (inside its frame), as drawn.
+fn overlay_rows(l: &Looped) -> Vec<String> {
+    l.screen().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn help_opens_scrolls_clamps_and_closes_at_80x24() {
+    let mut l = browser(80, 24);
+    assert!(!l.screen().contains("Every key, by where it works"));
+    l.press("?");
+    let first = l.screen();
+    assert!(first.contains("Every key, by where it works"), "{first}");
+    // Still open after the next key, and scrolled by it.
+    l.press("j");
+    let second = l.screen();
+    assert!(second.contains("Every key, by where it works"), "{second}");
+    assert_ne!(first, second, "j scrolled the help");
+    // A burst of keys leaves it open.
+    l.burst(&["j", "j", "k"]);
+    assert!(matches!(l.app().overlay, Some(Overlay::Help(_))));
+    assert!(l.screen().contains("Every key, by where it works"));
+    // Far past the end, then one key up moves the view at once (the scroll is clamped).
+    l.burst(&["j"; 200]);
+    let bottom = l.screen();
+    assert!(
+        bottom.contains("Markers"),
+        "the last group is reached:\n{bottom}"
+    );
+    l.press("k");
+    assert_ne!(l.screen(), bottom, "one k moves up from the end");
+    l.press("G");
+    assert_eq!(l.screen(), bottom, "G is the end");
+    l.press("g");
+    assert_eq!(l.screen(), first, "g is the top");
+    l.press("Esc");
+    assert!(!l.screen().contains("Every key, by where it works"));
+    assert!(l.app().overlay.is_none());
+}
+
+#[test]
+fn help_opens_on_every_screen() {
+    // Browser list and detail.
+    let mut l = browser(80, 24);
+    l.press("?");
+    assert!(l.screen().contains("Every key, by where it works"));
+    l.press("Esc");
+    l.press("Enter");
+    l.press("?");
+    assert!(l.screen().contains("Every key, by where it works"));
+    l.press("q");
+    assert!(l.app().overlay.is_none(), "q closes help");
+    assert!(l.ended.is_none(), "…and does not quit");
+    // The quiz builder and a running card.
+    let mut l = browser(80, 24);
+    l.press("Q");
+    assert!(l.screen().contains("Start"), "{}", l.screen());
+    l.press("?");
+    assert!(l.screen().contains("Every key, by where it works"));
+    l.press("Esc");
+    l.press("Enter");
+    assert!(matches!(l.app().quiz(), Some(Quiz::Running(_))));
+    l.press("?");
+    assert!(l.screen().contains("Every key, by where it works"));
+    l.press("j");
+    assert!(l.screen().contains("Every key, by where it works"));
+    // Rounds.
+    let mut app = App::new(mini_library(), ThemeName::HighContrast);
+    app.start_rounds(0, RoundsOptions::default(), false);
+    let mut l = Looped::new(app, 80, 24, NOW);
+    l.press("?");
+    assert!(l.screen().contains("Every key, by where it works"));
+    l.press("j");
+    assert!(l.screen().contains("Every key, by where it works"));
+}
+
+#[test]
+fn statistics_scroll_to_their_last_section_and_back_and_clamp() {
+    let mut l = browser(80, 24);
+    l.press("S");
+    let first = l.screen();
+    assert!(first.contains("Review statistics"), "{first}");
+    assert!(
+        !first.contains("Retention by trial"),
+        "the last section is below the fold at 80×24:\n{first}"
+    );
+    l.press("j");
+    assert!(
+        l.screen().contains("Review statistics"),
+        "the first key scrolls, it does not close"
+    );
+    l.burst(&["j"; 100]);
+    let end = l.screen();
+    assert!(end.contains("Retention by trial"), "{end}");
+    l.press("k");
+    assert_ne!(
+        l.screen(),
+        end,
+        "one k moves up from the end: the scroll is clamped"
+    );
+    l.press("G");
+    assert_eq!(l.screen(), end);
+    l.press("Home");
+    assert_eq!(l.screen(), first);
+    l.press("Esc");
+    assert!(l.app().overlay.is_none());
+    assert!(!l.screen().contains("Review statistics"));
+}
+
+#[test]
+fn statistics_open_from_the_quiz_and_show_its_grades() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&Default::default(), Scheduler::default(), true, None);
+    app.start_quiz(Filter::default(), false);
+    let mut l = Looped::new(app, 100, 30, NOW);
+    l.burst(&["Space", "g"]);
+    l.press("S");
+    let s = l.screen();
+    assert!(s.contains("Review statistics"), "{s}");
+    assert!(
+        overlay_rows(&l).iter().any(|r| r.contains("1 in all")),
+        "the grade just given is counted:\n{s}"
+    );
+}
+
+#[test]
+fn a_search_typed_in_one_burst_shows_its_hits_and_enter_opens_the_first() {
+    let mut l = browser(100, 30);
+    l.press("/");
+    l.type_text("alpha");
+    let s = l.screen();
+    assert!(s.contains("ALPHA"), "{s}");
+    assert!(!l.app().search_pending());
+    // Typing and Enter in one burst: Enter acts on the hits of the whole query.
+    l.burst(&["Bksp", "Bksp", "Enter"]);
+    assert!(l.app().search().is_none(), "the hit opened");
+    assert_eq!(l.app().browse.focus, trialdeck::tui::app::Focus::Detail);
+}
+
+#[test]
+fn a_resize_keeps_an_overlay_and_redraws_at_the_new_size() {
+    let mut l = browser(80, 24);
+    l.press("?");
+    l.resize(120, 40);
+    assert!(matches!(l.app().overlay, Some(Overlay::Help(_))));
+    assert_eq!(l.app().size, (120, 40));
+    assert_eq!(l.rt.console.buffer().area.width, 120);
+    assert!(l.screen().contains("Every key, by where it works"));
+}
+
+#[test]
+fn a_countdown_moves_with_the_clock_and_stops_asking_for_ticks_at_zero() {
+    let mut app = App::new(mini_library(), ThemeName::HighContrast);
+    app.start_rounds(
+        0,
+        RoundsOptions {
+            timer: Duration::from_secs(20),
+            ..RoundsOptions::default()
+        },
+        false,
+    );
+    let mut l = Looped::new(app, 100, 30, NOW);
+    assert_eq!(l.app().wake_after(NOW), None, "no clock, no ticks");
+    l.press("t");
+    assert!(l.app().wake_after(l.app().now).is_some());
+    l.wait(5);
+    assert!(l.top().contains("0:15"), "{}", l.top());
+    l.wait(30);
+    assert_eq!(
+        l.app().wake_after(l.app().now),
+        None,
+        "a finished countdown asks for nothing more"
+    );
+}
+
+#[test]
+fn a_grade_and_its_undo_reach_the_history_through_the_loop() {
+    let store = Store::no_save(Scheduler::default());
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&Default::default(), Scheduler::default(), false, None);
+    app.start_quiz(Filter::default(), false);
+    let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let mut l = Looped::with_store(app, store, 100, 30, t);
+    let card = |l: &Looped| match l.app().quiz() {
+        Some(Quiz::Running(s)) => l.app().deck.cards[s.card().unwrap()].id.clone(),
+        _ => panic!("no card"),
+    };
+    let first = card(&l);
+    l.burst(&["Space", "g"]);
+    let second = card(&l);
+    l.burst(&["Space", "e"]);
+    let stored = |l: &Looped, c: &CardId| l.rt.services.store().state(c).unwrap();
+    assert!(stored(&l, &first).is_some());
+    assert!(stored(&l, &second).is_some());
+    assert_eq!(
+        l.app().deck.states[l.app().deck.index.get(second.as_str()).unwrap()],
+        stored(&l, &second),
+        "the app shows the state the store computed"
+    );
+    l.press("u");
+    assert!(
+        stored(&l, &second).is_none(),
+        "the last review is taken back"
+    );
+    assert!(stored(&l, &first).is_some(), "the earlier one stays");
+    assert_eq!(card(&l), second, "its card is shown again");
+    assert!(l.bottom().contains("undone"), "{}", l.bottom());
+}
+
+#[test]
+fn the_handout_is_written_when_the_round_ends_by_quit_or_by_signal() {
+    for by_signal in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("round.md");
+        let mut app = App::new(mini_library(), ThemeName::HighContrast);
+        app.start_rounds(
+            0,
+            RoundsOptions {
+                handout: Some(path.clone()),
+                ..RoundsOptions::default()
+            },
+            false,
+        );
+        let mut l = Looped::new(app, 100, 30, NOW);
+        l.burst(&["Right", "Right"]);
+        if by_signal {
+            l.rt.stop_flag()
+                .store(libc::SIGHUP, std::sync::atomic::Ordering::SeqCst);
+            l.turn();
+            assert_eq!(l.ended, Some(Ending::Signal(libc::SIGHUP)));
+        } else {
+            l.press("q");
+            assert_eq!(l.ended, Some(Ending::Quit));
+        }
+        assert!(!path.exists(), "nothing is written before the session ends");
+        let notice = l.rt.finish().expect("a notice for the shell");
+        assert!(notice.contains("wrote the handout to"), "{notice}");
+        let md = std::fs::read_to_string(&path).expect("the handout");
+        assert!(md.starts_with("# ALPHA"), "{md}");
+        assert!(md.contains("What did ALPHA compare"), "{md}");
+    }
+}
+
+#[test]
+fn ctrl_z_asks_the_console_to_suspend_and_the_screen_is_drawn_again() {
+    let mut l = browser(80, 24);
+    l.press("Ctrl+Z");
+    assert_eq!(l.rt.console.suspended, 1);
+    assert!(l.ended.is_none());
+    assert!(l.screen().contains("ALPHA"));
+}
