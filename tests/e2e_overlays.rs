@@ -1,0 +1,122 @@
+//! End to end, at 80×24: the real binary in a pseudo-terminal, help and statistics opened,
+//! scrolled and closed with the keys their footers name. (These flows failed in the running
+//! app while every `update` test passed: the loop took the overlay away after each burst.)
+
+mod common;
+
+use common::pty::Pty;
+use portable_pty::CommandBuilder;
+
+const ROWS: u16 = 24;
+const COLS: u16 = 80;
+
+/// The bundled pack's app at 80×24, with a fresh history and settings.
+fn start(args: &[&str]) -> (Pty, tempfile::TempDir) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(args);
+    cmd.env("TRIALDECK_DATA_DIR", home.path().join("data"));
+    cmd.env("TRIALDECK_CONFIG", home.path().join("config.ron"));
+    let s = Pty::spawn(cmd, ROWS, COLS);
+    (s, home)
+}
+
+fn quit(mut s: Pty) {
+    s.send(b"q");
+    let st = s.wait_exit();
+    assert!(st.success(), "{st:?}");
+    s.assert_restored();
+}
+
+#[test]
+fn help_opens_scrolls_and_closes_at_80x24() {
+    let (mut s, _home) = start(&[]);
+    s.wait_text("EMILIA");
+    s.send(b"?");
+    s.wait_for("help's first page and footer", |sc| {
+        let c = sc.contents();
+        c.contains("Every key, by where it works") && c.contains("close")
+    });
+    let top = s.contents();
+    // Scroll to the end: the last group comes into view, and help stays open.
+    s.send(b"G");
+    s.wait_text("Markers");
+    let end = s.contents();
+    assert!(end.contains("Every key, by where it works"));
+    s.send(b"k");
+    s.wait_for("one line up from the end", |sc| sc.contents() != end);
+    // Far past the end, then one k: it moves at once (the scroll is clamped).
+    s.send(&[b'j'; 120]);
+    s.wait_for("the end again", |sc| sc.contents() == end);
+    s.send(b"k");
+    s.wait_for("one line up from the end", |sc| sc.contents() != end);
+    s.send(b"g");
+    s.wait_for("help back at its top", |sc| sc.contents() == top);
+    s.send(b"\x1b");
+    s.wait_for("help closed", |sc| {
+        !sc.contents().contains("Every key, by where it works")
+    });
+    quit(s);
+}
+
+#[test]
+fn statistics_scroll_to_retention_and_back_at_80x24() {
+    let (mut s, _home) = start(&[]);
+    s.wait_text("EMILIA");
+    s.send(b"S");
+    // The whole first page drawn: its last line and the footer.
+    s.wait_for("the statistics' first page", |sc| {
+        let c = sc.contents();
+        c.contains("Review statistics") && c.contains("Retention by role") && c.contains("scroll")
+    });
+    assert!(
+        !s.contents().contains("Retention by trial"),
+        "the last section starts below the fold:\n{}",
+        s.contents()
+    );
+    let top = s.contents();
+    s.send(b"G");
+    s.wait_text("Retention by trial");
+    let end = s.contents();
+    assert!(end.contains("Review statistics"), "still open");
+    s.send(b"g");
+    s.wait_for("the top again", |sc| sc.contents() == top);
+    // Key by key past the end, then one k: it moves at once (the scroll is clamped).
+    s.send(&[b'j'; 60]);
+    s.wait_for("the end, by j", |sc| sc.contents() == end);
+    s.send(b"k");
+    s.wait_for("one line up from the end", |sc| sc.contents() != end);
+    s.send(b"\x1b");
+    s.wait_for("statistics closed", |sc| {
+        !sc.contents().contains("Review statistics")
+    });
+    quit(s);
+}
+
+#[test]
+fn help_opens_in_the_quiz_and_in_rounds() {
+    let (mut s, _home) = start(&["quiz", "--trial", "emilia", "--count", "3"]);
+    s.wait_text("1 of 3");
+    s.send(b"?");
+    s.wait_text("Every key, by where it works");
+    s.send(b"j");
+    s.send(b"j");
+    s.wait_text("Every key, by where it works");
+    s.send(b"\x1b");
+    s.wait_for("help closed", |sc| {
+        !sc.contents().contains("Every key, by where it works")
+    });
+    quit(s);
+
+    let (mut s, _home) = start(&["rounds", "--trial", "emilia"]);
+    s.wait_text("EMILIA");
+    s.send(b"?");
+    s.wait_text("Every key, by where it works");
+    s.send(b"j");
+    s.wait_text("Every key, by where it works");
+    s.send(b"q");
+    s.wait_for("help closed", |sc| {
+        !sc.contents().contains("Every key, by where it works")
+    });
+    quit(s);
+}
