@@ -21,6 +21,11 @@ fn start(args: &[&str]) -> (Pty, tempfile::TempDir) {
     (s, home)
 }
 
+/// The screen's last row: the footer, drawn last in a frame.
+fn footer(sc: &vt100::Screen) -> String {
+    sc.contents_between(ROWS - 1, 0, ROWS - 1, COLS)
+}
+
 fn quit(mut s: Pty) {
     s.send(b"q");
     let st = s.wait_exit();
@@ -28,30 +33,46 @@ fn quit(mut s: Pty) {
     s.assert_restored();
 }
 
+/// At the top of a scrolled overlay: more below, nothing above.
+fn at_top(sc: &vt100::Screen) -> bool {
+    let c = sc.contents();
+    c.contains("↓ more") && !c.contains("↑ more") && footer(sc).contains("scroll")
+}
+
+/// At its end: more above, nothing below.
+fn at_end(sc: &vt100::Screen) -> bool {
+    let c = sc.contents();
+    c.contains("↑ more") && !c.contains("↓ more") && footer(sc).contains("scroll")
+}
+
+/// Between: more both ways.
+fn between(sc: &vt100::Screen) -> bool {
+    let c = sc.contents();
+    c.contains("↑ more") && c.contains("↓ more")
+}
+
 #[test]
 fn help_opens_scrolls_and_closes_at_80x24() {
     let (mut s, _home) = start(&[]);
     s.wait_text("EMILIA");
     s.send(b"?");
-    s.wait_for("help's first page and footer", |sc| {
-        let c = sc.contents();
-        c.contains("Every key, by where it works") && c.contains("close")
+    s.wait_for("help at its top", |sc| {
+        sc.contents().contains("Every key, by where it works") && at_top(sc)
     });
-    let top = s.contents();
-    // Scroll to the end: the last group comes into view, and help stays open.
+    // To the end: the last group comes into view, and help stays open.
     s.send(b"G");
-    s.wait_text("Markers");
-    let end = s.contents();
-    assert!(end.contains("Every key, by where it works"));
+    s.wait_for("help at its end", |sc| {
+        sc.contents().contains("Markers") && at_end(sc)
+    });
     s.send(b"k");
-    s.wait_for("one line up from the end", |sc| sc.contents() != end);
+    s.wait_for("one line up from the end", between);
     // Far past the end, then one k: it moves at once (the scroll is clamped).
     s.send(&[b'j'; 120]);
-    s.wait_for("the end again", |sc| sc.contents() == end);
+    s.wait_for("the end again", at_end);
     s.send(b"k");
-    s.wait_for("one line up from the end", |sc| sc.contents() != end);
+    s.wait_for("one line up from the end", between);
     s.send(b"g");
-    s.wait_for("help back at its top", |sc| sc.contents() == top);
+    s.wait_for("help at its top again", at_top);
     s.send(b"\x1b");
     s.wait_for("help closed", |sc| {
         !sc.contents().contains("Every key, by where it works")
@@ -64,28 +85,26 @@ fn statistics_scroll_to_retention_and_back_at_80x24() {
     let (mut s, _home) = start(&[]);
     s.wait_text("EMILIA");
     s.send(b"S");
-    // The whole first page drawn: its last line and the footer.
-    s.wait_for("the statistics' first page", |sc| {
-        let c = sc.contents();
-        c.contains("Review statistics") && c.contains("Retention by role") && c.contains("scroll")
+    s.wait_for("the statistics at their top", |sc| {
+        sc.contents().contains("Review statistics") && at_top(sc)
     });
     assert!(
         !s.contents().contains("Retention by trial"),
         "the last section starts below the fold:\n{}",
         s.contents()
     );
-    let top = s.contents();
     s.send(b"G");
-    s.wait_text("Retention by trial");
-    let end = s.contents();
-    assert!(end.contains("Review statistics"), "still open");
+    s.wait_for("the statistics' end", |sc| {
+        sc.contents().contains("Retention by trial") && at_end(sc)
+    });
+    assert!(s.contents().contains("Review statistics"), "still open");
     s.send(b"g");
-    s.wait_for("the top again", |sc| sc.contents() == top);
+    s.wait_for("the top again", at_top);
     // Key by key past the end, then one k: it moves at once (the scroll is clamped).
     s.send(&[b'j'; 60]);
-    s.wait_for("the end, by j", |sc| sc.contents() == end);
+    s.wait_for("the end, by j", at_end);
     s.send(b"k");
-    s.wait_for("one line up from the end", |sc| sc.contents() != end);
+    s.wait_for("one line up from the end", between);
     s.send(b"\x1b");
     s.wait_for("statistics closed", |sc| {
         !sc.contents().contains("Review statistics")

@@ -266,3 +266,64 @@ fn ctrl_z_asks_the_console_to_suspend_and_the_screen_is_drawn_again() {
     assert!(l.ended.is_none());
     assert!(l.screen().contains("ALPHA"));
 }
+
+#[test]
+fn an_entry_is_built_into_its_document_once_however_many_keys_read_it() {
+    let mut l = Looped::new(
+        App::new(common::bundled_library(), ThemeName::Dark),
+        100,
+        30,
+        NOW,
+    );
+    l.press("Enter");
+    l.press("2");
+    let built = l.app().browse.docs.builds();
+    assert!(built >= 1);
+    // Selecting, scrolling, switching sections and revealing read the same document.
+    l.burst(&["j"; 6]);
+    for k in ["k", "PgDn", "g", "3", "9", "j", "Space", "x", "1"] {
+        l.press(k);
+    }
+    assert_eq!(
+        l.app().browse.docs.builds(),
+        built,
+        "no key on the same entry builds its document again"
+    );
+    // Another entry: one more.
+    l.press("Esc");
+    l.press("j");
+    assert_eq!(l.app().browse.docs.builds(), built + 1);
+}
+
+#[test]
+fn the_quiz_builder_counts_when_the_choice_changes_not_per_frame() {
+    let mut l = browser(100, 30);
+    l.press("Q");
+    let tally = |l: &Looped| match l.app().quiz() {
+        Some(Quiz::Building(b)) => (b.tally.all.total, b.tally.session),
+        _ => panic!("not the builder"),
+    };
+    let all = tally(&l);
+    assert!(all.0 > 0 && all.1 > 0, "{all:?}");
+    assert!(
+        l.screen().contains(&format!("a session of {}", all.1)),
+        "{}",
+        l.screen()
+    );
+    // Choose the first role alone: fewer cards, and the screen says so.
+    let role_row = match l.app().quiz() {
+        Some(Quiz::Building(b)) => b
+            .rows()
+            .iter()
+            .position(|r| matches!(r, trialdeck::tui::app::BuilderRow::Role(_)))
+            .unwrap(),
+        _ => unreachable!(),
+    };
+    for _ in 0..role_row {
+        l.press("j");
+    }
+    l.press("Space");
+    let one = tally(&l);
+    assert!(one.0 < all.0, "{one:?} vs {all:?}");
+    assert!(l.screen().contains(&format!("a session of {}", one.1)));
+}

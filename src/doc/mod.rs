@@ -7,6 +7,7 @@
 //! effects, citations, counts) lives here and nowhere else, so the views cannot drift apart.
 
 pub mod plain;
+pub mod shared;
 
 use crate::content::{
     Analysis, ArmValue, Cite, Entry, Finding, Library, Measure, Role, SafetyItem, Status, Unit,

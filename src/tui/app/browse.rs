@@ -53,6 +53,8 @@ pub struct Browse {
     /// The learner's level: without a role filter, the Discussion shows questions up to it.
     pub ceiling: Option<Role>,
     pub history: Vec<Place>,
+    /// Documents of the entries shown, built once (shared with search and the views).
+    pub docs: crate::doc::shared::Documents,
 }
 
 impl Browse {
@@ -70,6 +72,7 @@ impl Browse {
             role: None,
             ceiling: None,
             history: Vec::new(),
+            docs: Default::default(),
         };
         b.resort(lib);
         b.list_sel = lib
@@ -104,9 +107,9 @@ impl Browse {
         self.item = p.item;
     }
 
-    /// The current entry's document.
-    pub fn document(&self, lib: &Library) -> Option<Document> {
-        self.current().map(|i| doc::build(lib, &lib.entries[i]))
+    /// The current entry's document (built once, then shared).
+    pub fn document(&self, lib: &Library) -> Option<std::sync::Arc<Document>> {
+        self.current().map(|i| self.docs.get(lib, i))
     }
 
     pub fn view<'a>(&'a self, focused: bool) -> View<'a> {
@@ -146,7 +149,7 @@ impl Browse {
         theme: &Theme,
         size: (u16, u16),
     ) -> Option<(Styled, ratatui::layout::Rect)> {
-        self.lines_of(&self.document(lib)?, theme, size)
+        self.lines_of(&*self.document(lib)?, theme, size)
     }
 
     /// [`Browse::detail_lines`] of a document already built.

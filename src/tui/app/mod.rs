@@ -261,7 +261,7 @@ impl App {
     pub fn start_quiz(&mut self, filter: crate::review::Filter, builder: bool) {
         self.deck.ensure(&self.lib);
         let quiz = if builder {
-            Quiz::Building(Builder::new(&self.deck, filter))
+            Quiz::Building(Builder::new(&self.deck, filter, self.now))
         } else {
             Quiz::start(&self.deck, filter, self.now)
         };

@@ -88,6 +88,44 @@ pub struct Builder {
     pub row: usize,
     /// Entry ids offered (those with cards), in pack order.
     pub trials: Vec<String>,
+    /// What the choice yields, counted when the choice (or the time) changes, not per frame.
+    pub tally: Tally,
+}
+
+/// What the builder's choice yields: counts for the choice, the session it makes, and counts
+/// per role and per trial for the rows that change them.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub all: queue::Counts,
+    pub session: usize,
+    pub by_role: std::collections::BTreeMap<Role, queue::Counts>,
+    pub by_entry: std::collections::BTreeMap<String, queue::Counts>,
+    /// The filter and the minute (Unix minutes) it was counted for.
+    counted: Option<(Filter, i64)>,
+}
+
+impl Tally {
+    /// Count again if the filter changed since the last count, or the minute did (cards
+    /// fall due with time).
+    fn update(&mut self, deck: &Deck, f: &Filter, now: i64) {
+        let minute = now.div_euclid(60);
+        if self
+            .counted
+            .as_ref()
+            .is_some_and(|(cf, at)| cf == f && *at == minute)
+        {
+            return;
+        }
+        self.all = queue::counts(&deck.cards, &deck.states, f, now);
+        self.session = queue::build(&deck.cards, &deck.states, f, now).len();
+        let wide = Filter {
+            roles: Vec::new(),
+            trials: Vec::new(),
+            ..f.clone()
+        };
+        (self.by_role, self.by_entry) = queue::breakdown(&deck.cards, &deck.states, &wide, now);
+        self.counted = Some((f.clone(), minute));
+    }
 }
 
 /// A row of the builder.
@@ -105,17 +143,20 @@ pub enum BuilderRow {
 }
 
 impl Builder {
-    pub fn new(deck: &Deck, filter: Filter) -> Builder {
+    pub fn new(deck: &Deck, filter: Filter, now: SystemTime) -> Builder {
         let mut trials: Vec<String> = Vec::new();
         for c in &deck.cards {
             if trials.last() != Some(&c.entry) && !trials.contains(&c.entry) {
                 trials.push(c.entry.clone());
             }
         }
+        let mut tally = Tally::default();
+        tally.update(deck, &filter, unix(now));
         Builder {
             filter,
             row: 0,
             trials,
+            tally,
         }
     }
 
@@ -417,6 +458,9 @@ impl Quiz {
                     Action::Back => return QuizOut::Leave,
                     _ => {}
                 }
+                if let Quiz::Building(b) = self {
+                    b.tally.update(deck, &b.filter, unix(now));
+                }
                 QuizOut::None
             }
             Quiz::Running(s) => {
@@ -460,7 +504,7 @@ impl Quiz {
                     QuizOut::None
                 }
                 Action::Open | Action::OpenQuiz => {
-                    *self = Quiz::Building(Builder::new(deck, filter.clone()));
+                    *self = Quiz::Building(Builder::new(deck, filter.clone(), now));
                     QuizOut::None
                 }
                 Action::Back => QuizOut::Leave,

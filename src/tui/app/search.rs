@@ -186,7 +186,7 @@ impl App {
             return;
         };
         let e = &lib.entries[entry];
-        let doc = crate::doc::build(lib, e);
+        let doc = self.browse.docs.get(lib, entry);
         let b = &mut self.browse;
         b.go(from);
         b.history.push(from);

@@ -82,7 +82,7 @@ impl Widget for &DetailView<'_> {
         }
         Paragraph::new(Line::from(spans)).render(row, buf);
         let body = layout::detail_body(area);
-        let d = doc::build(self.lib, e);
+        let d = b.docs.get(self.lib, ei);
         let s = styled::section(&d, &b.view(focused), t, body.width);
         if b.section == Section::Forest {
             render_forest(&d, s.lines, b.scroll, body, buf, t);

@@ -25,20 +25,22 @@ impl Widget for &HelpView<'_> {
         if inner.height < 2 {
             return;
         }
+        let body = layout::help_body(size);
+        let columns = crate::tui::lines::help::help_lines(self.keymap, size);
+        let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
+        let scroll = Scroll::new(self.scroll, longest, body.height as usize);
+        // Leave room at the end of the first line for the "↑ more" mark when scrolled.
+        let room = if scroll.more_above() { 9 } else { 0 };
         Paragraph::new(Span::styled(
             truncate(
                 "Every key, by where it works. Keys in “Everywhere” work in the list and the detail panel.",
-                inner.width as usize,
+                (inner.width as usize).saturating_sub(room),
             ),
             t.muted,
         ))
         .render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
-        let body = layout::help_body(size);
-        let columns = crate::tui::lines::help::help_lines(self.keymap, size);
         let n = columns.len() as u16;
         let col_w = body.width / n.max(1);
-        let longest = columns.iter().map(Vec::len).max().unwrap_or(0);
-        let scroll = Scroll::new(self.scroll, longest, body.height as usize);
         for (c, rows) in columns.iter().enumerate() {
             let r = Rect::new(
                 body.x + c as u16 * col_w,

@@ -83,7 +83,7 @@ impl Widget for &QuizView<'_> {
         let body = crate::tui::layout::quiz_body((area.width, area.height));
         let mut p = Page::new(buf, body);
         match self.quiz {
-            Quiz::Building(b) => builder(&mut p, self.lib, self.deck, b, self.now, t),
+            Quiz::Building(b) => builder(&mut p, self.lib, b, t),
             Quiz::Running(s) => card(&mut p, self.lib, self.deck, s, self.now, t),
             Quiz::Done { summary, .. } => done(&mut p, summary, t),
         }
@@ -94,15 +94,13 @@ fn counts_text(c: &queue::Counts) -> String {
     format!("{} due · {} new · {} total", c.due, c.new, c.total)
 }
 
-fn builder(p: &mut Page, lib: &Library, deck: &Deck, b: &Builder, now: SystemTime, t: &Theme) {
-    let now = crate::tui::app::quiz::unix(now);
+fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme) {
     let f = &b.filter;
-    let all = queue::counts(&deck.cards, &deck.states, f, now);
-    let session = queue::build(&deck.cards, &deck.states, f, now).len();
+    let (all, session) = (&b.tally.all, b.tally.session);
     p.spans(
         vec![
             Span::styled("This choice: ", t.heading),
-            Span::styled(counts_text(&all), t.accent),
+            Span::styled(counts_text(all), t.accent),
             Span::styled(format!(" → a session of {session}"), t.title),
         ],
         2,
@@ -112,16 +110,7 @@ fn builder(p: &mut Page, lib: &Library, deck: &Deck, b: &Builder, now: SystemTim
         t.muted,
     );
     p.gap(1);
-    let (by_role, by_entry) = queue::breakdown(
-        &deck.cards,
-        &deck.states,
-        &crate::review::Filter {
-            roles: Vec::new(),
-            trials: Vec::new(),
-            ..f.clone()
-        },
-        now,
-    );
+    let (by_role, by_entry) = (&b.tally.by_role, &b.tally.by_entry);
     let rows = b.rows();
     let h = p.bottom().saturating_sub(p.y) as usize;
     let first = crate::tui::layout::list_first_visible(b.row, h);
