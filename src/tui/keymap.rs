@@ -490,6 +490,47 @@ impl Keymap {
         }
     }
 
+    /// The binding of `action` in `ctx`, else (where global keys reach) in the global table.
+    fn binding_for(&self, ctx: Context, action: &Action) -> Option<&Binding> {
+        let own = self
+            .bindings
+            .iter()
+            .find(|b| b.ctx == ctx && b.action == *action);
+        let reaches_global = !matches!(
+            ctx,
+            Context::Search | Context::Help | Context::Rounds | Context::Quiz
+        );
+        own.or_else(|| {
+            reaches_global
+                .then(|| {
+                    self.bindings
+                        .iter()
+                        .find(|b| b.ctx == Context::Global && b.action == *action)
+                })
+                .flatten()
+        })
+    }
+
+    /// How text names the keys of `action` in `ctx`, as the footer writes them (the first
+    /// two: `j/↓`). Text that names a key asks here, so a rebinding never makes it lie.
+    pub fn label_for(&self, ctx: Context, action: &Action) -> String {
+        self.binding_for(ctx, action)
+            .map_or_else(|| "(unbound)".to_string(), Binding::label)
+    }
+
+    /// The first key of `action` in `ctx`, for running text ("Space reveals it").
+    pub fn key_for(&self, ctx: Context, action: &Action) -> String {
+        self.binding_for(ctx, action)
+            .and_then(|b| b.keys.first())
+            .map_or_else(|| "(unbound)".to_string(), Key::label)
+    }
+
+    /// The keys of the numbered actions `first..=last` (ticks, sections) as a span: `1–6`.
+    pub fn span_for(&self, ctx: Context, first: &Action, last: &Action) -> String {
+        let (a, b) = (self.key_for(ctx, first), self.key_for(ctx, last));
+        if a == b { a } else { format!("{a}–{b}") }
+    }
+
     /// The hinted bindings of a context, then (outside search and help) the global ones.
     pub fn hints(&self, ctx: Context) -> Vec<&Binding> {
         let own = self

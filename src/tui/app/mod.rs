@@ -550,7 +550,14 @@ impl App {
                 let action = match (action, &**q) {
                     (Action::Click(x, y), Quiz::Running(s)) if s.face == Face::Back => {
                         let body = crate::tui::layout::quiz_body(self.size);
-                        let top = quiz::card_top(&self.lib, &self.deck, s, body.width, &self.theme);
+                        let top = crate::tui::lines::quiz::card_top(
+                            &self.lib,
+                            &self.deck,
+                            s,
+                            body.width,
+                            &self.theme,
+                            &self.keymap,
+                        );
                         let line = y.checked_sub(body.y).map(usize::from);
                         match line.and_then(|l| top.points.iter().position(|r| r.contains(&l))) {
                             Some(i) if crate::tui::layout::contains(body, x, y) => {
@@ -589,7 +596,10 @@ impl App {
                             scroll: 0,
                             item: 0,
                         });
-                        self.message = Some("Q returns to the quiz".into());
+                        self.message = Some(format!(
+                            "{} returns to the quiz",
+                            self.keymap.key_for(Context::Detail, &Action::OpenQuiz)
+                        ));
                         Effect::None
                     }
                     quiz::QuizOut::Leave => {
@@ -638,7 +648,10 @@ impl App {
                         }
                         self.screen = Screen::Browse;
                     } else {
-                        self.message = Some("q ends the round".into());
+                        self.message = Some(format!(
+                            "{} ends the round",
+                            self.keymap.key_for(Context::Rounds, &Action::Quit)
+                        ));
                     }
                     return Effect::None;
                 }

@@ -3,5 +3,6 @@
 
 pub mod document;
 pub mod help;
+pub mod quiz;
 pub mod stats;
 pub mod wrap;

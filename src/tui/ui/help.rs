@@ -20,7 +20,7 @@ impl Widget for &HelpView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let size = (buf.area.width, buf.area.height);
-        super::overlay_block(" Help · j/k PgUp/PgDn scroll · Esc closes ", t).render(area, buf);
+        super::overlay_block(&super::reader_title("Help", self.keymap), t).render(area, buf);
         let inner = layout::inner(area);
         if inner.height < 2 {
             return;

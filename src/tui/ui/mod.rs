@@ -52,6 +52,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                     now: app.now,
                     hints: app.hints(),
                     message: app.message.as_deref(),
+                    keys: &app.keymap,
                 },
                 full,
             );
@@ -65,6 +66,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                     now: app.now,
                     hints: app.hints(),
                     message: app.message.as_deref(),
+                    keys: &app.keymap,
                 },
                 full,
             );
@@ -106,6 +108,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                 highlighter: app.highlighter(),
                 state: st,
                 theme: t,
+                keys: &app.keymap,
             };
             frame.render_widget(&view, r);
         }
@@ -123,10 +126,25 @@ pub fn render(app: &App, frame: &mut Frame) {
                 scroll: st.scroll,
                 theme: t,
                 level: app.deck.level,
+                keys: &app.keymap,
             };
             frame.render_widget(&view, r);
         }
     }
+}
+
+/// The title of a reading overlay (help, statistics) with its keys, from the keymap.
+pub fn reader_title(name: &str, k: &crate::tui::keymap::Keymap) -> String {
+    use crate::tui::action::Action as A;
+    use crate::tui::keymap::Context::Help as H;
+    format!(
+        " {name} · {}/{} {}/{} scroll · {} closes ",
+        k.key_for(H, &A::Down),
+        k.key_for(H, &A::Up),
+        k.key_for(H, &A::PageUp),
+        k.key_for(H, &A::PageDown),
+        k.key_for(H, &A::Back)
+    )
 }
 
 fn header(app: &App, frame: &mut Frame, area: Rect) {

@@ -6,7 +6,9 @@ use crate::content::Library;
 use crate::review::queue;
 use crate::review::stats::SessionSummary;
 use crate::review::{Grade, Scheduler};
+use crate::tui::action::Action;
 use crate::tui::app::{Builder, BuilderRow, Deck, Face, Quiz, Session};
+use crate::tui::keymap::{Context, Keymap};
 use crate::tui::lines::wrap::{truncate, wrap};
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -23,6 +25,8 @@ pub struct QuizView<'a> {
     pub now: SystemTime,
     pub hints: Vec<(String, &'static str)>,
     pub message: Option<&'a str>,
+    /// Text that names a key asks the keymap.
+    pub keys: &'a Keymap,
 }
 
 /// "3 days", "1 day", "10 min".
@@ -83,9 +87,9 @@ impl Widget for &QuizView<'_> {
         let body = crate::tui::layout::quiz_body((area.width, area.height));
         let mut p = Page::new(buf, body);
         match self.quiz {
-            Quiz::Building(b) => builder(&mut p, self.lib, b, t),
-            Quiz::Running(s) => card(&mut p, self.lib, self.deck, s, self.now, t),
-            Quiz::Done { summary, .. } => done(&mut p, summary, t),
+            Quiz::Building(b) => builder(&mut p, self.lib, b, t, self.keys),
+            Quiz::Running(s) => card(&mut p, self.lib, self.deck, s, self.now, t, self.keys),
+            Quiz::Done { summary, .. } => done(&mut p, summary, t, self.keys),
         }
     }
 }
@@ -94,7 +98,7 @@ fn counts_text(c: &queue::Counts) -> String {
     format!("{} due · {} new · {} total", c.due, c.new, c.total)
 }
 
-fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme) {
+fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme, keys: &Keymap) {
     let f = &b.filter;
     let (all, session) = (&b.tally.all, b.tally.session);
     p.spans(
@@ -105,8 +109,17 @@ fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme) {
         ],
         2,
     );
+    let k = |a: Action| keys.key_for(Context::Quiz, &a);
     p.text(
-        "j/k move · Space toggles · ←/→ change the count · Enter on Start begins",
+        &format!(
+            "{}/{} move · {} toggles · {}/{} change the count · {} on Start begins",
+            k(Action::Down),
+            k(Action::Up),
+            k(Action::Reveal),
+            k(Action::PrevSection),
+            k(Action::NextSection),
+            k(Action::Open)
+        ),
         t.muted,
     );
     p.gap(1);
@@ -167,15 +180,29 @@ fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme) {
     }
 }
 
-fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, t: &Theme) {
+fn card(
+    p: &mut Page,
+    lib: &Library,
+    deck: &Deck,
+    s: &Session,
+    now: SystemTime,
+    t: &Theme,
+    keys: &Keymap,
+) {
     let Some(ci) = s.card() else { return };
     let Some(text) = deck.cards[ci].text(lib) else {
-        p.text("This card is no longer in the pack: s skips it.", t.warn);
+        p.text(
+            &format!(
+                "This card is no longer in the pack: {} skips it.",
+                keys.key_for(Context::Quiz, &Action::Skip)
+            ),
+            t.warn,
+        );
         return;
     };
     // The top of the card (trial, role, question, key points) comes from the same builder
     // that hit-tests clicks on the key points.
-    let top = crate::tui::app::quiz::card_top(lib, deck, s, p.area.width, t);
+    let top = crate::tui::lines::quiz::card_top(lib, deck, s, p.area.width, t, keys);
     for l in top.lines {
         p.line(l);
     }
@@ -217,7 +244,13 @@ fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, 
                 p.line(l);
             }
             if more && room > 0 {
-                p.line(Line::from(Span::styled("  … PgDn reads on", t.muted)));
+                p.line(Line::from(Span::styled(
+                    format!(
+                        "  … {} reads on",
+                        keys.key_for(Context::Quiz, &Action::PageDown)
+                    ),
+                    t.muted,
+                )));
             }
             p.y = grade_y.max(p.y);
             let suggested = Quiz::suggested(deck, lib, s);
@@ -228,6 +261,7 @@ fn card(p: &mut Page, lib: &Library, deck: &Deck, s: &Session, now: SystemTime, 
                 suggested,
                 now,
                 t,
+                keys,
             );
         }
     }
@@ -240,12 +274,15 @@ fn grades(
     suggested: Grade,
     now: SystemTime,
     t: &Theme,
+    keys: &Keymap,
 ) {
     let preview = sched.preview(state, crate::tui::app::quiz::unix(now));
     // On narrow screens, the short form keeps the four grades on one line.
     let short = p.area.width < 90;
     let mut spans = vec![Span::styled(if short { "" } else { "Grade: " }, t.heading)];
-    for (g, key) in Grade::ALL.into_iter().zip(["a", "h", "g", "e"]) {
+    let enter = keys.key_for(Context::Quiz, &Action::Open);
+    for g in Grade::ALL {
+        let key = keys.key_for(Context::Quiz, &Action::Grade(g.value()));
         let sel = g == suggested;
         let style = if sel { t.selected } else { t.base };
         let days = preview[g as usize - 1].interval_days;
@@ -263,7 +300,11 @@ fn grades(
                     " {} ({}){} ",
                     g.label(),
                     interval(days),
-                    if sel { " ◀ Enter" } else { "" }
+                    if sel {
+                        format!(" ◀ {enter}")
+                    } else {
+                        String::new()
+                    }
                 )
             },
             style,
@@ -273,7 +314,8 @@ fn grades(
     p.spans(spans, 7);
 }
 
-fn done(p: &mut Page, s: &SessionSummary, t: &Theme) {
+fn done(p: &mut Page, s: &SessionSummary, t: &Theme, keys: &Keymap) {
+    let k = |a: Action| keys.key_for(Context::Quiz, &a);
     p.text("Session summary", t.heading);
     p.gap(1);
     let mins = s.time_ms / 60_000;
@@ -330,14 +372,21 @@ fn done(p: &mut Page, s: &SessionSummary, t: &Theme) {
     p.gap(1);
     if s.missed.is_empty() {
         p.text(
-            "Enter builds another session; Esc goes back to browsing.",
+            &format!(
+                "{} builds another session; {} goes back to browsing.",
+                k(Action::Open),
+                k(Action::Back)
+            ),
             t.muted,
         );
     } else {
         p.text(
             &format!(
-                "d drills the {} you missed now · Enter builds another session · Esc goes back",
-                crate::doc::count(s.missed.len(), "card", "cards")
+                "{} drills the {} you missed now · {} builds another session · {} goes back",
+                k(Action::DrillMissed),
+                crate::doc::count(s.missed.len(), "card", "cards"),
+                k(Action::Open),
+                k(Action::Back)
             ),
             t.title,
         );

@@ -5,7 +5,9 @@ use super::forest::ForestPlot;
 use super::page::Page;
 use crate::content::{Entry, Library, Unit};
 use crate::doc::{self, Block, Section};
+use crate::tui::action::Action;
 use crate::tui::app::{Rounds, Step};
+use crate::tui::keymap::{Context, Keymap};
 use crate::tui::lines::wrap::truncate;
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -25,6 +27,8 @@ pub struct RoundsView<'a> {
     /// The footer's (keys, word) hints.
     pub hints: Vec<(String, &'static str)>,
     pub message: Option<&'a str>,
+    /// Text that names a key asks the keymap.
+    pub keys: &'a Keymap,
 }
 
 /// The centred text column of a screen area.
@@ -116,10 +120,10 @@ impl Widget for &RoundsView<'_> {
         match r.step() {
             Step::Title => title(&mut p, self.lib, r, t),
             Step::Evidence => evidence(&mut p, e, r, t),
-            Step::Question(_) => question(&mut p, r, t),
+            Step::Question(_) => question(&mut p, r, t, self.keys),
         }
         if let Some(n) = notes {
-            presenter_notes(p.buf, n, r, t);
+            presenter_notes(p.buf, n, r, t, self.keys);
         }
     }
 }
@@ -279,7 +283,7 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
     }
 }
 
-fn question(p: &mut Page, r: &Rounds, t: &Theme) {
+fn question(p: &mut Page, r: &Rounds, t: &Theme, keys: &Keymap) {
     let Some(q) = r.question() else { return };
     p.gap(1);
     if let Some(name) = r.called() {
@@ -317,13 +321,11 @@ fn question(p: &mut Page, r: &Rounds, t: &Theme) {
     }
     p.gap(1);
     let left = q.key_points.len() - shown;
+    let reveal = keys.key_for(Context::Rounds, &Action::Reveal);
     let msg = if left > 0 {
-        format!(
-            "Space reveals the next key point ({} to go), then the key response",
-            left
-        )
+        format!("{reveal} reveals the next key point ({left} to go), then the key response")
     } else {
-        "Space reveals the full key response".to_string()
+        format!("{reveal} reveals the full key response")
     };
     p.text(&msg, t.muted);
 }
@@ -337,9 +339,15 @@ fn mark_cut(p: &mut Page, t: &Theme) {
     p.buf.set_string(x, y, msg, t.warn);
 }
 
-fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme) {
+fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme, keys: &Keymap) {
     let block = ratatui::widgets::Block::bordered()
-        .title(Span::styled(" Presenter notes · p closes ", t.heading))
+        .title(Span::styled(
+            format!(
+                " Presenter notes · {} closes ",
+                keys.key_for(Context::Rounds, &Action::Notes)
+            ),
+            t.heading,
+        ))
         .border_style(t.border);
     let inner = block.inner(area);
     block.render(area, buf);

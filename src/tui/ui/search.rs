@@ -4,6 +4,7 @@ use super::Scroll;
 use crate::content::Library;
 use crate::search::Searcher;
 use crate::tui::app::SearchState;
+use crate::tui::keymap::Keymap;
 use crate::tui::layout;
 use crate::tui::lines::wrap::truncate;
 use crate::tui::theme::Theme;
@@ -19,6 +20,8 @@ pub struct SearchView<'a> {
     pub highlighter: Option<&'a Searcher>,
     pub state: &'a SearchState,
     pub theme: &'a Theme,
+    /// Text that names a key asks the keymap.
+    pub keys: &'a Keymap,
 }
 
 impl Widget for &SearchView<'_> {
@@ -57,8 +60,12 @@ impl Widget for &SearchView<'_> {
             None if st.pending => (" searching…".to_string(), t.muted),
             None => (
                 format!(
-                    " {} · questions open {reveal} (Ctrl+R) · 'exact !not @role #kind",
-                    crate::doc::count(st.hits.len(), "result", "results")
+                    " {} · questions open {reveal} ({}) · 'exact !not @role #kind",
+                    crate::doc::count(st.hits.len(), "result", "results"),
+                    self.keys.key_for(
+                        crate::tui::keymap::Context::Search,
+                        &crate::tui::action::Action::SearchToggleReveal
+                    )
                 ),
                 t.muted,
             ),

@@ -3,6 +3,7 @@
 
 use super::Scroll;
 use crate::review::stats::Stats;
+use crate::tui::keymap::Keymap;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -15,13 +16,15 @@ pub struct StatsView<'a> {
     pub theme: &'a Theme,
     /// The learner's level, when set: reported against.
     pub level: Option<crate::content::Role>,
+    /// Text that names a key asks the keymap.
+    pub keys: &'a Keymap,
 }
 
 impl Widget for &StatsView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
         let size = (buf.area.width, buf.area.height);
-        super::overlay_block(" Review statistics · j/k PgUp/PgDn scroll · Esc closes ", t)
+        super::overlay_block(&super::reader_title("Review statistics", self.keys), t)
             .render(area, buf);
         let body = layout::help_body(size);
         let lines = crate::tui::lines::stats::lines(self.stats, self.level, self.theme, body.width);

@@ -1,0 +1,139 @@
+//! A quiz card's top as lines at a width: the trial, the role and counter, the question, and
+//! the key points (shown so far on the front; tickable on the back), with the line range of
+//! each tickable point. The quiz view draws these lines and `update` hit-tests clicks with
+//! them, so a click on a point always ticks the point drawn there.
+
+use crate::content::Library;
+use crate::tui::action::Action;
+use crate::tui::app::{Deck, Face, Session};
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::lines::wrap::{truncate, wrap};
+use crate::tui::theme::Theme;
+use ratatui::text::{Line, Span};
+
+/// The top of a quiz card as lines at a width: the trial in one line, the role and counter,
+/// the question, and the key points (shown so far on the front; tickable on the back), with
+/// the line range of each tickable point. The view draws these lines and `update` hit-tests
+/// clicks with them, so a click on a point always ticks the point drawn there.
+pub struct CardTop {
+    pub lines: Vec<ratatui::text::Line<'static>>,
+    pub points: Vec<std::ops::Range<usize>>,
+}
+
+pub fn card_top(
+    lib: &Library,
+    deck: &Deck,
+    s: &Session,
+    width: u16,
+    t: &Theme,
+    keys: &Keymap,
+) -> CardTop {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut points = Vec::new();
+    let w = width as usize;
+    let Some(ci) = s.card() else {
+        return CardTop { lines, points };
+    };
+    let c = &deck.cards[ci];
+    let Some(text) = c.text(lib) else {
+        return CardTop { lines, points };
+    };
+    let e = &lib.entries[c.entry_index];
+    let mut design = e.name.to_string();
+    if let Some(d) = &e.design {
+        design.push_str(&format!(" · phase {}", d.phase));
+        if !d.features.is_empty() {
+            design.push_str(&format!(", {}", d.features.join(", ")));
+        }
+        if let Some(n) = d.sample_size {
+            design.push_str(&format!(
+                " · {}",
+                crate::doc::count(n as usize, "patient", "patients")
+            ));
+        }
+    }
+    let text_lines = |lines: &mut Vec<Line<'static>>, spans: Vec<Span<'static>>, indent| {
+        lines.extend(wrap(spans, w, indent));
+    };
+    lines.push(Line::from(Span::styled(truncate(&design, w), t.muted)));
+    let kind = if c.is_fact() { " · fact card" } else { "" };
+    text_lines(
+        &mut lines,
+        vec![
+            Span::styled(format!("{}{kind}", c.role.label()), t.heading),
+            Span::styled(format!("   {} of {}", s.at + 1, s.queue.len()), t.muted),
+        ],
+        0,
+    );
+    lines.push(Line::default());
+    text_lines(
+        &mut lines,
+        vec![Span::styled(text.prompt.clone(), t.title)],
+        0,
+    );
+    lines.push(Line::default());
+    let n = text.key_points.len();
+    match s.face {
+        Face::Front { points: shown } => {
+            for (i, k) in text.key_points.iter().take(shown).enumerate() {
+                text_lines(
+                    &mut lines,
+                    vec![
+                        Span::styled(format!("  {}. ", i + 1), t.accent),
+                        Span::styled(k.clone(), t.base),
+                    ],
+                    5,
+                );
+            }
+            lines.push(Line::default());
+            let reveal = keys.key_for(Context::Quiz, &Action::Reveal);
+            let hint = if n > shown {
+                format!(
+                    "Recall your answer. {reveal} reveals it; {} shows key point {} of {n} first.",
+                    keys.key_for(Context::Quiz, &Action::NextPoint),
+                    shown + 1
+                )
+            } else {
+                format!("Recall your answer. {reveal} reveals it.")
+            };
+            text_lines(&mut lines, vec![Span::styled(hint, t.muted)], 0);
+        }
+        Face::Back => {
+            if n > 0 {
+                text_lines(
+                    &mut lines,
+                    vec![Span::styled(
+                        format!(
+                            "Key points — tick the ones you had ({} or click), then grade:",
+                            keys.span_for(
+                                Context::Quiz,
+                                &Action::TickPoint(1),
+                                &Action::TickPoint(n.clamp(1, 9) as u8)
+                            )
+                        ),
+                        t.heading,
+                    )],
+                    0,
+                );
+                for (i, k) in text.key_points.iter().enumerate() {
+                    let on = s.ticked & (1 << i) != 0;
+                    let start = lines.len();
+                    text_lines(
+                        &mut lines,
+                        vec![
+                            Span::styled(
+                                format!("  {} {} ", i + 1, if on { "[✓]" } else { "[ ]" }),
+                                if on { t.good } else { t.accent },
+                            ),
+                            Span::styled(k.clone(), t.base),
+                        ],
+                        8,
+                    );
+                    points.push(start..lines.len());
+                }
+                lines.push(Line::default());
+            }
+        }
+    }
+    CardTop { lines, points }
+}
