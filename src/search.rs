@@ -1807,6 +1807,7 @@ mod tests {
             bottom_line: bottom.into(),
             significance: Text::default(),
             context: Text::default(),
+            later_evidence: None,
             findings: vec![],
             safety: vec![],
             limitations: vec![],

@@ -276,7 +276,7 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     // → the first question: two key points, then a learner, then the countdown.
     s.send(b"\x1b[C");
     s.wait_top("Medical Student · 1 of 7");
-    s.wait_text("Explain how T-DM1 gets its cytotoxic payload");
+    s.wait_text("EMILIA reports median progression-free");
     s.send(b" ");
     s.wait_for("one key point", |s| s.contents().matches("✓ ").count() == 1);
     s.send(b" ");
@@ -285,7 +285,7 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     });
     // A learner is called on (in large type, above the question, which stays).
     s.send(b"l");
-    s.wait_text("Explain how T-DM1 gets its cytotoxic payload");
+    s.wait_text("EMILIA reports median progression-free");
     s.send(b"t");
     s.wait_top("⏱ 0:0");
     s.wait_for("the countdown below 5 s", |s| {

@@ -87,6 +87,12 @@ pub struct Entry {
     pub significance: Text,
     #[serde(default)]
     pub context: Text,
+    /// What has happened since the entry's sources, in a short attributed line: a later
+    /// result or change in practice that a source reports (attributed to it), or that the
+    /// trial has since reported with results outside the pack's sources. Statuses and
+    /// figures elsewhere in the entry stay as of the sources.
+    #[serde(default)]
+    pub later_evidence: Option<Text>,
     #[serde(default)]
     pub findings: Vec<Finding>,
     #[serde(default)]

@@ -18,6 +18,9 @@ pub const LABEL_MAX: usize = 24;
 pub const KEY_POINTS: std::ops::RangeInclusive<usize> = 3..=6;
 /// Words per key response (CONTENT.md); outside it is a warning.
 pub const KEY_RESPONSE_WORDS: std::ops::RangeInclusive<usize> = 80..=200;
+/// Most words in an entry's later-evidence line (a short note, CONTENT.md rule 11); more is
+/// a warning.
+pub const LATER_EVIDENCE_WORDS: usize = 80;
 
 /// Where in an entry a check is: built only when a diagnostic needs it (most checks pass,
 /// and formatting every path was a large part of validating a big pack).
@@ -695,6 +698,20 @@ fn check_entry(cx: &mut Ctx, e: &mut Entry, sources: Option<&HashSet<String>>) {
     cx.text(&mut e.bottom_line, || at("bottom_line"), true);
     cx.text(&mut e.significance, || at("significance"), false);
     cx.text(&mut e.context, || at("context"), false);
+    if let Some(later) = &mut e.later_evidence {
+        cx.text(later, || at("later_evidence"), true);
+        let words = word_count(later);
+        if words > LATER_EVIDENCE_WORDS {
+            cx.warn(
+                "later-evidence-length",
+                at("later_evidence"),
+                format!(
+                    "the later-evidence line has {words} words; keep it to {LATER_EVIDENCE_WORDS}"
+                ),
+                "say in a sentence or two what has happened since the sources, and who says so",
+            );
+        }
+    }
     cx.texts(&mut e.limitations, || at("limitations"));
 
     let mut arms = HashSet::new();
@@ -949,5 +966,6 @@ mod tests {
         assert!(!YEARS.contains(&1949) && !YEARS.contains(&2036));
         assert_eq!(KEY_POINTS, 3..=6);
         assert_eq!(KEY_RESPONSE_WORDS, 80..=200);
+        assert_eq!(LATER_EVIDENCE_WORDS, 80);
     }
 }

@@ -375,6 +375,7 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
         bottom_line: prose(r, 50).into(),
         significance: prose(r, 30).into(),
         context: prose(r, 30).into(),
+        later_evidence: None,
         findings,
         safety: vec![],
         limitations: vec![prose(r, 12).into()],
