@@ -26,7 +26,7 @@ fn line_text(l: &ratatui::text::Line) -> String {
 fn section_lines(a: &App) -> Vec<String> {
     let (s, _) = a
         .browse()
-        .detail_lines(&a.lib, &a.theme, a.size)
+        .detail_lines(&a.lib, a.look(), a.size)
         .expect("a detail panel");
     s.lines.iter().map(line_text).collect()
 }
@@ -77,7 +77,7 @@ fn findings_j_selects_each_finding_and_shows_its_reading_under_it() {
     assert!(rows.len() > 5, "EMILIA has many findings");
     for (i, (id, reading)) in rows.iter().enumerate() {
         assert_eq!(a.browse().item, i, "{id}");
-        let (s, body) = a.browse().detail_lines(&a.lib, &a.theme, a.size).unwrap();
+        let (s, body) = a.browse().detail_lines(&a.lib, a.look(), a.size).unwrap();
         let r = s.items[i].clone();
         // The reading is part of the selected item's lines, and on screen.
         let head: String = reading.chars().take(30).collect();

@@ -156,7 +156,7 @@ proptest! {
             prop_assert!(b.list_sel < b.order.len().max(1));
             prop_assert!(b.item < b.item_count(&app.lib).max(1));
             // The scroll never passes what there is to show at this size.
-            if let Some((s, body)) = b.detail_lines(&app.lib, &app.theme, app.size)
+            if let Some((s, body)) = b.detail_lines(&app.lib, app.look(), app.size)
                 && b.section != trialdeck::tui::app::Section::Forest
             {
                 prop_assert!(b.scroll <= s.lines.len().saturating_sub(body.height as usize));

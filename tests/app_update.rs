@@ -84,7 +84,7 @@ fn lookup(ctx: Context, k: &KeyEvent) -> Option<Action> {
 fn max_scroll(a: &App) -> usize {
     let (s, body) = a
         .browse()
-        .detail_lines(&a.lib, &a.theme, a.size)
+        .detail_lines(&a.lib, a.look(), a.size)
         .expect("a detail panel");
     s.lines.len().saturating_sub(body.height as usize)
 }
@@ -287,7 +287,7 @@ fn detail_scroll_is_clamped_without_any_render() {
 
     // What is then drawn agrees: at the bottom, the document's last line is the body's last row.
     step(&mut a, Action::Bottom);
-    let (s, body) = a.browse().detail_lines(&a.lib, &a.theme, a.size).unwrap();
+    let (s, body) = a.browse().detail_lines(&a.lib, a.look(), a.size).unwrap();
     let last: String = s.lines.last().unwrap().to_string();
     let terminal = render(&a);
     let buf = terminal.backend().buffer();
@@ -399,7 +399,7 @@ fn revealing_keeps_the_selected_question_in_view_without_any_render() {
     apply(&mut a, [Action::Open, Action::GotoSection(9)]);
     for i in 0..3 {
         apply(&mut a, [Action::Reveal]);
-        let (s, body) = a.browse().detail_lines(&a.lib, &a.theme, a.size).unwrap();
+        let (s, body) = a.browse().detail_lines(&a.lib, a.look(), a.size).unwrap();
         let r = &s.items[i];
         let top = a.browse().scroll;
         assert!(

@@ -1073,3 +1073,67 @@ fn typed_characters_go_into_the_search_box_not_to_commands() {
     assert!(l.ended.is_none());
     assert!(l.screen().contains("q?j/t1G"));
 }
+
+/// The keys a rebinding test uses instead of the defaults.
+fn rebound() -> Keymap {
+    let mut o = std::collections::BTreeMap::new();
+    for (k, v) in [
+        ("detail.reveal", "v"),
+        ("quiz.reveal", "v"),
+        ("rounds.reveal", "v"),
+        ("rounds.notes", "N"),
+        ("quiz.good", "3"),
+        ("quiz.tick_3", "F3"),
+        ("help.down", "n"),
+        ("help.back", "x"),
+        ("detail.back", "Left"),
+        ("detail.prev_section", "["),
+    ] {
+        o.insert(k.to_string(), v.to_string());
+    }
+    Keymap::with_overrides(&o).expect("valid overrides")
+}
+
+#[test]
+fn text_that_names_a_key_follows_a_rebinding() {
+    // The Discussion's hidden key response, and help's title.
+    let mut app = App::new(bundled_library(), ThemeName::Dark).with_keymap(rebound());
+    app.browse.focus = Focus::Detail;
+    let mut l = Looped::new(app, W, H, NOW);
+    l.press("9");
+    let s = l.screen();
+    assert!(s.contains("key response hidden: v reveals"), "{s}");
+    assert!(!s.contains("Space reveals"), "{s}");
+    l.press("?");
+    let s = l.screen();
+    assert!(s.contains("Help · n/k"), "{s}");
+    assert!(s.contains("x closes"), "{s}");
+    // A quiz card, front and back.
+    let mut app = App::new(bundled_library(), ThemeName::Dark).with_keymap(rebound());
+    app.start_quiz(Filter::default(), false);
+    let mut l = Looped::new(app, W, H, NOW);
+    let s = l.screen();
+    assert!(s.contains("v reveals it"), "{s}");
+    assert!(!s.contains("Space reveals"), "{s}");
+    l.press("v");
+    let s = l.screen();
+    assert!(
+        s.contains(" 3 "),
+        "the grade row names the rebound Good key:\n{s}"
+    );
+    assert!(!s.contains(" g "), "{s}");
+    // Rounds: the reveal hint and the notes' title.
+    let mut app = App::new(bundled_library(), ThemeName::Dark).with_keymap(rebound());
+    let e = app.lib.index_of("emilia").unwrap();
+    app.start_rounds(e, RoundsOptions::default(), false);
+    let mut l = Looped::new(app, W, H, NOW);
+    l.burst(&["Right", "Right"]);
+    let s = l.screen();
+    assert!(s.contains("v reveals the next key point"), "{s}");
+    l.press("N");
+    assert!(
+        l.screen().contains("Presenter notes · N closes"),
+        "{}",
+        l.screen()
+    );
+}

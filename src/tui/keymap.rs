@@ -180,6 +180,17 @@ impl Key {
         s
     }
 
+    /// How running text names the key: as [`Key::label`], with the footer's short forms
+    /// written out ("Backspace", not "Bksp").
+    pub fn word(&self) -> String {
+        let l = self.label();
+        match self.0 {
+            KeyCode::Backspace => l.replace("Bksp", "Backspace"),
+            KeyCode::Delete => l.replace("Del", "Delete"),
+            _ => l,
+        }
+    }
+
     fn matches(&self, ev: &KeyEvent) -> bool {
         let mods = ev.modifiers - KeyModifiers::SHIFT;
         match (self.0, ev.code) {
@@ -522,7 +533,7 @@ impl Keymap {
     pub fn key_for(&self, ctx: Context, action: &Action) -> String {
         self.binding_for(ctx, action)
             .and_then(|b| b.keys.first())
-            .map_or_else(|| "(unbound)".to_string(), Key::label)
+            .map_or_else(|| "(unbound)".to_string(), Key::word)
     }
 
     /// The keys of the numbered actions `first..=last` (ticks, sections) as a span: `1–6`.

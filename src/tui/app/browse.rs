@@ -3,9 +3,10 @@
 use crate::content::{EntryKind, Library, Role};
 use crate::doc::{self, Block, Document, Section};
 use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
 use crate::tui::layout::{self, Focus};
+use crate::tui::lines::Look;
 use crate::tui::lines::document::{self, Styled, View};
-use crate::tui::theme::Theme;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,8 +113,9 @@ impl Browse {
         self.current().map(|i| self.docs.get(lib, i))
     }
 
-    pub fn view<'a>(&'a self, focused: bool) -> View<'a> {
+    pub fn view<'a>(&'a self, focused: bool, keys: &'a Keymap) -> View<'a> {
         View {
+            keys,
             section: self.section,
             item: self.item,
             focused,
@@ -146,31 +148,31 @@ impl Browse {
     pub fn detail_lines(
         &self,
         lib: &Library,
-        theme: &Theme,
+        look: Look<'_>,
         size: (u16, u16),
     ) -> Option<(Styled, ratatui::layout::Rect)> {
-        self.lines_of(&*self.document(lib)?, theme, size)
+        self.lines_of(&*self.document(lib)?, look, size)
     }
 
     /// [`Browse::detail_lines`] of a document already built.
     fn lines_of(
         &self,
         d: &Document,
-        theme: &Theme,
+        look: Look<'_>,
         size: (u16, u16),
     ) -> Option<(Styled, ratatui::layout::Rect)> {
         let areas = layout::browse(size, self.focus);
         let body = layout::detail_body(areas.detail?);
         let focused = self.focus == Focus::Detail;
         Some((
-            document::section(d, &self.view(focused), theme, body.width),
+            document::section(d, &self.view(focused, look.keys), look.theme, body.width),
             body,
         ))
     }
 
     /// Keep the scroll within the content, and the selected item within the count. The
     /// entry's document is built once for both.
-    pub fn clamp(&mut self, lib: &Library, theme: &Theme, size: (u16, u16)) {
+    pub fn clamp(&mut self, lib: &Library, look: Look<'_>, size: (u16, u16)) {
         self.list_sel = self.list_sel.min(self.order.len().saturating_sub(1));
         let Some(d) = self.document(lib) else {
             self.item = 0;
@@ -179,7 +181,7 @@ impl Browse {
         };
         let n = document::item_count_in_view(&d, self.section, self.role, self.ceiling);
         self.item = self.item.min(n.saturating_sub(1));
-        let max = match self.lines_of(&d, theme, size) {
+        let max = match self.lines_of(&d, look, size) {
             None => 0,
             Some((s, body)) if self.section == Section::Forest => {
                 let (fit, _) = layout::forest_fit(body.width, body.height, s.lines.len() as u16);
@@ -191,8 +193,8 @@ impl Browse {
     }
 
     /// Scroll so the selected item is in view (its start, and as much of it as fits).
-    fn reveal_item(&mut self, lib: &Library, theme: &Theme, size: (u16, u16)) {
-        let Some((s, body)) = self.detail_lines(lib, theme, size) else {
+    fn reveal_item(&mut self, lib: &Library, look: Look<'_>, size: (u16, u16)) {
+        let Some((s, body)) = self.detail_lines(lib, look, size) else {
             return;
         };
         let Some(r) = s.items.get(self.item) else {
@@ -340,7 +342,7 @@ impl Browse {
     pub fn update(
         &mut self,
         lib: &Library,
-        theme: &Theme,
+        look: Look<'_>,
         size: (u16, u16),
         action: Action,
     ) -> Option<String> {
@@ -409,7 +411,7 @@ impl Browse {
             (Focus::Detail, Action::Down) => {
                 if self.section.has_items() && items > 0 {
                     self.item = (self.item + 1).min(items - 1);
-                    self.reveal_item(lib, theme, size);
+                    self.reveal_item(lib, look, size);
                 } else {
                     self.scroll += 1;
                 }
@@ -417,7 +419,7 @@ impl Browse {
             (Focus::Detail, Action::Up) => {
                 if self.section.has_items() && items > 0 {
                     self.item = self.item.saturating_sub(1);
-                    self.reveal_item(lib, theme, size);
+                    self.reveal_item(lib, look, size);
                 } else {
                     self.scroll = self.scroll.saturating_sub(1);
                 }
@@ -446,7 +448,7 @@ impl Browse {
                 {
                     self.revealed.insert(id);
                 }
-                self.reveal_item(lib, theme, size);
+                self.reveal_item(lib, look, size);
             }
             (_, Action::HideAll) => {
                 let n = self.revealed.len();
@@ -462,7 +464,7 @@ impl Browse {
                 self.follow_link(lib)
             }
             (Focus::Detail, Action::Back) => self.back(),
-            (_, Action::Click(x, y)) => self.click(lib, theme, size, x, y),
+            (_, Action::Click(x, y)) => self.click(lib, look, size, x, y),
             (_, Action::ScrollDown(x, y)) => self.wheel(size, x, y, 3),
             (_, Action::ScrollUp(x, y)) => self.wheel(size, x, y, -3),
             _ => {}
@@ -470,7 +472,7 @@ impl Browse {
         None
     }
 
-    fn click(&mut self, lib: &Library, theme: &Theme, size: (u16, u16), x: u16, y: u16) {
+    fn click(&mut self, lib: &Library, look: Look<'_>, size: (u16, u16), x: u16, y: u16) {
         let areas = layout::browse(size, self.focus);
         if let Some(list) = areas.list
             && layout::contains(list, x, y)
@@ -493,7 +495,7 @@ impl Browse {
             return;
         }
         // A click on an item selects it (a second click on a question reveals it).
-        let Some((s, body)) = self.detail_lines(lib, theme, size) else {
+        let Some((s, body)) = self.detail_lines(lib, look, size) else {
             return;
         };
         if !layout::contains(body, x, y) {

@@ -208,6 +208,11 @@ impl App {
         }
     }
 
+    /// The styles and keys that lines are laid out with.
+    pub fn look(&self) -> crate::tui::lines::Look<'_> {
+        look(&self.theme, &self.keymap)
+    }
+
     /// The searcher for highlighting hits, once the runtime has built the index.
     pub fn highlighter(&self) -> Option<&Searcher> {
         self.highlighter.as_ref()
@@ -635,9 +640,12 @@ impl App {
                     }
                     return Effect::None;
                 }
-                self.message = self
-                    .browse
-                    .update(&self.lib, &self.theme, self.size, action);
+                self.message = self.browse.update(
+                    &self.lib,
+                    look(&self.theme, &self.keymap),
+                    self.size,
+                    action,
+                );
                 Effect::None
             }
             Screen::Rounds(r) => {
@@ -677,7 +685,8 @@ impl App {
 
     /// Keep scroll positions within what there is to show at the current size.
     fn settle(&mut self) {
-        self.browse.clamp(&self.lib, &self.theme, self.size);
+        self.browse
+            .clamp(&self.lib, look(&self.theme, &self.keymap), self.size);
         let body = crate::tui::layout::help_body(self.size);
         match &mut self.overlay {
             Some(Overlay::Help(h)) => {
@@ -718,6 +727,11 @@ impl App {
             self.overlay = Some(Overlay::Stats(st));
         }
     }
+}
+
+/// The styles and keys lines are laid out with.
+fn look<'a>(theme: &'a Theme, keys: &'a Keymap) -> crate::tui::lines::Look<'a> {
+    crate::tui::lines::Look { theme, keys }
 }
 
 /// A reading overlay's scroll after an action (help, statistics), or `None` when the action

@@ -237,8 +237,12 @@ impl App {
             item,
         });
         // Scroll the opened item into view.
-        let (lib, theme, size) = (&self.lib, &self.theme, self.size);
-        let Some((s, _)) = b.detail_lines(lib, theme, size) else {
+        let look = crate::tui::lines::Look {
+            theme: &self.theme,
+            keys: &self.keymap,
+        };
+        let (lib, size) = (&self.lib, self.size);
+        let Some((s, _)) = b.detail_lines(lib, look, size) else {
             return;
         };
         if let Some(r) = s.items.get(item) {

@@ -5,6 +5,8 @@
 use super::wrap::{Doc, wrap};
 use crate::content::{Role, RoleGroup};
 use crate::doc::{Block, Document, FindingGroup, FindingRow, QuestionItem, Section, Tone};
+use crate::tui::action::Action;
+use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -14,6 +16,8 @@ use std::ops::Range;
 /// The reader's state that changes how a section looks.
 #[derive(Debug, Clone, Copy)]
 pub struct View<'a> {
+    /// Text that names a key asks the keymap.
+    pub keys: &'a crate::tui::keymap::Keymap,
     pub section: Section,
     /// The selected item of the section.
     pub item: usize,
@@ -116,7 +120,14 @@ fn block_lines(_doc: &Document, block: &Block, view: &View, t: &Theme, d: &mut D
         }
         Block::Findings(groups) => findings(groups, view, t, d),
         Block::Links(links) => {
-            d.text("Enter follows a link; Backspace comes back.", t.muted);
+            d.text(
+                &format!(
+                    "{} follows a link; {} comes back.",
+                    view.keys.key_for(Context::Detail, &Action::Open),
+                    view.keys.key_for(Context::Detail, &Action::Back)
+                ),
+                t.muted,
+            );
             d.blank();
             for (i, l) in links.iter().enumerate() {
                 d.anchor();
@@ -315,7 +326,11 @@ fn findings(groups: &[FindingGroup], view: &View, t: &Theme, d: &mut Doc) {
     d.end_items();
     d.blank();
     d.text(
-        "j/k select a finding: its reading, caveats and source show under it.",
+        &format!(
+            "{}/{} select a finding: its reading, caveats and source show under it.",
+            view.keys.key_for(Context::Detail, &Action::Down),
+            view.keys.key_for(Context::Detail, &Action::Up)
+        ),
         t.muted,
     );
 }
@@ -449,6 +464,7 @@ fn discussion(doc: &Document, view: &View, t: &Theme, d: &mut Doc) {
             },
             selected: i == view.item,
             focused: view.focused,
+            reveal_key: view.keys.key_for(Context::Detail, &Action::Reveal),
         };
         d.raw(card.lines(d.width() as u16, t));
     }
@@ -470,6 +486,8 @@ pub struct QuestionCard<'a> {
     pub reveal: Reveal,
     pub selected: bool,
     pub focused: bool,
+    /// The key that reveals the key response, for the hidden card's hint.
+    pub reveal_key: String,
 }
 
 impl QuestionCard<'_> {
@@ -520,7 +538,7 @@ impl QuestionCard<'_> {
         match self.reveal {
             Reveal::Hidden => d.spans(
                 vec![Span::styled(
-                    "  ░░ key response hidden: Space reveals ░░",
+                    format!("  ░░ key response hidden: {} reveals ░░", self.reveal_key),
                     t.muted,
                 )],
                 2,

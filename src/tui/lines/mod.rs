@@ -6,3 +6,11 @@ pub mod help;
 pub mod quiz;
 pub mod stats;
 pub mod wrap;
+
+/// What laying content out needs besides the content: the styles, and the keymap that text
+/// naming a key asks.
+#[derive(Clone, Copy)]
+pub struct Look<'a> {
+    pub theme: &'a crate::tui::theme::Theme,
+    pub keys: &'a crate::tui::keymap::Keymap,
+}

@@ -18,6 +18,8 @@ pub struct DetailView<'a> {
     pub lib: &'a Library,
     pub browse: &'a Browse,
     pub theme: &'a Theme,
+    /// Text that names a key asks the keymap.
+    pub keys: &'a crate::tui::keymap::Keymap,
 }
 
 impl Widget for &DetailView<'_> {
@@ -83,7 +85,7 @@ impl Widget for &DetailView<'_> {
         Paragraph::new(Line::from(spans)).render(row, buf);
         let body = layout::detail_body(area);
         let d = b.docs.get(self.lib, ei);
-        let s = styled::section(&d, &b.view(focused), t, body.width);
+        let s = styled::section(&d, &b.view(focused, self.keys), t, body.width);
         if b.section == Section::Forest {
             render_forest(&d, s.lines, b.scroll, body, buf, t);
             return;

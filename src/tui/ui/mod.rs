@@ -91,6 +91,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                         lib: &app.lib,
                         browse: b,
                         theme: t,
+                        keys: &app.keymap,
                     },
                     d,
                 );
@@ -109,6 +110,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                 state: st,
                 theme: t,
                 keys: &app.keymap,
+                docs: &app.browse.docs,
             };
             frame.render_widget(&view, r);
         }

@@ -22,6 +22,8 @@ pub struct SearchView<'a> {
     pub theme: &'a Theme,
     /// Text that names a key asks the keymap.
     pub keys: &'a Keymap,
+    /// The entries' documents, shared with the browser.
+    pub docs: &'a crate::doc::shared::Documents,
 }
 
 impl Widget for &SearchView<'_> {
@@ -133,26 +135,41 @@ impl Widget for &SearchView<'_> {
         let scroll = Scroll::new(first, st.hits.len(), rows);
         scroll.render_marks(list, buf, t.muted);
         if let (Some(p), Some(hit)) = (areas.preview, st.hits.get(st.selected)) {
-            preview(self.lib, hit, st.reveal_on_open, p, buf, t);
+            self.preview(hit, p, buf);
         }
     }
 }
 
 /// The selected hit in its context: its entry's section, scrolled to the item.
-fn preview(
+impl SearchView<'_> {
+    /// The selected hit in its context: its entry's section, scrolled to the item.
+    fn preview(&self, hit: &crate::search::Hit, area: Rect, buf: &mut Buffer) {
+        let look = crate::tui::lines::Look {
+            theme: self.theme,
+            keys: self.keys,
+        };
+        let reveal = self.state.reveal_on_open;
+        preview_entry(self.lib, hit, reveal, area, buf, look, self.docs);
+    }
+}
+
+fn preview_entry(
     lib: &Library,
     hit: &crate::search::Hit,
     reveal: bool,
     area: Rect,
     buf: &mut Buffer,
-    t: &Theme,
+    look: crate::tui::lines::Look,
+    docs: &crate::doc::shared::Documents,
 ) {
+    let (t, keys) = (look.theme, look.keys);
     use crate::doc::Section;
     use crate::search::Kind;
-    let Some(e) = lib.entry(&hit.entry) else {
+    let Some(ei) = lib.index_of(&hit.entry) else {
         return;
     };
-    let d = crate::doc::build(lib, e);
+    let e = &lib.entries[ei];
+    let d = docs.get(lib, ei);
     let item_id = hit.item.clone().unwrap_or_default();
     let (section, item) = match hit.kind {
         Kind::Finding => (
@@ -183,6 +200,7 @@ fn preview(
         revealed.insert(item_id);
     }
     let view = crate::tui::lines::document::View {
+        keys,
         section,
         item,
         focused: false,
