@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::pty::Pty;
+use common::pty::{Closable, Pty};
 use portable_pty::CommandBuilder;
 use std::path::Path;
 
@@ -75,17 +75,22 @@ impl Home {
     }
 }
 
+/// `trialdeck ARGS` with the home's data dir and config.
+fn command(home: &Home, args: &[&str]) -> CommandBuilder {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(home.args(args));
+    cmd.env_remove("TRIALDECK_DATA_DIR");
+    cmd.env_remove("TRIALDECK_CONFIG");
+    for (k, v) in home.envs() {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
 impl Pty {
     /// Start `trialdeck ARGS` (with the home's data dir and config) in a new pty.
     fn start(home: &Home, args: &[&str]) -> Pty {
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
-        cmd.args(home.args(args));
-        cmd.env_remove("TRIALDECK_DATA_DIR");
-        cmd.env_remove("TRIALDECK_CONFIG");
-        for (k, v) in home.envs() {
-            cmd.env(k, v);
-        }
-        Pty::spawn(cmd, ROWS, COLS)
+        Pty::spawn(command(home, args), ROWS, COLS)
     }
 
     /// The first row of the screen (the rounds' step counter and countdown live there).
@@ -356,6 +361,37 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     }
     // Rounds keep no personal history.
     assert!(!home.data().join("reviews.sqlite3").exists());
+}
+
+/// The terminal is closed in the middle of a round (a window closed, tmux killed): the app
+/// stops as on SIGHUP (status 129), and the handout asked for is written all the same.
+#[test]
+fn closing_the_terminal_mid_round_still_writes_the_handout() {
+    let home = Home::new();
+    let handout = home.path().join("h.md");
+    let args = [
+        "rounds",
+        "--trial",
+        "emilia",
+        "--handout",
+        handout.to_str().unwrap(),
+    ];
+    let mut p = Closable::spawn(command(&home, &args), ROWS, COLS);
+    p.wait_text("EMILIA · teaching rounds");
+    p.send(b"\x1b[C");
+    p.wait_text("Evidence");
+    p.send(b"\x1b[C");
+    p.wait_text("Medical Student · 1 of 7");
+    p.hang_up();
+    let status = p.wait_exit();
+    assert_eq!(status.exit_code(), 129, "{status:?}");
+    let md = std::fs::read_to_string(&handout).expect("the handout was written");
+    let lib = trialdeck::content::load_bundled().unwrap().library;
+    let q = &lib.entry("emilia").unwrap().questions[0];
+    assert_eq!(q.id.as_str(), "emilia-student");
+    let discussion = &md[md.find("## Discussion").expect("a discussion section")..];
+    assert_eq!(discussion.matches("\n### ").count(), 1, "{md}");
+    assert!(discussion.contains(&plain_prefix(&q.prompt, 50)), "{md}");
 }
 
 #[test]

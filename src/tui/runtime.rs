@@ -2,12 +2,13 @@
 //! review, a file, reading statistics) and running the search worker. The terminal's modes,
 //! signals and job control are in [`super::terminal`].
 
+use super::input;
 use super::terminal::{
-    enter, install_job_control, install_panic_hook, job_control, restore, spawn_guards, suspend,
+    enter, install_job_control, install_panic_hook, job_control, loop_left, restore,
+    spawn_guards, suspend, terminal_alive,
 };
 use crate::tui::app::{App, Effect};
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -33,11 +34,16 @@ pub fn run(app: &mut App, store: Option<&mut crate::review::Store>) -> io::Resul
         recorded: Vec::new(),
     };
     let result = event_loop(&mut terminal, app, &stop, &mut effects);
+    loop_left();
     restore();
-    result.map(|()| match stop.load(Ordering::SeqCst) {
-        0 => None,
-        sig => Some(sig),
-    })
+    match (result, stop.load(Ordering::SeqCst)) {
+        (Ok(()), 0) => Ok(None),
+        // Stopping for a signal: an error on the way (a terminal gone) changes nothing.
+        (_, sig @ 1..) => Ok(Some(sig)),
+        // The terminal went away under the loop: stop as on SIGHUP.
+        (Err(e), _) if input::is_hang_up(&e) || !terminal_alive() => Ok(Some(libc::SIGHUP)),
+        (r, _) => r.map(|()| None),
+    }
 }
 
 /// What carries out the effects that touch the world beyond the terminal.
@@ -148,7 +154,7 @@ fn event_loop(
             }
             // While the worker scores a query, look for its hits often.
             let wait = if app.search_pending() { 8 } else { 200 };
-            if event::poll(Duration::from_millis(wait))? {
+            if input::poll(Duration::from_millis(wait))? {
                 break;
             }
             if let Some(w) = &worker
@@ -174,10 +180,10 @@ fn event_loop(
         // Drain what is queued before drawing again, so fast typing never lags behind.
         let mut effect = Effect::None;
         loop {
-            if !event::poll(Duration::ZERO)? {
+            if !input::poll(Duration::ZERO)? {
                 break;
             }
-            let ev = event::read()?;
+            let ev = input::read()?;
             if let Some(action) = app.keymap.map_event(app.context(), &ev) {
                 effect = app.update(action, std::time::SystemTime::now());
             }

@@ -31,6 +31,10 @@ use std::time::SystemTime;
 /// How many search results are kept per query.
 pub const SEARCH_LIMIT: usize = 200;
 
+/// Most characters the search box holds: typing or pasting past it is ignored, so a burst of
+/// keys (a long unbracketed paste) costs no more than a query anyone would type.
+pub const QUERY_MAX_CHARS: usize = 200;
+
 /// What the runtime must do after an update.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -423,7 +427,14 @@ impl App {
                     }
                 }
             }
-            Some(Overlay::Search(s)) => self.update_search(s, action),
+            Some(Overlay::Search(s)) => {
+                self.update_search(s, action);
+                if matches!(self.overlay, Some(Overlay::Search(_))) {
+                    // Still searching: the browser under the overlay has not changed, so
+                    // there is nothing to settle (a burst of typed keys stays cheap).
+                    return Effect::None;
+                }
+            }
             None => match action {
                 Action::OpenHelp => self.overlay = Some(Overlay::Help(HelpState::default())),
                 Action::OpenStats if !matches!(self.screen, Screen::Rounds(_)) => {

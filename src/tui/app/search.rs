@@ -169,12 +169,15 @@ impl App {
             Action::Top => st.selected = 0,
             Action::Bottom => st.selected = n.saturating_sub(1),
             Action::SearchInput(c) if !c.is_control() => {
-                st.query.push(c);
-                self.run_search(&mut st);
+                if st.query.chars().count() < super::QUERY_MAX_CHARS {
+                    st.query.push(c);
+                    self.run_search(&mut st);
+                }
             }
             Action::SearchPaste(s) => {
+                let room = super::QUERY_MAX_CHARS.saturating_sub(st.query.chars().count());
                 st.query
-                    .extend(s.chars().filter(|c| !c.is_control()).take(200));
+                    .extend(s.chars().filter(|c| !c.is_control()).take(room));
                 self.run_search(&mut st);
             }
             Action::SearchBackspace => {
