@@ -266,13 +266,13 @@ impl CliError {
     fn report(&self) {
         match self {
             CliError::Pack(report) => {
-                eprint!("{}", report.render());
-                eprintln!(
-                    "trialdeck: the pack has errors; run `trialdeck check` after fixing them"
+                write_stderr(&report.render());
+                write_stderr(
+                    "trialdeck: the pack has errors; run `trialdeck check` after fixing them\n",
                 );
             }
             CliError::Usage(m) | CliError::Io(m) | CliError::Terminal(m) => {
-                eprintln!("trialdeck: {}", content::sanitize::clean(m));
+                note(m);
             }
         }
     }
@@ -281,7 +281,7 @@ impl CliError {
 type CliResult<T = ExitCode> = Result<T, CliError>;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     let color = !no_color(&cli.global) && std::io::stdout().is_terminal();
     match run(cli, color) {
         Ok(code) => code,
@@ -290,6 +290,40 @@ fn main() -> ExitCode {
             ExitCode::from(e.code())
         }
     }
+}
+
+/// Parse the command line. An environment variable that is set but empty counts as unset
+/// (`TRIALDECK_DATA_DIR=` is how many people clear a setting) for every option that reads
+/// one; clap would otherwise reject it as a missing value of a flag the user never typed.
+fn parse_cli() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = without_empty_env(Cli::command());
+    let matches = cmd.get_matches_mut();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+}
+
+/// `cmd` with the environment variable of every option whose variable is empty taken off.
+fn without_empty_env(mut cmd: clap::Command) -> clap::Command {
+    let empty: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| {
+            a.get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|v| v.is_empty())
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for id in empty {
+        cmd = cmd.mut_arg(id, |a| a.env(None::<&'static str>));
+    }
+    let subcommands: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for name in subcommands {
+        cmd = cmd.mut_subcommand(name, without_empty_env);
+    }
+    cmd
 }
 
 fn run(cli: Cli, color: bool) -> CliResult {
@@ -368,9 +402,22 @@ fn sources(g: &Global) -> CliResult<Vec<PackSource>> {
 fn load(sources: &[PackSource]) -> CliResult<Library> {
     let loaded = content::load(sources).map_err(CliError::Pack)?;
     if !loaded.report.diagnostics.is_empty() {
-        eprint!("{}", loaded.report.render());
+        write_stderr(&loaded.report.render());
     }
     Ok(loaded.library)
+}
+
+/// Write to stderr, never failing: a closed, full or broken stderr must not turn a message
+/// into a panic (`eprintln!` panics), and there is nowhere else to report it.
+fn write_stderr(s: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(s.as_bytes()).and_then(|()| err.flush());
+}
+
+/// One line for people on stderr, `trialdeck: ` first. It may echo user input, so it is
+/// cleaned of control characters.
+fn note(msg: &str) {
+    write_stderr(&format!("trialdeck: {}\n", content::sanitize::clean(msg)));
 }
 
 fn write_stdout(s: &str) -> CliResult<()> {
@@ -547,7 +594,7 @@ fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
     use trialdeck::review::{CardIndex, Scheduler, Store, build_cards};
     let (config, notice) = load_config(g);
     if let Some(n) = notice {
-        eprintln!("trialdeck: {}", content::sanitize::clean(&n));
+        note(&n);
     }
     let sched = Scheduler::new(config.desired_retention);
     let store = match g
@@ -600,7 +647,7 @@ fn cmd_config(g: &Global, command: ConfigCommand) -> CliResult {
         ConfigCommand::Show => {
             let (c, notice) = trialdeck::config::Config::load(&path);
             if let Some(n) = notice {
-                eprintln!("trialdeck: {}", content::sanitize::clean(&n));
+                note(&n);
             }
             let mut shown = c.show();
             if !shown.ends_with('\n') {
@@ -705,23 +752,36 @@ fn theme(g: &Global, default: ThemeName) -> ThemeName {
     })
 }
 
-/// Run the app until it ends; then write what the session leaves (a rounds handout).
+/// Run the app until it ends; then write what the session leaves (a rounds handout), however
+/// it ended: `q`, a signal, a closed terminal, or a terminal error.
 fn run_app(
     mut app: trialdeck::tui::app::App,
     store: Option<&mut trialdeck::review::Store>,
 ) -> CliResult {
     let stopped = trialdeck::tui::run(&mut app, store)
-        .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?;
-    if let Some((path, contents)) = app.final_handout() {
-        write_atomically(&path, contents.as_bytes(), false).map_err(|e| {
-            CliError::Io(format!("cannot write the handout {}: {e}", path.display()))
-        })?;
-        eprintln!("trialdeck: wrote the handout to {}", path.display());
-    }
-    match stopped {
+        .map_err(|e| CliError::Terminal(format!("terminal error: {e}")));
+    let wrote = match app.final_handout() {
+        None => Ok(()),
+        Some((path, contents)) => match write_atomically(&path, contents.as_bytes(), false) {
+            Ok(()) => {
+                note(&format!("wrote the handout to {}", path.display()));
+                Ok(())
+            }
+            Err(e) => Err(CliError::Io(format!(
+                "cannot write the handout {}: {e}",
+                path.display()
+            ))),
+        },
+    };
+    match (stopped, wrote) {
+        (Err(terminal), Err(handout)) => {
+            handout.report();
+            Err(terminal)
+        }
+        (Err(e), Ok(())) | (Ok(_), Err(e)) => Err(e),
         // Stopped by a signal: exit as the shell convention says (128 + signal).
-        Some(sig) => Ok(ExitCode::from((128 + sig).clamp(0, 255) as u8)),
-        None => Ok(ExitCode::SUCCESS),
+        (Ok(Some(sig)), Ok(())) => Ok(ExitCode::from((128 + sig).clamp(0, 255) as u8)),
+        (Ok(None), Ok(())) => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -848,3 +848,98 @@ fn search_titles_do_not_repeat_the_entry_name() {
         }
     }
 }
+
+// ---- stderr that cannot be written, and empty environment variables ------------------------
+
+/// `trialdeck ARGS` with its stderr set up by `stderr`; returns the exit code.
+fn status_with_stderr(args: &[&str], stderr: std::process::Stdio) -> Option<i32> {
+    std::process::Command::new(env!("CARGO_BIN_EXE_trialdeck"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr)
+        .status()
+        .expect("runs")
+        .code()
+}
+
+/// A usage error, a broken pack and a warning all write to stderr; a full one (`/dev/full`)
+/// or a pipe nobody reads must not turn them into a panic (exit 101).
+#[test]
+fn a_full_or_broken_stderr_never_panics() {
+    let mini = mini();
+    let broken = bad("syntax-missing-comma");
+    let cases: [(&[&str], i32); 2] = [
+        (&["--pack", mini.to_str().unwrap(), "show", "nosuchid"], 2),
+        (&["--pack", broken.to_str().unwrap(), "list"], 1),
+    ];
+    for (args, code) in cases {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        assert_eq!(status_with_stderr(args, full.into()), Some(code), "{args:?} to /dev/full");
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        assert_eq!(
+            status_with_stderr(args, writer.into()),
+            Some(code),
+            "{args:?} to a broken pipe"
+        );
+    }
+}
+
+/// With stderr closed, the message goes nowhere and the exit status still says what happened.
+#[test]
+fn a_closed_stderr_still_exits_with_the_status() {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(["--pack", mini().to_str().unwrap(), "show", "nosuchid"])
+        .stdout(std::process::Stdio::null());
+    // SAFETY: close(2) between fork and exec touches only the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(2);
+            Ok(())
+        });
+    }
+    assert_eq!(cmd.status().unwrap().code(), Some(2));
+}
+
+/// `TRIALDECK_DATA_DIR=` and `TRIALDECK_CONFIG=` (set, empty) mean "not set", as in most
+/// tools: the defaults are used, and no flag the user never typed is named.
+#[test]
+fn empty_environment_variables_count_as_unset() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg_home = home.path().join("cfg");
+    let out = trialdeck()
+        .args(["--pack", mini().to_str().unwrap(), "config", "path"])
+        .env("TRIALDECK_DATA_DIR", "")
+        .env("TRIALDECK_CONFIG", "")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", &cfg_home)
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("--data-dir") && !err.contains("--config"), "{err}");
+    let path = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        path.trim().starts_with(cfg_home.to_str().unwrap()),
+        "the default config path: {path}"
+    );
+    let out = trialdeck()
+        .args(["--pack", mini().to_str().unwrap(), "stats", "--format", "json"])
+        .env("TRIALDECK_DATA_DIR", "")
+        .env("TRIALDECK_CONFIG", "")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", &cfg_home)
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -36,6 +36,7 @@ pub fn run(app: &mut App, store: Option<&mut crate::review::Store>) -> io::Resul
     let result = event_loop(&mut terminal, app, &stop, &mut effects);
     loop_left();
     restore();
+    super::terminal::discard(terminal);
     match (result, stop.load(Ordering::SeqCst)) {
         (Ok(()), 0) => Ok(None),
         // Stopping for a signal: an error on the way (a terminal gone) changes nothing.

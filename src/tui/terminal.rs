@@ -26,6 +26,13 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Let go of a terminal handle without its drop: ratatui's `Terminal` shows the cursor when
+/// dropped and, if it cannot (the terminal hung up), prints with `eprintln!`, which panics
+/// when stderr is that same closed terminal. [`restore`] shows the cursor on every way out.
+pub fn discard(terminal: DefaultTerminal) {
+    std::mem::forget(terminal);
+}
+
 pub fn enter() -> io::Result<DefaultTerminal> {
     enable_raw_mode()?;
     execute!(
@@ -192,7 +199,7 @@ pub fn job_control(terminal: &mut DefaultTerminal) -> io::Result<bool> {
 /// the terminal's mode as it is now and set raw mode over it.
 fn reenter(terminal: &mut DefaultTerminal) -> io::Result<()> {
     let _ = disable_raw_mode();
-    *terminal = enter()?;
+    discard(std::mem::replace(terminal, enter()?));
     execute!(
         stdout(),
         ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
