@@ -474,49 +474,33 @@ fn load_config(g: &Global) -> (trialdeck::config::Config, Option<String>) {
     }
 }
 
-/// Open the review history for the app and attach it (card states, scheduler, level).
-/// A read-only data directory degrades to no-save with a notice; a corrupt or foreign file
-/// is never touched: the quiz refuses to start (`strict`), the browser opens without saving.
+/// Open the review history for the app and attach it (card states, scheduler, level), with
+/// the settings' theme and keys. What a history problem does (stop the quiz, open the browser
+/// without saving) is [`trialdeck::review::history`]'s call.
 fn open_history(
     g: &Global,
     app: &mut trialdeck::tui::app::App,
     strict: bool,
 ) -> CliResult<Option<trialdeck::review::Store>> {
-    use trialdeck::review::{Scheduler, Store};
+    use trialdeck::review::{Access, Scheduler, history};
     let (config, config_notice) = load_config(g);
     let sched = Scheduler::new(config.desired_retention);
-    let dir = g
-        .data_dir
-        .clone()
-        .or_else(trialdeck::review::store::default_data_dir);
-    let mut notices: Vec<String> = config_notice.into_iter().collect();
-    let opened = match &dir {
-        None if !g.no_save => {
-            notices.push("no data directory for the review history: grades are not saved".into());
-            Ok((Store::no_save(sched.clone()), None))
-        }
-        None => Ok((Store::no_save(sched.clone()), None)),
-        Some(d) => Store::open_or_degrade(d, g.no_save, sched.clone()),
+    let access = if strict {
+        Access::Strict
+    } else {
+        Access::Lenient
     };
-    let (store, notice) = match opened {
-        Ok(x) => x,
-        Err(e) if strict => {
-            return Err(CliError::Io(format!(
+    let opened = history::open(g.data_dir.as_deref(), g.no_save, sched.clone(), access)
+        .map_err(|e| {
+            CliError::Io(format!(
                 "{e}\nthe review history was left untouched; move it aside, point --data-dir \
                  elsewhere, or use --no-save"
-            )));
-        }
-        Err(e) => {
-            notices.push(format!(
-                "{e}; grades are not saved (the file was left untouched)"
-            ));
-            (Store::no_save(sched.clone()), None)
-        }
-    };
-    notices.extend(notice.map(|n| format!("{n}; grades are not saved")));
-    let states = store
-        .states()
-        .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?;
+            ))
+        })?;
+    let mut notices: Vec<String> = config_notice.into_iter().collect();
+    notices.extend(opened.notices);
+    let store = opened.store;
+    let states = opened.states;
     app.attach_history(&states, sched, store.is_saving(), config.role);
     if let Some(t) = config
         .theme
@@ -589,30 +573,21 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
     run_app(app, store.as_mut())
 }
 
-/// `stats`: the review history in numbers.
+/// `stats`: the review history in numbers. Only reads the history (nothing is created or
+/// written), as the app reads one it may not write.
 fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
-    use trialdeck::review::{CardIndex, Scheduler, Store, build_cards};
+    use trialdeck::review::{Access, CardIndex, Scheduler, build_cards, history};
     let (config, notice) = load_config(g);
     if let Some(n) = notice {
         note(&n);
     }
     let sched = Scheduler::new(config.desired_retention);
-    let store = match g
-        .data_dir
-        .clone()
-        .or_else(trialdeck::review::store::default_data_dir)
-    {
-        Some(d) if d.join(trialdeck::review::store::DB_FILE).exists() => Store::open(&d, sched)
-            .map_err(|e| CliError::Io(format!("{e}; the file was left untouched")))?,
-        _ => Store::no_save(sched),
-    };
+    let opened = history::open(g.data_dir.as_deref(), false, sched, Access::ReadOnly)
+        .map_err(|e| CliError::Io(format!("{e}; the file was left untouched")))?;
+    let store = opened.store;
     let cards = build_cards(library);
     let index = CardIndex::new(&cards);
-    let states = index.align(
-        &store
-            .states()
-            .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?,
-    );
+    let states = index.align(&opened.states);
     let now = trialdeck::tui::app::quiz::unix(std::time::SystemTime::now());
     let since = now - 31 * trialdeck::review::fsrs::DAY;
     let reviews = store
