@@ -407,3 +407,68 @@ fn rounds_refuse_an_unknown_role_before_taking_the_terminal() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown role `janitor`"), "{err}");
 }
+
+// ---- The review history, as the app opens it ---------------------------------------------
+
+/// `--data-dir` naming a regular file: the quiz says "this is a file, not a data directory"
+/// (it used to say "File exists (os error 17)") and exits 3, leaving the file alone.
+#[test]
+fn quiz_with_a_file_as_the_data_directory_says_so() {
+    let home = Home::new();
+    std::fs::write(home.data(), "x").unwrap();
+    let mut s = Pty::start(&home, &["--pack", MINI, "quiz", "--count", "1"]);
+    let status = s.wait_exit();
+    assert_eq!(status.exit_code(), 3, "{status:?}");
+    s.wait_text("this is a file, not a data directory");
+    s.assert_restored();
+    assert_eq!(std::fs::read(home.data()).unwrap(), b"x");
+}
+
+/// Browsing and quitting, with no quiz taken, leaves no review history behind.
+#[test]
+fn the_browser_creates_no_history_until_a_grade_is_saved() {
+    let home = Home::new();
+    let mut s = Pty::start(&home, &["--pack", MINI]);
+    s.wait_text("Trials · ");
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+    assert!(
+        !home.data().join("reviews.sqlite3").exists(),
+        "a history was created by just looking"
+    );
+}
+
+/// A history damaged past its header: the browser opens without saving and says so (it used
+/// to exit 3, though the README promises it opens), and the file is left as it was.
+#[test]
+fn the_browser_opens_without_saving_on_a_damaged_history() {
+    let home = Home::new();
+    {
+        use trialdeck::review::{CardId, Grade, NewReview, Scheduler, Store};
+        let mut st = Store::open(&home.data(), Scheduler::default()).unwrap();
+        for i in 0..50 {
+            st.record(&NewReview {
+                card: CardId(format!("x-{i}")),
+                at: 1_750_000_000 + i,
+                grade: Grade::Good,
+                points: 0,
+                points_total: 0,
+                duration_ms: 1,
+            })
+            .unwrap();
+        }
+    }
+    let db = home.data().join("reviews.sqlite3");
+    let mut bytes = std::fs::read(&db).unwrap();
+    for b in bytes[4096..].iter_mut() {
+        *b = 0xA5;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let mut s = Pty::start(&home, &["--pack", MINI]);
+    s.wait_text("Trials · ");
+    s.wait_text("grades are not saved: ");
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
+}

@@ -78,14 +78,13 @@ pub fn open(
             // Show the learner their history even though nothing new can be saved.
             let store =
                 Store::open_read_only(&dir, sched.clone()).unwrap_or_else(|_| Store::no_save(sched));
-            notices.push(format!("{e}; grades are not saved"));
+            notices.push(format!("grades are not saved: {e}"));
             Ok(with_states(store, notices))
         }
         Err(e) if access == Access::Strict => Err(e),
         Err(e) => {
-            notices.push(format!(
-                "{e}; grades are not saved (the file was left untouched)"
-            ));
+            // The consequence first: a footer shows the start of a long message.
+            notices.push(format!("grades are not saved: {e}"));
             Ok(with_states(Store::no_save(sched), notices))
         }
     }

@@ -387,7 +387,11 @@ impl App {
         if action == Action::Tick {
             return Effect::None;
         }
-        self.message = None;
+        // A resize (the first one comes before the first frame) keeps the message: a notice
+        // given at start, such as why grades are not saved, must be seen.
+        if !matches!(action, Action::Resize(..)) {
+            self.message = None;
+        }
         match action {
             Action::Quit | Action::ForceQuit => return Effect::Quit,
             Action::Suspend => return Effect::Suspend,
