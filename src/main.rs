@@ -490,8 +490,8 @@ fn open_history(
     } else {
         Access::Lenient
     };
-    let opened = history::open(g.data_dir.as_deref(), g.no_save, sched.clone(), access)
-        .map_err(|e| {
+    let opened =
+        history::open(g.data_dir.as_deref(), g.no_save, sched.clone(), access).map_err(|e| {
             CliError::Io(format!(
                 "{e}\nthe review history was left untouched; move it aside, point --data-dir \
                  elsewhere, or use --no-save"

@@ -877,7 +877,11 @@ fn a_full_or_broken_stderr_never_panics() {
             .write(true)
             .open("/dev/full")
             .unwrap();
-        assert_eq!(status_with_stderr(args, full.into()), Some(code), "{args:?} to /dev/full");
+        assert_eq!(
+            status_with_stderr(args, full.into()),
+            Some(code),
+            "{args:?} to /dev/full"
+        );
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         assert_eq!(
@@ -922,14 +926,23 @@ fn empty_environment_variables_count_as_unset() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(!err.contains("--data-dir") && !err.contains("--config"), "{err}");
+    assert!(
+        !err.contains("--data-dir") && !err.contains("--config"),
+        "{err}"
+    );
     let path = String::from_utf8(out.stdout).unwrap();
     assert!(
         path.trim().starts_with(cfg_home.to_str().unwrap()),
         "the default config path: {path}"
     );
     let out = trialdeck()
-        .args(["--pack", mini().to_str().unwrap(), "stats", "--format", "json"])
+        .args([
+            "--pack",
+            mini().to_str().unwrap(),
+            "stats",
+            "--format",
+            "json",
+        ])
         .env("TRIALDECK_DATA_DIR", "")
         .env("TRIALDECK_CONFIG", "")
         .env("HOME", home.path())
@@ -1024,7 +1037,10 @@ fn stats_reads_a_read_only_history() {
         String::from_utf8_lossy(&out.stderr)
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["new_cards"], 7, "one of the 8 cards was reviewed: {json}");
+    assert_eq!(
+        json["new_cards"], 7,
+        "one of the 8 cards was reviewed: {json}"
+    );
     assert_eq!(std::fs::read(&db).unwrap(), before, "nothing was written");
 }
 
@@ -1052,6 +1068,9 @@ fn stats_with_a_file_as_the_data_directory_says_so() {
     let out = output_within_deadline(stats_cmd(home.path(), &file));
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("this is a file, not a data directory"), "{err}");
+    assert!(
+        err.contains("this is a file, not a data directory"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 }

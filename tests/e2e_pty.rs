@@ -398,10 +398,13 @@ fn fg_after_an_outside_sigstop_reads_keys_at_once() {
     s.wait_text("job stopped: 147");
     // The shell's `read` takes a line in the cooked terminal; `fg` continues the app.
     s.send(b"\r");
-    s.wait_for("the app's screen drawn again over the shell's lines", |sc| {
-        let c = sc.contents();
-        !c.contains("job stopped") && c.contains("ALPHA") && sc.alternate_screen()
-    });
+    s.wait_for(
+        "the app's screen drawn again over the shell's lines",
+        |sc| {
+            let c = sc.contents();
+            !c.contains("job stopped") && c.contains("ALPHA") && sc.alternate_screen()
+        },
+    );
     // One key, no Enter after it.
     s.send(b"/");
     s.wait_text("Search trials");

@@ -451,7 +451,10 @@ fn a_deleted_wal_file_loses_no_confirmed_grade() {
             saved.push(i);
         }
     }
-    assert!(saved.len() >= 7, "A kept saving after the deletion: {saved:?}");
+    assert!(
+        saved.len() >= 7,
+        "A kept saving after the deletion: {saved:?}"
+    );
     assert_eq!(ids_seen_by_another_process(tmp.path(), "w"), saved);
     let b = Store::open(tmp.path(), Scheduler::default()).unwrap();
     assert_eq!(committed_ids(&b, "w"), saved);
@@ -492,7 +495,10 @@ fn a_fifo_as_the_database_is_refused_without_hanging() {
         let r = within_deadline("history::open on a FIFO", move || {
             history::open(Some(&dir), false, Scheduler::default(), access).map(|_| ())
         });
-        assert!(matches!(r, Err(StoreError::NotAFile { .. })), "{access:?}: {r:?}");
+        assert!(
+            matches!(r, Err(StoreError::NotAFile { .. })),
+            "{access:?}: {r:?}"
+        );
     }
     let dir = tmp.path().to_path_buf();
     let h = within_deadline("the browser's open on a FIFO", move || {
@@ -514,7 +520,10 @@ fn a_dangling_symlink_as_the_database_is_refused() {
     let err = Store::open(&data, Scheduler::default()).unwrap_err();
     assert!(matches!(err, StoreError::DanglingLink { .. }), "{err:?}");
     assert!(err.to_string().contains("symbolic link"), "{err}");
-    assert!(!outside.exists(), "nothing was created outside the data directory");
+    assert!(
+        !outside.exists(),
+        "nothing was created outside the data directory"
+    );
     let err = Store::open_lazy(&data, Scheduler::default()).unwrap_err();
     assert!(matches!(err, StoreError::DanglingLink { .. }), "{err:?}");
     assert!(!outside.exists());
@@ -546,7 +555,8 @@ fn a_file_as_the_data_directory_is_named_as_such() {
     std::fs::write(&file, "x").unwrap();
     let err = Store::open(&file, Scheduler::default()).unwrap_err();
     assert!(
-        err.to_string().contains("this is a file, not a data directory"),
+        err.to_string()
+            .contains("this is a file, not a data directory"),
         "{err}"
     );
     for access in [Access::Strict, Access::ReadOnly] {
@@ -599,7 +609,10 @@ fn a_history_damaged_past_its_header_opens_the_browser_without_saving() {
     .unwrap();
     assert!(!h.store.is_saving());
     let notice = h.notices.join(" ");
-    assert!(notice.contains("damaged") && notice.contains("not saved"), "{notice}");
+    assert!(
+        notice.contains("damaged") && notice.contains("not saved"),
+        "{notice}"
+    );
     let err = history::open(
         Some(tmp.path()),
         false,

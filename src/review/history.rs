@@ -76,8 +76,8 @@ pub fn open(
         Ok(h) => Ok(h),
         Err(e) if e.is_read_only() => {
             // Show the learner their history even though nothing new can be saved.
-            let store =
-                Store::open_read_only(&dir, sched.clone()).unwrap_or_else(|_| Store::no_save(sched));
+            let store = Store::open_read_only(&dir, sched.clone())
+                .unwrap_or_else(|_| Store::no_save(sched));
             notices.push(format!("grades are not saved: {e}"));
             Ok(with_states(store, notices))
         }

@@ -9,7 +9,14 @@
 //!   is reported with its path and never opened for writing, overwritten or deleted;
 //! - a data directory we cannot write is a distinct error ([`StoreError::ReadOnly`]) so the
 //!   app can fall back to a no-save store with a notice;
-//! - [`Store::no_save`] keeps the session's reviews in memory and writes nothing at all.
+//! - [`Store::no_save`] keeps the session's reviews in memory and writes nothing at all;
+//! - each write is checkpointed into the database file at once, so a confirmed grade never
+//!   lives only in the `-wal` file; a `-wal` file deleted or replaced under us (a cleanup or
+//!   sync tool) is noticed before the next write, which then goes through a new connection;
+//! - the data directory must be a directory and the database a regular file (or a link to
+//!   one): a FIFO is never opened, a dangling link never followed to create a file elsewhere;
+//! - [`Store::open_lazy`] creates the file on the first write; [`Store::open_read_only`]
+//!   writes nothing. Which one a command uses is [`super::history`]'s call.
 //!
 //! Undo appends to an `undone` table rather than deleting from the log; the card's state is
 //! rebuilt from its remaining reviews.
@@ -726,9 +733,11 @@ impl Store {
         })();
         let state = res.map_err(|e| self.err(e))?;
         self.secure(|c| {
-            c.query_row("SELECT 1 FROM undone WHERE review = ?1", [review_id], |_| {
-                Ok(())
-            })
+            c.query_row(
+                "SELECT 1 FROM undone WHERE review = ?1",
+                [review_id],
+                |_| Ok(()),
+            )
             .is_ok()
         })?;
         Ok(state)

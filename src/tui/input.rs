@@ -156,7 +156,8 @@ impl Parser {
             .push_back(Event::Paste(String::from_utf8_lossy(&text).into_owned()));
     }
 
-    pub fn next(&mut self) -> Option<Event> {
+    /// The oldest event parsed and not yet taken.
+    pub fn pop_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 
@@ -264,10 +265,7 @@ impl TtyInput {
             }
             let now = Instant::now();
             // A paste without its end marker ends once the input is quiet: wake up for that.
-            let paste_end = self
-                .parser
-                .waiting()
-                .then(|| self.last_byte + PASTE_QUIET);
+            let paste_end = self.parser.waiting().then(|| self.last_byte + PASTE_QUIET);
             let wake = match (deadline, paste_end) {
                 (Some(d), Some(p)) => Some(d.min(p)),
                 (d, p) => d.or(p),
@@ -318,7 +316,7 @@ impl TtyInput {
     pub fn read(&mut self) -> io::Result<Event> {
         loop {
             if self.poll(Duration::from_secs(3600))?
-                && let Some(ev) = self.parser.next()
+                && let Some(ev) = self.parser.pop_event()
             {
                 return Ok(ev);
             }
@@ -398,7 +396,7 @@ mod tests {
     use super::*;
 
     fn events(p: &mut Parser) -> Vec<Event> {
-        std::iter::from_fn(|| p.next()).collect()
+        std::iter::from_fn(|| p.pop_event()).collect()
     }
 
     fn key(code: KeyCode, m: KeyModifiers) -> Event {

@@ -4,8 +4,8 @@
 
 use super::input;
 use super::terminal::{
-    enter, install_job_control, install_panic_hook, job_control, loop_left, restore,
-    spawn_guards, suspend, terminal_alive,
+    enter, install_job_control, install_panic_hook, job_control, loop_left, restore, spawn_guards,
+    suspend, terminal_alive,
 };
 use crate::tui::app::{App, Effect};
 use ratatui::DefaultTerminal;

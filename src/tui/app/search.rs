@@ -168,11 +168,11 @@ impl App {
             Action::PageUp => st.selected = st.selected.saturating_sub(page),
             Action::Top => st.selected = 0,
             Action::Bottom => st.selected = n.saturating_sub(1),
-            Action::SearchInput(c) if !c.is_control() => {
-                if st.query.chars().count() < super::QUERY_MAX_CHARS {
-                    st.query.push(c);
-                    self.run_search(&mut st);
-                }
+            Action::SearchInput(c)
+                if !c.is_control() && st.query.chars().count() < super::QUERY_MAX_CHARS =>
+            {
+                st.query.push(c);
+                self.run_search(&mut st);
             }
             Action::SearchPaste(s) => {
                 let room = super::QUERY_MAX_CHARS.saturating_sub(st.query.chars().count());
