@@ -503,6 +503,23 @@ mod tests {
     }
 
     #[test]
+    fn mouse_reports_are_clicks_and_wheel_turns() {
+        use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+        let mut p = Parser::default();
+        p.advance(b"\x1b[<0;10;5M\x1b[<65;3;4M", false);
+        let evs = events(&mut p);
+        assert!(
+            matches!(&evs[0], Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left)
+                && (m.column, m.row) == (9, 4)),
+            "{evs:?}"
+        );
+        assert!(
+            matches!(&evs[1], Event::Mouse(m) if m.kind == MouseEventKind::ScrollDown),
+            "{evs:?}"
+        );
+    }
+
+    #[test]
     fn a_hang_up_is_recognised() {
         assert!(is_hang_up(&hung_up()));
         assert!(!is_hang_up(&io::Error::other("x")));
