@@ -266,13 +266,13 @@ impl CliError {
     fn report(&self) {
         match self {
             CliError::Pack(report) => {
-                eprint!("{}", report.render());
-                eprintln!(
-                    "trialdeck: the pack has errors; run `trialdeck check` after fixing them"
+                write_stderr(&report.render());
+                write_stderr(
+                    "trialdeck: the pack has errors; run `trialdeck check` after fixing them\n",
                 );
             }
             CliError::Usage(m) | CliError::Io(m) | CliError::Terminal(m) => {
-                eprintln!("trialdeck: {}", content::sanitize::clean(m));
+                note(m);
             }
         }
     }
@@ -281,7 +281,7 @@ impl CliError {
 type CliResult<T = ExitCode> = Result<T, CliError>;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     let color = !no_color(&cli.global) && std::io::stdout().is_terminal();
     match run(cli, color) {
         Ok(code) => code,
@@ -290,6 +290,40 @@ fn main() -> ExitCode {
             ExitCode::from(e.code())
         }
     }
+}
+
+/// Parse the command line. An environment variable that is set but empty counts as unset
+/// (`TRIALDECK_DATA_DIR=` is how many people clear a setting) for every option that reads
+/// one; clap would otherwise reject it as a missing value of a flag the user never typed.
+fn parse_cli() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = without_empty_env(Cli::command());
+    let matches = cmd.get_matches_mut();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+}
+
+/// `cmd` with the environment variable of every option whose variable is empty taken off.
+fn without_empty_env(mut cmd: clap::Command) -> clap::Command {
+    let empty: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| {
+            a.get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|v| v.is_empty())
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for id in empty {
+        cmd = cmd.mut_arg(id, |a| a.env(None::<&'static str>));
+    }
+    let subcommands: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for name in subcommands {
+        cmd = cmd.mut_subcommand(name, without_empty_env);
+    }
+    cmd
 }
 
 fn run(cli: Cli, color: bool) -> CliResult {
@@ -368,9 +402,22 @@ fn sources(g: &Global) -> CliResult<Vec<PackSource>> {
 fn load(sources: &[PackSource]) -> CliResult<Library> {
     let loaded = content::load(sources).map_err(CliError::Pack)?;
     if !loaded.report.diagnostics.is_empty() {
-        eprint!("{}", loaded.report.render());
+        write_stderr(&loaded.report.render());
     }
     Ok(loaded.library)
+}
+
+/// Write to stderr, never failing: a closed, full or broken stderr must not turn a message
+/// into a panic (`eprintln!` panics), and there is nowhere else to report it.
+fn write_stderr(s: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(s.as_bytes()).and_then(|()| err.flush());
+}
+
+/// One line for people on stderr, `trialdeck: ` first. It may echo user input, so it is
+/// cleaned of control characters.
+fn note(msg: &str) {
+    write_stderr(&format!("trialdeck: {}\n", content::sanitize::clean(msg)));
 }
 
 fn write_stdout(s: &str) -> CliResult<()> {
@@ -427,49 +474,33 @@ fn load_config(g: &Global) -> (trialdeck::config::Config, Option<String>) {
     }
 }
 
-/// Open the review history for the app and attach it (card states, scheduler, level).
-/// A read-only data directory degrades to no-save with a notice; a corrupt or foreign file
-/// is never touched: the quiz refuses to start (`strict`), the browser opens without saving.
+/// Open the review history for the app and attach it (card states, scheduler, level), with
+/// the settings' theme and keys. What a history problem does (stop the quiz, open the browser
+/// without saving) is [`trialdeck::review::history`]'s call.
 fn open_history(
     g: &Global,
     app: &mut trialdeck::tui::app::App,
     strict: bool,
 ) -> CliResult<trialdeck::review::Store> {
-    use trialdeck::review::{Scheduler, Store};
+    use trialdeck::review::{Access, Scheduler, history};
     let (config, config_notice) = load_config(g);
     let sched = Scheduler::new(config.desired_retention);
-    let dir = g
-        .data_dir
-        .clone()
-        .or_else(trialdeck::review::store::default_data_dir);
-    let mut notices: Vec<String> = config_notice.into_iter().collect();
-    let opened = match &dir {
-        None if !g.no_save => {
-            notices.push("no data directory for the review history: grades are not saved".into());
-            Ok((Store::no_save(sched.clone()), None))
-        }
-        None => Ok((Store::no_save(sched.clone()), None)),
-        Some(d) => Store::open_or_degrade(d, g.no_save, sched.clone()),
+    let access = if strict {
+        Access::Strict
+    } else {
+        Access::Lenient
     };
-    let (store, notice) = match opened {
-        Ok(x) => x,
-        Err(e) if strict => {
-            return Err(CliError::Io(format!(
+    let opened =
+        history::open(g.data_dir.as_deref(), g.no_save, sched.clone(), access).map_err(|e| {
+            CliError::Io(format!(
                 "{e}\nthe review history was left untouched; move it aside, point --data-dir \
                  elsewhere, or use --no-save"
-            )));
-        }
-        Err(e) => {
-            notices.push(format!(
-                "{e}; grades are not saved (the file was left untouched)"
-            ));
-            (Store::no_save(sched.clone()), None)
-        }
-    };
-    notices.extend(notice.map(|n| format!("{n}; grades are not saved")));
-    let states = store
-        .states()
-        .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?;
+            ))
+        })?;
+    let mut notices: Vec<String> = config_notice.into_iter().collect();
+    notices.extend(opened.notices);
+    let store = opened.store;
+    let states = opened.states;
     app.attach_history(&states, sched, store.is_saving(), config.role);
     if let Some(t) = config
         .theme
@@ -542,30 +573,21 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
     run_app(app, store)
 }
 
-/// `stats`: the review history in numbers.
+/// `stats`: the review history in numbers. Only reads the history (nothing is created or
+/// written), as the app reads one it may not write.
 fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
-    use trialdeck::review::{CardIndex, Scheduler, Store, build_cards};
+    use trialdeck::review::{Access, CardIndex, Scheduler, build_cards, history};
     let (config, notice) = load_config(g);
     if let Some(n) = notice {
-        eprintln!("trialdeck: {}", content::sanitize::clean(&n));
+        note(&n);
     }
     let sched = Scheduler::new(config.desired_retention);
-    let store = match g
-        .data_dir
-        .clone()
-        .or_else(trialdeck::review::store::default_data_dir)
-    {
-        Some(d) if d.join(trialdeck::review::store::DB_FILE).exists() => Store::open(&d, sched)
-            .map_err(|e| CliError::Io(format!("{e}; the file was left untouched")))?,
-        _ => Store::no_save(sched),
-    };
+    let opened = history::open(g.data_dir.as_deref(), false, sched, Access::ReadOnly)
+        .map_err(|e| CliError::Io(format!("{e}; the file was left untouched")))?;
+    let store = opened.store;
     let cards = build_cards(library);
     let index = CardIndex::new(&cards);
-    let states = index.align(
-        &store
-            .states()
-            .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?,
-    );
+    let states = index.align(&opened.states);
     let now = trialdeck::tui::app::quiz::unix(std::time::SystemTime::now());
     let since = now - 31 * trialdeck::review::fsrs::DAY;
     let reviews = store
@@ -600,7 +622,7 @@ fn cmd_config(g: &Global, command: ConfigCommand) -> CliResult {
         ConfigCommand::Show => {
             let (c, notice) = trialdeck::config::Config::load(&path);
             if let Some(n) = notice {
-                eprintln!("trialdeck: {}", content::sanitize::clean(&n));
+                note(&n);
             }
             let mut shown = c.show();
             if !shown.ends_with('\n') {
@@ -708,12 +730,13 @@ fn theme(g: &Global, default: ThemeName) -> ThemeName {
 }
 
 /// Run the app until it ends (the runtime writes what the session leaves, a rounds handout,
-/// however it ends), and tell the shell what it left.
+/// however it ends: `q`, a signal, a closed terminal, a terminal error), and tell the shell
+/// what it left.
 fn run_app(app: trialdeck::tui::app::App, store: trialdeck::review::Store) -> CliResult {
     let outcome = trialdeck::tui::run(app, store)
         .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?;
     if let Some(notice) = &outcome.notice {
-        eprintln!("trialdeck: {notice}");
+        note(notice);
     }
     match outcome.signal {
         // Stopped by a signal: exit as the shell convention says (128 + signal).

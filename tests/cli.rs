@@ -848,3 +848,229 @@ fn search_titles_do_not_repeat_the_entry_name() {
         }
     }
 }
+
+// ---- stderr that cannot be written, and empty environment variables ------------------------
+
+/// `trialdeck ARGS` with its stderr set up by `stderr`; returns the exit code.
+fn status_with_stderr(args: &[&str], stderr: std::process::Stdio) -> Option<i32> {
+    std::process::Command::new(env!("CARGO_BIN_EXE_trialdeck"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr)
+        .status()
+        .expect("runs")
+        .code()
+}
+
+/// A usage error, a broken pack and a warning all write to stderr; a full one (`/dev/full`)
+/// or a pipe nobody reads must not turn them into a panic (exit 101).
+#[test]
+fn a_full_or_broken_stderr_never_panics() {
+    let mini = mini();
+    let broken = bad("syntax-missing-comma");
+    let cases: [(&[&str], i32); 2] = [
+        (&["--pack", mini.to_str().unwrap(), "show", "nosuchid"], 2),
+        (&["--pack", broken.to_str().unwrap(), "list"], 1),
+    ];
+    for (args, code) in cases {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        assert_eq!(
+            status_with_stderr(args, full.into()),
+            Some(code),
+            "{args:?} to /dev/full"
+        );
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        assert_eq!(
+            status_with_stderr(args, writer.into()),
+            Some(code),
+            "{args:?} to a broken pipe"
+        );
+    }
+}
+
+/// With stderr closed, the message goes nowhere and the exit status still says what happened.
+#[test]
+fn a_closed_stderr_still_exits_with_the_status() {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(["--pack", mini().to_str().unwrap(), "show", "nosuchid"])
+        .stdout(std::process::Stdio::null());
+    // SAFETY: close(2) between fork and exec touches only the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(2);
+            Ok(())
+        });
+    }
+    assert_eq!(cmd.status().unwrap().code(), Some(2));
+}
+
+/// `TRIALDECK_DATA_DIR=` and `TRIALDECK_CONFIG=` (set, empty) mean "not set", as in most
+/// tools: the defaults are used, and no flag the user never typed is named.
+#[test]
+fn empty_environment_variables_count_as_unset() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg_home = home.path().join("cfg");
+    let out = trialdeck()
+        .args(["--pack", mini().to_str().unwrap(), "config", "path"])
+        .env("TRIALDECK_DATA_DIR", "")
+        .env("TRIALDECK_CONFIG", "")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", &cfg_home)
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        !err.contains("--data-dir") && !err.contains("--config"),
+        "{err}"
+    );
+    let path = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        path.trim().starts_with(cfg_home.to_str().unwrap()),
+        "the default config path: {path}"
+    );
+    let out = trialdeck()
+        .args([
+            "--pack",
+            mini().to_str().unwrap(),
+            "stats",
+            "--format",
+            "json",
+        ])
+        .env("TRIALDECK_DATA_DIR", "")
+        .env("TRIALDECK_CONFIG", "")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", &cfg_home)
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// ---- `stats` and the review history --------------------------------------------------------
+
+/// `trialdeck --pack MINI --data-dir DATA stats --format json` in an isolated home.
+fn stats_cmd(home: &Path, data: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_trialdeck"));
+    c.args(["--pack", mini().to_str().unwrap()])
+        .args(["--data-dir", data.to_str().unwrap()])
+        .args(["--config", home.join("config.ron").to_str().unwrap()])
+        .args(["stats", "--format", "json"])
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env_remove("TRIALDECK_DATA_DIR")
+        .env_remove("TRIALDECK_CONFIG");
+    c
+}
+
+/// Run to the end, failing (not hanging) if it takes longer than the deadline.
+fn output_within_deadline(mut cmd: std::process::Command) -> std::process::Output {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > end {
+            let _ = child.kill();
+            panic!("{cmd:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A history with one review of a mini-pack card, in `data`.
+fn history_with_one_review(data: &Path) {
+    use trialdeck::review::{CardId, Grade, NewReview, Scheduler, Store};
+    let mut s = Store::open(data, Scheduler::default()).unwrap();
+    s.record(&NewReview {
+        card: CardId("mini-pack/q/alpha-student".into()),
+        at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+        grade: Grade::Good,
+        points: 0,
+        points_total: 4,
+        duration_ms: 1000,
+    })
+    .unwrap();
+}
+
+/// `stats` on a history the user may only read (a read-only directory and file) reads it, as
+/// the app does, instead of failing with exit 3. Run as an unprivileged user: root writes
+/// anywhere.
+#[test]
+fn stats_reads_a_read_only_history() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    history_with_one_review(&data);
+    let db = data.join("reviews.sqlite3");
+    let before = std::fs::read(&db).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = stats_cmd(home.path(), &data);
+    if unsafe { libc::geteuid() } == 0 {
+        cmd.uid(65_534).gid(65_534);
+    }
+    let out = output_within_deadline(cmd);
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["new_cards"], 7,
+        "one of the 8 cards was reviewed: {json}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before, "nothing was written");
+}
+
+/// A FIFO as the review database: `stats` says what it is and exits 3, at once.
+#[test]
+fn stats_on_a_fifo_database_reports_it_instead_of_hanging() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let c = std::ffi::CString::new(data.join("reviews.sqlite3").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let out = output_within_deadline(stats_cmd(home.path(), &data));
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("FIFO") && err.contains("untouched"), "{err}");
+}
+
+/// `--data-dir` naming a regular file: `stats` says so (it used to print an empty history,
+/// which looks like lost data).
+#[test]
+fn stats_with_a_file_as_the_data_directory_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("notadir");
+    std::fs::write(&file, "x").unwrap();
+    let out = output_within_deadline(stats_cmd(home.path(), &file));
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("this is a file, not a data directory"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}

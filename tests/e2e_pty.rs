@@ -146,11 +146,15 @@ fn signal_restores(sig: &str) {
     // The runtime catches the signal, leaves its loop, restores the terminal and exits with
     // the conventional status 128 + signal number.
     let num = match sig {
-        "TERM" => 15,
-        "HUP" => 1,
-        "INT" => 2,
+        "TERM" => libc::SIGTERM,
+        "HUP" => libc::SIGHUP,
+        "INT" => libc::SIGINT,
+        "QUIT" => libc::SIGQUIT,
+        "USR1" => libc::SIGUSR1,
+        "USR2" => libc::SIGUSR2,
+        "ALRM" => libc::SIGALRM,
         _ => unreachable!("signal {sig}"),
-    };
+    } as u32;
     assert_eq!(status.exit_code(), 128 + num, "SIG{sig} exit: {status:?}");
     s.assert_restored();
 }
@@ -168,6 +172,28 @@ fn sighup_restores_the_terminal() {
 #[test]
 fn sigint_restores_the_terminal() {
     signal_restores("INT");
+}
+
+/// Every signal whose default action ends the process (and that a process may catch) gives
+/// the terminal back first.
+#[test]
+fn sigquit_restores_the_terminal() {
+    signal_restores("QUIT");
+}
+
+#[test]
+fn sigusr1_restores_the_terminal() {
+    signal_restores("USR1");
+}
+
+#[test]
+fn sigusr2_restores_the_terminal() {
+    signal_restores("USR2");
+}
+
+#[test]
+fn sigalrm_restores_the_terminal() {
+    signal_restores("ALRM");
 }
 
 #[test]
@@ -345,6 +371,51 @@ fn ctrl_z_under_a_wrapper_script_stops_the_whole_job() {
     assert!(s.contents().contains("wrapper: 0"), "{}", s.contents());
 }
 
+/// `kill -STOP` from outside, under a shell that puts the terminal back in its own (cooked)
+/// mode while the job is stopped, as an interactive shell does: after `fg` the app is in raw
+/// mode again, so a key is read at once, not held until Enter.
+#[test]
+#[cfg(target_os = "linux")]
+fn fg_after_an_outside_sigstop_reads_keys_at_once() {
+    let mut s = Session::start_script(
+        r#"
+        "$TRIALDECK" --pack tests/fixtures/good/mini
+        echo "job stopped: $?"
+        stty sane
+        read -r _
+        fg >/dev/null
+        echo "job done: $?"
+        "#,
+    );
+    s.wait_ready();
+    let app = child_of(s.pid());
+    let st = std::process::Command::new("kill")
+        .args(["-STOP", &app.to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    // The app could not see the stop, so the screen is still its own.
+    s.wait_text("job stopped: 147");
+    // The shell's `read` takes a line in the cooked terminal; `fg` continues the app.
+    s.send(b"\r");
+    s.wait_for(
+        "the app's screen drawn again over the shell's lines",
+        |sc| {
+            let c = sc.contents();
+            !c.contains("job stopped") && c.contains("ALPHA") && sc.alternate_screen()
+        },
+    );
+    // One key, no Enter after it.
+    s.send(b"/");
+    s.wait_text("Search trials");
+    s.send(b"\x03");
+    s.wait_for("the shell's line after the job", |sc| {
+        !sc.alternate_screen() && sc.contents().contains("job done: 0")
+    });
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
 /// `kill -STOP` cannot be caught; after `kill -CONT` the app still takes the terminal again
 /// and redraws the whole screen.
 #[test]
@@ -363,4 +434,63 @@ fn sigcont_after_an_uncatchable_stop_redraws() {
     s.send(b"\x03");
     assert!(s.wait_exit().success());
     s.assert_restored();
+}
+
+// ---- Input that must never stop the app reading ------------------------------------------
+
+/// The search box holds exactly `query` (the cursor block follows it).
+fn wait_query(s: &Session, query: &str) {
+    let line = format!("/  {query}█");
+    s.wait_for(&format!("the query {query:?}"), |sc| {
+        sc.contents().contains(&line)
+    });
+}
+
+/// Esc closes the search, then `q` quits with status 0 and the terminal is given back.
+fn close_search_and_quit(s: &mut Session) {
+    s.send(b"\x1b");
+    s.wait_for("the search closed", |sc| {
+        !sc.contents().contains("Search trials")
+    });
+    s.send(b"q");
+    let status = s.wait_exit();
+    assert!(status.success(), "q exits with status 0, got {status:?}");
+    s.assert_restored();
+}
+
+/// 64 KiB of plain keystrokes at once (a paste the terminal does not bracket, `tmux
+/// paste-buffer`): the app reads all of it and goes on reading. The burst ends with Ctrl+W
+/// (clear the query) and a marker, so the marker alone in the search box proves that every
+/// byte before it was read, in order; then Esc and `q` quit.
+#[test]
+fn a_64_kib_unbracketed_burst_is_read_to_the_end_and_q_still_quits() {
+    let mut s = Session::start();
+    s.wait_ready();
+    s.send(b"/");
+    s.wait_text("Search trials");
+    let mut burst = Vec::with_capacity(70 * 1024);
+    while burst.len() < 64 * 1024 {
+        burst.extend_from_slice(b"hazard ratio overall survival ");
+    }
+    burst.extend_from_slice(b"\x17ENDMARK");
+    let writer = s.send_in_background(burst);
+    wait_query(&s, "ENDMARK");
+    assert!(writer.join().unwrap(), "the whole burst was written");
+    close_search_and_quit(&mut s);
+}
+
+/// A bracketed paste that starts (`ESC[200~`) and never ends: what came after the start is
+/// taken as the paste once the input goes quiet, and later keys are keys again.
+#[test]
+fn an_unterminated_paste_start_does_not_swallow_later_input() {
+    let mut s = Session::start();
+    s.wait_ready();
+    s.send(b"/");
+    s.wait_text("Search trials");
+    s.send(b"\x1b[200~alpha");
+    wait_query(&s, "alpha");
+    // Keys typed later are keys: Ctrl+W clears the query, then a word.
+    s.send(b"\x17beta");
+    wait_query(&s, "beta");
+    close_search_and_quit(&mut s);
 }

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::pty::Pty;
+use common::pty::{Closable, Pty};
 use portable_pty::CommandBuilder;
 use std::path::Path;
 
@@ -75,17 +75,22 @@ impl Home {
     }
 }
 
+/// `trialdeck ARGS` with the home's data dir and config.
+fn command(home: &Home, args: &[&str]) -> CommandBuilder {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
+    cmd.args(home.args(args));
+    cmd.env_remove("TRIALDECK_DATA_DIR");
+    cmd.env_remove("TRIALDECK_CONFIG");
+    for (k, v) in home.envs() {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
 impl Pty {
     /// Start `trialdeck ARGS` (with the home's data dir and config) in a new pty.
     fn start(home: &Home, args: &[&str]) -> Pty {
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_trialdeck"));
-        cmd.args(home.args(args));
-        cmd.env_remove("TRIALDECK_DATA_DIR");
-        cmd.env_remove("TRIALDECK_CONFIG");
-        for (k, v) in home.envs() {
-            cmd.env(k, v);
-        }
-        Pty::spawn(cmd, ROWS, COLS)
+        Pty::spawn(command(home, args), ROWS, COLS)
     }
 
     /// The first row of the screen (the rounds' step counter and countdown live there).
@@ -358,6 +363,37 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     assert!(!home.data().join("reviews.sqlite3").exists());
 }
 
+/// The terminal is closed in the middle of a round (a window closed, tmux killed): the app
+/// stops as on SIGHUP (status 129), and the handout asked for is written all the same.
+#[test]
+fn closing_the_terminal_mid_round_still_writes_the_handout() {
+    let home = Home::new();
+    let handout = home.path().join("h.md");
+    let args = [
+        "rounds",
+        "--trial",
+        "emilia",
+        "--handout",
+        handout.to_str().unwrap(),
+    ];
+    let mut p = Closable::spawn(command(&home, &args), ROWS, COLS);
+    p.wait_text("EMILIA · teaching rounds");
+    p.send(b"\x1b[C");
+    p.wait_text("Evidence");
+    p.send(b"\x1b[C");
+    p.wait_text("Medical Student · 1 of 7");
+    p.hang_up();
+    let status = p.wait_exit();
+    assert_eq!(status.exit_code(), 129, "{status:?}");
+    let md = std::fs::read_to_string(&handout).expect("the handout was written");
+    let lib = trialdeck::content::load_bundled().unwrap().library;
+    let q = &lib.entry("emilia").unwrap().questions[0];
+    assert_eq!(q.id.as_str(), "emilia-student");
+    let discussion = &md[md.find("## Discussion").expect("a discussion section")..];
+    assert_eq!(discussion.matches("\n### ").count(), 1, "{md}");
+    assert!(discussion.contains(&plain_prefix(&q.prompt, 50)), "{md}");
+}
+
 #[test]
 fn rounds_refuse_an_unknown_role_before_taking_the_terminal() {
     let home = Home::new();
@@ -370,4 +406,69 @@ fn rounds_refuse_an_unknown_role_before_taking_the_terminal() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown role `janitor`"), "{err}");
+}
+
+// ---- The review history, as the app opens it ---------------------------------------------
+
+/// `--data-dir` naming a regular file: the quiz says "this is a file, not a data directory"
+/// (it used to say "File exists (os error 17)") and exits 3, leaving the file alone.
+#[test]
+fn quiz_with_a_file_as_the_data_directory_says_so() {
+    let home = Home::new();
+    std::fs::write(home.data(), "x").unwrap();
+    let mut s = Pty::start(&home, &["--pack", MINI, "quiz", "--count", "1"]);
+    let status = s.wait_exit();
+    assert_eq!(status.exit_code(), 3, "{status:?}");
+    s.wait_text("this is a file, not a data directory");
+    s.assert_restored();
+    assert_eq!(std::fs::read(home.data()).unwrap(), b"x");
+}
+
+/// Browsing and quitting, with no quiz taken, leaves no review history behind.
+#[test]
+fn the_browser_creates_no_history_until_a_grade_is_saved() {
+    let home = Home::new();
+    let mut s = Pty::start(&home, &["--pack", MINI]);
+    s.wait_text("Trials · ");
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+    assert!(
+        !home.data().join("reviews.sqlite3").exists(),
+        "a history was created by just looking"
+    );
+}
+
+/// A history damaged past its header: the browser opens without saving and says so (it used
+/// to exit 3, though the README promises it opens), and the file is left as it was.
+#[test]
+fn the_browser_opens_without_saving_on_a_damaged_history() {
+    let home = Home::new();
+    {
+        use trialdeck::review::{CardId, Grade, NewReview, Scheduler, Store};
+        let mut st = Store::open(&home.data(), Scheduler::default()).unwrap();
+        for i in 0..50 {
+            st.record(&NewReview {
+                card: CardId(format!("x-{i}")),
+                at: 1_750_000_000 + i,
+                grade: Grade::Good,
+                points: 0,
+                points_total: 0,
+                duration_ms: 1,
+            })
+            .unwrap();
+        }
+    }
+    let db = home.data().join("reviews.sqlite3");
+    let mut bytes = std::fs::read(&db).unwrap();
+    for b in bytes[4096..].iter_mut() {
+        *b = 0xA5;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let mut s = Pty::start(&home, &["--pack", MINI]);
+    s.wait_text("Trials · ");
+    s.wait_text("grades are not saved: ");
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }

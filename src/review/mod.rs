@@ -4,12 +4,14 @@
 
 pub mod cards;
 pub mod fsrs;
+pub mod history;
 pub mod queue;
 pub mod stats;
 pub mod store;
 
 pub use cards::{Card, CardId, CardKind, CardText, FactKind, build_cards};
 pub use fsrs::{CardState, Grade, Scheduler};
+pub use history::{Access, History};
 pub use queue::{CardIndex, Counts, Filter};
 pub use stats::SessionSummary;
 pub use store::{NewReview, Store, StoreError};

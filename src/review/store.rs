@@ -9,7 +9,14 @@
 //!   is reported with its path and never opened for writing, overwritten or deleted;
 //! - a data directory we cannot write is a distinct error ([`StoreError::ReadOnly`]) so the
 //!   app can fall back to a no-save store with a notice;
-//! - [`Store::no_save`] keeps the session's reviews in memory and writes nothing at all.
+//! - [`Store::no_save`] keeps the session's reviews in memory and writes nothing at all;
+//! - each write is checkpointed into the database file at once, so a confirmed grade never
+//!   lives only in the `-wal` file; a `-wal` file deleted or replaced under us (a cleanup or
+//!   sync tool) is noticed before the next write, which then goes through a new connection;
+//! - the data directory must be a directory and the database a regular file (or a link to
+//!   one): a FIFO is never opened, a dangling link never followed to create a file elsewhere;
+//! - [`Store::open_lazy`] creates the file on the first write; [`Store::open_read_only`]
+//!   writes nothing. Which one a command uses is [`super::history`]'s call.
 //!
 //! Undo appends to an `undone` table rather than deleting from the log; the card's state is
 //! rebuilt from its remaining reviews.
@@ -88,6 +95,28 @@ pub enum StoreError {
          knows {SCHEMA_VERSION}). It was left untouched; upgrade trialdeck to use it"
     )]
     TooNew { path: PathBuf, found: i64 },
+    #[error(
+        "{path}: this is a file, not a data directory. Move it aside, or pass --data-dir DIR \
+         naming a directory"
+    )]
+    NotADirectory { path: PathBuf },
+    #[error(
+        "{path}: this is {kind}, not a review history. trialdeck left it untouched; move it \
+         aside, or pass --data-dir DIR to use another directory"
+    )]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error(
+        "{path}: this is a symbolic link to {target}, which does not exist. trialdeck will not \
+         create the review history outside its data directory; remove the link, or point it at \
+         an existing history"
+    )]
+    DanglingLink { path: PathBuf, target: PathBuf },
+    #[error(
+        "{path}: its -wal file was deleted or replaced while trialdeck had it open (a cleanup or \
+         sync tool?), and this change could not be kept; the history was reopened, so later \
+         grades are saved"
+    )]
+    WalLost { path: PathBuf },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -147,6 +176,12 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     sched: Scheduler,
+    /// The `-wal` file the connection writes to (device, inode), to notice when someone
+    /// deletes or replaces it under us.
+    wal: Option<(u64, u64)>,
+    /// Saving, but the database file does not exist yet: it is created on the first write
+    /// (until then `conn` is an empty in-memory history).
+    deferred: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -167,9 +202,81 @@ fn is_perm(e: &std::io::Error) -> bool {
     )
 }
 
+/// What a file type is called in messages.
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The data directory must be a directory, or not exist yet.
+fn check_dir(dir: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(StoreError::NotADirectory { path: dir.into() }),
+        _ => Ok(()),
+    }
+}
+
+/// The database path must be a regular file, or not exist (a link to a regular file is fine).
+/// Returns whether it exists. Never opens it, so a FIFO cannot block us.
+fn check_file(path: &Path) -> Result<bool, StoreError> {
+    let io = |e: std::io::Error| StoreError::Io {
+        path: path.into(),
+        source: e,
+    };
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io(e)),
+    };
+    let meta = if link.file_type().is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::DanglingLink {
+                    path: path.into(),
+                    target: std::fs::read_link(path).map_err(io)?,
+                });
+            }
+            Err(e) => return Err(io(e)),
+        }
+    } else {
+        link
+    };
+    if !meta.is_file() {
+        return Err(StoreError::NotAFile {
+            path: path.into(),
+            kind: kind_of(meta.file_type()),
+        });
+    }
+    Ok(true)
+}
+
+/// Open for reading without ever blocking (a FIFO swapped in after the check would wait for
+/// a writer forever), and check what was opened.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
 /// Check the file's header without SQLite: a non-empty file must be SQLite and ours.
 fn check_header(path: &Path) -> Result<(), StoreError> {
-    let mut f = match std::fs::File::open(path) {
+    if !check_file(path)? {
+        return Ok(());
+    }
+    let mut f = match open_nonblocking(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) if is_perm(&e) => {
@@ -185,6 +292,21 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
             });
         }
     };
+    match f.metadata() {
+        Ok(m) if !m.is_file() => {
+            return Err(StoreError::NotAFile {
+                path: path.into(),
+                kind: kind_of(m.file_type()),
+            });
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return Err(StoreError::Io {
+                path: path.into(),
+                source: e,
+            });
+        }
+    }
     let mut head = Vec::with_capacity(100);
     f.by_ref()
         .take(100)
@@ -237,6 +359,7 @@ fn map_sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
 impl Store {
     /// Open (or create) the history in `dir`, creating the directory if needed.
     pub fn open(dir: &Path, sched: Scheduler) -> Result<Store, StoreError> {
+        check_dir(dir)?;
         if let Err(e) = std::fs::create_dir_all(dir) {
             return Err(if is_perm(&e) {
                 StoreError::ReadOnly {
@@ -257,12 +380,136 @@ impl Store {
             conn,
             path: Some(path.clone()),
             sched,
+            wal: None,
+            deferred: false,
         };
         store.init().map_err(|e| match e {
             StoreError::Sqlite { source, .. } => map_sqlite(&path, source),
             other => other,
         })?;
+        store.wal = file_id(&wal_path(&path));
         Ok(store)
+    }
+
+    /// Like [`Store::open`], but a history that does not exist yet is created on the first
+    /// write, not now: opening the app and quitting leaves nothing behind. A data directory
+    /// that could not be written is still reported now ([`StoreError::ReadOnly`]).
+    pub fn open_lazy(dir: &Path, sched: Scheduler) -> Result<Store, StoreError> {
+        check_dir(dir)?;
+        let path = dir.join(DB_FILE);
+        if check_file(&path)? {
+            return Store::open(dir, sched);
+        }
+        // Where the directory (or the first of its parents that exists) cannot be written,
+        // the history could never be created: say so now, as `open` would.
+        let mut existing = dir;
+        while !existing.exists() {
+            match existing.parent() {
+                Some(p) if !p.as_os_str().is_empty() => existing = p,
+                _ => break,
+            }
+        }
+        if let Ok(c) = std::ffi::CString::new(existing.as_os_str().as_encoded_bytes()) {
+            // SAFETY: a valid C string; access only reads.
+            if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
+                return Err(StoreError::ReadOnly {
+                    path: existing.into(),
+                    detail: std::io::Error::last_os_error().to_string(),
+                });
+            }
+        }
+        let mut s = Store::no_save(sched);
+        s.path = Some(path);
+        s.deferred = true;
+        Ok(s)
+    }
+
+    /// Open the history only to read it (`stats`): nothing is created, migrated or written.
+    /// A history that does not exist is empty. One we may not write (a read-only directory
+    /// or file) is read as the app reads it then.
+    pub fn open_read_only(dir: &Path, sched: Scheduler) -> Result<Store, StoreError> {
+        check_dir(dir)?;
+        let path = dir.join(DB_FILE);
+        let mut s = Store::no_save(sched);
+        if !check_file(&path)? {
+            return Ok(s);
+        }
+        check_header(&path)?;
+        // Read through SQLite's read-only mode first (it sees the -wal file), then, where
+        // that cannot open (no -shm and a read-only directory), the file as immutable.
+        let copied = s
+            .copy_from(&path, "mode=ro")
+            .or_else(|_| s.copy_from(&path, "mode=ro&immutable=1"));
+        copied.map_err(|e| map_sqlite(&path, e))?;
+        Ok(s)
+    }
+
+    /// Before a write: create a deferred history now, and reopen the connection if the
+    /// `-wal` file it writes to was deleted or replaced (a write there would be lost).
+    fn prepare_write(&mut self) -> Result<(), StoreError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        if self.deferred {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let fresh = Store::open(dir, self.sched.clone())?;
+            self.take_connection(fresh);
+            self.deferred = false;
+            return Ok(());
+        }
+        if self.wal_replaced(&path) {
+            self.reopen(&path)?;
+        }
+        Ok(())
+    }
+
+    /// After a write: copy it from the `-wal` file into the database file at once, so that a
+    /// confirmed grade never lives only in a file a cleanup tool may delete. If the `-wal` file
+    /// was deleted meanwhile, reopen; `kept` says whether the change is in the history as the
+    /// reopened connection sees it (if not, [`StoreError::WalLost`]: it was NOT saved).
+    fn secure(&mut self, kept: impl Fn(&Connection) -> bool) -> Result<(), StoreError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        // Busy (another instance is reading or writing): the change stays in the -wal file,
+        // which is where SQLite keeps it anyway; the next write tries again.
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        if !self.wal_replaced(&path) {
+            return Ok(());
+        }
+        self.reopen(&path)?;
+        if kept(&self.conn) {
+            Ok(())
+        } else {
+            Err(StoreError::WalLost { path })
+        }
+    }
+
+    /// Whether the `-wal` file at `path` is no longer the one this connection opened.
+    fn wal_replaced(&mut self, path: &Path) -> bool {
+        let now = file_id(&wal_path(path));
+        match (self.wal, now) {
+            (Some(was), now) => now != Some(was),
+            (None, now) => {
+                self.wal = now;
+                false
+            }
+        }
+    }
+
+    /// A new connection on `path` in place of this one.
+    fn reopen(&mut self, path: &Path) -> Result<(), StoreError> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let fresh = Store::open(dir, self.sched.clone())?;
+        self.take_connection(fresh);
+        Ok(())
+    }
+
+    fn take_connection(&mut self, mut fresh: Store) {
+        std::mem::swap(&mut self.conn, &mut fresh.conn);
+        self.wal = fresh.wal;
     }
 
     /// A store that writes nothing anywhere: reviews live in memory for this session only.
@@ -272,6 +519,8 @@ impl Store {
             conn,
             path: None,
             sched,
+            wal: None,
+            deferred: false,
         };
         s.init()
             .expect("the schema applies to an in-memory database");
@@ -295,7 +544,7 @@ impl Store {
                 // Show the learner their history even though nothing new can be saved.
                 let path = dir.join(DB_FILE);
                 if check_header(&path).is_ok() && path.exists() {
-                    let _ = s.copy_from_read_only(&path);
+                    let _ = s.copy_from(&path, "mode=ro&immutable=1");
                 }
                 Ok((s, Some(e.to_string())))
             }
@@ -303,9 +552,10 @@ impl Store {
         }
     }
 
-    /// Copy the history of a database we may not write into this (in-memory) store, reading
-    /// the file as immutable so that nothing, not even a lock or `-shm` file, is written.
-    fn copy_from_read_only(&mut self, path: &Path) -> rusqlite::Result<()> {
+    /// Copy the history of a database we may not write into this (in-memory) store, opened
+    /// with the URI parameters `params` (`mode=ro&immutable=1`: nothing, not even a lock or
+    /// `-shm` file, is written).
+    fn copy_from(&mut self, path: &Path, params: &str) -> rusqlite::Result<()> {
         let mut uri = String::from("file:");
         for b in path.as_os_str().as_encoded_bytes() {
             match *b {
@@ -313,7 +563,8 @@ impl Store {
                 _ => uri.push(*b as char),
             }
         }
-        uri.push_str("?mode=ro&immutable=1");
+        uri.push('?');
+        uri.push_str(params);
         self.conn.execute("ATTACH DATABASE ?1 AS old", [&uri])?;
         let copy = self.conn.execute_batch(
             "BEGIN;
@@ -430,6 +681,7 @@ impl Store {
 
     /// Record one review in one transaction: the log row and the card's new state.
     pub fn record(&mut self, r: &NewReview) -> Result<Recorded, StoreError> {
+        self.prepare_write()?;
         let sched = self.sched.clone();
         let res = (|| {
             let tx = self
@@ -443,12 +695,15 @@ impl Store {
                 interval_days: next.interval_days,
             })
         })();
-        res.map_err(|e| self.err(e))
+        let rec = res.map_err(|e| self.err(e))?;
+        self.secure(|c| has_review(c, rec.review_id, r))?;
+        Ok(rec)
     }
 
     /// Undo a review: mark it undone (the log keeps it) and rebuild its card's state.
     /// Returns the card's state afterwards (`None`: the card is new again).
     pub fn undo(&mut self, review_id: i64, now: i64) -> Result<Option<CardState>, StoreError> {
+        self.prepare_write()?;
         let sched = self.sched.clone();
         let res = (|| {
             let tx = self
@@ -476,11 +731,21 @@ impl Store {
             tx.commit()?;
             Ok(state)
         })();
-        res.map_err(|e| self.err(e))
+        let state = res.map_err(|e| self.err(e))?;
+        self.secure(|c| {
+            c.query_row(
+                "SELECT 1 FROM undone WHERE review = ?1",
+                [review_id],
+                |_| Ok(()),
+            )
+            .is_ok()
+        })?;
+        Ok(state)
     }
 
     /// Rebuild every card's state from the log (e.g. after the desired retention changed).
     pub fn rebuild_states(&mut self) -> Result<usize, StoreError> {
+        self.prepare_write()?;
         let sched = self.sched.clone();
         let res = (|| {
             let tx = self
@@ -509,7 +774,10 @@ impl Store {
             tx.commit()?;
             Ok(states.len())
         })();
-        res.map_err(|e| self.err(e))
+        let n = res.map_err(|e| self.err(e))?;
+        // Derived state only: a lost rebuild is redone from the log next time.
+        self.secure(|_| true)?;
+        Ok(n)
     }
 
     /// Every card's state, keyed by card id (cards no longer in any pack included: callers
@@ -619,18 +887,47 @@ impl Store {
 
     /// Append many reviews in one transaction (imports, benches, tests).
     pub fn record_many(&mut self, reviews: &[NewReview]) -> Result<(), StoreError> {
+        self.prepare_write()?;
         let sched = self.sched.clone();
-        let res = (|| -> rusqlite::Result<()> {
+        let res = (|| -> rusqlite::Result<Option<(i64, NewReview)>> {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut last = None;
             for r in reviews {
-                append(&tx, &sched, r)?;
+                last = Some((append(&tx, &sched, r)?.0, r));
             }
-            tx.commit()
+            tx.commit()?;
+            Ok(last.map(|(id, r)| (id, r.clone())))
         })();
-        res.map_err(|e| self.err(e))
+        let last = res.map_err(|e| self.err(e))?;
+        self.secure(|c| last.as_ref().is_none_or(|(id, r)| has_review(c, *id, r)))
     }
+}
+
+/// The `-wal` file beside a database file.
+fn wal_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// A file's identity (device, inode), if it exists.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
+}
+
+/// Whether the log holds review `id` as `r` describes it.
+fn has_review(conn: &Connection, id: i64, r: &NewReview) -> bool {
+    conn.query_row(
+        "SELECT 1 FROM reviews WHERE id = ?1 AND card = ?2 AND at = ?3 AND grade = ?4",
+        params![id, r.card.as_str(), r.at, r.grade.value()],
+        |_| Ok(()),
+    )
+    .is_ok()
 }
 
 fn state_from_row(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CardState> {

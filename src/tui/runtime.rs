@@ -14,15 +14,17 @@
 //! terminal with a thread reading input ([`run`]). The terminal's modes, signals and job
 //! control are in [`super::terminal`].
 
+use super::input;
 use super::terminal::{
-    enter, install_job_control, install_panic_hook, job_control, restore, spawn_guards, suspend,
+    discard, enter, install_job_control, install_panic_hook, job_control, loop_left, restore,
+    spawn_guards, suspend, terminal_alive,
 };
 use crate::content::Library;
 use crate::review::Store;
 use crate::search::{SearchIndex, Searcher};
 use crate::tui::app::{App, Effect, Reply, SEARCH_LIMIT};
 use ratatui::backend::{Backend, TestBackend};
-use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::event::Event;
 use ratatui::{DefaultTerminal, Terminal};
 use std::io;
 use std::sync::Arc;
@@ -514,6 +516,7 @@ pub fn run(app: App, store: Store) -> io::Result<Outcome> {
         }
     };
     let mut rt = Runtime::new(app, store, console, Box::new(SystemTime::now));
+    let stop = rt.stop_flag();
     let result = (|| {
         spawn_guards(rt.stop_flag())?;
         install_job_control()?;
@@ -521,23 +524,29 @@ pub fn run(app: App, store: Store) -> io::Result<Outcome> {
         // Wake at least this often to notice signals (they set a flag).
         rt.run(Duration::from_millis(200))
     })();
+    // From here the guards leave the exit to us: the session's handout is written first.
+    loop_left();
     let notice = rt.finish();
     restore();
-    match result {
-        Ok(end) => Ok(Outcome {
-            signal: match end {
-                Ending::Quit => None,
-                Ending::Signal(s) => Some(s),
-            },
-            notice,
-        }),
-        Err(e) => {
+    // (ratatui's Terminal writes to the tty when dropped, which a hung-up tty answers with an
+    // error its drop cannot report but by a panic.)
+    discard(rt.console.terminal);
+    let signal = match (result, stop.load(Ordering::SeqCst)) {
+        (Ok(Ending::Quit), 0) => None,
+        (Ok(Ending::Signal(s)), _) => Some(s),
+        // Stopping for a signal: an error on the way (a terminal gone) changes nothing.
+        (_, sig @ 1..) => Some(sig),
+        // The terminal went away under the loop: stop as on SIGHUP.
+        (Err(e), _) if input::is_hang_up(&e) || !terminal_alive() => Some(libc::SIGHUP),
+        (Err(e), _) => {
             if let Some(n) = notice {
                 let _ = writeln_stderr(&n);
             }
-            Err(e)
+            return Err(e);
         }
-    }
+        (Ok(Ending::Quit), _) => None,
+    };
+    Ok(Outcome { signal, notice })
 }
 
 fn writeln_stderr(s: &str) -> io::Result<()> {
@@ -556,8 +565,9 @@ fn spawn_input(out: Sender<Incoming>) -> io::Result<()> {
         .name("input".into())
         .spawn(move || {
             loop {
-                let incoming = match event::read() {
+                let incoming = match input::read() {
                     Ok(ev) => Incoming::Input(ev),
+                    // A hung-up terminal, or one we can no longer read: the session ends.
                     Err(_) => Incoming::HangUp,
                 };
                 let last = matches!(incoming, Incoming::HangUp);

@@ -1,6 +1,6 @@
 //! The terminal itself: enter and leave its app modes, and give it back on every exit path
 //! (quit, error, panic, signal, hang-up, suspend). The loop that runs on it is
-//! [`super::runtime`].
+//! [`super::runtime`]; its input is read by [`super::input`].
 
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::{
@@ -26,6 +26,13 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Let go of a terminal handle without its drop: ratatui's `Terminal` shows the cursor when
+/// dropped and, if it cannot (the terminal hung up), prints with `eprintln!`, which panics
+/// when stderr is that same closed terminal. [`restore`] shows the cursor on every way out.
+pub fn discard(terminal: DefaultTerminal) {
+    std::mem::forget(terminal);
+}
+
 pub fn enter() -> io::Result<DefaultTerminal> {
     enable_raw_mode()?;
     execute!(
@@ -48,8 +55,8 @@ pub fn install_panic_hook() {
 }
 
 /// Whether our terminal is still there. After a hang-up (the window closed, tmux killed)
-/// the tty answers every request with EIO, and crossterm would wait on it forever.
-fn terminal_alive() -> bool {
+/// the tty answers every request with EIO.
+pub fn terminal_alive() -> bool {
     // SAFETY: TIOCGWINSZ only writes into the winsize struct we pass.
     unsafe {
         let mut ws: libc::winsize = std::mem::zeroed();
@@ -57,30 +64,77 @@ fn terminal_alive() -> bool {
     }
 }
 
-/// How long the event loop has, after a signal, to leave on its own before the guard
-/// restores the terminal and exits for it.
-const SIGNAL_GRACE: Duration = Duration::from_millis(600);
+/// How long the event loop has, after a signal or a hang-up, to leave on its own before the
+/// guard restores the terminal and exits for it. The loop notices within one wait (at most
+/// 200 ms); this is only for a loop that is stuck.
+const SIGNAL_GRACE: Duration = Duration::from_secs(2);
 
-/// Threads that make sure the process ends: on SIGTERM/SIGHUP/SIGINT (the loop is asked to
-/// stop; if it has not within a moment, the terminal is restored and the process exits with
-/// 128 + signal), and when the terminal disappears.
+/// Set once the event loop has returned: from then on the caller finishes the session (a
+/// handout, the exit status) and the guards must not exit under it.
+static LOOP_LEFT: AtomicBool = AtomicBool::new(false);
+
+/// Tell the guards that the event loop has returned.
+pub fn loop_left() {
+    LOOP_LEFT.store(true, Ordering::SeqCst);
+}
+
+/// The signals that stop the app: every one whose default action ends the process, except
+/// those that report a fault of the process itself (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+/// SIGTRAP, SIGSYS: the panic hook is for ours) and SIGPIPE (ignored by Rust programs; a
+/// write reports the broken pipe instead). SIGKILL cannot be caught.
+pub fn stop_signals() -> Vec<libc::c_int> {
+    let mut v = vec![
+        libc::SIGHUP,
+        libc::SIGINT,
+        libc::SIGQUIT,
+        libc::SIGTERM,
+        libc::SIGUSR1,
+        libc::SIGUSR2,
+        libc::SIGALRM,
+        libc::SIGVTALRM,
+        libc::SIGPROF,
+        libc::SIGXCPU,
+        libc::SIGXFSZ,
+    ];
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        v.extend([libc::SIGPWR, libc::SIGIO, libc::SIGSTKFLT]);
+        // Real-time signals end the process by default too.
+        v.extend(libc::SIGRTMIN()..=libc::SIGRTMAX());
+    }
+    v
+}
+
+/// Ask the loop to stop for `sig`; if it has not returned within [`SIGNAL_GRACE`], restore
+/// the terminal and exit with 128 + `sig` for it.
+fn stop_or_exit(stop: &AtomicI32, sig: i32) {
+    let _ = stop.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst);
+    std::thread::sleep(SIGNAL_GRACE);
+    if !LOOP_LEFT.load(Ordering::SeqCst) {
+        restore();
+        std::process::exit(128 + stop.load(Ordering::SeqCst));
+    }
+}
+
+/// Threads that make sure the process ends: on a signal of [`stop_signals`], and when the
+/// terminal disappears (as on SIGHUP), the loop is asked to stop, and leaves the way it does
+/// on `q` (so the session's handout is written); only if it has not within a moment is the
+/// terminal restored and the process ended with 128 + signal. Later signals are ignored (a
+/// closed terminal can send SIGHUP twice: from the shell, then from the kernel).
 pub fn spawn_guards(stop: Arc<AtomicI32>) -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    let mut signals = signal_hook::iterator::Signals::new(stop_signals())?;
+    let by_signal = Arc::clone(&stop);
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
-            stop.store(sig, Ordering::SeqCst);
-            std::thread::sleep(SIGNAL_GRACE);
-            restore();
-            std::process::exit(128 + sig);
+            stop_or_exit(&by_signal, sig);
         }
     });
-    std::thread::spawn(|| {
+    std::thread::spawn(move || {
         loop {
             std::thread::sleep(Duration::from_millis(500));
             if !terminal_alive() {
-                // Nobody is left to see the screen; restoring would only fail.
-                std::process::exit(128 + libc::SIGHUP);
+                stop_or_exit(&stop, libc::SIGHUP);
+                return;
             }
         }
     });
@@ -137,8 +191,15 @@ pub fn job_control(terminal: &mut DefaultTerminal) -> io::Result<bool> {
 /// Enter the terminal's app modes again and clear it, so the next draw paints everything.
 /// (Clears with the escape sequence itself: `Terminal::clear` asks the terminal where its
 /// cursor is and waits for the answer, which not every terminal gives.)
+///
+/// Raw mode is set for real: after a `kill -STOP` we could not see, the shell has put the
+/// terminal back in its own (cooked) mode, while crossterm still holds the mode it saved
+/// when raw mode was entered and makes `enable_raw_mode` a no-op. Leaving raw mode first
+/// (which puts back that saved mode and forgets it) makes the next `enable_raw_mode` read
+/// the terminal's mode as it is now and set raw mode over it.
 fn reenter(terminal: &mut DefaultTerminal) -> io::Result<()> {
-    *terminal = enter()?;
+    let _ = disable_raw_mode();
+    discard(std::mem::replace(terminal, enter()?));
     execute!(
         stdout(),
         ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)

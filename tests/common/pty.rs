@@ -40,7 +40,8 @@ pub struct Pty {
     pub parser: Arc<Mutex<vt100::Parser>>,
     /// Set by the reader thread when the pty reports end of output (every slave end closed).
     eof: Arc<AtomicBool>,
-    writer: Box<dyn Write + Send>,
+    /// Shared, so a large write can go on in another thread (see [`Pty::send_in_background`]).
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
     pub master: Master,
     child: Running,
 }
@@ -73,7 +74,7 @@ impl Pty {
                 eof.store(true, Ordering::SeqCst);
             });
         }
-        let writer = master.take_writer().expect("pty writer");
+        let writer = Arc::new(Mutex::new(master.take_writer().expect("pty writer")));
         Pty {
             parser,
             eof,
@@ -109,8 +110,21 @@ impl Pty {
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).expect("write to pty");
-        self.writer.flush().expect("flush pty");
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.write_all(bytes).expect("write to pty");
+        w.flush().expect("flush pty");
+    }
+
+    /// Write `bytes` from another thread. The terminal's input queue holds a few KiB: past that
+    /// a write waits until the program reads, and a program that stopped reading would block
+    /// the test itself, which could then never fail with what the screen shows. The thread
+    /// ends when all is written, or when the pty goes away (the test's end kills the program).
+    pub fn send_in_background(&self, bytes: Vec<u8>) -> std::thread::JoinHandle<bool> {
+        let writer = Arc::clone(&self.writer);
+        std::thread::spawn(move || {
+            let mut w = writer.lock().unwrap_or_else(|e| e.into_inner());
+            w.write_all(&bytes).and_then(|()| w.flush()).is_ok()
+        })
     }
 
     /// Wait for the process to exit, then for its last output to be processed.
@@ -172,6 +186,100 @@ impl Pty {
 impl Drop for Pty {
     fn drop(&mut self) {
         // Never leave a child behind when a test fails.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A program in a pty that the test reads on its own thread (no reader thread holds a copy of
+/// the master), so that [`Closable::hang_up`] closes every master handle: a real hang-up, as
+/// when a terminal window is closed.
+pub struct Closable {
+    pub parser: vt100::Parser,
+    master: Option<Master>,
+    reader: Option<Box<dyn Read + Send>>,
+    writer: Option<Box<dyn Write + Send>>,
+    child: Running,
+}
+
+impl Closable {
+    pub fn spawn(cmd: CommandBuilder, rows: u16, cols: u16) -> Closable {
+        let (master, child) = open(cmd, rows, cols);
+        let reader = master.try_clone_reader().expect("pty reader");
+        let writer = master.take_writer().expect("pty writer");
+        Closable {
+            parser: vt100::Parser::new(rows, cols, 0),
+            master: Some(master),
+            reader: Some(reader),
+            writer: Some(writer),
+            child,
+        }
+    }
+
+    /// Read what the program wrote until `text` is on the screen, or fail with the screen.
+    pub fn wait_text(&mut self, text: &str) {
+        let end = Instant::now() + DEADLINE;
+        let fd = self
+            .master
+            .as_ref()
+            .and_then(|m| m.as_raw_fd())
+            .expect("the master's fd");
+        let mut buf = [0u8; 8192];
+        while !self.parser.screen().contents().contains(text) {
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {text:?}; the screen shows:\n{}",
+                self.parser.screen().contents()
+            );
+            let mut p = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            let ready = unsafe { libc::poll(&mut p, 1, POLL.as_millis() as i32) };
+            if ready > 0 {
+                match self.reader.as_mut().expect("not hung up").read(&mut buf) {
+                    Ok(0) | Err(_) => panic!(
+                        "the program's output ended before {text:?}; the screen shows:\n{}",
+                        self.parser.screen().contents()
+                    ),
+                    Ok(n) => self.parser.process(&buf[..n]),
+                }
+            }
+        }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        let w = self.writer.as_mut().expect("not hung up");
+        w.write_all(bytes).expect("write to pty");
+        w.flush().expect("flush pty");
+    }
+
+    /// Close every handle on the master: the kernel hangs the terminal up.
+    pub fn hang_up(&mut self) {
+        self.reader = None;
+        self.writer = None;
+        self.master = None;
+    }
+
+    /// Wait for the program to exit, or fail.
+    pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            if let Some(st) = self.child.try_wait().expect("try_wait") {
+                return st;
+            }
+            assert!(Instant::now() < end, "the program did not exit");
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Drop for Closable {
+    fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
             let _ = self.child.kill();
             let _ = self.child.wait();

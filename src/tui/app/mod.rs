@@ -31,6 +31,10 @@ use std::time::SystemTime;
 /// How many search results are kept per query.
 pub const SEARCH_LIMIT: usize = 200;
 
+/// Most characters the search box holds: typing or pasting past it is ignored, so a burst of
+/// keys (a long unbracketed paste) costs no more than a query anyone would type.
+pub const QUERY_MAX_CHARS: usize = 200;
+
 /// What the runtime must do after an update: everything the runtime does for the app is one
 /// of these, and what comes of it returns through [`App::receive`] as a [`Reply`].
 #[derive(Debug, Clone, PartialEq)]
@@ -502,7 +506,11 @@ impl App {
     /// Apply one action at time `now`.
     pub fn update(&mut self, action: Action, now: SystemTime) -> Effect {
         self.now = now;
-        self.message = None;
+        // A resize (the first one comes before the first frame) keeps the message: a notice
+        // given at start, such as why grades are not saved, must be seen.
+        if !matches!(action, Action::Resize(..)) {
+            self.message = None;
+        }
         match action {
             Action::Quit | Action::ForceQuit => return Effect::Quit,
             Action::Suspend => return Effect::Suspend,
@@ -532,7 +540,15 @@ impl App {
                 self.update_stats(st, action);
                 Effect::None
             }
-            Some(Overlay::Search(s)) => self.update_search(s, action),
+            Some(Overlay::Search(s)) => {
+                let effect = self.update_search(s, action);
+                if matches!(self.overlay, Some(Overlay::Search(_))) {
+                    // Still searching: the browser under the overlay has not changed, so
+                    // there is nothing to settle (a burst of typed keys stays cheap).
+                    return effect;
+                }
+                effect
+            }
             None => match action {
                 Action::OpenHelp => {
                     self.overlay = Some(Overlay::Help(HelpState::default()));

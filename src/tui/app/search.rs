@@ -140,13 +140,16 @@ impl App {
             Action::PageUp => st.selected = st.selected.saturating_sub(page),
             Action::Top => st.selected = 0,
             Action::Bottom => st.selected = n.saturating_sub(1),
-            Action::SearchInput(c) if !c.is_control() => {
+            Action::SearchInput(c)
+                if !c.is_control() && st.query.chars().count() < super::QUERY_MAX_CHARS =>
+            {
                 st.query.push(c);
                 effect = query_changed(&mut st, false);
             }
             Action::SearchPaste(s) => {
+                let room = super::QUERY_MAX_CHARS.saturating_sub(st.query.chars().count());
                 st.query
-                    .extend(s.chars().filter(|c| !c.is_control()).take(200));
+                    .extend(s.chars().filter(|c| !c.is_control()).take(room));
                 effect = query_changed(&mut st, false);
             }
             Action::SearchBackspace => {
