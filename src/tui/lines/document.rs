@@ -2,6 +2,7 @@
 //! selectable item. Both `app` (scroll bounds, clicks on items) and `ui` (drawing) call this,
 //! so what is drawn and what `update` reasons about are the same lines.
 
+use super::question::{QuestionCard, Reveal};
 use super::wrap::{Doc, wrap};
 use crate::content::{Role, RoleGroup};
 use crate::doc::{Block, Document, FindingGroup, FindingRow, QuestionItem, Section, Tone};
@@ -455,115 +456,40 @@ fn discussion(doc: &Document, view: &View, t: &Theme, d: &mut Doc) {
         }
         d.anchor();
         d.blank();
-        let card = QuestionCard {
-            q,
-            reveal: if view.revealed.contains(&q.id) {
-                Reveal::Full
-            } else {
-                Reveal::Hidden
-            },
-            selected: i == view.item,
-            focused: view.focused,
-            reveal_key: view.keys.key_for(Context::Detail, &Action::Reveal),
-        };
-        d.raw(card.lines(d.width() as u16, t));
-    }
-    d.end_items();
-}
-
-/// How much of a key response is showing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reveal {
-    Hidden,
-    /// The first n key points (staged recall).
-    Points(usize),
-    Full,
-}
-
-/// A question with its reveal state: the one card the Discussion, the quiz and rounds use.
-pub struct QuestionCard<'a> {
-    pub q: &'a QuestionItem,
-    pub reveal: Reveal,
-    pub selected: bool,
-    pub focused: bool,
-    /// The key that reveals the key response, for the hidden card's hint.
-    pub reveal_key: String,
-}
-
-impl QuestionCard<'_> {
-    pub fn lines(&self, width: u16, t: &Theme) -> Vec<Line<'static>> {
-        let mut d = Doc::new(width);
-        let q = self.q;
-        let style = if self.selected && self.focused {
+        let revealed = view.revealed.contains(&q.id);
+        let selected = i == view.item;
+        let style = if selected && view.focused {
             t.selected
         } else {
             t.accent
         };
-        d.spans(
-            vec![
-                Span::styled(if self.selected { "▶ " } else { "  " }, style),
+        let card = QuestionCard {
+            header: vec![
+                Span::styled(if selected { "▶ " } else { "  " }, style),
                 Span::styled(q.role.label().to_string(), style),
             ],
-            2,
-        );
-        d.spans(
-            vec![Span::raw("  "), Span::styled(q.prompt.clone(), t.title)],
-            2,
-        );
-        let points = |d: &mut Doc, n: usize| {
-            d.spans(vec![Span::styled("  Key points", t.heading)], 2);
-            for k in q.key_points.iter().take(n) {
-                d.spans(
-                    vec![
-                        Span::styled("  ✓ ", t.good),
-                        Span::styled(k.clone(), t.base),
-                    ],
-                    4,
-                );
-            }
-            let left = q.key_points.len().saturating_sub(n);
-            if left > 0 {
-                d.spans(
-                    vec![Span::styled(
-                        format!(
-                            "  ░░ {} hidden ░░",
-                            crate::doc::count(left, "more point", "more points")
-                        ),
-                        t.muted,
-                    )],
-                    2,
-                );
-            }
+            prompt: &q.prompt,
+            key_points: &q.key_points,
+            key_response: &q.key_response,
+            relies_on: &q.relies_on,
+            reveal: if revealed {
+                Reveal::Full
+            } else {
+                Reveal::Hidden
+            },
+            ticks: None,
+            with_response: true,
+            hint: (!revealed).then(|| {
+                format!(
+                    "░░ key response hidden: {} reveals ░░",
+                    view.keys.key_for(Context::Detail, &Action::Reveal)
+                )
+            }),
+            ticks_heading: None,
+            indent: 2,
+            spaced: false,
         };
-        match self.reveal {
-            Reveal::Hidden => d.spans(
-                vec![Span::styled(
-                    format!("  ░░ key response hidden: {} reveals ░░", self.reveal_key),
-                    t.muted,
-                )],
-                2,
-            ),
-            Reveal::Points(n) => points(&mut d, n),
-            Reveal::Full => {
-                d.spans(vec![Span::styled("  Key response ", t.heading)], 2);
-                for para in q.key_response.split('\n') {
-                    d.spans(
-                        vec![Span::raw("  "), Span::styled(para.to_string(), t.base)],
-                        2,
-                    );
-                }
-                points(&mut d, q.key_points.len());
-                if !q.relies_on.is_empty() {
-                    d.spans(
-                        vec![Span::styled(
-                            format!("  Relies on: {}", q.relies_on.join("; ")),
-                            t.muted,
-                        )],
-                        4,
-                    );
-                }
-            }
-        }
-        d.lines
+        d.raw(card.lines(d.width() as u16, t).lines);
     }
+    d.end_items();
 }

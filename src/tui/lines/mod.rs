@@ -3,6 +3,7 @@
 
 pub mod document;
 pub mod help;
+pub mod question;
 pub mod quiz;
 pub mod stats;
 pub mod wrap;

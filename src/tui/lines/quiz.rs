@@ -7,7 +7,8 @@ use crate::content::Library;
 use crate::tui::action::Action;
 use crate::tui::app::{Deck, Face, Session};
 use crate::tui::keymap::{Context, Keymap};
-use crate::tui::lines::wrap::{truncate, wrap};
+use crate::tui::lines::question::{QuestionCard, Reveal};
+use crate::tui::lines::wrap::truncate;
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
 
@@ -52,41 +53,12 @@ pub fn card_top(
             ));
         }
     }
-    let text_lines = |lines: &mut Vec<Line<'static>>, spans: Vec<Span<'static>>, indent| {
-        lines.extend(wrap(spans, w, indent));
-    };
     lines.push(Line::from(Span::styled(truncate(&design, w), t.muted)));
     let kind = if c.is_fact() { " · fact card" } else { "" };
-    text_lines(
-        &mut lines,
-        vec![
-            Span::styled(format!("{}{kind}", c.role.label()), t.heading),
-            Span::styled(format!("   {} of {}", s.at + 1, s.queue.len()), t.muted),
-        ],
-        0,
-    );
-    lines.push(Line::default());
-    text_lines(
-        &mut lines,
-        vec![Span::styled(text.prompt.clone(), t.title)],
-        0,
-    );
-    lines.push(Line::default());
     let n = text.key_points.len();
-    match s.face {
+    let reveal = keys.key_for(Context::Quiz, &Action::Reveal);
+    let (shown, hint, ticks, heading) = match s.face {
         Face::Front { points: shown } => {
-            for (i, k) in text.key_points.iter().take(shown).enumerate() {
-                text_lines(
-                    &mut lines,
-                    vec![
-                        Span::styled(format!("  {}. ", i + 1), t.accent),
-                        Span::styled(k.clone(), t.base),
-                    ],
-                    5,
-                );
-            }
-            lines.push(Line::default());
-            let reveal = keys.key_for(Context::Quiz, &Action::Reveal);
             let hint = if n > shown {
                 format!(
                     "Recall your answer. {reveal} reveals it; {} shows key point {} of {n} first.",
@@ -96,44 +68,44 @@ pub fn card_top(
             } else {
                 format!("Recall your answer. {reveal} reveals it.")
             };
-            text_lines(&mut lines, vec![Span::styled(hint, t.muted)], 0);
+            (Reveal::Points(shown), Some(hint), None, None)
         }
-        Face::Back => {
-            if n > 0 {
-                text_lines(
-                    &mut lines,
-                    vec![Span::styled(
-                        format!(
-                            "Key points — tick the ones you had ({} or click), then grade:",
-                            keys.span_for(
-                                Context::Quiz,
-                                &Action::TickPoint(1),
-                                &Action::TickPoint(n.clamp(1, 9) as u8)
-                            )
-                        ),
-                        t.heading,
-                    )],
-                    0,
-                );
-                for (i, k) in text.key_points.iter().enumerate() {
-                    let on = s.ticked & (1 << i) != 0;
-                    let start = lines.len();
-                    text_lines(
-                        &mut lines,
-                        vec![
-                            Span::styled(
-                                format!("  {} {} ", i + 1, if on { "[✓]" } else { "[ ]" }),
-                                if on { t.good } else { t.accent },
-                            ),
-                            Span::styled(k.clone(), t.base),
-                        ],
-                        8,
-                    );
-                    points.push(start..lines.len());
-                }
-                lines.push(Line::default());
-            }
-        }
+        Face::Back => (
+            Reveal::Full,
+            None,
+            Some(s.ticked),
+            Some(format!(
+                "Key points — tick the ones you had ({} or click), then grade:",
+                keys.span_for(
+                    Context::Quiz,
+                    &Action::TickPoint(1),
+                    &Action::TickPoint(n.clamp(1, 9) as u8)
+                )
+            )),
+        ),
+    };
+    let card = QuestionCard {
+        header: vec![
+            Span::styled(format!("{}{kind}", c.role.label()), t.heading),
+            Span::styled(format!("   {} of {}", s.at + 1, s.queue.len()), t.muted),
+        ],
+        prompt: &text.prompt,
+        key_points: &text.key_points,
+        key_response: &text.answer,
+        relies_on: &[],
+        reveal: shown,
+        ticks,
+        // The quiz shows its answer under the card, with the data's caveats.
+        with_response: false,
+        hint,
+        ticks_heading: heading,
+        indent: 0,
+        spaced: true,
     }
+    .lines(width, t);
+    let at = lines.len();
+    lines.extend(card.lines);
+    lines.push(Line::default());
+    points.extend(card.points.into_iter().map(|r| r.start + at..r.end + at));
     CardTop { lines, points }
 }
