@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use trialdeck::content::load::{
+use trialdeck::content::read::{
     self, Budget, MAX_FILE_BYTES, MAX_PACK_BYTES, MAX_PACK_ENTRIES, MAX_RUN_BYTES, MAX_RUN_ENTRIES,
 };
 
@@ -86,8 +86,10 @@ fn a_fifo_as_the_manifest_is_refused_not_waited_on() {
 #[test]
 fn a_symlink_to_a_fifo_is_refused_and_a_symlink_to_a_file_is_read() {
     let (tmp, dir) = mini_copy();
-    // A link to a regular file elsewhere is an ordinary entry.
-    let real = tmp.path().join("elsewhere.ron");
+    // A link to a regular file inside the pack (here in a folder of it) is an ordinary
+    // entry; a link to one outside the pack is refused (see tests/content_read.rs).
+    fs::create_dir(dir.join("src")).unwrap();
+    let real = dir.join("src/elsewhere.ron");
     fs::rename(dir.join("alpha.ron"), &real).unwrap();
     std::os::unix::fs::symlink(&real, dir.join("alpha.ron")).unwrap();
     let (code, text) = check(&[&dir]);
@@ -119,7 +121,7 @@ fn the_library_loader_returns_on_a_fifo() {
     mkfifo(&dir.join("x.ron"));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(load::read_dir(&dir).map(|p| p.entries.len()));
+        let _ = tx.send(read::read_dir(&dir).map(|p| p.entries.len()));
     });
     let entries = rx
         .recv_timeout(HANG_GUARD)
@@ -181,7 +183,7 @@ fn the_run_budget_counts_entries_and_bytes_across_packs() {
         entries: MAX_RUN_ENTRIES - 1,
         bytes: 0,
     };
-    let err = load::read_dir_within(&mini(), &mut nearly_full).unwrap_err();
+    let err = read::read_dir_within(&mini(), &mut nearly_full).unwrap_err();
     assert_eq!(err.code, "too-many-entries");
     assert!(err.message.contains("limit per run"), "{}", err.message);
 
@@ -189,13 +191,13 @@ fn the_run_budget_counts_entries_and_bytes_across_packs() {
         entries: 0,
         bytes: MAX_RUN_BYTES - 100,
     };
-    let err = load::read_dir_within(&mini(), &mut nearly_full).unwrap_err();
+    let err = read::read_dir_within(&mini(), &mut nearly_full).unwrap_err();
     assert_eq!(err.code, "too-large");
     assert!(err.message.contains("limit per run"), "{}", err.message);
 
     let mut budget = Budget::default();
-    load::read_dir_within(&mini(), &mut budget).unwrap();
-    load::read_dir_within(&mini(), &mut budget).unwrap();
+    read::read_dir_within(&mini(), &mut budget).unwrap();
+    read::read_dir_within(&mini(), &mut budget).unwrap();
     assert_eq!(budget.entries, 4);
     let one: u64 = fs::read_dir(mini())
         .unwrap()
@@ -372,7 +374,9 @@ fn export_sweeps_stale_temporary_files_of_its_own_only() {
     };
     make(".lib.json.trialdeck-tmp.4242.0", true); // left by a killed export: swept
     make(".other.csv.trialdeck-tmp.77.3", true); // of another target, ours too: swept
-    make(".lib.json.trialdeck-tmp.4243.0", false); // maybe a running export: kept
+    // A running export's (its process is alive: this test's own id stands for it): kept.
+    let live = format!(".lib.json.trialdeck-tmp.{}.0", std::process::id());
+    make(&live, false);
     make(".lib.json.tmp-4242", true); // not our pattern: kept
     make("notes.txt", true);
     let res = export_to(&tmp.path().join("lib.json"), false);
@@ -381,7 +385,7 @@ fn export_sweeps_stale_temporary_files_of_its_own_only() {
         names_in(tmp.path()),
         [
             ".lib.json.tmp-4242",
-            ".lib.json.trialdeck-tmp.4243.0",
+            live.as_str(),
             "lib.json",
             "notes.txt"
         ]

@@ -203,8 +203,8 @@ fn fresh_files_are_not_cached_and_small_packs_not_by_default() {
     assert!(cache_file(&cdir).is_none(), "files written just now");
     age(&dir);
     let small = Cache {
-        dir: Some(cdir.clone()),
         min_bytes: content::cache::DEFAULT_MIN_BYTES,
+        ..Cache::at(&cdir)
     };
     load(&dir, &small).unwrap();
     assert!(cache_file(&cdir).is_none(), "a small pack");
@@ -215,29 +215,17 @@ fn fresh_files_are_not_cached_and_small_packs_not_by_default() {
 /// Overwrite the cache of `dir` with `loaded`'s entries (as `checked` says), as a cache
 /// written by another build or tampered with would hold them.
 fn plant(cache: &Cache, dir: &Path, loaded: &Loaded, checked: bool) -> PathBuf {
-    let key = content::load::pack_key(dir).unwrap();
+    let key = content::pack_key(dir).unwrap();
     let manifest = &loaded.library.packs[0].manifest;
-    let names: Vec<String> = loaded
-        .library
-        .entries
-        .iter()
-        .map(|e| format!("{}/{}.ron", dir.display(), e.id))
-        .collect();
     let items: Vec<_> = loaded
         .library
         .entries
         .iter()
-        .zip(&names)
-        .map(|(e, n)| (checked, n.as_str(), e))
+        .map(|e| (checked, e))
         .collect();
     let file = cache.path_for(&key).unwrap();
     let _ = fs::remove_file(&file);
-    cache.put(
-        &key,
-        &format!("{}/pack.ron", dir.display()),
-        manifest,
-        &items,
-    );
+    cache.put(&key, manifest, &items);
     assert!(file.exists(), "the planted cache is written");
     file
 }
@@ -382,13 +370,13 @@ fn an_entry_checked_with_another_packs_sources_is_checked_again_alone() {
 
 #[test]
 fn the_bundled_pack_parsed_at_build_time_is_what_parsing_its_ron_gives() {
-    use trialdeck::content::load;
+    use trialdeck::content::{parse, read};
     let built = content::load(&[PackSource::Bundled]).unwrap();
     let mut diags = Vec::new();
-    let parsed: Vec<_> = load::read(&PackSource::Bundled)
+    let parsed: Vec<_> = read::read(&PackSource::Bundled)
         .unwrap()
         .into_iter()
-        .map(|raw| load::parse_pack(raw, &mut diags))
+        .map(|raw| parse::parse_pack(raw, 1, &mut diags))
         .collect();
     let (lib, report) = content::validate::validate(parsed, content::Report { diagnostics: diags });
     let lib = lib.unwrap();

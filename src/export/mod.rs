@@ -7,6 +7,7 @@
 
 pub mod anki;
 pub mod csv;
+pub mod list;
 pub mod markdown;
 
 use crate::content::{Entry, EntryKind, Library, PackInfo, Role};
