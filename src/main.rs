@@ -833,13 +833,15 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
         }
     };
     match &args.out {
-        Some(path) => trialdeck::fsutil::write_atomically(path, &body, args.force).map_err(|e| {
-            let hint = match trialdeck::fsutil::refusal(&e) {
-                Some(_) => "; pass --force to replace it",
-                None => "",
-            };
-            CliError::Io(format!("cannot write {}: {e}{hint}", path.display()))
-        })?,
+        Some(path) => {
+            trialdeck::fsutil::write_atomically(path, &body, args.force).map_err(|e| {
+                let hint = match trialdeck::fsutil::refusal(&e) {
+                    Some(_) => "; pass --force to replace it",
+                    None => "",
+                };
+                CliError::Io(format!("cannot write {}: {e}{hint}", path.display()))
+            })?
+        }
         // Only text formats get here (anki needs --out).
         None => write_stdout(&String::from_utf8_lossy(&body))?,
     }

@@ -383,12 +383,7 @@ fn export_sweeps_stale_temporary_files_of_its_own_only() {
     assert!(res.status.success(), "{res:?}");
     assert_eq!(
         names_in(tmp.path()),
-        [
-            ".lib.json.tmp-4242",
-            live.as_str(),
-            "lib.json",
-            "notes.txt"
-        ]
+        [".lib.json.tmp-4242", live.as_str(), "lib.json", "notes.txt"]
     );
 }
 

@@ -726,7 +726,10 @@ mod tests {
         assert!(!is_cache_file("0123456789abcdef.bin.tmp"));
         assert!(!is_cache_file("0123456789abcdeg.bin"));
         assert!(!is_cache_file("notes.bin"));
-        assert_eq!(legacy_temp_pid(".0123456789abcdef.bin.4242.tmp"), Some(4242));
+        assert_eq!(
+            legacy_temp_pid(".0123456789abcdef.bin.4242.tmp"),
+            Some(4242)
+        );
         assert_eq!(legacy_temp_pid(".0123456789abcdef.bin..tmp"), None);
         assert_eq!(legacy_temp_pid(".notes.bin.4242.tmp"), None);
         assert_eq!(legacy_temp_pid("0123456789abcdef.bin.4242.tmp"), None);

@@ -69,19 +69,17 @@ pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report
     let mut budget = Budget::default();
     for s in sources {
         match s {
-            PackSource::Dir(dir) => {
-                match load_dir(dir, &mut budget, cache, threads, &mut diags) {
-                    Ok((p, keep)) => {
-                        parsed.push(p);
-                        to_cache.push(keep);
-                    }
-                    Err(d) => {
-                        diags.push(d);
-                        parsed.push(ParsedPack::unreadable());
-                        to_cache.push(None);
-                    }
+            PackSource::Dir(dir) => match load_dir(dir, &mut budget, cache, threads, &mut diags) {
+                Ok((p, keep)) => {
+                    parsed.push(p);
+                    to_cache.push(keep);
                 }
-            }
+                Err(d) => {
+                    diags.push(d);
+                    parsed.push(ParsedPack::unreadable());
+                    to_cache.push(None);
+                }
+            },
             PackSource::Bundled => match read::read_within(s, &mut budget) {
                 Ok(raws) => {
                     for raw in raws {

@@ -265,4 +265,3 @@ pub fn parse_file<T: DeserializeOwned>(
         }
     }
 }
-

@@ -85,7 +85,12 @@ pub fn read_within(source: &PackSource, budget: &mut Budget) -> Result<Vec<RawPa
             let packs = read_bundled();
             for p in &packs {
                 let entries = p.entries.len();
-                let bytes = p.entries.iter().chain([&p.manifest]).map(RawFile::len).sum();
+                let bytes = p
+                    .entries
+                    .iter()
+                    .chain([&p.manifest])
+                    .map(RawFile::len)
+                    .sum();
                 let name = p.manifest.name.rsplit_once('/').map_or("", |(d, _)| d);
                 check_run_entries(name, budget, entries)?;
                 charge(name, &mut 0, budget, bytes)?;
@@ -410,8 +415,7 @@ fn outside() -> Refused {
         "this .ron name is a symbolic link to a file outside the pack directory; \
          it was not read"
             .into(),
-        "put the file itself in the pack directory (a link may only point inside the pack)"
-            .into(),
+        "put the file itself in the pack directory (a link may only point inside the pack)".into(),
     )
 }
 

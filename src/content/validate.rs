@@ -2,8 +2,8 @@
 //! resolved, every number checked. All problems are collected, not just the first.
 
 use super::diag::{Diagnostic, Report};
-use super::parse::ParsedPack;
 use super::model::*;
+use super::parse::ParsedPack;
 use super::sanitize::{is_clean, sanitize};
 use super::text::Text;
 use std::collections::{HashMap, HashSet};

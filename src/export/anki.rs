@@ -405,7 +405,10 @@ mod tests {
     #[test]
     fn old_temporary_collections_are_recognised_by_their_whole_name() {
         assert_eq!(old_temp_pid("trialdeck-anki-42-123-0.anki2"), Some(42));
-        assert_eq!(old_temp_pid("trialdeck-anki-42-123-0.anki2-journal"), Some(42));
+        assert_eq!(
+            old_temp_pid("trialdeck-anki-42-123-0.anki2-journal"),
+            Some(42)
+        );
         assert_eq!(old_temp_pid("trialdeck-anki-42-123.anki2"), None);
         assert_eq!(old_temp_pid("trialdeck-anki-42-123-0-1.anki2"), None);
         assert_eq!(old_temp_pid("trialdeck-anki-x-123-0.anki2"), None);

@@ -2,6 +2,7 @@
 //! fixed clock, render it, and find text in what was drawn.
 #![allow(dead_code)]
 
+pub mod files;
 pub mod pty;
 
 use ratatui::Terminal;
