@@ -1,39 +1,14 @@
 //! Hostile packs and limits: FIFOs and devices where files are expected, and the per-pack and
 //! per-run budgets (entries and bytes), which the pack generator agrees with.
 
-use assert_cmd::Command;
+mod common;
+
+use common::files::{HANG_GUARD, mini, mini_copy, mkfifo, mode, names_in, set_mode, trialdeck};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use trialdeck::content::read::{
     self, Budget, MAX_FILE_BYTES, MAX_PACK_BYTES, MAX_PACK_ENTRIES, MAX_RUN_BYTES, MAX_RUN_ENTRIES,
 };
-
-/// Only a guard so a regression fails instead of hanging the suite; a passing run takes
-/// well under a second.
-const HANG_GUARD: Duration = Duration::from_secs(60);
-
-fn mini() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini")
-}
-
-/// A copy of the mini pack in a fresh temporary directory.
-fn mini_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("pack");
-    fs::create_dir(&dir).unwrap();
-    for e in fs::read_dir(mini()).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-    }
-    (tmp, dir)
-}
-
-fn trialdeck() -> Command {
-    let mut c = Command::cargo_bin("trialdeck").unwrap();
-    c.env_remove("NO_COLOR").timeout(HANG_GUARD);
-    c
-}
 
 /// `check --pack DIR`: exit code and everything printed.
 fn check(dirs: &[&Path]) -> (Option<i32>, String) {
@@ -48,14 +23,6 @@ fn check(dirs: &[&Path]) -> (Option<i32>, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.code(), text)
-}
-
-fn mkfifo(path: &Path) {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
-    assert_eq!(rc, 0, "mkfifo {}", path.display());
 }
 
 #[test]
@@ -251,25 +218,6 @@ fn export_to(out: &Path, force: bool) -> std::process::Output {
     cmd.output().unwrap()
 }
 
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-fn mode(p: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(p).unwrap().permissions().mode() & 0o7777
-}
-
-fn set_mode(p: &Path, m: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
-}
-
 #[test]
 fn export_keeps_the_permissions_of_an_existing_target() {
     let tmp = tempfile::tempdir().unwrap();
@@ -365,7 +313,7 @@ fn export_to_a_directory_or_a_fifo_is_refused_and_leaves_nothing() {
 #[test]
 fn export_sweeps_stale_temporary_files_of_its_own_only() {
     let tmp = tempfile::tempdir().unwrap();
-    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     let make = |name: &str, old: bool| {
         let f = fs::File::create(tmp.path().join(name)).unwrap();
         if old {
