@@ -3,7 +3,7 @@
 //! changes; `rerun-if-changed` on the folder catches files that are added or removed.
 //!
 //! Each pack is also parsed here, with the content model itself, and embedded parsed
-//! (bincode), so a start does not parse half a megabyte of RON before its first frame. A
+//! (postcard), so a start does not parse half a megabyte of RON before its first frame. A
 //! pack that does not parse is embedded as RON only: the app parses it at run time and
 //! reports what is wrong as for any pack. Validation still runs at every start.
 
@@ -71,10 +71,9 @@ fn main() {
 }
 
 /// The pack's files (sorted) parsed as the loader parses them, encoded as the loader
-/// decodes them (`src/content/load.rs`, `bundled_parsed`): the manifest, then each entry
+/// decodes them (`src/content/parse.rs`, `parse_bundled`): the manifest, then each entry
 /// file's name and entry. `None` if some file does not parse (or there is no manifest).
 fn parse_pack(files: &[std::path::PathBuf]) -> Option<Vec<u8>> {
-    use bincode::Options;
     let opts = ron::Options::default().with_recursion_limit(128);
     let text = |f: &Path| {
         let t = fs::read_to_string(f).ok()?;
@@ -93,7 +92,5 @@ fn parse_pack(files: &[std::path::PathBuf]) -> Option<Vec<u8>> {
             entries.push((file, opts.from_str::<model::Entry>(&t).ok()?));
         }
     }
-    bincode::DefaultOptions::new()
-        .serialize(&(manifest?, entries))
-        .ok()
+    postcard::to_allocvec(&(manifest?, entries)).ok()
 }

@@ -2,18 +2,24 @@
 //! (`~/.config/trialdeck/config.ron` on Linux).
 //!
 //! A broken file never stops the app: [`Config::load`] returns the defaults and a message
-//! naming the file, line and column and what to do. Saving is atomic (temp file, fsync,
-//! rename), so a crash mid-save leaves the old file or the new one, never half of each.
+//! naming the file, line and column and what to do. Only a regular file of at most
+//! [`MAX_BYTES`] is read, and reading never blocks (a FIFO in its place is reported, not
+//! waited on). Saving goes through the one atomic writer ([`crate::fsutil`]): a crash mid-save
+//! leaves the old file or the new one, never half of each; a symbolic link (a dotfile setup)
+//! is written through and stays a link; the file keeps its mode (a 600 file stays 600); a
+//! read-only file is refused, not replaced.
 
 use crate::content::Role;
 use crate::review::fsrs::DEFAULT_RETENTION;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The config file name.
 pub const FILE: &str = "config.ron";
+
+/// Largest config file read (a real one is a few hundred bytes).
+pub const MAX_BYTES: u64 = 1024 * 1024;
 
 /// The range of desired retention FSRS is asked to aim for.
 pub const RETENTION_RANGE: (f64, f64) = (0.70, 0.99);
@@ -75,9 +81,9 @@ impl Config {
     /// Read `path`. A missing file gives the defaults and no message; an unreadable or broken
     /// one gives the defaults and a message saying where and what to do.
     pub fn load(path: &Path) -> (Config, Option<String>) {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::fsutil::read_text(path, MAX_BYTES) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), None),
+            Err(e) if e.is_not_found() => return (Config::default(), None),
             Err(e) => {
                 return (
                     Config::default(),
@@ -192,34 +198,39 @@ impl Config {
         ron::ser::to_string_pretty(self, pretty).expect("a config always serializes")
     }
 
-    /// Save atomically: write a temp file beside `path`, fsync it, rename it over `path`,
-    /// fsync the directory.
+    /// Save with the one atomic writer ([`crate::fsutil::write_atomically`]), creating the
+    /// directory if needed. A read-only file (or one this user may not write) is refused.
     pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
-        let err = |e: std::io::Error| ConfigError::Save {
+        let err = |message: String| ConfigError::Save {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message,
         };
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        if let Some(d) = dir {
-            std::fs::create_dir_all(d).map_err(err)?;
+        if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(d).map_err(|e| err(e.to_string()))?;
         }
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".tmp{}", std::process::id()));
-        let tmp = path.with_file_name(name);
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(self.show().as_bytes())?;
-            f.write_all(b"\n")?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)?;
-            if let Some(d) = dir {
-                std::fs::File::open(d)?.sync_all()?;
-            }
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            err(e)
+        // Temporary files of the earlier writer (`<name>.tmp<pid>`), left by a killed save.
+        if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let prefix = format!("{name}.tmp");
+            crate::fsutil::sweep(dir, std::time::SystemTime::now(), |n| {
+                let pid = n.strip_prefix(&prefix)?;
+                let digits = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+                digits.then(|| pid.parse().ok()).flatten()
+            });
+        }
+        let mut text = self.show();
+        text.push('\n');
+        crate::fsutil::write_atomically(path, text.as_bytes(), false).map_err(|e| {
+            err(match crate::fsutil::refusal(&e) {
+                Some(r) => format!(
+                    "{r}; the settings were not changed (make the file writable, \
+                     e.g. `chmod u+w`, to change them)"
+                ),
+                None => e.to_string(),
+            })
         })
     }
 }

@@ -1,13 +1,11 @@
 //! The `trialdeck` binary: parse the command line, load packs, dispatch.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use trialdeck::content::{self, Entry, EntryKind, Library, PackSource, Report};
+use trialdeck::content::{self, Entry, Library, PackSource, Report};
 use trialdeck::tui::theme::ThemeName;
-use unicode_width::UnicodeWidthStr;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -280,6 +278,10 @@ impl CliError {
 
 type CliResult<T = ExitCode> = Result<T, CliError>;
 
+/// Largest keymap or learners file read (a real one is a few kilobytes): only a regular file
+/// is read, and reading never blocks.
+const MAX_SMALL_FILE: u64 = 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = parse_cli();
     let color = !no_color(&cli.global) && std::io::stdout().is_terminal();
@@ -435,7 +437,7 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     let keymap = match &g.keymap {
         None => trialdeck::tui::keymap::Keymap::default(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let text = trialdeck::fsutil::read_text(path, MAX_SMALL_FILE).map_err(|e| {
                 CliError::Usage(format!("cannot read keymap {}: {e}", path.display()))
             })?;
             trialdeck::tui::keymap::Keymap::from_ron(&text).map_err(|errs| {
@@ -694,7 +696,7 @@ fn cmd_rounds(
     let roles = parse_roles(roles)?;
     let learners = match learners {
         None => Vec::new(),
-        Some(path) => std::fs::read_to_string(path)
+        Some(path) => trialdeck::fsutil::read_text(path, MAX_SMALL_FILE)
             .map_err(|e| CliError::Usage(format!("cannot read learners {}: {e}", path.display())))?
             .lines()
             .map(|l| content::sanitize::clean(l.trim()))
@@ -774,134 +776,23 @@ fn cmd_check(sources: &[PackSource], format: CheckFormat) -> CliResult {
     })
 }
 
-/// One row of `list`.
-#[derive(Serialize)]
-struct ListRow<'a> {
-    id: &'a str,
-    kind: &'static str,
-    name: &'a str,
-    year: Option<u32>,
-    phase: Option<&'a str>,
-    n: Option<u32>,
-    questions: usize,
-    status: String,
-}
-
-fn list_rows(lib: &Library) -> Vec<ListRow<'_>> {
-    lib.entries
-        .iter()
-        .map(|e| ListRow {
-            id: &e.id,
-            kind: match e.kind {
-                EntryKind::Trial => "trial",
-                EntryKind::Topic => "topic",
-            },
-            name: &e.name,
-            year: e.year,
-            phase: e.phase(),
-            n: e.sample_size(),
-            questions: e.questions.len(),
-            status: trialdeck::doc::status_label(e),
-        })
-        .collect()
-}
-
-const LIST_HEADER: [&str; 7] = ["ID", "NAME", "YEAR", "PHASE", "N", "QUESTIONS", "STATUS"];
-
-/// The cells of a row, in `LIST_HEADER` order. A missing value is "-".
-fn list_cells(r: &ListRow) -> [String; 7] {
-    let opt = |v: Option<u32>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
-    [
-        r.id.to_string(),
-        r.name.to_string(),
-        opt(r.year),
-        r.phase.unwrap_or(r.kind).to_string(),
-        opt(r.n),
-        r.questions.to_string(),
-        r.status.clone(),
-    ]
-}
-
-/// Widest name and phase cells in a table on a terminal; elsewhere nothing is cut.
-const NAME_CHARS: usize = 32;
-const PHASE_CHARS: usize = 16;
-
-/// An aligned table; with `clip`, long names and phases end in "…" so rows fit a terminal.
-fn list_table(rows: &[ListRow], clip: bool) -> String {
-    let mut table: Vec<[String; 7]> = vec![LIST_HEADER.map(String::from)];
-    for r in rows {
-        let mut cells = list_cells(r);
-        if clip {
-            cells[1] = clip_chars(&cells[1], NAME_CHARS);
-            cells[3] = clip_chars(&cells[3], PHASE_CHARS);
-        }
-        table.push(cells);
-    }
-    let mut widths = [0usize; 7];
-    for r in &table {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
-        }
-    }
-    let mut out = String::new();
-    for r in &table {
-        let mut line = String::new();
-        for (i, (c, w)) in r.iter().zip(widths).enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            line.push_str(c);
-            line.extend(std::iter::repeat_n(' ', w.saturating_sub(c.width())));
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// At most `n` chars, ending in "…" when cut.
-fn clip_chars(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
-
-/// Tab-separated values: a header row, then one row per entry; tabs and newlines in a cell
-/// become spaces.
-fn list_tsv(rows: &[ListRow]) -> String {
-    let cell = |c: &str| {
-        c.chars()
-            .map(|ch| if ch.is_control() { ' ' } else { ch })
-            .collect::<String>()
-    };
-    let mut out = LIST_HEADER.join("\t").to_lowercase();
-    out.push('\n');
-    for r in rows {
-        let cells: Vec<String> = list_cells(r).iter().map(|c| cell(c)).collect();
-        out.push_str(&cells.join("\t"));
-        out.push('\n');
-    }
-    out
-}
-
 /// `list`: a table (cut to fit only on a terminal), TSV or JSON.
 fn cmd_list(lib: &Library, format: ListFormat) -> CliResult {
-    let rows = list_rows(lib);
+    use trialdeck::export::list;
+    let rows = list::list_rows(lib);
     let out = match format {
-        ListFormat::Table => list_table(&rows, std::io::stdout().is_terminal()),
-        ListFormat::Tsv => list_tsv(&rows),
-        ListFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&rows).expect("rows serialize to JSON");
-            s.push('\n');
-            s
-        }
+        ListFormat::Table => list::list_table(&rows, std::io::stdout().is_terminal()),
+        ListFormat::Tsv => list::list_tsv(&rows),
+        ListFormat::Json => list::list_json(&rows),
     };
     write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The entry an id argument names (see [`content::lookup::resolve_id`]); a miss is a usage
+/// error that suggests the nearest ids.
+fn resolve_id<'a>(lib: &'a Library, arg: &str) -> CliResult<&'a Entry> {
+    content::lookup::resolve_id(lib, arg).map_err(CliError::Usage)
 }
 
 /// `show ID`: one entry as plain text.
@@ -909,141 +800,6 @@ fn cmd_show(lib: &Library, id: &str, color: bool) -> CliResult {
     let e = resolve_id(lib, id)?;
     write_stdout(&trialdeck::doc::plain::render(lib, e, color))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Find the entry an id argument names: any case, and `entry/item` as `search` prints it
-/// (the item must exist; the entry is returned). A miss is a usage error that suggests the
-/// nearest ids.
-fn resolve_id<'a>(lib: &'a Library, arg: &str) -> CliResult<&'a Entry> {
-    let arg = arg.trim();
-    let (entry_arg, item_arg) = match arg.split_once('/') {
-        Some((e, i)) => (e.trim(), Some(i.trim())),
-        None => (arg, None),
-    };
-    let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
-    let Some(e) = lib.entries.iter().find(|e| same(&e.id, entry_arg)) else {
-        let ids: Vec<&str> = lib.entries.iter().map(|e| e.id.as_str()).collect();
-        // A name ("NeoSphere") points at its entry too.
-        let by_name: Vec<&str> = lib
-            .entries
-            .iter()
-            .filter(|e| same(&e.name, entry_arg))
-            .map(|e| e.id.as_str())
-            .collect();
-        let mut near = by_name;
-        for id in nearest(entry_arg, &ids) {
-            if !near.contains(&id) {
-                near.push(id);
-            }
-        }
-        return Err(CliError::Usage(miss(
-            &format!("no trial or topic with id `{entry_arg}`"),
-            &near,
-            "trialdeck list",
-        )));
-    };
-    if let Some(item) = item_arg.filter(|i| !i.is_empty()) {
-        let items: Vec<&str> = e
-            .findings
-            .iter()
-            .map(|f| f.id.as_str())
-            .chain(e.questions.iter().map(|q| q.id.as_str()))
-            .chain(e.discrepancies.iter().map(|d| d.id.as_str()))
-            .collect();
-        if !items.iter().any(|i| same(i, item)) {
-            let near: Vec<String> = nearest(item, &items)
-                .into_iter()
-                .map(|i| format!("{}/{i}", e.id))
-                .collect();
-            let near: Vec<&str> = near.iter().map(String::as_str).collect();
-            return Err(CliError::Usage(miss(
-                &format!(
-                    "`{}` has no finding, question or discrepancy `{item}`",
-                    e.id
-                ),
-                &near,
-                &format!("trialdeck search {} --limit 200", e.id),
-            )));
-        }
-    }
-    Ok(e)
-}
-
-/// The message for an id that names nothing: what was missed, the nearest ids, and the
-/// command that lists them all.
-fn miss(what: &str, near: &[&str], all: &str) -> String {
-    match near {
-        [] => format!("{what} (see `{all}` for every id)"),
-        [one] => format!("{what}; did you mean `{one}`? (see `{all}`)"),
-        many => format!(
-            "{what}; did you mean one of: {}? (see `{all}`)",
-            many.iter()
-                .map(|i| format!("`{i}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// Most ids suggested on a miss.
-const SUGGESTIONS: usize = 3;
-
-/// The ids nearest to `arg`, best first: those that start with it (or it with them), then
-/// those within a few edits of it. Empty when nothing is near.
-fn nearest<'a>(arg: &str, ids: &[&'a str]) -> Vec<&'a str> {
-    let a = arg.to_lowercase();
-    if a.is_empty() {
-        return Vec::new();
-    }
-    let max_edits = (a.chars().count() / 3).clamp(1, 3);
-    let mut scored: Vec<(usize, &str)> = ids
-        .iter()
-        .filter_map(|&id| {
-            let l = id.to_lowercase();
-            let d = edit_distance(&a, &l);
-            if l.starts_with(&a) || (a.starts_with(&l) && l.chars().count() >= 3) {
-                Some((0, id))
-            } else if d <= max_edits {
-                Some((d, id))
-            } else {
-                None
-            }
-        })
-        .collect();
-    scored.sort_by_key(|&(d, id)| (d, id.len()));
-    scored
-        .into_iter()
-        .take(SUGGESTIONS)
-        .map(|(_, id)| id)
-        .collect()
-}
-
-/// Edit distance over chars, a swap of neighbours counting as one edit ("alpah" is one
-/// from "alpha").
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    // d[i][j]: distance between a[..i] and b[..j].
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j - 1] + cost)
-                .min(d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// `search QUERY`: one hit per line. An empty query or a filter that names nothing is a
@@ -1097,8 +853,15 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
         }
     };
     match &args.out {
-        Some(path) => write_atomically(path, &body, args.force)
-            .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?,
+        Some(path) => {
+            trialdeck::fsutil::write_atomically(path, &body, args.force).map_err(|e| {
+                let hint = match trialdeck::fsutil::refusal(&e) {
+                    Some(_) => "; pass --force to replace it",
+                    None => "",
+                };
+                CliError::Io(format!("cannot write {}: {e}{hint}", path.display()))
+            })?
+        }
         // Only text formats get here (anki needs --out).
         None => write_stdout(&String::from_utf8_lossy(&body))?,
     }
@@ -1113,9 +876,4 @@ fn cmd_gen_pack(trials: usize, seed: u64, out: &Path) -> CliResult {
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", out.display())))?;
     write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Write via a temporary file and rename, so an interrupted export never leaves half a file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
-    trialdeck::fsutil::write_atomically(path, bytes, force)
 }

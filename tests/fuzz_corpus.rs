@@ -4,7 +4,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use trialdeck::content::load::fuzz_pack_bytes;
+use trialdeck::dev::fuzz::fuzz_pack_bytes;
 use trialdeck::dev::fuzz::fuzz_search_bytes;
 
 fn inputs(target: &str) -> Vec<PathBuf> {

@@ -1,39 +1,14 @@
 //! Hostile packs and limits: FIFOs and devices where files are expected, and the per-pack and
 //! per-run budgets (entries and bytes), which the pack generator agrees with.
 
-use assert_cmd::Command;
+mod common;
+
+use common::files::{HANG_GUARD, mini, mini_copy, mkfifo, mode, names_in, set_mode, trialdeck};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-use trialdeck::content::load::{
+use trialdeck::content::read::{
     self, Budget, MAX_FILE_BYTES, MAX_PACK_BYTES, MAX_PACK_ENTRIES, MAX_RUN_BYTES, MAX_RUN_ENTRIES,
 };
-
-/// Only a guard so a regression fails instead of hanging the suite; a passing run takes
-/// well under a second.
-const HANG_GUARD: Duration = Duration::from_secs(60);
-
-fn mini() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini")
-}
-
-/// A copy of the mini pack in a fresh temporary directory.
-fn mini_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("pack");
-    fs::create_dir(&dir).unwrap();
-    for e in fs::read_dir(mini()).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-    }
-    (tmp, dir)
-}
-
-fn trialdeck() -> Command {
-    let mut c = Command::cargo_bin("trialdeck").unwrap();
-    c.env_remove("NO_COLOR").timeout(HANG_GUARD);
-    c
-}
 
 /// `check --pack DIR`: exit code and everything printed.
 fn check(dirs: &[&Path]) -> (Option<i32>, String) {
@@ -48,14 +23,6 @@ fn check(dirs: &[&Path]) -> (Option<i32>, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.code(), text)
-}
-
-fn mkfifo(path: &Path) {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
-    assert_eq!(rc, 0, "mkfifo {}", path.display());
 }
 
 #[test]
@@ -86,8 +53,10 @@ fn a_fifo_as_the_manifest_is_refused_not_waited_on() {
 #[test]
 fn a_symlink_to_a_fifo_is_refused_and_a_symlink_to_a_file_is_read() {
     let (tmp, dir) = mini_copy();
-    // A link to a regular file elsewhere is an ordinary entry.
-    let real = tmp.path().join("elsewhere.ron");
+    // A link to a regular file inside the pack (here in a folder of it) is an ordinary
+    // entry; a link to one outside the pack is refused (see tests/content_read.rs).
+    fs::create_dir(dir.join("src")).unwrap();
+    let real = dir.join("src/elsewhere.ron");
     fs::rename(dir.join("alpha.ron"), &real).unwrap();
     std::os::unix::fs::symlink(&real, dir.join("alpha.ron")).unwrap();
     let (code, text) = check(&[&dir]);
@@ -119,7 +88,7 @@ fn the_library_loader_returns_on_a_fifo() {
     mkfifo(&dir.join("x.ron"));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(load::read_dir(&dir).map(|p| p.entries.len()));
+        let _ = tx.send(read::read_dir(&dir).map(|p| p.entries.len()));
     });
     let entries = rx
         .recv_timeout(HANG_GUARD)
@@ -181,7 +150,7 @@ fn the_run_budget_counts_entries_and_bytes_across_packs() {
         entries: MAX_RUN_ENTRIES - 1,
         bytes: 0,
     };
-    let err = load::read_dir_within(&mini(), &mut nearly_full).unwrap_err();
+    let err = read::read_dir_within(&mini(), &mut nearly_full).unwrap_err();
     assert_eq!(err.code, "too-many-entries");
     assert!(err.message.contains("limit per run"), "{}", err.message);
 
@@ -189,13 +158,13 @@ fn the_run_budget_counts_entries_and_bytes_across_packs() {
         entries: 0,
         bytes: MAX_RUN_BYTES - 100,
     };
-    let err = load::read_dir_within(&mini(), &mut nearly_full).unwrap_err();
+    let err = read::read_dir_within(&mini(), &mut nearly_full).unwrap_err();
     assert_eq!(err.code, "too-large");
     assert!(err.message.contains("limit per run"), "{}", err.message);
 
     let mut budget = Budget::default();
-    load::read_dir_within(&mini(), &mut budget).unwrap();
-    load::read_dir_within(&mini(), &mut budget).unwrap();
+    read::read_dir_within(&mini(), &mut budget).unwrap();
+    read::read_dir_within(&mini(), &mut budget).unwrap();
     assert_eq!(budget.entries, 4);
     let one: u64 = fs::read_dir(mini())
         .unwrap()
@@ -247,25 +216,6 @@ fn export_to(out: &Path, force: bool) -> std::process::Output {
         cmd.arg("--force");
     }
     cmd.output().unwrap()
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-fn mode(p: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(p).unwrap().permissions().mode() & 0o7777
-}
-
-fn set_mode(p: &Path, m: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
 }
 
 #[test]
@@ -363,7 +313,7 @@ fn export_to_a_directory_or_a_fifo_is_refused_and_leaves_nothing() {
 #[test]
 fn export_sweeps_stale_temporary_files_of_its_own_only() {
     let tmp = tempfile::tempdir().unwrap();
-    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     let make = |name: &str, old: bool| {
         let f = fs::File::create(tmp.path().join(name)).unwrap();
         if old {
@@ -372,19 +322,16 @@ fn export_sweeps_stale_temporary_files_of_its_own_only() {
     };
     make(".lib.json.trialdeck-tmp.4242.0", true); // left by a killed export: swept
     make(".other.csv.trialdeck-tmp.77.3", true); // of another target, ours too: swept
-    make(".lib.json.trialdeck-tmp.4243.0", false); // maybe a running export: kept
+    // A running export's (its process is alive: this test's own id stands for it): kept.
+    let live = format!(".lib.json.trialdeck-tmp.{}.0", std::process::id());
+    make(&live, false);
     make(".lib.json.tmp-4242", true); // not our pattern: kept
     make("notes.txt", true);
     let res = export_to(&tmp.path().join("lib.json"), false);
     assert!(res.status.success(), "{res:?}");
     assert_eq!(
         names_in(tmp.path()),
-        [
-            ".lib.json.tmp-4242",
-            ".lib.json.trialdeck-tmp.4243.0",
-            "lib.json",
-            "notes.txt"
-        ]
+        [".lib.json.tmp-4242", live.as_str(), "lib.json", "notes.txt"]
     );
 }
 

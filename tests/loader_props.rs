@@ -215,7 +215,7 @@ fn escape_sequences_in_strings_are_removed_at_load() {
 #[test]
 fn ron_recursion_limit_is_reported_as_too_deep() {
     // No type of the model nests deeply, so reach the limit through an untyped value.
-    use trialdeck::content::load::{RECURSION_LIMIT, parse};
+    use trialdeck::content::parse::{RECURSION_LIMIT, parse};
     for depth in [RECURSION_LIMIT + 1, 100_000] {
         let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
         let d = parse::<ron::Value>("deep.ron", &text).unwrap_err();

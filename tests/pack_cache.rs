@@ -1,6 +1,7 @@
 //! The pack cache (src/content/cache.rs): a warm cache gives exactly what parsing gives, an
 //! edited pack is parsed again, a corrupt cache file is ignored and rewritten, and `check`
-//! reports the same with or without it.
+//! reports the same with or without it; one file per pack whatever path names it, a bounded
+//! directory, and writes that never follow a planted link and leave nothing behind.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -203,8 +204,8 @@ fn fresh_files_are_not_cached_and_small_packs_not_by_default() {
     assert!(cache_file(&cdir).is_none(), "files written just now");
     age(&dir);
     let small = Cache {
-        dir: Some(cdir.clone()),
         min_bytes: content::cache::DEFAULT_MIN_BYTES,
+        ..Cache::at(&cdir)
     };
     load(&dir, &small).unwrap();
     assert!(cache_file(&cdir).is_none(), "a small pack");
@@ -215,29 +216,17 @@ fn fresh_files_are_not_cached_and_small_packs_not_by_default() {
 /// Overwrite the cache of `dir` with `loaded`'s entries (as `checked` says), as a cache
 /// written by another build or tampered with would hold them.
 fn plant(cache: &Cache, dir: &Path, loaded: &Loaded, checked: bool) -> PathBuf {
-    let key = content::load::pack_key(dir).unwrap();
+    let key = content::pack_key(dir).unwrap();
     let manifest = &loaded.library.packs[0].manifest;
-    let names: Vec<String> = loaded
-        .library
-        .entries
-        .iter()
-        .map(|e| format!("{}/{}.ron", dir.display(), e.id))
-        .collect();
     let items: Vec<_> = loaded
         .library
         .entries
         .iter()
-        .zip(&names)
-        .map(|(e, n)| (checked, n.as_str(), e))
+        .map(|e| (checked, e))
         .collect();
     let file = cache.path_for(&key).unwrap();
     let _ = fs::remove_file(&file);
-    cache.put(
-        &key,
-        &format!("{}/pack.ron", dir.display()),
-        manifest,
-        &items,
-    );
+    cache.put(&key, manifest, &items);
     assert!(file.exists(), "the planted cache is written");
     file
 }
@@ -382,17 +371,192 @@ fn an_entry_checked_with_another_packs_sources_is_checked_again_alone() {
 
 #[test]
 fn the_bundled_pack_parsed_at_build_time_is_what_parsing_its_ron_gives() {
-    use trialdeck::content::load;
+    use trialdeck::content::{parse, read};
     let built = content::load(&[PackSource::Bundled]).unwrap();
     let mut diags = Vec::new();
-    let parsed: Vec<_> = load::read(&PackSource::Bundled)
+    let parsed: Vec<_> = read::read(&PackSource::Bundled)
         .unwrap()
         .into_iter()
-        .map(|raw| load::parse_pack(raw, &mut diags))
+        .map(|raw| parse::parse_pack(raw, 1, &mut diags))
         .collect();
     let (lib, report) = content::validate::validate(parsed, content::Report { diagnostics: diags });
     let lib = lib.unwrap();
     assert_eq!(built.library.entries, lib.entries);
     assert_eq!(built.library.packs, lib.packs);
     assert_eq!(built.report, report);
+}
+
+#[test]
+#[cfg(unix)]
+fn one_pack_has_one_cache_file_whatever_path_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 6);
+    let cache = Cache::at(&cdir);
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&dir, &link).unwrap();
+    let spellings = [
+        dir.clone(),
+        tmp.path().join("pack/."),
+        tmp.path().join("cache/../pack"),
+        link.clone(),
+    ];
+    let first = load(&spellings[0], &cache).unwrap();
+    let file = cache_file(&cdir).expect("written");
+    let ino = inode(&file);
+    for s in &spellings {
+        let hit = load(s, &cache).unwrap();
+        assert_eq!(cache_file(&cdir).as_ref(), Some(&file), "{}", s.display());
+        assert_eq!(inode(&file), ino, "{}: a hit, not a rewrite", s.display());
+        same(&first, &hit);
+    }
+    // A report from a warm cache names the files with the path as given.
+    let e = &first.library.entries[1];
+    edit(
+        &dir.join(format!("{}.ron", e.id)),
+        "bottom_line: \"",
+        "bottom_line: \"\u{7}",
+    );
+    age(&dir);
+    let off = load(&link, &Cache::off()).unwrap();
+    let _ = load(&dir, &cache).unwrap();
+    let ino = inode(&file);
+    let warm = load(&link, &cache).unwrap();
+    assert_eq!(inode(&file), ino, "a hit through the link");
+    assert!(off.report.render().contains(&link.display().to_string()));
+    assert_eq!(off.report, warm.report);
+}
+
+#[test]
+#[cfg(unix)]
+fn the_cache_directory_is_bounded_and_the_oldest_files_go_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cdir = tmp.path().join("cache");
+    fs::create_dir(&cdir).unwrap();
+    // Cache files of packs long gone, under the cache's own naming (sparse: no disk used),
+    // beside files that are not the cache's.
+    let old = SystemTime::now() - Duration::from_secs(30 * 86_400);
+    let plant = |name: &str, len: u64, when: SystemTime| {
+        let f = fs::File::create(cdir.join(name)).unwrap();
+        f.set_len(len).unwrap();
+        f.set_modified(when).unwrap();
+    };
+    let gib = 1u64 << 30;
+    plant("00000000000000a1.bin", gib, old);
+    plant("00000000000000a2.bin", gib, old + Duration::from_secs(60));
+    plant("notes.bin", 3 * gib, old);
+    let dir = tmp.path().join("pack");
+    pack(&dir, 4);
+    load(&dir, &Cache::at(&cdir)).unwrap();
+    let names = common_names(&cdir);
+    // 2 GiB + the new file is over the default bound of 2 GiB: the oldest went.
+    assert!(
+        !names.contains(&"00000000000000a1.bin".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"00000000000000a2.bin".to_string()),
+        "{names:?}"
+    );
+    assert!(names.contains(&"notes.bin".to_string()), "{names:?}");
+    assert_eq!(names.len(), 3, "{names:?}");
+    // A smaller bound keeps only the file just written.
+    let dir2 = tmp.path().join("pack2");
+    pack(&dir2, 3);
+    let small = Cache {
+        max_total_bytes: 1,
+        ..Cache::at(&cdir)
+    };
+    load(&dir2, &small).unwrap();
+    let names = common_names(&cdir);
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"notes.bin".to_string()));
+    assert_eq!(
+        cache_file_of(&small, &dir2)
+            .file_name()
+            .unwrap()
+            .to_string_lossy(),
+        names.iter().find(|n| *n != "notes.bin").unwrap().as_str()
+    );
+}
+
+fn common_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn cache_file_of(cache: &Cache, dir: &Path) -> PathBuf {
+    cache.path_for(&content::pack_key(dir).unwrap()).unwrap()
+}
+
+#[test]
+#[cfg(unix)]
+fn a_fifo_as_the_cache_file_is_a_miss_not_a_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 4);
+    fs::create_dir(&cdir).unwrap();
+    let cache = Cache::at(&cdir);
+    let fifo = cache_file_of(&cache, &dir);
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let d = dir.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(load(&d, &cache).map(|l| l.library.entries.len()));
+    });
+    let loaded = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the load returned");
+    assert_eq!(loaded.unwrap(), 4);
+}
+
+#[test]
+#[cfg(unix)]
+fn a_link_planted_at_the_old_cache_temp_name_is_never_followed_and_old_temps_are_swept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    pack(&dir, 5);
+    fs::create_dir(&cdir).unwrap();
+    let cache = Cache::at(&cdir);
+    let file = cache_file_of(&cache, &dir);
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    // The old writer's name for this process (`File::create`, which follows links).
+    let victim = tmp.path().join("victim");
+    fs::write(&victim, "precious").unwrap();
+    let planted = cdir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    // Killed writes of the old and the new writer (their processes are gone), each as
+    // large as a cache.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let gone = child.id();
+    child.wait().unwrap();
+    let old_temp = cdir.join(format!(".{name}.{gone}.tmp"));
+    let new_temp = cdir.join(format!(".{name}.trialdeck-tmp.{gone}.Ab3dE6gH9jK1"));
+    for t in [&old_temp, &new_temp] {
+        fs::File::create(t).unwrap().set_len(50 << 20).unwrap();
+    }
+    let good = load(&dir, &Cache::off()).unwrap();
+    same(&good, &load(&dir, &cache).unwrap());
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(
+        !fs::symlink_metadata(&file)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!old_temp.exists() && !new_temp.exists(), "swept");
+    same(&good, &load(&dir, &cache).unwrap());
+    // Left: the cache file, and the planted link (not a file of ours to remove).
+    let mut expect = vec![
+        name,
+        planted.file_name().unwrap().to_string_lossy().into_owned(),
+    ];
+    expect.sort();
+    assert_eq!(common_names(&cdir), expect);
 }

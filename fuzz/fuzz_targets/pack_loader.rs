@@ -1,7 +1,7 @@
 //! The pack loader on a pack directory made from bytes: the manifest, then entry files,
-//! separated by 0x1E (see `trialdeck::content::load::fuzz_pack_bytes`).
+//! separated by 0x1E (see `trialdeck::dev::fuzz::fuzz_pack_bytes`).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = trialdeck::content::load::fuzz_pack_bytes(data);
+    let _ = trialdeck::dev::fuzz::fuzz_pack_bytes(data);
 });

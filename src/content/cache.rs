@@ -1,5 +1,7 @@
-//! A binary cache of loaded pack directories, so that a large pack is neither parsed from
-//! RON nor checked entry by entry at every start.
+//! A binary cache of checked pack directories, so that a large pack is neither parsed from
+//! RON nor checked entry by entry at every start. It knows the model and the sanitizer, not
+//! how packs are read, parsed or validated: the orchestrator ([`super::load_with`]) asks it
+//! for a pack by [`Key`] and hands it what to keep.
 //!
 //! What is cached is the pack's manifest as parsed, and each entry either as the validator
 //! left it, when checking it produced no diagnostic (*checked*), or as parsed (*unchecked*:
@@ -10,14 +12,15 @@
 //!
 //! A cache file is used only when all of these hold, and is otherwise ignored (and rewritten
 //! after the pack is parsed again):
-//! - its header has this build's magic, format version and fingerprint (a hash of the
-//!   source of the content model, the loader, the validator, the sanitizer and this file,
-//!   and the crate version: a change to what a pack means or how it is checked never reads
-//!   an old cache), and the header's own CRC-32 matches;
-//! - its key equals the pack's key now: the pack directory's canonical path, the path as
-//!   given (the parsed pack names its files with it) and, for every
+//! - it is a regular file (opening it never blocks: a FIFO put in its place is a miss);
+//! - its header has this build's magic, format version ([`FORMAT`]) and fingerprint (a hash
+//!   of the source of the content model, the reader, the parser, the validator, the
+//!   sanitizer and this file, and the crate version: a change to what a pack means or how it
+//!   is checked never reads an old cache), and the header's own CRC-32 matches;
+//! - its key equals the pack's key now: the pack directory's canonical path and, for every
 //!   `*.ron` file, its name, size, modification and change times (nanoseconds), inode and
-//!   device;
+//!   device. One pack has one cache file whatever path names it: the entries' file names are
+//!   not stored, and are given again from the path of this run;
 //! - no file of the pack was modified within [`RACY_NS`] of the moment the cache was written
 //!   (as git does for its index: an edit in the same clock tick could keep every stamp);
 //! - every chunk of entries decodes within its stated length (so a corrupt length never
@@ -27,14 +30,15 @@
 //!   terminal's safety.
 //!
 //! The entries are stored in chunks that decode independently, from the file as it is
-//! read (never the whole file in memory), on the machine's cores.
+//! read (never the whole file in memory), on the machine's cores. Files are written with
+//! the one atomic writer ([`crate::fsutil`]); the directory holds at most
+//! [`Cache::max_total_bytes`] of cache files, the least recently written going first.
 //!
 //! Small packs parse in a millisecond or two, so only packs of at least
 //! [`Cache::min_bytes`] are cached. The directory is `TRIALDECK_CACHE_DIR` if set (`off` or
 //! empty disables the cache), else `packs/` in the platform cache directory.
 
 use super::model::{Entry, Manifest};
-use bincode::Options;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -44,12 +48,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// First bytes of every cache file.
 const MAGIC: &[u8; 16] = b"trialdeck-cache\n";
-/// Bumped whenever the layout of a cache file changes.
-const FORMAT: u32 = 2;
+/// Bumped whenever the layout or the encoding of a cache file changes (3: postcard instead of
+/// bincode, keyed by canonical path alone, no file names stored).
+pub const FORMAT: u32 = 3;
 /// A file modified this close to (or after) the cache's writing makes the cache untrusted.
 pub const RACY_NS: u64 = 2_000_000_000;
 /// Packs smaller than this are not cached by default (they parse in about a millisecond).
 pub const DEFAULT_MIN_BYTES: u64 = 1024 * 1024;
+/// The cache directory holds at most this many bytes of cache files by default: the largest
+/// run ([`super::read::MAX_RUN_BYTES`] of RON) caches in well under half of it.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// The source of what gives a cached pack its meaning, and the crate version: a change to
 /// any of them makes old caches stale.
@@ -57,7 +65,8 @@ pub fn fingerprint() -> u32 {
     let mut h = crc32fast::Hasher::new();
     for src in [
         include_str!("model.rs"),
-        include_str!("load.rs"),
+        include_str!("read.rs"),
+        include_str!("parse.rs"),
         include_str!("validate.rs"),
         include_str!("sanitize.rs"),
         include_str!("diag.rs"),
@@ -70,7 +79,7 @@ pub fn fingerprint() -> u32 {
     h.finalize()
 }
 
-/// Where (and whether) parsed packs are cached.
+/// Where (and whether) checked packs are cached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
     /// The cache directory; `None` disables the cache.
@@ -78,6 +87,9 @@ pub struct Cache {
     /// Packs whose `*.ron` files hold fewer bytes than this are neither read from nor
     /// written to the cache.
     pub min_bytes: u64,
+    /// After a write, the least recently written cache files are removed until those left
+    /// hold at most this many bytes (the file just written always stays).
+    pub max_total_bytes: u64,
 }
 
 impl Cache {
@@ -86,6 +98,7 @@ impl Cache {
         Cache {
             dir: None,
             min_bytes: DEFAULT_MIN_BYTES,
+            max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
         }
     }
 
@@ -94,6 +107,7 @@ impl Cache {
         Cache {
             dir: Some(dir.into()),
             min_bytes: 0,
+            max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
         }
     }
 
@@ -108,29 +122,34 @@ impl Cache {
         };
         Cache {
             dir,
-            min_bytes: DEFAULT_MIN_BYTES,
+            ..Cache::off()
         }
+    }
+
+    /// Whether a pack of this key is read from and written to the cache at all.
+    pub fn wants(&self, key: &Key) -> bool {
+        self.dir.is_some() && key.total_bytes() >= self.min_bytes
     }
 
     fn file_for(&self, key: &Key) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
-        let id = format!("{}\0{}", key.dir, key.shown);
         let mut h = crc32fast::Hasher::new();
-        h.update(id.as_bytes());
+        h.update(key.dir.as_bytes());
         let a = h.finalize();
         let mut h = crc32fast::Hasher::new_with_initial(0x9e37_79b9);
-        h.update(id.as_bytes());
+        h.update(key.dir.as_bytes());
         let b = h.finalize();
         Some(dir.join(format!("{a:08x}{b:08x}.bin")))
     }
 
-    /// The cached pack `key` describes, if there is a valid one.
-    pub fn get(&self, key: &Key) -> Option<CachedPack> {
-        if key.total_bytes() < self.min_bytes {
+    /// The cached pack `key` describes, if there is a valid one, decoded on up to `threads`
+    /// threads.
+    pub fn get(&self, key: &Key, threads: usize) -> Option<CachedPack> {
+        if !self.wants(key) {
             return None;
         }
         let path = self.file_for(key)?;
-        read_cache(&path, key, super::load::parse_threads()).ok()
+        read_cache(&path, key, threads).ok()
     }
 
     /// The cache file for the pack `key` describes (whether or not it exists).
@@ -138,38 +157,102 @@ impl Cache {
         self.file_for(key)
     }
 
-    /// Store a pack: its manifest as parsed and its entries, each with whether it is
-    /// stored checked. Failures are ignored (the cache is only ever an optimisation).
-    /// Nothing is written when a file of the pack is too recent to trust its stamps (see
-    /// [`RACY_NS`]).
-    pub fn put(&self, key: &Key, manifest_file: &str, manifest: &Manifest, entries: &[Item<'_>]) {
-        if key.total_bytes() < self.min_bytes {
+    /// Store a pack: its manifest as parsed and its entries (in the order of the key's
+    /// entry files), each with whether it is stored checked. Failures are ignored (the cache
+    /// is only ever an optimisation). Nothing is written when a file of the pack is too
+    /// recent to trust its stamps (see [`RACY_NS`]).
+    pub fn put(&self, key: &Key, manifest: &Manifest, entries: &[Item<'_>]) {
+        if !self.wants(key) || entries.len() + 1 != key.files.len() {
             return;
         }
-        let Some(path) = self.file_for(key) else {
+        let (Some(path), Some(dir)) = (self.file_for(key), self.dir.as_deref()) else {
             return;
         };
         let now = now_ns();
         if key.is_racy(now) {
             return;
         }
-        let _ = write_cache(
-            &path,
-            key,
-            manifest_file,
-            manifest,
-            entries,
-            now,
-            fingerprint(),
-        );
+        if fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        // Temporary files of the cache's own earlier naming, left by killed writes.
+        crate::fsutil::sweep(dir, SystemTime::now(), legacy_temp_pid);
+        if write_cache(&path, key, manifest, entries, now, fingerprint()).is_ok() {
+            evict(dir, &path, self.max_total_bytes);
+        }
     }
 }
 
-/// One entry as stored: whether it is checked, its file, the entry.
-type Stored = (bool, String, Entry);
+/// Whether `name` is a cache file's name (16 hex digits, `.bin`).
+fn is_cache_file(name: &str) -> bool {
+    name.strip_suffix(".bin")
+        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
 
-/// One entry to store: whether it is checked, its file, the entry.
-pub type Item<'a> = (bool, &'a str, &'a Entry);
+/// The process id in the name of a temporary file of an earlier cache writer
+/// (`.<16 hex>.bin.<pid>.tmp`).
+fn legacy_temp_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (file, pid) = rest.rsplit_once('.')?;
+    if !is_cache_file(file) || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Remove the least recently written cache files of `dir` (never `keep`) until those left
+/// hold at most `max` bytes. Only regular files of the cache's naming that this user owns
+/// are counted and removed.
+fn evict(dir: &Path, keep: &Path, max: u64) {
+    let Ok(listing) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+    let mut total = 0u64;
+    for item in listing.flatten() {
+        if !is_cache_file(&item.file_name().to_string_lossy()) {
+            continue;
+        }
+        let Ok(m) = fs::symlink_metadata(item.path()) else {
+            continue;
+        };
+        if !m.is_file() || !owned_by_me(&m) {
+            continue;
+        }
+        total = total.saturating_add(m.len());
+        let path = item.path();
+        if path != keep {
+            files.push((m.modified().unwrap_or(UNIX_EPOCH), m.len(), path));
+        }
+    }
+    files.sort();
+    for (_, len, path) in files {
+        if total <= max {
+            break;
+        }
+        if fs::remove_file(&path).is_ok() {
+            total -= len;
+        }
+    }
+}
+
+#[cfg(unix)]
+fn owned_by_me(m: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    m.uid() == unsafe { libc::geteuid() }
+}
+
+#[cfg(not(unix))]
+fn owned_by_me(_: &fs::Metadata) -> bool {
+    true
+}
+
+/// One entry as stored: whether it is checked, the entry.
+type Stored = (bool, Entry);
+
+/// One entry to store: whether it is checked, the entry.
+pub type Item<'a> = (bool, &'a Entry);
 
 /// One `*.ron` file of a pack as the file system describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,18 +300,17 @@ impl Stamp {
     }
 }
 
-/// What identifies one state of a pack directory: its canonical path, the path as given
-/// (file names in diagnostics and in the parsed pack start with it), and its files' stamps,
+/// What identifies one state of a pack directory: its canonical path and its files' stamps,
 /// manifest first, then the entry files in name order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Key {
     pub dir: String,
-    pub shown: String,
     pub files: Vec<Stamp>,
 }
 
 impl Key {
-    fn total_bytes(&self) -> u64 {
+    /// The bytes of the pack's files, as their stamps give them.
+    pub fn total_bytes(&self) -> u64 {
         self.files.iter().map(|f| f.len).sum()
     }
 
@@ -242,12 +324,11 @@ impl Key {
     }
 }
 
-/// A pack as the cache holds it.
+/// A pack as the cache holds it: the entries in the order of the key's entry files.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CachedPack {
-    pub manifest_file: String,
     pub manifest: Manifest,
-    pub entries: Vec<(String, Entry)>,
+    pub entries: Vec<Entry>,
     /// One per entry: stored checked (its text has been proven clean on this read).
     pub checked: Vec<bool>,
 }
@@ -256,10 +337,6 @@ fn now_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
-}
-
-fn opts() -> impl Options {
-    bincode::DefaultOptions::new()
 }
 
 fn invalid(msg: &str) -> io::Error {
@@ -273,8 +350,8 @@ fn invalid(msg: &str) -> io::Error {
 /// header CRC-32 u32 | chunk 0 | chunk 1 | ... | header
 /// ```
 ///
-/// Integers little-endian. Each chunk is a bincode `Vec<Stored>` (checked,
-/// file, entry); the header (bincode [`Header`]) gives each chunk's length, CRC-32 and
+/// Integers little-endian. Each chunk is a postcard `Vec<Stored>` (checked,
+/// entry); the header (postcard [`Header`]) gives each chunk's length, CRC-32 and
 /// entry count, and ends the file. The header is written last because the chunks' lengths
 /// are only known once they are written.
 const PREFIX: u64 = 40;
@@ -285,7 +362,6 @@ pub const FINGERPRINT_AT: usize = 20;
 struct Header {
     written_ns: u64,
     key: Key,
-    manifest_file: String,
     manifest: Manifest,
     chunks: Vec<Chunk>,
 }
@@ -383,7 +459,8 @@ fn read_exact_at(file: &fs::File, pos: u64, len: u64) -> io::Result<Vec<u8>> {
 }
 
 fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> {
-    let file = fs::File::open(path)?;
+    // Never blocks: a FIFO in the cache file's place is a miss, not a hang.
+    let file = crate::fsutil::open_nonblocking(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(invalid("not a file"));
@@ -403,10 +480,10 @@ fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> 
     if crc32fast::hash(&bytes) != u32_at(36) {
         return Err(invalid("header checksum"));
     }
-    let header: Header = opts()
-        .with_limit(header_len)
-        .deserialize(&bytes)
-        .map_err(|_| invalid("header"))?;
+    let header: Header = match postcard::take_from_bytes(&bytes) {
+        Ok((h, [])) => h,
+        _ => return Err(invalid("header")),
+    };
     drop(bytes);
     if header.key != *key {
         return Err(invalid("stale"));
@@ -465,13 +542,12 @@ fn read_cache(path: &Path, key: &Key, threads: usize) -> io::Result<CachedPack> 
     let mut entries = Vec::with_capacity(n);
     let mut checked = Vec::with_capacity(n);
     for items in decoded {
-        for (c, file, e) in items.ok_or_else(|| invalid("chunk"))? {
+        for (c, e) in items.ok_or_else(|| invalid("chunk"))? {
             checked.push(c);
-            entries.push((file, e));
+            entries.push(e);
         }
     }
     Ok(CachedPack {
-        manifest_file: header.manifest_file,
         manifest: header.manifest,
         entries,
         checked,
@@ -529,25 +605,28 @@ fn decode_chunk(bytes: &[u8], entries: u32) -> io::Result<Vec<Stored>> {
     }
     // Text is gathered into shared blocks (see content::text), readable once the arena ends:
     // only then is it scanned.
+    // postcard reads from the bytes in hand: a string or a sequence that claims more than is
+    // left fails there, and strings are borrowed from `bytes`, not allocated.
     let items = super::text::arena_sized(bytes.len(), || {
-        opts()
-            .with_limit(bytes.len() as u64)
-            .deserialize_seed(Items(entries), bytes)
+        let mut de = postcard::Deserializer::from_bytes(bytes);
+        let items = Items(entries).deserialize(&mut de)?;
+        match de.finalize()? {
+            [] => Ok(items),
+            _ => Err(postcard::Error::DeserializeBadEncoding),
+        }
     })
-    .map_err(|_| invalid("chunk"))?;
+    .map_err(|_: postcard::Error| invalid("chunk"))?;
     if items.len() != entries as usize {
         return Err(invalid("chunk entries"));
     }
-    let clean = |(checked, file, e): &Stored| {
-        super::sanitize::is_clean(file) && (!checked || super::sanitize::all_clean(e))
-    };
+    let clean = |(checked, e): &Stored| !checked || super::sanitize::all_clean(e);
     if !items.iter().all(clean) {
         return Err(invalid("unclean text"));
     }
     Ok(items)
 }
 
-/// A chunk of items, serialized as a sequence of `(bool, String, Entry)`.
+/// A chunk of items, serialized as a sequence of `(bool, Entry)`.
 struct Items<'a>(&'a [Item<'a>]);
 
 impl Serialize for Items<'_> {
@@ -559,31 +638,21 @@ impl Serialize for Items<'_> {
 fn write_cache(
     path: &Path,
     key: &Key,
-    manifest_file: &str,
     manifest: &Manifest,
     entries: &[Item<'_>],
     now: u64,
     fingerprint: u32,
 ) -> io::Result<()> {
-    let dir = path.parent().ok_or_else(|| invalid("no parent"))?;
-    fs::create_dir_all(dir)?;
-    // Written to a temporary file, synced, then renamed: a reader sees the old cache, the
-    // new one, or none, never half of one.
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("cache"),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut w = BufWriter::with_capacity(256 * 1024, fs::File::create(&tmp)?);
+    // Through the one atomic writer: a reader sees the old cache, the new one, or none,
+    // never half of one, and the temporary file is never another user's planted link.
+    crate::fsutil::write_atomically_with(path, false, |file| {
+        let mut w = BufWriter::with_capacity(256 * 1024, file);
         w.write_all(&[0; PREFIX as usize])?;
         let per = entries.len().div_ceil(CHUNKS).max(MIN_CHUNK_ENTRIES);
         let mut chunks = Vec::new();
         for part in entries.chunks(per) {
             let mut c = Crc::new(&mut w);
-            opts()
-                .serialize_into(&mut c, &Items(part))
-                .map_err(|_| invalid("serialize"))?;
+            postcard::to_io(&Items(part), &mut c).map_err(|_| invalid("serialize"))?;
             chunks.push(Chunk {
                 len: c.len,
                 crc: c.hasher.finalize(),
@@ -591,15 +660,13 @@ fn write_cache(
             });
         }
         let header_at = PREFIX + chunks.iter().map(|c| c.len).sum::<u64>();
-        let header = opts()
-            .serialize(&Header {
-                written_ns: now,
-                key: key.clone(),
-                manifest_file: manifest_file.to_string(),
-                manifest: manifest.clone(),
-                chunks,
-            })
-            .map_err(|_| invalid("serialize"))?;
+        let header = postcard::to_allocvec(&Header {
+            written_ns: now,
+            key: key.clone(),
+            manifest: manifest.clone(),
+            chunks,
+        })
+        .map_err(|_| invalid("serialize"))?;
         w.write_all(&header)?;
         let mut prefix = Vec::with_capacity(PREFIX as usize);
         prefix.extend_from_slice(MAGIC);
@@ -610,26 +677,34 @@ fn write_cache(
         prefix.extend_from_slice(&crc32fast::hash(&header).to_le_bytes());
         w.seek(SeekFrom::Start(0))?;
         w.write_all(&prefix)?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+        w.flush()
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// postcard's varint (LEB128) of `n`.
+    fn varint(mut n: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(b);
+                return out;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
     #[test]
     fn a_huge_bogus_length_fails_fast_without_allocating_it() {
-        // A chunk of one item whose file name claims 2^62 bytes, then a few bytes: were that
+        // A chunk of one item whose entry id claims 2^62 bytes, then a few bytes: were that
         // length believed, the allocation alone would abort the process.
         let mut bytes = vec![1u8, 0]; // one item; checked = false
-        bytes.push(253); // bincode varint: a u64 follows
-        bytes.extend_from_slice(&(1u64 << 62).to_le_bytes());
+        bytes.extend(varint(1 << 62));
         bytes.extend_from_slice(b"abc");
         assert!(decode_chunk(&bytes, 1).is_err());
         // A length a little beyond the data fails at the end of it.
@@ -637,11 +712,26 @@ mod tests {
         short.extend_from_slice(b"abc");
         assert!(decode_chunk(&short, 1).is_err());
         // A sequence claiming 2^40 items reserves no more than the chunk says it holds.
-        let mut seq = vec![253u8];
-        seq.extend_from_slice(&(1u64 << 40).to_le_bytes());
-        assert!(decode_chunk(&seq, 1).is_err());
+        assert!(decode_chunk(&varint(1 << 40), 1).is_err());
         // The empty chunk of no items decodes; with one item expected, it is short.
         assert!(decode_chunk(&[0], 0).unwrap().is_empty());
         assert!(decode_chunk(&[0], 1).is_err());
+        // Trailing bytes after the items are refused.
+        assert!(decode_chunk(&[0, 0], 0).is_err());
+    }
+
+    #[test]
+    fn only_the_caches_own_names_are_swept_or_evicted() {
+        assert!(is_cache_file("0123456789abcdef.bin"));
+        assert!(!is_cache_file("0123456789abcdef.bin.tmp"));
+        assert!(!is_cache_file("0123456789abcdeg.bin"));
+        assert!(!is_cache_file("notes.bin"));
+        assert_eq!(
+            legacy_temp_pid(".0123456789abcdef.bin.4242.tmp"),
+            Some(4242)
+        );
+        assert_eq!(legacy_temp_pid(".0123456789abcdef.bin..tmp"), None);
+        assert_eq!(legacy_temp_pid(".notes.bin.4242.tmp"), None);
+        assert_eq!(legacy_temp_pid("0123456789abcdef.bin.4242.tmp"), None);
     }
 }

@@ -126,6 +126,33 @@ impl Diagnostic {
     }
 }
 
+/// A file or directory name as diagnostics show it: as it is when it is plain, else quoted
+/// with its control characters escaped (`"pack/a\nb.ron"`). A name is chosen by whoever made
+/// the pack, and a newline in one could otherwise print a line of its own (a fake
+/// `ok: no problems found`), in the text report and in JSON alike.
+pub fn file_label(name: &str) -> String {
+    let plain = name
+        .chars()
+        .all(|c| !c.is_control() && !super::sanitize::is_forbidden(c));
+    if plain {
+        name.to_string()
+    } else {
+        let quoted: String = name
+            .chars()
+            .map(|c| match c {
+                '\n' => "\\n".to_string(),
+                '\r' => "\\r".to_string(),
+                '\t' => "\\t".to_string(),
+                c if c.is_control() || super::sanitize::is_forbidden(c) => {
+                    c.escape_unicode().to_string()
+                }
+                c => c.escape_debug().to_string(),
+            })
+            .collect();
+        format!("\"{quoted}\"")
+    }
+}
+
 /// Sanitize only when needed (most messages are clean).
 fn clean(s: String) -> String {
     if s.chars().any(super::sanitize::is_forbidden) || s.contains('\t') {

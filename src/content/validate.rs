@@ -2,8 +2,8 @@
 //! resolved, every number checked. All problems are collected, not just the first.
 
 use super::diag::{Diagnostic, Report};
-use super::load::ParsedPack;
 use super::model::*;
+use super::parse::ParsedPack;
 use super::sanitize::{is_clean, sanitize};
 use super::text::Text;
 use std::collections::{HashMap, HashSet};
@@ -222,16 +222,18 @@ impl Checked {
     }
 }
 
-/// Validate parsed packs into a library. Returns the library only when there are no errors;
-/// the report always holds every diagnostic (warnings included).
+/// Validate parsed packs into a library, on one thread ([`super::load`] checks on the
+/// machine's cores). Returns the library only when there are no errors; the report always
+/// holds every diagnostic (warnings included).
 pub fn validate(packs: Vec<ParsedPack>, report: Report) -> (Option<Library>, Report) {
-    check_packs(packs, report).finish()
+    check_packs(packs, report, 1).finish()
 }
 
 /// Every check of [`validate`]. Entries a pack marks as checked ([`ParsedPack::checked`])
 /// skip the per-entry checks (their text must already have been proven clean); the
-/// checks across entries (unique ids, links) always run.
-pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report) -> Checked {
+/// checks across entries (unique ids, links) always run. Large libraries are checked on up
+/// to `threads` threads.
+pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: usize) -> Checked {
     let mut infos = Vec::new();
     let mut entries: Vec<(String, Entry)> = Vec::new();
     let mut outcomes: Vec<Outcome> = Vec::new();
@@ -326,7 +328,6 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report) -> Checked
         }
         report.diagnostics
     };
-    let threads = super::load::parse_threads();
     let to_check = outcomes
         .iter()
         .filter(|o| **o != Outcome::Prechecked)

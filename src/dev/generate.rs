@@ -1,7 +1,7 @@
 //! Synthetic libraries for benchmarks and load tests: N trials with realistic-looking text,
 //! deterministic from a seed (a small xorshift; no `rand`).
 
-use crate::content::load::{MAX_PACK_BYTES, MAX_PACK_ENTRIES};
+use crate::content::read::{MAX_PACK_BYTES, MAX_PACK_ENTRIES};
 use crate::content::{
     Analysis, Arm, ArmValue, Cite, Design, Discrepancy, Effect, Entry, EntryKind, Finding, Library,
     Manifest, Measure, PValue, PackInfo, Question, Role, Source, Status, Unit, Version,
@@ -431,8 +431,8 @@ pub const MAX_GEN_ENTRY_BYTES: u64 = 25 * 1024;
 // The generator and the loader agree: the largest pack the generator may write loads.
 const _: () = assert!(
     (MAX_PACK_ENTRIES as u64 + 1) * MAX_GEN_ENTRY_BYTES <= MAX_PACK_BYTES
-        && MAX_PACK_ENTRIES <= crate::content::load::MAX_RUN_ENTRIES
-        && MAX_PACK_BYTES <= crate::content::load::MAX_RUN_BYTES
+        && MAX_PACK_ENTRIES <= crate::content::read::MAX_RUN_ENTRIES
+        && MAX_PACK_BYTES <= crate::content::read::MAX_RUN_BYTES
 );
 
 /// Refuse a pack the loader would refuse: more trials than [`MAX_PACK_ENTRIES`].
@@ -466,7 +466,7 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let text =
         ron::ser::to_string_pretty(manifest, ron::ser::PrettyConfig::default()).map_err(ron_err)?;
-    std::fs::write(dir.join(crate::content::load::MANIFEST), text)
+    std::fs::write(dir.join(crate::content::read::MANIFEST), text)
 }
 
 /// Write `lib` as a pack directory: `pack.ron` (the first pack's manifest) and one

@@ -16,10 +16,8 @@
 
 use super::{CardRow, RowKind, Selection, card_rows};
 use crate::content::Library;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, MAIN_DB, params};
 use std::io::Write as _;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The note type's id. Fixed, so that every export's notes belong to the same note type.
 pub const MODEL_ID: i64 = 1_735_000_000_001;
@@ -41,7 +39,7 @@ pub enum AnkiError {
     Sqlite(#[from] rusqlite::Error),
     #[error("cannot build the package: {0}")]
     Zip(#[from] zip::result::ZipError),
-    #[error("cannot use a temporary file: {0}")]
+    #[error("cannot write the package: {0}")]
     Io(#[from] std::io::Error),
 }
 
@@ -84,15 +82,15 @@ pub fn build(
     package(lib, &card_rows(lib, sel, facts), now_ms)
 }
 
-/// The package of these rows.
+/// The package of these rows. The collection is built in memory and serialized from there:
+/// no temporary file is written anywhere (earlier versions left world-readable ones in the
+/// temporary directory when killed; those of this user are swept here, see
+/// [`sweep_old_temps`]).
 pub fn package(lib: &Library, rows: &[CardRow], now_ms: i64) -> Result<Vec<u8>, AnkiError> {
-    let tmp = TempFile::new()?;
-    {
-        let conn = Connection::open(&tmp.0)?;
-        fill(&conn, lib, rows, now_ms)?;
-        conn.close().map_err(|(_, e)| e)?;
-    }
-    let collection = std::fs::read(&tmp.0)?;
+    sweep_old_temps(&std::env::temp_dir());
+    let conn = Connection::open_in_memory()?;
+    fill(&conn, lib, rows, now_ms)?;
+    let collection = conn.serialize(MAIN_DB)?;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -103,37 +101,26 @@ pub fn package(lib: &Library, rows: &[CardRow], now_ms: i64) -> Result<Vec<u8>, 
     Ok(zip.finish()?.into_inner())
 }
 
-/// A file in the temporary directory, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new() -> std::io::Result<TempFile> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!(
-            "trialdeck-anki-{}-{nanos}-{}.anki2",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        // Claim the name (fails if it exists), so nothing else's file is reused.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
-        Ok(TempFile(path))
+/// The process id in the name of a temporary collection of an earlier version
+/// (`trialdeck-anki-<pid>-<nanos>-<n>.anki2`, and its `-journal`).
+fn old_temp_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix("trialdeck-anki-")?;
+    let rest = rest
+        .strip_suffix(".anki2")
+        .or_else(|| rest.strip_suffix(".anki2-journal"))?;
+    let mut parts = rest.split('-');
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (pid, nanos, n) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !digits(pid) || !digits(nanos) || !digits(n) {
+        return None;
     }
+    pid.parse().ok()
 }
 
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-        let mut journal = self.0.clone().into_os_string();
-        journal.push("-journal");
-        let _ = std::fs::remove_file(journal);
-    }
+/// Remove this user's temporary collections that earlier versions left in `dir` (killed
+/// mid-export); see [`crate::fsutil::sweep`]. Returns how many went.
+pub fn sweep_old_temps(dir: &std::path::Path) -> usize {
+    crate::fsutil::sweep(dir, std::time::SystemTime::now(), old_temp_pid)
 }
 
 const SCHEMA: &str = "
@@ -414,6 +401,19 @@ pub fn sha1(data: &[u8]) -> [u8; 20] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn old_temporary_collections_are_recognised_by_their_whole_name() {
+        assert_eq!(old_temp_pid("trialdeck-anki-42-123-0.anki2"), Some(42));
+        assert_eq!(
+            old_temp_pid("trialdeck-anki-42-123-0.anki2-journal"),
+            Some(42)
+        );
+        assert_eq!(old_temp_pid("trialdeck-anki-42-123.anki2"), None);
+        assert_eq!(old_temp_pid("trialdeck-anki-42-123-0-1.anki2"), None);
+        assert_eq!(old_temp_pid("trialdeck-anki-x-123-0.anki2"), None);
+        assert_eq!(old_temp_pid("my-deck.anki2"), None);
+    }
 
     fn hex(d: [u8; 20]) -> String {
         d.iter().map(|b| format!("{b:02x}")).collect()

@@ -1,12 +1,14 @@
 //! Exports of a validated library: JSON (the whole pack), and — rendered from the entry
 //! document ([`crate::doc`]) so that no exporter formats a design card, finding or citation
 //! of its own — a Markdown handout, CSV for flashcard tools' text import, and an Anki deck.
+//! [`list`] gives `trialdeck list`'s rows (table, TSV, JSON).
 //!
 //! What is exported is a [`Selection`]: some or all entries, and the questions of some or
 //! all roles.
 
 pub mod anki;
 pub mod csv;
+pub mod list;
 pub mod markdown;
 
 use crate::content::{Entry, EntryKind, Library, PackInfo, Role};

@@ -380,6 +380,12 @@ fn with_input<T>(f: impl FnOnce(&mut TtyInput) -> io::Result<T>) -> io::Result<T
     f(guard.as_mut().expect("made above"))
 }
 
+/// Make the reader now (it listens for resizes from then on): before the first frame, so a
+/// resize while the app starts is never missed.
+pub fn init() -> io::Result<()> {
+    with_input(|_| Ok(()))
+}
+
 /// Whether an event is ready within `timeout` (crossterm's `event::poll`). Errors when the
 /// terminal hung up ([`is_hang_up`]).
 pub fn poll(timeout: Duration) -> io::Result<bool> {

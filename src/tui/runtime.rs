@@ -561,6 +561,8 @@ fn writeln_stderr(s: &str) -> io::Result<()> {
 /// The thread that reads the terminal and sends what it reads to the loop. A read that fails
 /// (the terminal is gone) ends the session as a hang-up.
 fn spawn_input(out: Sender<Incoming>) -> io::Result<()> {
+    // Listen for resizes before the first frame is drawn, not when the thread gets to run.
+    input::init()?;
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {

@@ -4,6 +4,7 @@
 //! whole loop instead ([`trialdeck::tui::runtime::Runtime`]).
 #![allow(dead_code)]
 
+pub mod files;
 pub mod pty;
 
 use ratatui::crossterm;

@@ -1,0 +1,105 @@
+//! Helpers for the file tests (the pack reader, the cache, the one atomic writer): copies of
+//! the mini pack, the binary with a hang guard, FIFOs, a process id that is surely gone, and
+//! running a command as an unprivileged user (tests run as root in CI).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Only a guard so a regression fails instead of hanging the suite.
+pub const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// The uid and gid of `nobody`, whom root-run tests become to see permissions at work.
+pub const NOBODY: u32 = 65_534;
+
+/// The mini pack's directory.
+pub fn mini() -> PathBuf {
+    super::mini_dir()
+}
+
+/// A copy of the mini pack in a fresh temporary directory: (the tempdir, the pack inside it).
+pub fn mini_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("pack");
+    fs::create_dir(&dir).unwrap();
+    for e in fs::read_dir(mini()).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    (tmp, dir)
+}
+
+/// The binary, with a hang guard, colour left to the command line, and no config or cache of
+/// the machine's.
+pub fn trialdeck() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("trialdeck").unwrap();
+    c.env_remove("NO_COLOR")
+        .env("TRIALDECK_CACHE_DIR", "off")
+        .timeout(HANG_GUARD);
+    c
+}
+
+/// Everything a finished command printed, stdout then stderr.
+pub fn printed(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
+    assert_eq!(rc, 0, "mkfifo {}", path.display());
+}
+
+/// The names in a directory, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The process id of a process that has ended (and been reaped).
+pub fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+pub fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+pub fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Make `path` belong to `uid`:`gid` (root only).
+pub fn chown(path: &Path, uid: u32, gid: u32) {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+}
+
+/// Run `f(value)` on another thread and give its result, or `None` if it has not returned
+/// within [`HANG_GUARD`] (the thread is left behind: the test fails anyway).
+pub fn within_guard<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(HANG_GUARD).ok()
+}
