@@ -1,25 +1,23 @@
 //! The command line, driven through the real binary: every subcommand, good and bad, on the
 //! fictional mini pack, and on the bundled pack where the test does not depend on its content.
 
+mod common;
+use common::{mini_dir as mini, trialdeck};
+
+/// A copy of the mini pack with `edit` applied to `alpha.ron`.
+fn mini_copy(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    common::mini_copy_edited("alpha.ron", |s| edit(s.to_string()))
+}
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn mini() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini")
-}
-
 fn bad(kind: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/bad")
         .join(kind)
-}
-
-fn trialdeck() -> Command {
-    let mut c = Command::cargo_bin("trialdeck").expect("binary builds");
-    c.env_remove("NO_COLOR");
-    c
 }
 
 fn no_panic() -> impl Predicate<str> {
@@ -37,20 +35,6 @@ fn stdout_of(cmd: &mut Command) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8 stdout")
-}
-
-/// A copy of the mini pack in a temporary directory, with `edit` applied to `alpha.ron`.
-fn mini_copy(edit: impl Fn(String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(mini()).unwrap() {
-        let p = e.unwrap().path();
-        let mut text = std::fs::read_to_string(&p).unwrap();
-        if p.file_name().unwrap() == "alpha.ron" {
-            text = edit(text);
-        }
-        std::fs::write(dir.path().join(p.file_name().unwrap()), text).unwrap();
-    }
-    dir
 }
 
 fn stderr_of(cmd: &mut Command, code: i32) -> String {
@@ -723,7 +707,7 @@ fn export_bundled_pack_is_valid_json() {
 fn no_subcommand_loads_the_packs_and_says_so() {
     // Without a terminal the app cannot open: the packs are loaded (and counted), then it
     // explains that it needs a terminal (a terminal error, 4, not a usage error).
-    // tests/e2e_pty.rs runs it in a pty.
+    // tests/e2e_terminal.rs runs it in a pty.
     trialdeck()
         .arg("--pack")
         .arg(mini())

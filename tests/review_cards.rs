@@ -1,7 +1,10 @@
 //! Fact and question cards from the bundled pack; session queues and their filters.
 
+mod common;
+use common::bundled_library as lib;
+
 use std::collections::HashMap;
-use trialdeck::content::{EntryKind, Library, Role, load_bundled};
+use trialdeck::content::{EntryKind, Library, Role};
 use trialdeck::review::cards::{CardText, FACT_TAG, entry_cards};
 use trialdeck::review::queue::{self, Filter};
 use trialdeck::review::{
@@ -9,10 +12,6 @@ use trialdeck::review::{
 };
 
 const NOW: i64 = 1_750_000_000;
-
-fn lib() -> Library {
-    load_bundled().expect("bundled pack loads").library
-}
 
 fn card<'a>(cards: &'a [Card], id: &str) -> &'a Card {
     cards

@@ -29,15 +29,8 @@ pub fn mini_copy() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
-/// The binary, with a hang guard, colour left to the command line, and no config or cache of
-/// the machine's.
-pub fn trialdeck() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("trialdeck").unwrap();
-    c.env_remove("NO_COLOR")
-        .env("TRIALDECK_CACHE_DIR", "off")
-        .timeout(HANG_GUARD);
-    c
-}
+#[allow(unused_imports)]
+pub use super::trialdeck;
 
 /// Everything a finished command printed, stdout then stderr.
 pub fn printed(out: &std::process::Output) -> String {

@@ -36,6 +36,52 @@ pub fn mini_library() -> Library {
         .library
 }
 
+/// A fixture under `tests/fixtures` (`good/mini`, `bad/syntax-missing-comma`).
+pub fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// The binary, with a hang guard, colour left to the command line, and no config or cache of
+/// the machine's.
+pub fn trialdeck() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("trialdeck").expect("the binary builds");
+    c.env_remove("NO_COLOR")
+        .env("TRIALDECK_CACHE_DIR", "off")
+        .timeout(files::HANG_GUARD);
+    c
+}
+
+/// The bundled packs, which must load without a warning.
+pub fn bundled_clean() -> Library {
+    match content::load_bundled() {
+        Ok(l) => {
+            assert!(
+                l.report.diagnostics.is_empty(),
+                "the bundled pack must load without warnings:\n{}",
+                l.report.render()
+            );
+            l.library
+        }
+        Err(r) => panic!("the bundled pack does not load:\n{}", r.render()),
+    }
+}
+
+/// A copy of the mini pack in a fresh temporary directory, with `edit` applied to the text of
+/// its file `file` (`""`: a plain copy).
+pub fn mini_copy_edited(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in std::fs::read_dir(mini_dir()).expect("mini dir") {
+        let f = f.expect("entry").path();
+        let name = f.file_name().expect("name");
+        let text = std::fs::read_to_string(&f).expect("read");
+        let text = if name == file { edit(&text) } else { text };
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    dir
+}
+
 /// The bundled packs (EMILIA and friends).
 pub fn bundled_library() -> Library {
     content::load_bundled()
@@ -47,20 +93,11 @@ pub fn bundled_library() -> Library {
 /// its file `file` (e.g. `pack.ron`); returns the directory (kept alive by the caller) and the
 /// loaded library.
 pub fn edited_mini(file: &str, edit: impl Fn(&str) -> String) -> (tempfile::TempDir, Library) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for f in std::fs::read_dir(mini_dir()).expect("mini dir") {
-        let f = f.expect("entry").path();
-        let text = std::fs::read_to_string(&f).expect("read");
-        let name = f.file_name().expect("name");
-        let text = if name == file {
-            let edited = edit(&text);
-            assert_ne!(edited, text, "the edit of {file} changed something");
-            edited
-        } else {
-            text
-        };
-        std::fs::write(dir.path().join(name), text).expect("write");
-    }
+    let dir = mini_copy_edited(file, |text| {
+        let edited = edit(text);
+        assert_ne!(edited, text, "the edit of {file} changed something");
+        edited
+    });
     let lib = content::load(&[PackSource::Dir(dir.path().to_path_buf())])
         .expect("the edited mini pack loads")
         .library;
