@@ -57,6 +57,7 @@ pub fn fingerprint() -> u32 {
     let mut h = crc32fast::Hasher::new();
     for src in [
         include_str!("model.rs"),
+        include_str!("figure.rs"),
         include_str!("load.rs"),
         include_str!("validate.rs"),
         include_str!("sanitize.rs"),

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod diag;
+pub mod figure;
 pub mod load;
 pub mod model;
 pub mod sanitize;
@@ -13,6 +14,7 @@ pub mod validate;
 
 pub use cache::Cache;
 pub use diag::{Diagnostic, Report, Severity};
+pub use figure::Figure;
 pub use load::PackSource;
 pub use model::*;
 pub use text::Text;

@@ -10,7 +10,8 @@ pub mod csv;
 pub mod markdown;
 
 use crate::content::{Entry, EntryKind, Library, PackInfo, Role};
-use crate::doc::{Block, Document, Section};
+use crate::doc::Document;
+use crate::format::plain_spaces;
 use crate::review::cards::{self, CardId, CardKind};
 use serde::Serialize;
 
@@ -191,13 +192,9 @@ fn source_of(doc: &Document, finding_ids: &[&str]) -> String {
 
 /// The design card's citations, as the document shows them.
 fn design_source(doc: &Document) -> Option<String> {
-    doc.part(Section::Overview).iter().find_map(|b| match b {
-        Block::Fields(fs) => fs
-            .iter()
-            .find(|f| f.key == "Source")
-            .map(|f| f.value.clone()),
-        _ => None,
-    })
+    doc.design()
+        .map(|d| d.source.clone())
+        .filter(|s| !s.is_empty())
 }
 
 /// A tag as Anki takes it: no whitespace (spaces become `_`).
@@ -289,6 +286,15 @@ pub fn card_rows(lib: &Library, sel: &Selection, facts: bool) -> Vec<CardRow> {
                     source,
                 });
             }
+        }
+    }
+    // Flashcard files get plain spaces (see `crate::format`).
+    for r in &mut out {
+        for s in [&mut r.question, &mut r.key_response, &mut r.source] {
+            *s = plain_spaces(s);
+        }
+        for k in &mut r.key_points {
+            *k = plain_spaces(k);
         }
     }
     out

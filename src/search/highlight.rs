@@ -96,8 +96,8 @@ impl SearchIndex {
                     return plain((e.name.to_string(), 0));
                 };
                 let (mut title, at) = named(&e.name, " · ", &f.endpoint);
-                // finding_summary is empty exactly when there is no effect and no number.
-                let has_numbers = f.effect.is_some() || f.values.iter().any(|v| v.value.is_some());
+                // finding_summary is empty exactly when there is no effect and no value.
+                let has_numbers = f.effect.is_some() || !f.values.is_empty();
                 let numbers_at = has_numbers.then(|| {
                     title.push_str(" — ");
                     title.chars().count()
@@ -267,7 +267,8 @@ pub fn format_hits(index: &SearchIndex, hits: &[Hit]) -> String {
             Some(item) => format!("{}/{item}", h.entry),
             None => h.entry.clone(),
         };
-        let title = one_line(title);
+        // Standard output gets plain spaces (see `crate::format`).
+        let title = crate::format::plain_spaces(&one_line(title));
         let _ = writeln!(
             out,
             "{}\t{id}\t{}\t{}",
@@ -397,7 +398,7 @@ mod tests {
         ];
         let arm = |arm: &str, v: f64| crate::content::ArmValue {
             arm: Some(arm.into()),
-            value: Some(v),
+            value: Some(v.into()),
             unit: crate::content::Unit::Months,
             ci: None,
             note: None,
@@ -406,9 +407,9 @@ mod tests {
         pfs.values = vec![arm("tdm1", 9.6), arm("lapcap", 6.4)];
         pfs.effect = Some(crate::content::Effect {
             measure: crate::content::Measure::HR,
-            estimate: 0.65,
-            ci: Some((0.55, 0.77)),
-            p: Some(crate::content::PValue::Lt(0.001)),
+            estimate: 0.65.into(),
+            ci: Some((0.55.into(), 0.77.into())),
+            p: Some(crate::content::PValue::Lt(0.001.into())),
             comparison: Text::default(),
         });
         // The reading no longer holds the numbers: they must come from the values.
@@ -426,8 +427,8 @@ mod tests {
             .unwrap();
         assert_eq!(
             h.title,
-            "EMILIA · Progression-free survival — HR 0.65 (0.55–0.77) · T-DM1 9.6 mo · \
-             Lapatinib + capecitabine 6.4 mo · p < 0.001"
+            "EMILIA · Progression-free survival — HR 0.65 (0.55–0.77) · T-DM1 9.6\u{a0}mo · \
+             Lapatinib + capecitabine 6.4\u{a0}mo · p < 0.001"
         );
         // A finding without numbers keeps a plain title.
         let t = idx.search("thrombocytopenia", 1);

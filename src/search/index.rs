@@ -4,11 +4,9 @@
 
 use super::Kind;
 use super::highlight::one_line;
-use crate::content::{
-    ArmValue, Entry, EntryKind, Finding, Library, Role, Text, fmt_effect, fmt_num,
-};
+use crate::content::{ArmValue, Entry, EntryKind, Finding, Library, Role, Text};
+use crate::format;
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// What a field of a record is. One byte in the index's text (see [`SearchIndex`]) says
@@ -144,7 +142,8 @@ fn fold_char(c: char) -> char {
         'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
         'ù' | 'ú' | 'û' | 'ü' => 'u',
         'ý' | 'ÿ' => 'y',
-        '\u{2010}' | '\u{2011}' | '\u{2013}' => '-',
+        // Hyphens, the en dash and the minus sign: `-13.9` finds `−13.9`.
+        '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{2212}' => '-',
         c => c,
     }
 }
@@ -323,29 +322,24 @@ pub(super) struct FieldAt<'a> {
 const GROUP_NOTE_CHARS: usize = 32;
 
 /// The numbers of a finding on one line, as its hit shows them, most telling first (a
-/// narrow screen cuts the end):
-/// `HR 0.65 (0.55–0.77) · T-DM1 9.6 mo · Lapatinib + capecitabine 6.4 mo · p < 0.001`.
-/// Values without a number are left out (their notes are prose, searched elsewhere).
+/// narrow screen cuts the end), each phrased by [`crate::format`] as every surface phrases it:
+/// `HR 0.65 (0.55–0.77) · T-DM1 9.6 mo · Lapatinib + capecitabine 6.4 mo · p < 0.001`. A value
+/// without a figure reads `not reached` or `no figure given`.
 pub fn finding_summary(e: &Entry, f: &Finding) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(eff) = &f.effect {
-        let num = |v| fmt_effect(eff.measure, v);
-        let mut s = format!("{} {}", eff.measure.label(), num(eff.estimate));
-        if let Some((lo, hi)) = eff.ci {
-            let _ = write!(s, " ({}–{})", num(lo), num(hi));
-        }
-        parts.push(s);
+    let effect = format::finding_effect_short(f);
+    if !effect.is_empty() {
+        parts.push(effect);
     }
     for v in &f.values {
-        let Some(x) = v.value else { continue };
-        let value = format!("{}{}", fmt_num(x), v.unit.suffix());
+        let value = format::arm_value(v);
         match group_label(e, v) {
             Some(label) => parts.push(format!("{label} {value}")),
             None => parts.push(value),
         }
     }
     if let Some(p) = f.effect.as_ref().and_then(|eff| eff.p) {
-        parts.push(p.to_string());
+        parts.push(format::p_value(p));
     }
     parts.join(" · ")
 }
@@ -359,7 +353,10 @@ fn group_label<'a>(e: &'a Entry, v: &'a ArmValue) -> Option<&'a str> {
         .and_then(|d| d.arms.iter().find(|a| Some(&a.id) == v.arm.as_ref()));
     match (arm, &v.note) {
         (Some(a), _) => Some(a.label.as_str()),
-        (None, Some(n)) if n.chars().count() <= GROUP_NOTE_CHARS => Some(n.as_str()),
+        // The note of a value without a figure is about the value, not its group.
+        (None, Some(n)) if v.value.is_some() && n.chars().count() <= GROUP_NOTE_CHARS => {
+            Some(n.as_str())
+        }
         _ => None,
     }
 }

@@ -45,7 +45,7 @@ pub struct Query {
 fn is_numeric(tok: &str) -> bool {
     tok.chars().any(|c| c.is_ascii_digit())
         && tok.chars().all(|c| {
-            c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '–' | '%' | '<' | '>' | '=')
+            c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '–' | '−' | '%' | '<' | '>' | '=')
         })
 }
 

@@ -526,19 +526,10 @@ pub fn card_top(
         return CardTop { lines, points };
     };
     let e = &lib.entries[c.entry_index];
-    let mut design = e.name.to_string();
-    if let Some(d) = &e.design {
-        design.push_str(&format!(" · phase {}", d.phase));
-        if !d.features.is_empty() {
-            design.push_str(&format!(", {}", d.features.join(", ")));
-        }
-        if let Some(n) = d.sample_size {
-            design.push_str(&format!(
-                " · {}",
-                crate::doc::count(n as usize, "patient", "patients")
-            ));
-        }
-    }
+    let design = match &e.design {
+        Some(d) => format!("{} · {}", e.name, crate::format::design_line(d)),
+        None => e.name.to_string(),
+    };
     let text_lines = |lines: &mut Vec<Line<'static>>, spans: Vec<Span<'static>>, indent| {
         lines.extend(wrap(spans, w, indent));
     };
