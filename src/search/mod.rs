@@ -12,8 +12,9 @@
 //! (names, titles, tags, registry ids, drugs, endpoints, prompts) and *long* fields (bottom
 //! lines, readings, key responses, notes). Findings, questions and discrepancies also carry
 //! their entry's name (lightly weighted), so `emilia pfs` finds EMILIA's PFS finding. A
-//! finding's numbers (effect, CI, p, per-arm values; see [`finding_summary`]) are a field of
-//! their own and end its display title, so `9.6` finds that finding and its hit shows them.
+//! finding's numbers (effect, CI, p, per-arm values, phrased by [`crate::format`] as every
+//! surface phrases them; see [`finding_summary`]) are a field of their own and end its display
+//! title, so `9.6` finds that finding and its hit shows them.
 //! Titles never repeat the entry's name when the item's text already opens with it; they are
 //! composed for the hits returned, not stored. A finding's endpoint is also found by its
 //! initials (`pfs`, `os`).
@@ -37,6 +38,7 @@
 //! - `#kind` — only records of that kind (`#trial`, `#topic`, `#finding`, `#question`,
 //!   `#discrepancy`, prefixes ok: `#t` is trials and topics).
 //! - A number (`9.6`, `0.65`, `<0.001`) is a substring term: digits never match fuzzily.
+//!   Folding reads the minus sign as a hyphen, so `-13.9` finds `−13.9`.
 //!
 //! A `@role` or `#kind` word that names nothing is reported in [`Query::problems`] (and by
 //! [`check`]) with the valid words; the search itself then finds nothing.
