@@ -15,6 +15,10 @@ mod model;
 #[path = "src/content/text.rs"]
 mod text;
 use text::Text;
+#[allow(dead_code)]
+#[path = "src/content/figure.rs"]
+mod figure;
+use figure::Figure;
 
 use std::{env, fmt::Write as _, fs, path::Path};
 

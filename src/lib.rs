@@ -4,9 +4,9 @@
 //! the parts together and dispatches. Two halves:
 //!
 //! - the domain, which knows nothing of a terminal: [`content`] (packs: read, parse, check,
-//!   cache), [`format`] (every phrase of a number), [`doc`] (an entry as neutral blocks),
-//!   [`search`], [`review`] (cards, scheduling, the history), [`export`], [`config`] and
-//!   [`fsutil`];
+//!   cache), [`format`] (every phrase of a number), [`doc`] (an entry as neutral blocks with
+//!   typed accessors), [`search`], [`review`] (cards, scheduling, the history), [`export`],
+//!   [`config`] and [`fsutil`];
 //! - [`tui`], everything that does.
 //!
 //! [`dev`] (synthetic packs, fuzz entry points) is built only with the `dev` feature.
@@ -17,6 +17,7 @@ pub mod content;
 pub mod dev;
 pub mod doc;
 pub mod export;
+pub mod format;
 pub mod fsutil;
 pub mod review;
 pub mod search;

@@ -503,7 +503,8 @@ fn show_prints_the_entry_as_plain_text() {
         "Design",
         "Drug A (n = 200): 10 mg daily",
         "HR 0.70 (95% CI 0.55–0.85), p < 0.001",
-        "Drug A: 9 mo (95% CI 8–10)",
+        // As written, as the discrepancy note beside it quotes it.
+        "Drug A: 9.0 mo (95% CI 8.0–10.0)",
         "Safety",
         "• Any adverse event (grade ≥3)\n    - Drug A: 20%\n    - Drug B: 35%",
         "- context: Drug A mechanism (topic) [ab-mechanism]",

@@ -81,6 +81,7 @@ fn tdm3569g_gives_the_real_share_of_patients_treated_at_the_mtd() {
             .find(|v| v.arm.as_deref() == Some(arm))
             .and_then(|v| v.value)
             .unwrap()
+            .value()
     };
     assert_eq!(value("q3w"), 15.0);
     assert_eq!(value("weekly"), 16.0);
@@ -125,7 +126,12 @@ fn emilia_os_difference_is_5_8_months_and_the_review_rounding_is_a_discrepancy()
     let lib = lib();
     let e = entry(&lib, "emilia");
     let os = finding(e, "os");
-    let v: Vec<f64> = os.values.iter().filter_map(|v| v.value).collect();
+    let v: Vec<f64> = os
+        .values
+        .iter()
+        .filter_map(|v| v.value)
+        .map(|x| x.value())
+        .collect();
     assert_eq!(v, vec![30.9, 25.1]);
     assert!(((v[0] - v[1]) - 5.8).abs() < 1e-9);
     assert!(os.reading.contains("5.8 months"), "{}", os.reading);
@@ -195,7 +201,7 @@ fn emilia_her2_subgroup_values_have_no_arm() {
         assert!(!f.values.is_empty(), "{id}");
         for v in &f.values {
             assert_eq!(v.arm, None, "{id}: the review names no arm");
-            values.push(v.value.unwrap());
+            values.push(v.value.unwrap().value());
         }
     }
     assert_eq!(values, vec![10.6, 8.2, 34.1, 26.5]);
@@ -206,7 +212,12 @@ fn emilia_her2_subgroup_values_have_no_arm() {
     // The resistance topic stores the same medians without an arm as well.
     let t = entry(&lib, "topic-resistance");
     let emilia_her2 = finding(t, "emilia-her2");
-    let mut v: Vec<f64> = emilia_her2.values.iter().filter_map(|v| v.value).collect();
+    let mut v: Vec<f64> = emilia_her2
+        .values
+        .iter()
+        .filter_map(|v| v.value)
+        .map(|x| x.value())
+        .collect();
     v.sort_by(f64::total_cmp);
     assert_eq!(v, vec![8.2, 10.6, 26.5, 34.1]);
     assert!(emilia_her2.values.iter().all(|v| v.arm.is_none()));
@@ -230,7 +241,9 @@ fn cleopatra_does_not_store_li_cross_study_figures_as_its_arms() {
     let t = entry(&lib, "topic-landscape");
     assert!(t.findings.iter().any(|f| {
         f.cite.iter().any(|c| c.source == "li-2013-review")
-            && f.values.iter().any(|v| v.value == Some(18.0))
+            && f.values
+                .iter()
+                .any(|v| v.value.is_some_and(|x| x.value() == 18.0))
     }));
 }
 

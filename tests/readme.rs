@@ -59,7 +59,8 @@ fn first_screen(w: u16, h: u16) -> Vec<String> {
                 line.push_str(s);
                 skip = unicode_width::UnicodeWidthStr::width(s).saturating_sub(1);
             }
-            line.trim_end().to_string()
+            // A file gets plain spaces where the screen keeps a number with its unit.
+            trialdeck::format::plain_spaces(line.trim_end())
         })
         .collect()
 }

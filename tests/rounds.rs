@@ -85,7 +85,7 @@ fn a_round_walks_title_evidence_then_the_ladder() {
         "{t}"
     );
     assert!(
-        t.contains("Phase 3 · randomised, open-label, multicentre · 400 patients"),
+        t.contains("Phase 3, randomised, open-label, multicentre · 400 patients"),
         "{t}"
     );
     assert!(
@@ -517,7 +517,7 @@ fn h_writes_a_handout_of_exactly_the_questions_covered() {
         "{md}"
     );
     assert!(
-        md.contains("| Progression-free survival | ITT | 9 mo"),
+        md.contains("| Progression-free survival | ITT | 9.0 mo"),
         "{md}"
     );
     assert!(

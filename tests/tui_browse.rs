@@ -141,8 +141,9 @@ fn overview_opens_with_key_results_before_the_bottom_line() {
         .replace('\u{a0}', " ");
     for want in [
         "Progression-free survival",
-        "Drug A 9 mo",
-        "Drug B 6 mo",
+        // As the pack writes them: 9.0 and 6.0, not 9 and 6.
+        "Drug A 9.0 mo",
+        "Drug B 6.0 mo",
         "HR 0.70",
     ] {
         assert!(between.contains(want), "{want:?} in {between:?}");
@@ -712,9 +713,10 @@ fn a_difference_between_percentages_is_in_percentage_points() {
     assert!(text.contains("points (1–19)"), "{text}");
     let e = &a.lib.entries[a.current().unwrap()];
     let orr = e.findings.iter().find(|f| f.id == "orr").unwrap();
+    // The number stays with its unit (no-break spaces) on screen.
     assert_eq!(
-        trialdeck::doc::effect(orr),
-        "Diff 10 percentage points (95% CI 1–19), p = 0.03"
+        trialdeck::format::finding_effect(orr),
+        "Diff 10\u{a0}percentage\u{a0}points (95% CI 1–19), p = 0.03"
     );
 }
 

@@ -65,6 +65,7 @@ pub fn fingerprint() -> u32 {
     let mut h = crc32fast::Hasher::new();
     for src in [
         include_str!("model.rs"),
+        include_str!("figure.rs"),
         include_str!("read.rs"),
         include_str!("parse.rs"),
         include_str!("validate.rs"),

@@ -11,6 +11,7 @@
 
 pub mod cache;
 pub mod diag;
+pub mod figure;
 pub mod lookup;
 pub mod model;
 pub mod parse;
@@ -21,6 +22,7 @@ pub mod validate;
 
 pub use cache::Cache;
 pub use diag::{Diagnostic, Report, Severity};
+pub use figure::Figure;
 pub use model::*;
 pub use read::PackSource;
 pub use text::Text;

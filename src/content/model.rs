@@ -5,9 +5,8 @@
 //! in-memory model the rest of the app reads. Keeping one set of types avoids a second,
 //! near-identical tree; validation is what turns "parsed" into "trusted".
 
-use super::Text;
+use super::{Figure, Text};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The manifest of a pack (`pack.ron`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,7 +167,7 @@ pub struct Cite {
     pub at: Text,
 }
 
-/// The unit of a per-arm value.
+/// The unit of a per-arm value (phrased by [`crate::format::value_with_unit`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Unit {
     Percent,
@@ -180,20 +179,6 @@ pub enum Unit {
     Other(Text),
 }
 
-impl Unit {
-    pub fn suffix(&self) -> &str {
-        match self {
-            Unit::Percent => "%",
-            Unit::Months => " mo",
-            Unit::Weeks => " wk",
-            Unit::Days => " d",
-            Unit::Years => " y",
-            Unit::Patients => " pts",
-            Unit::Other(s) => s.as_str(),
-        }
-    }
-}
-
 /// One arm's value for an endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,13 +188,14 @@ pub struct ArmValue {
     /// so that an unnamed arm is always a decision, never an omission.
     #[serde(deserialize_with = "required_option")]
     pub arm: Option<Text>,
-    /// The number; `None` when the source gives none (e.g. "not reached": say so in `note`).
+    /// The number as written; `None` when the source gives none (e.g. "not reached": say so
+    /// in `note`).
     #[serde(default)]
-    pub value: Option<f64>,
+    pub value: Option<Figure>,
     pub unit: Unit,
     /// A 95% CI for this arm's value, where the source gives one.
     #[serde(default)]
-    pub ci: Option<(f64, f64)>,
+    pub ci: Option<(Figure, Figure)>,
     #[serde(default)]
     pub note: Option<Text>,
 }
@@ -230,65 +216,25 @@ impl Measure {
     pub fn is_ratio(self) -> bool {
         !matches!(self, Measure::Difference)
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            Measure::HR => "HR",
-            Measure::OR => "OR",
-            Measure::RR => "RR",
-            Measure::Difference => "Diff",
-        }
-    }
 }
 
 /// A p-value as reported: exact, or a bound.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum PValue {
-    Eq(f64),
-    Lt(f64),
-    Gt(f64),
+    Eq(Figure),
+    Lt(Figure),
+    Gt(Figure),
 }
 
 impl PValue {
-    pub fn raw(self) -> f64 {
+    /// The figure the p-value is, or is bounded by.
+    pub fn figure(self) -> Figure {
         match self {
             PValue::Eq(v) | PValue::Lt(v) | PValue::Gt(v) => v,
         }
     }
-}
-
-impl fmt::Display for PValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PValue::Eq(v) => write!(f, "p = {}", fmt_num(*v)),
-            PValue::Lt(v) => write!(f, "p < {}", fmt_num(*v)),
-            PValue::Gt(v) => write!(f, "p > {}", fmt_num(*v)),
-        }
-    }
-}
-
-/// Format a number the way a paper would: no trailing zeros, no exponent.
-pub fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
-}
-
-/// Format a ratio (HR, OR, RR or its CI bound) as papers do: at least two decimals.
-pub fn fmt_ratio(v: f64) -> String {
-    let s = fmt_num(v);
-    match s.split_once('.') {
-        Some((_, dec)) if dec.len() >= 2 => s,
-        Some((int, dec)) => format!("{int}.{dec:0<2}"),
-        None => format!("{s}.00"),
-    }
-}
-
-/// Format an effect value: ratios with at least two decimals, differences as they are.
-pub fn fmt_effect(m: Measure, v: f64) -> String {
-    if m.is_ratio() {
-        fmt_ratio(v)
-    } else {
-        fmt_num(v)
+    pub fn raw(self) -> f64 {
+        self.figure().value()
     }
 }
 
@@ -297,10 +243,10 @@ pub fn fmt_effect(m: Measure, v: f64) -> String {
 #[serde(deny_unknown_fields)]
 pub struct Effect {
     pub measure: Measure,
-    pub estimate: f64,
+    pub estimate: Figure,
     /// 95% confidence interval (lower, upper).
     #[serde(default)]
-    pub ci: Option<(f64, f64)>,
+    pub ci: Option<(Figure, Figure)>,
     #[serde(default)]
     pub p: Option<PValue>,
     /// What is compared, e.g. "T-DM1 vs lapatinib + capecitabine".

@@ -128,6 +128,9 @@ pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnosti
         // `sample_size:`); point at the token itself, within the span.
         let end = byte_offset(text, e.span.end.line, e.span.end.col);
         let mut start = byte_offset(text, e.span.start.line, e.span.start.col).min(end);
+        if e.code == ron::Error::ExpectedRawValue {
+            start = value_start(text, start);
+        }
         while let Some(c) = text[start..end]
             .chars()
             .next()
@@ -135,10 +138,34 @@ pub fn parse<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnosti
         {
             start += c.len_utf8();
         }
-        Diagnostic::error(code, name, super::sanitize::clean(&e.code.to_string()))
+        let message = match &e.code {
+            // A figure (content::figure) reads its literal as a raw value: one that is not a
+            // number is reported by ron as no raw value.
+            ron::Error::ExpectedRawValue => "expected a number".to_string(),
+            c => c.to_string(),
+        };
+        Diagnostic::error(code, name, super::sanitize::clean(&message))
             .at_offset(text, start)
             .help(help)
     })
+}
+
+/// Where the value that ends before byte `end` starts: ron reports a figure that is not a
+/// number (see `content::figure`) after the value, and the caret belongs on it. A string is
+/// found by its opening quote; anything else runs back to the `:`, `,`, `(` or `[` before it.
+fn value_start(text: &str, end: usize) -> usize {
+    let before = text[..end].trim_end();
+    let start = match before.strip_suffix('"') {
+        Some(inner) => {
+            let b = inner.as_bytes();
+            (0..b.len())
+                .rev()
+                .find(|&i| b[i] == b'"' && (i == 0 || b[i - 1] != b'\\'))
+                .unwrap_or(0)
+        }
+        None => before.rfind([':', ',', '(', '[']).map_or(0, |i| i + 1),
+    };
+    start + (text[start..end].len() - text[start..end].trim_start().len())
 }
 
 /// The byte offset of a 1-based line and (character) column, clamped to the text.
@@ -182,7 +209,8 @@ fn classify(e: &ron::Error) -> (&'static str, &'static str) {
         | E::ExpectedDifferentLength { .. }
         | E::IntegerOutOfBounds
         | E::ExpectedNamedStructLike(_)
-        | E::ExpectedDifferentStructName { .. } => (
+        | E::ExpectedDifferentStructName { .. }
+        | E::ExpectedRawValue => (
             "wrong-type",
             "give the field a value of the type docs/pack-format.md shows",
         ),

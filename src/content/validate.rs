@@ -574,9 +574,9 @@ fn check_values(
             );
         }
         if let Some(x) = v.value
-            && cx.number(x, || format!("{p} › value"))
+            && cx.number(x.value(), || format!("{p} › value"))
             && v.unit == Unit::Percent
-            && !(0.0..=100.0).contains(&x)
+            && !(0.0..=100.0).contains(&x.value())
         {
             cx.err(
                 "out-of-range",
@@ -594,8 +594,9 @@ fn check_values(
             );
         }
         if let Some((lo, hi)) = v.ci {
-            let ok = cx.number(lo, || format!("{p} › ci")) & cx.number(hi, || format!("{p} › ci"));
-            if ok && lo > hi {
+            let ok = cx.number(lo.value(), || format!("{p} › ci"))
+                & cx.number(hi.value(), || format!("{p} › ci"));
+            if ok && lo.value() > hi.value() {
                 cx.err(
                     "bad-ci",
                     format!("{p} › ci"),
@@ -604,7 +605,7 @@ fn check_values(
                 );
             } else if ok
                 && let Some(x) = v.value
-                && !(lo <= x && x <= hi)
+                && !(lo.value() <= x.value() && x.value() <= hi.value())
             {
                 cx.err(
                     "bad-ci",
@@ -619,23 +620,26 @@ fn check_values(
 
 fn check_effect(cx: &mut Ctx, e: &mut Effect, p: &str) {
     cx.text(&mut e.comparison, || format!("{p} › comparison"), false);
-    let est_ok = cx.number(e.estimate, || format!("{p} › estimate"));
-    if est_ok && e.measure.is_ratio() && e.estimate <= 0.0 {
+    let measure = crate::format::measure(e.measure);
+    let est = e.estimate.value();
+    let est_ok = cx.number(est, || format!("{p} › estimate"));
+    if est_ok && e.measure.is_ratio() && est <= 0.0 {
         cx.err(
             "out-of-range",
             format!("{p} › estimate"),
-            format!("a {} must be > 0, found {}", e.measure.label(), e.estimate),
+            format!("a {measure} must be > 0, found {}", e.estimate),
             "ratios are positive; check the source",
         );
     }
-    if let Some((lo, hi)) = e.ci {
+    if let Some((lo_f, hi_f)) = e.ci {
+        let (lo, hi) = (lo_f.value(), hi_f.value());
         let ok = cx.number(lo, || format!("{p} › ci")) & cx.number(hi, || format!("{p} › ci"));
         if ok {
             if e.measure.is_ratio() && (lo <= 0.0 || hi <= 0.0) {
                 cx.err(
                     "out-of-range",
                     format!("{p} › ci"),
-                    format!("a {} CI must be > 0, found ({lo}, {hi})", e.measure.label()),
+                    format!("a {measure} CI must be > 0, found ({lo_f}, {hi_f})"),
                     "ratios are positive; check the source",
                 );
             }
@@ -643,14 +647,14 @@ fn check_effect(cx: &mut Ctx, e: &mut Effect, p: &str) {
                 cx.err(
                     "bad-ci",
                     format!("{p} › ci"),
-                    format!("CI lower bound {lo} is above upper bound {hi}"),
+                    format!("CI lower bound {lo_f} is above upper bound {hi_f}"),
                     "write the CI as (lower, upper)",
                 );
-            } else if est_ok && !(lo <= e.estimate && e.estimate <= hi) {
+            } else if est_ok && !(lo <= est && est <= hi) {
                 cx.err(
                     "bad-ci",
                     format!("{p} › ci"),
-                    format!("estimate {} lies outside its CI ({lo}, {hi})", e.estimate),
+                    format!("estimate {} lies outside its CI ({lo_f}, {hi_f})", e.estimate),
                     "check the estimate and CI against the source; the CI must contain the estimate",
                 );
             }

@@ -299,14 +299,14 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
                 values: vec![
                     ArmValue {
                         arm: Some("experimental".into()),
-                        value: Some(a),
+                        value: Some(a.into()),
                         unit: Unit::Months,
                         ci: None,
                         note: None,
                     },
                     ArmValue {
                         arm: Some("control".into()),
-                        value: Some(b),
+                        value: Some(b.into()),
                         unit: Unit::Months,
                         ci: None,
                         note: None,
@@ -314,9 +314,10 @@ fn gen_entry(r: &mut Rng, i: usize) -> Entry {
                 ],
                 effect: Some(Effect {
                     measure: Measure::HR,
-                    estimate: est,
-                    ci: Some((round2(est * 0.8), round2(est * 1.25))),
-                    p: Some(PValue::Eq(round2(0.01 + r.unit() * 0.5))),
+                    // Figures as their shortest text, which is what the RON writer prints.
+                    estimate: est.into(),
+                    ci: Some((round2(est * 0.8).into(), round2(est * 1.25).into())),
+                    p: Some(PValue::Eq(round2(0.01 + r.unit() * 0.5).into())),
                     comparison: "experimental vs control".into(),
                 }),
                 reading: prose(r, 24).into(),

@@ -2,17 +2,25 @@
 //! rows, tables, bullets and the few item lists a reader selects from — built once per entry
 //! from the validated model.
 //!
-//! Every view of an entry renders this document: the TUI's detail panel ([`styled`]), the
-//! plain text of `trialdeck show` ([`plain`]), and exporters. Formatting of values (arm values,
-//! effects, citations, counts) lives here and nowhere else, so the views cannot drift apart.
+//! Every view of an entry renders this document: the TUI's detail panel (`tui::lines`), the
+//! plain text of `trialdeck show` ([`plain`]), and exporters. Numbers are phrased by
+//! [`crate::format`]; labels and citations here; so the views cannot drift apart.
+//!
+//! Consumers that need one thing of an entry ask for it by type — [`Document::design`],
+//! [`Document::key_results`], [`Document::safety`], [`Document::limitations`],
+//! [`Document::sources`], [`Document::forest`] — rather than looking for a heading or a
+//! field's text in the blocks, which are for rendering.
 
 pub mod plain;
 pub mod shared;
 
 use crate::content::{
-    Analysis, ArmValue, Cite, Entry, Finding, Library, Measure, Role, SafetyItem, Status, Unit,
-    fmt_effect, fmt_num,
+    Analysis, ArmValue, Cite, Entry, Finding, Library, Measure, Role, SafetyItem, Status,
 };
+use crate::format;
+
+/// Counts are phrased by [`crate::format`]; re-exported for the views that name them here.
+pub use crate::format::count;
 
 /// The sections of an entry, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,8 +183,51 @@ pub struct QuestionItem {
 pub struct ForestRow {
     pub label: String,
     pub measure: Measure,
+    /// The estimate and CI as numbers, for placing them on the axis.
     pub estimate: f64,
     pub ci: Option<(f64, f64)>,
+    /// The effect as the findings table phrases it: `HR 0.65 (0.55–0.77)`.
+    pub text: String,
+}
+
+/// The forest plot of a document ([`Document::forest`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Forest<'a> {
+    pub rows: &'a [ForestRow],
+    /// (favours the left side, favours the right side), named by the arms.
+    pub favours: Option<&'a (String, String)>,
+}
+
+/// The design card: its rows as the Overview shows them, the design on one line, and where
+/// the design facts come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignCard {
+    pub fields: Vec<Field>,
+    /// `Phase 3, randomised, open-label · 991 patients` ([`format::design_line`]).
+    pub line: String,
+    /// Readable citations of the design card, or "".
+    pub source: String,
+}
+
+/// One safety item as the Safety section shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SafetyRow {
+    /// `Any adverse event (grade ≥3)`.
+    pub event: String,
+    /// Per arm: `T-DM1: 1 patient`, with a caveat in brackets.
+    pub values: Vec<String>,
+    pub note: Option<String>,
+    /// Readable citations.
+    pub source: String,
+}
+
+/// The citations of one source: its label and title, and each place cited with what it
+/// supports (`Table 1 — Progression-free survival`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRefs {
+    pub label: String,
+    pub title: Option<String>,
+    pub cites: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -207,16 +258,59 @@ pub struct Part {
     pub blocks: Vec<Block>,
 }
 
-/// An entry as a document.
+/// An entry as a document: its parts (blocks to render) and typed accessors for consumers
+/// that need one thing of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub id: String,
     pub name: String,
     pub title: String,
     pub parts: Vec<Part>,
+    design: Option<DesignCard>,
+    key_results: Vec<String>,
+    safety: Vec<SafetyRow>,
+    limitations: Vec<String>,
+    sources: Vec<SourceRefs>,
 }
 
 impl Document {
+    /// The design card (trials that have one).
+    pub fn design(&self) -> Option<&DesignCard> {
+        self.design.as_ref()
+    }
+
+    /// The headline results on one line each ([`headline`]), as the Overview lists them.
+    pub fn key_results(&self) -> &[String] {
+        &self.key_results
+    }
+
+    /// The safety items, in pack order.
+    pub fn safety(&self) -> &[SafetyRow] {
+        &self.safety
+    }
+
+    /// The limitations, each a short item.
+    pub fn limitations(&self) -> &[String] {
+        &self.limitations
+    }
+
+    /// Every source the entry cites, with what each citation supports.
+    pub fn sources(&self) -> &[SourceRefs] {
+        &self.sources
+    }
+
+    /// The forest plot's rows and which arm each side favours; `None` when the entry has no
+    /// forest section.
+    pub fn forest(&self) -> Option<Forest<'_>> {
+        self.part(Section::Forest).iter().find_map(|b| match b {
+            Block::Forest { rows, favours, .. } => Some(Forest {
+                rows,
+                favours: favours.as_ref(),
+            }),
+            _ => None,
+        })
+    }
+
     pub fn part(&self, s: Section) -> &[Block] {
         self.parts
             .iter()
@@ -249,63 +343,7 @@ impl Document {
 }
 
 // ---------------------------------------------------------------------------------------
-// Formatting shared by every view.
-
-/// "1 patient", "991 patients"; "1 discrepancy note", "7 discrepancy notes".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// A number with a true minus sign (−13.9, not -13.9).
-pub fn signed(v: f64) -> String {
-    let s = fmt_num(v);
-    match s.strip_prefix('-') {
-        Some(rest) => format!("−{rest}"),
-        None => s,
-    }
-}
-
-/// The unit of a difference between arms whose values are in `unit`.
-fn difference_unit(unit: Option<&Unit>) -> &'static str {
-    match unit {
-        Some(Unit::Percent) => " percentage points",
-        Some(Unit::Months) => " months",
-        Some(Unit::Weeks) => " weeks",
-        Some(Unit::Days) => " days",
-        Some(Unit::Years) => " years",
-        Some(Unit::Patients) => " patients",
-        _ => "",
-    }
-}
-
-/// A value with its unit, kept on one line (a no-break space before the unit).
-pub fn value_with_unit(x: f64, unit: &Unit) -> String {
-    let suffix = unit.suffix();
-    match suffix.strip_prefix(' ') {
-        Some(rest) => format!("{} {rest}", fmt_num(x)),
-        None => format!("{}{suffix}", fmt_num(x)),
-    }
-}
-
-/// An arm's value alone: `9.6 mo`, `43.6% (95% CI 38–49)`; "no number" when the source gives
-/// none and no note says why (validation prevents that).
-pub fn arm_value(v: &ArmValue) -> String {
-    match v.value {
-        Some(x) => {
-            let mut s = value_with_unit(x, &v.unit);
-            if let Some((lo, hi)) = v.ci {
-                s.push_str(&format!(" (95% CI {}–{})", fmt_num(lo), fmt_num(hi)));
-            }
-            s
-        }
-        // A value the source gives only in words ("not reached"): the words are the value.
-        None => v.note.as_deref().unwrap_or("no number").to_string(),
-    }
-}
+// Labels and lines shared by every view (numbers are phrased by `crate::format`).
 
 /// The label of a value's group: the arm's label, "arm not stated", or — for a group that is
 /// not an arm of the design (entries without a design card) — its note.
@@ -314,8 +352,8 @@ pub fn value_label(e: &Entry, v: &ArmValue) -> String {
         && !e.is_design_arm(v.arm.as_deref())
         && let Some(n) = &v.note
     {
-        // The note names the group when there is a number; when there is none, the note is
-        // the value itself and the group id says nothing a reader needs.
+        // The note names the group when there is a number; when there is none, the note
+        // (a footnote under the value's phrase) says more than the group id could.
         return if v.value.is_some() {
             n.to_string()
         } else {
@@ -334,78 +372,51 @@ pub fn labelled(label: &str, value: &str) -> String {
     }
 }
 
-/// Whether a value's note is a caveat (shown as a footnote) rather than the value or label.
-fn note_is_caveat(e: &Entry, v: &ArmValue) -> bool {
-    v.value.is_some() && (v.arm.is_none() || e.is_design_arm(v.arm.as_deref()))
+/// A value's note when it is a caveat (a footnote, or brackets on one line) rather than the
+/// label of its group: the note of a value without a figure (unless it only says "not
+/// reached"), and of a design arm's value or one whose arm is not stated.
+fn caveat<'a>(e: &Entry, v: &'a ArmValue) -> Option<&'a str> {
+    let names_group = v.value.is_some() && v.arm.is_some() && !e.is_design_arm(v.arm.as_deref());
+    if names_group {
+        None
+    } else {
+        format::arm_note(v)
+    }
 }
 
 /// `T-DM1: 9.6 mo`, with the caveat in brackets (for one-line contexts such as safety).
 pub fn arm_with_value(e: &Entry, v: &ArmValue) -> String {
-    let mut s = labelled(&value_label(e, v), &arm_value(v));
-    if note_is_caveat(e, v)
-        && let Some(n) = &v.note
-    {
+    let mut s = labelled(&value_label(e, v), &format::arm_value(v));
+    if let Some(n) = caveat(e, v) {
         s.push_str(&format!(" ({n})"));
     }
     s
 }
 
-/// The effect of a finding without its p: `HR 0.65 (0.55–0.77)`, `Diff −13.9 percentage
-/// points (−20–−7.5)`.
-pub fn effect_short(f: &Finding) -> String {
-    effect_text(f, false)
-}
-
-/// The effect as a sentence fragment: `HR 0.65 (95% CI 0.55–0.77), p < 0.001`.
-pub fn effect(f: &Finding) -> String {
-    effect_text(f, true)
-}
-
-fn effect_text(f: &Finding, long: bool) -> String {
-    let Some(x) = &f.effect else {
-        return String::new();
-    };
-    let num = |v: f64| {
-        if x.measure.is_ratio() {
-            fmt_effect(x.measure, v)
-        } else {
-            signed(v)
-        }
-    };
-    let unit = if x.measure == Measure::Difference {
-        difference_unit(f.values.first().map(|v| &v.unit))
-    } else {
-        ""
-    };
-    let mut s = format!("{} {}{unit}", x.measure.label(), num(x.estimate));
-    if let Some((lo, hi)) = x.ci {
-        let ci = if long { "95% CI " } else { "" };
-        s.push_str(&format!(" ({ci}{}–{})", num(lo), num(hi)));
-    }
-    if long && let Some(p) = x.p {
-        s.push_str(&format!(", {p}"));
-    }
-    s
-}
-
 /// A headline result on one line: `PFS (median): T-DM1 9.6 mo vs Lapatinib + capecitabine
-/// 6.4 mo · HR 0.65 (95% CI 0.55–0.77), p < 0.001`.
+/// 6.4 mo · HR 0.65 (95% CI 0.55–0.77), p < 0.001`; `Overall survival: no figure given` when
+/// no arm has a figure.
 pub fn headline(e: &Entry, f: &Finding) -> String {
-    let vals: Vec<String> = f
-        .values
-        .iter()
-        .map(|v| {
-            format!("{} {}", value_label(e, v), arm_value(v))
-                .trim()
-                .to_string()
-        })
-        .collect();
-    let mut s = format!("{}: {}", f.endpoint, vals.join(" vs "));
-    let eff = effect(f);
-    if !eff.is_empty() {
-        s.push_str(&format!(" · {eff}"));
+    let absent: Vec<_> = f.values.iter().map(format::Absent::of).collect();
+    let vals = match absent.first() {
+        Some(Some(a)) if absent.iter().all(|x| *x == Some(*a)) => a.phrase().to_string(),
+        _ => f
+            .values
+            .iter()
+            .map(|v| {
+                format!("{} {}", value_label(e, v), format::arm_value(v))
+                    .trim()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(" vs "),
+    };
+    let eff = format::finding_effect(f);
+    match (vals.is_empty(), eff.is_empty()) {
+        (_, true) => format!("{}: {vals}", f.endpoint),
+        (true, false) => format!("{}: {eff}", f.endpoint),
+        (false, false) => format!("{}: {vals} · {eff}", f.endpoint),
     }
-    s
 }
 
 /// A safety item's event with its grade: `Any adverse event (grade ≥3)`.
@@ -420,7 +431,7 @@ pub fn safety_event(s: &SafetyItem) -> String {
 pub fn meta_parts(e: &Entry) -> Vec<String> {
     let mut meta = Vec::new();
     if let Some(y) = e.year {
-        meta.push(y.to_string());
+        meta.push(format::year(y));
     }
     if let Some(j) = &e.journal {
         meta.push(j.to_string());
@@ -485,21 +496,19 @@ fn finding_row(lib: &Library, e: &Entry, f: &Finding) -> FindingRow {
         .values
         .iter()
         .map(|v| {
-            let mut val = arm_value(v);
-            if note_is_caveat(e, v)
-                && let Some(n) = &v.note
-            {
+            let mut val = format::arm_value(v);
+            if let Some(n) = caveat(e, v) {
                 let mark = MARKS.get(footnotes.len()).copied().unwrap_or("*");
                 val.push_str(mark);
-                footnotes.push(format!("{mark} {}: {n}", value_label(e, v)));
+                footnotes.push(format!("{mark} {}", labelled(&value_label(e, v), n)));
             }
             (value_label(e, v), val)
         })
         .collect();
     let (effect, p, comparison) = match &f.effect {
         Some(x) => (
-            effect_short(f),
-            x.p.map(|p| p.to_string()).unwrap_or_default(),
+            format::finding_effect_short(f),
+            x.p.map(format::p_value).unwrap_or_default(),
             x.comparison.to_string(),
         ),
         None => (String::new(), String::new(), String::new()),
@@ -511,7 +520,7 @@ fn finding_row(lib: &Library, e: &Entry, f: &Finding) -> FindingRow {
         arms,
         effect,
         p,
-        effect_full: self::effect(f),
+        effect_full: format::finding_effect(f),
         comparison,
         footnotes,
         reading: f.reading.to_string(),
@@ -537,25 +546,41 @@ fn endpoint_of(e: &Entry, id: &str) -> String {
 
 /// Build the document of an entry.
 pub fn build(lib: &Library, e: &Entry) -> Document {
-    let parts = Section::ALL
-        .into_iter()
-        .map(|section| Part {
-            section,
-            blocks: build_section(lib, e, section),
-        })
-        .collect();
-    Document {
+    let mut doc = Document {
         id: e.id.to_string(),
         name: e.name.to_string(),
         title: e.title.to_string(),
-        parts,
-    }
+        parts: Vec::new(),
+        design: e.design.as_ref().map(|d| design_card(lib, d)),
+        key_results: e.headlines().map(|f| headline(e, f)).collect(),
+        safety: e
+            .safety
+            .iter()
+            .map(|s| SafetyRow {
+                event: safety_event(s),
+                values: s.values.iter().map(|v| arm_with_value(e, v)).collect(),
+                note: s.note.as_ref().map(|n| n.to_string()),
+                source: cites(lib, &s.cite),
+            })
+            .collect(),
+        limitations: e.limitations.iter().map(|s| s.to_string()).collect(),
+        sources: source_refs(lib, e),
+    };
+    doc.parts = Section::ALL
+        .into_iter()
+        .map(|section| Part {
+            section,
+            blocks: build_section(lib, e, &doc, section),
+        })
+        .collect();
+    doc
 }
 
-fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
+/// The blocks of one section, from the entry and the typed pieces already in `doc`.
+fn build_section(lib: &Library, e: &Entry, doc: &Document, section: Section) -> Vec<Block> {
     let mut b = Vec::new();
     match section {
-        Section::Overview => overview(lib, e, &mut b),
+        Section::Overview => overview(lib, e, doc, &mut b),
         Section::Findings => {
             if e.findings.is_empty() {
                 b.push(Block::Text(
@@ -603,7 +628,7 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
             let mut skipped = 0;
             for f in &e.findings {
                 let Some(x) = &f.effect else { continue };
-                if !x.measure.is_ratio() || x.estimate <= 0.0 {
+                if !x.measure.is_ratio() || x.estimate.value() <= 0.0 {
                     skipped += 1;
                     continue;
                 }
@@ -614,8 +639,12 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
                 rows.push(ForestRow {
                     label,
                     measure: x.measure,
-                    estimate: x.estimate,
-                    ci: x.ci.filter(|(lo, hi)| *lo > 0.0 && *hi > 0.0),
+                    estimate: x.estimate.value(),
+                    ci: x
+                        .ci
+                        .map(|(lo, hi)| (lo.value(), hi.value()))
+                        .filter(|(lo, hi)| *lo > 0.0 && *hi > 0.0),
+                    text: format::finding_effect_short(f),
                 });
             }
             b.push(Block::Forest {
@@ -625,28 +654,23 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
             });
         }
         Section::Safety => {
-            if e.safety.is_empty() {
+            if doc.safety.is_empty() {
                 b.push(Block::Text(Tone::Muted, "No safety data recorded.".into()));
             }
-            for s in &e.safety {
-                b.push(Block::Mark("•", Tone::Accent, safety_event(s)));
-                let mut items: Vec<String> =
-                    s.values.iter().map(|v| arm_with_value(e, v)).collect();
-                if let Some(n) = &s.note {
-                    items.push(n.to_string());
-                }
-                items.push(format!("Source: {}", cites(lib, &s.cite)));
+            for s in &doc.safety {
+                b.push(Block::Mark("•", Tone::Accent, s.event.clone()));
+                let mut items = s.values.clone();
+                items.extend(s.note.clone());
+                items.push(format!("Source: {}", s.source));
                 b.push(Block::Bullets(items));
             }
         }
         Section::Appraisal => {
             b.push(Block::Heading("Limitations".into()));
-            if e.limitations.is_empty() {
+            if doc.limitations.is_empty() {
                 b.push(Block::Text(Tone::Muted, "None recorded.".into()));
             } else {
-                b.push(Block::Bullets(
-                    e.limitations.iter().map(|s| s.to_string()).collect(),
-                ));
+                b.push(Block::Bullets(doc.limitations.clone()));
             }
             if !e.significance.is_empty() {
                 b.push(Block::Heading("Clinical significance".into()));
@@ -713,7 +737,7 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
                 ));
             }
         }
-        Section::Sources => sources(lib, e, &mut b),
+        Section::Sources => sources(lib, e, doc, &mut b),
         Section::Discussion => {
             let mut qs: Vec<QuestionItem> = e
                 .questions
@@ -734,7 +758,7 @@ fn build_section(lib: &Library, e: &Entry, section: Section) -> Vec<Block> {
     b
 }
 
-fn overview(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
+fn overview(lib: &Library, e: &Entry, doc: &Document, b: &mut Vec<Block>) {
     let meta = meta_parts(e);
     if !meta.is_empty() {
         b.push(Block::Text(Tone::Muted, meta.join(" · ")));
@@ -763,80 +787,15 @@ fn overview(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
             ),
         ));
     }
-    let heads: Vec<String> = e.headlines().map(|f| headline(e, f)).collect();
-    if !heads.is_empty() {
+    if !doc.key_results.is_empty() {
         b.push(Block::Heading("Key results".into()));
-        b.push(Block::Bullets(heads));
+        b.push(Block::Bullets(doc.key_results.clone()));
     }
     b.push(Block::Heading("Bottom line".into()));
     b.push(Block::Text(Tone::Body, e.bottom_line.to_string()));
-    if let Some(ds) = &e.design {
+    if let Some(card) = &doc.design {
         b.push(Block::Heading("Design".into()));
-        let mut fields = vec![
-            Field {
-                key: "Phase",
-                value: ds.phase.to_string(),
-            },
-            Field {
-                key: "Design",
-                value: ds.features.join(", "),
-            },
-            Field {
-                key: "Sample",
-                value: ds
-                    .sample_size
-                    .map(|n| count(n as usize, "patient", "patients"))
-                    .unwrap_or_default(),
-            },
-            Field {
-                key: "Setting",
-                value: ds.setting.to_string(),
-            },
-            Field {
-                key: "Duration",
-                value: ds.duration.to_string(),
-            },
-            Field {
-                key: "Population",
-                value: ds.population.to_string(),
-            },
-            Field {
-                key: "Intervention",
-                value: ds.intervention.to_string(),
-            },
-            Field {
-                key: "Comparator",
-                value: ds.comparator.as_deref().unwrap_or_default().to_string(),
-            },
-            Field {
-                key: "Primary",
-                value: ds.primary_endpoints.join("; "),
-            },
-            Field {
-                key: "Secondary",
-                value: ds.secondary_endpoints.join("; "),
-            },
-        ];
-        for a in &ds.arms {
-            let n = a.n.map(|n| format!(" (n = {n})")).unwrap_or_default();
-            let reg = if a.regimen.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", a.regimen)
-            };
-            fields.push(Field {
-                key: "Arm",
-                value: format!("{}{n}{reg}", a.label),
-            });
-        }
-        if !ds.cite.is_empty() {
-            fields.push(Field {
-                key: "Source",
-                value: cites(lib, &ds.cite),
-            });
-        }
-        fields.retain(|f| !f.value.trim().is_empty());
-        b.push(Block::Fields(fields));
+        b.push(Block::Fields(card.fields.clone()));
     }
     if !e.tags.is_empty() {
         b.push(Block::Text(
@@ -846,7 +805,52 @@ fn overview(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
     }
 }
 
-fn sources(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
+/// The design card: the design on one line (phase and features, [`format::design`]), then
+/// the sample, setting, population, arms and the rest, and where they come from.
+fn design_card(lib: &Library, ds: &crate::content::Design) -> DesignCard {
+    let field = |key, value: String| Field { key, value };
+    let mut fields = vec![
+        field("Design", format::design(ds)),
+        field(
+            "Sample",
+            ds.sample_size.map(format::patients).unwrap_or_default(),
+        ),
+        field("Setting", ds.setting.to_string()),
+        field("Duration", ds.duration.to_string()),
+        field("Population", ds.population.to_string()),
+        field("Intervention", ds.intervention.to_string()),
+        field(
+            "Comparator",
+            ds.comparator.as_deref().unwrap_or_default().to_string(),
+        ),
+        field("Primary", ds.primary_endpoints.join("; ")),
+        field("Secondary", ds.secondary_endpoints.join("; ")),
+    ];
+    for a in &ds.arms {
+        let n =
+            a.n.map(|n| format!(" ({})", format::arm_size(n)))
+                .unwrap_or_default();
+        let reg = if a.regimen.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", a.regimen)
+        };
+        fields.push(field("Arm", format!("{}{n}{reg}", a.label)));
+    }
+    let source = cites(lib, &ds.cite);
+    if !source.is_empty() {
+        fields.push(field("Source", source.clone()));
+    }
+    fields.retain(|f| !f.value.trim().is_empty());
+    DesignCard {
+        fields,
+        line: format::design_line(ds),
+        source,
+    }
+}
+
+/// Every source the entry cites, by label, with what each citation supports.
+fn source_refs(lib: &Library, e: &Entry) -> Vec<SourceRefs> {
     let mut cites: Vec<(String, &Cite)> = Vec::new();
     if let Some(ds) = &e.design {
         cites.extend(ds.cite.iter().map(|c| ("design".to_string(), c)));
@@ -860,6 +864,23 @@ fn sources(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
     for x in &e.discrepancies {
         cites.extend(x.versions.iter().map(|v| (x.about.to_string(), &v.cite)));
     }
+    let mut ids: Vec<&str> = cites.iter().map(|(_, c)| c.source.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| SourceRefs {
+            label: source_label(lib, id).to_string(),
+            title: lib.source(id).map(|s| s.title.clone()),
+            cites: cites
+                .iter()
+                .filter(|(_, c)| c.source == id)
+                .map(|(what, c)| format!("{} — {what}", c.at))
+                .collect(),
+        })
+        .collect()
+}
+
+fn sources(lib: &Library, e: &Entry, doc: &Document, b: &mut Vec<Block>) {
     if let Status::Ongoing { source, .. } = &e.status {
         b.push(Block::Mark(
             "◷",
@@ -867,50 +888,125 @@ fn sources(lib: &Library, e: &Entry, b: &mut Vec<Block>) {
             format!("Status as of {}", source_label(lib, source)),
         ));
     }
-    let mut ids: Vec<&str> = cites.iter().map(|(_, c)| c.source.as_str()).collect();
-    ids.sort();
-    ids.dedup();
-    if ids.is_empty() {
+    if doc.sources.is_empty() {
         b.push(Block::Text(Tone::Muted, "No citations recorded.".into()));
     }
-    for id in ids {
-        b.push(Block::Heading(source_label(lib, id).to_string()));
-        if let Some(s) = lib.source(id) {
-            b.push(Block::Text(Tone::Muted, s.title.clone()));
+    for s in &doc.sources {
+        b.push(Block::Heading(s.label.clone()));
+        if let Some(t) = &s.title {
+            b.push(Block::Text(Tone::Muted, t.clone()));
         }
-        b.push(Block::Bullets(
-            cites
-                .iter()
-                .filter(|(_, c)| c.source == id)
-                .map(|(what, c)| format!("{} — {what}", c.at))
-                .collect(),
-        ));
+        b.push(Block::Bullets(s.cites.clone()));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{ArmValue, Figure, Text, Unit};
+
+    fn arm(id: Option<&str>, value: Option<f64>, note: Option<&str>) -> ArmValue {
+        ArmValue {
+            arm: id.map(Text::from),
+            value: value.map(|v| Figure::new(v, 1)),
+            unit: Unit::Months,
+            ci: None,
+            note: note.map(Text::from),
+        }
+    }
+
+    fn trial() -> Entry {
+        let text = include_str!("../../tests/fixtures/good/mini/alpha.ron");
+        ron::from_str(text).expect("the mini trial parses")
+    }
 
     #[test]
-    fn counts_agree_in_number() {
-        assert_eq!(count(1, "patient", "patients"), "1 patient");
-        assert_eq!(count(991, "patient", "patients"), "991 patients");
+    fn values_without_a_figure_are_phrased_and_their_notes_are_footnotes() {
+        let mut e = trial();
+        e.findings[0].values = vec![
+            arm(Some("a"), None, Some("no median given; a trend")),
+            arm(Some("b"), None, Some("no median given")),
+        ];
+        e.findings[0].effect = None;
         assert_eq!(
-            count(1, "discrepancy note", "discrepancy notes"),
-            "1 discrepancy note"
+            headline(&e, &e.findings[0]),
+            "Progression-free survival: no figure given"
+        );
+        let lib = Library::new(vec![], vec![e.clone()]);
+        let row = finding_row(&lib, &e, &e.findings[0]);
+        assert_eq!(
+            row.footnotes,
+            [
+                "¹ Drug A: no median given; a trend",
+                "² Drug B: no median given"
+            ]
+        );
+        let mut e = trial();
+        e.findings[0].values = vec![
+            arm(Some("a"), None, Some("not reached")),
+            arm(Some("b"), Some(6.0), None),
+        ];
+        let lib = Library::new(vec![], vec![e.clone()]);
+        let row = finding_row(&lib, &e, &e.findings[0]);
+        assert_eq!(
+            row.arms,
+            [
+                ("Drug A".to_string(), "not reached".to_string()),
+                ("Drug B".to_string(), "6.0\u{a0}mo".to_string())
+            ]
+        );
+        assert!(row.footnotes.is_empty(), "{:?}", row.footnotes);
+        assert_eq!(
+            arm_with_value(&e, &arm(Some("a"), None, Some("no median given"))),
+            "Drug A: no figure given (no median given)"
         );
     }
 
     #[test]
-    fn negative_numbers_use_a_minus_sign() {
-        assert_eq!(signed(-13.9), "−13.9");
-        assert_eq!(signed(2.5), "2.5");
-    }
-
-    #[test]
-    fn values_keep_number_and_unit_together() {
-        assert_eq!(value_with_unit(9.6, &Unit::Months), "9.6 mo");
-        assert_eq!(value_with_unit(43.6, &Unit::Percent), "43.6%");
+    fn accessors_give_what_the_sections_show() {
+        let e = trial();
+        let lib = Library::new(vec![], vec![e.clone()]);
+        let doc = build(&lib, &e);
+        let design = doc.design().expect("a trial has a design card");
+        assert_eq!(
+            design.line,
+            "Phase 3, randomised, open-label, multicentre · 400 patients"
+        );
+        assert_eq!(
+            design.fields[0].value,
+            "Phase 3, randomised, open-label, multicentre"
+        );
+        assert!(design.source.contains("Methods"), "{}", design.source);
+        assert!(
+            design
+                .fields
+                .iter()
+                .any(|f| f.key == "Source" && f.value == design.source)
+        );
+        assert_eq!(doc.key_results().len(), 1);
+        assert!(doc.key_results()[0].starts_with("Progression-free survival: Drug A 9.0"));
+        assert!(
+            doc.part(Section::Overview)
+                .contains(&Block::Bullets(doc.key_results().to_vec()))
+        );
+        assert_eq!(doc.safety().len(), 1);
+        assert_eq!(doc.safety()[0].event, "Any adverse event (grade ≥3)");
+        assert_eq!(doc.safety()[0].values, ["Drug A: 20%", "Drug B: 35%"]);
+        assert_eq!(doc.limitations(), ["Open-label design.", "Invented data."]);
+        assert!(
+            doc.part(Section::Appraisal)
+                .contains(&Block::Bullets(doc.limitations().to_vec()))
+        );
+        // paper-a (design, findings, safety, a discrepancy) and paper-b (a discrepancy).
+        assert_eq!(doc.sources().len(), 2);
+        assert!(
+            doc.sources()[0]
+                .cites
+                .iter()
+                .any(|c| c == "Methods — design")
+        );
+        let forest = doc.forest().expect("a forest section");
+        assert_eq!(forest.rows.len(), 1);
+        assert_eq!(forest.rows[0].text, "HR 0.70 (0.55–0.85)");
     }
 }

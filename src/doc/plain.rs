@@ -33,7 +33,7 @@ fn render_doc(doc: &Document, e: &Entry, color: bool) -> String {
         o.push_str(&body);
         o.push('\n');
     }
-    o.replace('\u{a0}', " ")
+    crate::format::plain_spaces(&o)
 }
 
 fn blocks(bs: &[Block], h: &dyn Fn(&str) -> String) -> String {

@@ -3,8 +3,10 @@
 //! their readings and footnotes under them, safety, appraisal, related trials, discrepancies,
 //! and the discussion by role with each key response folded in `<details>` for self-quizzing.
 //!
-//! Pack text is escaped so that it reads as text: Markdown punctuation gets a backslash,
-//! `<`, `>` and `&` become entities, and table cells never break their row.
+//! Pack text is escaped so that it reads as text, rendered or not: Markdown punctuation gets a
+//! backslash, and so do a `<` that could open an HTML tag and a `&` that could start an
+//! entity; a `<` or `&` that cannot (`p < 0.001`, `A & B`) is left as it is, so the file reads
+//! as the screen does. Table cells never break their row.
 
 use super::Selection;
 use crate::content::{Library, Role};
@@ -26,7 +28,7 @@ pub fn render(lib: &Library, sel: &Selection) -> String {
         entry(&doc, &status_label(e), sel, level, &mut o);
     }
     // Keep numbers and their units together without invisible characters in the file.
-    let o = o.replace('\u{a0}', " ");
+    let o = crate::format::plain_spaces(&o);
     let mut o = o.trim_end().to_string();
     o.push('\n');
     o
@@ -69,7 +71,7 @@ pub fn handout(lib: &Library, e: &crate::content::Entry, asked: &[String]) -> St
             o.push('\n');
         }
     }
-    let mut o = o.replace('\u{a0}', " ").trim_end().to_string();
+    let mut o = crate::format::plain_spaces(&o).trim_end().to_string();
     o.push('\n');
     o
 }
@@ -344,14 +346,14 @@ pub fn esc(s: &str) -> String {
             out.push_str(&trimmed[..digits]);
             out.push('\\');
             rest = &trimmed[digits..];
-        } else if trimmed.starts_with(['-', '+', '#', '=']) {
+        } else if trimmed.starts_with(['-', '+', '#', '=', '>']) {
             out.push('\\');
         }
-        for c in rest.chars() {
+        for (i, c) in rest.char_indices() {
+            let after = &rest[i + c.len_utf8()..];
             match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
+                '<' if opens_tag(after) => out.push_str("\\<"),
+                '&' if opens_entity(after) => out.push_str("\\&"),
                 '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                     out.push('\\');
                     out.push(c);
@@ -361,6 +363,19 @@ pub fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a `<` followed by `after` could open HTML (a tag, a comment, a declaration) or an
+/// autolink: a letter, `/`, `!` or `?` follows.
+fn opens_tag(after: &str) -> bool {
+    after.starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+}
+
+/// Whether a `&` followed by `after` could start a character reference (`&amp;`, `&#60;`).
+fn opens_entity(after: &str) -> bool {
+    let name = after.strip_prefix('#').unwrap_or(after);
+    let len = name.chars().take_while(char::is_ascii_alphanumeric).count();
+    len > 0 && name[len..].starts_with(';')
 }
 
 /// Pack text in a table cell: escaped, on one line (a cell cannot hold a line break).
@@ -389,9 +404,15 @@ mod tests {
 
     #[test]
     fn html_and_markdown_characters_are_escaped() {
-        assert_eq!(esc("p < 0.05 & HR > 1"), "p &lt; 0.05 &amp; HR &gt; 1");
+        // What cannot open HTML or an entity reads as written.
+        assert_eq!(esc("p < 0.05 & HR > 1"), "p < 0.05 & HR > 1");
+        assert_eq!(esc("grade ≥3, <1%, 2<3"), "grade ≥3, <1%, 2<3");
         assert_eq!(esc("a|b *c* _d_ `e`"), "a\\|b \\*c\\* \\_d\\_ \\`e\\`");
-        assert_eq!(esc("<script>"), "&lt;script&gt;");
+        // What could, is escaped.
+        assert_eq!(esc("<script>"), "\\<script>");
+        assert_eq!(esc("</b> <!-- x --> <?x"), "\\</b> \\<!-- x --> \\<?x");
+        assert_eq!(esc("AT&amp; &#60; &x"), "AT\\&amp; \\&#60; &x");
+        assert_eq!(esc("> not a quote"), "\\> not a quote");
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub mod list;
 pub mod markdown;
 
 use crate::content::{Entry, EntryKind, Library, PackInfo, Role};
-use crate::doc::{Block, Document, Section};
+use crate::doc::Document;
+use crate::format::plain_spaces;
 use crate::review::cards::{self, CardId, CardKind};
 use serde::Serialize;
 
@@ -193,13 +194,9 @@ fn source_of(doc: &Document, finding_ids: &[&str]) -> String {
 
 /// The design card's citations, as the document shows them.
 fn design_source(doc: &Document) -> Option<String> {
-    doc.part(Section::Overview).iter().find_map(|b| match b {
-        Block::Fields(fs) => fs
-            .iter()
-            .find(|f| f.key == "Source")
-            .map(|f| f.value.clone()),
-        _ => None,
-    })
+    doc.design()
+        .map(|d| d.source.clone())
+        .filter(|s| !s.is_empty())
 }
 
 /// A tag as Anki takes it: no whitespace (spaces become `_`).
@@ -291,6 +288,15 @@ pub fn card_rows(lib: &Library, sel: &Selection, facts: bool) -> Vec<CardRow> {
                     source,
                 });
             }
+        }
+    }
+    // Flashcard files get plain spaces (see `crate::format`).
+    for r in &mut out {
+        for s in [&mut r.question, &mut r.key_response, &mut r.source] {
+            *s = plain_spaces(s);
+        }
+        for k in &mut r.key_points {
+            *k = plain_spaces(k);
         }
     }
     out

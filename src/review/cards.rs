@@ -4,15 +4,14 @@
 //! question id, a fact card by entry id + finding id + fact kind. Text may change between pack
 //! versions; the id does not, so review history follows the card.
 //!
-//! Fact cards take their answers from the data, so they always agree with it. Their roles:
+//! Fact cards take their answers from the data, so they always agree with it, and phrase its
+//! numbers as every other surface does ([`crate::format`]). Their roles:
 //! design facts (sample size, comparator) go to **Medical Student**, per-arm values to
 //! **Resident**, effect estimates with their CI to **Fellow** — recall first, then reading
 //! results, then weighing an effect's precision.
 
-use crate::content::{
-    ARM_NOT_STATED, ArmValue, Effect, Entry, EntryKind, Finding, Library, Measure, Role,
-    fmt_effect, fmt_num,
-};
+use crate::content::{ARM_NOT_STATED, ArmValue, Entry, EntryKind, Finding, Library, Role};
+use crate::format;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -248,7 +247,7 @@ fn design_text(e: &Entry) -> Option<CardText> {
         return None;
     }
     let mut c = text();
-    let size = d.sample_size.map(|n| format!("{n} patients"));
+    let size = d.sample_size.map(format::patients);
     let mut lines = Vec::new();
     match &d.comparator {
         Some(comp) => {
@@ -272,11 +271,7 @@ fn design_text(e: &Entry) -> Option<CardText> {
             c.key_points.push("No comparator arm".into());
         }
     }
-    let mut design = format!("Phase {}", d.phase);
-    if !d.features.is_empty() {
-        design.push_str(", ");
-        design.push_str(&d.features.join(", "));
-    }
+    let design = format::design(d);
     lines.push(format!("Design: {design}."));
     c.key_points.push(design);
     c.answer = lines.join("\n");
@@ -293,43 +288,6 @@ fn capitalize(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
-}
-
-fn value_text(v: &ArmValue) -> String {
-    let mut s = match v.value {
-        Some(x) => format!("{}{}", fmt_num(x), v.unit.suffix()),
-        None => "no figure given".to_string(),
-    };
-    if let Some((lo, hi)) = v.ci {
-        s.push_str(&format!(" (95% CI {}–{})", fmt_num(lo), fmt_num(hi)));
-    }
-    s
-}
-
-fn effect_text(eff: &Effect) -> String {
-    let m = eff.measure;
-    let mut s = format!("{} {}", m.label(), fmt_effect(m, eff.estimate));
-    match eff.ci {
-        Some((lo, hi)) => s.push_str(&format!(
-            " (95% CI {}–{})",
-            fmt_effect(m, lo),
-            fmt_effect(m, hi)
-        )),
-        None => s.push_str(" (no CI given in the sources)"),
-    }
-    if let Some(p) = eff.p {
-        s.push_str(&format!(", {p}"));
-    }
-    s
-}
-
-fn measure_name(m: Measure) -> &'static str {
-    match m {
-        Measure::HR => "Hazard ratio",
-        Measure::OR => "Odds ratio",
-        Measure::RR => "Risk ratio",
-        Measure::Difference => "Difference",
-    }
 }
 
 /// How the finding is named in a prompt: "Progression-free survival (median) in EMILIA",
@@ -371,17 +329,17 @@ fn values_text(e: &Entry, f: &Finding) -> Option<CardText> {
                 capitalize(ARM_NOT_STATED)
             }
         };
-        let text = value_text(v);
+        let text = format::arm_value(v);
         c.key_points.push(format!("{who}: {text}"));
         let mut line = format!("{who}: {text}");
-        if let Some(note) = &v.note {
+        if let Some(note) = format::arm_note(v) {
             line.push_str(&format!(" (note: {note})"));
             c.caveats.push(format!("{who}: {note}"));
         }
         lines.push(line);
     }
     if let Some(eff) = &f.effect {
-        let mut l = format!("Effect: {}", effect_text(eff));
+        let mut l = format!("Effect: {}", format::finding_effect(f));
         if !eff.comparison.is_empty() {
             l.push_str(&format!("; {}", eff.comparison));
         }
@@ -398,20 +356,18 @@ fn values_text(e: &Entry, f: &Finding) -> Option<CardText> {
 fn effect_card_text(e: &Entry, f: &Finding) -> Option<CardText> {
     let eff = f.effect.as_ref()?;
     let mut c = text();
-    let what = measure_name(eff.measure);
+    let what = format::measure_name(eff.measure);
     c.prompt = format!("{what} and 95% CI for {}?", finding_phrase(e, f));
-    let m = eff.measure;
     c.key_points
-        .push(format!("{} {}", m.label(), fmt_effect(m, eff.estimate)));
+        .push(format::estimate(eff, format::finding_unit(f)));
+    let mut lines = vec![format::finding_effect(f)];
     match eff.ci {
-        Some((lo, hi)) => c.key_points.push(format!(
-            "95% CI {}–{}",
-            fmt_effect(m, lo),
-            fmt_effect(m, hi)
-        )),
-        None => c.caveats.push("The sources give no CI".into()),
+        Some((lo, hi)) => c.key_points.push(format::ci(lo, hi)),
+        None => {
+            lines.push("No CI given in the sources.".into());
+            c.caveats.push("The sources give no CI".into());
+        }
     }
-    let mut lines = vec![effect_text(eff)];
     if !eff.comparison.is_empty() {
         lines.push(format!("Comparison: {}.", eff.comparison));
     }

@@ -40,19 +40,10 @@ pub fn card_top(
         return CardTop { lines, points };
     };
     let e = &lib.entries[c.entry_index];
-    let mut design = e.name.to_string();
-    if let Some(d) = &e.design {
-        design.push_str(&format!(" · phase {}", d.phase));
-        if !d.features.is_empty() {
-            design.push_str(&format!(", {}", d.features.join(", ")));
-        }
-        if let Some(n) = d.sample_size {
-            design.push_str(&format!(
-                " · {}",
-                crate::doc::count(n as usize, "patient", "patients")
-            ));
-        }
-    }
+    let design = match &e.design {
+        Some(d) => format!("{} · {}", e.name, crate::format::design_line(d)),
+        None => e.name.to_string(),
+    };
     lines.push(Line::from(Span::styled(truncate(&design, w), t.muted)));
     let kind = if c.is_fact() { " · fact card" } else { "" };
     let n = text.key_points.len();

@@ -3,7 +3,7 @@
 use super::Scroll;
 use super::forest::ForestPlot;
 use crate::content::Library;
-use crate::doc::{self, Block, Section};
+use crate::doc::{self, Section};
 use crate::tui::app::Browse;
 use crate::tui::layout::{self, Focus};
 use crate::tui::lines::document as styled;
@@ -105,11 +105,7 @@ fn render_forest(
 ) {
     let head = caption.len() as u16;
     Paragraph::new(caption).style(t.base).render(area, buf);
-    let Some(Block::Forest { rows, favours, .. }) = d
-        .part(Section::Forest)
-        .iter()
-        .find(|b| matches!(b, Block::Forest { .. }))
-    else {
+    let Some(doc::Forest { rows, favours }) = d.forest() else {
         return;
     };
     if rows.is_empty() || area.height <= head + 1 {
@@ -120,7 +116,7 @@ fn render_forest(
     let shown = &rows[scroll.top..(scroll.top + fit).min(rows.len())];
     let plot = ForestPlot {
         rows: shown,
-        favours: favours.as_ref(),
+        favours,
         theme: t,
     };
     let avail = area.height - head - 1;

@@ -1,7 +1,7 @@
 //! A forest plot: each ratio estimate with its 95% CI on a log scale, with the line of no
 //! effect at 1. Drawn with box characters so it reads at 80 columns and in monochrome.
 
-use crate::content::{fmt_num, fmt_ratio};
+use crate::format;
 use crate::tui::lines::wrap::truncate;
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -48,19 +48,6 @@ impl ForestPlot<'_> {
     }
 }
 
-fn value_text(r: &Row) -> String {
-    match r.ci {
-        Some((a, b)) => format!(
-            "{} {} ({}–{})",
-            r.measure.label(),
-            fmt_ratio(r.estimate),
-            fmt_ratio(a),
-            fmt_ratio(b)
-        ),
-        None => format!("{} {} (no CI)", r.measure.label(), fmt_ratio(r.estimate)),
-    }
-}
-
 impl Widget for &ForestPlot<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let area = area.intersection(buf.area);
@@ -96,7 +83,7 @@ impl Widget for &ForestPlot<'_> {
             if y + need + 2 > bottom {
                 break;
             }
-            let value = value_text(r);
+            let value = r.text.as_str();
             if stacked {
                 let vw = value.width() as u16;
                 let lw = area.width.saturating_sub(vw + 1) as usize;
@@ -104,7 +91,7 @@ impl Widget for &ForestPlot<'_> {
                 buf.set_string(
                     area.x + area.width - vw.min(area.width),
                     y,
-                    truncate(&value, area.width as usize),
+                    truncate(value, area.width as usize),
                     t.accent,
                 );
                 y += 1;
@@ -113,7 +100,7 @@ impl Widget for &ForestPlot<'_> {
                 buf.set_string(
                     plot_x + plot_w + 1,
                     y,
-                    truncate(&value, value_w as usize + 1),
+                    truncate(value, value_w as usize + 1),
                     t.base,
                 );
             }
@@ -152,7 +139,7 @@ impl Widget for &ForestPlot<'_> {
         for tick in ticks {
             let x = x_of(tick);
             buf.set_string(x, y, "┴", if tick == 1.0 { t.plot_null } else { t.muted });
-            let label = fmt_num(tick);
+            let label = format::number(tick);
             let lw = label.width() as u16;
             let start = x.saturating_sub(lw / 2).max(plot_x);
             if start >= last_end && start + lw <= area.x + area.width {
@@ -166,7 +153,7 @@ impl Widget for &ForestPlot<'_> {
             }
         }
         // Caption: which side of the line of no effect favours which arm.
-        let m = self.rows[0].measure.label();
+        let m = format::measure(self.rows[0].measure);
         let (left, right) = match self.favours {
             Some((a, b)) => (format!("◀ favours {a}"), format!("favours {b} ▶")),
             None => (format!("◀ {m} < 1"), format!("{m} > 1 ▶")),
@@ -194,6 +181,7 @@ mod tests {
             measure: Measure::HR,
             estimate,
             ci,
+            text: String::new(),
         }
     }
 

@@ -19,19 +19,11 @@ pub fn tag(e: &Entry) -> String {
     if e.status.is_ongoing() {
         return "ongoing".into();
     }
-    let phase = e.phase().unwrap_or("").to_ascii_lowercase();
-    let p = if phase.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        format!("ph{}", phase.split_whitespace().next().unwrap_or(""))
-    } else if phase.contains("retro") {
-        "retro".to_string()
-    } else if let Some(d) = phase
-        .split_whitespace()
-        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-    {
-        format!("ph{d}")
-    } else {
-        String::new()
-    };
+    let p = e
+        .design
+        .as_ref()
+        .map(crate::format::phase_short)
+        .unwrap_or_default();
     match e.year {
         Some(y) if p.is_empty() => y.to_string(),
         Some(y) => format!("{y} {p}"),

@@ -3,7 +3,7 @@
 
 use super::forest::ForestPlot;
 use super::page::Page;
-use crate::content::{Entry, Library, Unit};
+use crate::content::{Entry, Figure, Library, Unit};
 use crate::doc::{self, Block, Section};
 use crate::tui::action::Action;
 use crate::tui::app::{Rounds, Step};
@@ -141,17 +141,7 @@ fn title(p: &mut Page, lib: &Library, r: &Rounds, t: &Theme) {
         p.gap(1);
     }
     if let Some(d) = &e.design {
-        let mut design = format!("Phase {}", d.phase);
-        if !d.features.is_empty() {
-            design.push_str(&format!(" · {}", d.features.join(", ")));
-        }
-        if let Some(n) = d.sample_size {
-            design.push_str(&format!(
-                " · {}",
-                doc::count(n as usize, "patient", "patients")
-            ));
-        }
-        p.text(&design, t.accent);
+        p.text(&crate::format::design_line(d), t.accent);
         p.gap(1);
         p.spans(
             vec![
@@ -181,8 +171,8 @@ fn title(p: &mut Page, lib: &Library, r: &Rounds, t: &Theme) {
 
 /// Per-arm percentages worth a bar: findings first (headline first, no subgroups), then
 /// safety rates.
-fn rates(e: &Entry) -> Vec<(String, Vec<(String, f64)>)> {
-    let per_arm = |values: &[crate::content::ArmValue]| -> Vec<(String, f64)> {
+fn rates(e: &Entry) -> Vec<(String, Vec<(String, Figure)>)> {
+    let per_arm = |values: &[crate::content::ArmValue]| -> Vec<(String, Figure)> {
         values
             .iter()
             .filter(|v| v.unit == Unit::Percent)
@@ -205,23 +195,13 @@ fn rates(e: &Entry) -> Vec<(String, Vec<(String, f64)>)> {
 }
 
 fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
-    let heads: Vec<String> = r
-        .doc
-        .part(Section::Overview)
-        .iter()
-        .skip_while(|b| !matches!(b, Block::Heading(h) if h == "Key results"))
-        .nth(1)
-        .map(|b| match b {
-            Block::Bullets(items) => items.clone(),
-            _ => Vec::new(),
-        })
-        .unwrap_or_default();
+    let heads = r.doc.key_results();
     p.centred("Evidence", t.heading);
     p.gap(1);
     if heads.is_empty() {
         p.text("No headline results are marked for this trial.", t.muted);
     }
-    for h in &heads {
+    for h in heads {
         p.spans(
             vec![
                 Span::styled("■ ", t.accent),
@@ -232,16 +212,12 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
         p.gap(1);
     }
     // The forest plot, where there are ratio estimates and room.
-    if let Some(Block::Forest { rows, favours, .. }) = r
-        .doc
-        .part(Section::Forest)
-        .iter()
-        .find(|b| matches!(b, Block::Forest { .. }))
-        && !rows.is_empty()
+    if let Some(f) = r.doc.forest()
+        && !f.rows.is_empty()
     {
         let plot = ForestPlot {
-            rows,
-            favours: favours.as_ref(),
+            rows: f.rows,
+            favours: f.favours,
             theme: t,
         };
         let h = plot.height(p.area.width);
@@ -266,13 +242,13 @@ fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
             .min(28);
         let bar_w = (p.area.width as usize).saturating_sub(lw + 10);
         for (a, x) in vals {
-            let n = ((x / 100.0) * bar_w as f64).round() as usize;
+            let n = ((x.value() / 100.0) * bar_w as f64).round() as usize;
             p.spans(
                 vec![
                     Span::styled(format!("{:<lw$} ", truncate(&a, lw)), t.base),
                     Span::styled("█".repeat(n), t.plot_point),
                     Span::styled(
-                        format!(" {}", doc::value_with_unit(x, &Unit::Percent)),
+                        format!(" {}", crate::format::value_with_unit(x, &Unit::Percent)),
                         t.accent,
                     ),
                 ],
@@ -371,25 +347,16 @@ fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme, keys: &K
             }
         }
     }
-    for b in r.doc.part(Section::Appraisal) {
-        match b {
-            Block::Heading(h) if h == "Limitations" => {}
-            Block::Bullets(items) => {
-                for i in items {
-                    any = true;
-                    if !p.spans(
-                        vec![
-                            Span::styled("• ", t.accent),
-                            Span::styled(i.clone(), t.base),
-                        ],
-                        2,
-                    ) {
-                        return;
-                    }
-                }
-                break;
-            }
-            _ => {}
+    for i in r.doc.limitations() {
+        any = true;
+        if !p.spans(
+            vec![
+                Span::styled("• ", t.accent),
+                Span::styled(i.clone(), t.base),
+            ],
+            2,
+        ) {
+            return;
         }
     }
     if !any {

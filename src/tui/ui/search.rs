@@ -256,9 +256,7 @@ fn context(lib: &Library, hit: &crate::search::Hit) -> String {
             if let Some(y) = e.year {
                 parts.push(y.to_string());
             }
-            if let Some(p) = e.phase() {
-                parts.push(format!("phase {p}"));
-            }
+            parts.extend(e.design.as_ref().map(crate::format::phase));
             parts.join(" · ")
         }
         crate::search::Kind::Finding => {
