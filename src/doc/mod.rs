@@ -20,7 +20,6 @@ use crate::content::{
 use crate::format;
 
 /// Counts are phrased by [`crate::format`]; re-exported for the views that name them here.
-pub use crate::format::count;
 
 /// The sections of an entry, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -779,7 +778,7 @@ fn overview(lib: &Library, e: &Entry, doc: &Document, b: &mut Vec<Block>) {
             Tone::Warn,
             format!(
                 "{} between sources: see Discrepancies",
-                count(
+                crate::format::count(
                     e.discrepancies.len(),
                     "discrepancy note",
                     "discrepancy notes"

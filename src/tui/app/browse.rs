@@ -1,7 +1,7 @@
 //! The browse screen: the trial list and the detail panel of the selected entry.
 
 use crate::content::{EntryKind, Library, Role};
-use crate::doc::{self, Block, Document, Section};
+use crate::doc::{Document, Section};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::layout::{self, Focus};
@@ -456,7 +456,7 @@ impl Browse {
                 if n > 0 {
                     return Some(format!(
                         "hid {}",
-                        doc::count(n, "key response", "key responses")
+                        crate::format::count(n, "key response", "key responses")
                     ));
                 }
             }
@@ -527,11 +527,5 @@ impl Browse {
 
 /// How many rows the forest plot of a document has.
 pub fn forest_rows(d: &Document) -> usize {
-    d.part(Section::Forest)
-        .iter()
-        .map(|b| match b {
-            Block::Forest { rows, .. } => rows.len(),
-            _ => 0,
-        })
-        .sum()
+    d.forest().map_or(0, |f| f.rows.len())
 }

@@ -219,7 +219,7 @@ fn block_lines(_doc: &Document, block: &Block, view: &View, t: &Theme, d: &mut D
                 d.text(
                     &format!(
                         "{} on an absolute scale not plotted; see Findings.",
-                        crate::doc::count(*skipped, "effect", "effects")
+                        crate::format::count(*skipped, "effect", "effects")
                     ),
                     t.muted,
                 );

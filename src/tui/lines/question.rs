@@ -147,7 +147,7 @@ impl QuestionCard<'_> {
                         vec![Span::styled(
                             format!(
                                 "{pad}░░ {} hidden ░░",
-                                crate::doc::count(left, "more point", "more points")
+                                crate::format::count(left, "more point", "more points")
                             ),
                             t.muted,
                         )],

@@ -159,8 +159,8 @@ fn header(app: &App, frame: &mut Frame, area: Rect) {
         .unwrap_or("trialdeck");
     let counts = format!(
         " {} · {} ",
-        crate::doc::count(app.lib.entries.len(), "entry", "entries"),
-        crate::doc::count(app.lib.question_count(), "question", "questions")
+        crate::format::count(app.lib.entries.len(), "entry", "entries"),
+        crate::format::count(app.lib.question_count(), "question", "questions")
     );
     let cw = counts.chars().count() as u16;
     let show_counts = area.width > cw + 20;

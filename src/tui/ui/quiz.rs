@@ -323,7 +323,7 @@ fn done(p: &mut Page, s: &SessionSummary, t: &Theme, keys: &Keymap) {
     p.text(
         &format!(
             "{} · {mins} min {secs:02} s · Again {} · Hard {} · Good {} · Easy {}",
-            crate::doc::count(s.seen as usize, "card graded", "cards graded"),
+            crate::format::count(s.seen as usize, "card graded", "cards graded"),
             s.grades[0],
             s.grades[1],
             s.grades[2],
@@ -384,7 +384,7 @@ fn done(p: &mut Page, s: &SessionSummary, t: &Theme, keys: &Keymap) {
             &format!(
                 "{} drills the {} you missed now · {} builds another session · {} goes back",
                 k(Action::DrillMissed),
-                crate::doc::count(s.missed.len(), "card", "cards"),
+                crate::format::count(s.missed.len(), "card", "cards"),
                 k(Action::Open),
                 k(Action::Back)
             ),

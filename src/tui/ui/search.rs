@@ -63,7 +63,7 @@ impl Widget for &SearchView<'_> {
             None => (
                 format!(
                     " {} · questions open {reveal} ({}) · 'exact !not @role #kind",
-                    crate::doc::count(st.hits.len(), "result", "results"),
+                    crate::format::count(st.hits.len(), "result", "results"),
                     self.keys.key_for(
                         crate::tui::keymap::Context::Search,
                         &crate::tui::action::Action::SearchToggleReveal
