@@ -6,7 +6,7 @@
 //! - the domain, which knows nothing of a terminal: [`content`] (packs: read, parse, check,
 //!   cache), [`format`] (every phrase of a number), [`doc`] (an entry as neutral blocks),
 //!   [`search`], [`review`] (cards, scheduling, the history), [`export`], [`config`] and
-//!   [`fsutil`];
+//!   [`fsutil`] and [`link`] (the socket two terminals of one teaching round share);
 //! - [`tui`], everything that does.
 //!
 //! [`dev`] (synthetic packs, fuzz entry points) is built only with the `dev` feature.
@@ -18,6 +18,7 @@ pub mod dev;
 pub mod doc;
 pub mod export;
 pub mod fsutil;
+pub mod link;
 pub mod review;
 pub mod search;
 pub mod tui;
