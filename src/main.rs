@@ -730,6 +730,8 @@ fn cmd_rounds(
     need_terminal(&library)?;
     let mut app = trialdeck::tui::app::App::new(library, theme(g, ThemeName::HighContrast))
         .with_keymap(keymap(g)?);
+    // The round's clock starts now (the presenter shows how long it has run).
+    app.now = std::time::SystemTime::now();
     let opts = trialdeck::tui::app::RoundsOptions {
         roles,
         timer: std::time::Duration::from_secs(timer.max(1)),

@@ -3,8 +3,14 @@
 //! their readings and footnotes under them, safety, appraisal, related trials, discrepancies,
 //! and the discussion by role with each key response folded in `<details>` for self-quizzing.
 //!
-//! Pack text is escaped so that it reads as text: Markdown punctuation gets a backslash,
-//! `<`, `>` and `&` become entities, and table cells never break their row.
+//! Pack text is escaped so that it reads as text both rendered and printed as it is:
+//! Markdown punctuation gets a backslash, and so do the `<` and `&` that could start HTML
+//! (`\<b`, `\&amp;`); never an HTML entity, so `p < 0.001` stays `p < 0.001`. Table cells
+//! never break their row.
+//!
+//! The rounds handout is this same rendering of the entry document, with the questions
+//! asked open instead of the whole Discussion folded, laid out for a printer
+//! ([`super::print`]).
 
 use super::Selection;
 use crate::content::{Library, Role};
@@ -23,7 +29,7 @@ pub fn render(lib: &Library, sel: &Selection) -> String {
     };
     for e in sel.entries(lib) {
         let doc = crate::doc::build(lib, e);
-        entry(&doc, &status_label(e), sel, level, &mut o);
+        entry(&doc, &status_label(e), sel, Asked::Folded, level, &mut o);
     }
     // Keep numbers and their units together without invisible characters in the file.
     let o = o.replace('\u{a0}', " ");
@@ -32,44 +38,25 @@ pub fn render(lib: &Library, sel: &Selection) -> String {
     o
 }
 
-/// The handout of a teaching round: the trial's overview and evidence table, then the
-/// questions that were asked (ids, in the order asked) with their key responses, open.
+/// Which questions the Discussion holds, and how.
+#[derive(Clone, Copy)]
+enum Asked<'a> {
+    /// Every question of the selected roles, each key response folded in `<details>`.
+    Folded,
+    /// Only these questions (ids, in the order asked), their key responses open.
+    Open(&'a [String]),
+}
+
+/// The handout of a teaching round: the entry as the Markdown export renders it (overview,
+/// findings, safety, appraisal and limitations, related trials, discrepancies), with the
+/// questions that were asked and their key responses open, laid out for a printer.
 pub fn handout(lib: &Library, e: &crate::content::Entry, asked: &[String]) -> String {
     let doc = crate::doc::build(lib, e);
-    let mut o = heading(1, &format!("{} — {}", doc.name, doc.title));
-    let _ = writeln!(o, "*{}*\n", esc(&status_label(e)));
-    blocks(doc.part(Section::Overview), 2, &mut o);
-    let mut evidence = String::new();
-    blocks(doc.part(Section::Findings), 3, &mut evidence);
-    if !evidence.trim().is_empty() {
-        o.push_str(&heading(2, "Evidence"));
-        o.push_str(&evidence);
-    }
-    // The overview points readers to the discrepancy notes: the handout carries them.
-    let mut notes = String::new();
-    blocks(doc.part(Section::Discrepancies), 3, &mut notes);
-    if !notes.trim().is_empty() {
-        o.push_str(&heading(2, Section::Discrepancies.label()));
-        o.push_str(&notes);
-    }
-    let qs = doc.questions();
-    let asked: Vec<_> = asked
-        .iter()
-        .filter_map(|id| qs.iter().find(|q| &q.id == id))
-        .collect();
-    if !asked.is_empty() {
-        o.push_str(&heading(2, "Discussion"));
-        for q in asked {
-            o.push_str(&heading(3, q.role.label()));
-            let _ = writeln!(o, "{}\n", esc(&q.prompt));
-            let _ = writeln!(o, "**Key response.** {}\n", esc(&q.key_response));
-            for k in &q.key_points {
-                let _ = writeln!(o, "- {}", item(k, 2));
-            }
-            o.push('\n');
-        }
-    }
-    let mut o = o.replace('\u{a0}', " ").trim_end().to_string();
+    let sel = Selection::new(lib, &[e.id.as_str()], &[]);
+    let mut o = String::new();
+    entry(&doc, &status_label(e), &sel, Asked::Open(asked), 1, &mut o);
+    let o = o.replace('\u{a0}', " ");
+    let mut o = super::print::fold(o.trim_end(), super::print::WIDTH);
     o.push('\n');
     o
 }
@@ -121,7 +108,14 @@ fn pack_header(lib: &Library, sel: &Selection, o: &mut String) {
     o.push('\n');
 }
 
-fn entry(doc: &Document, status: &str, sel: &Selection, level: usize, o: &mut String) {
+fn entry(
+    doc: &Document,
+    status: &str,
+    sel: &Selection,
+    asked: Asked,
+    level: usize,
+    o: &mut String,
+) {
     o.push_str(&heading(level, &format!("{} — {}", doc.name, doc.title)));
     let _ = writeln!(o, "*{}*\n", esc(status));
     for part in &doc.parts {
@@ -130,7 +124,7 @@ fn entry(doc: &Document, status: &str, sel: &Selection, level: usize, o: &mut St
             // every estimate the plot would show.
             Section::Sources | Section::Forest => continue,
             Section::Overview => blocks(&part.blocks, level + 1, o),
-            Section::Discussion => discussion(&part.blocks, sel, level + 1, o),
+            Section::Discussion => discussion(&part.blocks, sel, asked, level + 1, o),
             s => {
                 let mut body = String::new();
                 blocks(&part.blocks, level + 2, &mut body);
@@ -285,12 +279,16 @@ fn findings(g: &FindingGroup, level: usize, o: &mut String) {
 
 /// The questions of the selected roles, by role, each key response and its key points folded
 /// in `<details>`.
-fn discussion(bs: &[Block], sel: &Selection, level: usize, o: &mut String) {
+fn discussion(bs: &[Block], sel: &Selection, asked: Asked, level: usize, o: &mut String) {
     let qs: Vec<_> = bs
         .iter()
         .flat_map(|b| match b {
             Block::Questions(qs) => qs.iter().filter(|q| sel.keeps_role(q.role)).collect(),
             _ => Vec::new(),
+        })
+        .filter(|q| match asked {
+            Asked::Folded => true,
+            Asked::Open(ids) => ids.contains(&q.id),
         })
         .collect();
     if qs.is_empty() {
@@ -310,8 +308,13 @@ fn discussion(bs: &[Block], sel: &Selection, level: usize, o: &mut String) {
         if !q.relies_on.is_empty() {
             let _ = writeln!(o, "*Relies on: {}*\n", esc(&q.relies_on.join("; ")));
         }
-        o.push_str("<details><summary>Key response</summary>\n\n");
-        let _ = writeln!(o, "{}\n", esc(&q.key_response));
+        let folded = matches!(asked, Asked::Folded);
+        if folded {
+            o.push_str("<details><summary>Key response</summary>\n\n");
+            let _ = writeln!(o, "{}\n", esc(&q.key_response));
+        } else {
+            let _ = writeln!(o, "**Key response.** {}\n", esc(&q.key_response));
+        }
         if !q.key_points.is_empty() {
             o.push_str("Key points:\n\n");
             for k in &q.key_points {
@@ -319,7 +322,9 @@ fn discussion(bs: &[Block], sel: &Selection, level: usize, o: &mut String) {
             }
             o.push('\n');
         }
-        o.push_str("</details>\n\n");
+        if folded {
+            o.push_str("</details>\n\n");
+        }
     }
 }
 
@@ -344,14 +349,21 @@ pub fn esc(s: &str) -> String {
             out.push_str(&trimmed[..digits]);
             out.push('\\');
             rest = &trimmed[digits..];
-        } else if trimmed.starts_with(['-', '+', '#', '=']) {
+        } else if trimmed.starts_with(['-', '+', '#', '=', '>']) {
             out.push('\\');
         }
-        for c in rest.chars() {
+        let mut chars = rest.chars().peekable();
+        while let Some(c) = chars.next() {
+            let next = chars.peek().copied();
             match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
+                // Only where HTML could start: a tag (`<b`, `</`, `<!`, `<?`) or an entity
+                // (`&amp;`, `&#38;`). A backslash keeps it text; `p < 0.001` needs nothing.
+                '<' if next.is_some_and(|n| n.is_ascii_alphabetic() || "/!?".contains(n)) => {
+                    out.push_str("\\<");
+                }
+                '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => {
+                    out.push_str("\\&");
+                }
                 '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
                     out.push('\\');
                     out.push(c);
@@ -388,10 +400,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn html_and_markdown_characters_are_escaped() {
-        assert_eq!(esc("p < 0.05 & HR > 1"), "p &lt; 0.05 &amp; HR &gt; 1");
+    fn html_and_markdown_characters_are_escaped_without_entities() {
+        assert_eq!(esc("p < 0.05 & HR > 1"), "p < 0.05 & HR > 1");
         assert_eq!(esc("a|b *c* _d_ `e`"), "a\\|b \\*c\\* \\_d\\_ \\`e\\`");
-        assert_eq!(esc("<script>"), "&lt;script&gt;");
+        assert_eq!(esc("<script>"), "\\<script>");
+        assert_eq!(esc("</b> &amp; &#38;"), "\\</b> \\&amp; \\&#38;");
+        assert_eq!(esc("> not a quote"), "\\> not a quote");
+        assert!(!esc("p < 0.001, HR <0.5, a & b").contains("&lt;"));
     }
 
     #[test]

@@ -752,9 +752,6 @@ impl App {
 
     /// What the app does with what a round's key asked.
     fn rounds_out(&mut self, out: RoundsOut) -> Effect {
-        let Screen::Rounds(r) = &mut self.screen else {
-            return Effect::None;
-        };
         match out {
             RoundsOut::None => Effect::None,
             RoundsOut::Message(m) => {
@@ -769,11 +766,9 @@ impl App {
                 Effect::None
             }
             RoundsOut::Handout => self.write_handout(),
-            RoundsOut::Tell(command) => Effect::Tell(crate::link::ToRoom::Do {
-                command,
-                at: r.rounds.at,
-                shown: r.rounds.shown,
-            }),
+            RoundsOut::Tell { command, at, shown } => {
+                Effect::Tell(crate::link::ToRoom::Do { command, at, shown })
+            }
         }
     }
 

@@ -118,8 +118,12 @@ pub enum Out {
     Message(String),
     /// Write the handout.
     Handout,
-    /// Send the room this (a presenter's key).
-    Tell(Command),
+    /// Send the room this (a presenter's key), pressed on step `at` with `shown` showing.
+    Tell {
+        command: Command,
+        at: usize,
+        shown: usize,
+    },
     /// A digit without `g` first: say how to go to a question.
     PressGoTo,
 }
@@ -374,7 +378,7 @@ impl Rounds {
             if command == Command::Learner && self.learners.is_empty() {
                 return Out::Message(no_learners());
             }
-            return Out::Tell(command);
+            return self.tell(command, now);
         }
         self.apply(command, now)
     }
@@ -491,9 +495,33 @@ impl Rounds {
     /// Go to step `s`: here on a room, by the room on a presenter.
     fn jump(&mut self, s: usize, now: SystemTime) -> Out {
         if self.is_presenter() {
-            Out::Tell(Command::Go(s))
+            self.tell(Command::Go(s), now)
         } else {
             self.apply(Command::Go(s), now)
+        }
+    }
+
+    /// A presenter's key for the room, sent with the card it was pressed on. A move or a
+    /// reveal is applied to this copy at once too, so the next key of a burst is pressed on
+    /// the card it will meet in the room; the room's state follows and settles any doubt.
+    fn tell(&mut self, command: Command, now: SystemTime) -> Out {
+        let (at, shown) = (self.at, self.shown);
+        let moves = matches!(
+            command,
+            Command::Next
+                | Command::Prev
+                | Command::First
+                | Command::Last
+                | Command::Go(_)
+                | Command::Reveal
+        );
+        if moves && !self.blank && !self.time_up(now) {
+            self.apply(command.clone(), now);
+        }
+        Out::Tell {
+            command,
+            at,
+            shown,
         }
     }
 

@@ -211,6 +211,10 @@ impl RoundsView<'_> {
             y += 1;
         }
         let key = |a: &Action| self.keys.key_for(Context::Rounds, a);
+        if self.preview {
+            // Drawn small, the card is cut where the room's is not: no marks.
+            return;
+        }
         if top > 0 && area.y > 0 {
             more_mark(
                 buf,
