@@ -328,6 +328,31 @@ struct Peer {
     sent: Option<RoundState>,
 }
 
+/// The presenters connected, and the round's latest state (new presenters are greeted with
+/// it at once, on the accepting thread, whatever the room's loop is doing).
+#[derive(Default)]
+struct Peers {
+    map: HashMap<u64, Peer>,
+    latest: Option<RoundState>,
+}
+
+impl Peers {
+    /// Greet a presenter with the latest state (none yet: at the next publish).
+    fn greet(&self, name: &str, packs: &[PackRef], peer: &mut Peer) -> io::Result<()> {
+        if let Some(state) = &self.latest {
+            let hello = ToPresenter::Hello {
+                protocol: PROTOCOL,
+                name: name.to_string(),
+                packs: packs.to_vec(),
+                state: Box::new(state.clone()),
+            };
+            send_line(&peer.stream, &encode(&hello))?;
+            peer.sent = Some(state.clone());
+        }
+        Ok(())
+    }
+}
+
 /// The room's end: the name's lock, the socket, and the presenters connected.
 pub struct Room {
     name: String,
@@ -335,7 +360,7 @@ pub struct Room {
     /// Held (flock) while the room runs; the kernel releases it when the process ends.
     _lock: std::fs::File,
     listener: Option<UnixListener>,
-    peers: Arc<Mutex<HashMap<u64, Peer>>>,
+    peers: Arc<Mutex<Peers>>,
     stop: Arc<AtomicBool>,
     packs: Vec<PackRef>,
 }
@@ -405,7 +430,7 @@ impl Room {
             path,
             _lock: lock,
             listener: Some(listener),
-            peers: Arc::new(Mutex::new(HashMap::new())),
+            peers: Arc::new(Mutex::new(Peers::default())),
             stop: Arc::new(AtomicBool::new(false)),
             packs,
         })
@@ -428,6 +453,8 @@ impl Room {
         let peers = Arc::clone(&self.peers);
         let stop = Arc::clone(&self.stop);
         let out = Arc::new(out);
+        let name = self.name.clone();
+        let packs = self.packs.clone();
         let next = Arc::new(AtomicU64::new(1));
         std::thread::Builder::new()
             .name("room".into())
@@ -446,10 +473,14 @@ impl Room {
                         continue;
                     };
                     let id = next.fetch_add(1, Ordering::SeqCst);
-                    peers
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(id, Peer { stream, sent: None });
+                    {
+                        let mut ps = peers.lock().unwrap_or_else(|e| e.into_inner());
+                        let mut peer = Peer { stream, sent: None };
+                        if ps.greet(&name, &packs, &mut peer).is_err() {
+                            continue;
+                        }
+                        ps.map.insert(id, peer);
+                    }
                     if !out(RoomEvent::Joined(id)) {
                         break;
                     }
@@ -467,6 +498,7 @@ impl Room {
                             let gone = peers
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
+                                .map
                                 .remove(&id)
                                 .is_some();
                             if gone {
@@ -480,15 +512,18 @@ impl Room {
 
     /// How many presenters are connected.
     pub fn presenters(&self) -> usize {
-        self.peers.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.peers.lock().unwrap_or_else(|e| e.into_inner()).map.len()
     }
 
     /// Send every presenter the round's state: a greeting to new ones, the state to those
     /// whose last copy differs. A presenter that cannot take it is dropped (it reconnects).
     pub fn publish(&self, state: &RoundState) {
         let mut peers = self.peers.lock().unwrap_or_else(|e| e.into_inner());
+        if peers.latest.as_ref() != Some(state) {
+            peers.latest = Some(state.clone());
+        }
         let mut dead = Vec::new();
-        for (id, p) in peers.iter_mut() {
+        for (id, p) in peers.map.iter_mut() {
             let msg = match &p.sent {
                 Some(s) if s == state => continue,
                 Some(_) => ToPresenter::State(Box::new(state.clone())),
@@ -506,7 +541,7 @@ impl Room {
             }
         }
         for id in dead {
-            if let Some(p) = peers.remove(&id) {
+            if let Some(p) = peers.map.remove(&id) {
                 let _ = p.stream.shutdown(std::net::Shutdown::Both);
             }
         }
@@ -516,7 +551,13 @@ impl Room {
 impl Drop for Room {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        for (_, p) in self.peers.lock().unwrap_or_else(|e| e.into_inner()).drain() {
+        for (_, p) in self
+            .peers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map
+            .drain()
+        {
             let _ = p.stream.shutdown(std::net::Shutdown::Both);
         }
         // Wake the accepting thread so it sees the stop, then take the name's socket away

@@ -17,6 +17,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
+/// Lines the notes move a key (a few at a time: they are read, not searched).
+pub const NOTES_STEP: usize = 4;
+
 /// One screen of a round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -473,11 +476,11 @@ impl Rounds {
                 Out::None
             }
             Action::NotesDown => {
-                self.notes_scroll = self.notes_scroll.saturating_add(1);
+                self.notes_scroll = self.notes_scroll.saturating_add(NOTES_STEP);
                 Out::None
             }
             Action::NotesUp => {
-                self.notes_scroll = self.notes_scroll.saturating_sub(1);
+                self.notes_scroll = self.notes_scroll.saturating_sub(NOTES_STEP);
                 Out::None
             }
             Action::Digit(_) => Out::PressGoTo,

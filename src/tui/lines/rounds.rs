@@ -508,24 +508,43 @@ fn trial_notes(r: &Rounds) -> (Vec<&NoteItem>, Vec<&String>) {
 }
 
 /// Which of the trial's notes bear on question `q`: a discrepancy about a finding the
-/// question relies on, or a note sharing two or more meaningful words with the question's
-/// prompt and key points. Returns the indexes of the discrepancies and of the limitations.
+/// question relies on, or whose subject and versions share two or more meaningful words with
+/// the question's prompt and key points; a limitation sharing two such words. Returns the indexes of the discrepancies and of the limitations.
 pub fn bearing(r: &Rounds, q: &QuestionItem) -> (Vec<usize>, Vec<usize>) {
-    let mut text = q.prompt.clone();
-    for k in &q.key_points {
-        text.push(' ');
-        text.push_str(k);
-    }
-    let qw = words(&text);
-    let shares = |s: &str| words(s).intersection(&qw).count() >= 2;
+    let question_text = |q: &QuestionItem| {
+        let mut t = q.prompt.clone();
+        for k in &q.key_points {
+            t.push(' ');
+            t.push_str(k);
+        }
+        t
+    };
+    // What a discrepancy is about and what the sources say (its commentary ranges wide).
+    let note_text = |n: &NoteItem| {
+        let said: Vec<&str> = n.versions.iter().map(|(says, _)| says.as_str()).collect();
+        format!("{} {}", n.about, said.join(" "))
+    };
     let (ds, ls) = trial_notes(r);
+    let texts: Vec<BTreeSet<String>> = r
+        .doc
+        .questions()
+        .into_iter()
+        .map(|q| words(&question_text(q)))
+        .chain(ds.iter().map(|n| words(&note_text(n))))
+        .chain(ls.iter().map(|l| words(l)))
+        .collect();
+    // Words in more than a quarter of the trial's questions and notes say nothing about
+    // which note goes with which question (the drugs' names, "survival").
+    let common = |w: &String| texts.iter().filter(|t| t.contains(w)).count() * 4 > texts.len();
+    let qw: BTreeSet<String> = words(&question_text(q))
+        .into_iter()
+        .filter(|w| !common(w))
+        .collect();
+    let shares = |s: &str| words(s).intersection(&qw).count() >= 2;
     let d = ds
         .iter()
         .enumerate()
-        .filter(|(_, n)| {
-            n.findings.iter().any(|f| q.relies_on.contains(f))
-                || shares(&format!("{} {}", n.about, n.note))
-        })
+        .filter(|(_, n)| n.findings.iter().any(|f| q.relies_on.contains(f)) || shares(&note_text(n)))
         .map(|(i, _)| i)
         .collect();
     let l = ls
