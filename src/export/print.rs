@@ -77,9 +77,14 @@ fn table_as_list(table: &[&str]) -> Vec<String> {
             .iter()
             .enumerate()
             .filter(|(_, c)| !c.is_empty())
-            .map(|(j, c)| match names.get(j + 1).filter(|n| !unnamed && !n.is_empty()) {
-                Some(n) => format!("{n}: {c}"),
-                None => c.clone(),
+            .map(|(j, c)| {
+                // A value that starts with its column's name ("p < 0.001") says it already.
+                match names.get(j + 1).filter(|n| {
+                    !unnamed && !n.is_empty() && !c.starts_with(&format!("{n} "))
+                }) {
+                    Some(n) => format!("{n}: {c}"),
+                    None => c.clone(),
+                }
             })
             .collect();
         let lead = if unnamed || first.starts_with("**") {
@@ -95,7 +100,6 @@ fn table_as_list(table: &[&str]) -> Vec<String> {
             format!("- {lead} — {}", rest.join("; "))
         });
     }
-    items.push(String::new());
     items
 }
 
