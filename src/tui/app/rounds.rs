@@ -91,6 +91,10 @@ impl Timer {
     /// Start, or pause; a finished timer starts again from the top.
     pub fn toggle(&mut self, now: SystemTime) {
         match self.since {
+            Some(_) if self.remaining(now).is_zero() => {
+                self.left = self.total;
+                self.since = Some(now);
+            }
             Some(_) => {
                 self.left = self.remaining(now);
                 self.since = None;
