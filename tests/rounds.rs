@@ -757,3 +757,103 @@ fn snapshot_learner_shown() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The handout is the document
+
+#[test]
+fn the_emilia_handout_is_the_exports_document_with_safety_and_limitations_and_prints() {
+    let lib = bundled_library();
+    let e = lib.entry("emilia").unwrap();
+    let asked = vec!["emilia-phd".to_string()];
+    let md = trialdeck::export::markdown::handout(&lib, e, &asked);
+    // Safety: grade ≥ 3 adverse events, 41% vs 57%.
+    let safety = &md[md.find("## Safety").expect("a Safety section")..];
+    let safety = &safety[..safety.find("\n## ").unwrap_or(safety.len())];
+    assert!(safety.contains("Any adverse event (grade ≥3)"), "{safety}");
+    assert!(
+        safety.contains("- T-DM1: 41%") && safety.contains("- Lapatinib + capecitabine: 57%"),
+        "{safety}"
+    );
+    // Limitations, crossover first (the PhD question's point).
+    let limits = &md[md.find("### Limitations").expect("Limitations")..];
+    assert!(limits.contains("- Crossover: control patients could receive T-DM1"), "{limits}");
+    // Plain text: no HTML entity, no HTML; lines a printer takes.
+    assert!(!md.contains("&lt;") && !md.contains("&gt;") && !md.contains("&amp;"), "{md}");
+    assert!(md.contains("p < 0.001"), "{md}");
+    assert!(!md.contains("<details>"), "{md}");
+    let long: Vec<&str> = md.lines().filter(|l| l.chars().count() > 80).collect();
+    assert!(long.is_empty(), "lines past 80 columns: {long:#?}");
+    // The questions asked, open; no others.
+    assert!(md.contains("### PhD") && md.contains("**Key response.** Crossover works"));
+    assert!(!md.contains("### Resident"), "{md}");
+    // The same document as the Markdown export: every section the export has is here, with
+    // the same words (the handout is folded for print, the export is not).
+    let export = trialdeck::export::markdown::render(
+        &lib,
+        &trialdeck::export::Selection::new(&lib, &["emilia"], &[]),
+    );
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for h in export.lines().filter(|l| l.starts_with("## ")) {
+        assert!(md.contains(h), "the export's {h} is missing from the handout");
+    }
+    let section = |s: &str, h: &str| {
+        let from = s.find(h).unwrap();
+        let rest = &s[from + h.len()..];
+        rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+    };
+    for h in ["## Safety", "## Appraisal", "## Related", "## Discrepancies"] {
+        assert_eq!(flat(&section(&md, h)), flat(&section(&export, h)), "{h}");
+    }
+}
+
+#[test]
+fn h_never_writes_over_a_file_and_says_where_it_wrote() {
+    use trialdeck::tui::app::{Reply, WriteFailure};
+    let mut app = mini(RoundsOptions::default());
+    // h: a new file in the working directory, never replacing one.
+    let Effect::Write { path, replace, .. } = app.app.update(Action::Handout, at(1)) else {
+        panic!("h writes the handout")
+    };
+    assert_eq!((path.as_path(), replace), (std::path::Path::new("alpha-handout.md"), false));
+    // One is there already: the next name, still never replacing.
+    let next = app.app.receive(
+        Reply::Wrote {
+            path,
+            what: "the handout",
+            result: Err(WriteFailure::Exists),
+        },
+        at(1),
+    );
+    let Effect::Write { path, replace, .. } = next else {
+        panic!("the next name: {next:?}")
+    };
+    assert_eq!((path.as_path(), replace), (std::path::Path::new("alpha-handout-2.md"), false));
+    let full = PathBuf::from("/somewhere/alpha-handout-2.md");
+    let done = app.app.receive(
+        Reply::Wrote {
+            path,
+            what: "the handout",
+            result: Ok(full),
+        },
+        at(1),
+    );
+    assert_eq!(done, Effect::None);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("wrote the handout to /somewhere/alpha-handout-2.md")
+    );
+    // The round's own file is updated by the next h.
+    let Effect::Write { path, replace, .. } = app.app.update(Action::Handout, at(2)) else {
+        panic!("h writes the handout")
+    };
+    assert_eq!((path.as_path(), replace), (std::path::Path::new("alpha-handout-2.md"), true));
+    // And the writer really refuses to replace: through the runtime's services.
+    let dir = tempfile::tempdir().unwrap();
+    let there = dir.path().join("alpha-handout.md");
+    std::fs::write(&there, "the attending's own notes").unwrap();
+    let err = trialdeck::fsutil::write_new(&there, b"handout").unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+    assert_eq!(std::fs::read_to_string(&there).unwrap(), "the attending's own notes");
+    trialdeck::fsutil::write_new(&dir.path().join("alpha-handout-2.md"), b"handout").unwrap();
+}
