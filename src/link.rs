@@ -114,8 +114,8 @@ fn private_dir(dir: &Path) -> Result<(), LinkError> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(io_err(format!("cannot create {}", dir.display()))(e)),
     }
-    let m = std::fs::symlink_metadata(dir)
-        .map_err(io_err(format!("cannot read {}", dir.display())))?;
+    let m =
+        std::fs::symlink_metadata(dir).map_err(io_err(format!("cannot read {}", dir.display())))?;
     if !m.file_type().is_dir() || m.uid() != uid() || m.mode() & 0o077 != 0 {
         return Err(LinkError::Unsafe(format!(
             "{} must be a directory of yours that only you can open (mode 700); remove it, or set XDG_RUNTIME_DIR",
@@ -411,8 +411,9 @@ impl Room {
         // We hold the name: a socket here is a killed round's, and nobody answers it.
         let path = socket_path(dir, name);
         match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_socket() => std::fs::remove_file(&path)
-                .map_err(io_err(format!("cannot remove the stale {}", path.display())))?,
+            Ok(m) if m.file_type().is_socket() => std::fs::remove_file(&path).map_err(io_err(
+                format!("cannot remove the stale {}", path.display()),
+            ))?,
             Ok(_) => {
                 return Err(LinkError::Unsafe(format!(
                     "{} is in the way and is not a socket; remove it",
@@ -421,8 +422,8 @@ impl Room {
             }
             Err(_) => {}
         }
-        let listener =
-            UnixListener::bind(&path).map_err(io_err(format!("cannot listen on {}", path.display())))?;
+        let listener = UnixListener::bind(&path)
+            .map_err(io_err(format!("cannot listen on {}", path.display())))?;
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
             .map_err(io_err(format!("cannot make {} private", path.display())))?;
         Ok(Room {
@@ -446,7 +447,10 @@ impl Room {
 
     /// Accept presenters on a thread; what they do goes to `out` (which answers `false` once
     /// nobody listens any more).
-    pub fn start(&mut self, out: impl Fn(RoomEvent) -> bool + Send + Sync + 'static) -> io::Result<()> {
+    pub fn start(
+        &mut self,
+        out: impl Fn(RoomEvent) -> bool + Send + Sync + 'static,
+    ) -> io::Result<()> {
         let Some(listener) = self.listener.take() else {
             return Ok(());
         };
@@ -512,7 +516,11 @@ impl Room {
 
     /// How many presenters are connected.
     pub fn presenters(&self) -> usize {
-        self.peers.lock().unwrap_or_else(|e| e.into_inner()).map.len()
+        self.peers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map
+            .len()
     }
 
     /// Send every presenter the round's state: a greeting to new ones, the state to those
@@ -592,7 +600,10 @@ pub struct Presenter {
 }
 
 /// Connect to the socket at `path`, say hello and read the room's greeting.
-fn join(path: &Path, name: &str) -> Result<(UnixStream, BufReader<UnixStream>, ToPresenter), LinkError> {
+fn join(
+    path: &Path,
+    name: &str,
+) -> Result<(UnixStream, BufReader<UnixStream>, ToPresenter), LinkError> {
     let stream = UnixStream::connect(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => LinkError::NotRunning {
             name: name.to_string(),
@@ -665,7 +676,10 @@ impl Presenter {
 
     /// Read the room on a thread, reconnecting when it goes away; what happens goes to `out`
     /// (which answers `false` once nobody listens any more).
-    pub fn start(&mut self, out: impl Fn(PresenterEvent) -> bool + Send + 'static) -> io::Result<()> {
+    pub fn start(
+        &mut self,
+        out: impl Fn(PresenterEvent) -> bool + Send + 'static,
+    ) -> io::Result<()> {
         let Some(mut reader) = self.first.take() else {
             return Ok(());
         };
@@ -736,12 +750,7 @@ impl Presenter {
 impl Drop for Presenter {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        if let Some(s) = self
-            .writer
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        {
+        if let Some(s) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
     }

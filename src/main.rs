@@ -774,7 +774,9 @@ fn cmd_presenter(g: &Global, name: &str) -> CliResult {
         e => CliError::Usage(e.to_string()),
     })?;
     let ToPresenter::Hello { packs, state, .. } = hello else {
-        return Err(CliError::Io("the round did not greet this presenter".into()));
+        return Err(CliError::Io(
+            "the round did not greet this presenter".into(),
+        ));
     };
     // The room's packs, so both screens hold the same trial.
     let sources: Vec<PackSource> = packs

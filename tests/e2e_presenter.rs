@@ -112,13 +112,18 @@ fn two_terminals_one_round() {
     // kill -9 of the room: its socket stays behind, stale; the presenter waits.
     r.signal("KILL");
     r.wait_exit();
-    assert!(d.join("trialdeck/default.sock").exists(), "a killed room leaves its socket");
+    assert!(
+        d.join("trialdeck/default.sock").exists(),
+        "a killed room leaves its socket"
+    );
     p.wait_text("the room is gone");
     // The next room is not blocked by it, and the presenter brings it back to the card.
     let r = room(d);
     wait_top(&r, "Resident · 2 of 7");
     r.wait_text("1. Primary endpoints");
-    p.wait_for("connected again", |s| !s.contents().contains("the room is gone"));
+    p.wait_for("connected again", |s| {
+        !s.contents().contains("the room is gone")
+    });
     wait_top(&p, "Resident · 2 of 7");
     p.send(b"q");
     assert!(p.wait_exit().success());

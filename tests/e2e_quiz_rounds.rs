@@ -295,7 +295,11 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     assert!(!s.contents().contains("EMILIA reports median"));
     s.send(b" ");
     s.wait_text("EMILIA reports median progression-free");
-    assert!(s.contents().contains("3 more points hidden"), "{}", s.contents());
+    assert!(
+        s.contents().contains("3 more points hidden"),
+        "{}",
+        s.contents()
+    );
     s.send(b"t");
     s.wait_text("last 30 seconds");
     s.send(b"t");
@@ -325,7 +329,10 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     assert!(md.starts_with("# EMILIA — "), "{md}");
     assert!(md.contains("## Findings"), "{md}");
     // The handout is the export's document: safety and limitations are in it.
-    assert!(md.contains("## Safety") && md.contains("### Limitations"), "{md}");
+    assert!(
+        md.contains("## Safety") && md.contains("### Limitations"),
+        "{md}"
+    );
     // Printed as it is: no line past 80 columns, no HTML entity.
     assert!(md.lines().all(|l| l.chars().count() <= 80), "{md}");
     assert!(!md.contains("&lt;") && !md.contains("&amp;"), "{md}");

@@ -907,7 +907,10 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
                     a.rounds.as_ref().unwrap().goto == Some(String::new()),
                     "not waiting for a number",
                 )?;
-                ok_if(a.screen.contains("go to question: _"), "no prompt for the number")
+                ok_if(
+                    a.screen.contains("go to question: _"),
+                    "no prompt for the number",
+                )
             }),
         ),
         (C::Rounds, A::Digit(n)) => {
@@ -937,7 +940,10 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
                                 .is_some_and(|m| m.contains(&format!("there is no question {n}"))),
                             "no word that there is no such question",
                         )?;
-                        ok_if(a.rounds.as_ref().unwrap().at == b.rounds.as_ref().unwrap().at, "moved")
+                        ok_if(
+                            a.rounds.as_ref().unwrap().at == b.rounds.as_ref().unwrap().at,
+                            "moved",
+                        )
                     }
                 }),
             )
@@ -946,9 +952,18 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
             round(dir),
             check(|b, a, _| {
                 changed(b, a)?;
-                ok_if(a.rounds.as_ref().unwrap().list.is_some(), "the list did not open")?;
-                ok_if(a.screen.contains("Questions · Enter goes"), "no list on screen")?;
-                ok_if(a.screen.contains("7  Guideline Committee"), "not every question listed")
+                ok_if(
+                    a.rounds.as_ref().unwrap().list.is_some(),
+                    "the list did not open",
+                )?;
+                ok_if(
+                    a.screen.contains("Questions · Enter goes"),
+                    "no list on screen",
+                )?;
+                ok_if(
+                    a.screen.contains("7  Guideline Committee"),
+                    "not every question listed",
+                )
             }),
         ),
         (C::Rounds, A::CardDown) => (
@@ -959,7 +974,10 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
                     a.rounds.as_ref().unwrap().scroll == b.rounds.as_ref().unwrap().scroll + 1,
                     "the card did not scroll down",
                 )?;
-                ok_if(a.screen.contains("↑ more above"), "no mark of what is above")
+                ok_if(
+                    a.screen.contains("↑ more above"),
+                    "no mark of what is above",
+                )
             }),
         ),
         (C::Rounds, A::CardUp) => {

@@ -42,7 +42,8 @@ fn presenter_in(dir: &std::path::Path, name: &str, w: u16, h: u16) -> Looped {
         panic!("no greeting")
     };
     let mut app = App::new(bundled_library(), ThemeName::Dark);
-    app.start_presenter(name, &state).expect("the trial is here");
+    app.start_presenter(name, &state)
+        .expect("the trial is here");
     let mut l = Looped::new(app, w, h, NOW);
     l.rt.services
         .attach_link(Link::Presenter(link))
@@ -75,13 +76,21 @@ fn keys_on_either_side_move_both_and_the_presenter_sees_what_the_room_does_not()
     let mut room = room_in(dir.path(), "ward", 200, 50);
     let mut p = presenter_in(dir.path(), "ward", 120, 40);
     joined(&mut room, 1);
-    assert!(p.screen().contains("presenter · round `ward`"), "{}", p.screen());
+    assert!(
+        p.screen().contains("presenter · round `ward`"),
+        "{}",
+        p.screen()
+    );
 
     // The presenter drives: → → reaches the first question on both screens.
     p.burst(&["Right", "Right"]);
     room.turn_until("the room to move", |l| at(l).0 == 2);
     in_step(&mut room, &mut p);
-    assert!(room.top().contains("Medical Student · 1 of 7"), "{}", room.top());
+    assert!(
+        room.top().contains("Medical Student · 1 of 7"),
+        "{}",
+        room.top()
+    );
     assert!(p.top().contains("Medical Student · 1 of 7"), "{}", p.top());
 
     // The presenter sees the key response and every key point; the room none of it.
@@ -90,7 +99,11 @@ fn keys_on_either_side_move_both_and_the_presenter_sees_what_the_room_does_not()
     let point = |i: usize| q.key_points[i].chars().take(28).collect::<String>();
     assert!(p_text.contains(&flat(&point(0))), "{}", p.screen());
     assert!(p_text.contains("Key response"), "{}", p.screen());
-    assert!(p_text.contains("the room sees the question only"), "{}", p.screen());
+    assert!(
+        p_text.contains("the room sees the question only"),
+        "{}",
+        p.screen()
+    );
     for i in 0..q.key_points.len() {
         assert!(!flat(&room.screen()).contains(&flat(&point(i))));
     }
@@ -121,9 +134,15 @@ fn keys_on_either_side_move_both_and_the_presenter_sees_what_the_room_does_not()
         }
         p.press("]");
     }
-    let here = seen.find("This question (PhD · 5 of 7)").expect("this question's notes");
-    let crossover = seen.find("• Crossover: control patients").expect("the crossover limitation");
-    let rest = seen.find("The rest of the trial's notes").expect("then the trial's");
+    let here = seen
+        .find("This question (PhD · 5 of 7)")
+        .expect("this question's notes");
+    let crossover = seen
+        .find("• Crossover: control patients")
+        .expect("the crossover limitation");
+    let rest = seen
+        .find("The rest of the trial's notes")
+        .expect("then the trial's");
     assert!(here < crossover && crossover < rest, "{seen}");
     let s = flat(&p.screen());
     // The next question and the learners.
@@ -139,12 +158,19 @@ fn keys_on_either_side_move_both_and_the_presenter_sees_what_the_room_does_not()
     assert!(flat(&p.screen()).contains(&format!("▶ {called} called now (Q5)")));
     // The countdown starts from the presenter and runs on both.
     p.press("t");
-    room.turn_until("the countdown", |l| l.app().rounds().unwrap().timer.running());
-    p.turn_until("the presenter's clock", |p| p.screen().contains("2:00 left"));
+    room.turn_until("the countdown", |l| {
+        l.app().rounds().unwrap().timer.running()
+    });
+    p.turn_until("the presenter's clock", |p| {
+        p.screen().contains("2:00 left")
+    });
     // The room never shows the notes while a presenter is attached.
     room.press("p");
     assert!(!room.app().rounds().unwrap().notes_on_room());
-    assert!(room.bottom().contains("the notes are on the presenter's screen"));
+    assert!(
+        room.bottom()
+            .contains("the notes are on the presenter's screen")
+    );
     assert!(!room.screen().contains("Presenter notes"));
     assert!(!room.screen().contains("Crossover: control patients"));
 }
@@ -199,12 +225,18 @@ fn the_room_restarts_and_resumes_from_the_presenter() {
     assert_eq!(at(&room), (0, 0));
     let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while at(&room) != (5, 1) {
-        assert!(std::time::Instant::now() < end, "the room did not resume:\n{}", room.screen());
+        assert!(
+            std::time::Instant::now() < end,
+            "the room did not resume:\n{}",
+            room.screen()
+        );
         p.idle(20);
         room.idle(20);
     }
     assert!(room.top().contains("Attending · 4 of 7"), "{}", room.top());
-    p.turn_until("connected again", |p| !p.screen().contains("the room is gone"));
+    p.turn_until("connected again", |p| {
+        !p.screen().contains("the room is gone")
+    });
     p.press("Space");
     room.turn_until("the next point", |l| at(l) == (5, 2));
 }
@@ -240,14 +272,26 @@ fn a_second_presenter_drives_too_and_a_stale_press_is_dropped() {
 #[test]
 fn one_round_per_name_and_a_clear_error_when_none_is_running() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Presenter::connect_in(dir.path(), "nobody").err().unwrap().to_string();
+    let err = Presenter::connect_in(dir.path(), "nobody")
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("no round named `nobody` is running"), "{err}");
     let first = Room::open_in(dir.path(), "busy", vec![]).unwrap();
-    let err = Room::open_in(dir.path(), "busy", vec![]).err().unwrap().to_string();
-    assert!(err.contains("a round named `busy` is already running"), "{err}");
+    let err = Room::open_in(dir.path(), "busy", vec![])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("a round named `busy` is already running"),
+        "{err}"
+    );
     // The socket is private.
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(first.path()).unwrap().permissions().mode();
+    let mode = std::fs::metadata(first.path())
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
     drop(first);
     assert!(

@@ -65,11 +65,13 @@ fn shows(app: &App, prompt: &str) -> bool {
         return true;
     }
     let w = app.size.0.saturating_sub(8);
-    [big::Size::Large, big::Size::Small].into_iter().any(|size| {
-        big::wrap(prompt, size, w)
-            .and_then(|lines| big::rows(&lines[0], size))
-            .is_some_and(|rows| t.contains(rows[0].trim()) && t.contains(rows[1].trim()))
-    })
+    [big::Size::Large, big::Size::Small]
+        .into_iter()
+        .any(|size| {
+            big::wrap(prompt, size, w)
+                .and_then(|lines| big::rows(&lines[0], size))
+                .is_some_and(|rows| t.contains(rows[0].trim()) && t.contains(rows[1].trim()))
+        })
 }
 
 const STUDENT_PROMPT: &str = "What did ALPHA compare, and what was its main result?";
@@ -406,8 +408,14 @@ fn t_counts_down_with_the_clock_passed_in_and_pauses() {
     assert_eq!(r(&app).timer.remaining(app.now), Duration::ZERO);
     assert!(r(&app).time_up(app.now));
     let t = text(&app);
-    assert!(t.contains("1:30 is up · any key returns to the question"), "{t}");
-    assert!(!t.contains("■ Progression-free survival"), "the card is covered:\n{t}");
+    assert!(
+        t.contains("1:30 is up · any key returns to the question"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("■ Progression-free survival"),
+        "the card is covered:\n{t}"
+    );
     // Any key takes the card away and does nothing else.
     let before = (r(&app).at, r(&app).shown);
     app.act(Action::Reveal, at(701));
@@ -729,7 +737,6 @@ fn snapshot_notes() {
     });
 }
 
-
 #[test]
 fn snapshot_timer_running() {
     snap(
@@ -777,9 +784,15 @@ fn the_emilia_handout_is_the_exports_document_with_safety_and_limitations_and_pr
     );
     // Limitations, crossover first (the PhD question's point).
     let limits = &md[md.find("### Limitations").expect("Limitations")..];
-    assert!(limits.contains("- Crossover: control patients could receive T-DM1"), "{limits}");
+    assert!(
+        limits.contains("- Crossover: control patients could receive T-DM1"),
+        "{limits}"
+    );
     // Plain text: no HTML entity, no HTML; lines a printer takes.
-    assert!(!md.contains("&lt;") && !md.contains("&gt;") && !md.contains("&amp;"), "{md}");
+    assert!(
+        !md.contains("&lt;") && !md.contains("&gt;") && !md.contains("&amp;"),
+        "{md}"
+    );
     assert!(md.contains("p < 0.001"), "{md}");
     assert!(!md.contains("<details>"), "{md}");
     let long: Vec<&str> = md.lines().filter(|l| l.chars().count() > 80).collect();
@@ -795,14 +808,22 @@ fn the_emilia_handout_is_the_exports_document_with_safety_and_limitations_and_pr
     );
     let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     for h in export.lines().filter(|l| l.starts_with("## ")) {
-        assert!(md.contains(h), "the export's {h} is missing from the handout");
+        assert!(
+            md.contains(h),
+            "the export's {h} is missing from the handout"
+        );
     }
     let section = |s: &str, h: &str| {
         let from = s.find(h).unwrap();
         let rest = &s[from + h.len()..];
         rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
     };
-    for h in ["## Safety", "## Appraisal", "## Related", "## Discrepancies"] {
+    for h in [
+        "## Safety",
+        "## Appraisal",
+        "## Related",
+        "## Discrepancies",
+    ] {
         assert_eq!(flat(&section(&md, h)), flat(&section(&export, h)), "{h}");
     }
 }
@@ -815,7 +836,10 @@ fn h_never_writes_over_a_file_and_says_where_it_wrote() {
     let Effect::Write { path, replace, .. } = app.app.update(Action::Handout, at(1)) else {
         panic!("h writes the handout")
     };
-    assert_eq!((path.as_path(), replace), (std::path::Path::new("alpha-handout.md"), false));
+    assert_eq!(
+        (path.as_path(), replace),
+        (std::path::Path::new("alpha-handout.md"), false)
+    );
     // One is there already: the next name, still never replacing.
     let next = app.app.receive(
         Reply::Wrote {
@@ -828,7 +852,10 @@ fn h_never_writes_over_a_file_and_says_where_it_wrote() {
     let Effect::Write { path, replace, .. } = next else {
         panic!("the next name: {next:?}")
     };
-    assert_eq!((path.as_path(), replace), (std::path::Path::new("alpha-handout-2.md"), false));
+    assert_eq!(
+        (path.as_path(), replace),
+        (std::path::Path::new("alpha-handout-2.md"), false)
+    );
     let full = PathBuf::from("/somewhere/alpha-handout-2.md");
     let done = app.app.receive(
         Reply::Wrote {
@@ -847,13 +874,19 @@ fn h_never_writes_over_a_file_and_says_where_it_wrote() {
     let Effect::Write { path, replace, .. } = app.app.update(Action::Handout, at(2)) else {
         panic!("h writes the handout")
     };
-    assert_eq!((path.as_path(), replace), (std::path::Path::new("alpha-handout-2.md"), true));
+    assert_eq!(
+        (path.as_path(), replace),
+        (std::path::Path::new("alpha-handout-2.md"), true)
+    );
     // And the writer really refuses to replace: through the runtime's services.
     let dir = tempfile::tempdir().unwrap();
     let there = dir.path().join("alpha-handout.md");
     std::fs::write(&there, "the attending's own notes").unwrap();
     let err = trialdeck::fsutil::write_new(&there, b"handout").unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
-    assert_eq!(std::fs::read_to_string(&there).unwrap(), "the attending's own notes");
+    assert_eq!(
+        std::fs::read_to_string(&there).unwrap(),
+        "the attending's own notes"
+    );
     trialdeck::fsutil::write_new(&dir.path().join("alpha-handout-2.md"), b"handout").unwrap();
 }

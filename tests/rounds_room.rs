@@ -76,7 +76,10 @@ fn the_room_never_shows_a_key_point_or_the_key_response_before_its_reveal() {
                     let seen_alone = |p: &str| seen.contains(p) && !allowed.contains(p);
                     for (i, k) in q.key_points.iter().enumerate() {
                         let hidden = i >= shown;
-                        for p in phrases(k).iter().chain([&words(k)].into_iter().filter(|k| k.split(' ').count() < 6)) {
+                        for p in phrases(k)
+                            .iter()
+                            .chain([&words(k)].into_iter().filter(|k| k.split(' ').count() < 6))
+                        {
                             if hidden {
                                 assert!(
                                     !seen_alone(p),
@@ -131,7 +134,10 @@ fn g_5_lands_on_question_5_of_7() {
     assert!(l.top().contains("PhD · 5 of 7"), "{}", l.top());
     // g then a number that is not a question says so and stays.
     l.burst(&["g", "9"]);
-    assert!(l.bottom().contains("there is no question 9: this round has 7 questions"));
+    assert!(
+        l.bottom()
+            .contains("there is no question 9: this round has 7 questions")
+    );
     assert_eq!(l.app().rounds().unwrap().step(), Step::Question(4));
     // Esc forgets a g; the question list picks one with Enter.
     l.burst(&["g", "Esc"]);
@@ -140,7 +146,11 @@ fn g_5_lands_on_question_5_of_7() {
     assert!(l.screen().contains("Questions · Enter goes · Esc closes"));
     assert!(l.screen().contains("▶ 5  PhD — Control patients"));
     l.burst(&["Down", "Down", "Enter"]);
-    assert!(l.top().contains("Guideline Committee · 7 of 7"), "{}", l.top());
+    assert!(
+        l.top().contains("Guideline Committee · 7 of 7"),
+        "{}",
+        l.top()
+    );
     assert!(!l.screen().contains("Questions · Enter goes"));
 }
 
@@ -158,7 +168,10 @@ fn help_in_rounds_names_the_terminal_zoom_key_and_a_resize_redraws_to_fit() {
         seen.push_str(&l.screen());
     }
     assert!(seen.contains("On a projector"), "{seen}");
-    assert!(seen.contains("zoom: most terminals enlarge their text"), "{seen}");
+    assert!(
+        seen.contains("zoom: most terminals enlarge their text"),
+        "{seen}"
+    );
     l.press("Esc");
     // What zooming does to the app: another grid, and the question is set again to fit —
     // ordinary type at 100×30 where it is long, block type at 200×50.
@@ -193,10 +206,17 @@ fn at_120x35_nothing_on_the_evidence_card_is_lost_without_a_more_mark() {
             .filter(|t| !t.is_empty())
             .collect()
     };
-    assert!(rows.iter().any(|r| r.starts_with("Cardiac dysfunction")), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r.starts_with("Cardiac dysfunction")),
+        "{rows:?}"
+    );
     // It does not fit: the first screen says there is more, and J scrolls to the end, where
     // the mark goes and the cardiac bars show.
-    assert!(l.screen().contains("↓ more below · J scrolls down"), "{}", l.screen());
+    assert!(
+        l.screen().contains("↓ more below · J scrolls down"),
+        "{}",
+        l.screen()
+    );
     let mut seen = l.screen();
     let mut presses = 0;
     while l.screen().contains("↓ more below") {
@@ -205,7 +225,11 @@ fn at_120x35_nothing_on_the_evidence_card_is_lost_without_a_more_mark() {
         presses += 1;
         assert!(presses < 200, "J never reaches the end");
     }
-    assert!(l.screen().contains("↑ more above · K scrolls up"), "{}", l.screen());
+    assert!(
+        l.screen().contains("↑ more above · K scrolls up"),
+        "{}",
+        l.screen()
+    );
     assert!(l.screen().contains("Cardiac dysfunction"), "{}", l.screen());
     for r in &rows {
         assert!(seen.contains(r.as_str()), "{r:?} is never on screen");
@@ -245,7 +269,10 @@ fn every_character_rounds_draw_has_a_glyph_in_dejavu_sans_mono() {
     let set = dejavu();
     assert!(set.len() > 100, "the charset fixture is read");
     let has = |c: char| set.iter().any(|(a, b)| (*a..=*b).contains(&(c as u32)));
-    assert!(!has('⏱'), "the old timer glyph is not in the font (the test can fail)");
+    assert!(
+        !has('⏱'),
+        "the old timer glyph is not in the font (the test can fail)"
+    );
     let mut drawn = BTreeSet::new();
     // The room: every card, revealed, a learner, the countdown in its states, the notes,
     // the question list, g, the Time card.

@@ -79,9 +79,10 @@ fn table_as_list(table: &[&str]) -> Vec<String> {
             .filter(|(_, c)| !c.is_empty())
             .map(|(j, c)| {
                 // A value that starts with its column's name ("p < 0.001") says it already.
-                match names.get(j + 1).filter(|n| {
-                    !unnamed && !n.is_empty() && !c.starts_with(&format!("{n} "))
-                }) {
+                match names
+                    .get(j + 1)
+                    .filter(|n| !unnamed && !n.is_empty() && !c.starts_with(&format!("{n} ")))
+                {
                     Some(n) => format!("{n}: {c}"),
                     None => c.clone(),
                 }
@@ -153,13 +154,21 @@ mod tests {
 
     #[test]
     fn long_lines_wrap_and_lists_keep_their_indent() {
-        let md = format!("- {}\n\n> ⚠ {}", "word ".repeat(40).trim(), "quote ".repeat(30));
+        let md = format!(
+            "- {}\n\n> ⚠ {}",
+            "word ".repeat(40).trim(),
+            "quote ".repeat(30)
+        );
         let out = fold(&md, 40);
         assert!(out.lines().all(|l| l.width() <= 40), "{out}");
         let lines: Vec<&str> = out.lines().collect();
         assert!(lines[0].starts_with("- word"));
         assert!(lines[1].starts_with("  word"));
-        assert!(out.lines().filter(|l| l.contains("quote")).all(|l| l.starts_with("> ")));
+        assert!(
+            out.lines()
+                .filter(|l| l.contains("quote"))
+                .all(|l| l.starts_with("> "))
+        );
         let nested = format!("  - says: {}", "x ".repeat(30));
         let out = fold(&nested, 20);
         assert!(out.starts_with("  - says: x"), "{out}");
@@ -170,11 +179,22 @@ mod tests {
     fn a_wide_table_becomes_a_list() {
         let md = "| Endpoint | Analysis | A | B |\n| --- | --- | --- | --- |\n| PFS \\| median | ITT | 9.6 mo | 6.4 mo |";
         let out = fold(md, 30);
-        assert!(out.contains("- **PFS \\| median** — Analysis: ITT; A: 9.6 mo;"), "{out}");
+        let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("- **PFS \\| median** — Analysis: ITT; A: 9.6 mo;"),
+            "{out}"
+        );
         assert!(out.lines().all(|l| l.width() <= 30), "{out}");
         let fields = "| | |\n| --- | --- |\n| **Phase** | 3, a rather long value that goes on |";
-        assert!(fold(fields, 30).starts_with("- **Phase**: 3,"), "{}", fold(fields, 30));
+        assert!(
+            fold(fields, 30).starts_with("- **Phase**: 3,"),
+            "{}",
+            fold(fields, 30)
+        );
         // A table that fits stays a table.
-        assert_eq!(fold("| a | b |\n| --- | --- |", 30), "| a | b |\n| --- | --- |");
+        assert_eq!(
+            fold("| a | b |\n| --- | --- |", 30),
+            "| a | b |\n| --- | --- |"
+        );
     }
 }

@@ -62,12 +62,12 @@ impl Link {
     /// Start listening (the room) or reading (a presenter); what happens goes to `out`.
     pub fn start(&mut self, out: Sender<Incoming>) -> io::Result<()> {
         match self {
-            Link::Room(room) => room.start(move |e| {
-                out.send(Incoming::Link(LinkEvent::Room(e))).is_ok()
-            }),
-            Link::Presenter(p) => p.start(move |e| {
-                out.send(Incoming::Link(LinkEvent::Presenter(e))).is_ok()
-            }),
+            Link::Room(room) => {
+                room.start(move |e| out.send(Incoming::Link(LinkEvent::Room(e))).is_ok())
+            }
+            Link::Presenter(p) => {
+                p.start(move |e| out.send(Incoming::Link(LinkEvent::Presenter(e))).is_ok())
+            }
         }
     }
 }

@@ -448,10 +448,9 @@ impl App {
                 }
                 let m = match &result {
                     Ok(full) => format!("wrote {what} to {}", full.display()),
-                    Err(WriteFailure::Exists) => format!(
-                        "did not write {what}: {} is there already",
-                        path.display()
-                    ),
+                    Err(WriteFailure::Exists) => {
+                        format!("did not write {what}: {} is there already", path.display())
+                    }
                     Err(WriteFailure::Other(e)) => {
                         format!("could not write {what} to {}: {e}", path.display())
                     }
@@ -811,7 +810,8 @@ impl App {
             }
             LinkEvent::Room(R::Said(_, ToRoom::Hello { .. })) => {}
             LinkEvent::Room(R::Said(_, ToRoom::Resume(st))) => {
-                if r.pristine && st.trial == r.doc.id && !st.pristine && r.adopt(&lib, &st).is_ok() {
+                if r.pristine && st.trial == r.doc.id && !st.pristine && r.adopt(&lib, &st).is_ok()
+                {
                     r.pristine = false;
                     self.message = Some(format!(
                         "the round resumes where the presenter left it: {}",
@@ -864,7 +864,11 @@ impl App {
     }
 
     /// Start a presenter's screen following the room `name`, from the room's greeting.
-    pub fn start_presenter(&mut self, name: &str, state: &crate::link::RoundState) -> Result<(), String> {
+    pub fn start_presenter(
+        &mut self,
+        name: &str,
+        state: &crate::link::RoundState,
+    ) -> Result<(), String> {
         let entry = self.lib.index_of(&state.trial).ok_or_else(|| {
             format!(
                 "the room is on `{}`, which is not in the packs the room named",
@@ -911,7 +915,11 @@ impl App {
                 }
             }
             Action::CardDown | Action::CardUp => {
-                let size = if r.is_presenter() { r.room_size } else { self.size };
+                let size = if r.is_presenter() {
+                    r.room_size
+                } else {
+                    self.size
+                };
                 let (rows, h) = rounds_card_measure(&self.lib, r, size, self.now, look);
                 if *action == Action::CardUp {
                     r.scroll > 0

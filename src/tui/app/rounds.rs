@@ -525,11 +525,7 @@ impl Rounds {
         if moves && !self.blank && !self.time_up(now) {
             self.apply(command.clone(), now);
         }
-        Out::Tell {
-            command,
-            at,
-            shown,
-        }
+        Out::Tell { command, at, shown }
     }
 
     /// Apply what a key asks of the round (the room's own, or a presenter's).

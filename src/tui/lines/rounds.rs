@@ -54,7 +54,11 @@ pub fn clock_text(r: &Rounds, now: SystemTime) -> String {
 
 /// The clock's block-type size at a screen width.
 pub fn clock_size(width: u16) -> Size {
-    if width >= 120 { Size::Large } else { Size::Small }
+    if width >= 120 {
+        Size::Large
+    } else {
+        Size::Small
+    }
 }
 
 pub fn room(size: (u16, u16), r: &Rounds, now: SystemTime) -> RoomAreas {
@@ -201,11 +205,21 @@ fn title(lib: &Library, r: &Rounds, width: u16, look: Look) -> Vec<Row> {
     let m = MEASURE.min(width);
     let mut rows = name_rows(&e.name, t.title, width);
     rows.push(blank());
-    rows.extend(block(vec![Span::styled(e.title.to_string(), t.title)], m, width, 0));
+    rows.extend(block(
+        vec![Span::styled(e.title.to_string(), t.title)],
+        m,
+        width,
+        0,
+    ));
     rows.push(blank());
     let meta = doc::meta_parts(e);
     if !meta.is_empty() {
-        rows.extend(block(vec![Span::styled(meta.join(" · "), t.muted)], m, width, 0));
+        rows.extend(block(
+            vec![Span::styled(meta.join(" · "), t.muted)],
+            m,
+            width,
+            0,
+        ));
         rows.push(blank());
     }
     if let Some(d) = &e.design {
@@ -245,14 +259,16 @@ fn title(lib: &Library, r: &Rounds, width: u16, look: Look) -> Vec<Row> {
             12,
         ));
     } else {
-        rows.extend(block(vec![Span::styled(e.bottom_line.to_string(), t.base)], m, width, 0));
+        rows.extend(block(
+            vec![Span::styled(e.bottom_line.to_string(), t.base)],
+            m,
+            width,
+            0,
+        ));
     }
     rows.push(blank());
     rows.push(centred(
-        &format!(
-            "{} next",
-            look.keys.key_for(Context::Rounds, &Action::Down)
-        ),
+        &format!("{} next", look.keys.key_for(Context::Rounds, &Action::Down)),
         t.muted,
         width,
     ));
@@ -471,11 +487,11 @@ fn question(r: &Rounds, width: u16, height: u16, look: Look) -> Vec<Row> {
 fn words(s: &str) -> BTreeSet<String> {
     const COMMON: &[&str] = &[
         "about", "after", "also", "arm", "arms", "because", "been", "before", "both", "could",
-        "does", "each", "from", "have", "into", "more", "most", "only", "other", "over",
-        "patient", "result", "same", "says", "should", "some", "such", "than", "that", "their",
-        "them", "then", "there", "these", "they", "this", "those", "through", "trial", "under",
-        "were", "what", "when", "where", "which", "while", "with", "without", "would", "your",
-        "emilia", "source", "summary", "review", "month", "versus",
+        "does", "each", "from", "have", "into", "more", "most", "only", "other", "over", "patient",
+        "result", "same", "says", "should", "some", "such", "than", "that", "their", "them",
+        "then", "there", "these", "they", "this", "those", "through", "trial", "under", "were",
+        "what", "when", "where", "which", "while", "with", "without", "would", "your", "emilia",
+        "source", "summary", "review", "month", "versus",
     ];
     s.split(|c: char| !c.is_alphanumeric() && c != '-')
         .map(|w| w.trim_matches('-').to_lowercase())
@@ -544,7 +560,9 @@ pub fn bearing(r: &Rounds, q: &QuestionItem) -> (Vec<usize>, Vec<usize>) {
     let d = ds
         .iter()
         .enumerate()
-        .filter(|(_, n)| n.findings.iter().any(|f| q.relies_on.contains(f)) || shares(&note_text(n)))
+        .filter(|(_, n)| {
+            n.findings.iter().any(|f| q.relies_on.contains(f)) || shares(&note_text(n))
+        })
         .map(|(i, _)| i)
         .collect();
     let l = ls
@@ -580,7 +598,10 @@ pub fn notes(r: &Rounds, width: u16, look: Look) -> Vec<Line<'static>> {
     };
     let limit = |s: &String| {
         wrap(
-            vec![Span::styled("• ", t.accent), Span::styled(s.clone(), t.base)],
+            vec![
+                Span::styled("• ", t.accent),
+                Span::styled(s.clone(), t.base),
+            ],
             w,
             2,
         )
@@ -677,12 +698,7 @@ pub fn presenter(size: (u16, u16)) -> PresenterAreas {
     let room = Rect::new(0, left.y, lw, rh);
     let clock = Rect::new(0, left.y + rh, lw, ch);
     let next = Rect::new(0, left.y + rh + ch, lw, nh);
-    let learners = Rect::new(
-        0,
-        left.y + rh + ch + nh,
-        lw,
-        left.height - rh - ch - nh,
-    );
+    let learners = Rect::new(0, left.y + rh + ch + nh, lw, left.height - rh - ch - nh);
     PresenterAreas {
         top,
         room,

@@ -45,7 +45,9 @@ impl Widget for &PresenterView<'_> {
         let t = self.theme;
         let r = self.rounds;
         let area = area.intersection(buf.area);
-        ratatui::widgets::Block::new().style(t.base).render(area, buf);
+        ratatui::widgets::Block::new()
+            .style(t.base)
+            .render(area, buf);
         let a = lay::presenter((area.width, area.height));
         let e = &self.lib.entries[r.entry];
         let key = |x: &Action| self.keys.key_for(Context::Rounds, x);
@@ -72,10 +74,7 @@ impl Widget for &PresenterView<'_> {
         // What the room sees, small.
         if a.room.height > 2 {
             let block = pane(
-                format!(
-                    " The room now{} ",
-                    if r.blank { " · blank" } else { "" }
-                ),
+                format!(" The room now{} ", if r.blank { " · blank" } else { "" }),
                 t,
             );
             let inner = block.inner(a.room);
@@ -173,7 +172,10 @@ impl Widget for &PresenterView<'_> {
                 } else {
                     ("· ", t.muted)
                 };
-                let mut spans = vec![Span::styled(mark, style), Span::styled(name.clone(), t.base)];
+                let mut spans = vec![
+                    Span::styled(mark, style),
+                    Span::styled(name.clone(), t.base),
+                ];
                 if up {
                     spans.push(Span::styled("  called now", t.warn));
                 }

@@ -97,7 +97,12 @@ impl RoundsView<'_> {
         if r.blank {
             if self.preview {
                 let msg = "(blank: the room sees nothing)";
-                buf.set_string(0, area.height / 2, truncate(msg, area.width as usize), t.muted);
+                buf.set_string(
+                    0,
+                    area.height / 2,
+                    truncate(msg, area.width as usize),
+                    t.muted,
+                );
             }
             return;
         }
@@ -135,7 +140,12 @@ impl RoundsView<'_> {
             Paragraph::new(line).render(a.footer, buf);
         }
         if r.time_up(self.now) {
-            time_card(buf, Rect::new(0, 2, area.width, area.height.saturating_sub(3)), r, t);
+            time_card(
+                buf,
+                Rect::new(0, 2, area.width, area.height.saturating_sub(3)),
+                r,
+                t,
+            );
             return;
         }
         self.card(buf, a.card);
@@ -186,7 +196,9 @@ impl RoundsView<'_> {
             };
             let ph = p.height(w);
             let mut b = Buffer::empty(Rect::new(0, 0, w, ph));
-            ratatui::widgets::Block::new().style(t.base).render(b.area, &mut b);
+            ratatui::widgets::Block::new()
+                .style(t.base)
+                .render(b.area, &mut b);
             (&p).render(b.area, &mut b);
             Some(b)
         });
@@ -298,7 +310,10 @@ impl RoundsView<'_> {
             let style = if n == sel { t.selected } else { t.base };
             let line = Line::from(vec![
                 Span::styled(mark, t.accent),
-                Span::styled(truncate(&text, inner.width.saturating_sub(2) as usize), style),
+                Span::styled(
+                    truncate(&text, inner.width.saturating_sub(2) as usize),
+                    style,
+                ),
             ]);
             Paragraph::new(line).render(
                 Rect::new(inner.x, inner.y + (n - first) as u16, inner.width, 1),
@@ -355,7 +370,12 @@ fn time_card(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme) {
             super::bigtext::render("TIME", size, digits, buf, t.bad);
         }
         _ => {
-            buf.set_string(inner.x + inner.width.saturating_sub(4) / 2, inner.y, "TIME", t.bad);
+            buf.set_string(
+                inner.x + inner.width.saturating_sub(4) / 2,
+                inner.y,
+                "TIME",
+                t.bad,
+            );
         }
     }
     let secs = r.timer.total.as_secs();
