@@ -738,10 +738,10 @@ impl Presenter {
             ));
         };
         let r = send_line(s, &encode(msg));
-        if r.is_err() {
-            if let Some(s) = w.take() {
-                let _ = s.shutdown(std::net::Shutdown::Both);
-            }
+        if r.is_err()
+            && let Some(s) = w.take()
+        {
+            let _ = s.shutdown(std::net::Shutdown::Both);
         }
         r
     }

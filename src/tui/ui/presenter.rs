@@ -109,15 +109,18 @@ impl Widget for &PresenterView<'_> {
                 format!("{} (not started)", mmss(r.timer.total))
             };
             let since = |s: SystemTime| self.now.duration_since(s).unwrap_or_default();
-            let line = Line::from(vec![
-                Span::styled("Countdown ", t.heading),
-                Span::styled(countdown, clock_style(r, self.now, t)),
-                Span::styled("   Round ", t.heading),
-                Span::styled(mmss(since(r.started)), t.base),
-                Span::styled("   This card ", t.heading),
-                Span::styled(mmss(since(r.step_since)), t.base),
-            ]);
-            let lines = wrap(line.spans, inner.width as usize, 0);
+            let lines = vec![
+                Line::from(vec![
+                    Span::styled("Countdown ", t.heading),
+                    Span::styled(countdown, clock_style(r, self.now, t)),
+                ]),
+                Line::from(vec![
+                    Span::styled("Round ", t.heading),
+                    Span::styled(mmss(since(r.started)), t.base),
+                    Span::styled(" · this card ", t.heading),
+                    Span::styled(mmss(since(r.step_since)), t.base),
+                ]),
+            ];
             Paragraph::new(lines).render(inner, buf);
         }
         // The next question.

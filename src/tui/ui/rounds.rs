@@ -109,8 +109,6 @@ impl RoundsView<'_> {
         let e = &self.lib.entries[r.entry];
         let a = lay::room((area.width, area.height), r, self.now);
         // Top line: the trial and where we are (the countdown in words when no clock shows).
-        let left = format!(" {} · teaching rounds", e.name);
-        buf.set_string(0, 0, truncate(&left, area.width as usize / 2), t.muted);
         let mut right = r.where_label();
         if r.timer.shown() && a.clock.is_none() {
             right.push_str(&format!(
@@ -123,6 +121,12 @@ impl RoundsView<'_> {
         }
         let rw = unicode_width::UnicodeWidthStr::width(right.as_str()) as u16;
         buf.set_string(area.width.saturating_sub(rw), 0, &right, t.heading);
+        // The trial's name on the left, in what room the right side leaves.
+        let left = format!(" {} · teaching rounds", e.name);
+        let room = (area.width.saturating_sub(rw + 1) as usize).min(area.width as usize / 2);
+        if room > 3 {
+            buf.set_string(0, 0, truncate(&left, room), t.muted);
+        }
         if !self.preview {
             let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
             let line = match &r.goto {
