@@ -186,7 +186,7 @@ fn a_countdown_moves_with_the_clock_and_stops_asking_for_ticks_at_zero() {
     };
     assert_eq!(left(&l), "0:15");
     assert!(
-        l.screen().contains(" left "),
+        l.screen().contains("last 30 seconds"),
         "the large clock:\n{}",
         l.screen()
     );
