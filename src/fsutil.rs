@@ -141,6 +141,36 @@ pub fn write_atomically_with(
     Ok(())
 }
 
+/// Write `bytes` to a new file at `path`, atomically, never over a file (or a link) that is
+/// there: that fails with [`io::ErrorKind::AlreadyExists`], also when one appears while the
+/// content is written (the file is moved into place only if the name is still free).
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "a file is there already",
+        ));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
+        .to_string_lossy()
+        .into_owned();
+    sweep_temps(&dir, SystemTime::now());
+    let mut tmp = create_temp(&dir, &name, false)?;
+    tmp.as_file_mut().write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 /// Whether this user may write `path`, as `access(W_OK)` decides it (with the effective ids).
 #[cfg(unix)]
 fn writable(path: &Path) -> bool {

@@ -6,7 +6,8 @@
 //! - the domain, which knows nothing of a terminal: [`content`] (packs: read, parse, check,
 //!   cache), [`format`] (every phrase of a number), [`doc`] (an entry as neutral blocks with
 //!   typed accessors), [`search`], [`review`] (cards, scheduling, the history), [`export`],
-//!   [`config`] and [`fsutil`];
+//!   [`config`], [`fsutil`] (the one writer) and [`link`] (the socket two terminals of one
+//!   teaching round share);
 //! - [`tui`], everything that does.
 //!
 //! [`dev`] (synthetic packs, fuzz entry points) is built only with the `dev` feature.
@@ -19,6 +20,7 @@ pub mod doc;
 pub mod export;
 pub mod format;
 pub mod fsutil;
+pub mod link;
 pub mod review;
 pub mod search;
 pub mod tui;

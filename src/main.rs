@@ -68,8 +68,17 @@ enum Command {
         format: ListFormat,
     },
     /// Teaching rounds on a shared screen: one trial, its evidence, then the discussion ladder
-    /// one question at a time (high-contrast unless --theme says otherwise).
+    /// one question at a time (high-contrast unless --theme says otherwise). Run it on the
+    /// projector, and `trialdeck rounds --presenter` on your own terminal to see the key
+    /// responses, notes and clock there while the room sees only what you reveal.
     Rounds {
+        /// Join the round running on another terminal as its presenter: its key responses,
+        /// notes, next question, clock and learners, for your eyes; your keys drive it too.
+        #[arg(long, conflicts_with_all = ["trial", "roles", "timer", "learners", "handout"])]
+        presenter: bool,
+        /// The round's name, when several run at once (one round per name).
+        #[arg(long, value_name = "NAME", default_value = trialdeck::link::DEFAULT_NAME)]
+        name: String,
         /// The trial (default: the pack's landmark trial).
         #[arg(long, value_name = "ID")]
         trial: Option<String>,
@@ -337,14 +346,22 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::List { format }) => cmd_list(&load(&sources)?, format),
         Some(Command::Show { id }) => cmd_show(&load(&sources)?, &id, color),
         Some(Command::Rounds {
+            presenter: true,
+            name,
+            ..
+        }) => cmd_presenter(&g, &name),
+        Some(Command::Rounds {
+            name,
             trial,
             roles,
             timer,
             learners,
             handout,
+            ..
         }) => cmd_rounds(
             &g,
             &sources,
+            &name,
             trial.as_deref(),
             &roles,
             timer,
@@ -431,10 +448,9 @@ fn write_stdout(s: &str) -> CliResult<()> {
     }
 }
 
-/// No subcommand: open the app.
-fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
-    let library = load(sources)?;
-    let keymap = match &g.keymap {
+/// The keymap: the defaults, or `--keymap FILE` over them.
+fn keymap(g: &Global) -> CliResult<trialdeck::tui::keymap::Keymap> {
+    Ok(match &g.keymap {
         None => trialdeck::tui::keymap::Keymap::default(),
         Some(path) => {
             let text = trialdeck::fsutil::read_text(path, MAX_SMALL_FILE).map_err(|e| {
@@ -448,7 +464,13 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
                 ))
             })?
         }
-    };
+    })
+}
+
+/// No subcommand: open the app.
+fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
+    let library = load(sources)?;
+    let keymap = keymap(g)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(CliError::Terminal(format!(
             "loaded {} entries and {} questions, but the app needs a terminal; \
@@ -666,10 +688,12 @@ fn need_terminal(library: &Library) -> CliResult<()> {
     Ok(())
 }
 
-/// `rounds`: teaching rounds on one trial.
+/// `rounds`: teaching rounds on one trial, listening for presenters as round `name`.
+#[allow(clippy::too_many_arguments)]
 fn cmd_rounds(
     g: &Global,
     sources: &[PackSource],
+    name: &str,
     trial: Option<&str>,
     roles: &[String],
     timer: u64,
@@ -704,7 +728,10 @@ fn cmd_rounds(
             .collect(),
     };
     need_terminal(&library)?;
-    let mut app = trialdeck::tui::app::App::new(library, theme(g, ThemeName::HighContrast));
+    let mut app = trialdeck::tui::app::App::new(library, theme(g, ThemeName::HighContrast))
+        .with_keymap(keymap(g)?);
+    // The round's clock starts now (the presenter shows how long it has run).
+    app.now = std::time::SystemTime::now();
     let opts = trialdeck::tui::app::RoundsOptions {
         roles,
         timer: std::time::Duration::from_secs(timer.max(1)),
@@ -712,9 +739,64 @@ fn cmd_rounds(
         handout,
     };
     app.start_rounds(entry, opts, false);
+    // The presenter link: one round per name; without a place for the socket the round
+    // still runs, on this screen only.
+    let packs = sources
+        .iter()
+        .map(|s| match s {
+            PackSource::Bundled => trialdeck::link::PackRef::Bundled,
+            PackSource::Dir(d) => {
+                trialdeck::link::PackRef::Dir(std::fs::canonicalize(d).unwrap_or(d.clone()))
+            }
+        })
+        .collect();
+    use trialdeck::link::LinkError;
+    let link = match trialdeck::link::Room::open(name, packs) {
+        Ok(room) => Some(trialdeck::tui::runtime::Link::Room(room)),
+        Err(e @ (LinkError::Busy { .. } | LinkError::BadName(_))) => {
+            return Err(CliError::Usage(e.to_string()));
+        }
+        Err(e) => {
+            app.notify(format!("no presenter can join: {e}"));
+            None
+        }
+    };
     // Nothing personal is read or written in rounds: the history is an empty one in memory.
     let store = trialdeck::review::Store::no_save(trialdeck::review::Scheduler::default());
-    run_app(app, store)
+    run_app_linked(app, store, link)
+}
+
+/// `rounds --presenter`: join the round `name` running on another terminal.
+fn cmd_presenter(g: &Global, name: &str) -> CliResult {
+    use trialdeck::link::{LinkError, PackRef, ToPresenter};
+    let (link, hello) = trialdeck::link::Presenter::connect(name).map_err(|e| match e {
+        LinkError::Io { .. } => CliError::Io(e.to_string()),
+        e => CliError::Usage(e.to_string()),
+    })?;
+    let ToPresenter::Hello { packs, state, .. } = hello else {
+        return Err(CliError::Io(
+            "the round did not greet this presenter".into(),
+        ));
+    };
+    // The room's packs, so both screens hold the same trial.
+    let sources: Vec<PackSource> = packs
+        .into_iter()
+        .map(|p| match p {
+            PackRef::Bundled => PackSource::Bundled,
+            PackRef::Dir(d) => PackSource::Dir(d),
+        })
+        .collect();
+    let library = load(&sources)?;
+    need_terminal(&library)?;
+    let mut app =
+        trialdeck::tui::app::App::new(library, theme(g, ThemeName::Dark)).with_keymap(keymap(g)?);
+    app.start_presenter(name, &state).map_err(CliError::Usage)?;
+    let store = trialdeck::review::Store::no_save(trialdeck::review::Scheduler::default());
+    run_app_linked(
+        app,
+        store,
+        Some(trialdeck::tui::runtime::Link::Presenter(link)),
+    )
 }
 
 fn no_color(g: &Global) -> bool {
@@ -735,7 +817,16 @@ fn theme(g: &Global, default: ThemeName) -> ThemeName {
 /// however it ends: `q`, a signal, a closed terminal, a terminal error), and tell the shell
 /// what it left.
 fn run_app(app: trialdeck::tui::app::App, store: trialdeck::review::Store) -> CliResult {
-    let outcome = trialdeck::tui::run(app, store)
+    run_app_linked(app, store, None)
+}
+
+/// [`run_app`] on one end of a round's presenter link.
+fn run_app_linked(
+    app: trialdeck::tui::app::App,
+    store: trialdeck::review::Store,
+    link: Option<trialdeck::tui::runtime::Link>,
+) -> CliResult {
+    let outcome = trialdeck::tui::runtime::run_linked(app, store, link)
         .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?;
     if let Some(notice) = &outcome.notice {
         note(notice);

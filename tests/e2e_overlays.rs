@@ -17,6 +17,8 @@ fn start(args: &[&str]) -> (Pty, tempfile::TempDir) {
     cmd.args(args);
     cmd.env("TRIALDECK_DATA_DIR", home.path().join("data"));
     cmd.env("TRIALDECK_CONFIG", home.path().join("config.ron"));
+    // Each run its own runtime directory: rounds in parallel tests never share a name.
+    cmd.env("XDG_RUNTIME_DIR", home.path());
     let s = Pty::spawn(cmd, ROWS, COLS);
     (s, home)
 }

@@ -267,6 +267,8 @@ fn markdown_escapes_pack_text() {
     // Pack HTML reaches the handout as text: a `<` that could open a tag is escaped; a `&`
     // that starts no entity and a `|` read as written.
     assert!(md.contains("\\<b>tags\\</b> & a \\| pipe"), "{md}");
+    // Never an HTML entity: the handout reads as plain text too.
+    assert!(!md.contains("&lt;") && !md.contains("&amp;"), "{md}");
     // The only raw HTML is ours: every unescaped `<` that could open a tag is ours.
     let tags: Vec<&str> = md
         .match_indices('<')

@@ -75,6 +75,10 @@ struct RoundsSeen {
     timer_running: bool,
     timer_left: u64,
     learner: Option<String>,
+    scroll: usize,
+    notes_scroll: usize,
+    goto: Option<String>,
+    list: Option<usize>,
 }
 
 fn seen(l: &Looped) -> Seen {
@@ -126,6 +130,10 @@ fn seen(l: &Looped) -> Seen {
             timer_running: r.timer.running(),
             timer_left: r.timer.remaining(a.now).as_secs(),
             learner: r.called().map(str::to_string),
+            scroll: r.scroll,
+            notes_scroll: r.notes_scroll,
+            goto: r.goto.clone(),
+            list: r.list,
         }),
         search: a
             .search()
@@ -284,6 +292,18 @@ fn round(dir: &std::path::Path) -> Looped {
         l.app().rounds().map(|r| r.step()),
         Some(Step::Question(1))
     ));
+    l
+}
+
+/// EMILIA's round on its evidence card (cut at 100×30: it scrolls).
+fn round_evidence(dir: &std::path::Path) -> Looped {
+    let mut l = round(dir);
+    l.burst(&["Home", "Right"]);
+    assert!(matches!(
+        l.app().rounds().map(|r| r.step()),
+        Some(Step::Evidence)
+    ));
+    assert!(l.screen().contains("↓ more below"), "{}", l.screen());
     l
 }
 
@@ -844,7 +864,7 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
                 )
             }),
         ),
-        (C::Rounds, A::Down) => (
+        (C::Rounds, A::Down | A::Open) => (
             round(dir),
             check(|b, a, _| {
                 changed(b, a)?;
@@ -879,6 +899,131 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
                 ok_if(r.at + 1 == r.steps.len(), "not the last question")
             }),
         ),
+        (C::Rounds, A::GoTo) => (
+            round(dir),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(
+                    a.rounds.as_ref().unwrap().goto == Some(String::new()),
+                    "not waiting for a number",
+                )?;
+                ok_if(
+                    a.screen.contains("go to question: _"),
+                    "no prompt for the number",
+                )
+            }),
+        ),
+        (C::Rounds, A::Digit(n)) => {
+            let n = *n as usize;
+            let mut l = round(dir);
+            l.press("g");
+            (
+                l,
+                check(move |b, a, l| {
+                    changed(b, a)?;
+                    let r = l.app().rounds().unwrap();
+                    ok_if(r.goto.is_none(), "still waiting for digits")?;
+                    if (1..=r.questions.len()).contains(&n) {
+                        ok_if(r.step() == Step::Question(n - 1), "not on that question")?;
+                        ok_if(
+                            a.screen
+                                .lines()
+                                .next()
+                                .unwrap_or("")
+                                .contains(&format!("{n} of 7")),
+                            "the counter does not say it",
+                        )
+                    } else {
+                        ok_if(
+                            a.message
+                                .as_deref()
+                                .is_some_and(|m| m.contains(&format!("there is no question {n}"))),
+                            "no word that there is no such question",
+                        )?;
+                        ok_if(
+                            a.rounds.as_ref().unwrap().at == b.rounds.as_ref().unwrap().at,
+                            "moved",
+                        )
+                    }
+                }),
+            )
+        }
+        (C::Rounds, A::QuestionList) => (
+            round(dir),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(
+                    a.rounds.as_ref().unwrap().list.is_some(),
+                    "the list did not open",
+                )?;
+                ok_if(
+                    a.screen.contains("Questions · Enter goes"),
+                    "no list on screen",
+                )?;
+                ok_if(
+                    a.screen.contains("7  Guideline Committee"),
+                    "not every question listed",
+                )
+            }),
+        ),
+        (C::Rounds, A::CardDown) => (
+            round_evidence(dir),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(
+                    a.rounds.as_ref().unwrap().scroll == b.rounds.as_ref().unwrap().scroll + 1,
+                    "the card did not scroll down",
+                )?;
+                ok_if(
+                    a.screen.contains("↑ more above"),
+                    "no mark of what is above",
+                )
+            }),
+        ),
+        (C::Rounds, A::CardUp) => {
+            let mut l = round_evidence(dir);
+            l.burst(&["J", "J"]);
+            (
+                l,
+                check(|b, a, _| {
+                    changed(b, a)?;
+                    ok_if(
+                        a.rounds.as_ref().unwrap().scroll + 1 == b.rounds.as_ref().unwrap().scroll,
+                        "the card did not scroll up",
+                    )
+                }),
+            )
+        }
+        (C::Rounds, A::NotesDown) => {
+            let mut l = round(dir);
+            l.press("p");
+            (
+                l,
+                check(|b, a, _| {
+                    changed(b, a)?;
+                    ok_if(
+                        a.rounds.as_ref().unwrap().notes_scroll
+                            > b.rounds.as_ref().unwrap().notes_scroll,
+                        "the notes did not scroll",
+                    )
+                }),
+            )
+        }
+        (C::Rounds, A::NotesUp) => {
+            let mut l = round(dir);
+            l.burst(&["p", "]", "]"]);
+            (
+                l,
+                check(|b, a, _| {
+                    changed(b, a)?;
+                    ok_if(
+                        a.rounds.as_ref().unwrap().notes_scroll
+                            < b.rounds.as_ref().unwrap().notes_scroll,
+                        "the notes did not scroll back",
+                    )
+                }),
+            )
+        }
         (C::Rounds, A::Timer) => (
             round(dir),
             check(|b, a, _| {

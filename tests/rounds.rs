@@ -1,8 +1,10 @@
 //! Teaching rounds through `App::update(action, now)` with a fixed clock: the steps (title,
 //! evidence, the discussion ladder with its "Fellow · 3 of 7" counter), staged reveal, moving
 //! resets the reveal, the blank screen, the countdown, the learner picker, presenter notes, the
-//! handout of what was covered and the role filter. Snapshots of every rounds screen at
-//! 100×30 and 200×50 close the file.
+//! handout of what was covered and the role filter; the room never shows what is not yet
+//! revealed; `g` and a number, the question list, cards and notes that scroll with a "more"
+//! mark; the handout is the export's document. Snapshots of every rounds screen at 100×30,
+//! and one at 200×50, close the file.
 
 mod common;
 use common::Tester;
@@ -52,6 +54,24 @@ fn keys(app: &mut Tester, actions: impl IntoIterator<Item = Action>) {
 
 fn text(app: &App) -> String {
     screen_text(&render(app))
+}
+
+/// Whether `prompt` is on the screen: as text, or set in block type (its first line's top
+/// row of blocks, at either size, is drawn).
+fn shows(app: &App, prompt: &str) -> bool {
+    use trialdeck::tui::lines::big;
+    let t = text(app);
+    if t.contains(prompt) {
+        return true;
+    }
+    let w = app.size.0.saturating_sub(8);
+    [big::Size::Large, big::Size::Small]
+        .into_iter()
+        .any(|size| {
+            big::wrap(prompt, size, w)
+                .and_then(|lines| big::rows(&lines[0], size))
+                .is_some_and(|rows| t.contains(rows[0].trim()) && t.contains(rows[1].trim()))
+        })
 }
 
 const STUDENT_PROMPT: &str = "What did ALPHA compare, and what was its main result?";
@@ -125,7 +145,7 @@ fn a_round_walks_title_evidence_then_the_ladder() {
         keys(&mut app, [Action::Down]);
         assert_eq!(r(&app).counter().as_deref(), Some(counter));
         let t = text(&app);
-        assert!(t.contains(prompt), "{t}");
+        assert!(shows(&app, prompt), "{t}");
         assert!(
             t.lines().next().unwrap().contains(counter),
             "the top line: {t}"
@@ -201,7 +221,7 @@ fn roles_filter_keeps_only_those_questions() {
     assert_eq!(r(&app).counter().as_deref(), Some("Resident · 1 of 2"));
     keys(&mut app, [Action::Down]);
     assert_eq!(r(&app).counter().as_deref(), Some("PhD · 2 of 2"));
-    assert!(!text(&app).contains(STUDENT_PROMPT));
+    assert!(!shows(&app, STUDENT_PROMPT));
     // A role with no questions leaves only the title and evidence.
     let app = mini(RoundsOptions {
         roles: vec![Role::Attending],
@@ -242,7 +262,7 @@ fn space_reveals_points_one_by_one_then_the_full_response() {
         let t = text(&app);
         for (i, p) in points.iter().enumerate() {
             assert_eq!(
-                t.contains(&format!("✓ {p}")),
+                t.contains(&format!("{}. {p}", i + 1)),
                 i < n,
                 "after {n} reveals, {p}:\n{t}"
             );
@@ -284,7 +304,7 @@ fn moving_between_questions_resets_the_reveal() {
     keys(&mut app, [Action::Up]);
     assert_eq!((r(&app).step(), r(&app).shown), (Step::Question(0), 0));
     assert!(
-        !text(&app).contains("✓ Drug A versus drug B"),
+        !text(&app).contains("1. Drug A versus drug B"),
         "hidden again"
     );
     keys(&mut app, [Action::Down]);
@@ -334,7 +354,7 @@ fn b_blanks_the_screen_and_any_key_brings_it_back_doing_nothing_else() {
         );
         assert!(!r(&app).notes);
     }
-    assert!(text(&app).contains(STUDENT_PROMPT));
+    assert!(shows(&app, STUDENT_PROMPT));
 }
 
 #[test]
@@ -344,7 +364,7 @@ fn t_counts_down_with_the_clock_passed_in_and_pauses() {
         ..RoundsOptions::default()
     });
     assert!(app.wake_after(app.now).is_none());
-    assert!(!text(&app).contains('⏱'), "no countdown until t");
+    assert!(!text(&app).contains("Timer"), "no countdown until t");
     app.act(Action::Timer, at(0));
     assert!(
         app.wake_after(app.now).is_some(),
@@ -352,27 +372,56 @@ fn t_counts_down_with_the_clock_passed_in_and_pauses() {
     );
     app.tick(at(15));
     assert_eq!(r(&app).timer.remaining(app.now), Duration::from_secs(75));
-    let top = |app: &App| text(app).lines().next().unwrap().to_string();
-    assert!(top(&app).contains("⏱ 1:15"), "{}", top(&app));
+    // The large clock (block digits) with a word under it.
+    let clock = |app: &App| {
+        let t = text(app);
+        let word = ["last 30 seconds", "paused", "left"]
+            .into_iter()
+            .find(|w| t.contains(&format!(" {w} ")))
+            .unwrap_or("none");
+        format!(
+            "{} {word}",
+            trialdeck::tui::lines::rounds::clock_text(r(app), app.now)
+        )
+    };
+    assert_eq!(clock(&app), "1:15 left");
     // A part second left shows as the next whole second.
     app.tick(at(15) + Duration::from_millis(300));
-    assert!(top(&app).contains("⏱ 1:15"), "{}", top(&app));
+    assert_eq!(clock(&app), "1:15 left");
     // Pause at 30 s; time passing changes nothing.
     app.act(Action::Timer, at(30));
     assert!(app.wake_after(app.now).is_none());
     app.tick(at(500));
     assert_eq!(r(&app).timer.remaining(app.now), Duration::from_secs(60));
-    assert!(top(&app).contains("⏱ 1:00 paused"), "{}", top(&app));
+    assert_eq!(clock(&app), "1:00 paused");
     // Moving between screens keeps the countdown.
     app.act(Action::Down, at(501));
-    assert!(top(&app).contains("⏱ 1:00 paused"), "{}", top(&app));
-    // Resume; at zero it says so.
+    assert_eq!(clock(&app), "1:00 paused");
+    // Resume; in the last 30 seconds it says so (and changes colour); at zero the "Time"
+    // card fills the screen until a key is pressed.
     app.act(Action::Timer, at(600));
+    app.tick(at(631));
+    assert_eq!(clock(&app), "0:29 last 30 seconds");
     app.tick(at(659));
-    assert!(top(&app).contains("⏱ 0:01"), "{}", top(&app));
+    assert_eq!(clock(&app), "0:01 last 30 seconds");
     app.tick(at(700));
     assert_eq!(r(&app).timer.remaining(app.now), Duration::ZERO);
-    assert!(top(&app).contains("⏱ time"), "{}", top(&app));
+    assert!(r(&app).time_up(app.now));
+    let t = text(&app);
+    assert!(
+        t.contains("1:30 is up · any key returns to the question"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("■ Progression-free survival"),
+        "the card is covered:\n{t}"
+    );
+    // Any key takes the card away and does nothing else.
+    let before = (r(&app).at, r(&app).shown);
+    app.act(Action::Reveal, at(701));
+    assert_eq!((r(&app).at, r(&app).shown), before);
+    assert!(!r(&app).time_up(app.now));
+    assert!(text(&app).contains("■ Progression-free survival"));
     // T resets it.
     app.act(Action::TimerReset, at(701));
     assert!(app.wake_after(app.now).is_none());
@@ -434,7 +483,7 @@ fn the_learner_is_shown_until_the_screen_changes() {
     let name = r(&app).called().expect("called").to_string();
     // Shown large (big type): the prompt stays on screen below it.
     let t = text(&app);
-    assert!(t.contains(STUDENT_PROMPT), "{t}");
+    assert!(shows(&app, STUDENT_PROMPT), "{t}");
     keys(&mut app, [Action::Reveal]);
     assert_eq!(
         r(&app).called(),
@@ -462,7 +511,7 @@ fn p_shows_presenter_notes_and_p_closes_them() {
     keys(&mut app, [Action::Down, Action::Down, Action::Notes]);
     assert!(r(&app).notes);
     let t = text(&app);
-    assert!(t.contains("Presenter notes · p closes"), "{t}");
+    assert!(t.contains("Presenter notes · p closes · ] [ scroll"), "{t}");
     assert!(
         t.contains("⚠ Median PFS of drug A: The review rounds an earlier data cut."),
         "{t}"
@@ -470,7 +519,7 @@ fn p_shows_presenter_notes_and_p_closes_them() {
     assert!(t.contains("• Open-label design."), "{t}");
     assert!(t.contains("• Invented data."), "{t}");
     assert!(
-        t.contains(STUDENT_PROMPT),
+        shows(&app, STUDENT_PROMPT),
         "the question stays on the same screen:\n{t}"
     );
     keys(&mut app, [Action::Notes]);
@@ -503,7 +552,8 @@ fn h_writes_a_handout_of_exactly_the_questions_covered() {
         Effect::Write {
             path,
             contents: md.clone(),
-            what: "the handout"
+            what: "the handout",
+            replace: true,
         },
         "the same at the end"
     );
@@ -511,19 +561,17 @@ fn h_writes_a_handout_of_exactly_the_questions_covered() {
         md.starts_with("# ALPHA — Drug A versus drug B in an invented disease\n"),
         "{md}"
     );
-    assert!(md.contains("## Evidence"), "{md}");
+    assert!(md.contains("## Findings"), "{md}");
+    // The findings table is wider than a printed page: a list, a row an item.
     assert!(
-        md.contains("| Endpoint | Analysis | Drug A | Drug B | Effect | p |"),
+        md.contains("- **Progression-free survival** — Analysis: ITT; Drug A: 9.0 mo"),
         "{md}"
     );
     assert!(
-        md.contains("| Progression-free survival | ITT | 9.0 mo"),
+        md.contains("- **Objective response rate** — Analysis: ITT; Drug A: 40%; Drug B: 30%;"),
         "{md}"
     );
-    assert!(
-        md.contains("| Objective response rate | ITT | 40% | 30% |"),
-        "{md}"
-    );
+    assert!(md.contains("p < 0.001"), "{md}");
     let discussion = &md[md.find("## Discussion").expect("a discussion section")..];
     assert!(discussion.contains(STUDENT_PROMPT), "{md}");
     assert!(
@@ -562,9 +610,15 @@ fn h_writes_a_handout_of_exactly_the_questions_covered() {
 fn a_handout_before_any_question_has_no_discussion_and_a_default_name() {
     let mut app = mini(RoundsOptions::default());
     match app.app.update(Action::Handout, at(1)) {
-        Effect::Write { path, contents, .. } => {
+        Effect::Write {
+            path,
+            contents,
+            replace,
+            ..
+        } => {
             assert_eq!(path, PathBuf::from("alpha-handout.md"));
-            assert!(contents.contains("## Evidence"), "{contents}");
+            assert!(!replace, "never over a file that is there");
+            assert!(contents.contains("## Findings"), "{contents}");
             assert!(!contents.contains("## Discussion"), "{contents}");
             assert!(!contents.contains("What did ALPHA compare"), "{contents}");
         }
@@ -622,14 +676,11 @@ fn esc_leaves_rounds_started_in_the_app_but_not_from_the_command_line() {
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 
-const SIZES: [(u16, u16); 2] = [(100, 30), (200, 50)];
-
+/// Every screen at 100×30; one at 200×50 (what a projector shows), below.
 fn snap(name: &str, opts: impl Fn() -> RoundsOptions, setup: impl Fn(&mut Tester)) {
-    for (w, h) in SIZES {
-        let mut app = rounds_on(mini_library(), "alpha", opts(), w, h);
-        setup(&mut app);
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&app).backend());
-    }
+    let mut app = rounds_on(mini_library(), "alpha", opts(), 100, 30);
+    setup(&mut app);
+    insta::assert_snapshot!(format!("{name}_100x30"), render(&app).backend());
 }
 
 fn to_question(app: &mut Tester) {
@@ -663,6 +714,11 @@ fn snapshot_points_partly_revealed() {
         to_question(a);
         keys(a, [Action::Reveal, Action::Reveal]);
     });
+    // The one projector-sized snapshot: the question in block type, two points revealed.
+    let mut app = rounds_on(mini_library(), "alpha", RoundsOptions::default(), 200, 50);
+    to_question(&mut app);
+    keys(&mut app, [Action::Reveal, Action::Reveal]);
+    insta::assert_snapshot!("rounds_points_2_of_4_200x50", render(&app).backend());
 }
 
 #[test]
@@ -678,14 +734,6 @@ fn snapshot_notes() {
     snap("rounds_notes", RoundsOptions::default, |a| {
         to_question(a);
         keys(a, [Action::Notes]);
-    });
-}
-
-#[test]
-fn snapshot_blank() {
-    snap("rounds_blank", RoundsOptions::default, |a| {
-        to_question(a);
-        keys(a, [Action::Blank]);
     });
 }
 
@@ -715,4 +763,130 @@ fn snapshot_learner_shown() {
             keys(a, [Action::Learner]);
         },
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The handout is the document
+
+#[test]
+fn the_emilia_handout_is_the_exports_document_with_safety_and_limitations_and_prints() {
+    let lib = bundled_library();
+    let e = lib.entry("emilia").unwrap();
+    let asked = vec!["emilia-phd".to_string()];
+    let md = trialdeck::export::markdown::handout(&lib, e, &asked);
+    // Safety: grade ≥ 3 adverse events, 41% vs 57%.
+    let safety = &md[md.find("## Safety").expect("a Safety section")..];
+    let safety = &safety[..safety.find("\n## ").unwrap_or(safety.len())];
+    assert!(safety.contains("Any adverse event (grade ≥3)"), "{safety}");
+    assert!(
+        safety.contains("- T-DM1: 41%") && safety.contains("- Lapatinib + capecitabine: 57%"),
+        "{safety}"
+    );
+    // Limitations, crossover first (the PhD question's point).
+    let limits = &md[md.find("### Limitations").expect("Limitations")..];
+    assert!(
+        limits.contains("- Crossover: control patients could receive T-DM1"),
+        "{limits}"
+    );
+    // Plain text: no HTML entity, no HTML; lines a printer takes.
+    assert!(
+        !md.contains("&lt;") && !md.contains("&gt;") && !md.contains("&amp;"),
+        "{md}"
+    );
+    assert!(md.contains("p < 0.001"), "{md}");
+    assert!(!md.contains("<details>"), "{md}");
+    let long: Vec<&str> = md.lines().filter(|l| l.chars().count() > 80).collect();
+    assert!(long.is_empty(), "lines past 80 columns: {long:#?}");
+    // The questions asked, open; no others.
+    assert!(md.contains("### PhD") && md.contains("**Key response.** Crossover works"));
+    assert!(!md.contains("### Resident"), "{md}");
+    // The same document as the Markdown export: every section the export has is here, with
+    // the same words (the handout is folded for print, the export is not).
+    let export = trialdeck::export::markdown::render(
+        &lib,
+        &trialdeck::export::Selection::new(&lib, &["emilia"], &[]),
+    );
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for h in export.lines().filter(|l| l.starts_with("## ")) {
+        assert!(
+            md.contains(h),
+            "the export's {h} is missing from the handout"
+        );
+    }
+    let section = |s: &str, h: &str| {
+        let from = s.find(h).unwrap();
+        let rest = &s[from + h.len()..];
+        rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+    };
+    for h in [
+        "## Safety",
+        "## Appraisal",
+        "## Related",
+        "## Discrepancies",
+    ] {
+        assert_eq!(flat(&section(&md, h)), flat(&section(&export, h)), "{h}");
+    }
+}
+
+#[test]
+fn h_never_writes_over_a_file_and_says_where_it_wrote() {
+    use trialdeck::tui::app::{Reply, WriteFailure};
+    let mut app = mini(RoundsOptions::default());
+    // h: a new file in the working directory, never replacing one.
+    let Effect::Write { path, replace, .. } = app.app.update(Action::Handout, at(1)) else {
+        panic!("h writes the handout")
+    };
+    assert_eq!(
+        (path.as_path(), replace),
+        (std::path::Path::new("alpha-handout.md"), false)
+    );
+    // One is there already: the next name, still never replacing.
+    let next = app.app.receive(
+        Reply::Wrote {
+            path,
+            what: "the handout",
+            result: Err(WriteFailure::Exists),
+        },
+        at(1),
+    );
+    let Effect::Write { path, replace, .. } = next else {
+        panic!("the next name: {next:?}")
+    };
+    assert_eq!(
+        (path.as_path(), replace),
+        (std::path::Path::new("alpha-handout-2.md"), false)
+    );
+    let full = PathBuf::from("/somewhere/alpha-handout-2.md");
+    let done = app.app.receive(
+        Reply::Wrote {
+            path,
+            what: "the handout",
+            result: Ok(full),
+        },
+        at(1),
+    );
+    assert_eq!(done, Effect::None);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("wrote the handout to /somewhere/alpha-handout-2.md")
+    );
+    // The round's own file is updated by the next h.
+    let Effect::Write { path, replace, .. } = app.app.update(Action::Handout, at(2)) else {
+        panic!("h writes the handout")
+    };
+    assert_eq!(
+        (path.as_path(), replace),
+        (std::path::Path::new("alpha-handout-2.md"), true)
+    );
+    // And the writer really refuses to replace: through the runtime's services.
+    let dir = tempfile::tempdir().unwrap();
+    let there = dir.path().join("alpha-handout.md");
+    std::fs::write(&there, "the attending's own notes").unwrap();
+    let err = trialdeck::fsutil::write_new(&there, b"handout").unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+    assert_eq!(
+        std::fs::read_to_string(&there).unwrap(),
+        "the attending's own notes"
+    );
+    trialdeck::fsutil::write_new(&dir.path().join("alpha-handout-2.md"), b"handout").unwrap();
 }

@@ -181,7 +181,15 @@ fn a_countdown_moves_with_the_clock_and_stops_asking_for_ticks_at_zero() {
     l.press("t");
     assert!(l.app().wake_after(l.app().now).is_some());
     l.wait(5);
-    assert!(l.top().contains("0:15"), "{}", l.top());
+    let left = |l: &Looped| {
+        trialdeck::tui::lines::rounds::clock_text(l.app().rounds().unwrap(), l.app().now)
+    };
+    assert_eq!(left(&l), "0:15");
+    assert!(
+        l.screen().contains("last 30 seconds"),
+        "the large clock:\n{}",
+        l.screen()
+    );
     l.wait(30);
     assert_eq!(
         l.app().wake_after(l.app().now),

@@ -3,10 +3,15 @@
 //! their readings and footnotes under them, safety, appraisal, related trials, discrepancies,
 //! and the discussion by role with each key response folded in `<details>` for self-quizzing.
 //!
-//! Pack text is escaped so that it reads as text, rendered or not: Markdown punctuation gets a
-//! backslash, and so do a `<` that could open an HTML tag and a `&` that could start an
-//! entity; a `<` or `&` that cannot (`p < 0.001`, `A & B`) is left as it is, so the file reads
-//! as the screen does. Table cells never break their row.
+//! Pack text is escaped so that it reads as text, rendered or printed as it is: Markdown
+//! punctuation gets a backslash, and so do a `<` that could open an HTML tag and a `&` that
+//! could start an entity (`\<b`, `\&amp;`); a `<` or `&` that cannot (`p < 0.001`, `A & B`) is
+//! left as it is, so the file reads as the screen does, and never holds an HTML entity. Table
+//! cells never break their row.
+//!
+//! The rounds handout is this same rendering of the entry document, with the questions
+//! asked open instead of the whole Discussion folded, laid out for a printer
+//! ([`super::print`]).
 
 use super::Selection;
 use crate::content::{Library, Role};
@@ -25,7 +30,7 @@ pub fn render(lib: &Library, sel: &Selection) -> String {
     };
     for e in sel.entries(lib) {
         let doc = crate::doc::build(lib, e);
-        entry(&doc, &status_label(e), sel, level, &mut o);
+        entry(&doc, &status_label(e), sel, Asked::Folded, level, &mut o);
     }
     // Keep numbers and their units together without invisible characters in the file.
     let o = crate::format::plain_spaces(&o);
@@ -34,44 +39,25 @@ pub fn render(lib: &Library, sel: &Selection) -> String {
     o
 }
 
-/// The handout of a teaching round: the trial's overview and evidence table, then the
-/// questions that were asked (ids, in the order asked) with their key responses, open.
+/// Which questions the Discussion holds, and how.
+#[derive(Clone, Copy)]
+enum Asked<'a> {
+    /// Every question of the selected roles, each key response folded in `<details>`.
+    Folded,
+    /// Only these questions (ids, in the order asked), their key responses open.
+    Open(&'a [String]),
+}
+
+/// The handout of a teaching round: the entry as the Markdown export renders it (overview,
+/// findings, safety, appraisal and limitations, related trials, discrepancies), with the
+/// questions that were asked and their key responses open, laid out for a printer.
 pub fn handout(lib: &Library, e: &crate::content::Entry, asked: &[String]) -> String {
     let doc = crate::doc::build(lib, e);
-    let mut o = heading(1, &format!("{} — {}", doc.name, doc.title));
-    let _ = writeln!(o, "*{}*\n", esc(&status_label(e)));
-    blocks(doc.part(Section::Overview), 2, &mut o);
-    let mut evidence = String::new();
-    blocks(doc.part(Section::Findings), 3, &mut evidence);
-    if !evidence.trim().is_empty() {
-        o.push_str(&heading(2, "Evidence"));
-        o.push_str(&evidence);
-    }
-    // The overview points readers to the discrepancy notes: the handout carries them.
-    let mut notes = String::new();
-    blocks(doc.part(Section::Discrepancies), 3, &mut notes);
-    if !notes.trim().is_empty() {
-        o.push_str(&heading(2, Section::Discrepancies.label()));
-        o.push_str(&notes);
-    }
-    let qs = doc.questions();
-    let asked: Vec<_> = asked
-        .iter()
-        .filter_map(|id| qs.iter().find(|q| &q.id == id))
-        .collect();
-    if !asked.is_empty() {
-        o.push_str(&heading(2, "Discussion"));
-        for q in asked {
-            o.push_str(&heading(3, q.role.label()));
-            let _ = writeln!(o, "{}\n", esc(&q.prompt));
-            let _ = writeln!(o, "**Key response.** {}\n", esc(&q.key_response));
-            for k in &q.key_points {
-                let _ = writeln!(o, "- {}", item(k, 2));
-            }
-            o.push('\n');
-        }
-    }
-    let mut o = crate::format::plain_spaces(&o).trim_end().to_string();
+    let sel = Selection::new(lib, &[e.id.as_str()], &[]);
+    let mut o = String::new();
+    entry(&doc, &status_label(e), &sel, Asked::Open(asked), 1, &mut o);
+    let o = crate::format::plain_spaces(&o);
+    let mut o = super::print::fold(o.trim_end(), super::print::WIDTH);
     o.push('\n');
     o
 }
@@ -123,7 +109,14 @@ fn pack_header(lib: &Library, sel: &Selection, o: &mut String) {
     o.push('\n');
 }
 
-fn entry(doc: &Document, status: &str, sel: &Selection, level: usize, o: &mut String) {
+fn entry(
+    doc: &Document,
+    status: &str,
+    sel: &Selection,
+    asked: Asked,
+    level: usize,
+    o: &mut String,
+) {
     o.push_str(&heading(level, &format!("{} — {}", doc.name, doc.title)));
     let _ = writeln!(o, "*{}*\n", esc(status));
     for part in &doc.parts {
@@ -132,7 +125,7 @@ fn entry(doc: &Document, status: &str, sel: &Selection, level: usize, o: &mut St
             // every estimate the plot would show.
             Section::Sources | Section::Forest => continue,
             Section::Overview => blocks(&part.blocks, level + 1, o),
-            Section::Discussion => discussion(&part.blocks, sel, level + 1, o),
+            Section::Discussion => discussion(&part.blocks, sel, asked, level + 1, o),
             s => {
                 let mut body = String::new();
                 blocks(&part.blocks, level + 2, &mut body);
@@ -287,12 +280,16 @@ fn findings(g: &FindingGroup, level: usize, o: &mut String) {
 
 /// The questions of the selected roles, by role, each key response and its key points folded
 /// in `<details>`.
-fn discussion(bs: &[Block], sel: &Selection, level: usize, o: &mut String) {
+fn discussion(bs: &[Block], sel: &Selection, asked: Asked, level: usize, o: &mut String) {
     let qs: Vec<_> = bs
         .iter()
         .flat_map(|b| match b {
             Block::Questions(qs) => qs.iter().filter(|q| sel.keeps_role(q.role)).collect(),
             _ => Vec::new(),
+        })
+        .filter(|q| match asked {
+            Asked::Folded => true,
+            Asked::Open(ids) => ids.contains(&q.id),
         })
         .collect();
     if qs.is_empty() {
@@ -312,8 +309,13 @@ fn discussion(bs: &[Block], sel: &Selection, level: usize, o: &mut String) {
         if !q.relies_on.is_empty() {
             let _ = writeln!(o, "*Relies on: {}*\n", esc(&q.relies_on.join("; ")));
         }
-        o.push_str("<details><summary>Key response</summary>\n\n");
-        let _ = writeln!(o, "{}\n", esc(&q.key_response));
+        let folded = matches!(asked, Asked::Folded);
+        if folded {
+            o.push_str("<details><summary>Key response</summary>\n\n");
+            let _ = writeln!(o, "{}\n", esc(&q.key_response));
+        } else {
+            let _ = writeln!(o, "**Key response.** {}\n", esc(&q.key_response));
+        }
         if !q.key_points.is_empty() {
             o.push_str("Key points:\n\n");
             for k in &q.key_points {
@@ -321,7 +323,9 @@ fn discussion(bs: &[Block], sel: &Selection, level: usize, o: &mut String) {
             }
             o.push('\n');
         }
-        o.push_str("</details>\n\n");
+        if folded {
+            o.push_str("</details>\n\n");
+        }
     }
 }
 
@@ -413,6 +417,7 @@ mod tests {
         assert_eq!(esc("</b> <!-- x --> <?x"), "\\</b> \\<!-- x --> \\<?x");
         assert_eq!(esc("AT&amp; &#60; &x"), "AT\\&amp; \\&#60; &x");
         assert_eq!(esc("> not a quote"), "\\> not a quote");
+        assert!(!esc("p < 0.001, HR <0.5, a & b").contains("&lt;"));
     }
 
     #[test]

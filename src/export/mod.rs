@@ -10,6 +10,7 @@ pub mod anki;
 pub mod csv;
 pub mod list;
 pub mod markdown;
+pub mod print;
 
 use crate::content::{Entry, EntryKind, Library, PackInfo, Role};
 use crate::doc::Document;

@@ -74,6 +74,18 @@ pub enum Action {
     Learner,
     /// Rounds: write the handout of what was covered.
     Handout,
+    /// Rounds: go to a question (its number follows).
+    GoTo,
+    /// Rounds: a digit (after `g`, or in the question list).
+    Digit(u8),
+    /// Rounds: the list of the round's questions, to pick one.
+    QuestionList,
+    /// Rounds: scroll the card on screen.
+    CardDown,
+    CardUp,
+    /// Rounds: scroll the presenter notes.
+    NotesDown,
+    NotesUp,
     /// `Q`: quiz mode (the session builder), or back to a paused quiz.
     OpenQuiz,
     /// Quiz: show the next key point (staged recall).
@@ -129,6 +141,12 @@ const NAMED: &[(&str, Action)] = &[
     ("timer_reset", Action::TimerReset),
     ("learner", Action::Learner),
     ("handout", Action::Handout),
+    ("go_to", Action::GoTo),
+    ("question_list", Action::QuestionList),
+    ("card_down", Action::CardDown),
+    ("card_up", Action::CardUp),
+    ("notes_down", Action::NotesDown),
+    ("notes_up", Action::NotesUp),
     ("open_quiz", Action::OpenQuiz),
     ("next_point", Action::NextPoint),
     ("again", Action::Grade(1)),
@@ -152,6 +170,12 @@ impl Action {
         {
             return Some(Action::TickPoint(n));
         }
+        if let Some(n) = name.strip_prefix("digit_")
+            && let Ok(n) = n.parse::<u8>()
+            && n <= 9
+        {
+            return Some(Action::Digit(n));
+        }
         if let Some(n) = name.strip_prefix("section_")
             && let Ok(n) = n.parse::<u8>()
             && (1..=9).contains(&n)
@@ -172,6 +196,9 @@ impl Action {
         if let Action::TickPoint(n) = self {
             return Some(format!("tick_{n}"));
         }
+        if let Action::Digit(n) = self {
+            return Some(format!("digit_{n}"));
+        }
         NAMED
             .iter()
             .find(|(_, a)| a == self)
@@ -183,6 +210,7 @@ impl Action {
         let mut v: Vec<String> = NAMED.iter().map(|(n, _)| n.to_string()).collect();
         v.push("section_1 … section_9".into());
         v.push("tick_1 … tick_9".into());
+        v.push("digit_0 … digit_9".into());
         v
     }
 }

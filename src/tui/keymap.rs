@@ -310,16 +310,33 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Quiz, "Ctrl+C", A::ForceQuit, "quit at once", ""),
         (Quiz, "Ctrl+Z", A::Suspend, "suspend to the shell", ""),
         (Rounds, "Space", A::Reveal, "reveal the next key point, then the full key response", "reveal"),
-        (Rounds, "Right Down j PgDn Enter", A::Down, "next screen (resets what was revealed)", "next"),
+        (Rounds, "Right Down j PgDn", A::Down, "next screen (resets what was revealed)", "next"),
+        (Rounds, "Enter", A::Open, "next screen; in the question list, go to the one selected", ""),
         (Rounds, "Left Up k PgUp", A::Up, "previous screen", "back"),
-        (Rounds, "Home g", A::Top, "title card", ""),
+        (Rounds, "Home", A::Top, "title card", ""),
         (Rounds, "End G", A::Bottom, "last question", ""),
+        (Rounds, "g", A::GoTo, "go to a question: g, then its number (g 5)", "go to"),
+        (Rounds, "1", A::Digit(1), "question 1", ""),
+        (Rounds, "2", A::Digit(2), "question 2", ""),
+        (Rounds, "3", A::Digit(3), "question 3", ""),
+        (Rounds, "4", A::Digit(4), "question 4", ""),
+        (Rounds, "5", A::Digit(5), "question 5", ""),
+        (Rounds, "6", A::Digit(6), "question 6", ""),
+        (Rounds, "7", A::Digit(7), "question 7", ""),
+        (Rounds, "8", A::Digit(8), "question 8", ""),
+        (Rounds, "9", A::Digit(9), "question 9", ""),
+        (Rounds, "0", A::Digit(0), "(in a number: g 1 0 is question 10)", ""),
+        (Rounds, "Q", A::QuestionList, "the round's questions, to pick one (Enter goes, Esc closes)", "questions"),
+        (Rounds, "J", A::CardDown, "scroll the card down (the evidence, a long key response)", "scroll"),
+        (Rounds, "K", A::CardUp, "scroll the card up", ""),
         (Rounds, "t", A::Timer, "start or pause the countdown", "timer"),
         (Rounds, "T", A::TimerReset, "reset the countdown", ""),
         (Rounds, "l", A::Learner, "call on a learner (never the same one twice in a row)", "learner"),
-        (Rounds, "p", A::Notes, "presenter notes: discrepancies and limitations", "notes"),
+        (Rounds, "p", A::Notes, "presenter notes on this screen: this question's discrepancies and limitations, then the trial's (with a presenter attached they are on its screen only)", "notes"),
+        (Rounds, "]", A::NotesDown, "scroll the notes down", "notes ↓"),
+        (Rounds, "[", A::NotesUp, "scroll the notes up", ""),
         (Rounds, "b", A::Blank, "blank the screen (any key returns)", "blank"),
-        (Rounds, "h", A::Handout, "write the handout of what was covered (Markdown)", "handout"),
+        (Rounds, "h", A::Handout, "write the handout of what was covered (Markdown; never over another file)", "handout"),
         (Rounds, "Esc Backspace", A::Back, "leave rounds (back to browsing)", ""),
         (Rounds, "?", A::OpenHelp, "help", "help"),
         (Rounds, "q", A::Quit, "quit", "quit"),
@@ -568,8 +585,12 @@ impl Keymap {
                 let mut rows = Vec::new();
                 let mut sections = Vec::new();
                 let mut ticks = Vec::new();
+                let mut digits = Vec::new();
                 for b in self.bindings.iter().filter(|b| b.ctx == ctx) {
                     match b.action {
+                        Action::Digit(n) => {
+                            digits.push((n, b.keys.first().map(Key::label).unwrap_or_default()))
+                        }
                         Action::GotoSection(_) => {
                             sections.push(b.keys.first().map(Key::label).unwrap_or_default())
                         }
@@ -591,6 +612,24 @@ impl Keymap {
                         span(&sections),
                         "jump to a section (Overview … Discussion)".to_string(),
                     ));
+                }
+                if !digits.is_empty() {
+                    digits.sort();
+                    let labels: Vec<String> = digits.into_iter().map(|(_, l)| l).collect();
+                    let at = rows
+                        .iter()
+                        .position(|(_, d)| d.starts_with("go to a question"))
+                        .map_or(rows.len(), |i| i + 1);
+                    rows.insert(
+                        at,
+                        (
+                            span(&labels),
+                            format!(
+                                "after {}: the question's number (it goes as soon as the number can mean only one question, or on Enter)",
+                                self.key_for(ctx, &Action::GoTo)
+                            ),
+                        ),
+                    );
                 }
                 if !ticks.is_empty() {
                     rows.insert(

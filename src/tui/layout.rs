@@ -297,6 +297,13 @@ pub fn forest_fit(width: u16, height: u16, caption: u16) -> (usize, bool) {
     ((avail / per).max(1) as usize, stacked)
 }
 
+/// Rows a forest plot of `rows` estimates takes at `width`: the estimates (two lines each
+/// when stacked, below 90 columns), the axis, its labels and the caption.
+pub fn forest_height(rows: usize, width: u16) -> u16 {
+    let per = if width < 90 { 2 } else { 1 };
+    (rows as u16).saturating_mul(per).saturating_add(3)
+}
+
 /// The quiz screen's body: a centred column under the title line, above the footer.
 pub fn quiz_body(size: (u16, u16)) -> Rect {
     let w = size.0.saturating_sub(4).min(100);

@@ -22,7 +22,7 @@ use super::terminal::{
 use crate::content::Library;
 use crate::review::Store;
 use crate::search::{SearchIndex, Searcher};
-use crate::tui::app::{App, Effect, Reply, SEARCH_LIMIT};
+use crate::tui::app::{App, Effect, LinkEvent, Reply, SEARCH_LIMIT, WriteFailure};
 use ratatui::backend::{Backend, TestBackend};
 use ratatui::crossterm::event::Event;
 use ratatui::{DefaultTerminal, Terminal};
@@ -47,6 +47,29 @@ pub enum Incoming {
     Tick,
     /// The terminal is gone (its input closed): the session ends as on SIGHUP.
     HangUp,
+    /// The presenter link: a presenter joined, left or pressed a key (on the room); the room
+    /// sent its state or went away (on a presenter).
+    Link(LinkEvent),
+}
+
+/// The presenter link as the runtime runs it: this screen is the room, or a presenter.
+pub enum Link {
+    Room(crate::link::Room),
+    Presenter(crate::link::Presenter),
+}
+
+impl Link {
+    /// Start listening (the room) or reading (a presenter); what happens goes to `out`.
+    pub fn start(&mut self, out: Sender<Incoming>) -> io::Result<()> {
+        match self {
+            Link::Room(room) => {
+                room.start(move |e| out.send(Incoming::Link(LinkEvent::Room(e))).is_ok())
+            }
+            Link::Presenter(p) => {
+                p.start(move |e| out.send(Incoming::Link(LinkEvent::Presenter(e))).is_ok())
+            }
+        }
+    }
 }
 
 /// The terminal the loop draws on, and what it can do beyond drawing.
@@ -147,6 +170,8 @@ pub struct Services {
     sender: Sender<Incoming>,
     /// Score on the worker from this many records (tests lower it to exercise the worker).
     pub async_records: usize,
+    /// The presenter link of a round played on two screens.
+    link: Option<Link>,
 }
 
 /// What the loop does after an effect.
@@ -167,6 +192,25 @@ impl Services {
             search: Search::Unbuilt,
             sender,
             async_records: ASYNC_SEARCH_RECORDS,
+            link: None,
+        }
+    }
+
+    /// Join the round's presenter link and start it (its events come to the loop).
+    pub fn attach_link(&mut self, mut link: Link) -> io::Result<()> {
+        link.start(self.sender.clone())?;
+        self.link = Some(link);
+        Ok(())
+    }
+
+    /// On the room: send the presenters the round's state (only what changed, or all of it
+    /// to a presenter just joined). The link is another view of the app's state, like the
+    /// screen: derived from it after each turn, so no change can be missed.
+    pub fn publish(&mut self, app: &App) {
+        if let Some(Link::Room(room)) = &self.link
+            && let Some(state) = app.round_state()
+        {
+            room.publish(&state);
         }
     }
 
@@ -215,12 +259,30 @@ impl Services {
                     path,
                     contents,
                     what,
-                } => Reply::Wrote {
-                    result: crate::fsutil::write_atomically(&path, contents.as_bytes(), false)
-                        .map_err(|e| e.to_string()),
-                    path,
-                    what,
-                },
+                    replace,
+                } => {
+                    let written = if replace {
+                        crate::fsutil::write_atomically(&path, contents.as_bytes(), false)
+                    } else {
+                        crate::fsutil::write_new(&path, contents.as_bytes())
+                    };
+                    Reply::Wrote {
+                        result: match written {
+                            // Where it went, in full: the notice says where to look.
+                            Ok(()) => Ok(std::path::absolute(&path).unwrap_or(path.clone())),
+                            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && !replace => {
+                                Err(WriteFailure::Exists)
+                            }
+                            Err(e) => Err(WriteFailure::Other(e.to_string())),
+                        },
+                        path,
+                        what,
+                    }
+                }
+                Effect::Tell(msg) => Reply::Told(match &self.link {
+                    Some(Link::Presenter(p)) => p.send(&msg).map_err(|e| e.to_string()),
+                    _ => Err("no room to tell".into()),
+                }),
                 Effect::Record { token, review } => Reply::Recorded {
                     token,
                     result: self.store.record(&review).map_err(|e| e.to_string()),
@@ -383,6 +445,7 @@ impl<C: Console> Runtime<C> {
         );
         self.services.carry_out(&mut self.app, effect, now);
         self.draw()?;
+        self.services.publish(&self.app);
         self.drawn = true;
         // The first frame is on screen: now build the search index (keys typed meanwhile
         // wait in the channel).
@@ -429,6 +492,10 @@ impl<C: Console> Runtime<C> {
                     let effect = self.app.receive(Reply::Searched { seq, hits }, now);
                     self.services.carry_out(&mut self.app, effect, now)
                 }
+                Incoming::Link(ev) => {
+                    let effect = self.app.receive(Reply::Link(ev), now);
+                    self.services.carry_out(&mut self.app, effect, now)
+                }
                 Incoming::Input(ev) => match self.app.keymap.map_event(self.app.context(), &ev) {
                     Some(action) => {
                         let effect = self.app.update(action, now);
@@ -462,6 +529,7 @@ impl<C: Console> Runtime<C> {
         if redraw {
             self.draw()?;
         }
+        self.services.publish(&self.app);
         Ok(None)
     }
 
@@ -507,6 +575,11 @@ pub struct Outcome {
 /// leaves (a rounds handout) is written, however it ends: quit, signal, a closed terminal, or
 /// a terminal error (returned after both).
 pub fn run(app: App, store: Store) -> io::Result<Outcome> {
+    run_linked(app, store, None)
+}
+
+/// [`run`], on one end of a round's presenter link.
+pub fn run_linked(app: App, store: Store, link: Option<Link>) -> io::Result<Outcome> {
     install_panic_hook();
     let console = match enter() {
         Ok(terminal) => Tty { terminal },
@@ -520,6 +593,9 @@ pub fn run(app: App, store: Store) -> io::Result<Outcome> {
     let result = (|| {
         spawn_guards(rt.stop_flag())?;
         install_job_control()?;
+        if let Some(link) = link {
+            rt.services.attach_link(link)?;
+        }
         spawn_input(rt.sender())?;
         // Wake at least this often to notice signals (they set a flag).
         rt.run(Duration::from_millis(200))

@@ -334,6 +334,38 @@ impl Looped {
             .expect("a turn of the loop on a test terminal");
     }
 
+    /// Turn the loop, waiting a little for events each time (a presenter link's messages
+    /// arrive from other threads), until `ok` holds; fails with the screen after a deadline.
+    pub fn turn_until(&mut self, what: &str, ok: impl Fn(&Looped) -> bool) {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            assert!(self.ended.is_none(), "the session has ended");
+            self.ended = self
+                .rt
+                .step(std::time::Duration::from_millis(20))
+                .expect("a turn of the loop on a test terminal");
+            if ok(self) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < end,
+                "timed out waiting for {what}; the screen shows:\n{}",
+                self.screen()
+            );
+        }
+    }
+
+    /// Turn the loop for a short while, taking whatever arrives (to show that nothing does).
+    pub fn idle(&mut self, ms: u64) {
+        let end = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+        while std::time::Instant::now() < end && self.ended.is_none() {
+            self.ended = self
+                .rt
+                .step(std::time::Duration::from_millis(10))
+                .expect("a turn of the loop on a test terminal");
+        }
+    }
+
     /// Queue a terminal event (taken at the next turn).
     pub fn send(&self, ev: crossterm::event::Event) {
         self.tx.send(Incoming::Input(ev)).expect("the loop listens");

@@ -16,7 +16,7 @@ pub use crate::doc::Section;
 pub use crate::tui::layout::Focus;
 pub use browse::{Browse, Place, Sort};
 pub use quiz::{Builder, BuilderRow, Deck, Face, Quiz, Session};
-pub use rounds::{Rounds, RoundsOptions, Step, Timer};
+pub use rounds::{Out as RoundsOut, Rounds, RoundsOptions, Side, Step, Timer};
 pub use search::SearchState;
 
 use crate::content::Library;
@@ -45,12 +45,16 @@ pub enum Effect {
     /// Give the terminal back and stop until the shell's `fg`.
     Suspend,
     /// Write `contents` to `path` (atomically); answered by [`Reply::Wrote`]. `what` names
-    /// the file for the notice ("the handout").
+    /// the file for the notice ("the handout"). Without `replace`, an existing file is left
+    /// alone and the write refused ([`WriteFailure::Exists`]).
     Write {
         path: PathBuf,
         contents: String,
         what: &'static str,
+        replace: bool,
     },
+    /// Send the room this (a presenter's key); answered by [`Reply::Told`] when it fails.
+    Tell(crate::link::ToRoom),
     /// Append a review to the history (one transaction); answered by [`Reply::Recorded`]
     /// with the same `token`.
     Record {
@@ -93,12 +97,17 @@ pub enum Reply {
         review_id: i64,
         result: Result<Option<crate::review::CardState>, String>,
     },
-    /// A file was written, or why not.
+    /// A file was written (where, as a full path), or why not.
     Wrote {
         path: PathBuf,
         what: &'static str,
-        result: Result<(), String>,
+        result: Result<PathBuf, WriteFailure>,
     },
+    /// Something happened on the presenter link (a presenter joined, a key from it, the
+    /// room's state, the room gone).
+    Link(LinkEvent),
+    /// A message for the room could not be sent.
+    Told(Result<(), String>),
     /// The recent review log, for statistics.
     History(Result<Vec<crate::review::store::ReviewRow>, String>),
 }
@@ -115,8 +124,25 @@ impl std::fmt::Debug for Reply {
                 write!(f, "Wrote({}, {result:?})", path.display())
             }
             Reply::History(r) => write!(f, "History({:?})", r.as_ref().map(Vec::len)),
+            Reply::Link(e) => write!(f, "Link({e:?})"),
+            Reply::Told(r) => write!(f, "Told({r:?})"),
         }
     }
+}
+
+/// Why a file was not written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteFailure {
+    /// A file is there already and was not to be replaced.
+    Exists,
+    Other(String),
+}
+
+/// What the presenter link hands the app: at the room's end, or at a presenter's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    Room(crate::link::RoomEvent),
+    Presenter(crate::link::PresenterEvent),
 }
 
 /// The screen under any overlay. The browse state lives on in [`App::browse`] while another
@@ -311,7 +337,17 @@ impl App {
     /// How long the runtime may wait before it should send a [`Reply::Tick`]: while a
     /// countdown runs, until its next whole second; otherwise `None` (wait for input).
     pub fn wake_after(&self, now: SystemTime) -> Option<std::time::Duration> {
-        let timer = self.rounds().map(|r| r.timer).filter(|t| t.running())?;
+        let r = self.rounds()?;
+        if r.is_presenter() {
+            // The presenter's clock shows the round's time passing: every whole second.
+            let part = now
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default()
+                .subsec_nanos();
+            let to_next = std::time::Duration::from_nanos(1_000_000_000 - part as u64);
+            return Some(to_next.max(std::time::Duration::from_millis(1)));
+        }
+        let timer = Some(r.timer).filter(|t| t.running())?;
         let left = timer.remaining(now);
         if left.is_zero() {
             // It has run out and says so; nothing moves any more.
@@ -338,6 +374,7 @@ impl App {
                 contents: r.handout(&self.lib),
                 path,
                 what: "the handout",
+                replace: true,
             },
             None => Effect::None,
         }
@@ -400,11 +437,43 @@ impl App {
                 }
             }
             Reply::Wrote { path, what, result } => {
-                let m = match result {
-                    Ok(()) => format!("wrote {what} to {}", path.display()),
-                    Err(e) => format!("could not write {what} to {}: {e}", path.display()),
+                if let (Screen::Rounds(rs), Err(WriteFailure::Exists)) = (&mut self.screen, &result)
+                    && rs.rounds.handout_made.is_none()
+                    && rs.rounds.handout.is_none()
+                    && rs.rounds.handout_try < 1000
+                {
+                    // Never over an existing file: the next free name.
+                    rs.rounds.handout_try += 1;
+                    return self.write_handout();
+                }
+                let m = match &result {
+                    Ok(full) => format!("wrote {what} to {}", full.display()),
+                    Err(WriteFailure::Exists) => {
+                        format!("did not write {what}: {} is there already", path.display())
+                    }
+                    Err(WriteFailure::Other(e)) => {
+                        format!("could not write {what} to {}: {e}", path.display())
+                    }
                 };
-                self.message = Some(crate::content::sanitize::clean(&m));
+                let m = crate::content::sanitize::clean(&m);
+                if let Screen::Rounds(rs) = &mut self.screen {
+                    let r = &mut rs.rounds;
+                    if result.is_ok() && r.handout.is_none() && r.handout_made.is_none() {
+                        r.handout_made = Some(path.clone());
+                    }
+                    // The presenters hear of it too.
+                    let n = r.notice.as_ref().map_or(1, |(n, _)| n + 1);
+                    r.notice = Some((n, m.clone()));
+                }
+                self.message = Some(m);
+            }
+            Reply::Link(ev) => effect = self.linked(ev, now),
+            Reply::Told(result) => {
+                if let Err(e) = result {
+                    self.message = Some(crate::content::sanitize::clean(&format!(
+                        "the room did not get that key: {e}"
+                    )));
+                }
             }
             Reply::History(rows) => {
                 let rows = rows.unwrap_or_else(|e| {
@@ -461,13 +530,7 @@ impl App {
     pub fn acts(&self, action: &Action) -> bool {
         match (&self.overlay, &self.screen) {
             (Some(_), _) => true,
-            (None, Screen::Rounds(r)) => match action {
-                Action::Reveal => r.rounds.question().is_some() && !r.rounds.full(),
-                Action::Learner => !r.rounds.learners.is_empty(),
-                Action::Up => r.rounds.at > 0,
-                Action::Down => r.rounds.at + 1 < r.rounds.steps.len(),
-                _ => true,
-            },
+            (None, Screen::Rounds(r)) => self.rounds_acts(&r.rounds, action),
             (None, Screen::Quiz(q)) => quiz_acts(q, &self.deck, &self.lib, action),
             (None, Screen::Browse) => self.browse.acts(&self.lib, action),
         }
@@ -665,7 +728,8 @@ impl App {
                 Effect::None
             }
             Screen::Rounds(r) => {
-                if action == Action::Back {
+                let local = r.rounds.list.is_some() || r.rounds.goto.is_some();
+                if action == Action::Back && !local {
                     if r.from_app {
                         if let Some(t) = r.theme_before {
                             self.theme = Theme::new(t);
@@ -679,23 +743,193 @@ impl App {
                     }
                     return Effect::None;
                 }
-                let (message, write) = r.rounds.update(action, now);
-                self.message = message;
-                if write {
-                    let path = r.rounds.handout.clone().unwrap_or_else(|| {
-                        PathBuf::from(format!(
-                            "{}-handout.md",
-                            self.lib.entries[r.rounds.entry].id
-                        ))
-                    });
-                    return Effect::Write {
-                        path,
-                        contents: r.rounds.handout(&self.lib),
-                        what: "the handout",
-                    };
-                }
+                let out = r.rounds.update(action, now);
+                self.rounds_out(out)
+            }
+        }
+    }
+
+    /// What the app does with what a round's key asked.
+    fn rounds_out(&mut self, out: RoundsOut) -> Effect {
+        match out {
+            RoundsOut::None => Effect::None,
+            RoundsOut::Message(m) => {
+                self.message = Some(m);
                 Effect::None
             }
+            RoundsOut::PressGoTo => {
+                self.message = Some(format!(
+                    "to go to a question, press {} and then its number",
+                    self.keymap.key_for(Context::Rounds, &Action::GoTo)
+                ));
+                Effect::None
+            }
+            RoundsOut::Handout => self.write_handout(),
+            RoundsOut::Tell { command, at, shown } => {
+                Effect::Tell(crate::link::ToRoom::Do { command, at, shown })
+            }
+        }
+    }
+
+    /// Write the round's handout where it goes now (see [`Rounds::handout_target`]).
+    fn write_handout(&mut self) -> Effect {
+        let Screen::Rounds(r) = &self.screen else {
+            return Effect::None;
+        };
+        let (path, replace) = r.rounds.handout_target();
+        Effect::Write {
+            path,
+            contents: r.rounds.handout(&self.lib),
+            what: "the handout",
+            replace,
+        }
+    }
+
+    /// A presenter joined or left the room, said something, or (on a presenter) the room
+    /// sent its state or went away.
+    fn linked(&mut self, ev: LinkEvent, now: SystemTime) -> Effect {
+        use crate::link::{PresenterEvent as P, RoomEvent as R, ToPresenter, ToRoom};
+        let lib = Arc::clone(&self.lib);
+        let Screen::Rounds(rs) = &mut self.screen else {
+            return Effect::None;
+        };
+        let r = &mut rs.rounds;
+        match ev {
+            LinkEvent::Room(R::Joined(_)) => {
+                if let Side::Room { presenters } = &mut r.side {
+                    *presenters += 1;
+                }
+                r.notes = false;
+                self.message = Some("a presenter joined: the notes are on its screen".into());
+            }
+            LinkEvent::Room(R::Left(_)) => {
+                if let Side::Room { presenters } = &mut r.side {
+                    *presenters = presenters.saturating_sub(1);
+                }
+                self.message = Some("a presenter left".into());
+            }
+            LinkEvent::Room(R::Said(_, ToRoom::Hello { .. })) => {}
+            LinkEvent::Room(R::Said(_, ToRoom::Resume(st))) => {
+                if r.pristine && st.trial == r.doc.id && !st.pristine && r.adopt(&lib, &st).is_ok()
+                {
+                    r.pristine = false;
+                    self.message = Some(format!(
+                        "the round resumes where the presenter left it: {}",
+                        r.where_label()
+                    ));
+                }
+            }
+            LinkEvent::Room(R::Said(_, ToRoom::Do { command, at, shown })) => {
+                let out = r.apply_remote(command, at, shown, now);
+                return self.rounds_out(out);
+            }
+            LinkEvent::Presenter(P::Lost) => {
+                if let Side::Presenter { connected, .. } = &mut r.side {
+                    *connected = false;
+                }
+                self.message =
+                    Some("the room went away: waiting for it to come back (q quits)".into());
+            }
+            LinkEvent::Presenter(P::Connected(msg) | P::Got(msg)) => {
+                let (st, hello) = match msg {
+                    ToPresenter::Hello { state, .. } => (state, true),
+                    ToPresenter::State(state) => (state, false),
+                };
+                if let Side::Presenter { connected, .. } = &mut r.side {
+                    *connected = true;
+                }
+                // A room that restarted, not yet driven: it resumes from this presenter.
+                if hello && st.pristine && !r.pristine && st.trial == r.doc.id {
+                    self.message = Some("the room is back: it resumes on this card".into());
+                    return Effect::Tell(ToRoom::Resume(Box::new(r.state())));
+                }
+                let seen = r.notice.as_ref().map(|(n, _)| *n);
+                if let Err(e) = r.adopt(&lib, &st) {
+                    self.message = Some(crate::content::sanitize::clean(&e));
+                    return Effect::None;
+                }
+                match &st.notice {
+                    Some((n, m)) if Some(*n) != seen => {
+                        r.notice = st.notice.clone();
+                        self.message = Some(crate::content::sanitize::clean(&format!("room: {m}")));
+                    }
+                    _ => {}
+                }
+                if hello {
+                    self.message = Some("connected to the room".into());
+                }
+            }
+        }
+        Effect::None
+    }
+
+    /// Start a presenter's screen following the room `name`, from the room's greeting.
+    pub fn start_presenter(
+        &mut self,
+        name: &str,
+        state: &crate::link::RoundState,
+    ) -> Result<(), String> {
+        let entry = self.lib.index_of(&state.trial).ok_or_else(|| {
+            format!(
+                "the room is on `{}`, which is not in the packs the room named",
+                state.trial
+            )
+        })?;
+        let mut rounds = Rounds::new(&self.lib, entry, RoundsOptions::default(), self.now);
+        rounds.side = Side::Presenter {
+            name: name.to_string(),
+            connected: true,
+        };
+        rounds.adopt(&self.lib, state)?;
+        self.screen = Screen::Rounds(Box::new(RoundsScreen {
+            rounds,
+            theme_before: None,
+            from_app: false,
+        }));
+        Ok(())
+    }
+
+    /// The round's state for the presenters, on the room's screen.
+    pub fn round_state(&self) -> Option<crate::link::RoundState> {
+        let r = self.rounds().filter(|r| !r.is_presenter())?;
+        let mut st = r.state();
+        st.room_size = self.size;
+        Some(st)
+    }
+
+    /// Whether a key does something on the rounds screen now (for the footer).
+    fn rounds_acts(&self, r: &Rounds, action: &Action) -> bool {
+        let look = look(&self.theme, &self.keymap);
+        match action {
+            Action::Reveal => r.question().is_some() && !r.full(),
+            Action::Learner => !r.learners.is_empty(),
+            Action::Up => r.at > 0,
+            Action::Down => r.at + 1 < r.steps.len(),
+            Action::Notes => !r.is_presenter() && r.presenters() == 0,
+            Action::NotesDown | Action::NotesUp => {
+                let (lines, h) = rounds_notes_measure(&self.lib, r, self.size, self.now, look);
+                if *action == Action::NotesUp {
+                    r.notes_scroll > 0
+                } else {
+                    lines > h && r.notes_scroll < crate::tui::layout::max_top(lines, h)
+                }
+            }
+            Action::CardDown | Action::CardUp => {
+                let size = if r.is_presenter() {
+                    r.room_size
+                } else {
+                    self.size
+                };
+                let (rows, h) = rounds_card_measure(&self.lib, r, size, self.now, look);
+                if *action == Action::CardUp {
+                    r.scroll > 0
+                } else {
+                    r.scroll < crate::tui::layout::max_top(rows, h)
+                }
+            }
+            Action::GoTo => !r.questions.is_empty(),
+            Action::Digit(_) => r.goto.is_some() || r.list.is_some(),
+            _ => true,
         }
     }
 
@@ -703,6 +937,17 @@ impl App {
     fn settle(&mut self) {
         self.browse
             .clamp(&self.lib, look(&self.theme, &self.keymap), self.size);
+        if let Screen::Rounds(rs) = &mut self.screen {
+            let look = look(&self.theme, &self.keymap);
+            let r = &mut rs.rounds;
+            if !r.is_presenter() {
+                r.room_size = self.size;
+                let (rows, h) = rounds_card_measure(&self.lib, r, self.size, self.now, look);
+                r.scroll = r.scroll.min(crate::tui::layout::max_top(rows, h));
+            }
+            let (lines, h) = rounds_notes_measure(&self.lib, r, self.size, self.now, look);
+            r.notes_scroll = r.notes_scroll.min(crate::tui::layout::max_top(lines, h));
+        }
         let body = crate::tui::layout::help_body(self.size);
         match &mut self.overlay {
             Some(Overlay::Help(h)) => {
@@ -764,6 +1009,45 @@ fn scrolled(scroll: usize, action: Action, size: (u16, u16)) -> Option<usize> {
         Action::Bottom => usize::MAX,
         _ => scroll,
     })
+}
+
+/// The rows of the room's card at `size`, and the rows it has on screen.
+fn rounds_card_measure(
+    lib: &Library,
+    r: &Rounds,
+    size: (u16, u16),
+    now: SystemTime,
+    look: crate::tui::lines::Look,
+) -> (usize, usize) {
+    use crate::tui::lines::rounds as lay;
+    let a = lay::room(size, r, now);
+    let card = lay::card(lib, r, a.card.width, a.card.height, look);
+    (card.rows.len(), a.card.height as usize)
+}
+
+/// The lines of the notes as this screen shows them (the room's panel, or the presenter's
+/// answer pane), and the rows they have.
+fn rounds_notes_measure(
+    _lib: &Library,
+    r: &Rounds,
+    size: (u16, u16),
+    now: SystemTime,
+    look: crate::tui::lines::Look,
+) -> (usize, usize) {
+    use crate::tui::lines::rounds as lay;
+    if r.is_presenter() {
+        let a = lay::inner(lay::presenter(size).answer);
+        let w = a.width.saturating_sub(2);
+        return (lay::answer(r, w, look).len(), a.height as usize);
+    }
+    match lay::room(size, r, now).notes {
+        Some(n) => {
+            let inner = lay::inner(n);
+            let col = lay::column(inner);
+            (lay::notes(r, col.width, look).len(), col.height as usize)
+        }
+        None => (0, 0),
+    }
 }
 
 /// Whether an action does something on the quiz screen now (for the footer).

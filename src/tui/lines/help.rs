@@ -33,6 +33,13 @@ pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)
         ]),
     ));
     groups.push((
+        "On a projector",
+        rows(&[(
+            "Ctrl+=",
+            "zoom: most terminals enlarge their text with Ctrl+= (Ctrl+- shrinks it; Cmd+= on a Mac); rounds redraw to fit the new size",
+        )]),
+    ));
+    groups.push((
         "Mouse",
         rows(&[
             (

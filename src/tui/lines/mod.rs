@@ -1,10 +1,12 @@
 //! Content laid out at a width, with the line ranges of its items: what `update` measures
 //! (scroll bounds, clicks) and what the views draw are the same lines, built here.
 
+pub mod big;
 pub mod document;
 pub mod help;
 pub mod question;
 pub mod quiz;
+pub mod rounds;
 pub mod stats;
 pub mod wrap;
 

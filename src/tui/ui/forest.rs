@@ -43,8 +43,7 @@ impl ForestPlot<'_> {
 
     /// Rows needed at this width: the estimates, the axis, its labels, and the caption.
     pub fn height(&self, width: u16) -> u16 {
-        let per = if Self::stacked(width) { 2 } else { 1 };
-        self.rows.len() as u16 * per + 3
+        crate::tui::layout::forest_height(self.rows.len(), width)
     }
 }
 

@@ -8,6 +8,7 @@ pub mod forest;
 pub mod help;
 pub mod list;
 mod page;
+pub mod presenter;
 pub mod quiz;
 pub mod rounds;
 pub mod search;
@@ -57,6 +58,20 @@ pub fn render(app: &App, frame: &mut Frame) {
                 full,
             );
         }
+        Screen::Rounds(r) if r.rounds.is_presenter() => {
+            frame.render_widget(
+                &presenter::PresenterView {
+                    lib: &app.lib,
+                    rounds: &r.rounds,
+                    theme: t,
+                    now: app.now,
+                    hints: app.hints(),
+                    message: app.message.as_deref(),
+                    keys: &app.keymap,
+                },
+                full,
+            );
+        }
         Screen::Rounds(r) => {
             frame.render_widget(
                 &rounds::RoundsView {
@@ -67,6 +82,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                     hints: app.hints(),
                     message: app.message.as_deref(),
                     keys: &app.keymap,
+                    preview: false,
                 },
                 full,
             );

@@ -1,23 +1,27 @@
-//! Teaching rounds on a shared screen: no list, no tabs; one centred column at a readable
-//! measure, large type for the trial name and for the learner called on, generous spacing.
+//! Teaching rounds on a shared screen: no list, no tabs; one centred card at a readable
+//! measure, the question as large as fits, a large countdown, generous spacing. The rows come
+//! from [`crate::tui::lines::rounds`], which `update` measures too, so a card that does not
+//! fit scrolls (J/K) and says so with a "more" mark.
 
 use super::forest::ForestPlot;
-use super::page::Page;
-use crate::content::{Entry, Figure, Library, Unit};
-use crate::doc::{self, Block, Section};
+use crate::content::Library;
+use crate::doc::{Block, Section};
 use crate::tui::action::Action;
 use crate::tui::app::{Rounds, Step};
 use crate::tui::keymap::{Context, Keymap};
+use crate::tui::lines::Look;
+use crate::tui::lines::big;
+use crate::tui::lines::rounds::{self as lay, Row};
 use crate::tui::lines::wrap::truncate;
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Span;
-use ratatui::widgets::{Paragraph, Widget};
-use std::time::SystemTime;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Widget};
+use std::time::{Duration, SystemTime};
 
-/// The widest the text column gets: about 88 characters, readable from the back of a room.
-pub const MEASURE: u16 = 88;
+pub use crate::tui::lines::rounds::MEASURE;
 
 pub struct RoundsView<'a> {
     pub lib: &'a Library,
@@ -29,337 +33,367 @@ pub struct RoundsView<'a> {
     pub message: Option<&'a str>,
     /// Text that names a key asks the keymap.
     pub keys: &'a Keymap,
+    /// Drawn small on a presenter's screen: no footer, no question list.
+    pub preview: bool,
 }
 
-/// The centred text column of a screen area.
-pub fn column(area: Rect) -> Rect {
-    let w = MEASURE
-        .min(area.width.saturating_sub(4))
-        .max(area.width.min(20));
-    Rect::new(area.x + (area.width - w) / 2, area.y, w, area.height)
+pub use crate::tui::lines::rounds::column;
+
+/// The countdown's style: its colour turns in the last 30 seconds.
+pub fn clock_style(r: &Rounds, now: SystemTime, t: &Theme) -> Style {
+    let left = r.timer.remaining(now);
+    if !r.timer.running() {
+        t.muted
+    } else if left <= Duration::from_secs(30) {
+        t.bad
+    } else {
+        t.accent
+    }
+}
+
+/// A mark at the right end of row `y` of `area`: "↓ more · J scrolls".
+pub fn more_mark(buf: &mut Buffer, area: Rect, y: u16, text: &str, style: Style) {
+    let row = Rect::new(area.x, y, area.width, 1).intersection(buf.area);
+    if row.is_empty() {
+        return;
+    }
+    let t = truncate(text, row.width as usize);
+    let w = unicode_width::UnicodeWidthStr::width(t.as_str()) as u16;
+    buf.set_string(row.x + row.width - w, y, &t, style);
 }
 
 impl Widget for &RoundsView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        let area = area.intersection(buf.area);
+        if area.is_empty() {
+            return;
+        }
+        // Drawn at the origin, then copied where it goes (the presenter draws it small).
+        let mut scratch = Buffer::empty(Rect::new(0, 0, area.width, area.height));
+        self.draw(&mut scratch);
+        for y in 0..area.height {
+            for x in 0..area.width {
+                buf[(area.x + x, area.y + y)] = scratch[(x, y)].clone();
+            }
+        }
+    }
+}
+
+impl RoundsView<'_> {
+    fn look(&self) -> Look<'_> {
+        Look {
+            theme: self.theme,
+            keys: self.keys,
+        }
+    }
+
+    fn draw(&self, buf: &mut Buffer) {
         let t = self.theme;
         let r = self.rounds;
-        let area = area.intersection(buf.area);
+        let area = buf.area;
         ratatui::widgets::Block::new()
             .style(t.base)
             .render(area, buf);
         if r.blank {
+            if self.preview {
+                let msg = "(blank: the room sees nothing)";
+                buf.set_string(
+                    0,
+                    area.height / 2,
+                    truncate(msg, area.width as usize),
+                    t.muted,
+                );
+            }
             return;
         }
         let e = &self.lib.entries[r.entry];
-        // Top line: the trial and where we are, the countdown at the right.
-        let top = Rect::new(area.x, area.y, area.width, 1);
+        let a = lay::room((area.width, area.height), r, self.now);
+        // Top line: the trial and where we are (the countdown in words when no clock shows).
+        let mut right = r.where_label();
+        if r.timer.shown() && a.clock.is_none() {
+            right.push_str(&format!(
+                "  Timer {}{} ",
+                lay::clock_text(r, self.now),
+                if r.timer.running() { "" } else { " paused" }
+            ));
+        } else {
+            right.push(' ');
+        }
+        let rw = unicode_width::UnicodeWidthStr::width(right.as_str()) as u16;
+        buf.set_string(area.width.saturating_sub(rw), 0, &right, t.heading);
+        // The trial's name on the left, in what room the right side leaves.
         let left = format!(" {} · teaching rounds", e.name);
-        buf.set_string(
-            top.x,
-            top.y,
-            truncate(&left, top.width as usize / 2),
-            t.muted,
-        );
-        let mut right = String::new();
-        if let Some(c) = r.counter() {
-            right.push_str(&c);
-        } else {
-            right.push_str(match r.step() {
-                Step::Title => "Title",
-                Step::Evidence => "Evidence",
-                Step::Question(_) => "",
-            });
+        let room = (area.width.saturating_sub(rw + 1) as usize).min(area.width as usize / 2);
+        if room > 3 {
+            buf.set_string(0, 0, truncate(&left, room), t.muted);
         }
-        let timer_style;
-        let left_t = r.timer.remaining(self.now);
-        let timer = if r.timer.running() || left_t != r.timer.total {
-            let secs = left_t.as_secs() + u64::from(left_t.subsec_nanos() > 0);
-            timer_style = if left_t.is_zero() {
-                t.warn
-            } else if r.timer.running() {
-                t.accent
-            } else {
-                t.muted
-            };
-            if left_t.is_zero() {
-                " ⏱ time ".to_string()
-            } else {
-                format!(
-                    " ⏱ {}:{:02}{} ",
-                    secs / 60,
-                    secs % 60,
-                    if r.timer.running() { "" } else { " paused" }
-                )
-            }
-        } else {
-            timer_style = t.muted;
-            String::new()
-        };
-        let rw = unicode_width::UnicodeWidthStr::width(right.as_str()) as u16 + 1;
-        let tw = unicode_width::UnicodeWidthStr::width(timer.as_str()) as u16;
-        let rx = area.x + area.width.saturating_sub(rw + tw);
-        buf.set_string(rx, top.y, &right, t.heading);
-        buf.set_string(rx + rw, top.y, &timer, timer_style);
-        // Footer.
-        let fy = area.y + area.height.saturating_sub(1);
-        let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
-        Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
-        // Body, with presenter notes in the lower part when they are open.
-        let body_h = area.height.saturating_sub(3);
-        let (main_h, notes) = if r.notes {
-            let nh = (body_h * 2 / 5).max(6).min(body_h);
-            (
-                body_h - nh,
-                Some(Rect::new(area.x, area.y + 2 + body_h - nh, area.width, nh)),
-            )
-        } else {
-            (body_h, None)
-        };
-        let main = column(Rect::new(area.x, area.y + 2, area.width, main_h));
-        let mut p = Page::new(buf, main);
-        match r.step() {
-            Step::Title => title(&mut p, self.lib, r, t),
-            Step::Evidence => evidence(&mut p, e, r, t),
-            Step::Question(_) => question(&mut p, r, t, self.keys),
-        }
-        if let Some(n) = notes {
-            presenter_notes(p.buf, n, r, t, self.keys);
-        }
-    }
-}
-
-fn title(p: &mut Page, lib: &Library, r: &Rounds, t: &Theme) {
-    let e = &lib.entries[r.entry];
-    p.gap(1);
-    p.big(&e.name, t.title);
-    p.gap(1);
-    p.text(&e.title, t.title);
-    p.gap(1);
-    let meta = doc::meta_parts(e);
-    if !meta.is_empty() {
-        p.text(&meta.join(" · "), t.muted);
-        p.gap(1);
-    }
-    if let Some(d) = &e.design {
-        p.text(&crate::format::design_line(d), t.accent);
-        p.gap(1);
-        p.spans(
-            vec![
-                Span::styled("Population  ", t.heading),
-                Span::styled(d.population.to_string(), t.base),
-            ],
-            12,
-        );
-        p.gap(1);
-        let cmp = match &d.comparator {
-            Some(c) => format!("{}  versus  {c}", d.intervention),
-            None => format!("{} (single arm)", d.intervention),
-        };
-        p.spans(
-            vec![
-                Span::styled("Comparison  ", t.heading),
-                Span::styled(cmp, t.base),
-            ],
-            12,
-        );
-    } else {
-        p.text(&e.bottom_line, t.base);
-    }
-    p.gap(2);
-    p.centred("→ next", t.muted);
-}
-
-/// Per-arm percentages worth a bar: findings first (headline first, no subgroups), then
-/// safety rates.
-fn rates(e: &Entry) -> Vec<(String, Vec<(String, Figure)>)> {
-    let per_arm = |values: &[crate::content::ArmValue]| -> Vec<(String, Figure)> {
-        values
-            .iter()
-            .filter(|v| v.unit == Unit::Percent)
-            .filter_map(|v| v.value.map(|x| (doc::value_label(e, v), x)))
-            .collect()
-    };
-    let findings = e
-        .headlines()
-        .chain(e.findings.iter().filter(|f| !f.headline))
-        .filter(|f| !matches!(f.analysis, crate::content::Analysis::Subgroup(_)))
-        .map(|f| (f.endpoint.to_string(), per_arm(&f.values)));
-    let safety = e
-        .safety
-        .iter()
-        .map(|s| (doc::safety_event(s), per_arm(&s.values)));
-    findings
-        .chain(safety)
-        .filter(|(_, v)| v.len() >= 2)
-        .collect()
-}
-
-fn evidence(p: &mut Page, e: &Entry, r: &Rounds, t: &Theme) {
-    let heads = r.doc.key_results();
-    p.centred("Evidence", t.heading);
-    p.gap(1);
-    if heads.is_empty() {
-        p.text("No headline results are marked for this trial.", t.muted);
-    }
-    for h in heads {
-        p.spans(
-            vec![
-                Span::styled("■ ", t.accent),
-                Span::styled(h.clone(), t.base),
-            ],
-            2,
-        );
-        p.gap(1);
-    }
-    // The forest plot, where there are ratio estimates and room.
-    if let Some(f) = r.doc.forest()
-        && !f.rows.is_empty()
-    {
-        let plot = ForestPlot {
-            rows: f.rows,
-            favours: f.favours,
-            theme: t,
-        };
-        let h = plot.height(p.area.width);
-        if p.room() > h {
-            (&plot).render(Rect::new(p.area.x, p.y, p.area.width, h), p.buf);
-            p.y += h;
-            p.gap(1);
-        }
-    }
-    // A bar per arm for the key rates.
-    let rates = rates(e);
-    for (endpoint, vals) in rates {
-        if p.room() < vals.len() as u16 + 2 {
-            break;
-        }
-        p.text(&endpoint, t.heading);
-        let lw = vals
-            .iter()
-            .map(|(a, _)| a.chars().count())
-            .max()
-            .unwrap_or(0)
-            .min(28);
-        let bar_w = (p.area.width as usize).saturating_sub(lw + 10);
-        for (a, x) in vals {
-            let n = ((x.value() / 100.0) * bar_w as f64).round() as usize;
-            p.spans(
-                vec![
-                    Span::styled(format!("{:<lw$} ", truncate(&a, lw)), t.base),
-                    Span::styled("█".repeat(n), t.plot_point),
-                    Span::styled(
-                        format!(" {}", crate::format::value_with_unit(x, &Unit::Percent)),
-                        t.accent,
+        if !self.preview {
+            let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
+            let line = match &r.goto {
+                Some(typed) => Line::from(vec![Span::styled(
+                    format!(
+                        " go to question: {typed}_   (1–{}; {} goes, {} cancels) ",
+                        r.questions.len(),
+                        self.keys.key_for(Context::Rounds, &Action::Open),
+                        self.keys.key_for(Context::Rounds, &Action::Back)
                     ),
-                ],
-                0,
-            );
+                    t.warn,
+                )]),
+                None => line,
+            };
+            Paragraph::new(line).render(a.footer, buf);
         }
-        p.gap(1);
-    }
-}
-
-fn question(p: &mut Page, r: &Rounds, t: &Theme, keys: &Keymap) {
-    let Some(q) = r.question() else { return };
-    p.gap(1);
-    if let Some(name) = r.called() {
-        p.big(name, t.warn);
-        p.gap(1);
-    }
-    p.text(&q.prompt, t.title);
-    p.gap(1);
-    let shown = r.shown.min(q.key_points.len());
-    if r.full() {
-        // The full response first; the key points under it as far as the screen allows.
-        p.text("Key response", t.heading);
-        let whole = p.text(&q.key_response, t.base);
-        if !whole {
-            mark_cut(p, t);
+        if r.time_up(self.now) {
+            time_card(
+                buf,
+                Rect::new(0, 2, area.width, area.height.saturating_sub(3)),
+                r,
+                t,
+            );
             return;
         }
-        p.gap(1);
-        for k in &q.key_points {
-            if !p.spans(
-                vec![Span::styled("✓ ", t.good), Span::styled(k.clone(), t.base)],
-                2,
-            ) {
-                mark_cut(p, t);
-                return;
-            }
+        self.card(buf, a.card);
+        if let Some(c) = a.clock {
+            clock(buf, c, r, self.now, t);
         }
-        return;
+        if let Some(n) = a.notes {
+            self.notes_panel(buf, n);
+        }
+        if r.list.is_some() && !self.preview {
+            self.question_list(buf, area);
+        }
     }
-    for k in q.key_points.iter().take(shown) {
-        p.spans(
-            vec![Span::styled("✓ ", t.good), Span::styled(k.clone(), t.base)],
-            2,
-        );
-    }
-    p.gap(1);
-    let left = q.key_points.len() - shown;
-    let reveal = keys.key_for(Context::Rounds, &Action::Reveal);
-    let msg = if left > 0 {
-        format!("{reveal} reveals the next key point ({left} to go), then the key response")
-    } else {
-        format!("{reveal} reveals the full key response")
-    };
-    p.text(&msg, t.muted);
-}
 
-/// Say that the text goes on beyond the screen (a bigger window or a smaller font shows it).
-fn mark_cut(p: &mut Page, t: &Theme) {
-    let y = p.bottom().saturating_sub(1);
-    let msg = " … continues below the screen ";
-    let w = msg.chars().count() as u16;
-    let x = p.area.x + p.area.width.saturating_sub(w);
-    p.buf.set_string(x, y, msg, t.warn);
-}
-
-fn presenter_notes(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme, keys: &Keymap) {
-    let block = ratatui::widgets::Block::bordered()
-        .title(Span::styled(
-            format!(
-                " Presenter notes · {} closes ",
-                keys.key_for(Context::Rounds, &Action::Notes)
-            ),
-            t.heading,
-        ))
-        .border_style(t.border);
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let col = column(inner);
-    let mut p = Page::new(buf, col);
-    let mut any = false;
-    for b in r.doc.part(Section::Discrepancies) {
-        if let Block::Notes(notes) = b {
-            for n in notes {
-                any = true;
-                if !p.spans(
-                    vec![
-                        Span::styled("⚠ ", t.warn),
-                        Span::styled(format!("{}: ", n.about), t.warn),
-                        Span::styled(n.note.clone(), t.base),
-                    ],
-                    2,
-                ) {
-                    return;
+    fn card(&self, buf: &mut Buffer, area: Rect) {
+        let t = self.theme;
+        let r = self.rounds;
+        if area.height == 0 || area.width == 0 {
+            return;
+        }
+        let card = lay::card(self.lib, r, area.width, area.height, self.look());
+        let total = card.rows.len();
+        let h = area.height as usize;
+        let top = r.scroll.min(total.saturating_sub(h));
+        let mut y = area.y;
+        if card.centre && total < h {
+            y += ((h - total) / 2) as u16;
+        }
+        // The forest plot, drawn once at its full height, copied a row at a time.
+        let plot = card.rows.iter().find_map(|row| match row {
+            Row::Plot { x, w, .. } => Some((*x, *w)),
+            _ => None,
+        });
+        let plot_buf = plot.and_then(|(_, w)| {
+            let rows = match r
+                .doc
+                .part(Section::Forest)
+                .iter()
+                .find(|b| matches!(b, Block::Forest { .. }))
+            {
+                Some(Block::Forest { rows, favours, .. }) => (rows, favours),
+                _ => return None,
+            };
+            let p = ForestPlot {
+                rows: rows.0,
+                favours: rows.1.as_ref(),
+                theme: t,
+            };
+            let ph = p.height(w);
+            let mut b = Buffer::empty(Rect::new(0, 0, w, ph));
+            ratatui::widgets::Block::new()
+                .style(t.base)
+                .render(b.area, &mut b);
+            (&p).render(b.area, &mut b);
+            Some(b)
+        });
+        for row in card.rows.iter().skip(top).take(h) {
+            match row {
+                Row::Line(l) => {
+                    Paragraph::new(l.clone())
+                        .style(t.base)
+                        .render(Rect::new(area.x, y, area.width, 1), buf);
+                }
+                Row::Plot { i, x, w } => {
+                    if let Some(pb) = &plot_buf {
+                        for dx in 0..*w {
+                            let (cx, cy) = (area.x + x + dx, y);
+                            if cx < buf.area.width && *i < pb.area.height {
+                                buf[(cx, cy)] = pb[(dx, *i)].clone();
+                            }
+                        }
+                    }
                 }
             }
+            y += 1;
         }
-    }
-    for i in r.doc.limitations() {
-        any = true;
-        if !p.spans(
-            vec![
-                Span::styled("• ", t.accent),
-                Span::styled(i.clone(), t.base),
-            ],
-            2,
-        ) {
+        let key = |a: &Action| self.keys.key_for(Context::Rounds, a);
+        if self.preview {
+            // Drawn small, the card is cut where the room's is not: no marks.
             return;
         }
+        if top > 0 && area.y > 0 {
+            more_mark(
+                buf,
+                area,
+                area.y - 1,
+                &format!(" ↑ more above · {} scrolls up ", key(&Action::CardUp)),
+                t.warn,
+            );
+        }
+        if top + h < total {
+            more_mark(
+                buf,
+                area,
+                area.y + area.height,
+                &format!(" ↓ more below · {} scrolls down ", key(&Action::CardDown)),
+                t.warn,
+            );
+        }
     }
-    if !any {
-        p.text("No discrepancies or limitations recorded.", t.muted);
+
+    fn notes_panel(&self, buf: &mut Buffer, area: Rect) {
+        let t = self.theme;
+        let r = self.rounds;
+        let key = |a: &Action| self.keys.key_for(Context::Rounds, a);
+        let block = ratatui::widgets::Block::bordered()
+            .title(Span::styled(
+                format!(
+                    " Presenter notes · {} closes · {} {} scroll ",
+                    key(&Action::Notes),
+                    key(&Action::NotesDown),
+                    key(&Action::NotesUp)
+                ),
+                t.heading,
+            ))
+            .border_style(t.border);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let col = column(inner);
+        let lines = lay::notes(r, col.width, self.look());
+        let s = super::Scroll::new(r.notes_scroll, lines.len(), col.height as usize);
+        s.render_lines(lines, col, buf, t.base, t.warn);
     }
+
+    fn question_list(&self, buf: &mut Buffer, area: Rect) {
+        let t = self.theme;
+        let r = self.rounds;
+        let sel = r.list.unwrap_or(0);
+        let w = area.width.saturating_sub(8).min(110);
+        let h = (r.steps.len() as u16 + 2).min(area.height.saturating_sub(4));
+        let rect = Rect::new((area.width - w) / 2, 2, w, h);
+        Clear.render(rect, buf);
+        let key = |a: &Action| self.keys.key_for(Context::Rounds, a);
+        let block = super::overlay_block("", t).title(Span::styled(
+            format!(
+                " Questions · {} goes · {} closes ",
+                key(&Action::Open),
+                key(&Action::Back)
+            ),
+            t.border_focus,
+        ));
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let rows = inner.height as usize;
+        let first = crate::tui::layout::list_first_visible(sel, rows);
+        for (n, step) in r.steps.iter().enumerate().skip(first).take(rows) {
+            let mark = if n == r.at {
+                "▶ "
+            } else if r.covered.contains(&n) {
+                "✓ "
+            } else {
+                "  "
+            };
+            let text = match step {
+                Step::Title => "Title card".to_string(),
+                Step::Evidence => "Evidence".to_string(),
+                Step::Question(i) => match r.question_at(*i) {
+                    Some(q) => format!("{}  {} — {}", i + 1, q.role.label(), q.prompt),
+                    None => format!("{}", i + 1),
+                },
+            };
+            let style = if n == sel { t.selected } else { t.base };
+            let line = Line::from(vec![
+                Span::styled(mark, t.accent),
+                Span::styled(
+                    truncate(&text, inner.width.saturating_sub(2) as usize),
+                    style,
+                ),
+            ]);
+            Paragraph::new(line).render(
+                Rect::new(inner.x, inner.y + (n - first) as u16, inner.width, 1),
+                buf,
+            );
+        }
+    }
+}
+
+/// The large countdown: block digits, and a word under them (left, last 30 s, paused).
+fn clock(buf: &mut Buffer, area: Rect, r: &Rounds, now: SystemTime, t: &Theme) {
+    let text = lay::clock_text(r, now);
+    let style = clock_style(r, now, t);
+    let size = lay::clock_size(buf.area.width);
+    let digits = Rect::new(area.x, area.y, area.width, big::ROWS);
+    super::bigtext::render(&text, size, digits, buf, style);
+    let word = if !r.timer.running() {
+        "paused"
+    } else if r.timer.remaining(now) <= Duration::from_secs(30) {
+        "last 30 seconds"
+    } else {
+        "left"
+    };
+    let w = word.len() as u16;
+    buf.set_string(
+        area.x + area.width.saturating_sub(w) / 2,
+        area.y + big::ROWS,
+        word,
+        style,
+    );
+}
+
+/// The countdown has run out: "TIME" in large type in a heavy frame, filling the card.
+fn time_card(buf: &mut Buffer, area: Rect, r: &Rounds, t: &Theme) {
+    if area.height < 3 || area.width < 10 {
+        return;
+    }
+    let h = (big::ROWS + 6).min(area.height);
+    let w = area.width.saturating_sub(4).min(80);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    let block = ratatui::widgets::Block::bordered()
+        .border_type(ratatui::widgets::BorderType::Thick)
+        .border_style(t.bad);
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    let digits = Rect::new(inner.x, inner.y + 1, inner.width, big::ROWS);
+    match big::fit("TIME", inner.width) {
+        Some(size) if inner.height > big::ROWS => {
+            super::bigtext::render("TIME", size, digits, buf, t.bad);
+        }
+        _ => {
+            buf.set_string(
+                inner.x + inner.width.saturating_sub(4) / 2,
+                inner.y,
+                "TIME",
+                t.bad,
+            );
+        }
+    }
+    let secs = r.timer.total.as_secs();
+    let msg = format!(
+        "{}:{:02} is up · any key returns to the question",
+        secs / 60,
+        secs % 60
+    );
+    let msg = truncate(&msg, inner.width as usize);
+    let mw = unicode_width::UnicodeWidthStr::width(msg.as_str()) as u16;
+    buf.set_string(
+        inner.x + inner.width.saturating_sub(mw) / 2,
+        inner.y + inner.height.saturating_sub(1),
+        &msg,
+        t.warn,
+    );
 }
