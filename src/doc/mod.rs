@@ -19,8 +19,6 @@ use crate::content::{
 };
 use crate::format;
 
-/// Counts are phrased by [`crate::format`]; re-exported for the views that name them here.
-
 /// The sections of an entry, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Section {
