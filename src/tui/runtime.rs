@@ -232,6 +232,10 @@ impl Services {
                         .undo(review_id, unix(now))
                         .map_err(|e| e.to_string()),
                 },
+                Effect::Cards { op, cards } => Reply::Cards {
+                    op,
+                    result: self.store.apply(op, &cards).map_err(|e| e.to_string()),
+                },
                 Effect::LoadStats => {
                     let since = unix(now) - 31 * crate::review::fsrs::DAY;
                     Reply::History(self.store.reviews_since(since).map_err(|e| e.to_string()))
@@ -506,7 +510,7 @@ pub struct Outcome {
 /// Run the app on the terminal until it quits. The terminal is restored, and what the session
 /// leaves (a rounds handout) is written, however it ends: quit, signal, a closed terminal, or
 /// a terminal error (returned after both).
-pub fn run(app: App, store: Store) -> io::Result<Outcome> {
+pub fn run(app: App, store: Store, clock: Box<dyn FnMut() -> SystemTime>) -> io::Result<Outcome> {
     install_panic_hook();
     let console = match enter() {
         Ok(terminal) => Tty { terminal },
@@ -515,7 +519,7 @@ pub fn run(app: App, store: Store) -> io::Result<Outcome> {
             return Err(e);
         }
     };
-    let mut rt = Runtime::new(app, store, console, Box::new(SystemTime::now));
+    let mut rt = Runtime::new(app, store, console, clock);
     let stop = rt.stop_flag();
     let result = (|| {
         spawn_guards(rt.stop_flag())?;

@@ -8,6 +8,7 @@
 //! scroll bounds and clicks never depend on the last frame.
 
 mod browse;
+pub mod cards;
 pub mod quiz;
 mod rounds;
 mod search;
@@ -15,7 +16,8 @@ mod search;
 pub use crate::doc::Section;
 pub use crate::tui::layout::Focus;
 pub use browse::{Browse, Place, Sort};
-pub use quiz::{Builder, BuilderRow, Deck, Face, Quiz, Session};
+pub use cards::CardsBrowser;
+pub use quiz::{Builder, BuilderRow, Deck, Face, Idle, Quiz, Session};
 pub use rounds::{Rounds, RoundsOptions, Step, Timer};
 pub use search::SearchState;
 
@@ -63,6 +65,11 @@ pub enum Effect {
     },
     /// Read the recent review log; answered by [`Reply::History`].
     LoadStats,
+    /// Suspend, unsuspend, bury or reset cards (ids); answered by [`Reply::Cards`].
+    Cards {
+        op: crate::review::CardOp,
+        cards: Vec<String>,
+    },
     /// Score this query; answered by [`Reply::Searched`] with the same `seq` (a newer query
     /// may supersede it first: the runtime scores only the newest of a burst).
     Search {
@@ -101,6 +108,11 @@ pub enum Reply {
     },
     /// The recent review log, for statistics.
     History(Result<Vec<crate::review::store::ReviewRow>, String>),
+    /// Cards were changed (their flags and states now), or why not.
+    Cards {
+        op: crate::review::CardOp,
+        result: Result<Vec<crate::review::store::CardChange>, String>,
+    },
 }
 
 impl std::fmt::Debug for Reply {
@@ -115,6 +127,9 @@ impl std::fmt::Debug for Reply {
                 write!(f, "Wrote({}, {result:?})", path.display())
             }
             Reply::History(r) => write!(f, "History({:?})", r.as_ref().map(Vec::len)),
+            Reply::Cards { op, result } => {
+                write!(f, "Cards({op:?}, {:?})", result.as_ref().map(Vec::len))
+            }
         }
     }
 }
@@ -126,6 +141,15 @@ pub enum Screen {
     Browse,
     Rounds(Box<RoundsScreen>),
     Quiz(Box<Quiz>),
+    /// The card browser, and the screen it returns to.
+    Cards(Box<CardsScreen>),
+}
+
+/// The card browser and what was on screen before it.
+#[derive(Debug, Clone)]
+pub struct CardsScreen {
+    pub browser: CardsBrowser,
+    pub back: Screen,
 }
 
 /// Rounds, and what to restore when they end.
@@ -183,6 +207,9 @@ pub struct App {
     pub paused_quiz: Option<Box<Quiz>>,
     /// Numbers the grades sent to the store, so each answer finds its grade.
     next_token: u64,
+    /// The quiz was started from the command line: leaving it ends the program, back to the
+    /// shell, rather than opening the browser.
+    pub quit_after_quiz: bool,
 }
 
 impl App {
@@ -198,6 +225,7 @@ impl App {
             deck,
             paused_quiz: None,
             next_token: 0,
+            quit_after_quiz: false,
             lib: Arc::new(lib),
             highlighter: None,
             theme: Theme::new(theme),
@@ -277,6 +305,22 @@ impl App {
         self.screen = Screen::Quiz(Box::new(quiz));
     }
 
+    /// Open the card browser over the current screen.
+    pub fn open_cards(&mut self) {
+        self.deck.ensure(&self.lib);
+        let browser = CardsBrowser::new(&self.deck, &self.lib, self.now);
+        let back = std::mem::replace(&mut self.screen, Screen::Browse);
+        self.screen = Screen::Cards(Box::new(CardsScreen { browser, back }));
+    }
+
+    /// The card browser on screen, if any.
+    pub fn cards(&self) -> Option<&CardsBrowser> {
+        match &self.screen {
+            Screen::Cards(c) => Some(&c.browser),
+            _ => None,
+        }
+    }
+
     /// The quiz on screen, if any.
     pub fn quiz(&self) -> Option<&Quiz> {
         match &self.screen {
@@ -351,10 +395,10 @@ impl App {
             &d.cards,
             &d.index,
             &d.states,
+            &d.flags,
             reviews,
             &d.names,
-            quiz::unix(self.now),
-            0,
+            &d.today(self.now),
         );
         self.overlay = Some(Overlay::Stats(Box::new(StatsState { stats, scroll: 0 })));
     }
@@ -381,12 +425,19 @@ impl App {
                     _ => self.paused_quiz.as_deref_mut(),
                 };
                 if let Some(q) = quiz {
-                    let (message, undo) = q.recorded(&mut self.deck, token, result);
+                    let (message, out) = q.recorded(&mut self.deck, token, result, now);
                     if let Some(m) = message {
                         self.message = Some(crate::content::sanitize::clean(&m));
                     }
-                    if let Some(review_id) = undo {
-                        effect = Effect::Undo { review_id };
+                    match out {
+                        quiz::QuizOut::Undo(review_id) => effect = Effect::Undo { review_id },
+                        quiz::QuizOut::Retry(review) => {
+                            let token = self.next_token;
+                            self.next_token += 1;
+                            q.sent(token, true);
+                            effect = Effect::Record { token, review };
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -406,6 +457,32 @@ impl App {
                 };
                 self.message = Some(crate::content::sanitize::clean(&m));
             }
+            Reply::Cards { op, result } => match result {
+                Ok(changes) => {
+                    for ch in &changes {
+                        if let Some(i) = self.deck.index.get(&ch.card) {
+                            self.deck.flags[i] = ch.flags;
+                            self.deck.states[i] = ch.state;
+                        }
+                    }
+                    let n = changes.len();
+                    self.message = Some(format!(
+                        "{} {}",
+                        crate::doc::count(n, "card", "cards"),
+                        op.verb()
+                    ));
+                    match &mut self.screen {
+                        Screen::Cards(c) => c.browser.refilter(&self.deck, &self.lib, now),
+                        Screen::Quiz(q) => q.card_changed(&self.deck, now),
+                        _ => {}
+                    }
+                }
+                Err(e) => {
+                    self.message = Some(crate::content::sanitize::clean(&format!(
+                        "the card was NOT changed: {e}"
+                    )))
+                }
+            },
             Reply::History(rows) => {
                 let rows = rows.unwrap_or_else(|e| {
                     self.message = Some(crate::content::sanitize::clean(&format!(
@@ -453,6 +530,8 @@ impl App {
                 },
                 Screen::Rounds(_) => Context::Rounds,
                 Screen::Quiz(_) => Context::Quiz,
+                Screen::Cards(c) if c.browser.typing => Context::Search,
+                Screen::Cards(_) => Context::Cards,
             },
         }
     }
@@ -469,6 +548,14 @@ impl App {
                 _ => true,
             },
             (None, Screen::Quiz(q)) => quiz_acts(q, &self.deck, &self.lib, action),
+            (None, Screen::Cards(c)) => match action {
+                Action::SuspendCard | Action::Bury | Action::ResetCard | Action::OpenEntry => {
+                    c.browser.selected().is_some()
+                }
+                // While typing the filter, the search keys that edit or end it.
+                Action::SearchToggleReveal | Action::PageDown | Action::PageUp => !c.browser.typing,
+                _ => true,
+            },
             (None, Screen::Browse) => self.browse.acts(&self.lib, action),
         }
     }
@@ -485,7 +572,29 @@ impl App {
 
     /// The footer's word for an action where the screen gives it another meaning.
     fn hint_word(&self, action: &Action, word: &'static str) -> &'static str {
+        let back = |q: &Quiz| matches!(q, Quiz::Running(s) if s.face == Face::Back);
+        if let (Screen::Cards(c), Action::SuspendCard) = (&self.screen, action)
+            && c.browser
+                .selected()
+                .is_some_and(|i| self.deck.flags[i].suspended)
+        {
+            return "unsuspend";
+        }
+        if let (Screen::Cards(c), Action::Open | Action::Back) = (&self.screen, action)
+            && c.browser.typing
+        {
+            return "done";
+        }
         match (self.quiz(), action) {
+            (Some(q), Action::Reveal) if back(q) => "good",
+            (Some(Quiz::Running(s)), Action::Reveal) if s.confirm.is_some() => "confirm",
+            (Some(Quiz::Idle(_)), Action::Open) => "new cards",
+            (Some(Quiz::Idle(_)), Action::Back) | (Some(Quiz::Done { .. }), Action::Back)
+                if self.quit_after_quiz =>
+            {
+                "to the shell"
+            }
+            (Some(Quiz::Idle(_)), Action::Back) => "leave",
             (Some(Quiz::Building(_)), Action::Reveal) => "toggle",
             (Some(Quiz::Building(_)), Action::Open) => "start",
             (Some(Quiz::Building(_)), Action::Back) => "leave",
@@ -566,6 +675,10 @@ impl App {
 
     fn update_screen(&mut self, action: Action, now: SystemTime) -> Effect {
         match &mut self.screen {
+            Screen::Quiz(_) if action == Action::OpenCards => {
+                self.open_cards();
+                Effect::None
+            }
             Screen::Quiz(q) => {
                 // A click on a key point ticks it (the same lines the view draws).
                 let action = match (action, &**q) {
@@ -598,9 +711,19 @@ impl App {
                     quiz::QuizOut::Record(review) => {
                         let token = self.next_token;
                         self.next_token += 1;
-                        q.sent(token);
+                        q.sent(token, false);
                         Effect::Record { token, review }
                     }
+                    quiz::QuizOut::Retry(review) => {
+                        let token = self.next_token;
+                        self.next_token += 1;
+                        q.sent(token, true);
+                        Effect::Record { token, review }
+                    }
+                    quiz::QuizOut::Card(op, card) => Effect::Cards {
+                        op,
+                        cards: vec![self.deck.cards[card].id.0.clone()],
+                    },
                     quiz::QuizOut::Undo(review_id) => Effect::Undo { review_id },
                     quiz::QuizOut::OpenEntry(e) => {
                         let Screen::Quiz(q) = std::mem::replace(&mut self.screen, Screen::Browse)
@@ -623,13 +746,59 @@ impl App {
                         ));
                         Effect::None
                     }
+                    quiz::QuizOut::Leave if self.quit_after_quiz => Effect::Quit,
                     quiz::QuizOut::Leave => {
                         self.screen = Screen::Browse;
                         Effect::None
                     }
                 }
             }
+            Screen::Cards(c) => {
+                let page = crate::tui::layout::quiz_body(self.size).height.max(1) as usize;
+                match c.browser.update(&self.deck, &self.lib, action, now, page) {
+                    cards::CardsOut::None => Effect::None,
+                    cards::CardsOut::Message(m) => {
+                        self.message = Some(m);
+                        Effect::None
+                    }
+                    cards::CardsOut::Op(op, i) => Effect::Cards {
+                        op,
+                        cards: vec![self.deck.cards[i].id.0.clone()],
+                    },
+                    cards::CardsOut::Open(e) => {
+                        let Screen::Cards(c) = std::mem::replace(&mut self.screen, Screen::Browse)
+                        else {
+                            return Effect::None;
+                        };
+                        if let Screen::Quiz(q) = c.back {
+                            self.paused_quiz = Some(q);
+                        }
+                        let from = self.browse.place();
+                        self.browse.history.push(from);
+                        self.browse.go(Place {
+                            entry: e,
+                            focus: Focus::Detail,
+                            section: Section::Overview,
+                            scroll: 0,
+                            item: 0,
+                        });
+                        Effect::None
+                    }
+                    cards::CardsOut::Leave => {
+                        let Screen::Cards(c) = std::mem::replace(&mut self.screen, Screen::Browse)
+                        else {
+                            return Effect::None;
+                        };
+                        self.screen = c.back;
+                        Effect::None
+                    }
+                }
+            }
             Screen::Browse => {
+                if action == Action::OpenCards {
+                    self.open_cards();
+                    return Effect::None;
+                }
                 if action == Action::OpenQuiz {
                     match self.paused_quiz.take() {
                         Some(q) => self.screen = Screen::Quiz(q),
@@ -768,30 +937,37 @@ fn scrolled(scroll: usize, action: Action, size: (u16, u16)) -> Option<usize> {
 
 /// Whether an action does something on the quiz screen now (for the footer).
 fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
+    if matches!(action, Action::OpenHelp | Action::Quit | Action::OpenCards) {
+        return true;
+    }
     match q {
         Quiz::Building(_) => matches!(
             action,
             Action::Open
                 | Action::Reveal
                 | Action::Back
-                | Action::OpenHelp
-                | Action::Quit
                 | Action::Down
                 | Action::Up
+                | Action::Practice
         ),
+        Quiz::Idle(_) => matches!(action, Action::Open | Action::Practice | Action::Back),
         Quiz::Running(s) => {
+            let Some(card) = s.card() else {
+                return matches!(action, Action::Undo | Action::Back);
+            };
             let back = s.face == Face::Back;
-            let points = s
-                .card()
-                .and_then(|c| Quiz::text(deck, lib, c))
-                .map_or(0, |t| t.key_points.len());
+            let points = Quiz::text(deck, lib, card).map_or(0, |t| t.key_points.len());
             match action {
-                Action::Reveal => !back,
+                Action::Reveal => true,
+                // Enter does what Space does on a card; the footer names Space.
+                Action::Open => false,
                 Action::NextPoint => !back && points > 0,
                 Action::TickPoint(n) => back && (*n as usize) <= points,
-                Action::Open | Action::Grade(_) => back,
+                Action::Grade(_) => back,
                 Action::Undo => !s.reviews.is_empty(),
-                Action::DrillMissed | Action::Down | Action::Up => false,
+                Action::Retry => s.unsaved() > 0,
+                Action::Bury | Action::SuspendCard => !s.practice,
+                Action::DrillMissed | Action::Down | Action::Up | Action::Practice => false,
                 _ => true,
             }
         }
@@ -800,7 +976,8 @@ fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
         } => match action {
             Action::DrillMissed => !summary.missed.is_empty(),
             Action::Undo => !session.reviews.is_empty(),
-            Action::Open | Action::Back | Action::OpenHelp | Action::Quit => true,
+            Action::Retry => session.unsaved() > 0,
+            Action::Open | Action::Back | Action::Practice => true,
             _ => false,
         },
     }
