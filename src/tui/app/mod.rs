@@ -586,10 +586,10 @@ impl App {
             return "done";
         }
         match (self.quiz(), action) {
-            (Some(q), Action::Reveal) if back(q) => "good",
             (Some(Quiz::Running(s)), Action::Reveal) if s.confirm.is_some() => "confirm",
+            (Some(q), Action::Reveal) if back(q) => "good",
             (Some(Quiz::Idle(_)), Action::Open) => "new cards",
-            (Some(Quiz::Idle(_)), Action::Back) | (Some(Quiz::Done { .. }), Action::Back)
+            (Some(Quiz::Idle(_) | Quiz::Building(_) | Quiz::Done { .. }), Action::Back)
                 if self.quit_after_quiz =>
             {
                 "to the shell"
@@ -692,7 +692,8 @@ impl App {
                             &self.theme,
                             &self.keymap,
                         );
-                        let line = y.checked_sub(body.y).map(usize::from);
+                        // The back scrolls as one, card top included (see ui::quiz).
+                        let line = y.checked_sub(body.y).map(|l| usize::from(l) + s.scroll);
                         match line.and_then(|l| top.points.iter().position(|r| r.contains(&l))) {
                             Some(i) if crate::tui::layout::contains(body, x, y) => {
                                 Action::TickPoint(i as u8 + 1)

@@ -1170,7 +1170,10 @@ fn session_update(
     let text = Quiz::text(deck, lib, card);
     let points = text.as_ref().map_or(0, |t| t.key_points.len());
     match (s.face, action.clone()) {
-        (Face::Front { .. }, Action::Reveal | Action::Open) => s.face = Face::Back,
+        (Face::Front { .. }, Action::Reveal | Action::Open) => {
+            s.face = Face::Back;
+            s.scroll = 0;
+        }
         (Face::Front { points: p }, Action::NextPoint) => {
             if p + 1 > points {
                 s.face = Face::Back;

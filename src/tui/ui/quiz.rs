@@ -167,7 +167,7 @@ fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme, keys: &Keymap) {
     let k = |a: Action| keys.key_for(Context::Quiz, &a);
     p.text(
         &format!(
-            "{}/{} move · {} toggles · {}/{} count · {} on Start begins · {} practice run",
+            "{}/{} move · {} toggles · {}/{} count · {} starts · {} practice",
             k(Action::Down),
             k(Action::Up),
             k(Action::Reveal),
@@ -266,15 +266,17 @@ fn card(
     // The top of the card (trial, role, question, key points) comes from the same builder
     // that hit-tests clicks on the key points.
     let top = crate::tui::lines::quiz::card_top(lib, deck, s, p.area.width, t, keys);
-    for l in top.lines {
-        p.line(l);
-    }
     match s.face {
-        Face::Front { .. } => {}
+        Face::Front { .. } => {
+            for l in top.lines {
+                p.line(l);
+            }
+        }
         Face::Back => {
-            // The grade row is pinned to the bottom; the answer fills what is between.
+            // The grade row is pinned to the bottom; the card and its answer scroll above it
+            // as one (PgDn/PgUp), so a long question never hides the answer.
             let grade_y = p.bottom().saturating_sub(2);
-            let mut lines = Vec::new();
+            let mut lines = top.lines;
             lines.extend(wrap(
                 vec![Span::styled("Answer".to_string(), t.heading)],
                 p.area.width as usize,
@@ -300,10 +302,11 @@ fn card(
                     2,
                 ));
             }
-            let room = grade_y.saturating_sub(p.y + 1) as usize;
-            let top = s.scroll.min(lines.len().saturating_sub(room.max(1)));
-            let more = top + room < lines.len();
-            for l in lines.into_iter().skip(top).take(room) {
+            // One line kept for "reads on" and one for a suggestion above the grades.
+            let room = grade_y.saturating_sub(p.y + 2) as usize;
+            let first = s.scroll.min(lines.len().saturating_sub(room.max(1)));
+            let more = first + room < lines.len();
+            for l in lines.into_iter().skip(first).take(room) {
                 p.line(l);
             }
             if more && room > 0 {
@@ -347,7 +350,7 @@ fn grades(
             g,
             format!("◀ {space}"),
             Some(format!(
-                "Grade {}, as your ticks suggest? {space} or {enter} confirms; {span} picks a grade.",
+                "{}, as your ticks suggest? {space}/{enter} confirms · {span} another grade",
                 g.label()
             )),
         ),
@@ -355,7 +358,7 @@ fn grades(
             suggested,
             "◀ suggested".to_string(),
             Some(format!(
-                "Your ticks suggest {}: {space} asks you to confirm it; {span} grade at once.",
+                "Ticks suggest {}: {space} asks to confirm it · {span} grade at once",
                 suggested.label()
             )),
         ),
