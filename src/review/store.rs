@@ -1223,6 +1223,16 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Refuse (or accept again) every write, as a full disk or a history made read-only under
+    /// a running quiz would: for tests and demonstrations of how the app keeps grades it
+    /// could not save (SQLite's `query_only`).
+    #[doc(hidden)]
+    pub fn refuse_writes(&mut self, refuse: bool) {
+        let _ = self
+            .conn
+            .execute_batch(&format!("PRAGMA query_only = {};", i32::from(refuse)));
+    }
+
     /// Set card states directly, without log rows: for tests and tools that start from a
     /// known history (a no-save store seeded with the states an app is given).
     pub fn put_states(&mut self, states: &HashMap<String, CardState>) -> Result<(), StoreError> {

@@ -174,6 +174,10 @@ impl Services {
         &self.store
     }
 
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// Build the search index if it is not built yet, and hand the app a searcher for
     /// highlighting. Large libraries get a worker thread.
     pub fn prepare_search(&mut self, app: &mut App, now: SystemTime) {

@@ -1214,7 +1214,7 @@ fn session_update(
             s.shown_at = now;
             s.advance(unix(now), true);
         }
-        (_, Action::Bury | Action::Suspend) if !s.practice => {
+        (_, Action::Bury | Action::SuspendCard) if !s.practice => {
             let op = if action == Action::Bury {
                 CardOp::Bury {
                     until: deck.today(now).end(),
