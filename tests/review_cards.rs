@@ -10,6 +10,23 @@ use trialdeck::review::{
 
 const NOW: i64 = 1_750_000_000;
 
+/// "Now" for queues: UTC days.
+fn today() -> queue::Today {
+    queue::Today {
+        now: NOW,
+        day: NOW.div_euclid(86_400),
+        offset: 0,
+    }
+}
+
+/// A review card (graduated) last graded `grade` at `last`, due at `due`.
+fn review_state(last: i64, due: i64, grade: Grade) -> CardState {
+    let mut s = Scheduler::default().review(None, Grade::Easy, last).state;
+    s.due = due;
+    s.last_grade = grade;
+    s
+}
+
 fn lib() -> Library {
     load_bundled().expect("bundled pack loads").library
 }
@@ -205,10 +222,6 @@ fn question_cards_keep_their_ids_and_points() {
     assert_eq!(ids.len(), cards.len());
 }
 
-fn reviewed(grade: Grade, at: i64) -> CardState {
-    Scheduler::default().review(None, grade, at).state
-}
-
 #[test]
 fn queue_filters_by_role_trial_topic_and_facts() {
     let cards = build_cards(&lib());
@@ -218,7 +231,7 @@ fn queue_filters_by_role_trial_topic_and_facts() {
         trials: vec!["emilia".into()],
         ..Filter::default()
     };
-    let q = queue::build(&cards, &states, &f, NOW);
+    let q = queue::build(&cards, &states, &f, &today());
     assert!(!q.is_empty());
     for &i in &q {
         assert_eq!(cards[i].role, Role::Fellow);
@@ -229,15 +242,16 @@ fn queue_filters_by_role_trial_topic_and_facts() {
 
     let facts = Filter {
         topics: vec!["#fact".into()],
+        ongoing_facts: true,
         ..Filter::default()
     };
-    let q = queue::build(&cards, &states, &facts, NOW);
+    let q = queue::build(&cards, &states, &facts, &today());
     assert!(q.iter().all(|&i| cards[i].is_fact()));
     let no_facts = Filter {
         no_facts: true,
         ..Filter::default()
     };
-    let q2 = queue::build(&cards, &states, &no_facts, NOW);
+    let q2 = queue::build(&cards, &states, &no_facts, &today());
     assert!(q2.iter().all(|&i| !cards[i].is_fact()));
     assert_eq!(q.len() + q2.len(), cards.len());
 }
@@ -249,26 +263,36 @@ fn queue_orders_due_then_new_and_honours_flags() {
     let mut map = HashMap::new();
     let states = &mut map;
     // 0: long overdue, 1: just due, 2: not yet due, 3: missed (last grade Again), not due.
-    let mut overdue = reviewed(Grade::Good, NOW - 60 * 86_400);
-    overdue.due = NOW - 50 * 86_400;
+    let overdue = review_state(NOW - 60 * 86_400, NOW - 50 * 86_400, Grade::Good);
     states.insert(ids[0].clone(), overdue);
-    let mut just = reviewed(Grade::Good, NOW - 4 * 86_400);
-    just.due = NOW - 1;
-    states.insert(ids[1].clone(), just);
-    states.insert(ids[2].clone(), reviewed(Grade::Good, NOW - 86_400));
-    states.insert(ids[3].clone(), reviewed(Grade::Again, NOW - 3600));
+    states.insert(
+        ids[1].clone(),
+        review_state(NOW - 4 * 86_400, NOW - 1, Grade::Good),
+    );
+    states.insert(
+        ids[2].clone(),
+        review_state(NOW - 86_400, NOW + 3 * 86_400, Grade::Good),
+    );
+    states.insert(
+        ids[3].clone(),
+        review_state(NOW - 3600, NOW + 86_400, Grade::Again),
+    );
     // A card no longer in the pack: ignored.
     states.insert("her2-tdm1/q/removed".into(), overdue);
     let states = CardIndex::new(&cards).align(&map);
 
-    let all = Filter::default();
-    let q = queue::build(&cards, &states, &all, NOW);
+    // (Fact cards of ongoing trials are opt-in; this counts every card.)
+    let all = Filter {
+        ongoing_facts: true,
+        ..Filter::default()
+    };
+    let q = queue::build(&cards, &states, &all, &today());
     assert_eq!(&q[..2], &[0, 1], "most forgotten first");
     assert_eq!(q[2], 4, "then new cards in pack order");
     assert!(!q.contains(&2) && !q.contains(&3));
     assert_eq!(q.len(), cards.len() - 2);
 
-    let c = queue::counts(&cards, &states, &all, NOW);
+    let c = queue::counts(&cards, &states, &[], &all, &today());
     assert_eq!(
         (c.due, c.new, c.missed, c.total),
         (2, cards.len() - 4, 1, cards.len())
@@ -278,34 +302,36 @@ fn queue_orders_due_then_new_and_honours_flags() {
         due: true,
         ..Filter::default()
     };
-    assert_eq!(queue::build(&cards, &states, &due, NOW), vec![0, 1]);
+    assert_eq!(queue::build(&cards, &states, &due, &today()), vec![0, 1]);
     let missed = Filter {
         missed: true,
         ..Filter::default()
     };
-    assert_eq!(queue::build(&cards, &states, &missed, NOW), vec![3]);
+    assert_eq!(queue::build(&cards, &states, &missed, &today()), vec![3]);
     let new3 = Filter {
         new: true,
         count: Some(3),
         ..Filter::default()
     };
-    assert_eq!(queue::build(&cards, &states, &new3, NOW), vec![4, 5, 6]);
+    assert_eq!(queue::build(&cards, &states, &new3, &today()), vec![4, 5, 6]);
 
     // Shuffle: same seed, same order; different seed, different order; same cards.
     let s1 = Filter {
         shuffle: Some(7),
+        ongoing_facts: true,
         ..Filter::default()
     };
-    let a = queue::build(&cards, &states, &s1, NOW);
-    assert_eq!(a, queue::build(&cards, &states, &s1, NOW));
+    let a = queue::build(&cards, &states, &s1, &today());
+    assert_eq!(a, queue::build(&cards, &states, &s1, &today()));
     let b = queue::build(
         &cards,
         &states,
         &Filter {
             shuffle: Some(8),
+            ongoing_facts: true,
             ..Filter::default()
         },
-        NOW,
+        &today(),
     );
     assert_ne!(a, b);
     let (mut sa, mut sq) = (a.clone(), q.clone());
@@ -313,7 +339,7 @@ fn queue_orders_due_then_new_and_honours_flags() {
     sq.sort();
     assert_eq!(sa, sq);
 
-    let (by_role, by_entry) = queue::breakdown(&cards, &states, &all, NOW);
+    let (by_role, by_entry) = queue::breakdown(&cards, &states, &[], &all, &today());
     assert_eq!(
         by_role.values().map(|c| c.total).sum::<usize>(),
         cards.len()

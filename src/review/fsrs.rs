@@ -537,7 +537,7 @@ mod tests {
         let s = s.with_day_offset(-4 * 3600);
         assert_eq!(
             s.day(day0 + DAY + 3 * 3600),
-            s.day(day0),
+            s.day(day0 + 12 * 3600),
             "before 4 am is yesterday"
         );
     }
