@@ -38,20 +38,29 @@ const PFS_VALUES: &str = "mini-pack/f/alpha/pfs/values";
 const PFS_EFFECT: &str = "mini-pack/f/alpha/pfs/effect";
 const ORR_VALUES: &str = "mini-pack/f/alpha/orr/values";
 const ORR_EFFECT: &str = "mini-pack/f/alpha/orr/effect";
-const ALL: [&str; 8] = [
-    STUDENT, RESIDENT, PHD, DESIGN, PFS_VALUES, PFS_EFFECT, ORR_VALUES, ORR_EFFECT,
+const SAFETY: &str = "mini-pack/f/alpha/safety-any-adverse-event-3/safety";
+const ALL: [&str; 9] = [
+    STUDENT, RESIDENT, PHD, DESIGN, PFS_VALUES, PFS_EFFECT, ORR_VALUES, ORR_EFFECT, SAFETY,
 ];
+
+/// A scheduler without learning steps: most tests here count days; the steps have tests of
+/// their own below (with the default scheduler).
+fn days_only() -> Scheduler {
+    Scheduler::default().with_steps(trialdeck::review::Steps {
+        learning: vec![],
+        relearning: vec![],
+    })
+}
 
 /// An app on the mini pack at `w`×`h`, at time `t0()`, with a history of `states`.
 /// Its grades go to an in-memory store holding those states, which answers as a history on
 /// disk does.
 fn app_hist(w: u16, h: u16, states: &HashMap<String, CardState>, saving: bool) -> Tester {
-    let mut app = Tester::with_store(
-        App::new(mini_library(), ThemeName::Dark),
-        common::store_with(states),
-    );
+    let mut store = trialdeck::review::Store::no_save(days_only());
+    store.put_states(states).expect("states go into the store");
+    let mut app = Tester::with_store(App::new(mini_library(), ThemeName::Dark), store);
     app.act(Action::Resize(w, h), t0());
-    app.attach_history(states, Scheduler::default(), saving, None);
+    app.attach_history(states, days_only(), saving, None);
     app
 }
 
@@ -165,6 +174,7 @@ fn builder_lists_every_choice_and_toggles_them() {
         BuilderRow::New,
         BuilderRow::Missed,
         BuilderRow::Facts,
+        BuilderRow::OngoingFacts,
         BuilderRow::Shuffle,
         BuilderRow::Count,
     ];
@@ -186,7 +196,8 @@ fn builder_lists_every_choice_and_toggles_them() {
         (2, "new"),
         (3, "missed"),
         (4, "facts"),
-        (5, "shuffle"),
+        (5, "ongoing"),
+        (6, "shuffle"),
     ] {
         keys(&mut app, [Action::Top]);
         keys(&mut app, std::iter::repeat_n(Action::Down, row));
@@ -203,6 +214,10 @@ fn builder_lists_every_choice_and_toggles_them() {
                 on.no_facts,
                 "facts are on by default; Space leaves them out"
             ),
+            "ongoing" => assert!(
+                on.ongoing_facts,
+                "facts of ongoing trials are off by default; Space takes them in"
+            ),
             _ => assert!(on.shuffle.is_some()),
         }
         up(&mut app, Action::Reveal, t0());
@@ -214,7 +229,7 @@ fn builder_lists_every_choice_and_toggles_them() {
     }
     // The count steps up (→) and down (←) through its stops, wrapping to "all".
     keys(&mut app, [Action::Top]);
-    keys(&mut app, std::iter::repeat_n(Action::Down, 6));
+    keys(&mut app, std::iter::repeat_n(Action::Down, 7));
     assert_eq!(builder(&app).filter.count, None);
     up(&mut app, Action::NextSection, t0());
     assert_eq!(builder(&app).filter.count, Some(5));
@@ -266,8 +281,12 @@ fn builder_counts_follow_the_choice_and_the_history() {
     app.start_quiz(Filter::default(), true);
     let text = screen_text(&render(&app));
     assert!(
-        text.contains("This choice: 1 due · 6 new · 8 total → a session of 7"),
-        "the builder's headline counts:\n{text}"
+        text.contains("Session: New 7 · Learning 0 · Due 1 = 8 cards"),
+        "the builder's headline counts, which add up:\n{text}"
+    );
+    assert!(
+        text.contains("Today: 0 of 20 new cards and 0 of 200 reviews done"),
+        "{text}"
     );
     // Per role: Medical Student has the due question and the (new) design card.
     assert!(
@@ -275,18 +294,19 @@ fn builder_counts_follow_the_choice_and_the_history() {
             .any(|l| l.contains("[ ] Medical Student") && l.contains("1 due · 1 new · 2 total")),
         "{text}"
     );
-    // Resident: the question (new) and two values cards (one scheduled, one new).
+    // Resident: the question (new), two values cards (one scheduled, one new), the safety
+    // card (new).
     assert!(
         text.lines()
-            .any(|l| l.contains("[ ] Resident") && l.contains("0 due · 2 new · 3 total")),
+            .any(|l| l.contains("[ ] Resident") && l.contains("0 due · 3 new · 4 total")),
         "{text}"
     );
     // Choosing Resident narrows the headline.
-    keys(&mut app, std::iter::repeat_n(Action::Down, 8));
+    keys(&mut app, std::iter::repeat_n(Action::Down, 9));
     up(&mut app, Action::Reveal, t0());
     let text = screen_text(&render(&app));
     assert!(
-        text.contains("This choice: 0 due · 2 new · 3 total → a session of 2"),
+        text.contains("Session: New 3 · Learning 0 · Due 0 = 3 cards"),
         "{text}"
     );
     // Leaving fact cards out leaves the one Resident question.
@@ -295,7 +315,7 @@ fn builder_counts_follow_the_choice_and_the_history() {
     up(&mut app, Action::Reveal, t0());
     let text = screen_text(&render(&app));
     assert!(
-        text.contains("This choice: 0 due · 1 new · 1 total → a session of 1"),
+        text.contains("Session: New 1 · Learning 0 · Due 0 = 1 card"),
         "{text}"
     );
     // Start (Enter on the first row) runs exactly that session.
@@ -307,8 +327,26 @@ fn builder_counts_follow_the_choice_and_the_history() {
 fn builder_refuses_an_empty_session_and_esc_leaves() {
     let mut app = app_hist(80, 24, &HashMap::new(), true);
     app.start_quiz(Filter::default(), true);
-    // Due only, with no history: nothing to review.
+    // Due only, with no history: nothing is due, and the quiz says when and what else.
     keys(&mut app, [Action::Down, Action::Reveal, Action::Top]);
+    up(&mut app, Action::Open, t0());
+    assert!(matches!(app.quiz(), Some(Quiz::Idle(_))), "nothing due");
+    let text = screen_text(&render(&app));
+    assert!(text.contains("Nothing is due now."), "{text}");
+    assert!(text.contains("Enter studies new cards: 9 left today"), "{text}");
+    assert!(text.contains("p starts a practice run"), "{text}");
+    // Enter takes the offer: new cards within the day's limit.
+    up(&mut app, Action::Open, t0());
+    assert_eq!(session(&app).upcoming().len(), 9);
+    up(&mut app, Action::Back, t0());
+    // A choice that admits no card at all (the mini pack has no Attending card).
+    app.start_quiz(
+        Filter {
+            roles: vec![Role::Attending],
+            ..Filter::default()
+        },
+        true,
+    );
     up(&mut app, Action::Open, t0());
     assert!(
         matches!(app.quiz(), Some(Quiz::Building(_))),
@@ -419,35 +457,72 @@ fn ticks_toggle_points_only_after_reveal_and_only_points_that_exist() {
     }
     assert_eq!(session(&app).ticked, 0b100, "the card has 3 points");
     let text = screen_text(&render(&app));
-    assert!(text.contains("1 [ ] HR 0.70"), "{text}");
-    assert!(text.contains("3 [✓] CI 0.55"), "{text}");
+    // Each point carries the key that ticks it (a, b, c), not a grade's digit.
+    assert!(text.contains("a [ ] HR 0.70"), "{text}");
+    assert!(text.contains("c [✓] CI 0.55"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
 // Grading
 
-/// Grade the first card of a fresh session with `ticks` ticked and Enter; the grade recorded.
-fn enter_grade(id: &str, ticks: &[u8]) -> Grade {
+/// Grade the first card of a fresh session with `ticks` ticked and `key` (Enter or Space):
+/// the grade recorded, and whether the first press asked for a confirmation first.
+fn enter_grade(id: &str, ticks: &[u8], key: Action) -> (Grade, bool) {
     let mut app = session_of(&[id]);
     up(&mut app, Action::Reveal, t0());
     for &t in ticks {
         up(&mut app, Action::TickPoint(t), t0());
     }
-    record(up(&mut app, Action::Open, at(10))).grade
+    match up(&mut app, key.clone(), at(10)) {
+        Effect::Record { review, .. } => (review.grade, false),
+        Effect::None => {
+            assert!(session(&app).confirm.is_some(), "asked to confirm");
+            let text = screen_text(&render(&app));
+            assert!(text.contains("as your ticks suggest?"), "{text}");
+            (record(up(&mut app, key, at(11))).grade, true)
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
-fn enter_confirms_the_grade_the_ticks_suggest() {
-    // Four points: none or one → Again, two or three → Hard, four → Good.
-    assert_eq!(enter_grade(STUDENT, &[]), Grade::Again);
-    assert_eq!(enter_grade(STUDENT, &[2]), Grade::Again);
-    assert_eq!(enter_grade(STUDENT, &[1, 4]), Grade::Hard);
-    assert_eq!(enter_grade(STUDENT, &[1, 2, 3]), Grade::Hard);
-    assert_eq!(enter_grade(STUDENT, &[1, 2, 3, 4]), Grade::Good);
-    // Three points: one is under half → Again; two → Hard; three → Good.
-    assert_eq!(enter_grade(RESIDENT, &[3]), Grade::Again);
-    assert_eq!(enter_grade(RESIDENT, &[1, 3]), Grade::Hard);
-    assert_eq!(enter_grade(RESIDENT, &[3, 2, 1]), Grade::Good);
+fn space_and_enter_grade_good_and_ticks_ask_before_changing_it() {
+    for key in [Action::Open, Action::Reveal] {
+        // No ticks: Good, as in Anki.
+        assert_eq!(enter_grade(STUDENT, &[], key.clone()), (Grade::Good, false));
+        // Ticks that suggest Good: Good at once.
+        assert_eq!(
+            enter_grade(STUDENT, &[1, 2, 3, 4], key.clone()),
+            (Grade::Good, false)
+        );
+        assert_eq!(
+            enter_grade(RESIDENT, &[3, 2, 1], key.clone()),
+            (Grade::Good, false)
+        );
+        // Ticks that suggest another grade: shown, and taken only on a second press.
+        // Four points: one → Again, two or three → Hard.
+        assert_eq!(enter_grade(STUDENT, &[2], key.clone()), (Grade::Again, true));
+        assert_eq!(enter_grade(STUDENT, &[1, 4], key.clone()), (Grade::Hard, true));
+        assert_eq!(
+            enter_grade(STUDENT, &[1, 2, 3], key.clone()),
+            (Grade::Hard, true)
+        );
+        // Three points: one is under half → Again; two → Hard.
+        assert_eq!(enter_grade(RESIDENT, &[3], key.clone()), (Grade::Again, true));
+        assert_eq!(enter_grade(RESIDENT, &[1, 3], key.clone()), (Grade::Hard, true));
+    }
+    // 1–4 grade at once, whatever is ticked.
+    let mut app = session_of(&[STUDENT]);
+    up(&mut app, Action::Reveal, t0());
+    up(&mut app, Action::TickPoint(1), t0());
+    assert_eq!(record(up(&mut app, Action::Grade(4), at(5))).grade, Grade::Easy);
+    // A tick after the question resets it.
+    let mut app = session_of(&[STUDENT]);
+    up(&mut app, Action::Reveal, t0());
+    up(&mut app, Action::TickPoint(1), t0());
+    assert_eq!(up(&mut app, Action::Open, at(5)), Effect::None);
+    up(&mut app, Action::TickPoint(2), at(6));
+    assert!(session(&app).confirm.is_none(), "a new tick asks again");
 }
 
 /// The grade marked as Enter's on screen: the last grade word before the `◀` mark.
@@ -468,8 +543,8 @@ fn the_suggested_grade_is_marked_on_screen() {
     let text = screen_text(&render(&app));
     assert_eq!(
         marked_grade(&text),
-        Some("Again"),
-        "nothing ticked:\n{text}"
+        Some("Good"),
+        "nothing ticked, Space gives Good:\n{text}"
     );
     assert_eq!(text.matches('◀').count(), 1, "{text}");
     keys(&mut app, [Action::TickPoint(1), Action::TickPoint(2)]);
@@ -614,7 +689,7 @@ fn undo_takes_back_the_last_grade_and_shows_the_card_again() {
         text.contains("How would you explain the hazard ratio"),
         "{text}"
     );
-    assert!(text.contains("Quiz · 2 of 3"), "{text}");
+    assert!(text.contains("New 2 · Learning 0 · Due 0"), "{text}");
     // Regrading writes a fresh review, timed from the undo.
     let r = record(up(&mut app, Action::Grade(3), at(27)));
     assert_eq!(
@@ -734,7 +809,7 @@ fn summary_counts_names_the_weakest_and_drills_exactly_the_missed() {
     // Resident: nothing, Again.
     up(&mut app, Action::Reveal, at(10));
     assert_eq!(
-        record(up(&mut app, Action::Open, at(40))).grade,
+        record(up(&mut app, Action::Grade(1), at(40))).grade,
         Grade::Again
     );
     // PhD: 1 of 4, Again by hand.
@@ -747,6 +822,7 @@ fn summary_counts_names_the_weakest_and_drills_exactly_the_missed() {
         panic!("the summary shows");
     };
     assert_eq!(summary.seen, 3);
+    assert_eq!(summary.reviews, 3);
     assert_eq!(summary.grades, [2, 0, 1, 0]);
     assert_eq!(summary.time_ms, 70_000);
     assert_eq!(
@@ -768,11 +844,11 @@ fn summary_counts_names_the_weakest_and_drills_exactly_the_missed() {
     assert!(summary.next_due.is_some_and(|d| d > T0_UNIX));
     let text = screen_text(&render(&app));
     assert!(
-        text.contains("3 cards graded · 1 min 10 s · Again 2 · Hard 0 · Good 1 · Easy 0"),
+        text.contains("3 cards · 3 reviews · 1 min 10 s · Again 2 · Hard 0 · Good 1 · Easy 0"),
         "{text}"
     );
     assert!(text.contains("Weakest: Resident · ALPHA"), "{text}");
-    assert!(text.contains("d drills the 2 cards you missed"), "{text}");
+    assert!(text.contains("m drills the 2 cards you missed"), "{text}");
 
     // d: a session of exactly the missed cards, in session order.
     assert_eq!(up(&mut app, Action::DrillMissed, at(100)), Effect::None);
@@ -788,7 +864,7 @@ fn drilling_with_nothing_missed_says_so_and_enter_builds_again() {
     keys(&mut app, (1..=4).map(Action::TickPoint));
     record(up(&mut app, Action::Grade(4), at(3)));
     let text = screen_text(&render(&app));
-    assert!(text.contains("Every card recalled in full."), "{text}");
+    assert!(text.contains("Nothing stood out as weak."), "{text}");
     up(&mut app, Action::DrillMissed, at(4));
     assert_eq!(
         app.message.as_deref(),
@@ -846,6 +922,7 @@ fn a_card_graded_later_is_due_later() {
 
 #[test]
 fn a_card_due_tomorrow_is_not_due_today_but_is_tomorrow() {
+    let _ = DAY;
     let mut app = session_of(&[STUDENT]);
     up(&mut app, Action::Reveal, t0());
     record(up(&mut app, Action::Grade(3), t0()));
@@ -859,17 +936,21 @@ fn a_card_due_tomorrow_is_not_due_today_but_is_tomorrow() {
         due: true,
         ..Filter::default()
     };
-    // Just before it falls due: not in a due session.
+    // Review cards fall due by the day, as in Anki: the day before its due day it is not
+    // in a due session (and the quiz says when it is); from the start of that day it is.
+    let due_day_start = due - due.rem_euclid(DAY);
     let mut before = app_hist(80, 24, &states, true);
-    before.tick(SystemTime::UNIX_EPOCH + Duration::from_secs((due - 1) as u64));
+    before.tick(SystemTime::UNIX_EPOCH + Duration::from_secs((due_day_start - 1) as u64));
     before.start_quiz(due_filter.clone(), false);
     assert!(
         matches!(before.quiz(), Some(Quiz::Idle(_))),
         "nothing due: the quiz says so"
     );
-    // At its due time: in it.
+    let text = screen_text(&render(&before));
+    assert!(text.contains("Next: 1 card due tomorrow"), "{text}");
+    // At the start of its due day (before its due hour): in it.
     let mut after = app_hist(80, 24, &states, true);
-    after.tick(SystemTime::UNIX_EPOCH + Duration::from_secs(due as u64));
+    after.tick(SystemTime::UNIX_EPOCH + Duration::from_secs(due_day_start as u64));
     after.start_quiz(due_filter, false);
     assert_eq!(queue_ids(&after), vec![STUDENT]);
 }
@@ -895,7 +976,7 @@ fn history() -> HashMap<String, CardState> {
     );
     s.insert(
         ORR_EFFECT.into(),
-        state(T0_UNIX - 600, T0_UNIX + 600, Grade::Again),
+        state(T0_UNIX - 600, T0_UNIX + 2 * DAY, Grade::Again),
     );
     // A card no longer in the pack is ignored.
     s.insert(
@@ -921,8 +1002,8 @@ fn due_new_and_missed_filters_over_attached_history() {
     );
     assert_eq!(
         queue_for(Filter { new: true, ..f() }),
-        vec![RESIDENT, PFS_VALUES, PFS_EFFECT, ORR_VALUES],
-        "never reviewed, in pack order"
+        vec![RESIDENT, PFS_VALUES, PFS_EFFECT, SAFETY, ORR_VALUES],
+        "never reviewed, in teaching order: questions, then headline results, safety, the rest"
     );
     assert_eq!(
         queue_for(Filter {
@@ -933,7 +1014,7 @@ fn due_new_and_missed_filters_over_attached_history() {
     );
     assert_eq!(
         queue_for(f()),
-        vec![PHD, DESIGN, RESIDENT, PFS_VALUES, PFS_EFFECT, ORR_VALUES],
+        vec![PHD, DESIGN, RESIDENT, PFS_VALUES, PFS_EFFECT, SAFETY, ORR_VALUES],
         "no flag: due, then new; scheduled cards wait"
     );
     assert_eq!(
@@ -965,7 +1046,7 @@ fn due_new_and_missed_filters_over_attached_history() {
             new: true,
             ..f()
         }),
-        vec![PFS_VALUES, PFS_EFFECT, ORR_VALUES]
+        vec![PFS_VALUES, PFS_EFFECT, SAFETY, ORR_VALUES]
     );
     let mut shuffled = queue_for(Filter {
         shuffle: Some(7),
@@ -987,7 +1068,13 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn snap(name: &str, setup: impl Fn(&mut Tester)) {
     for (w, h) in SIZES {
-        let mut app = app_hist(w, h, &HashMap::new(), true);
+        // With Anki's default steps, as a learner sees it.
+        let mut app = Tester::with_store(
+            App::new(mini_library(), ThemeName::Dark),
+            trialdeck::review::Store::no_save(Scheduler::default()),
+        );
+        app.act(Action::Resize(w, h), t0());
+        app.attach_history(&HashMap::new(), Scheduler::default(), true, None);
         setup(&mut app);
         let terminal = render(&app);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
@@ -1055,5 +1142,7 @@ fn snapshot_summary() {
         a.act(Action::Reveal, at(65));
         a.act(Action::TickPoint(1), at(66));
         a.act(Action::Grade(2), at(80));
+        // The three wait on their learning steps; Esc ends the session here.
+        a.act(Action::Back, at(81));
     });
 }

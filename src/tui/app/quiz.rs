@@ -1143,9 +1143,9 @@ fn session_update(
     }
     if action == Action::Back {
         // Leaving mid-session shows the summary of what was graded so far.
+        // Cards on a learning step stay there (the summary says when they come back).
         s.put_back();
         s.main.clear();
-        s.learning.clear();
         return QuizOut::None;
     }
     let Some(card) = s.card() else {

@@ -120,13 +120,17 @@ fn counts_text(c: &queue::Counts) -> String {
     )
 }
 
-/// A time as the learner reads it: `HH:MM` today, else the date.
+/// A time as the learner reads it: `in 9 min` or `in 3 h` today, `tomorrow (date)`, or
+/// `on date`.
 fn when(deck: &Deck, at: i64, now: SystemTime) -> String {
     let today = deck.today(now);
-    if today.day_of(at) == today.day {
-        let local = at + today.offset + crate::review::clock::ROLLOVER_HOURS * 3600;
-        let secs = local.rem_euclid(86_400);
-        format!("at {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+    let left = (at - today.now).max(0);
+    if today.day_of(at) <= today.day {
+        if left < 3600 {
+            format!("in {} min", (left + 59) / 60)
+        } else {
+            format!("in {} h", (left + 1800) / 3600)
+        }
     } else if today.day_of(at) == today.day + 1 {
         format!(
             "tomorrow ({})",
@@ -523,10 +527,10 @@ fn done(
                 format!("{} of {} Good/Easy", r.good_easy, r.cards)
             } else {
                 format!(
-                    "{} of {} points; {} by grade",
+                    "{}/{} points, {} by grade",
                     r.points_ticked,
                     r.points_total,
-                    crate::doc::count((r.cards - r.by_points) as usize, "card", "cards")
+                    r.cards - r.by_points
                 )
             };
             p.line(Line::from(vec![
