@@ -300,17 +300,20 @@ fn queue_orders_due_then_new_and_honours_flags() {
 
     let due = Filter {
         due: true,
+        ongoing_facts: true,
         ..Filter::default()
     };
     assert_eq!(queue::build(&cards, &states, &due, &today()), vec![0, 1]);
     let missed = Filter {
         missed: true,
+        ongoing_facts: true,
         ..Filter::default()
     };
     assert_eq!(queue::build(&cards, &states, &missed, &today()), vec![3]);
     let new3 = Filter {
         new: true,
         count: Some(3),
+        ongoing_facts: true,
         ..Filter::default()
     };
     assert_eq!(queue::build(&cards, &states, &new3, &today()), vec![4, 5, 6]);

@@ -153,7 +153,10 @@ fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme, keys: &Keymap) {
             Span::styled(format!("Learning {}", tl.learning), t.warn),
             Span::styled(" · ", t.muted),
             Span::styled(format!("Due {}", tl.due), t.good),
-            Span::styled(format!(" = {} cards", tl.session), t.title),
+            Span::styled(
+                format!(" = {}", crate::doc::count(tl.session, "card", "cards")),
+                t.title,
+            ),
         ],
         2,
     );
