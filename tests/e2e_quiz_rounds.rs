@@ -136,7 +136,11 @@ fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
     s.wait_text("New 3 · Learning 0 · Due 0");
     s.wait_text("What did ALPHA compare");
     assert!(s.contents().contains("grades saved"), "{}", s.contents());
-    assert!(s.contents().contains("Medical Student · new"), "{}", s.contents());
+    assert!(
+        s.contents().contains("Medical Student · new"),
+        "{}",
+        s.contents()
+    );
 
     // Card 1 (4 key points): reveal, tick all four (a–d), Space grades Good (the ticks agree).
     s.send(b" ");
@@ -170,7 +174,11 @@ fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
     // 20-minute learn-ahead), then the others on their steps.
     s.wait_text("New 0 · Learning 3 · Due 0");
     s.wait_text("How would you explain the hazard ratio");
-    assert!(s.contents().contains("Resident · learning"), "{}", s.contents());
+    assert!(
+        s.contents().contains("Resident · learning"),
+        "{}",
+        s.contents()
+    );
     for _ in 0..3 {
         s.send(b" ");
         s.wait_text("Key points — tick");
@@ -186,7 +194,10 @@ fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
     // Started from the shell, the quiz returns there when it ends.
     s.send(b"\x1b");
     let status = s.wait_exit();
-    assert!(status.success(), "Esc on the summary exits with 0, got {status:?}");
+    assert!(
+        status.success(),
+        "Esc on the summary exits with 0, got {status:?}"
+    );
     s.assert_restored();
 
     // The log holds exactly the six reviews, as graded, in order.
@@ -235,7 +246,10 @@ fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
 
     // Day 2: the builder's counts add up within the limit given on the command line.
     home.set_now("2026-12-02T09:00:00Z");
-    let mut s = Pty::start(&home, &["--pack", MINI, "quiz", "--new", "--new-per-day", "2"]);
+    let mut s = Pty::start(
+        &home,
+        &["--pack", MINI, "quiz", "--new", "--new-per-day", "2"],
+    );
     s.wait_text("New 2 · Learning 0 · Due 0");
     s.send(b"q");
     assert!(s.wait_exit().success());

@@ -894,7 +894,11 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
             }),
         ),
         (C::Quiz, A::Bury | A::SuspendCard) => {
-            let word = if *action == A::Bury { "buried" } else { "suspended" };
+            let word = if *action == A::Bury {
+                "buried"
+            } else {
+                "suspended"
+            };
             (
                 session(),
                 check(move |b, a, l| {
@@ -930,7 +934,10 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
             unsaved_grade(),
             check(|b, a, _| {
                 changed(b, a)?;
-                ok_if(a.reviews == b.reviews + 1, "the unsaved grade was not written")?;
+                ok_if(
+                    a.reviews == b.reviews + 1,
+                    "the unsaved grade was not written",
+                )?;
                 ok_if(
                     matches!(a.quiz, Some(QuizSeen::Running { unsaved: 0, .. })),
                     "still unsaved",
@@ -998,7 +1005,11 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
             let (sel, reviewed) = {
                 let a = l.app();
                 let b = a.cards().unwrap();
-                let i = b.rows.iter().position(|&i| a.deck.states[i].is_some()).unwrap();
+                let i = b
+                    .rows
+                    .iter()
+                    .position(|&i| a.deck.states[i].is_some())
+                    .unwrap();
                 (i, true)
             };
             for _ in 0..sel {
@@ -1020,7 +1031,10 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
             card_browser(),
             check(|b, a, _| {
                 changed(b, a)?;
-                ok_if(a.cards.is_none() && a.focus == Focus::Detail, "the trial is not open")
+                ok_if(
+                    a.cards.is_none() && a.focus == Focus::Detail,
+                    "the trial is not open",
+                )
             }),
         ),
         (C::Cards, A::Back) => (
@@ -1030,7 +1044,10 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
                 ok_if(a.cards.is_none(), "still in the card browser")
             }),
         ),
-        (C::Cards, A::OpenHelp) => (card_browser(), opens("help", "Every key, by where it works")),
+        (C::Cards, A::OpenHelp) => (
+            card_browser(),
+            opens("help", "Every key, by where it works"),
+        ),
         (C::Cards, A::Quit | A::ForceQuit) => (card_browser(), quits()),
         (C::Cards, A::Suspend) => (card_browser(), suspends()),
         (C::Quiz, A::OpenStats) => (session(), opens("stats", "Review statistics")),

@@ -333,7 +333,10 @@ fn builder_refuses_an_empty_session_and_esc_leaves() {
     assert!(matches!(app.quiz(), Some(Quiz::Idle(_))), "nothing due");
     let text = screen_text(&render(&app));
     assert!(text.contains("Nothing is due now."), "{text}");
-    assert!(text.contains("Enter studies new cards: 9 left today"), "{text}");
+    assert!(
+        text.contains("Enter studies new cards: 9 left today"),
+        "{text}"
+    );
     assert!(text.contains("p starts a practice run"), "{text}");
     // Enter takes the offer: new cards within the day's limit.
     up(&mut app, Action::Open, t0());
@@ -501,21 +504,36 @@ fn space_and_enter_grade_good_and_ticks_ask_before_changing_it() {
         );
         // Ticks that suggest another grade: shown, and taken only on a second press.
         // Four points: one → Again, two or three → Hard.
-        assert_eq!(enter_grade(STUDENT, &[2], key.clone()), (Grade::Again, true));
-        assert_eq!(enter_grade(STUDENT, &[1, 4], key.clone()), (Grade::Hard, true));
+        assert_eq!(
+            enter_grade(STUDENT, &[2], key.clone()),
+            (Grade::Again, true)
+        );
+        assert_eq!(
+            enter_grade(STUDENT, &[1, 4], key.clone()),
+            (Grade::Hard, true)
+        );
         assert_eq!(
             enter_grade(STUDENT, &[1, 2, 3], key.clone()),
             (Grade::Hard, true)
         );
         // Three points: one is under half → Again; two → Hard.
-        assert_eq!(enter_grade(RESIDENT, &[3], key.clone()), (Grade::Again, true));
-        assert_eq!(enter_grade(RESIDENT, &[1, 3], key.clone()), (Grade::Hard, true));
+        assert_eq!(
+            enter_grade(RESIDENT, &[3], key.clone()),
+            (Grade::Again, true)
+        );
+        assert_eq!(
+            enter_grade(RESIDENT, &[1, 3], key.clone()),
+            (Grade::Hard, true)
+        );
     }
     // 1–4 grade at once, whatever is ticked.
     let mut app = session_of(&[STUDENT]);
     up(&mut app, Action::Reveal, t0());
     up(&mut app, Action::TickPoint(1), t0());
-    assert_eq!(record(up(&mut app, Action::Grade(4), at(5))).grade, Grade::Easy);
+    assert_eq!(
+        record(up(&mut app, Action::Grade(4), at(5))).grade,
+        Grade::Easy
+    );
     // A tick after the question resets it.
     let mut app = session_of(&[STUDENT]);
     up(&mut app, Action::Reveal, t0());
@@ -1014,7 +1032,9 @@ fn due_new_and_missed_filters_over_attached_history() {
     );
     assert_eq!(
         queue_for(f()),
-        vec![PHD, DESIGN, RESIDENT, PFS_VALUES, PFS_EFFECT, SAFETY, ORR_VALUES],
+        vec![
+            PHD, DESIGN, RESIDENT, PFS_VALUES, PFS_EFFECT, SAFETY, ORR_VALUES
+        ],
         "no flag: due, then new; scheduled cards wait"
     );
     assert_eq!(
@@ -1145,4 +1165,354 @@ fn snapshot_summary() {
         // The three wait on their learning steps; Esc ends the session here.
         a.act(Action::Back, at(81));
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// As a resident who uses Anki, through the loop the binary runs (tests/common's `Looped`)
+
+/// The bundled pack as a resident's first session would open it (`config set role resident`,
+/// then `trialdeck quiz`), with Anki's default steps and limits, on an in-memory history.
+fn resident_session(store: trialdeck::review::Store, now: SystemTime) -> common::Looped {
+    let states = store.states().unwrap();
+    let mut app = App::new(common::bundled_library(), ThemeName::Dark);
+    app.attach_history(&states, Scheduler::default(), true, Some(Role::Resident));
+    app.now = now;
+    app.deck
+        .set_done(trialdeck::review::history::today(&store, T0_UNIX), now);
+    let filter = Filter {
+        roles: trialdeck::review::roles_up_to(Role::Resident),
+        ..Filter::default()
+    };
+    app.quit_after_quiz = true;
+    app.start_quiz(filter, false);
+    common::Looped::with_store(app, store, 100, 30, now)
+}
+
+fn shown(l: &common::Looped) -> Option<String> {
+    match l.app().quiz() {
+        Some(Quiz::Running(s)) => s.card().map(|c| l.app().deck.cards[c].id.0.clone()),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_residents_first_session_starts_with_emilia_and_a_missed_card_comes_back() {
+    let store = trialdeck::review::Store::no_save(Scheduler::default());
+    let mut l = resident_session(store, t0());
+    assert!(
+        l.top().contains("New 20 · Learning 0 · Due 0"),
+        "20 new cards a day: {}",
+        l.top()
+    );
+    let order: Vec<String> = match l.app().quiz() {
+        Some(Quiz::Running(s)) => s
+            .upcoming()
+            .iter()
+            .map(|&c| l.app().deck.cards[c].id.0.clone())
+            .collect(),
+        _ => panic!("a session"),
+    };
+    assert_eq!(order.len(), 20);
+    assert_eq!(
+        &order[..2],
+        ["her2-tdm1/q/emilia-student", "her2-tdm1/q/emilia-resident"],
+        "the landmark's questions first, up the ladder"
+    );
+    let deck = &l.app().deck;
+    let facts: Vec<&String> = order
+        .iter()
+        .filter(|id| deck.cards[deck.index.get(id).unwrap()].is_fact())
+        .collect();
+    assert!(
+        !facts.is_empty() && facts.len() <= 4,
+        "a few fact cards mixed in: {facts:?}"
+    );
+    let first_fact = order.iter().position(|id| id.contains("/f/")).unwrap();
+    assert!(first_fact >= 4, "questions come first: {order:?}");
+    assert!(
+        facts
+            .iter()
+            .all(|id| !deck.cards[deck.index.get(id).unwrap()].ongoing),
+        "no fact card of a trial still ongoing: {facts:?}"
+    );
+    // The card says which it is.
+    assert!(
+        l.screen().contains("Medical Student · new"),
+        "{}",
+        l.screen()
+    );
+
+    // Card 1 missed with 1 (Again): on its 1-minute learning step.
+    l.press("Space");
+    l.press("1");
+    assert!(l.top().contains("New 19 · Learning 1"), "{}", l.top());
+    // Twenty seconds a card: the missed one comes back once its minute is up, before the
+    // rest of the new cards.
+    let mut seen_again = None;
+    for n in 0..10 {
+        l.wait(20);
+        if shown(&l).as_deref() == Some("her2-tdm1/q/emilia-student") {
+            seen_again = Some(n);
+            break;
+        }
+        l.press("Space");
+        l.press("Space");
+    }
+    let n = seen_again.expect("the missed card came back in the same session");
+    assert!(n <= 4, "back once its step was due ({n} cards later)");
+    assert!(
+        l.screen().contains("Medical Student · learning"),
+        "{}",
+        l.screen()
+    );
+}
+
+#[test]
+fn a_three_card_session_shows_the_missed_card_again_before_the_summary() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&HashMap::new(), Scheduler::default(), true, None);
+    app.start_quiz(
+        Filter {
+            count: Some(3),
+            ..Filter::default()
+        },
+        false,
+    );
+    let mut l = common::Looped::new(app, 80, 24, t0());
+    let first = shown(&l).unwrap();
+    l.burst(&["Space", "1"]);
+    l.burst(&["Space", "4", "Space", "4"]);
+    // Nothing new is left, and the missed card's minute is not up: learn-ahead shows it.
+    assert_eq!(shown(&l).as_deref(), Some(first.as_str()), "{}", l.screen());
+    assert!(
+        l.top().contains("New 0 · Learning 1 · Due 0"),
+        "{}",
+        l.top()
+    );
+    l.burst(&["Space", "4"]);
+    assert!(
+        matches!(l.app().quiz(), Some(Quiz::Done { .. })),
+        "then the summary"
+    );
+    assert!(l.screen().contains("3 cards · 4 reviews"), "{}", l.screen());
+    // Started from the shell (the app is told so), Esc ends the program.
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.quit_after_quiz = true;
+    app.start_quiz(Filter::default(), false);
+    let mut l = common::Looped::new(app, 80, 24, t0());
+    l.press("Esc");
+    assert!(matches!(l.app().quiz(), Some(Quiz::Done { .. })));
+    assert!(l.bottom().contains("to the shell"), "{}", l.bottom());
+    l.press("Esc");
+    assert_eq!(l.ended, Some(trialdeck::tui::runtime::Ending::Quit));
+}
+
+#[test]
+fn the_next_day_offers_at_most_twenty_new_cards_and_the_counts_add_up() {
+    let store = trialdeck::review::Store::no_save(Scheduler::default());
+    let mut l = resident_session(store, t0());
+    // Day 1: the twenty cards, each Good twice (its 10-minute step, then it graduates).
+    let mut presses = 0;
+    while matches!(l.app().quiz(), Some(Quiz::Running(_))) && presses < 200 {
+        l.wait(30);
+        l.burst(&["Space", "Space"]);
+        presses += 1;
+    }
+    assert!(matches!(l.app().quiz(), Some(Quiz::Done { .. })));
+    let states = l.rt.services.store().states().unwrap();
+    assert_eq!(states.len(), 20);
+    // Day 2 (at 09:00 the next day; T0 is 22:13 UTC).
+    let day2 = t0() + Duration::from_secs(11 * 3600);
+    let mut store = trialdeck::review::Store::no_save(Scheduler::default());
+    store.put_states(&states).unwrap();
+    let mut app = App::new(common::bundled_library(), ThemeName::Dark);
+    app.attach_history(&states, Scheduler::default(), true, Some(Role::Resident));
+    app.now = day2;
+    app.start_quiz(
+        Filter {
+            roles: trialdeck::review::roles_up_to(Role::Resident),
+            ..Filter::default()
+        },
+        true,
+    );
+    let l = common::Looped::with_store(app, store, 100, 30, day2);
+    let Some(Quiz::Building(b)) = l.app().quiz() else {
+        panic!("the builder")
+    };
+    let t = &b.tally;
+    assert!(t.new <= 20, "{}", t.new);
+    assert_eq!(t.new, 20, "a fresh day's twenty");
+    assert_eq!(t.new + t.learning + t.due, t.session, "the counts add up");
+    let today = l.app().deck.today(day2);
+    let due = states
+        .values()
+        .filter(|s| today.day_of(s.due) <= today.day)
+        .count();
+    assert_eq!(t.due + t.learning, due, "what day 1 left due");
+    let s = l.screen();
+    assert!(
+        s.contains(&format!(
+            "Session: New 20 · Learning {} · Due {} = {} cards",
+            t.learning, t.due, t.session
+        )),
+        "{s}"
+    );
+}
+
+/// A refused write (a full disk): the header keeps "N grades NOT saved", the summary counts
+/// only what was saved, and r sends the unsaved grade again.
+#[test]
+fn grades_the_history_refused_stay_visible_and_are_retried() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&HashMap::new(), days_only(), true, None);
+    app.start_quiz(
+        Filter {
+            count: Some(3),
+            ..Filter::default()
+        },
+        false,
+    );
+    let store = trialdeck::review::Store::no_save(days_only());
+    let mut l = common::Looped::with_store(app, store, 100, 30, t0());
+    l.burst(&["Space", "3"]);
+    l.rt.services.store_mut().refuse_writes(true);
+    l.burst(&["Space", "3"]);
+    assert!(
+        l.top().contains("1 grade NOT saved · r retries"),
+        "{}",
+        l.top()
+    );
+    assert!(l.bottom().contains("NOT saved"), "{}", l.bottom());
+    l.burst(&["Space", "3"]);
+    assert!(l.top().contains("2 grades NOT saved"), "{}", l.top());
+    let Some(Quiz::Done { summary, .. }) = l.app().quiz() else {
+        panic!("the summary")
+    };
+    assert_eq!(summary.reviews, 1, "only the saved grade is counted");
+    assert!(
+        l.screen().contains("2 grades were NOT saved"),
+        "{}",
+        l.screen()
+    );
+    // Still refused: the retry says so and keeps them.
+    l.press("r");
+    assert!(l.top().contains("2 grades NOT saved"), "{}", l.top());
+    // The disk has room again: r saves both, one after the other.
+    l.rt.services.store_mut().refuse_writes(false);
+    l.press("r");
+    assert!(l.top().contains("grades saved"), "{}", l.top());
+    assert_eq!(l.rt.services.store().review_count().unwrap(), 3);
+    let Some(Quiz::Done { summary, .. }) = l.app().quiz() else {
+        panic!("the summary")
+    };
+    assert_eq!(summary.reviews, 3, "now all three count");
+}
+
+/// The card browser suspends a card, and the next session leaves it out.
+#[test]
+fn a_card_suspended_in_the_browser_is_not_in_the_next_session() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&HashMap::new(), Scheduler::default(), true, None);
+    let mut l = common::Looped::new(app, 100, 30, t0());
+    l.press("C");
+    assert!(
+        l.screen().contains("Cards · 9 of 9 shown"),
+        "{}",
+        l.screen()
+    );
+    // Filter to the resident question and suspend it.
+    l.press("/");
+    l.type_text("hazard ratio of ALPHA");
+    l.press("Enter");
+    assert!(
+        l.screen().contains("Cards · 1 of 9 shown"),
+        "{}",
+        l.screen()
+    );
+    l.press("@");
+    assert!(l.screen().contains("suspended"), "{}", l.screen());
+    assert!(l.bottom().contains("1 card suspended"), "{}", l.bottom());
+    let flags = l.rt.services.store().flags().unwrap();
+    assert!(flags[RESIDENT].suspended, "the history holds it");
+    l.press("Esc");
+    l.press("Esc");
+    assert!(l.app().cards().is_none());
+    // The next session: every card but the suspended one.
+    l.press("Q");
+    l.press("Enter");
+    let Some(Quiz::Running(s)) = l.app().quiz() else {
+        panic!("a session")
+    };
+    let ids: Vec<&str> = s
+        .upcoming()
+        .iter()
+        .map(|&c| l.app().deck.cards[c].id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 8);
+    assert!(!ids.contains(&RESIDENT), "{ids:?}");
+}
+
+/// A card that lapses eight times (Anki's threshold) is tagged a leech and suspended, with a
+/// notice; it leaves the session.
+#[test]
+fn a_leech_is_suspended_with_a_notice() {
+    let mut store = trialdeck::review::Store::no_save(days_only());
+    // Seven lapses already: learnt, then forgotten seven times, a week apart.
+    let mut at = T0_UNIX - 100 * DAY;
+    let mut reviews = vec![NewReview {
+        card: CardId(STUDENT.into()),
+        at,
+        grade: Grade::Easy,
+        points: 0,
+        points_total: 4,
+        duration_ms: 1000,
+    }];
+    for _ in 0..7 {
+        at += 7 * DAY;
+        reviews.push(NewReview {
+            grade: Grade::Again,
+            at,
+            ..reviews[0].clone()
+        });
+        at += 7 * DAY;
+        reviews.push(NewReview {
+            grade: Grade::Good,
+            at,
+            ..reviews[0].clone()
+        });
+    }
+    store.record_many(&reviews).unwrap();
+    let states = store.states().unwrap();
+    assert_eq!(states[STUDENT].lapses, 7);
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&states, days_only(), true, None);
+    app.start_quiz(Filter::default(), false);
+    app.screen = Screen::Quiz(Box::new(Quiz::Running(Session::new(
+        vec![card_index_of(&app, STUDENT), card_index_of(&app, RESIDENT)],
+        Filter::default(),
+        t0(),
+    ))));
+    let mut l = common::Looped::with_store(app, store, 100, 30, t0());
+    l.burst(&["Space", "1"]);
+    assert!(l.bottom().contains("leech"), "{}", l.bottom());
+    let flags = l.rt.services.store().flags().unwrap();
+    assert!(flags[STUDENT].leech && flags[STUDENT].suspended);
+    let i = card_index_of(l.app(), STUDENT);
+    assert!(l.app().deck.flags[i].suspended);
+    assert_eq!(current(l.app()), RESIDENT, "the session went on without it");
+    // Undo takes the leech back with the lapse.
+    l.press("u");
+    assert!(
+        !l.rt
+            .services
+            .store()
+            .flags()
+            .unwrap()
+            .get(STUDENT)
+            .is_some_and(|f| f.leech)
+    );
+}
+
+fn card_index_of(app: &App, id: &str) -> usize {
+    app.deck.index.get(id).unwrap()
 }

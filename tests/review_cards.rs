@@ -316,7 +316,10 @@ fn queue_orders_due_then_new_and_honours_flags() {
         ongoing_facts: true,
         ..Filter::default()
     };
-    assert_eq!(queue::build(&cards, &states, &new3, &today()), vec![4, 5, 6]);
+    assert_eq!(
+        queue::build(&cards, &states, &new3, &today()),
+        vec![4, 5, 6]
+    );
 
     // Shuffle: same seed, same order; different seed, different order; same cards.
     let s1 = Filter {
@@ -348,4 +351,102 @@ fn queue_orders_due_then_new_and_honours_flags() {
         cards.len()
     );
     assert_eq!(by_entry.values().map(|c| c.due).sum::<usize>(), 2);
+}
+
+/// The figures of a text: numbers standing alone (not inside a name such as T-DM1, HER2 or
+/// TDM4450g), with the standard phrase "95% CI" left out.
+fn figures(s: &str) -> std::collections::BTreeSet<String> {
+    let s = s.replace("95% CI", "");
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = std::collections::BTreeSet::new();
+    let mut i = 0;
+    while i < chars.len() {
+        // Not inside a name: T-DM1, HER2, GDC-0941, TDM4450g.
+        let after_name = i >= 2 && chars[i - 1] == '-' && chars[i - 2].is_alphanumeric();
+        let starts = chars[i].is_ascii_digit()
+            && !after_name
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '.'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len()
+            && (chars[j].is_ascii_digit()
+                || (chars[j] == '.' && chars.get(j + 1).is_some_and(char::is_ascii_digit)))
+        {
+            j += 1;
+        }
+        if !chars.get(j).is_some_and(|c| c.is_alphabetic()) {
+            out.insert(chars[i..j].iter().collect());
+        }
+        i = j;
+    }
+    out
+}
+
+#[test]
+fn figures_are_read_as_a_reader_would() {
+    let f = |s: &str| figures(s).into_iter().collect::<Vec<_>>();
+    assert_eq!(
+        f("T-DM1: 41% vs 57.0% (95% CI 0.55–0.77)"),
+        ["0.55", "0.77", "41", "57.0"]
+    );
+    assert_eq!(
+        f("HER2-positive, TDM4450g, BYL719, GDC-0941 and 2nd line"),
+        Vec::<String>::new()
+    );
+    assert_eq!(f("Grade ≥3 adverse events"), ["3"]);
+}
+
+/// No card's front (its header and its question) gives its answer away: no figure of a key
+/// point is on the front, and no key point is written there whole. Every card of the bundled
+/// pack and the mini pack is checked. A discussion question may state figures as its givens
+/// ("EMILIA reports 9.6 versus 6.4 months… what does each number tell you?"), so for those
+/// the figure check reads the header alone.
+#[test]
+fn no_front_gives_its_answer_away() {
+    let mini = trialdeck::content::load(&[trialdeck::content::PackSource::Dir(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini"),
+    )])
+    .unwrap()
+    .library;
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for lib in [lib(), mini] {
+        for c in build_cards(&lib) {
+            let t = c.text(&lib).expect("every card has its text");
+            let front = format!("{}\n{}", t.header, t.prompt);
+            let front_figures = figures(if c.is_fact() { &front } else { &t.header });
+            let lower = front.to_lowercase();
+            for k in &t.key_points {
+                // A fact card's point is "arm: value" (the arm's label is not the answer).
+                let answer = if c.is_fact() {
+                    k.rsplit_once(": ").map_or(k.as_str(), |(_, v)| v)
+                } else {
+                    k.as_str()
+                };
+                let shared: Vec<String> = figures(answer)
+                    .intersection(&front_figures)
+                    .cloned()
+                    .collect();
+                if !shared.is_empty() {
+                    problems.push(format!(
+                        "{}: {shared:?} of {k:?} on the front {front:?}",
+                        c.id
+                    ));
+                }
+                // The point whole, and (for "label: value" points) its value.
+                let value = k.split_once(": ").map_or(k.as_str(), |(_, v)| v);
+                for phrase in [k.as_str(), value] {
+                    if phrase.len() > 3 && lower.contains(&phrase.to_lowercase()) {
+                        problems.push(format!("{}: {phrase:?} on the front {front:?}", c.id));
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 250, "{checked} cards checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

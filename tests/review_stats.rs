@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 use trialdeck::content::{Role, load_bundled};
+use trialdeck::review::queue::Today;
 use trialdeck::review::stats::{self, SessionReview, WINDOW_DAYS};
 use trialdeck::review::store::NewReview;
-use trialdeck::review::queue::Today;
 use trialdeck::review::{Card, CardId, CardIndex, Grade, Scheduler, Steps, Store, build_cards};
 
 /// A scheduler without learning steps: these tests count days.
@@ -100,9 +100,18 @@ fn stats_count_due_reviews_retention_and_forecast() {
     // The text labels both charts: the count on the axis, the dates, what a column is.
     let text = stats::render_text(&s);
     assert!(text.contains("due tomorrow 1"), "{text}");
-    assert!(text.contains("(one column a day; height: reviews that day)"), "{text}");
-    assert!(text.contains("(one column a day; height: cards due that day)"), "{text}");
-    assert!(text.lines().any(|l| l.trim_start().starts_with("1 |")), "{text}");
+    assert!(
+        text.contains("(one column a day; height: reviews that day)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(one column a day; height: cards due that day)"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.trim_start().starts_with("1 |")),
+        "{text}"
+    );
     // The student card, recalled after 8 days, is next due beyond the week but within 30 days.
     let student_due_in = (states[student.as_str()].due - NOW) / DAY;
     assert!((7..30).contains(&student_due_in), "{student_due_in}");
@@ -188,7 +197,11 @@ fn session_summary_names_the_weakest_role_and_trial() {
 fn a_summary_without_ticks_agrees_with_the_grades() {
     let (cards, names) = cards();
     let index = CardIndex::new(&cards);
-    let ids: Vec<&Card> = cards.iter().filter(|c| c.entry == "atempt").take(3).collect();
+    let ids: Vec<&Card> = cards
+        .iter()
+        .filter(|c| c.entry == "atempt")
+        .take(3)
+        .collect();
     let dz: Vec<&Card> = cards
         .iter()
         .filter(|c| c.entry == "dzimitrowicz")
@@ -218,7 +231,11 @@ fn a_summary_without_ticks_agrees_with_the_grades() {
     }
     let states = vec![None; cards.len()];
     let s = stats::summarize(&cards, &index, &reviews, &states, &names);
-    let atempt = s.recall_by_trial.iter().find(|x| x.key == "atempt").unwrap();
+    let atempt = s
+        .recall_by_trial
+        .iter()
+        .find(|x| x.key == "atempt")
+        .unwrap();
     assert_eq!(atempt.rate, 1.0, "Good, Easy, Good is full recall, not 0%");
     assert_eq!(atempt.by_points, 0);
     let d = s
