@@ -322,6 +322,22 @@ impl Scheduler {
             as f64
     }
 
+    /// Retrievability of a card at `now` on this scheduler's own forgetting curve (its
+    /// parameters' decay).
+    pub fn recall_probability(&self, state: &CardState, now: i64) -> f64 {
+        let elapsed = ((now - state.last_review) as f64 / DAY as f64).max(0.0);
+        let mem = fsrs::MemoryState {
+            stability: state.stability.max(0.001) as f32,
+            difficulty: state.difficulty as f32,
+        };
+        let decay = self
+            .parameters
+            .get(20)
+            .copied()
+            .unwrap_or(fsrs::FSRS6_DEFAULT_DECAY);
+        fsrs::current_retrievability(mem, elapsed as f32, decay) as f64
+    }
+
     /// Retrievability of a card at `now`.
     pub fn retrievability_at(state: &CardState, now: i64) -> f64 {
         Self::retrievability(
