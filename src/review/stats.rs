@@ -295,6 +295,7 @@ pub struct Recall {
     pub cards: u32,
     /// Cards scored by the key points ticked (the others by their grade).
     pub by_points: u32,
+    /// Key points ticked, and offered, on the cards scored by points.
     pub points_ticked: u32,
     pub points_total: u32,
     /// Cards not graded Again.
@@ -341,9 +342,12 @@ struct Acc {
 impl Acc {
     fn add(&mut self, r: &SessionReview) {
         self.cards += 1;
-        self.by_points += u32::from(r.by_points());
-        self.ticked += r.ticked();
-        self.total += r.points_total;
+        // Points count only where the learner ticked (elsewhere the grade speaks).
+        if r.by_points() {
+            self.by_points += 1;
+            self.ticked += r.ticked();
+            self.total += r.points_total;
+        }
         self.passed += u32::from(r.grade.passed());
         self.good_easy += u32::from(matches!(r.grade, Grade::Good | Grade::Easy));
         self.score += r.score();

@@ -515,12 +515,17 @@ fn done(
         p.text(&format!("Next due: {}.", when(deck, d, now)), t.muted);
     }
     p.gap(1);
-    let table = |p: &mut Page, title: &str, rows: &[crate::review::stats::Recall]| {
+    // The groups recalled least first; at most `max` rows, the rest told in one line.
+    let table = |p: &mut Page, title: &str, rows: &[crate::review::stats::Recall], max: usize| {
         if rows.is_empty() {
             return;
         }
         p.text(title, t.heading);
-        for r in rows {
+        let mut rows: Vec<&crate::review::stats::Recall> = rows.iter().collect();
+        rows.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+        let shown = if rows.len() > max { max - 1 } else { rows.len() };
+        let rest = rows.len() - shown;
+        for r in rows.iter().take(shown) {
             let pct = (r.rate * 100.0).round() as u32;
             let bar = "█".repeat((pct / 5) as usize);
             // With ticks, the key points; without, the grades.
@@ -543,14 +548,23 @@ fn done(
                 Span::styled(format!("  {how}"), t.muted),
             ]));
         }
+        if rest > 0 {
+            p.text(
+                &format!("  … and {rest} more, each at least as well recalled"),
+                t.muted,
+            );
+        }
         p.gap(1);
     };
+    // At 24 rows the summary keeps its last lines (weakest, what next) on screen.
+    let max = if p.area.height < 30 { 4 } else { 10 };
     table(
         p,
         "Recall by role (key points where ticked, else grades)",
         &s.recall_by_role,
+        7,
     );
-    table(p, "Recall by trial", &s.recall_by_trial);
+    table(p, "Recall by trial", &s.recall_by_trial, max);
     match (&s.weakest_role, &s.weakest_trial) {
         (None, None) if s.seen > 0 => p.text("Nothing stood out as weak.", t.good),
         (None, None) => p.text("No grades in this session.", t.muted),
