@@ -1517,3 +1517,25 @@ fn a_leech_is_suspended_with_a_notice() {
 fn card_index_of(app: &App, id: &str) -> usize {
     app.deck.index.get(id).unwrap()
 }
+
+/// A card suspended in the card browser opened from a session leaves that session too.
+#[test]
+fn a_card_suspended_from_a_session_leaves_it() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&HashMap::new(), Scheduler::default(), true, None);
+    app.start_quiz(Filter::default(), false);
+    let mut l = common::Looped::new(app, 100, 30, t0());
+    assert!(l.top().contains("New 9"), "{}", l.top());
+    l.press("C");
+    l.press("/");
+    l.type_text("hazard ratio of ALPHA");
+    l.press("Enter");
+    l.press("@");
+    l.press("Esc");
+    l.press("Esc");
+    assert!(
+        l.top().contains("New 8"),
+        "the session lost it: {}",
+        l.top()
+    );
+}

@@ -471,10 +471,20 @@ impl App {
                         crate::doc::count(n, "card", "cards"),
                         op.verb()
                     ));
+                    // A session (on screen, under the card browser, or paused) leaves out
+                    // the cards just suspended or buried.
                     match &mut self.screen {
-                        Screen::Cards(c) => c.browser.refilter(&self.deck, &self.lib, now),
+                        Screen::Cards(c) => {
+                            c.browser.refilter(&self.deck, &self.lib, now);
+                            if let Screen::Quiz(q) = &mut c.back {
+                                q.card_changed(&self.deck, now);
+                            }
+                        }
                         Screen::Quiz(q) => q.card_changed(&self.deck, now),
                         _ => {}
+                    }
+                    if let Some(q) = self.paused_quiz.as_deref_mut() {
+                        q.card_changed(&self.deck, now);
                     }
                 }
                 Err(e) => {

@@ -1107,8 +1107,9 @@ impl Quiz {
     /// The store's answer to suspending or burying a card from the session.
     pub(super) fn card_changed(&mut self, deck: &Deck, now: SystemTime) {
         if let Quiz::Running(s) = self {
-            s.learning
-                .retain(|(c, _)| !deck.flags[*c].hidden(unix(now)));
+            let now = unix(now);
+            s.learning.retain(|(c, _)| !deck.flags[*c].hidden(now));
+            s.main.retain(|c| !deck.flags[*c].hidden(now));
         }
     }
 

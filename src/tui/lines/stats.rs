@@ -116,7 +116,10 @@ pub fn lines(
     for l in &s.leeches {
         out.push(text(
             truncate(
-                &format!("  {} · {} · {} lapses · {}", l.trial, l.role, l.lapses, l.card),
+                &format!(
+                    "  {} · {} · {} lapses · {}",
+                    l.trial, l.role, l.lapses, l.card
+                ),
                 w,
             ),
             t.base,

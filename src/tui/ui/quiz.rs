@@ -523,7 +523,11 @@ fn done(
         p.text(title, t.heading);
         let mut rows: Vec<&crate::review::stats::Recall> = rows.iter().collect();
         rows.sort_by(|a, b| a.rate.total_cmp(&b.rate));
-        let shown = if rows.len() > max { max - 1 } else { rows.len() };
+        let shown = if rows.len() > max {
+            max - 1
+        } else {
+            rows.len()
+        };
         let rest = rows.len() - shown;
         for r in rows.iter().take(shown) {
             let pct = (r.rate * 100.0).round() as u32;
