@@ -574,9 +574,12 @@ fn done(
         (None, None) => p.text("No grades in this session.", t.muted),
         (r, tr) => p.text(
             &format!(
-                "Weakest: {}{}",
-                r.as_deref().unwrap_or("—"),
-                tr.as_deref().map(|x| format!(" · {x}")).unwrap_or_default()
+                "Weakest: {}",
+                [r.as_deref(), tr.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · ")
             ),
             t.warn,
         ),
