@@ -170,7 +170,8 @@ pub fn compute(
                     learning += 1;
                 }
                 let d = (day_of(s.due, utc_offset) - today).max(0);
-                if s.due <= now {
+                // Review cards fall due by the day (as sessions take them); steps by the minute.
+                if (s.phase.in_steps() && s.due <= now) || (!s.phase.in_steps() && d == 0) {
                     due_now += 1;
                 }
                 if d == 0 {
