@@ -21,14 +21,15 @@ pub fn lines(
     let text = |s: String, st| Line::from(Span::styled(s, st));
     out.push(text(
         format!(
-            "{} cards · {} new · {} learning · due now {} · today {} · tomorrow {} · this week {}",
-            s.total_cards,
-            s.new_cards,
-            s.learning,
-            s.due_now,
-            s.due_today,
-            s.due_tomorrow,
-            s.due_week
+            "{} cards · {} new · {} learning · {} suspended",
+            s.total_cards, s.new_cards, s.learning, s.suspended
+        ),
+        t.title,
+    ));
+    out.push(text(
+        format!(
+            "Due now {} · today {} · tomorrow {} · this week {}",
+            s.due_now, s.due_today, s.due_tomorrow, s.due_week
         ),
         t.title,
     ));
