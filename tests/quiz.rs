@@ -941,7 +941,6 @@ fn a_card_graded_later_is_due_later() {
 
 #[test]
 fn a_card_due_tomorrow_is_not_due_today_but_is_tomorrow() {
-    let _ = DAY;
     let mut app = session_of(&[STUDENT]);
     up(&mut app, Action::Reveal, t0());
     record(up(&mut app, Action::Grade(3), t0()));

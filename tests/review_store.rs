@@ -631,14 +631,9 @@ fn v1_fixture() -> PathBuf {
 }
 
 type V1State = (String, f64, f64, i64, i64, i64, i64, i64);
+type V1Review = (i64, String, i64, i64, i64, i64, i64, bool);
 
-fn v1_rows(
-    db: &Path,
-) -> (
-    Vec<(i64, String, i64, i64, i64, i64, i64, bool)>,
-    Vec<i64>,
-    Vec<V1State>,
-) {
+fn v1_rows(db: &Path) -> (Vec<V1Review>, Vec<i64>, Vec<V1State>) {
     let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .unwrap();
     let reviews = c

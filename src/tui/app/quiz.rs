@@ -827,7 +827,6 @@ impl Quiz {
     /// A practice run of a choice: cards that were reviewed, soonest due first (else new
     /// ones in teaching order), at most `count` (20 by default). The schedule is not touched.
     fn practice(deck: &Deck, filter: &Filter, now: SystemTime) -> Option<Session> {
-        let today = deck.today(now);
         let mut seen: Vec<(i64, usize)> = Vec::new();
         let mut new = Vec::new();
         for &i in &deck.order {
@@ -844,7 +843,6 @@ impl Quiz {
         let mut q: Vec<usize> = seen.into_iter().map(|(_, i)| i).collect();
         q.extend(queue::interleave(&deck.cards, new));
         q.truncate(n);
-        let _ = today;
         (!q.is_empty()).then(|| Session::practice(q, filter.clone(), now))
     }
 
@@ -1156,15 +1154,14 @@ fn session_update(
             .iter()
             .enumerate()
             .min_by_key(|(_, (c, at))| (*at, *c))
+            && (action == Action::Reveal || action == Action::Open)
         {
-            if action == Action::Reveal || action == Action::Open {
-                // Show it early: the learner asked.
-                let (card, due) = s.learning.remove(i);
-                s.current = Some(Shown {
-                    card,
-                    learning_due: Some(due),
-                });
-            }
+            // Show it early: the learner asked.
+            let (card, due) = s.learning.remove(i);
+            s.current = Some(Shown {
+                card,
+                learning_due: Some(due),
+            });
         }
         return QuizOut::None;
     };

@@ -7,7 +7,7 @@ use crate::tui::lines::wrap::truncate;
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 use std::time::SystemTime;
 
@@ -144,6 +144,5 @@ impl Widget for &CardsView<'_> {
         let line: Line<'static> =
             super::footer_line(self.message, self.hints.clone(), area.width, t);
         Paragraph::new(line).render(Rect::new(area.x, fy, area.width, 1), buf);
-        let _ = Span::raw("");
     }
 }
