@@ -666,7 +666,10 @@ fn v1_rows(db: &Path) -> (Vec<V1Review>, Vec<i64>, Vec<V1State>) {
 
 #[test]
 fn a_history_of_the_previous_schema_migrates_with_nothing_lost() {
-    let (reviews, undone, states) = v1_rows(&v1_fixture());
+    // Read from copies: SQLite leaves -shm files beside a WAL database it reads.
+    let pristine = tempfile::tempdir().unwrap();
+    std::fs::copy(v1_fixture(), pristine.path().join(DB_FILE)).unwrap();
+    let (reviews, undone, states) = v1_rows(&pristine.path().join(DB_FILE));
     assert_eq!((reviews.len(), undone.len(), states.len()), (7, 1, 6));
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(v1_fixture(), tmp.path().join(DB_FILE)).unwrap();
