@@ -67,7 +67,8 @@ fn bench(c: &mut Criterion) {
         count: Some(50),
         ..Filter::default()
     };
-    let counts = queue::counts(&cards, &states, &filter, NOW);
+    let today = queue::Today::new(&Scheduler::default(), NOW);
+    let counts = queue::counts(&cards, &states, &[], &filter, &today);
     eprintln!(
         "{} cards with state; due {}, new {}, total {}",
         states.iter().flatten().count(),
@@ -80,14 +81,14 @@ fn bench(c: &mut Criterion) {
     g.bench_function("from_store", |b| {
         b.iter(|| {
             let states = store.states_aligned(&index).unwrap();
-            black_box(queue::build(&cards, &states, &filter, NOW))
+            black_box(queue::build(&cards, &states, &filter, &today))
         })
     });
     g.bench_function("queue_only", |b| {
-        b.iter(|| black_box(queue::build(&cards, &states, &filter, NOW)))
+        b.iter(|| black_box(queue::build(&cards, &states, &filter, &today)))
     });
     g.bench_function("counts", |b| {
-        b.iter(|| black_box(queue::counts(&cards, &states, &filter, NOW)))
+        b.iter(|| black_box(queue::counts(&cards, &states, &[], &filter, &today)))
     });
     g.finish();
     c.bench_function("build_cards", |b| b.iter(|| black_box(build_cards(&lib))));

@@ -36,6 +36,20 @@ pub struct Config {
     pub desired_retention: f64,
     /// Key overrides: action name → key, kept as written (the keymap parses them).
     pub keys: BTreeMap<String, String>,
+    /// New cards a day (Anki's default 20).
+    pub new_per_day: u32,
+    /// Reviews a day (Anki's default 200).
+    pub reviews_per_day: u32,
+    /// Learning steps, e.g. `"1m 10m"` (Anki's default).
+    pub learning_steps: String,
+    /// Relearning steps after a lapse, e.g. `"10m"`.
+    pub relearning_steps: String,
+    /// Minutes a learning card may be shown early when nothing else is left (Anki's 20).
+    pub learn_ahead_minutes: u32,
+    /// Lapses after which a card is a leech, tagged and suspended (Anki's 8).
+    pub leech_threshold: u32,
+    /// Fact cards of trials still ongoing in the sources (off unless asked for).
+    pub ongoing_facts: bool,
 }
 
 impl Default for Config {
@@ -45,13 +59,28 @@ impl Default for Config {
             theme: None,
             desired_retention: DEFAULT_RETENTION,
             keys: BTreeMap::new(),
+            new_per_day: crate::review::queue::DEFAULT_NEW_PER_DAY,
+            reviews_per_day: crate::review::queue::DEFAULT_REVIEWS_PER_DAY,
+            learning_steps: crate::review::fsrs::format_steps(
+                &crate::review::fsrs::DEFAULT_LEARNING_STEPS,
+            ),
+            relearning_steps: crate::review::fsrs::format_steps(
+                &crate::review::fsrs::DEFAULT_RELEARNING_STEPS,
+            ),
+            learn_ahead_minutes: (crate::review::queue::DEFAULT_LEARN_AHEAD / 60) as u32,
+            leech_threshold: crate::review::fsrs::DEFAULT_LEECH_THRESHOLD,
+            ongoing_facts: false,
         }
     }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
-    #[error("unknown setting `{0}`; settings are: role, theme, desired_retention, keys.<action>")]
+    #[error(
+        "unknown setting `{0}`; settings are: role, theme, desired_retention, new_per_day, \
+         reviews_per_day, learning_steps, relearning_steps, learn_ahead_minutes, \
+         leech_threshold, ongoing_facts, keys.<context>.<action>"
+    )]
     UnknownKey(String),
     #[error("`{value}` is not a valid {key}: {hint}")]
     BadValue {
@@ -73,6 +102,28 @@ fn ron_options() -> ron::Options {
 }
 
 impl Config {
+    /// The scheduler these settings ask for: retention, steps, leech threshold.
+    pub fn scheduler(&self) -> crate::review::Scheduler {
+        let steps = crate::review::Steps {
+            learning: crate::review::fsrs::parse_steps(&self.learning_steps).unwrap_or_default(),
+            relearning: crate::review::fsrs::parse_steps(&self.relearning_steps)
+                .unwrap_or_default(),
+        };
+        crate::review::Scheduler::new(self.desired_retention)
+            .with_steps(steps)
+            .with_leech_threshold(self.leech_threshold)
+    }
+
+    /// The daily limits these settings ask for (nothing done yet).
+    pub fn limits(&self) -> crate::review::Limits {
+        crate::review::Limits {
+            new_per_day: self.new_per_day,
+            reviews_per_day: self.reviews_per_day,
+            learn_ahead: self.learn_ahead_minutes as i64 * 60,
+            done: Default::default(),
+        }
+    }
+
     /// Where the config lives by default (see [`default_path`]).
     pub fn path() -> Option<PathBuf> {
         default_path()
@@ -136,6 +187,15 @@ impl Config {
             let (l, col) = locate("theme");
             return Err((l, col, format!("unknown theme `{t}`; {}", theme_hint())));
         }
+        for (key, v) in [
+            ("learning_steps", &c.learning_steps),
+            ("relearning_steps", &c.relearning_steps),
+        ] {
+            if let Err(e) = crate::review::fsrs::parse_steps(v) {
+                let (l, col) = locate(key);
+                return Err((l, col, format!("{key}: {e}")));
+            }
+        }
         Ok(c)
     }
 
@@ -178,6 +238,35 @@ impl Config {
                     .filter(|r: &f64| (lo..=hi).contains(r))
                     .ok_or_else(|| bad(format!("give a number from {lo} to {hi}, e.g. 0.9")))?;
                 self.desired_retention = r;
+            }
+            "new_per_day" | "reviews_per_day" | "learn_ahead_minutes" | "leech_threshold" => {
+                let n: u32 = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= 100_000 && (key != "leech_threshold" || *n >= 1))
+                    .ok_or_else(|| bad("give a whole number, e.g. 20".into()))?;
+                match key {
+                    "new_per_day" => self.new_per_day = n,
+                    "reviews_per_day" => self.reviews_per_day = n,
+                    "learn_ahead_minutes" => self.learn_ahead_minutes = n,
+                    _ => self.leech_threshold = n,
+                }
+            }
+            "learning_steps" | "relearning_steps" => {
+                let steps = crate::review::fsrs::parse_steps(v).map_err(bad)?;
+                let text = crate::review::fsrs::format_steps(&steps);
+                if key == "learning_steps" {
+                    self.learning_steps = text;
+                } else {
+                    self.relearning_steps = text;
+                }
+            }
+            "ongoing_facts" => {
+                self.ongoing_facts = match v.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "on" | "1" => true,
+                    "false" | "no" | "off" | "0" => false,
+                    _ => return Err(bad("give true or false".into())),
+                }
             }
             k if k.starts_with("keys.") && k.len() > 5 => {
                 if v.is_empty() {

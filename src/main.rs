@@ -98,15 +98,27 @@ enum Command {
     /// A flashcard session graded with spaced repetition (FSRS); with no filter, the
     /// session builder opens. Grades are saved in the review history unless --no-save.
     Quiz(QuizArgs),
-    /// Review statistics: due today and this week, reviews per day, retention by role and
-    /// trial, a 30-day forecast.
+    /// Review statistics: due today, tomorrow and this week, reviews per day, retention by
+    /// role and trial, a 30-day forecast, leeches, and whether `optimize` is due.
     Stats {
         /// Output format.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Every card with its state (new, learning, relearning, review, suspended, buried), due
+    /// date, stability and lapses; `cards suspend|unsuspend|bury|reset CARD...` changes cards.
+    Cards(CardsArgs),
+    /// Fit your own FSRS parameters to your review log (the `fsrs` crate's optimizer, as in
+    /// Anki), report the fit before and after (log loss, RMSE), and keep them if they fit
+    /// better. Needs 400 reviews made on a later day than the card's previous one.
+    Optimize {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// Settings: `config path`, `config show`, `config set KEY VALUE` (role, theme,
-    /// desired_retention, keys.CONTEXT.ACTION).
+    /// desired_retention, new_per_day, reviews_per_day, learning_steps, relearning_steps,
+    /// learn_ahead_minutes, leech_threshold, ongoing_facts, keys.CONTEXT.ACTION).
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
@@ -163,6 +175,36 @@ struct ExportArgs {
 }
 
 #[derive(Args, Debug)]
+struct CardsArgs {
+    /// Output format: an aligned table or a JSON array.
+    #[arg(long, value_enum, default_value_t = CardsFormat::Table)]
+    format: CardsFormat,
+    /// Only cards whose trial, role, state, question or id hold all these words.
+    #[arg(long, value_name = "WORDS")]
+    filter: Option<String>,
+    #[command(subcommand)]
+    command: Option<CardsCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+enum CardsCommand {
+    /// Suspend cards: no session shows them until they are unsuspended.
+    Suspend { cards: Vec<String> },
+    /// Unsuspend (and unbury) cards.
+    Unsuspend { cards: Vec<String> },
+    /// Bury cards until tomorrow.
+    Bury { cards: Vec<String> },
+    /// Reset cards to new (their reviews stay in the log).
+    Reset { cards: Vec<String> },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CardsFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
 struct QuizArgs {
     /// Only questions of this role (repeat for several; default: your configured level
     /// and the roles below it).
@@ -192,6 +234,15 @@ struct QuizArgs {
     /// Shuffle the cards.
     #[arg(long)]
     shuffle: bool,
+    /// New cards a day (default: the config's new_per_day, else 20).
+    #[arg(long, value_name = "N")]
+    new_per_day: Option<u32>,
+    /// Reviews a day (default: the config's reviews_per_day, else 200).
+    #[arg(long, value_name = "N")]
+    reviews_per_day: Option<u32>,
+    /// Include fact cards of trials still ongoing in the sources.
+    #[arg(long)]
+    ongoing_facts: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -373,6 +424,8 @@ fn run(cli: Cli, color: bool) -> CliResult {
         }
         Some(Command::Quiz(args)) => cmd_quiz(&g, load(&sources)?, &args),
         Some(Command::Stats { format }) => cmd_stats(&g, &load(&sources)?, format),
+        Some(Command::Cards(args)) => cmd_cards(&g, &load(&sources)?, args),
+        Some(Command::Optimize { format }) => cmd_optimize(&g, format),
         Some(Command::Config { command }) => cmd_config(&g, command),
         Some(Command::Export(args)) => cmd_export(&load(&sources)?, &args),
         #[cfg(feature = "dev")]
@@ -506,9 +559,10 @@ fn open_history(
     app: &mut trialdeck::tui::app::App,
     strict: bool,
 ) -> CliResult<trialdeck::review::Store> {
-    use trialdeck::review::{Access, Scheduler, history};
+    use trialdeck::review::{Access, history};
     let (config, config_notice) = load_config(g);
-    let sched = Scheduler::new(config.desired_retention);
+    let now = clock()?.now();
+    let sched = scheduler(&config, now);
     let access = if strict {
         Access::Strict
     } else {
@@ -525,7 +579,18 @@ fn open_history(
     notices.extend(opened.notices);
     let store = opened.store;
     let states = opened.states;
-    app.attach_history(&states, sched, store.is_saving(), config.role);
+    // The store's scheduler: the config's, with the learner's fitted parameters if any.
+    app.attach_history(
+        &states,
+        store.scheduler().clone(),
+        store.is_saving(),
+        config.role,
+    );
+    app.deck.set_flags(opened.flags);
+    app.deck.limits = config.limits();
+    app.deck.ongoing_facts = config.ongoing_facts;
+    app.now = now;
+    app.deck.set_done(history::today(&store, unix(now)), now);
     if let Some(t) = config
         .theme
         .as_deref()
@@ -561,6 +626,41 @@ fn parse_roles(roles: &[String]) -> CliResult<Vec<trialdeck::content::Role>> {
         .collect()
 }
 
+/// The clock: `TRIALDECK_NOW` (RFC 3339) when set, else the system's.
+fn clock() -> CliResult<trialdeck::review::clock::Clock> {
+    trialdeck::review::clock::Clock::from_env().map_err(CliError::Usage)
+}
+
+fn unix(t: std::time::SystemTime) -> i64 {
+    trialdeck::tui::app::quiz::unix(t)
+}
+
+/// The scheduler the settings ask for, counting days in local time at `now`.
+fn scheduler(
+    config: &trialdeck::config::Config,
+    now: std::time::SystemTime,
+) -> trialdeck::review::Scheduler {
+    config
+        .scheduler()
+        .with_day_offset(trialdeck::review::clock::day_offset(unix(now)))
+}
+
+/// Open the history to read (stats, cards) with the settings' scheduler and fitted parameters.
+fn read_history(
+    g: &Global,
+    now: std::time::SystemTime,
+    access: trialdeck::review::Access,
+) -> CliResult<(trialdeck::review::History, trialdeck::config::Config)> {
+    let (config, notice) = load_config(g);
+    if let Some(n) = notice {
+        note(&n);
+    }
+    let sched = scheduler(&config, now);
+    let opened = trialdeck::review::history::open(g.data_dir.as_deref(), false, sched, access)
+        .map_err(|e| CliError::Io(format!("{e}; the file was left untouched")))?;
+    Ok((opened, config))
+}
+
 /// `quiz`: a session (or the builder) on the review history.
 fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
     let mut filter = trialdeck::review::Filter {
@@ -576,6 +676,7 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
         missed: args.missed,
         no_facts: args.no_facts,
         count: args.count,
+        ongoing_facts: args.ongoing_facts,
         shuffle: args.shuffle.then(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -592,7 +693,15 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
     {
         filter.roles = trialdeck::review::roles_up_to(level);
     }
-    app.now = std::time::SystemTime::now();
+    if let Some(n) = args.new_per_day {
+        app.deck.limits.new_per_day = n;
+    }
+    if let Some(n) = args.reviews_per_day {
+        app.deck.limits.reviews_per_day = n;
+    }
+    filter.ongoing_facts |= app.deck.ongoing_facts;
+    // Started from the shell: leaving the quiz returns there.
+    app.quit_after_quiz = true;
     app.start_quiz(filter, builder);
     run_app(app, store)
 }
@@ -600,20 +709,21 @@ fn cmd_quiz(g: &Global, library: Library, args: &QuizArgs) -> CliResult {
 /// `stats`: the review history in numbers. Only reads the history (nothing is created or
 /// written), as the app reads one it may not write.
 fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
-    use trialdeck::review::{Access, CardIndex, Scheduler, build_cards, history};
-    let (config, notice) = load_config(g);
-    if let Some(n) = notice {
-        note(&n);
-    }
-    let sched = Scheduler::new(config.desired_retention);
-    let opened = history::open(g.data_dir.as_deref(), false, sched, Access::ReadOnly)
-        .map_err(|e| CliError::Io(format!("{e}; the file was left untouched")))?;
+    use trialdeck::review::{Access, CardIndex, build_cards, optimize, queue::Today};
+    let now = clock()?.now();
+    let (opened, _) = read_history(g, now, Access::ReadOnly)?;
     let store = opened.store;
     let cards = build_cards(library);
     let index = CardIndex::new(&cards);
     let states = index.align(&opened.states);
-    let now = trialdeck::tui::app::quiz::unix(std::time::SystemTime::now());
-    let since = now - 31 * trialdeck::review::fsrs::DAY;
+    let mut flags = vec![trialdeck::review::CardFlags::default(); cards.len()];
+    for (id, f) in store.flags().unwrap_or_default() {
+        if let Some(i) = index.get(&id) {
+            flags[i] = f;
+        }
+    }
+    let today = Today::new(store.scheduler(), unix(now));
+    let since = today.now - 31 * trialdeck::review::fsrs::DAY;
     let reviews = store
         .reviews_since(since)
         .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?;
@@ -622,8 +732,13 @@ fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
         .iter()
         .map(|e| (e.id.to_string(), e.name.to_string()))
         .collect();
-    let stats =
-        trialdeck::review::stats::compute(&cards, &index, &states, &reviews, &names, now, 0);
+    let mut stats = trialdeck::review::stats::compute(
+        &cards, &index, &states, &flags, &reviews, &names, &today,
+    );
+    let all = store.reviews_in_force().unwrap_or_default();
+    let items = optimize::items(&all, store.scheduler()).0.len();
+    let fitted = store.fitted().ok().flatten();
+    stats.optimize = Some(optimize::due(items, fitted.as_ref(), today.now).line());
     match format {
         CheckFormat::Json => {
             let s = serde_json::to_string_pretty(&stats).expect("stats serialize");
@@ -631,6 +746,192 @@ fn cmd_stats(g: &Global, library: &Library, format: CheckFormat) -> CliResult {
         }
         CheckFormat::Text => write_stdout(&trialdeck::review::stats::render_text(&stats)),
     }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The card ids an argument names: an exact id, else every id that contains it (it must
+/// name one card).
+fn resolve_cards(cards: &[trialdeck::review::Card], args: &[String]) -> CliResult<Vec<String>> {
+    if args.is_empty() {
+        return Err(CliError::Usage(
+            "name the cards, e.g. `trialdeck cards suspend her2-tdm1/q/emilia-resident` \
+             (see `trialdeck cards` for the ids)"
+                .into(),
+        ));
+    }
+    let mut out = Vec::new();
+    for a in args {
+        if let Some(c) = cards.iter().find(|c| c.id.0 == *a) {
+            out.push(c.id.0.clone());
+            continue;
+        }
+        let hits: Vec<&str> = cards
+            .iter()
+            .filter(|c| c.id.0.contains(a.as_str()))
+            .map(|c| c.id.0.as_str())
+            .collect();
+        match hits.as_slice() {
+            [one] => out.push(one.to_string()),
+            [] => {
+                return Err(CliError::Usage(format!(
+                    "no card `{}`; `trialdeck cards` lists every id",
+                    content::sanitize::clean(a)
+                )));
+            }
+            many => {
+                return Err(CliError::Usage(format!(
+                    "`{}` names {} cards ({}…); give more of the id",
+                    content::sanitize::clean(a),
+                    many.len(),
+                    many.iter().take(3).copied().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `cards`: every card with its state; `cards suspend|unsuspend|bury|reset CARD…`.
+fn cmd_cards(g: &Global, library: &Library, args: CardsArgs) -> CliResult {
+    use trialdeck::review::{Access, CardIndex, CardOp, browse, build_cards, queue::Today};
+    let now = clock()?.now();
+    let cards = build_cards(library);
+    if let Some(cmd) = args.command {
+        let (opened, _) = read_history(g, now, Access::Strict)?;
+        let mut store = opened.store;
+        if !store.is_saving() {
+            return Err(CliError::Io(format!(
+                "the review history cannot be written{}; nothing was changed",
+                opened
+                    .notices
+                    .first()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            )));
+        }
+        let today = Today::new(store.scheduler(), unix(now));
+        let (op, ids) = match cmd {
+            CardsCommand::Suspend { cards: c } => (CardOp::Suspend, c),
+            CardsCommand::Unsuspend { cards: c } => (CardOp::Unsuspend, c),
+            CardsCommand::Bury { cards: c } => (CardOp::Bury { until: today.end() }, c),
+            CardsCommand::Reset { cards: c } => (CardOp::Reset, c),
+        };
+        let ids = resolve_cards(&cards, &ids)?;
+        let changed = store
+            .apply(op, &ids)
+            .map_err(|e| CliError::Io(format!("the cards were NOT changed: {e}")))?;
+        for c in &changed {
+            write_stdout(&format!("{}: {}\n", c.card, op.verb()))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (opened, _) = read_history(g, now, Access::ReadOnly)?;
+    let store = opened.store;
+    let index = CardIndex::new(&cards);
+    let states = index.align(&opened.states);
+    let mut flags = vec![trialdeck::review::CardFlags::default(); cards.len()];
+    for (id, f) in store.flags().unwrap_or_default() {
+        if let Some(i) = index.get(&id) {
+            flags[i] = f;
+        }
+    }
+    let today = Today::new(store.scheduler(), unix(now));
+    let rows: Vec<browse::CardRow> = (0..cards.len())
+        .map(|i| browse::row(library, &cards, &states, &flags, i, &today))
+        .filter(|r| args.filter.as_deref().is_none_or(|f| browse::matches(r, f)))
+        .collect();
+    match args.format {
+        CardsFormat::Json => {
+            let s = serde_json::to_string_pretty(&rows).expect("rows serialize");
+            write_stdout(&format!("{s}\n"))?
+        }
+        CardsFormat::Table => write_stdout(&browse::table(&rows))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `optimize`: fit the learner's FSRS parameters to their log and keep them if they fit
+/// better.
+fn cmd_optimize(g: &Global, format: CheckFormat) -> CliResult {
+    use trialdeck::review::{Access, optimize, store::Fitted};
+    let now = clock()?.now();
+    let (opened, _) = read_history(g, now, Access::Strict)?;
+    let mut store = opened.store;
+    let reviews = store
+        .reviews_in_force()
+        .map_err(|e| CliError::Io(format!("cannot read the review history: {e}")))?;
+    let sched = store.scheduler().clone();
+    let report = optimize::fit(&reviews, &sched).map_err(|e| match e {
+        optimize::OptimizeError::NotEnough { .. } => CliError::Usage(e.to_string()),
+        other => CliError::Io(other.to_string()),
+    })?;
+    let mut saved = false;
+    if report.better {
+        if !store.is_saving() {
+            return Err(CliError::Io(
+                "the review history cannot be written; the parameters were not kept".into(),
+            ));
+        }
+        store
+            .save_fitted(&Fitted {
+                at: unix(now),
+                parameters: report.parameters.clone(),
+                reviews: report.items as u64,
+                log_loss_before: report.before.log_loss,
+                log_loss_after: report.after.log_loss,
+                rmse_before: report.before.rmse,
+                rmse_after: report.after.rmse,
+            })
+            .map_err(|e| CliError::Io(format!("the parameters were NOT saved: {e}")))?;
+        saved = true;
+    }
+    match format {
+        CheckFormat::Json => {
+            let v = serde_json::json!({ "report": report, "saved": saved });
+            write_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("report serializes")
+            ))?
+        }
+        CheckFormat::Text => {
+            let params: Vec<String> = report
+                .parameters
+                .iter()
+                .map(|p| format!("{p:.4}"))
+                .collect();
+            write_stdout(&format!(
+                "Fitted FSRS parameters to {} reviews ({} on a later day than the card's previous one).\n\
+                 \n\
+                 {:<22} {:>10} {:>10}\n\
+                 {:<22} {:>10.4} {:>10.4}\n\
+                 {:<22} {:>10.4} {:>10.4}\n\
+                 \n\
+                 {}\n\
+                 Parameters: {}\n",
+                report.reviews,
+                report.items,
+                "",
+                "log loss",
+                "RMSE",
+                if sched.fitted {
+                    "before (yours)"
+                } else {
+                    "before (defaults)"
+                },
+                report.before.log_loss,
+                report.before.rmse,
+                "after",
+                report.after.log_loss,
+                report.after.rmse,
+                if saved {
+                    "The new parameters predict your log better: they are saved in the history and schedule from now on."
+                } else {
+                    "The new parameters do not predict your log better: the ones in use are kept."
+                },
+                params.join(", ")
+            ))?
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -826,8 +1127,10 @@ fn run_app_linked(
     store: trialdeck::review::Store,
     link: Option<trialdeck::tui::runtime::Link>,
 ) -> CliResult {
-    let outcome = trialdeck::tui::runtime::run_linked(app, store, link)
-        .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?;
+    let clock = clock()?;
+    let outcome =
+        trialdeck::tui::runtime::run_linked(app, store, Box::new(move || clock.now()), link)
+            .map_err(|e| CliError::Terminal(format!("terminal error: {e}")))?;
     if let Some(notice) = &outcome.notice {
         note(notice);
     }

@@ -1023,8 +1023,8 @@ fn stats_reads_a_read_only_history() {
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        json["new_cards"], 7,
-        "one of the 8 cards was reviewed: {json}"
+        json["new_cards"], 8,
+        "one of the 9 cards (a safety card among them) was reviewed: {json}"
     );
     assert_eq!(std::fs::read(&db).unwrap(), before, "nothing was written");
 }
@@ -1058,4 +1058,232 @@ fn stats_with_a_file_as_the_data_directory_says_so() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+}
+
+// ---- cards, optimize, TRIALDECK_NOW ----------------------------------------------------------
+
+/// `trialdeck --pack MINI --data-dir DATA --config CONFIG ARGS` at `now` (RFC 3339).
+fn at_time(dir: &Path, now: &str, args: &[&str]) -> Command {
+    let mut c = trialdeck();
+    c.arg("--pack")
+        .arg(mini())
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--config")
+        .arg(dir.join("config.ron"))
+        .args(args)
+        .env("TRIALDECK_NOW", now)
+        .env("TZ", "UTC");
+    c
+}
+
+#[test]
+fn cards_lists_every_card_and_suspend_unsuspend_bury_reset_change_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let day1 = "2026-12-01T09:00:00Z";
+    {
+        use trialdeck::review::{CardId, Grade, NewReview, Scheduler, Store};
+        let mut s = Store::open(&dir.path().join("data"), Scheduler::default()).unwrap();
+        let at = trialdeck::review::clock::parse_rfc3339(day1).unwrap();
+        s.record(&NewReview {
+            card: CardId("mini-pack/q/alpha-student".into()),
+            at,
+            grade: Grade::Easy,
+            points: 0,
+            points_total: 4,
+            duration_ms: 1000,
+        })
+        .unwrap();
+    }
+    let table = stdout_of(&mut at_time(dir.path(), day1, &["cards"]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 10, "a header and the nine cards:\n{table}");
+    for col in [
+        "TRIAL",
+        "ROLE",
+        "KIND",
+        "STATE",
+        "DUE",
+        "STABILITY",
+        "LAPSES",
+        "ID",
+    ] {
+        assert!(lines[0].contains(col), "{table}");
+    }
+    let student = lines
+        .iter()
+        .find(|l| l.ends_with("mini-pack/q/alpha-student"))
+        .unwrap();
+    assert!(student.contains("review"), "{student}");
+    assert!(student.contains("2026-12-"), "its due date: {student}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(" new ")).count(),
+        8,
+        "{table}"
+    );
+    // JSON, filtered by words.
+    let json: Value = serde_json::from_str(&stdout_of(&mut at_time(
+        dir.path(),
+        day1,
+        &["cards", "--format", "json", "--filter", "alpha resident"],
+    )))
+    .unwrap();
+    let rows = json.as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["role"] == "Resident"), "{json}");
+    assert!(rows[0]["stability"].is_null() || rows[0]["stability"].is_number());
+    // Suspend (by a unique part of the id), then unsuspend, bury and reset.
+    let out = stdout_of(&mut at_time(
+        dir.path(),
+        day1,
+        &["cards", "suspend", "q/alpha-resident"],
+    ));
+    assert_eq!(out, "mini-pack/q/alpha-resident: suspended\n");
+    let state_of = |id: &str| -> String {
+        let v: Value = serde_json::from_str(&stdout_of(&mut at_time(
+            dir.path(),
+            day1,
+            &["cards", "--format", "json"],
+        )))
+        .unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(state_of("mini-pack/q/alpha-resident"), "suspended");
+    stdout_of(&mut at_time(
+        dir.path(),
+        day1,
+        &["cards", "unsuspend", "mini-pack/q/alpha-resident"],
+    ));
+    assert_eq!(state_of("mini-pack/q/alpha-resident"), "new");
+    stdout_of(&mut at_time(
+        dir.path(),
+        day1,
+        &["cards", "bury", "mini-pack/q/alpha-phd"],
+    ));
+    assert_eq!(state_of("mini-pack/q/alpha-phd"), "buried");
+    // Buried until tomorrow: the next day it is back.
+    let v: Value = serde_json::from_str(&stdout_of(&mut at_time(
+        dir.path(),
+        "2026-12-02T09:00:00Z",
+        &["cards", "--format", "json", "--filter", "alpha-phd"],
+    )))
+    .unwrap();
+    assert_eq!(v[0]["state"], "new", "{v}");
+    stdout_of(&mut at_time(
+        dir.path(),
+        day1,
+        &["cards", "reset", "mini-pack/q/alpha-student"],
+    ));
+    assert_eq!(state_of("mini-pack/q/alpha-student"), "new");
+    // A name that matches several cards, or none, is a usage error.
+    let err = stderr_of(
+        &mut at_time(dir.path(), day1, &["cards", "suspend", "alpha"]),
+        2,
+    );
+    assert!(err.contains("names 9 cards"), "{err}");
+    let err = stderr_of(
+        &mut at_time(dir.path(), day1, &["cards", "bury", "nothing-like-it"]),
+        2,
+    );
+    assert!(err.contains("no card"), "{err}");
+}
+
+#[test]
+fn trialdeck_now_moves_the_clock_of_stats_and_a_bad_value_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let day1 = "2026-12-01T09:00:00Z";
+    {
+        use trialdeck::review::{CardId, Grade, NewReview, Scheduler, Steps, Store};
+        let sched = Scheduler::default().with_steps(Steps {
+            learning: vec![],
+            relearning: vec![],
+        });
+        let mut s = Store::open(&dir.path().join("data"), sched).unwrap();
+        s.record(&NewReview {
+            card: CardId("mini-pack/q/alpha-student".into()),
+            at: trialdeck::review::clock::parse_rfc3339(day1).unwrap(),
+            grade: Grade::Again,
+            points: 0,
+            points_total: 4,
+            duration_ms: 1000,
+        })
+        .unwrap();
+    }
+    let stats = |now: &str| -> Value {
+        serde_json::from_str(&stdout_of(&mut at_time(
+            dir.path(),
+            now,
+            &["stats", "--format", "json"],
+        )))
+        .unwrap()
+    };
+    let d1 = stats(day1);
+    assert_eq!(
+        (d1["due_today"].clone(), d1["due_tomorrow"].clone()),
+        (0.into(), 1.into()),
+        "{d1}"
+    );
+    let d2 = stats("2026-12-02T09:00:00Z");
+    assert_eq!(
+        (d2["due_today"].clone(), d2["due_tomorrow"].clone()),
+        (1.into(), 0.into()),
+        "{d2}"
+    );
+    let text = stdout_of(&mut at_time(dir.path(), day1, &["stats"]));
+    assert!(text.contains("due tomorrow 1"), "{text}");
+    assert!(
+        text.contains("`trialdeck optimize` fits your own after 400"),
+        "{text}"
+    );
+    let err = stderr_of(&mut at_time(dir.path(), "tomorrow", &["stats"]), 2);
+    assert!(err.contains("TRIALDECK_NOW"), "{err}");
+    assert!(err.contains("RFC 3339"), "{err}");
+}
+
+#[test]
+fn config_sets_limits_steps_and_leeches() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.ron");
+    let set = |k: &str, v: &str| {
+        trialdeck()
+            .arg("--config")
+            .arg(&cfg)
+            .args(["config", "set", k, v])
+            .output()
+            .unwrap()
+    };
+    for (k, v) in [
+        ("new_per_day", "30"),
+        ("reviews_per_day", "100"),
+        ("learning_steps", "1m 10m 1h"),
+        ("relearning_steps", "10m"),
+        ("learn_ahead_minutes", "15"),
+        ("leech_threshold", "6"),
+        ("ongoing_facts", "true"),
+    ] {
+        let out = set(k, v);
+        assert!(
+            out.status.success(),
+            "{k}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let c = trialdeck::config::Config::load(&cfg).0;
+    assert_eq!((c.new_per_day, c.reviews_per_day), (30, 100));
+    assert_eq!(c.learning_steps, "1m 10m 1h");
+    assert_eq!(c.scheduler().steps.learning, vec![60, 600, 3600]);
+    assert_eq!(c.scheduler().leech_threshold, 6);
+    assert_eq!(c.limits().learn_ahead, 900);
+    assert!(c.ongoing_facts);
+    let bad = set("learning_steps", "2 weeks");
+    assert_eq!(bad.status.code(), Some(2));
+    let bad = set("leech_threshold", "0");
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -117,7 +117,7 @@ fn statistics_scroll_to_retention_and_back_at_80x24() {
 #[test]
 fn help_opens_in_the_quiz_and_in_rounds() {
     let (mut s, _home) = start(&["quiz", "--trial", "emilia", "--count", "3"]);
-    s.wait_text("1 of 3");
+    s.wait_text("New 3 · Learning 0 · Due 0");
     s.send(b"?");
     s.wait_text("Every key, by where it works");
     s.send(b"j");

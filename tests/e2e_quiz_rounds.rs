@@ -21,13 +21,22 @@ const MINI: &str = "tests/fixtures/good/mini";
 /// A temporary home for one test: HOME, the data directory and the config file live in it.
 struct Home {
     dir: tempfile::TempDir,
+    /// `TRIALDECK_NOW` for the runs (the clock of quiz, cards and stats).
+    now: std::cell::RefCell<Option<String>>,
 }
 
 impl Home {
     fn new() -> Home {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir(dir.path().join("home")).expect("home");
-        Home { dir }
+        Home {
+            dir,
+            now: std::cell::RefCell::new(None),
+        }
+    }
+    /// Runs from now on see this time (RFC 3339).
+    fn set_now(&self, now: &str) {
+        *self.now.borrow_mut() = Some(now.to_string());
     }
     fn path(&self) -> &Path {
         self.dir.path()
@@ -49,13 +58,19 @@ impl Home {
     }
     fn envs(&self) -> Vec<(&'static str, std::path::PathBuf)> {
         let home = self.path().join("home");
-        vec![
+        let mut v = vec![
             // Rounds meet in the runtime directory: each test its own (private, as it is).
             ("XDG_RUNTIME_DIR", self.path().to_path_buf()),
             ("HOME", home.clone()),
             ("XDG_DATA_HOME", home.join(".local/share")),
             ("XDG_CONFIG_HOME", home.join(".config")),
-        ]
+            // Days start in UTC here, whatever the machine's zone.
+            ("TZ", "UTC".into()),
+        ];
+        if let Some(now) = self.now.borrow().as_ref() {
+            v.push(("TRIALDECK_NOW", now.into()));
+        }
+        v
     }
     /// Run the binary to completion (no terminal); stdout on success.
     fn run(&self, args: &[&str]) -> String {
@@ -106,52 +121,83 @@ const STUDENT: &str = "mini-pack/q/alpha-student";
 const RESIDENT: &str = "mini-pack/q/alpha-resident";
 const PHD: &str = "mini-pack/q/alpha-phd";
 
+/// Day 1 as a learner who uses Anki: three new cards graded with Anki's keys (ticks, a
+/// suggestion confirmed or overridden), the missed card back in the same session on its
+/// learning step, the summary, and back to the shell. Then the log as SQLite holds it, `stats`
+/// on day 1, and day 2 under `TRIALDECK_NOW` with a new-card limit.
 #[test]
 fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
     let home = Home::new();
+    home.set_now("2026-12-01T09:00:00Z");
     let mut s = Pty::start(&home, &["--pack", MINI, "quiz", "--count", "3"]);
-    s.wait_text("Quiz · 1 of 3");
+    s.wait_text("New 3 · Learning 0 · Due 0");
     s.wait_text("What did ALPHA compare");
     assert!(s.contents().contains("grades saved"), "{}", s.contents());
+    assert!(
+        s.contents().contains("Medical Student · new"),
+        "{}",
+        s.contents()
+    );
 
-    // Card 1 (4 key points): reveal, tick all four, Enter takes the suggested Good.
+    // Card 1 (4 key points): reveal, tick all four (a–d), Space grades Good (the ticks agree).
     s.send(b" ");
     s.wait_text("Key points — tick");
-    s.send(b"1234");
+    s.send(b"abcd");
     s.wait_for("four ticks", |s| s.contents().matches("[✓]").count() == 4);
-    s.send(b"\r");
-    s.wait_text("Quiz · 2 of 3");
+    s.send(b" ");
+    s.wait_text("New 2 · Learning 1 · Due 0");
 
-    // Card 2: one key point first (staged recall), then the answer; Again.
+    // Card 2: one key point first (staged recall), then the answer; 1 is Again.
     s.wait_text("How would you explain the hazard ratio");
     s.send(b"n");
     s.wait_text("1. HR 0.70 means a 30% lower hazard");
     s.send(b" ");
     s.wait_text("Key points — tick");
-    s.send(b"a");
-    s.wait_text("Quiz · 3 of 3");
+    s.send(b"1");
+    s.wait_text("New 1 · Learning 2 · Due 0");
 
-    // Card 3: tick one, grade Hard by hand.
+    // Card 3: one tick of four suggests Again; Space asks first, and 2 grades Hard instead.
     s.wait_text("What threatens the validity");
     s.send(b" ");
     s.wait_text("Key points — tick");
-    s.send(b"2");
+    s.send(b"b");
     s.wait_for("one tick", |s| s.contents().matches("[✓]").count() == 1);
-    s.send(b"h");
-    s.wait_text("session summary");
-    s.wait_text("3 cards graded");
+    s.wait_text("Ticks suggest Again");
+    s.send(b" ");
+    s.wait_text("Again, as your ticks suggest?");
+    s.send(b"2");
+
+    // Nothing new is left: the missed card comes back first (its 1-minute step, within the
+    // 20-minute learn-ahead), then the others on their steps.
+    s.wait_text("New 0 · Learning 3 · Due 0");
+    s.wait_text("How would you explain the hazard ratio");
     assert!(
-        s.contents().contains("Again 1 · Hard 1 · Good 1 · Easy 0"),
+        s.contents().contains("Resident · learning"),
         "{}",
         s.contents()
     );
-
-    s.send(b"q");
+    for _ in 0..3 {
+        s.send(b" ");
+        s.wait_text("Key points — tick");
+        s.send(b"4");
+    }
+    s.wait_text("session summary");
+    s.wait_text("3 cards · 6 reviews");
+    assert!(
+        s.contents().contains("Again 1 · Hard 1 · Good 1 · Easy 3"),
+        "{}",
+        s.contents()
+    );
+    // Started from the shell, the quiz returns there when it ends.
+    s.send(b"\x1b");
     let status = s.wait_exit();
-    assert!(status.success(), "q exits with 0, got {status:?}");
+    assert!(
+        status.success(),
+        "Esc on the summary exits with 0, got {status:?}"
+    );
     s.assert_restored();
 
-    // The log holds exactly the three reviews, as graded.
+    // The log holds exactly the six reviews, as graded, in order.
     let db = rusqlite::Connection::open_with_flags(
         home.data().join("reviews.sqlite3"),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -164,50 +210,44 @@ fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
+    let (st, re, ph) = (STUDENT.to_string(), RESIDENT.to_string(), PHD.to_string());
     assert_eq!(
         rows,
         vec![
-            (STUDENT.to_string(), 3, 0b1111, 4),
-            (RESIDENT.to_string(), 1, 0, 3),
-            (PHD.to_string(), 2, 0b10, 4),
+            (st.clone(), 3, 0b1111, 4),
+            (re.clone(), 1, 0, 3),
+            (ph.clone(), 2, 0b10, 4),
+            (re, 4, 0, 3),
+            (ph, 4, 0, 4),
+            (st, 4, 0, 4),
         ]
     );
-    let undone: i64 = db
-        .query_row("SELECT count(*) FROM undone", [], |r| r.get(0))
+    let phases: Vec<i64> = db
+        .prepare("SELECT phase FROM card_state ORDER BY card")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(undone, 0);
-    let states: i64 = db
-        .query_row("SELECT count(*) FROM card_state", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(states, 3);
+    assert_eq!(phases, vec![2, 2, 2], "all three graduated to review");
     drop(db);
 
-    // `stats` counts them: 8 cards, 5 still new, 3 reviewed today and due within the week.
+    // `stats` (still day 1) counts them: 9 cards, 6 new, nothing due today.
     let json: serde_json::Value =
         serde_json::from_str(&home.run(&["--pack", MINI, "stats", "--format", "json"]))
             .expect("stats JSON");
-    assert_eq!(json["total_cards"], 8, "{json}");
-    assert_eq!(json["new_cards"], 5, "{json}");
-    assert_eq!(
-        json["due_now"], 0,
-        "nothing is due minutes after grading: {json}"
-    );
-    assert_eq!(
-        json["due_week"], 3,
-        "Again, Hard and Good are all due within days: {json}"
-    );
-    let per_day: u64 = json["reviews_per_day"]
-        .as_array()
-        .expect("reviews_per_day")
-        .iter()
-        .map(|d| d["count"].as_u64().unwrap())
-        .sum();
-    assert_eq!(per_day, 3, "{json}");
+    assert_eq!(json["total_cards"], 9, "{json}");
+    assert_eq!(json["new_cards"], 6, "{json}");
+    assert_eq!(json["due_today"], 0, "{json}");
+    assert_eq!(json["learning"], 0, "{json}");
 
-    // A second session of new cards starts after the three graded ones.
-    let mut s = Pty::start(&home, &["--pack", MINI, "quiz", "--new"]);
-    s.wait_text("Quiz · 1 of 5");
-    s.wait_text("Sample size and comparator of ALPHA?");
+    // Day 2: the builder's counts add up within the limit given on the command line.
+    home.set_now("2026-12-02T09:00:00Z");
+    let mut s = Pty::start(
+        &home,
+        &["--pack", MINI, "quiz", "--new", "--new-per-day", "2"],
+    );
+    s.wait_text("New 2 · Learning 0 · Due 0");
     s.send(b"q");
     assert!(s.wait_exit().success());
     // Quitting without grading wrote nothing more.
@@ -215,7 +255,7 @@ fn quiz_grades_three_cards_into_the_history_and_the_next_run_sees_them() {
     let n: i64 = db
         .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(n, 3);
+    assert_eq!(n, 6);
 }
 
 #[test]
@@ -225,12 +265,12 @@ fn quiz_with_no_save_writes_nothing() {
         &home,
         &["--pack", MINI, "--no-save", "quiz", "--count", "1"],
     );
-    s.wait_text("Quiz · 1 of 1");
+    s.wait_text("New 1 · Learning 0 · Due 0");
     s.wait_text("not saving");
     s.send(b" ");
     s.wait_text("Key points — tick");
-    s.send(b"g");
-    s.wait_text("1 card graded");
+    s.send(b"4");
+    s.wait_text("1 card · 1 review");
     s.send(b"q");
     assert!(s.wait_exit().success());
     assert!(

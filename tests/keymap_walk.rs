@@ -46,6 +46,19 @@ struct Seen {
     suspended: usize,
     message: Option<String>,
     reviews: u64,
+    cards: Option<CardsSeen>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct CardsSeen {
+    sel: usize,
+    rows: usize,
+    typing: bool,
+    query: String,
+    /// The selected card's flags and whether it has a state.
+    suspended: bool,
+    buried: bool,
+    reviewed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +75,10 @@ enum QuizSeen {
         ticked: u64,
         skipped: usize,
         graded: usize,
+        practice: bool,
+        unsaved: usize,
     },
+    Idle,
     Done,
 }
 
@@ -119,7 +135,10 @@ fn seen(l: &Looped) -> Seen {
                 ticked: s.ticked,
                 skipped: s.skipped,
                 graded: s.reviews.len(),
+                practice: s.practice,
+                unsaved: s.unsaved(),
             },
+            Quiz::Idle(_) => QuizSeen::Idle,
             Quiz::Done { .. } => QuizSeen::Done,
         }),
         rounds: a.rounds().map(|r| RoundsSeen {
@@ -147,6 +166,19 @@ fn seen(l: &Looped) -> Seen {
         suspended: l.rt.console.suspended,
         message: a.message.clone(),
         reviews: l.rt.services.store().review_count().unwrap_or(0),
+        cards: a.cards().map(|c| {
+            let i = c.selected();
+            let f = i.map(|i| a.deck.flags[i]).unwrap_or_default();
+            CardsSeen {
+                sel: c.sel,
+                rows: c.rows.len(),
+                typing: c.typing,
+                query: c.query.clone(),
+                suspended: f.suspended,
+                buried: f.buried(trialdeck::tui::app::quiz::unix(a.now)),
+                reviewed: i.is_some_and(|i| a.deck.states[i].is_some()),
+            }
+        }),
     }
 }
 
@@ -224,15 +256,19 @@ fn builder() -> Looped {
     l
 }
 
+/// A scheduler without learning steps: the walk's sessions end after their cards (the steps
+/// have their own tests through the loop, in tests/quiz.rs).
+fn days_only() -> trialdeck::review::Scheduler {
+    trialdeck::review::Scheduler::default().with_steps(trialdeck::review::Steps {
+        learning: vec![],
+        relearning: vec![],
+    })
+}
+
 /// A session whose first card has the most key points in the pack, then two more cards.
 fn session() -> Looped {
     let mut app = App::new(bundled_library(), ThemeName::Dark);
-    app.attach_history(
-        &Default::default(),
-        trialdeck::review::Scheduler::default(),
-        false,
-        None,
-    );
+    app.attach_history(&Default::default(), days_only(), false, None);
     app.start_quiz(Filter::default(), false);
     let (most, others) = {
         let d = &app.deck;
@@ -259,15 +295,37 @@ fn revealed_card() -> Looped {
 
 fn graded_once() -> Looped {
     let mut l = revealed_card();
-    l.press("g");
+    l.press("3");
+    l
+}
+
+/// A session whose second grade the history refused (a full disk): one grade unsaved.
+fn unsaved_grade() -> Looped {
+    let mut l = graded_once();
+    l.rt.services.store_mut().refuse_writes(true);
+    l.burst(&["Space", "Space"]);
+    l.rt.services.store_mut().refuse_writes(false);
+    assert!(
+        l.screen().contains("1 grade NOT saved"),
+        "the header keeps the unsaved grade in sight:\n{}",
+        l.screen()
+    );
+    l
+}
+
+/// The card browser, on its third card, over the list.
+fn card_browser() -> Looped {
+    let mut l = list();
+    l.press("C");
+    l.burst(&["j", "j"]);
     l
 }
 
 /// A finished session with one card missed.
 fn summary_with_a_miss() -> Looped {
     let mut l = revealed_card();
-    l.press("a");
-    l.burst(&["Space", "g", "Space", "g"]);
+    l.press("1");
+    l.burst(&["Space", "Space", "Space", "Space"]);
     assert_eq!(seen(&l).quiz, Some(QuizSeen::Done));
     l
 }
@@ -404,6 +462,13 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
             }),
         ),
         (C::Global, A::OpenStats) => (list(), opens("stats", "Review statistics")),
+        (C::Global, A::OpenCards) => (
+            list(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(a.cards.is_some(), "the card browser did not open")
+            }),
+        ),
         (C::Global, A::OpenRounds) => (
             list(),
             check(|b, a, _| {
@@ -848,6 +913,163 @@ fn scenario(ctx: Context, action: &Action, dir: &std::path::Path) -> Option<(Loo
                 ok_if(a.screen.contains("1"), "no count on the summary")
             }),
         ),
+        (C::Quiz, A::Bury | A::SuspendCard) => {
+            let word = if *action == A::Bury {
+                "buried"
+            } else {
+                "suspended"
+            };
+            (
+                session(),
+                check(move |b, a, l| {
+                    changed(b, a)?;
+                    ok_if(
+                        matches!(a.quiz, Some(QuizSeen::Running { at: 1, .. })),
+                        "the card did not leave the session",
+                    )?;
+                    ok_if(
+                        a.message.as_deref().is_some_and(|m| m.contains(word)),
+                        "no notice",
+                    )?;
+                    let d = &l.app().deck;
+                    ok_if(
+                        d.flags.iter().any(|f| f.suspended || f.buried_until > 0),
+                        "the deck does not know",
+                    )
+                }),
+            )
+        }
+        (C::Quiz, A::Practice) => (
+            builder(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(
+                    matches!(a.quiz, Some(QuizSeen::Running { practice: true, .. })),
+                    "no practice run",
+                )?;
+                ok_if(a.screen.contains("practice"), "the screen does not say so")
+            }),
+        ),
+        (C::Quiz, A::Retry) => (
+            unsaved_grade(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(
+                    a.reviews == b.reviews + 1,
+                    "the unsaved grade was not written",
+                )?;
+                ok_if(
+                    matches!(a.quiz, Some(QuizSeen::Running { unsaved: 0, .. })),
+                    "still unsaved",
+                )?;
+                ok_if(!a.screen.contains("NOT saved"), "the header still warns")
+            }),
+        ),
+        (C::Quiz, A::OpenCards) => (
+            session(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(a.cards.is_some(), "the card browser did not open")?;
+                ok_if(a.screen.contains("Cards"), "no title")
+            }),
+        ),
+
+        // The card browser.
+        (C::Cards, A::Down | A::PageDown | A::Bottom) => (
+            card_browser(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(
+                    a.cards.as_ref().unwrap().sel > b.cards.as_ref().unwrap().sel,
+                    "did not move down",
+                )
+            }),
+        ),
+        (C::Cards, A::Up | A::PageUp | A::Top) => (
+            card_browser(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(
+                    a.cards.as_ref().unwrap().sel < b.cards.as_ref().unwrap().sel,
+                    "did not move up",
+                )
+            }),
+        ),
+        (C::Cards, A::OpenSearch) => (
+            card_browser(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(a.cards.as_ref().unwrap().typing, "not typing a filter")?;
+                ok_if(a.ctx == C::Search, "keys are not text")
+            }),
+        ),
+        (C::Cards, A::SuspendCard) => (
+            card_browser(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(a.cards.as_ref().unwrap().suspended, "not suspended")?;
+                ok_if(a.screen.contains("suspended"), "the table does not say so")
+            }),
+        ),
+        (C::Cards, A::Bury) => (
+            card_browser(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(a.cards.as_ref().unwrap().buried, "not buried")
+            }),
+        ),
+        (C::Cards, A::ResetCard) => {
+            // A card with a review, then reset: new again.
+            let mut l = session();
+            l.burst(&["Space", "3", "C", "g"]);
+            let (sel, reviewed) = {
+                let a = l.app();
+                let b = a.cards().unwrap();
+                let i = b
+                    .rows
+                    .iter()
+                    .position(|&i| a.deck.states[i].is_some())
+                    .unwrap();
+                (i, true)
+            };
+            for _ in 0..sel {
+                l.press("j");
+            }
+            assert!(reviewed);
+            (
+                l,
+                check(|b, a, _| {
+                    changed(b, a)?;
+                    ok_if(
+                        b.cards.as_ref().unwrap().reviewed && !a.cards.as_ref().unwrap().reviewed,
+                        "the card is not new again",
+                    )
+                }),
+            )
+        }
+        (C::Cards, A::OpenEntry) => (
+            card_browser(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(
+                    a.cards.is_none() && a.focus == Focus::Detail,
+                    "the trial is not open",
+                )
+            }),
+        ),
+        (C::Cards, A::Back) => (
+            card_browser(),
+            check(|b, a, _| {
+                changed(b, a)?;
+                ok_if(a.cards.is_none(), "still in the card browser")
+            }),
+        ),
+        (C::Cards, A::OpenHelp) => (
+            card_browser(),
+            opens("help", "Every key, by where it works"),
+        ),
+        (C::Cards, A::Quit | A::ForceQuit) => (card_browser(), quits()),
+        (C::Cards, A::Suspend) => (card_browser(), suspends()),
         (C::Quiz, A::OpenStats) => (session(), opens("stats", "Review statistics")),
         (C::Quiz, A::OpenHelp) => (session(), opens("help", "Every key, by where it works")),
         (C::Quiz, A::Quit | A::ForceQuit) => (session(), quits()),

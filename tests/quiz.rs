@@ -38,20 +38,29 @@ const PFS_VALUES: &str = "mini-pack/f/alpha/pfs/values";
 const PFS_EFFECT: &str = "mini-pack/f/alpha/pfs/effect";
 const ORR_VALUES: &str = "mini-pack/f/alpha/orr/values";
 const ORR_EFFECT: &str = "mini-pack/f/alpha/orr/effect";
-const ALL: [&str; 8] = [
-    STUDENT, RESIDENT, PHD, DESIGN, PFS_VALUES, PFS_EFFECT, ORR_VALUES, ORR_EFFECT,
+const SAFETY: &str = "mini-pack/f/alpha/safety-any-adverse-event-3/safety";
+const ALL: [&str; 9] = [
+    STUDENT, RESIDENT, PHD, DESIGN, PFS_VALUES, PFS_EFFECT, ORR_VALUES, ORR_EFFECT, SAFETY,
 ];
+
+/// A scheduler without learning steps: most tests here count days; the steps have tests of
+/// their own below (with the default scheduler).
+fn days_only() -> Scheduler {
+    Scheduler::default().with_steps(trialdeck::review::Steps {
+        learning: vec![],
+        relearning: vec![],
+    })
+}
 
 /// An app on the mini pack at `w`×`h`, at time `t0()`, with a history of `states`.
 /// Its grades go to an in-memory store holding those states, which answers as a history on
 /// disk does.
 fn app_hist(w: u16, h: u16, states: &HashMap<String, CardState>, saving: bool) -> Tester {
-    let mut app = Tester::with_store(
-        App::new(mini_library(), ThemeName::Dark),
-        common::store_with(states),
-    );
+    let mut store = trialdeck::review::Store::no_save(days_only());
+    store.put_states(states).expect("states go into the store");
+    let mut app = Tester::with_store(App::new(mini_library(), ThemeName::Dark), store);
     app.act(Action::Resize(w, h), t0());
-    app.attach_history(states, Scheduler::default(), saving, None);
+    app.attach_history(states, days_only(), saving, None);
     app
 }
 
@@ -102,7 +111,7 @@ fn current(app: &App) -> String {
 
 fn queue_ids(app: &App) -> Vec<String> {
     session(app)
-        .queue
+        .upcoming()
         .iter()
         .map(|&i| app.deck.cards[i].id.0.clone())
         .collect()
@@ -137,6 +146,8 @@ fn state(last: i64, due: i64, grade: Grade) -> CardState {
         lapses: 0,
         last_review: last,
         last_grade: grade,
+        phase: trialdeck::review::Phase::Review,
+        step: 0,
     }
 }
 
@@ -163,6 +174,7 @@ fn builder_lists_every_choice_and_toggles_them() {
         BuilderRow::New,
         BuilderRow::Missed,
         BuilderRow::Facts,
+        BuilderRow::OngoingFacts,
         BuilderRow::Shuffle,
         BuilderRow::Count,
     ];
@@ -184,7 +196,8 @@ fn builder_lists_every_choice_and_toggles_them() {
         (2, "new"),
         (3, "missed"),
         (4, "facts"),
-        (5, "shuffle"),
+        (5, "ongoing"),
+        (6, "shuffle"),
     ] {
         keys(&mut app, [Action::Top]);
         keys(&mut app, std::iter::repeat_n(Action::Down, row));
@@ -201,6 +214,10 @@ fn builder_lists_every_choice_and_toggles_them() {
                 on.no_facts,
                 "facts are on by default; Space leaves them out"
             ),
+            "ongoing" => assert!(
+                on.ongoing_facts,
+                "facts of ongoing trials are off by default; Space takes them in"
+            ),
             _ => assert!(on.shuffle.is_some()),
         }
         up(&mut app, Action::Reveal, t0());
@@ -212,7 +229,7 @@ fn builder_lists_every_choice_and_toggles_them() {
     }
     // The count steps up (→) and down (←) through its stops, wrapping to "all".
     keys(&mut app, [Action::Top]);
-    keys(&mut app, std::iter::repeat_n(Action::Down, 6));
+    keys(&mut app, std::iter::repeat_n(Action::Down, 7));
     assert_eq!(builder(&app).filter.count, None);
     up(&mut app, Action::NextSection, t0());
     assert_eq!(builder(&app).filter.count, Some(5));
@@ -264,8 +281,12 @@ fn builder_counts_follow_the_choice_and_the_history() {
     app.start_quiz(Filter::default(), true);
     let text = screen_text(&render(&app));
     assert!(
-        text.contains("This choice: 1 due · 6 new · 8 total → a session of 7"),
-        "the builder's headline counts:\n{text}"
+        text.contains("Session: New 7 · Learning 0 · Due 1 = 8 cards"),
+        "the builder's headline counts, which add up:\n{text}"
+    );
+    assert!(
+        text.contains("Today: 0 of 20 new cards and 0 of 200 reviews done"),
+        "{text}"
     );
     // Per role: Medical Student has the due question and the (new) design card.
     assert!(
@@ -273,18 +294,19 @@ fn builder_counts_follow_the_choice_and_the_history() {
             .any(|l| l.contains("[ ] Medical Student") && l.contains("1 due · 1 new · 2 total")),
         "{text}"
     );
-    // Resident: the question (new) and two values cards (one scheduled, one new).
+    // Resident: the question (new), two values cards (one scheduled, one new), the safety
+    // card (new).
     assert!(
         text.lines()
-            .any(|l| l.contains("[ ] Resident") && l.contains("0 due · 2 new · 3 total")),
+            .any(|l| l.contains("[ ] Resident") && l.contains("0 due · 3 new · 4 total")),
         "{text}"
     );
     // Choosing Resident narrows the headline.
-    keys(&mut app, std::iter::repeat_n(Action::Down, 8));
+    keys(&mut app, std::iter::repeat_n(Action::Down, 9));
     up(&mut app, Action::Reveal, t0());
     let text = screen_text(&render(&app));
     assert!(
-        text.contains("This choice: 0 due · 2 new · 3 total → a session of 2"),
+        text.contains("Session: New 3 · Learning 0 · Due 0 = 3 cards"),
         "{text}"
     );
     // Leaving fact cards out leaves the one Resident question.
@@ -293,7 +315,7 @@ fn builder_counts_follow_the_choice_and_the_history() {
     up(&mut app, Action::Reveal, t0());
     let text = screen_text(&render(&app));
     assert!(
-        text.contains("This choice: 0 due · 1 new · 1 total → a session of 1"),
+        text.contains("Session: New 1 · Learning 0 · Due 0 = 1 card"),
         "{text}"
     );
     // Start (Enter on the first row) runs exactly that session.
@@ -305,8 +327,29 @@ fn builder_counts_follow_the_choice_and_the_history() {
 fn builder_refuses_an_empty_session_and_esc_leaves() {
     let mut app = app_hist(80, 24, &HashMap::new(), true);
     app.start_quiz(Filter::default(), true);
-    // Due only, with no history: nothing to review.
+    // Due only, with no history: nothing is due, and the quiz says when and what else.
     keys(&mut app, [Action::Down, Action::Reveal, Action::Top]);
+    up(&mut app, Action::Open, t0());
+    assert!(matches!(app.quiz(), Some(Quiz::Idle(_))), "nothing due");
+    let text = screen_text(&render(&app));
+    assert!(text.contains("Nothing is due now."), "{text}");
+    assert!(
+        text.contains("Enter studies new cards: 9 left today"),
+        "{text}"
+    );
+    assert!(text.contains("p starts a practice run"), "{text}");
+    // Enter takes the offer: new cards within the day's limit.
+    up(&mut app, Action::Open, t0());
+    assert_eq!(session(&app).upcoming().len(), 9);
+    up(&mut app, Action::Back, t0());
+    // A choice that admits no card at all (the mini pack has no Attending card).
+    app.start_quiz(
+        Filter {
+            roles: vec![Role::Attending],
+            ..Filter::default()
+        },
+        true,
+    );
     up(&mut app, Action::Open, t0());
     assert!(
         matches!(app.quiz(), Some(Quiz::Building(_))),
@@ -417,35 +460,87 @@ fn ticks_toggle_points_only_after_reveal_and_only_points_that_exist() {
     }
     assert_eq!(session(&app).ticked, 0b100, "the card has 3 points");
     let text = screen_text(&render(&app));
-    assert!(text.contains("1 [ ] HR 0.70"), "{text}");
-    assert!(text.contains("3 [✓] CI 0.55"), "{text}");
+    // Each point carries the key that ticks it (a, b, c), not a grade's digit.
+    assert!(text.contains("a [ ] HR 0.70"), "{text}");
+    assert!(text.contains("c [✓] CI 0.55"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
 // Grading
 
-/// Grade the first card of a fresh session with `ticks` ticked and Enter; the grade recorded.
-fn enter_grade(id: &str, ticks: &[u8]) -> Grade {
+/// Grade the first card of a fresh session with `ticks` ticked and `key` (Enter or Space):
+/// the grade recorded, and whether the first press asked for a confirmation first.
+fn enter_grade(id: &str, ticks: &[u8], key: Action) -> (Grade, bool) {
     let mut app = session_of(&[id]);
     up(&mut app, Action::Reveal, t0());
     for &t in ticks {
         up(&mut app, Action::TickPoint(t), t0());
     }
-    record(up(&mut app, Action::Open, at(10))).grade
+    match up(&mut app, key.clone(), at(10)) {
+        Effect::Record { review, .. } => (review.grade, false),
+        Effect::None => {
+            assert!(session(&app).confirm.is_some(), "asked to confirm");
+            let text = screen_text(&render(&app));
+            assert!(text.contains("as your ticks suggest?"), "{text}");
+            (record(up(&mut app, key, at(11))).grade, true)
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
-fn enter_confirms_the_grade_the_ticks_suggest() {
-    // Four points: none or one → Again, two or three → Hard, four → Good.
-    assert_eq!(enter_grade(STUDENT, &[]), Grade::Again);
-    assert_eq!(enter_grade(STUDENT, &[2]), Grade::Again);
-    assert_eq!(enter_grade(STUDENT, &[1, 4]), Grade::Hard);
-    assert_eq!(enter_grade(STUDENT, &[1, 2, 3]), Grade::Hard);
-    assert_eq!(enter_grade(STUDENT, &[1, 2, 3, 4]), Grade::Good);
-    // Three points: one is under half → Again; two → Hard; three → Good.
-    assert_eq!(enter_grade(RESIDENT, &[3]), Grade::Again);
-    assert_eq!(enter_grade(RESIDENT, &[1, 3]), Grade::Hard);
-    assert_eq!(enter_grade(RESIDENT, &[3, 2, 1]), Grade::Good);
+fn space_and_enter_grade_good_and_ticks_ask_before_changing_it() {
+    for key in [Action::Open, Action::Reveal] {
+        // No ticks: Good, as in Anki.
+        assert_eq!(enter_grade(STUDENT, &[], key.clone()), (Grade::Good, false));
+        // Ticks that suggest Good: Good at once.
+        assert_eq!(
+            enter_grade(STUDENT, &[1, 2, 3, 4], key.clone()),
+            (Grade::Good, false)
+        );
+        assert_eq!(
+            enter_grade(RESIDENT, &[3, 2, 1], key.clone()),
+            (Grade::Good, false)
+        );
+        // Ticks that suggest another grade: shown, and taken only on a second press.
+        // Four points: one → Again, two or three → Hard.
+        assert_eq!(
+            enter_grade(STUDENT, &[2], key.clone()),
+            (Grade::Again, true)
+        );
+        assert_eq!(
+            enter_grade(STUDENT, &[1, 4], key.clone()),
+            (Grade::Hard, true)
+        );
+        assert_eq!(
+            enter_grade(STUDENT, &[1, 2, 3], key.clone()),
+            (Grade::Hard, true)
+        );
+        // Three points: one is under half → Again; two → Hard.
+        assert_eq!(
+            enter_grade(RESIDENT, &[3], key.clone()),
+            (Grade::Again, true)
+        );
+        assert_eq!(
+            enter_grade(RESIDENT, &[1, 3], key.clone()),
+            (Grade::Hard, true)
+        );
+    }
+    // 1–4 grade at once, whatever is ticked.
+    let mut app = session_of(&[STUDENT]);
+    up(&mut app, Action::Reveal, t0());
+    up(&mut app, Action::TickPoint(1), t0());
+    assert_eq!(
+        record(up(&mut app, Action::Grade(4), at(5))).grade,
+        Grade::Easy
+    );
+    // A tick after the question resets it.
+    let mut app = session_of(&[STUDENT]);
+    up(&mut app, Action::Reveal, t0());
+    up(&mut app, Action::TickPoint(1), t0());
+    assert_eq!(up(&mut app, Action::Open, at(5)), Effect::None);
+    up(&mut app, Action::TickPoint(2), at(6));
+    assert!(session(&app).confirm.is_none(), "a new tick asks again");
 }
 
 /// The grade marked as Enter's on screen: the last grade word before the `◀` mark.
@@ -466,8 +561,8 @@ fn the_suggested_grade_is_marked_on_screen() {
     let text = screen_text(&render(&app));
     assert_eq!(
         marked_grade(&text),
-        Some("Again"),
-        "nothing ticked:\n{text}"
+        Some("Good"),
+        "nothing ticked, Space gives Good:\n{text}"
     );
     assert_eq!(text.matches('◀').count(), 1, "{text}");
     keys(&mut app, [Action::TickPoint(1), Action::TickPoint(2)]);
@@ -612,7 +707,7 @@ fn undo_takes_back_the_last_grade_and_shows_the_card_again() {
         text.contains("How would you explain the hazard ratio"),
         "{text}"
     );
-    assert!(text.contains("Quiz · 2 of 3"), "{text}");
+    assert!(text.contains("New 2 · Learning 0 · Due 0"), "{text}");
     // Regrading writes a fresh review, timed from the undo.
     let r = record(up(&mut app, Action::Grade(3), at(27)));
     assert_eq!(
@@ -732,7 +827,7 @@ fn summary_counts_names_the_weakest_and_drills_exactly_the_missed() {
     // Resident: nothing, Again.
     up(&mut app, Action::Reveal, at(10));
     assert_eq!(
-        record(up(&mut app, Action::Open, at(40))).grade,
+        record(up(&mut app, Action::Grade(1), at(40))).grade,
         Grade::Again
     );
     // PhD: 1 of 4, Again by hand.
@@ -745,6 +840,7 @@ fn summary_counts_names_the_weakest_and_drills_exactly_the_missed() {
         panic!("the summary shows");
     };
     assert_eq!(summary.seen, 3);
+    assert_eq!(summary.reviews, 3);
     assert_eq!(summary.grades, [2, 0, 1, 0]);
     assert_eq!(summary.time_ms, 70_000);
     assert_eq!(
@@ -761,16 +857,17 @@ fn summary_counts_names_the_weakest_and_drills_exactly_the_missed() {
     assert_eq!(by_trial.len(), 1);
     assert_eq!(
         (by_trial[0].points_ticked, by_trial[0].points_total),
-        (5, 11)
+        (5, 8),
+        "points of the two cards ticked (the resident's, graded Again unticked, by its grade)"
     );
     assert!(summary.next_due.is_some_and(|d| d > T0_UNIX));
     let text = screen_text(&render(&app));
     assert!(
-        text.contains("3 cards graded · 1 min 10 s · Again 2 · Hard 0 · Good 1 · Easy 0"),
+        text.contains("3 cards · 3 reviews · 1 min 10 s · Again 2 · Hard 0 · Good 1 · Easy 0"),
         "{text}"
     );
     assert!(text.contains("Weakest: Resident · ALPHA"), "{text}");
-    assert!(text.contains("d drills the 2 cards you missed"), "{text}");
+    assert!(text.contains("m drills the 2 cards you missed"), "{text}");
 
     // d: a session of exactly the missed cards, in session order.
     assert_eq!(up(&mut app, Action::DrillMissed, at(100)), Effect::None);
@@ -786,7 +883,7 @@ fn drilling_with_nothing_missed_says_so_and_enter_builds_again() {
     keys(&mut app, (1..=4).map(Action::TickPoint));
     record(up(&mut app, Action::Grade(4), at(3)));
     let text = screen_text(&render(&app));
-    assert!(text.contains("Every card recalled in full."), "{text}");
+    assert!(text.contains("Nothing stood out as weak."), "{text}");
     up(&mut app, Action::DrillMissed, at(4));
     assert_eq!(
         app.message.as_deref(),
@@ -857,14 +954,21 @@ fn a_card_due_tomorrow_is_not_due_today_but_is_tomorrow() {
         due: true,
         ..Filter::default()
     };
-    // Just before it falls due: not in a due session.
+    // Review cards fall due by the day, as in Anki: the day before its due day it is not
+    // in a due session (and the quiz says when it is); from the start of that day it is.
+    let due_day_start = due - due.rem_euclid(DAY);
     let mut before = app_hist(80, 24, &states, true);
-    before.tick(SystemTime::UNIX_EPOCH + Duration::from_secs((due - 1) as u64));
+    before.tick(SystemTime::UNIX_EPOCH + Duration::from_secs((due_day_start - 1) as u64));
     before.start_quiz(due_filter.clone(), false);
-    assert!(session(&before).queue.is_empty());
-    // At its due time: in it.
+    assert!(
+        matches!(before.quiz(), Some(Quiz::Idle(_))),
+        "nothing due: the quiz says so"
+    );
+    let text = screen_text(&render(&before));
+    assert!(text.contains("Next: 1 card due tomorrow"), "{text}");
+    // At the start of its due day (before its due hour): in it.
     let mut after = app_hist(80, 24, &states, true);
-    after.tick(SystemTime::UNIX_EPOCH + Duration::from_secs(due as u64));
+    after.tick(SystemTime::UNIX_EPOCH + Duration::from_secs(due_day_start as u64));
     after.start_quiz(due_filter, false);
     assert_eq!(queue_ids(&after), vec![STUDENT]);
 }
@@ -890,7 +994,7 @@ fn history() -> HashMap<String, CardState> {
     );
     s.insert(
         ORR_EFFECT.into(),
-        state(T0_UNIX - 600, T0_UNIX + 600, Grade::Again),
+        state(T0_UNIX - 600, T0_UNIX + 2 * DAY, Grade::Again),
     );
     // A card no longer in the pack is ignored.
     s.insert(
@@ -916,8 +1020,8 @@ fn due_new_and_missed_filters_over_attached_history() {
     );
     assert_eq!(
         queue_for(Filter { new: true, ..f() }),
-        vec![RESIDENT, PFS_VALUES, PFS_EFFECT, ORR_VALUES],
-        "never reviewed, in pack order"
+        vec![RESIDENT, PFS_VALUES, PFS_EFFECT, SAFETY, ORR_VALUES],
+        "never reviewed, in teaching order: questions, then headline results, safety, the rest"
     );
     assert_eq!(
         queue_for(Filter {
@@ -928,7 +1032,9 @@ fn due_new_and_missed_filters_over_attached_history() {
     );
     assert_eq!(
         queue_for(f()),
-        vec![PHD, DESIGN, RESIDENT, PFS_VALUES, PFS_EFFECT, ORR_VALUES],
+        vec![
+            PHD, DESIGN, RESIDENT, PFS_VALUES, PFS_EFFECT, SAFETY, ORR_VALUES
+        ],
         "no flag: due, then new; scheduled cards wait"
     );
     assert_eq!(
@@ -960,7 +1066,7 @@ fn due_new_and_missed_filters_over_attached_history() {
             new: true,
             ..f()
         }),
-        vec![PFS_VALUES, PFS_EFFECT, ORR_VALUES]
+        vec![PFS_VALUES, PFS_EFFECT, SAFETY, ORR_VALUES]
     );
     let mut shuffled = queue_for(Filter {
         shuffle: Some(7),
@@ -982,7 +1088,13 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn snap(name: &str, setup: impl Fn(&mut Tester)) {
     for (w, h) in SIZES {
-        let mut app = app_hist(w, h, &HashMap::new(), true);
+        // With Anki's default steps, as a learner sees it.
+        let mut app = Tester::with_store(
+            App::new(mini_library(), ThemeName::Dark),
+            trialdeck::review::Store::no_save(Scheduler::default()),
+        );
+        app.act(Action::Resize(w, h), t0());
+        app.attach_history(&HashMap::new(), Scheduler::default(), true, None);
         setup(&mut app);
         let terminal = render(&app);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
@@ -1050,5 +1162,379 @@ fn snapshot_summary() {
         a.act(Action::Reveal, at(65));
         a.act(Action::TickPoint(1), at(66));
         a.act(Action::Grade(2), at(80));
+        // The three wait on their learning steps; Esc ends the session here.
+        a.act(Action::Back, at(81));
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// As a resident who uses Anki, through the loop the binary runs (tests/common's `Looped`)
+
+/// The bundled pack as a resident's first session would open it (`config set role resident`,
+/// then `trialdeck quiz`), with Anki's default steps and limits, on an in-memory history.
+fn resident_session(store: trialdeck::review::Store, now: SystemTime) -> common::Looped {
+    let states = store.states().unwrap();
+    let mut app = App::new(common::bundled_library(), ThemeName::Dark);
+    app.attach_history(&states, Scheduler::default(), true, Some(Role::Resident));
+    app.now = now;
+    app.deck
+        .set_done(trialdeck::review::history::today(&store, T0_UNIX), now);
+    let filter = Filter {
+        roles: trialdeck::review::roles_up_to(Role::Resident),
+        ..Filter::default()
+    };
+    app.quit_after_quiz = true;
+    app.start_quiz(filter, false);
+    common::Looped::with_store(app, store, 100, 30, now)
+}
+
+fn shown(l: &common::Looped) -> Option<String> {
+    match l.app().quiz() {
+        Some(Quiz::Running(s)) => s.card().map(|c| l.app().deck.cards[c].id.0.clone()),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_residents_first_session_starts_with_emilia_and_a_missed_card_comes_back() {
+    let store = trialdeck::review::Store::no_save(Scheduler::default());
+    let mut l = resident_session(store, t0());
+    assert!(
+        l.top().contains("New 20 · Learning 0 · Due 0"),
+        "20 new cards a day: {}",
+        l.top()
+    );
+    let order: Vec<String> = match l.app().quiz() {
+        Some(Quiz::Running(s)) => s
+            .upcoming()
+            .iter()
+            .map(|&c| l.app().deck.cards[c].id.0.clone())
+            .collect(),
+        _ => panic!("a session"),
+    };
+    assert_eq!(order.len(), 20);
+    assert_eq!(
+        &order[..2],
+        ["her2-tdm1/q/emilia-student", "her2-tdm1/q/emilia-resident"],
+        "the landmark's questions first, up the ladder"
+    );
+    let deck = &l.app().deck;
+    let facts: Vec<&String> = order
+        .iter()
+        .filter(|id| deck.cards[deck.index.get(id).unwrap()].is_fact())
+        .collect();
+    assert!(
+        !facts.is_empty() && facts.len() <= 4,
+        "a few fact cards mixed in: {facts:?}"
+    );
+    let first_fact = order.iter().position(|id| id.contains("/f/")).unwrap();
+    assert!(first_fact >= 4, "questions come first: {order:?}");
+    assert!(
+        facts
+            .iter()
+            .all(|id| !deck.cards[deck.index.get(id).unwrap()].ongoing),
+        "no fact card of a trial still ongoing: {facts:?}"
+    );
+    // The card says which it is.
+    assert!(
+        l.screen().contains("Medical Student · new"),
+        "{}",
+        l.screen()
+    );
+
+    // Card 1 missed with 1 (Again): on its 1-minute learning step.
+    l.press("Space");
+    l.press("1");
+    assert!(l.top().contains("New 19 · Learning 1"), "{}", l.top());
+    // Twenty seconds a card: the missed one comes back once its minute is up, before the
+    // rest of the new cards.
+    let mut seen_again = None;
+    for n in 0..10 {
+        l.wait(20);
+        if shown(&l).as_deref() == Some("her2-tdm1/q/emilia-student") {
+            seen_again = Some(n);
+            break;
+        }
+        l.press("Space");
+        l.press("Space");
+    }
+    let n = seen_again.expect("the missed card came back in the same session");
+    assert!(n <= 4, "back once its step was due ({n} cards later)");
+    assert!(
+        l.screen().contains("Medical Student · learning"),
+        "{}",
+        l.screen()
+    );
+}
+
+#[test]
+fn a_three_card_session_shows_the_missed_card_again_before_the_summary() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&HashMap::new(), Scheduler::default(), true, None);
+    app.start_quiz(
+        Filter {
+            count: Some(3),
+            ..Filter::default()
+        },
+        false,
+    );
+    let mut l = common::Looped::new(app, 80, 24, t0());
+    let first = shown(&l).unwrap();
+    l.burst(&["Space", "1"]);
+    l.burst(&["Space", "4", "Space", "4"]);
+    // Nothing new is left, and the missed card's minute is not up: learn-ahead shows it.
+    assert_eq!(shown(&l).as_deref(), Some(first.as_str()), "{}", l.screen());
+    assert!(
+        l.top().contains("New 0 · Learning 1 · Due 0"),
+        "{}",
+        l.top()
+    );
+    l.burst(&["Space", "4"]);
+    assert!(
+        matches!(l.app().quiz(), Some(Quiz::Done { .. })),
+        "then the summary"
+    );
+    assert!(l.screen().contains("3 cards · 4 reviews"), "{}", l.screen());
+    // Started from the shell (the app is told so), Esc ends the program.
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.quit_after_quiz = true;
+    app.start_quiz(Filter::default(), false);
+    let mut l = common::Looped::new(app, 80, 24, t0());
+    l.press("Esc");
+    assert!(matches!(l.app().quiz(), Some(Quiz::Done { .. })));
+    assert!(l.bottom().contains("to the shell"), "{}", l.bottom());
+    l.press("Esc");
+    assert_eq!(l.ended, Some(trialdeck::tui::runtime::Ending::Quit));
+}
+
+#[test]
+fn the_next_day_offers_at_most_twenty_new_cards_and_the_counts_add_up() {
+    let store = trialdeck::review::Store::no_save(Scheduler::default());
+    let mut l = resident_session(store, t0());
+    // Day 1: the twenty cards, each Good twice (its 10-minute step, then it graduates).
+    let mut presses = 0;
+    while matches!(l.app().quiz(), Some(Quiz::Running(_))) && presses < 200 {
+        l.wait(30);
+        l.burst(&["Space", "Space"]);
+        presses += 1;
+    }
+    assert!(matches!(l.app().quiz(), Some(Quiz::Done { .. })));
+    let states = l.rt.services.store().states().unwrap();
+    assert_eq!(states.len(), 20);
+    // Day 2 (at 09:00 the next day; T0 is 22:13 UTC).
+    let day2 = t0() + Duration::from_secs(11 * 3600);
+    let mut store = trialdeck::review::Store::no_save(Scheduler::default());
+    store.put_states(&states).unwrap();
+    let mut app = App::new(common::bundled_library(), ThemeName::Dark);
+    app.attach_history(&states, Scheduler::default(), true, Some(Role::Resident));
+    app.now = day2;
+    app.start_quiz(
+        Filter {
+            roles: trialdeck::review::roles_up_to(Role::Resident),
+            ..Filter::default()
+        },
+        true,
+    );
+    let l = common::Looped::with_store(app, store, 100, 30, day2);
+    let Some(Quiz::Building(b)) = l.app().quiz() else {
+        panic!("the builder")
+    };
+    let t = &b.tally;
+    assert!(t.new <= 20, "{}", t.new);
+    assert_eq!(t.new, 20, "a fresh day's twenty");
+    assert_eq!(t.new + t.learning + t.due, t.session, "the counts add up");
+    let today = l.app().deck.today(day2);
+    let due = states
+        .values()
+        .filter(|s| today.day_of(s.due) <= today.day)
+        .count();
+    assert_eq!(t.due + t.learning, due, "what day 1 left due");
+    let s = l.screen();
+    assert!(
+        s.contains(&format!(
+            "Session: New 20 · Learning {} · Due {} = {} cards",
+            t.learning, t.due, t.session
+        )),
+        "{s}"
+    );
+}
+
+/// A refused write (a full disk): the header keeps "N grades NOT saved", the summary counts
+/// only what was saved, and r sends the unsaved grade again.
+#[test]
+fn grades_the_history_refused_stay_visible_and_are_retried() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&HashMap::new(), days_only(), true, None);
+    app.start_quiz(
+        Filter {
+            count: Some(3),
+            ..Filter::default()
+        },
+        false,
+    );
+    let store = trialdeck::review::Store::no_save(days_only());
+    let mut l = common::Looped::with_store(app, store, 100, 30, t0());
+    l.burst(&["Space", "3"]);
+    l.rt.services.store_mut().refuse_writes(true);
+    l.burst(&["Space", "3"]);
+    assert!(
+        l.top().contains("1 grade NOT saved · r retries"),
+        "{}",
+        l.top()
+    );
+    assert!(l.bottom().contains("NOT saved"), "{}", l.bottom());
+    l.burst(&["Space", "3"]);
+    assert!(l.top().contains("2 grades NOT saved"), "{}", l.top());
+    let Some(Quiz::Done { summary, .. }) = l.app().quiz() else {
+        panic!("the summary")
+    };
+    assert_eq!(summary.reviews, 1, "only the saved grade is counted");
+    assert!(
+        l.screen().contains("2 grades were NOT saved"),
+        "{}",
+        l.screen()
+    );
+    // Still refused: the retry says so and keeps them.
+    l.press("r");
+    assert!(l.top().contains("2 grades NOT saved"), "{}", l.top());
+    // The disk has room again: r saves both, one after the other.
+    l.rt.services.store_mut().refuse_writes(false);
+    l.press("r");
+    assert!(l.top().contains("grades saved"), "{}", l.top());
+    assert_eq!(l.rt.services.store().review_count().unwrap(), 3);
+    let Some(Quiz::Done { summary, .. }) = l.app().quiz() else {
+        panic!("the summary")
+    };
+    assert_eq!(summary.reviews, 3, "now all three count");
+}
+
+/// The card browser suspends a card, and the next session leaves it out.
+#[test]
+fn a_card_suspended_in_the_browser_is_not_in_the_next_session() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&HashMap::new(), Scheduler::default(), true, None);
+    let mut l = common::Looped::new(app, 100, 30, t0());
+    l.press("C");
+    assert!(
+        l.screen().contains("Cards · 9 of 9 shown"),
+        "{}",
+        l.screen()
+    );
+    // Filter to the resident question and suspend it.
+    l.press("/");
+    l.type_text("hazard ratio of ALPHA");
+    l.press("Enter");
+    assert!(
+        l.screen().contains("Cards · 1 of 9 shown"),
+        "{}",
+        l.screen()
+    );
+    l.press("@");
+    assert!(l.screen().contains("suspended"), "{}", l.screen());
+    assert!(l.bottom().contains("1 card suspended"), "{}", l.bottom());
+    let flags = l.rt.services.store().flags().unwrap();
+    assert!(flags[RESIDENT].suspended, "the history holds it");
+    l.press("Esc");
+    l.press("Esc");
+    assert!(l.app().cards().is_none());
+    // The next session: every card but the suspended one.
+    l.press("Q");
+    l.press("Enter");
+    let Some(Quiz::Running(s)) = l.app().quiz() else {
+        panic!("a session")
+    };
+    let ids: Vec<&str> = s
+        .upcoming()
+        .iter()
+        .map(|&c| l.app().deck.cards[c].id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 8);
+    assert!(!ids.contains(&RESIDENT), "{ids:?}");
+}
+
+/// A card that lapses eight times (Anki's threshold) is tagged a leech and suspended, with a
+/// notice; it leaves the session.
+#[test]
+fn a_leech_is_suspended_with_a_notice() {
+    let mut store = trialdeck::review::Store::no_save(days_only());
+    // Seven lapses already: learnt, then forgotten seven times, a week apart.
+    let mut at = T0_UNIX - 100 * DAY;
+    let mut reviews = vec![NewReview {
+        card: CardId(STUDENT.into()),
+        at,
+        grade: Grade::Easy,
+        points: 0,
+        points_total: 4,
+        duration_ms: 1000,
+    }];
+    for _ in 0..7 {
+        at += 7 * DAY;
+        reviews.push(NewReview {
+            grade: Grade::Again,
+            at,
+            ..reviews[0].clone()
+        });
+        at += 7 * DAY;
+        reviews.push(NewReview {
+            grade: Grade::Good,
+            at,
+            ..reviews[0].clone()
+        });
+    }
+    store.record_many(&reviews).unwrap();
+    let states = store.states().unwrap();
+    assert_eq!(states[STUDENT].lapses, 7);
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&states, days_only(), true, None);
+    app.start_quiz(Filter::default(), false);
+    app.screen = Screen::Quiz(Box::new(Quiz::Running(Session::new(
+        vec![card_index_of(&app, STUDENT), card_index_of(&app, RESIDENT)],
+        Filter::default(),
+        t0(),
+    ))));
+    let mut l = common::Looped::with_store(app, store, 100, 30, t0());
+    l.burst(&["Space", "1"]);
+    assert!(l.bottom().contains("leech"), "{}", l.bottom());
+    let flags = l.rt.services.store().flags().unwrap();
+    assert!(flags[STUDENT].leech && flags[STUDENT].suspended);
+    let i = card_index_of(l.app(), STUDENT);
+    assert!(l.app().deck.flags[i].suspended);
+    assert_eq!(current(l.app()), RESIDENT, "the session went on without it");
+    // Undo takes the leech back with the lapse.
+    l.press("u");
+    assert!(
+        !l.rt
+            .services
+            .store()
+            .flags()
+            .unwrap()
+            .get(STUDENT)
+            .is_some_and(|f| f.leech)
+    );
+}
+
+fn card_index_of(app: &App, id: &str) -> usize {
+    app.deck.index.get(id).unwrap()
+}
+
+/// A card suspended in the card browser opened from a session leaves that session too.
+#[test]
+fn a_card_suspended_from_a_session_leaves_it() {
+    let mut app = App::new(mini_library(), ThemeName::Dark);
+    app.attach_history(&HashMap::new(), Scheduler::default(), true, None);
+    app.start_quiz(Filter::default(), false);
+    let mut l = common::Looped::new(app, 100, 30, t0());
+    assert!(l.top().contains("New 9"), "{}", l.top());
+    l.press("C");
+    l.press("/");
+    l.type_text("hazard ratio of ALPHA");
+    l.press("Enter");
+    l.press("@");
+    l.press("Esc");
+    l.press("Esc");
+    assert!(
+        l.top().contains("New 8"),
+        "the session lost it: {}",
+        l.top()
+    );
 }

@@ -13,6 +13,23 @@ use trialdeck::review::{
 
 const NOW: i64 = 1_750_000_000;
 
+/// "Now" for queues: UTC days.
+fn today() -> queue::Today {
+    queue::Today {
+        now: NOW,
+        day: NOW.div_euclid(86_400),
+        offset: 0,
+    }
+}
+
+/// A review card (graduated) last graded `grade` at `last`, due at `due`.
+fn review_state(last: i64, due: i64, grade: Grade) -> CardState {
+    let mut s = Scheduler::default().review(None, Grade::Easy, last).state;
+    s.due = due;
+    s.last_grade = grade;
+    s
+}
+
 fn card<'a>(cards: &'a [Card], id: &str) -> &'a Card {
     cards
         .iter()
@@ -206,10 +223,6 @@ fn question_cards_keep_their_ids_and_points() {
     assert_eq!(ids.len(), cards.len());
 }
 
-fn reviewed(grade: Grade, at: i64) -> CardState {
-    Scheduler::default().review(None, grade, at).state
-}
-
 #[test]
 fn queue_filters_by_role_trial_topic_and_facts() {
     let cards = build_cards(&lib());
@@ -219,7 +232,7 @@ fn queue_filters_by_role_trial_topic_and_facts() {
         trials: vec!["emilia".into()],
         ..Filter::default()
     };
-    let q = queue::build(&cards, &states, &f, NOW);
+    let q = queue::build(&cards, &states, &f, &today());
     assert!(!q.is_empty());
     for &i in &q {
         assert_eq!(cards[i].role, Role::Fellow);
@@ -230,15 +243,16 @@ fn queue_filters_by_role_trial_topic_and_facts() {
 
     let facts = Filter {
         topics: vec!["#fact".into()],
+        ongoing_facts: true,
         ..Filter::default()
     };
-    let q = queue::build(&cards, &states, &facts, NOW);
+    let q = queue::build(&cards, &states, &facts, &today());
     assert!(q.iter().all(|&i| cards[i].is_fact()));
     let no_facts = Filter {
         no_facts: true,
         ..Filter::default()
     };
-    let q2 = queue::build(&cards, &states, &no_facts, NOW);
+    let q2 = queue::build(&cards, &states, &no_facts, &today());
     assert!(q2.iter().all(|&i| !cards[i].is_fact()));
     assert_eq!(q.len() + q2.len(), cards.len());
 }
@@ -250,26 +264,36 @@ fn queue_orders_due_then_new_and_honours_flags() {
     let mut map = HashMap::new();
     let states = &mut map;
     // 0: long overdue, 1: just due, 2: not yet due, 3: missed (last grade Again), not due.
-    let mut overdue = reviewed(Grade::Good, NOW - 60 * 86_400);
-    overdue.due = NOW - 50 * 86_400;
+    let overdue = review_state(NOW - 60 * 86_400, NOW - 50 * 86_400, Grade::Good);
     states.insert(ids[0].clone(), overdue);
-    let mut just = reviewed(Grade::Good, NOW - 4 * 86_400);
-    just.due = NOW - 1;
-    states.insert(ids[1].clone(), just);
-    states.insert(ids[2].clone(), reviewed(Grade::Good, NOW - 86_400));
-    states.insert(ids[3].clone(), reviewed(Grade::Again, NOW - 3600));
+    states.insert(
+        ids[1].clone(),
+        review_state(NOW - 4 * 86_400, NOW - 1, Grade::Good),
+    );
+    states.insert(
+        ids[2].clone(),
+        review_state(NOW - 86_400, NOW + 3 * 86_400, Grade::Good),
+    );
+    states.insert(
+        ids[3].clone(),
+        review_state(NOW - 3600, NOW + 86_400, Grade::Again),
+    );
     // A card no longer in the pack: ignored.
     states.insert("her2-tdm1/q/removed".into(), overdue);
     let states = CardIndex::new(&cards).align(&map);
 
-    let all = Filter::default();
-    let q = queue::build(&cards, &states, &all, NOW);
+    // (Fact cards of ongoing trials are opt-in; this counts every card.)
+    let all = Filter {
+        ongoing_facts: true,
+        ..Filter::default()
+    };
+    let q = queue::build(&cards, &states, &all, &today());
     assert_eq!(&q[..2], &[0, 1], "most forgotten first");
     assert_eq!(q[2], 4, "then new cards in pack order");
     assert!(!q.contains(&2) && !q.contains(&3));
     assert_eq!(q.len(), cards.len() - 2);
 
-    let c = queue::counts(&cards, &states, &all, NOW);
+    let c = queue::counts(&cards, &states, &[], &all, &today());
     assert_eq!(
         (c.due, c.new, c.missed, c.total),
         (2, cards.len() - 4, 1, cards.len())
@@ -277,36 +301,44 @@ fn queue_orders_due_then_new_and_honours_flags() {
 
     let due = Filter {
         due: true,
+        ongoing_facts: true,
         ..Filter::default()
     };
-    assert_eq!(queue::build(&cards, &states, &due, NOW), vec![0, 1]);
+    assert_eq!(queue::build(&cards, &states, &due, &today()), vec![0, 1]);
     let missed = Filter {
         missed: true,
+        ongoing_facts: true,
         ..Filter::default()
     };
-    assert_eq!(queue::build(&cards, &states, &missed, NOW), vec![3]);
+    assert_eq!(queue::build(&cards, &states, &missed, &today()), vec![3]);
     let new3 = Filter {
         new: true,
         count: Some(3),
+        ongoing_facts: true,
         ..Filter::default()
     };
-    assert_eq!(queue::build(&cards, &states, &new3, NOW), vec![4, 5, 6]);
+    assert_eq!(
+        queue::build(&cards, &states, &new3, &today()),
+        vec![4, 5, 6]
+    );
 
     // Shuffle: same seed, same order; different seed, different order; same cards.
     let s1 = Filter {
         shuffle: Some(7),
+        ongoing_facts: true,
         ..Filter::default()
     };
-    let a = queue::build(&cards, &states, &s1, NOW);
-    assert_eq!(a, queue::build(&cards, &states, &s1, NOW));
+    let a = queue::build(&cards, &states, &s1, &today());
+    assert_eq!(a, queue::build(&cards, &states, &s1, &today()));
     let b = queue::build(
         &cards,
         &states,
         &Filter {
             shuffle: Some(8),
+            ongoing_facts: true,
             ..Filter::default()
         },
-        NOW,
+        &today(),
     );
     assert_ne!(a, b);
     let (mut sa, mut sq) = (a.clone(), q.clone());
@@ -314,10 +346,108 @@ fn queue_orders_due_then_new_and_honours_flags() {
     sq.sort();
     assert_eq!(sa, sq);
 
-    let (by_role, by_entry) = queue::breakdown(&cards, &states, &all, NOW);
+    let (by_role, by_entry) = queue::breakdown(&cards, &states, &[], &all, &today());
     assert_eq!(
         by_role.values().map(|c| c.total).sum::<usize>(),
         cards.len()
     );
     assert_eq!(by_entry.values().map(|c| c.due).sum::<usize>(), 2);
+}
+
+/// The figures of a text: numbers standing alone (not inside a name such as T-DM1, HER2 or
+/// TDM4450g), with the standard phrase "95% CI" left out.
+fn figures(s: &str) -> std::collections::BTreeSet<String> {
+    let s = s.replace("95% CI", "");
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = std::collections::BTreeSet::new();
+    let mut i = 0;
+    while i < chars.len() {
+        // Not inside a name: T-DM1, HER2, GDC-0941, TDM4450g.
+        let after_name = i >= 2 && chars[i - 1] == '-' && chars[i - 2].is_alphanumeric();
+        let starts = chars[i].is_ascii_digit()
+            && !after_name
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '.'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len()
+            && (chars[j].is_ascii_digit()
+                || (chars[j] == '.' && chars.get(j + 1).is_some_and(char::is_ascii_digit)))
+        {
+            j += 1;
+        }
+        if !chars.get(j).is_some_and(|c| c.is_alphabetic()) {
+            out.insert(chars[i..j].iter().collect());
+        }
+        i = j;
+    }
+    out
+}
+
+#[test]
+fn figures_are_read_as_a_reader_would() {
+    let f = |s: &str| figures(s).into_iter().collect::<Vec<_>>();
+    assert_eq!(
+        f("T-DM1: 41% vs 57.0% (95% CI 0.55–0.77)"),
+        ["0.55", "0.77", "41", "57.0"]
+    );
+    assert_eq!(
+        f("HER2-positive, TDM4450g, BYL719, GDC-0941 and 2nd line"),
+        Vec::<String>::new()
+    );
+    assert_eq!(f("Grade ≥3 adverse events"), ["3"]);
+}
+
+/// No card's front (its header and its question) gives its answer away: no figure of a key
+/// point is on the front, and no key point is written there whole. Every card of the bundled
+/// pack and the mini pack is checked. A discussion question may state figures as its givens
+/// ("EMILIA reports 9.6 versus 6.4 months… what does each number tell you?"), so for those
+/// the figure check reads the header alone.
+#[test]
+fn no_front_gives_its_answer_away() {
+    let mini = trialdeck::content::load(&[trialdeck::content::PackSource::Dir(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini"),
+    )])
+    .unwrap()
+    .library;
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for lib in [lib(), mini] {
+        for c in build_cards(&lib) {
+            let t = c.text(&lib).expect("every card has its text");
+            let front = format!("{}\n{}", t.header, t.prompt);
+            let front_figures = figures(if c.is_fact() { &front } else { &t.header });
+            let lower = front.to_lowercase();
+            for k in &t.key_points {
+                // A fact card's point is "arm: value" (the arm's label is not the answer).
+                let answer = if c.is_fact() {
+                    k.rsplit_once(": ").map_or(k.as_str(), |(_, v)| v)
+                } else {
+                    k.as_str()
+                };
+                let shared: Vec<String> = figures(answer)
+                    .intersection(&front_figures)
+                    .cloned()
+                    .collect();
+                if !shared.is_empty() {
+                    problems.push(format!(
+                        "{}: {shared:?} of {k:?} on the front {front:?}",
+                        c.id
+                    ));
+                }
+                // The point whole, and (for "label: value" points) its value.
+                let value = k.split_once(": ").map_or(k.as_str(), |(_, v)| v);
+                for phrase in [k.as_str(), value] {
+                    if phrase.len() > 3 && lower.contains(&phrase.to_lowercase()) {
+                        problems.push(format!("{}: {phrase:?} on the front {front:?}", c.id));
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 250, "{checked} cards checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -623,3 +623,152 @@ fn a_history_damaged_past_its_header_opens_the_browser_without_saving() {
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
 }
+
+/// A history written by the trialdeck before learning steps (schema 1: made by that binary
+/// in a real quiz, 7 reviews of which one undone, 6 card states) as read by SQLite itself.
+fn v1_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history-v1/reviews.sqlite3")
+}
+
+type V1State = (String, f64, f64, i64, i64, i64, i64, i64);
+type V1Review = (i64, String, i64, i64, i64, i64, i64, bool);
+
+fn v1_rows(db: &Path) -> (Vec<V1Review>, Vec<i64>, Vec<V1State>) {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
+    let reviews = c
+        .prepare("SELECT id, card, at, grade, points, points_total, duration_ms, was_new FROM reviews ORDER BY id")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let undone = c
+        .prepare("SELECT review FROM undone ORDER BY review")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let states = c
+        .prepare("SELECT card, stability, difficulty, due, reps, lapses, last_review, last_grade FROM card_state ORDER BY card")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    (reviews, undone, states)
+}
+
+#[test]
+fn a_history_of_the_previous_schema_migrates_with_nothing_lost() {
+    // Read from copies: SQLite leaves -shm files beside a WAL database it reads.
+    let pristine = tempfile::tempdir().unwrap();
+    std::fs::copy(v1_fixture(), pristine.path().join(DB_FILE)).unwrap();
+    let (reviews, undone, states) = v1_rows(&pristine.path().join(DB_FILE));
+    assert_eq!((reviews.len(), undone.len(), states.len()), (7, 1, 6));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(v1_fixture(), tmp.path().join(DB_FILE)).unwrap();
+    // Read only (stats) before any migration: the same history, nothing written.
+    let before = std::fs::read(tmp.path().join(DB_FILE)).unwrap();
+    let ro = Store::open_read_only(tmp.path(), Scheduler::default()).unwrap();
+    assert_eq!(ro.states().unwrap().len(), 6);
+    assert_eq!(
+        ro.reviews_since(0).unwrap().len(),
+        6,
+        "the undone review stays undone"
+    );
+    assert_eq!(std::fs::read(tmp.path().join(DB_FILE)).unwrap(), before);
+    // Opened to write: migrated to this schema.
+    let mut s = Store::open(tmp.path(), Scheduler::default()).unwrap();
+    let db = tmp.path().join(DB_FILE);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let version: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    drop(c);
+    // Every row as it was: the log, the undo marks, each state's numbers.
+    let (r2, u2, s2) = v1_rows(&db);
+    assert_eq!(r2, reviews);
+    assert_eq!(u2, undone);
+    assert_eq!(s2, states);
+    // The states read as review cards (schema 1 scheduled in days); first reviews as
+    // learning ones, later ones as reviews.
+    let read = s.states().unwrap();
+    assert_eq!(read.len(), 6);
+    for (card, stability, _, due, reps, lapses, last, grade) in &states {
+        let st = read[card];
+        assert_eq!(st.phase, trialdeck::review::Phase::Review, "{card}");
+        assert_eq!(
+            (st.stability, st.due, st.reps as i64, st.lapses as i64),
+            (*stability, *due, *reps, *lapses)
+        );
+        assert_eq!(
+            (st.last_review, st.last_grade.value() as i64),
+            (*last, *grade)
+        );
+    }
+    let rows = s.reviews_since(0).unwrap();
+    assert_eq!(rows.len(), 6);
+    for r in &rows {
+        let want = if r.was_new {
+            trialdeck::review::store::ReviewKind::Learn
+        } else {
+            trialdeck::review::store::ReviewKind::Review
+        };
+        assert_eq!(r.kind, want, "{r:?}");
+    }
+    assert!(s.flags().unwrap().is_empty());
+    assert!(s.fitted().unwrap().is_none());
+    // And it takes the next grade.
+    let card = states[0].0.clone();
+    let at = states[0].3 + 86_400;
+    let rec = s
+        .record(&NewReview {
+            card: CardId(card.clone()),
+            at,
+            grade: Grade::Good,
+            points: 0,
+            points_total: 0,
+            duration_ms: 1000,
+        })
+        .unwrap();
+    assert_eq!(rec.state.reps, states[0].4 as u32 + 1);
+    assert_eq!(s.review_count().unwrap(), 8);
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+}
+
+/// A card on a learning step is in the store: a new run finds it on its step, due when it was.
+#[test]
+fn learning_steps_survive_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let mut s = Store::open(tmp.path(), Scheduler::default()).unwrap();
+        let rec = s.record(&review("p/q/again".into(), 0)).unwrap(); // Again at T0
+        assert_eq!(rec.state.phase, trialdeck::review::Phase::Learning);
+        assert_eq!(rec.state.due, T0 + 60);
+        let mut good = review("p/q/good".into(), 2); // Good at T0 + 120
+        good.grade = Grade::Good;
+        let rec = s.record(&good).unwrap();
+        assert_eq!((rec.state.step, rec.state.due), (1, T0 + 120 + 600));
+    }
+    let s = Store::open(tmp.path(), Scheduler::default()).unwrap();
+    let st = s.states().unwrap();
+    assert_eq!(
+        (
+            st["p/q/again"].phase,
+            st["p/q/again"].step,
+            st["p/q/again"].due
+        ),
+        (trialdeck::review::Phase::Learning, 0, T0 + 60)
+    );
+    assert_eq!((st["p/q/good"].step, st["p/q/good"].due), (1, T0 + 720));
+    // The day's counts for the limits come from the store too.
+    let counts = s.day_counts(T0 - 3600).unwrap();
+    assert_eq!((counts.new, counts.reviews), (2, 0));
+}

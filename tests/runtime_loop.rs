@@ -130,7 +130,7 @@ fn statistics_open_from_the_quiz_and_show_its_grades() {
     app.attach_history(&Default::default(), Scheduler::default(), true, None);
     app.start_quiz(Filter::default(), false);
     let mut l = Looped::new(app, 100, 30, NOW);
-    l.burst(&["Space", "g"]);
+    l.burst(&["Space", "3"]);
     l.press("S");
     let s = l.screen();
     assert!(s.contains("Review statistics"), "{s}");
@@ -211,9 +211,9 @@ fn a_grade_and_its_undo_reach_the_history_through_the_loop() {
         _ => panic!("no card"),
     };
     let first = card(&l);
-    l.burst(&["Space", "g"]);
+    l.burst(&["Space", "3"]);
     let second = card(&l);
-    l.burst(&["Space", "e"]);
+    l.burst(&["Space", "4"]);
     let stored = |l: &Looped, c: &CardId| l.rt.services.store().state(c).unwrap();
     assert!(stored(&l, &first).is_some());
     assert!(stored(&l, &second).is_some());
@@ -314,7 +314,7 @@ fn the_quiz_builder_counts_when_the_choice_changes_not_per_frame() {
     let all = tally(&l);
     assert!(all.0 > 0 && all.1 > 0, "{all:?}");
     assert!(
-        l.screen().contains(&format!("a session of {}", all.1)),
+        l.screen().contains(&format!("= {} cards", all.1)),
         "{}",
         l.screen()
     );
@@ -333,5 +333,9 @@ fn the_quiz_builder_counts_when_the_choice_changes_not_per_frame() {
     l.press("Space");
     let one = tally(&l);
     assert!(one.0 < all.0, "{one:?} vs {all:?}");
-    assert!(l.screen().contains(&format!("a session of {}", one.1)));
+    assert!(
+        l.screen().contains(&format!("= {} card", one.1)),
+        "{}",
+        l.screen()
+    );
 }

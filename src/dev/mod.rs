@@ -3,3 +3,4 @@
 
 pub mod fuzz;
 pub mod generate;
+pub mod history;

@@ -6,9 +6,20 @@
 //!
 //! Fact cards take their answers from the data, so they always agree with it, and phrase its
 //! numbers as every other surface does ([`crate::format`]). Their roles:
-//! design facts (sample size, comparator) go to **Medical Student**, per-arm values to
-//! **Resident**, effect estimates with their CI to **Fellow** — recall first, then reading
-//! results, then weighing an effect's precision.
+//! design facts (sample size, comparator) go to **Medical Student**, per-arm values and
+//! safety (grade ≥3 adverse events and the like) to **Resident**, effect estimates with their
+//! CI to **Fellow** — recall first, then reading results and toxicity, then weighing an
+//! effect's precision.
+//!
+//! A card's front (its header and prompt, [`CardText::header`] and [`CardText::prompt`]) never
+//! states what its key points hold: the header names only the trial, and the prompt names
+//! what is asked, never a figure of the answer (`tests/review_cards.rs` checks every card).
+//!
+//! [`teaching_order`] is the order new cards are met in: the pack's landmark first, then
+//! reported trials from phase 3 down, topics, and trials still ongoing in the sources last;
+//! within a trial, its questions up the clinical ladder, then its fact cards (headline
+//! results first). Sessions interleave the fact cards with the questions
+//! ([`crate::review::queue`]).
 
 use crate::content::{ARM_NOT_STATED, ArmValue, Entry, EntryKind, Finding, Library, Role};
 use crate::format;
@@ -55,6 +66,8 @@ pub enum FactKind {
     Effect,
     /// Sample size and comparator (or design, for a single-arm study).
     Design,
+    /// An adverse-event rate in each arm (the entry's safety data).
+    Safety,
 }
 
 impl FactKind {
@@ -63,13 +76,14 @@ impl FactKind {
             FactKind::Values => "values",
             FactKind::Effect => "effect",
             FactKind::Design => "design",
+            FactKind::Safety => "safety",
         }
     }
     /// The default role of a fact card of this kind (see the module docs).
     pub fn role(self) -> Role {
         match self {
             FactKind::Design => Role::MedicalStudent,
-            FactKind::Values => Role::Resident,
+            FactKind::Values | FactKind::Safety => Role::Resident,
             FactKind::Effect => Role::Fellow,
         }
     }
@@ -102,11 +116,15 @@ pub struct Card {
     /// The entry's tags, shared by all its cards.
     #[serde(skip)]
     pub entry_tags: Arc<[String]>,
+    /// The trial is still ongoing in the sources (its fact cards are opt-in).
+    pub ongoing: bool,
 }
 
 /// What a card shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CardText {
+    /// The front's header: the trial (or topic) the card is about, and nothing of its answer.
+    pub header: String,
     pub prompt: String,
     /// The key response (question cards) or the answer built from the data (fact cards).
     pub answer: String,
@@ -128,6 +146,7 @@ impl Card {
             CardKind::Fact(FactKind::Values) => &[FACT_TAG, "fact-values"],
             CardKind::Fact(FactKind::Effect) => &[FACT_TAG, "fact-effect"],
             CardKind::Fact(FactKind::Design) => &[FACT_TAG, "fact-design"],
+            CardKind::Fact(FactKind::Safety) => &[FACT_TAG, "fact-safety"],
         };
         fact.iter()
             .copied()
@@ -146,10 +165,11 @@ impl Card {
             .entries
             .get(self.entry_index)
             .filter(|e| e.id == self.entry)?;
-        match self.kind {
+        let mut t = match self.kind {
             CardKind::Question => {
                 let q = e.questions.get(self.item)?;
                 Some(CardText {
+                    header: String::new(),
                     prompt: q.prompt.to_string(),
                     answer: q.key_response.to_string(),
                     key_points: q.key_points.iter().map(|s| s.to_string()).collect(),
@@ -159,12 +179,70 @@ impl Card {
             CardKind::Fact(FactKind::Design) => design_text(e),
             CardKind::Fact(FactKind::Values) => values_text(e, e.findings.get(self.item)?),
             CardKind::Fact(FactKind::Effect) => effect_card_text(e, e.findings.get(self.item)?),
-        }
+            CardKind::Fact(FactKind::Safety) => safety_text(e, self.item),
+        }?;
+        // The trial's name, and nothing of its design: a design card asks for it.
+        t.header = e.name.to_string();
+        Some(t)
     }
 }
 
+/// Every card of a library in [`teaching_order`]: indices into `cards`.
+pub fn teaching_order(lib: &Library, cards: &[Card]) -> Vec<usize> {
+    let landmark = lib.landmark();
+    let entry_rank = |i: usize| {
+        let e = &lib.entries[i];
+        let rank = if Some(i) == landmark {
+            0
+        } else if e.kind != EntryKind::Trial {
+            5
+        } else if matches!(e.status, crate::content::Status::Ongoing { .. }) {
+            6
+        } else {
+            let phase = e.phase().unwrap_or("");
+            if phase.contains('3') {
+                1
+            } else if phase.contains('2') {
+                2
+            } else if phase.contains('1') {
+                3
+            } else {
+                4
+            }
+        };
+        (rank, e.year.unwrap_or(u32::MAX))
+    };
+    let fact_rank = |c: &Card| {
+        let e = &lib.entries[c.entry_index];
+        let headline = e.findings.get(c.item).is_some_and(|f| f.headline);
+        match c.kind {
+            CardKind::Question => 0,
+            CardKind::Fact(FactKind::Values) if headline => 1,
+            CardKind::Fact(FactKind::Effect) if headline => 2,
+            CardKind::Fact(FactKind::Safety) => 3,
+            CardKind::Fact(FactKind::Design) => 4,
+            CardKind::Fact(FactKind::Values) => 5,
+            CardKind::Fact(FactKind::Effect) => 6,
+        }
+    };
+    let mut order: Vec<usize> = (0..cards.len()).collect();
+    // A stable sort: cards of the same rank keep pack order.
+    order.sort_by_key(|&i| {
+        let c = &cards[i];
+        let role = if c.is_fact() { None } else { Some(c.role) };
+        (
+            entry_rank(c.entry_index),
+            c.entry_index,
+            fact_rank(c),
+            role,
+            c.item,
+        )
+    });
+    order
+}
+
 /// Every card of a library: for each entry in load order, its question cards, then its fact
-/// cards (design, then per finding: values, effect).
+/// cards (design, then per finding: values, effect; then safety).
 pub fn build_cards(lib: &Library) -> Vec<Card> {
     let mut out = Vec::with_capacity(lib.question_count() * 2);
     for pack in &lib.packs {
@@ -172,10 +250,78 @@ pub fn build_cards(lib: &Library) -> Vec<Card> {
         for id in &pack.entries {
             if let Some(i) = lib.index_of(id) {
                 entry_cards(pack_id, &lib.entries[i], i, &mut out);
+                safety_cards(pack_id, &lib.entries[i], i, &mut out);
             }
         }
     }
     out
+}
+
+/// A safety item's slug for its card id: its event and grade in lowercase words
+/// (`any-adverse-event-3`), stable while the pack's wording of them is.
+fn safety_slug(e: &Entry, i: usize) -> String {
+    let item = &e.safety[i];
+    let text = format!(
+        "safety {} {}",
+        item.event,
+        item.grade.as_deref().unwrap_or_default()
+    );
+    let mut slug = String::new();
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() {
+            slug.push(ch.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_matches('-').to_string()
+}
+
+/// The safety items of an entry that make cards: those with a figure for an arm, one per
+/// event (a second item on the same event, from another source, shows in the first's answer).
+fn safety_items(e: &Entry) -> Vec<usize> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (i, item) in e.safety.iter().enumerate() {
+        if !item.values.iter().any(|v| v.value.is_some()) || seen.contains(&item.event.as_str()) {
+            continue;
+        }
+        seen.push(item.event.as_str());
+        out.push(i);
+    }
+    out
+}
+
+/// The safety fact cards of one trial (kept apart from [`entry_cards`], which the exports
+/// read: they gain safety cards when they choose to).
+pub fn safety_cards(pack: &str, e: &Entry, index: usize, out: &mut Vec<Card>) {
+    if e.kind != EntryKind::Trial {
+        return;
+    }
+    let entry_tags: Arc<[String]> = e.tags.iter().map(|t| t.to_string()).collect();
+    let mut slugs: Vec<String> = Vec::new();
+    for i in safety_items(e) {
+        let mut slug = safety_slug(e, i);
+        if slugs.contains(&slug) {
+            slug = format!("{slug}-{i}");
+        }
+        slugs.push(slug.clone());
+        out.push(Card {
+            id: CardId::fact(pack, &e.id, &slug, FactKind::Safety),
+            kind: CardKind::Fact(FactKind::Safety),
+            entry: e.id.to_string(),
+            entry_index: index,
+            item: i,
+            role: FactKind::Safety.role(),
+            tags: Vec::new(),
+            entry_tags: entry_tags.clone(),
+            ongoing: is_ongoing(e),
+        });
+    }
+}
+
+fn is_ongoing(e: &Entry) -> bool {
+    matches!(e.status, crate::content::Status::Ongoing { .. })
 }
 
 /// The cards of one entry (at `index` in its library): questions, then facts.
@@ -190,6 +336,7 @@ pub fn entry_cards(pack: &str, e: &Entry, index: usize, out: &mut Vec<Card>) {
         role,
         tags,
         entry_tags: entry_tags.clone(),
+        ongoing: is_ongoing(e),
     };
     for (i, q) in e.questions.iter().enumerate() {
         out.push(card(
@@ -234,6 +381,7 @@ fn has_values(f: &Finding) -> bool {
 
 fn text() -> CardText {
     CardText {
+        header: String::new(),
         prompt: String::new(),
         answer: String::new(),
         key_points: Vec::new(),
@@ -348,6 +496,68 @@ fn values_text(e: &Entry, f: &Finding) -> Option<CardText> {
     for d in discrepancy_caveats(e, f) {
         lines.push(format!("{d}."));
         c.caveats.push(d);
+    }
+    c.answer = lines.join("\n");
+    Some(c)
+}
+
+fn safety_text(e: &Entry, i: usize) -> Option<CardText> {
+    let item = e.safety.get(i)?;
+    let mut c = text();
+    let what = match item.grade.as_deref().filter(|g| !g.is_empty()) {
+        Some(g) => format!("{} (grade {g}) in {}", item.event, e.name),
+        None => format!("{} in {}", item.event, e.name),
+    };
+    let figures = item.values.iter().filter(|v| v.value.is_some()).count();
+    c.prompt = if figures > 1 {
+        format!("{what}: the rate in each arm?")
+    } else {
+        format!("{what}: the figure reported?")
+    };
+    let mut lines = Vec::new();
+    let arm_line = |v: &ArmValue, c: &mut CardText| {
+        let who = match value_arm(v) {
+            Some(arm) => e.arm_label(Some(arm)).to_string(),
+            None => {
+                c.caveats
+                    .push(format!("{}: the source does not name the arm", e.name));
+                capitalize(ARM_NOT_STATED)
+            }
+        };
+        format!("{who}: {}", format::arm_value(v))
+    };
+    for v in item.values.iter().filter(|v| v.value.is_some()) {
+        let line = arm_line(v, &mut c);
+        c.key_points.push(line.clone());
+        lines.push(line);
+    }
+    if let Some(note) = &item.note {
+        lines.push(format!("Note: {note}"));
+    }
+    // The same event from another source: both are kept, each with its grade.
+    for other in e
+        .safety
+        .iter()
+        .enumerate()
+        .filter(|(j, o)| *j != i && o.event == item.event)
+        .map(|(_, o)| o)
+    {
+        let grade = other
+            .grade
+            .as_deref()
+            .map(|g| format!(" (grade {g})"))
+            .unwrap_or_default();
+        let vals: Vec<String> = other
+            .values
+            .iter()
+            .filter(|v| v.value.is_some())
+            .map(|v| arm_line(v, &mut c))
+            .collect();
+        if !vals.is_empty() {
+            let cv = format!("Also reported{grade}: {}", vals.join("; "));
+            lines.push(format!("{cv}."));
+            c.caveats.push(cv);
+        }
     }
     c.answer = lines.join("\n");
     Some(c)

@@ -1,29 +1,34 @@
-//! FSRS scheduling (the FSRS-5 formulas, as used by modern Anki), implemented from the
-//! published algorithm description with the published default weights.
+//! Scheduling: the `fsrs` crate (FSRS-6, the open-spaced-repetition implementation Anki runs)
+//! behind a pure `(state, grade, now)` interface, with Anki's learning and relearning steps.
 //!
 //! Time is always passed in (unix seconds), so scheduling is tested without waiting.
-//! This is the "long-term" variant: every review is scheduled in whole days (at least one),
-//! and a review on the same day as the previous one uses FSRS-5's short-term stability
-//! update. Re-showing a card within a session is the session's job, not the scheduler's.
+//!
+//! How a card moves, as in Anki:
+//! - a **new** card (no state) and a card in **learning** go through the learning steps
+//!   (default 1 m, 10 m): Again goes back to the first step, Hard repeats the current one (on
+//!   the first step, halfway to the second), Good moves to the next step and past the last one
+//!   graduates, Easy graduates at once;
+//! - a **review** card is scheduled in whole days by FSRS; Again is a lapse and sends it to the
+//!   **relearning** steps (default 10 m), whose last Good graduates it again.
+//!
+//! The memory state (stability, difficulty) is updated by the crate on every review, the
+//! same-day ones included (FSRS-6's short-term formula), with days counted between calendar
+//! days ([`Scheduler::day_offset`] says where a day starts), as Anki counts them.
 
 use serde::{Deserialize, Serialize};
 
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
-/// The FSRS-5 default weights `w0..w18`.
-pub const DEFAULT_WEIGHTS: [f64; 19] = [
-    0.40255, 1.18385, 3.173, 15.69105, 7.1949, 0.5345, 1.4604, 0.0046, 1.54575, 0.1192, 1.01925,
-    1.9395, 0.11, 0.29605, 2.2698, 0.2315, 2.9898, 0.51655, 0.6621,
-];
-
-/// The forgetting curve's decay.
-pub const DECAY: f64 = -0.5;
-/// Chosen so that retrievability is exactly 0.9 after `stability` days: `0.9^(1/DECAY) - 1`.
-pub const FACTOR: f64 = 19.0 / 81.0;
-
 /// The default desired retention.
 pub const DEFAULT_RETENTION: f64 = 0.9;
+
+/// The default learning steps, in seconds (Anki's 1 m and 10 m).
+pub const DEFAULT_LEARNING_STEPS: [i64; 2] = [60, 600];
+/// The default relearning step after a lapse (Anki's 10 m).
+pub const DEFAULT_RELEARNING_STEPS: [i64; 1] = [600];
+/// Lapses after which a card is a leech (tagged and suspended), as in Anki.
+pub const DEFAULT_LEECH_THRESHOLD: u32 = 8;
 
 /// How well the learner recalled the card, as in Anki.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -66,6 +71,45 @@ impl Grade {
     }
 }
 
+/// Where a reviewed card is in its flow (a card never reviewed is new and has no state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Phase {
+    /// In the learning steps after its first reviews.
+    Learning,
+    /// Graduated: scheduled in days.
+    Review,
+    /// In the relearning steps after a lapse.
+    Relearning,
+}
+
+impl Phase {
+    pub fn value(self) -> u8 {
+        match self {
+            Phase::Learning => 1,
+            Phase::Review => 2,
+            Phase::Relearning => 3,
+        }
+    }
+    pub fn from_value(v: u8) -> Phase {
+        match v {
+            1 => Phase::Learning,
+            3 => Phase::Relearning,
+            _ => Phase::Review,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Learning => "learning",
+            Phase::Review => "review",
+            Phase::Relearning => "relearning",
+        }
+    }
+    /// Learning or relearning: due by the minute, not by the day.
+    pub fn in_steps(self) -> bool {
+        self != Phase::Review
+    }
+}
+
 /// A card's memory state after at least one review. A card never reviewed has no state.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CardState {
@@ -76,19 +120,109 @@ pub struct CardState {
     /// When the card is next due (unix seconds).
     pub due: i64,
     pub reps: u32,
-    /// Times the card was forgotten (graded Again after its first review).
+    /// Times the card was forgotten (graded Again as a review card).
     pub lapses: u32,
     /// Time of the last review (unix seconds).
     pub last_review: i64,
     pub last_grade: Grade,
+    pub phase: Phase,
+    /// The learning or relearning step the card is on (0-based).
+    pub step: u32,
 }
 
-/// The scheduler: weights, desired retention and the interval cap.
-#[derive(Debug, Clone, PartialEq)]
+/// Learning and relearning steps, in seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Steps {
+    pub learning: Vec<i64>,
+    pub relearning: Vec<i64>,
+}
+
+impl Default for Steps {
+    fn default() -> Self {
+        Steps {
+            learning: DEFAULT_LEARNING_STEPS.to_vec(),
+            relearning: DEFAULT_RELEARNING_STEPS.to_vec(),
+        }
+    }
+}
+
+/// Parse steps as the config writes them: `"1m 10m"`, `"30s 5m 1h"`, `"1d"`; an empty string
+/// is no steps. Each step is at least a second and at most a day.
+pub fn parse_steps(s: &str) -> Result<Vec<i64>, String> {
+    s.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+            let n: i64 = num
+                .parse()
+                .map_err(|_| format!("`{t}` is not a step; write e.g. 1m, 10m, 1h"))?;
+            let secs = match unit {
+                "s" => n,
+                "m" | "" => n * 60,
+                "h" => n * 3600,
+                "d" => n * DAY,
+                _ => return Err(format!("`{t}`: use s, m, h or d (e.g. 10m)")),
+            };
+            if !(1..=DAY).contains(&secs) {
+                return Err(format!("`{t}`: a step is from 1s to 1d"));
+            }
+            Ok(secs)
+        })
+        .collect()
+}
+
+/// A step or a short interval as the grade buttons write it: `1m`, `6m`, `1h`, `1d`.
+pub fn format_secs(secs: i64) -> String {
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", (s + 30) / 60),
+        s if s < DAY => format!("{}h", (s + 1800) / 3600),
+        s => format!("{}d", (s + DAY / 2) / DAY),
+    }
+}
+
+/// Steps as the config writes them.
+pub fn format_steps(steps: &[i64]) -> String {
+    steps
+        .iter()
+        .map(|s| match *s {
+            s if s % DAY == 0 => format!("{}d", s / DAY),
+            s if s % 3600 == 0 => format!("{}h", s / 3600),
+            s if s % 60 == 0 => format!("{}m", s / 60),
+            s => format!("{s}s"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The scheduler: FSRS parameters (the crate's defaults, or the learner's own from
+/// `trialdeck optimize`), desired retention, the interval cap, the steps, the leech threshold,
+/// and where a day starts.
+#[derive(Debug, Clone)]
 pub struct Scheduler {
-    pub weights: [f64; 19],
+    model: fsrs::FSRS,
+    /// The 21 FSRS-6 parameters in use.
+    pub parameters: Vec<f32>,
+    /// Whether the parameters are the learner's own (fitted), not the defaults.
+    pub fitted: bool,
     pub desired_retention: f64,
     pub maximum_interval_days: u32,
+    pub steps: Steps,
+    pub leech_threshold: u32,
+    /// Seconds added to a unix time before dividing by a day to get its calendar day (the
+    /// local UTC offset, less the hours after midnight a day still counts as the last one).
+    pub day_offset: i64,
+}
+
+impl PartialEq for Scheduler {
+    fn eq(&self, o: &Self) -> bool {
+        self.parameters == o.parameters
+            && self.desired_retention == o.desired_retention
+            && self.maximum_interval_days == o.maximum_interval_days
+            && self.steps == o.steps
+            && self.leech_threshold == o.leech_threshold
+            && self.day_offset == o.day_offset
+    }
 }
 
 impl Default for Scheduler {
@@ -97,15 +231,33 @@ impl Default for Scheduler {
     }
 }
 
-/// The outcome of grading a card: its new state and the interval in days.
+/// The outcome of grading a card: its new state and the interval until it is due.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scheduled {
     pub state: CardState,
+    /// Seconds until due.
+    pub interval: i64,
+    /// Whole days until due for a card scheduled in days; 0 for a step.
     pub interval_days: u32,
 }
 
+impl Scheduled {
+    /// The interval as the grade buttons write it: `1m`, `10m`, `3d`, `2mo`, `1y`.
+    pub fn label(&self) -> String {
+        if self.state.phase.in_steps() {
+            return format_secs(self.interval);
+        }
+        match self.interval_days {
+            d if d < 60 => format!("{d}d"),
+            d if d < 730 => format!("{}mo", d / 30),
+            d => format!("{}y", d / 365),
+        }
+    }
+}
+
 impl Scheduler {
-    /// A scheduler with the default weights; `desired_retention` is clamped to 0.70–0.99.
+    /// A scheduler with the crate's default parameters; `desired_retention` is clamped to
+    /// 0.70–0.99.
     pub fn new(desired_retention: f64) -> Scheduler {
         let r = if desired_retention.is_finite() {
             desired_retention.clamp(0.70, 0.99)
@@ -113,97 +265,129 @@ impl Scheduler {
             DEFAULT_RETENTION
         };
         Scheduler {
-            weights: DEFAULT_WEIGHTS,
+            model: fsrs::FSRS::default(),
+            parameters: fsrs::DEFAULT_PARAMETERS.to_vec(),
+            fitted: false,
             desired_retention: r,
             maximum_interval_days: 36_500,
+            steps: Steps::default(),
+            leech_threshold: DEFAULT_LEECH_THRESHOLD,
+            day_offset: 0,
         }
     }
 
-    /// Probability of recall after `elapsed_days` for a card of `stability`.
+    /// Use these parameters (the learner's own, from `trialdeck optimize`). Parameters the
+    /// crate refuses leave the scheduler as it was and say why.
+    pub fn with_parameters(mut self, parameters: &[f32]) -> Result<Scheduler, String> {
+        let model = fsrs::FSRS::new(parameters).map_err(|e| e.to_string())?;
+        self.model = model;
+        self.parameters = fsrs::check_and_fill_parameters(parameters).map_err(|e| e.to_string())?;
+        self.fitted = true;
+        Ok(self)
+    }
+
+    pub fn with_steps(mut self, steps: Steps) -> Scheduler {
+        self.steps = steps;
+        self
+    }
+
+    pub fn with_day_offset(mut self, offset: i64) -> Scheduler {
+        self.day_offset = offset;
+        self
+    }
+
+    pub fn with_leech_threshold(mut self, n: u32) -> Scheduler {
+        self.leech_threshold = n.max(1);
+        self
+    }
+
+    /// The crate's model with these parameters (for evaluation and fitting).
+    pub fn model(&self) -> &fsrs::FSRS {
+        &self.model
+    }
+
+    /// The calendar day of a time.
+    pub fn day(&self, t: i64) -> i64 {
+        (t + self.day_offset).div_euclid(DAY)
+    }
+
+    /// Probability of recall after `elapsed_days` for a card of `stability` (FSRS-6's curve
+    /// with the default decay: only the order of cards is read from it).
     pub fn retrievability(elapsed_days: f64, stability: f64) -> f64 {
-        (1.0 + FACTOR * elapsed_days.max(0.0) / stability).powf(DECAY)
+        let mem = fsrs::MemoryState {
+            stability: stability.max(0.001) as f32,
+            difficulty: 5.0,
+        };
+        fsrs::current_retrievability(mem, elapsed_days.max(0.0) as f32, fsrs::FSRS6_DEFAULT_DECAY)
+            as f64
+    }
+
+    /// Retrievability of a card at `now` on this scheduler's own forgetting curve (its
+    /// parameters' decay).
+    pub fn recall_probability(&self, state: &CardState, now: i64) -> f64 {
+        let elapsed = ((now - state.last_review) as f64 / DAY as f64).max(0.0);
+        let mem = fsrs::MemoryState {
+            stability: state.stability.max(0.001) as f32,
+            difficulty: state.difficulty as f32,
+        };
+        let decay = self
+            .parameters
+            .get(20)
+            .copied()
+            .unwrap_or(fsrs::FSRS6_DEFAULT_DECAY);
+        fsrs::current_retrievability(mem, elapsed as f32, decay) as f64
     }
 
     /// Retrievability of a card at `now`.
     pub fn retrievability_at(state: &CardState, now: i64) -> f64 {
-        Self::retrievability(elapsed_days(state.last_review, now) as f64, state.stability)
+        Self::retrievability(
+            (now - state.last_review) as f64 / DAY as f64,
+            state.stability,
+        )
     }
 
-    /// The interval (whole days, at least 1) at which recall falls to the desired retention.
-    pub fn interval(&self, stability: f64) -> u32 {
-        let raw = stability / FACTOR * (self.desired_retention.powf(1.0 / DECAY) - 1.0);
-        let days = raw.round();
-        days.clamp(1.0, self.maximum_interval_days as f64) as u32
-    }
-
-    fn w(&self, i: usize) -> f64 {
-        self.weights[i]
-    }
-
-    pub fn initial_stability(&self, g: Grade) -> f64 {
-        self.w(g as usize - 1).max(0.1)
-    }
-
-    fn raw_initial_difficulty(&self, g: Grade) -> f64 {
-        self.w(4) - (self.w(5) * (g.value() as f64 - 1.0)).exp() + 1.0
-    }
-
-    pub fn initial_difficulty(&self, g: Grade) -> f64 {
-        self.raw_initial_difficulty(g).clamp(1.0, 10.0)
-    }
-
-    pub fn next_difficulty(&self, d: f64, g: Grade) -> f64 {
-        let delta = -self.w(6) * (g.value() as f64 - 3.0);
-        // Linear damping: the closer to 10, the smaller the step (FSRS-5).
-        let damped = d + delta * (10.0 - d) / 9.0;
-        // Mean reversion towards the initial difficulty of Easy.
-        let target = self.initial_difficulty(Grade::Easy);
-        (self.w(7) * target + (1.0 - self.w(7)) * damped).clamp(1.0, 10.0)
-    }
-
-    pub fn recall_stability(&self, d: f64, s: f64, r: f64, g: Grade) -> f64 {
-        let hard_penalty = if g == Grade::Hard { self.w(15) } else { 1.0 };
-        let easy_bonus = if g == Grade::Easy { self.w(16) } else { 1.0 };
-        s * (self.w(8).exp()
-            * (11.0 - d)
-            * s.powf(-self.w(9))
-            * ((self.w(10) * (1.0 - r)).exp() - 1.0)
-            * hard_penalty
-            * easy_bonus
-            + 1.0)
-    }
-
-    pub fn forget_stability(&self, d: f64, s: f64, r: f64) -> f64 {
-        let long = self.w(11)
-            * d.powf(-self.w(12))
-            * ((s + 1.0).powf(self.w(13)) - 1.0)
-            * (self.w(14) * (1.0 - r)).exp();
-        let short = s / (self.w(17) * self.w(18)).exp();
-        long.min(short)
-    }
-
-    pub fn short_term_stability(&self, s: f64, g: Grade) -> f64 {
-        s * (self.w(17) * (g.value() as f64 - 3.0 + self.w(18))).exp()
-    }
-
-    /// What each grade would do to a card (`None`: never reviewed) at `now`, in grade order.
-    /// Intervals are kept in order: Hard ≤ Good < Easy.
+    /// What each grade would do to a card (`None`: new) at `now`, in grade order. Intervals
+    /// in days are kept in order (Hard ≤ Good < Easy), as Anki keeps them.
     pub fn preview(&self, state: Option<&CardState>, now: i64) -> [Scheduled; 4] {
-        let mut out = Grade::ALL.map(|g| self.step(state, g, now));
-        // Keep the buttons' intervals ordered, as Anki does.
-        let (h, g, e) = (
-            out[1].interval_days,
-            out[2].interval_days,
-            out[3].interval_days,
-        );
-        let h2 = h.min(g);
-        let g2 = g.max(h2 + 1);
-        let e2 = e.max(g2 + 1);
-        for (i, days) in [(1, h2), (2, g2), (3, e2)] {
-            out[i].interval_days = days.min(self.maximum_interval_days);
-            out[i].state.due = now + out[i].interval_days as i64 * DAY;
+        let elapsed = state.map_or(0, |s| (self.day(now) - self.day(s.last_review)).max(0));
+        let mem = state.map(|s| fsrs::MemoryState {
+            stability: s.stability as f32,
+            difficulty: s.difficulty as f32,
+        });
+        let r = self.desired_retention as f32;
+        let next = self
+            .model
+            .next_states(mem, r, elapsed as u32)
+            .or_else(|_| self.model.next_states(None, r, 0))
+            .expect("the crate schedules a new card with valid parameters");
+        let items = [next.again, next.hard, next.good, next.easy];
+        let mut out = Grade::ALL.map(|g| self.step(state, g, now, &items[g as usize - 1]));
+        // Days kept in order among the grades that graduate, as Anki keeps its buttons.
+        let days = |o: &Scheduled| (!o.state.phase.in_steps()).then_some(o.interval_days);
+        if let (Some(h), Some(g)) = (days(&out[1]), days(&out[2]))
+            && h > g
+        {
+            self.set_days(&mut out[1], g, now);
+        }
+        if let (Some(h), Some(g)) = (days(&out[1]), days(&out[2]))
+            && g <= h
+            && state.is_some_and(|s| s.phase == Phase::Review)
+        {
+            self.set_days(&mut out[2], h + 1, now);
+        }
+        if let (Some(g), Some(e)) = (days(&out[2]), days(&out[3]))
+            && e <= g
+        {
+            self.set_days(&mut out[3], g + 1, now);
         }
         out
+    }
+
+    fn set_days(&self, o: &mut Scheduled, days: u32, now: i64) {
+        let days = days.clamp(1, self.maximum_interval_days);
+        o.interval_days = days;
+        o.interval = days as i64 * DAY;
+        o.state.due = now + o.interval;
     }
 
     /// Grade a card at `now`.
@@ -211,36 +395,74 @@ impl Scheduler {
         self.preview(state, now)[grade as usize - 1]
     }
 
-    fn step(&self, state: Option<&CardState>, g: Grade, now: i64) -> Scheduled {
-        let (stability, difficulty, reps, lapses) = match state {
-            None => (self.initial_stability(g), self.initial_difficulty(g), 1, 0),
-            Some(st) => {
-                let days = elapsed_days(st.last_review, now);
-                let d = self.next_difficulty(st.difficulty, g);
-                let s = if days == 0 {
-                    self.short_term_stability(st.stability, g)
-                } else {
-                    let r = Self::retrievability(days as f64, st.stability);
-                    match g {
-                        Grade::Again => self.forget_stability(st.difficulty, st.stability, r),
-                        _ => self.recall_stability(st.difficulty, st.stability, r, g),
-                    }
+    /// The next step of a card in `steps` on step `at` after `g`: `Some((step, delay))`, or
+    /// `None` when it graduates.
+    fn next_step(steps: &[i64], at: u32, g: Grade) -> Option<(u32, i64)> {
+        let at = (at as usize).min(steps.len().saturating_sub(1));
+        match g {
+            _ if steps.is_empty() => None,
+            Grade::Again => Some((0, steps[0])),
+            Grade::Hard => {
+                let delay = match (at, steps.get(1)) {
+                    (0, Some(second)) => (steps[0] + second) / 2,
+                    (0, None) => (steps[0] * 3 / 2).min(steps[0] + DAY),
+                    (i, _) => steps[i],
                 };
-                let lapses = st.lapses + u32::from(g == Grade::Again);
-                (s.max(0.01), d, st.reps + 1, lapses)
+                Some((at as u32, delay))
+            }
+            Grade::Good => steps.get(at + 1).map(|d| (at as u32 + 1, *d)),
+            Grade::Easy => None,
+        }
+    }
+
+    fn step(
+        &self,
+        state: Option<&CardState>,
+        g: Grade,
+        now: i64,
+        item: &fsrs::ItemState,
+    ) -> Scheduled {
+        let stability = (item.memory.stability as f64).max(0.001);
+        let difficulty = (item.memory.difficulty as f64).clamp(1.0, 10.0);
+        let (phase, at, lapses) = match state {
+            None => (Phase::Learning, 0, 0),
+            Some(s) => (s.phase, s.step, s.lapses),
+        };
+        let lapse = phase == Phase::Review && g == Grade::Again;
+        let stepped = match phase {
+            Phase::Learning => {
+                Self::next_step(&self.steps.learning, at, g).map(|(i, d)| (Phase::Learning, i, d))
+            }
+            Phase::Relearning => Self::next_step(&self.steps.relearning, at, g)
+                .map(|(i, d)| (Phase::Relearning, i, d)),
+            Phase::Review if lapse => self
+                .steps
+                .relearning
+                .first()
+                .map(|d| (Phase::Relearning, 0, *d)),
+            Phase::Review => None,
+        };
+        let (phase, step, interval, interval_days) = match stepped {
+            Some((p, i, delay)) => (p, i, delay, 0),
+            None => {
+                let days = (item.interval.round() as i64)
+                    .clamp(1, self.maximum_interval_days as i64) as u32;
+                (Phase::Review, 0, days as i64 * DAY, days)
             }
         };
-        let interval_days = self.interval(stability);
         Scheduled {
             state: CardState {
                 stability,
                 difficulty,
-                due: now + interval_days as i64 * DAY,
-                reps,
-                lapses,
+                due: now + interval,
+                reps: state.map_or(0, |s| s.reps) + 1,
+                lapses: lapses + u32::from(lapse),
                 last_review: now,
                 last_grade: g,
+                phase,
+                step,
             },
+            interval,
             interval_days,
         }
     }
@@ -257,117 +479,94 @@ mod tests {
 
     const T0: i64 = 1_700_000_000;
 
-    fn close(a: f64, b: f64, tol: f64) -> bool {
-        (a - b).abs() <= tol
-    }
-
     #[test]
-    fn retention_09_interval_equals_stability() {
-        let s = Scheduler::default();
-        for st in [1.0, 3.173, 15.69105, 42.4, 300.0] {
-            assert_eq!(s.interval(st), st.round() as u32, "stability {st}");
-        }
-        // And recall after `stability` days is exactly the desired retention.
-        assert!(close(Scheduler::retrievability(10.0, 10.0), 0.9, 1e-12));
-    }
-
-    #[test]
-    fn higher_retention_shortens_intervals() {
-        // r = 0.95: interval = S/FACTOR * (0.95^-2 - 1) = S * 0.4606…
-        let s = Scheduler::new(0.95);
-        assert_eq!(s.interval(100.0), 46);
-        let s = Scheduler::new(0.80);
-        // 0.8^-2 - 1 = 0.5625; / (19/81) = 2.398 → 240 days for S = 100.
-        assert_eq!(s.interval(100.0), 240);
-    }
-
-    #[test]
-    fn first_review_uses_w0_to_w3() {
+    fn new_cards_walk_anki_s_learning_steps() {
         let s = Scheduler::default();
         let p = s.preview(None, T0);
-        let stab: Vec<f64> = p.iter().map(|x| x.state.stability).collect();
-        assert_eq!(stab, vec![0.40255, 1.18385, 3.173, 15.69105]);
-        // Intervals: Again 1 (floor of one day), Hard 1, Good 3 (Hard ≤ Good keeps 1 < 3), Easy 16.
-        let iv: Vec<u32> = p.iter().map(|x| x.interval_days).collect();
-        assert_eq!(iv, vec![1, 1, 3, 16]);
-        // D0(G) = w4 - e^(w5 (G-1)) + 1, worked by hand:
-        // Again 7.1949, Hard 7.1949 - e^0.5345 + 1 = 6.48831, Good 5.28243, Easy 3.22450.
-        let d: Vec<f64> = p.iter().map(|x| x.state.difficulty).collect();
-        for (got, want) in d.iter().zip([7.1949, 6.48831, 5.28243, 3.22450]) {
-            assert!(close(*got, want, 1e-4), "{got} vs {want}");
-        }
-        assert_eq!(p[2].state.due, T0 + 3 * DAY);
-        assert_eq!(p[2].state.reps, 1);
+        let iv: Vec<i64> = p.iter().map(|x| x.interval).collect();
+        // Again 1 m, Hard halfway between 1 m and 10 m, Good 10 m, Easy graduates.
+        assert_eq!(&iv[..3], &[60, 330, 600]);
+        assert_eq!(p[3].state.phase, Phase::Review);
+        assert!(p[3].interval_days >= 1);
+        assert_eq!(p[0].state.phase, Phase::Learning);
+        assert_eq!((p[2].state.phase, p[2].state.step), (Phase::Learning, 1));
+        // Good on the last step graduates to days.
+        let g = s.review(Some(&p[2].state), Grade::Good, T0 + 600);
+        assert_eq!(g.state.phase, Phase::Review);
+        assert!(g.interval_days >= 1);
+        assert_eq!(g.state.reps, 2);
     }
 
     #[test]
-    fn good_then_good_after_three_days() {
+    fn a_lapse_relearns_for_ten_minutes_and_counts() {
         let s = Scheduler::default();
-        let first = s.review(None, Grade::Good, T0).state;
-        let t1 = T0 + 3 * DAY;
-        let r = Scheduler::retrievability_at(&first, t1);
-        // R = (1 + 19/81 * 3/3.173)^-0.5
-        assert!(close(r, 0.904_70, 1e-4), "{r}");
-        let second = s.review(Some(&first), Grade::Good, t1);
-        // S' = S (e^w8 (11-D) S^-w9 (e^(w10 (1-R)) - 1) + 1), D = 5.28243: 10.7389
-        assert!(
-            close(second.state.stability, 10.7389, 1e-3),
-            "{}",
-            second.state.stability
-        );
-        assert_eq!(second.interval_days, 11);
-        // Good leaves difficulty where it is, apart from mean reversion (w7 small):
-        // 0.0046 * 3.22450 + 0.9954 * 5.28243 = 5.27297
-        assert!(close(second.state.difficulty, 5.27297, 1e-4));
-        assert_eq!(second.state.reps, 2);
-        assert_eq!(second.state.lapses, 0);
-    }
-
-    #[test]
-    fn lapse_uses_forget_stability_and_counts() {
-        let s = Scheduler::default();
-        let first = s.review(None, Grade::Good, T0).state;
-        let t1 = T0 + 3 * DAY;
-        let again = s.review(Some(&first), Grade::Again, t1);
-        // long = w11 D^-w12 ((S+1)^w13 - 1) e^(w14 (1-R)) = 1.05556; short cap = S / e^(w17 w18) = 2.25392
-        assert!(
-            close(again.state.stability, 1.05556, 1e-3),
-            "{}",
-            again.state.stability
-        );
-        assert_eq!(again.interval_days, 1);
+        let mut st = s.review(None, Grade::Easy, T0).state;
+        let later = st.due;
+        let again = s.review(Some(&st), Grade::Again, later);
+        assert_eq!(again.state.phase, Phase::Relearning);
+        assert_eq!(again.interval, 600);
         assert_eq!(again.state.lapses, 1);
-        // Again raises difficulty: D + w6 * 2 * (10 - D) / 9, then mean reversion.
-        assert!(again.state.difficulty > first.difficulty);
+        st = again.state;
+        let back = s.review(Some(&st), Grade::Good, later + 600);
+        assert_eq!(back.state.phase, Phase::Review);
+        assert_eq!(back.state.lapses, 1, "relearning Good is not a lapse");
+        // Again in learning is not a lapse.
+        let l = s.review(None, Grade::Again, T0).state;
+        assert_eq!(s.review(Some(&l), Grade::Again, T0 + 60).state.lapses, 0);
     }
 
     #[test]
-    fn same_day_review_uses_short_term_formula() {
-        let s = Scheduler::default();
-        let first = s.review(None, Grade::Good, T0).state;
-        let again_today = s.review(Some(&first), Grade::Good, T0 + 600);
-        // S * e^(w17 (G - 3 + w18)) = 3.173 * e^(0.51655 * 0.6621) = 4.46686
-        assert!(close(again_today.state.stability, 4.46686, 1e-3));
+    fn no_steps_schedules_in_days_at_once() {
+        let s = Scheduler::default().with_steps(Steps {
+            learning: vec![],
+            relearning: vec![],
+        });
+        for o in s.preview(None, T0) {
+            assert_eq!(o.state.phase, Phase::Review);
+            assert!(o.interval_days >= 1);
+        }
     }
 
     #[test]
     fn intervals_are_ordered_and_grow_with_success() {
         let s = Scheduler::default();
-        let mut st = s.review(None, Grade::Good, T0).state;
-        let mut now = T0;
+        let mut st = s.review(None, Grade::Easy, T0).state;
         let mut last = 0;
         for _ in 0..6 {
-            now = st.due;
+            let now = st.due;
             let p = s.preview(Some(&st), now);
             assert!(p[1].interval_days <= p[2].interval_days);
             assert!(p[2].interval_days < p[3].interval_days);
-            let next = p[2];
-            assert!(next.interval_days > last);
-            last = next.interval_days;
-            st = next.state;
+            assert!(p[2].interval_days > last);
+            last = p[2].interval_days;
+            st = p[2].state;
         }
-        assert!(now > T0);
-        assert!(last > 100, "six Good reviews should reach months: {last}");
+        assert!(last > 60, "six Good reviews reach months: {last}");
+    }
+
+    #[test]
+    fn days_are_counted_between_calendar_days() {
+        // Reviewed at 15:00, due "1 day" later: at 09:00 the next day one day has passed.
+        let s = Scheduler::default();
+        let day0 = 20_000 * DAY;
+        assert_eq!(s.day(day0 + 15 * 3600) + 1, s.day(day0 + DAY + 9 * 3600));
+        let s = s.with_day_offset(-4 * 3600);
+        assert_eq!(
+            s.day(day0 + DAY + 3 * 3600),
+            s.day(day0 + 12 * 3600),
+            "before 4 am is yesterday"
+        );
+    }
+
+    #[test]
+    fn steps_parse_and_print() {
+        assert_eq!(parse_steps("1m 10m"), Ok(vec![60, 600]));
+        assert_eq!(parse_steps("30s, 1h 1d"), Ok(vec![30, 3600, DAY]));
+        assert_eq!(parse_steps(""), Ok(vec![]));
+        assert!(parse_steps("2w").is_err());
+        assert!(parse_steps("0m").is_err());
+        assert_eq!(format_steps(&[60, 600, 3600]), "1m 10m 1h");
+        assert_eq!(format_secs(330), "6m");
     }
 
     #[test]

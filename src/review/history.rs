@@ -1,8 +1,8 @@
 //! Opening the review history for a command: where it lives, and what happens when it cannot
 //! be written or read. Every command opens it here; `main` only wires the result.
 
-use super::fsrs::{CardState, Scheduler};
-use super::store::{Store, StoreError, default_data_dir};
+use super::fsrs::{CardState, DAY, Scheduler};
+use super::store::{CardFlags, DayCounts, Store, StoreError, default_data_dir};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +25,8 @@ pub struct History {
     pub store: Store,
     /// Every card's state as the history has it.
     pub states: HashMap<String, CardState>,
+    /// Cards suspended, buried or tagged as leeches.
+    pub flags: HashMap<String, CardFlags>,
     /// What the user should be told (why grades are not saved), if anything.
     pub notices: Vec<String>,
 }
@@ -43,6 +45,35 @@ pub fn open(
     sched: Scheduler,
     access: Access,
 ) -> Result<History, StoreError> {
+    let mut h = open_inner(dir, no_save, sched, access)?;
+    // The learner's fitted parameters, once `optimize` has stored them, schedule from now on.
+    if let Ok(Some(f)) = h.store.fitted()
+        && let Ok(s) = h.store.scheduler().clone().with_parameters(&f.parameters)
+    {
+        h.store.set_scheduler(s);
+    }
+    h.flags = h.store.flags().unwrap_or_default();
+    Ok(h)
+}
+
+/// The start of the calendar day `now` is in, as the scheduler counts days.
+pub fn day_start(sched: &Scheduler, now: i64) -> i64 {
+    sched.day(now) * DAY - sched.day_offset
+}
+
+/// What the learner has done today (new cards seen, reviews), for the daily limits.
+pub fn today(store: &Store, now: i64) -> DayCounts {
+    store
+        .day_counts(day_start(store.scheduler(), now))
+        .unwrap_or_default()
+}
+
+fn open_inner(
+    dir: Option<&Path>,
+    no_save: bool,
+    sched: Scheduler,
+    access: Access,
+) -> Result<History, StoreError> {
     let mut notices = Vec::new();
     let Some(dir) = data_dir(dir) else {
         if !no_save && access != Access::ReadOnly {
@@ -56,6 +87,7 @@ pub fn open(
         return Ok(History {
             store,
             states,
+            flags: HashMap::new(),
             notices,
         });
     }
@@ -69,6 +101,7 @@ pub fn open(
         Ok(History {
             store,
             states,
+            flags: HashMap::new(),
             notices: Vec::new(),
         })
     });
@@ -96,6 +129,7 @@ fn with_states(store: Store, notices: Vec<String>) -> History {
     History {
         store,
         states,
+        flags: HashMap::new(),
         notices,
     }
 }

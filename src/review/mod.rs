@@ -2,19 +2,22 @@
 //! queues and statistics. No terminal code: the app asks for a queue, shows cards, and hands
 //! grades to the runtime, which records them through [`store::Store`].
 
+pub mod browse;
 pub mod cards;
+pub mod clock;
 pub mod fsrs;
 pub mod history;
+pub mod optimize;
 pub mod queue;
 pub mod stats;
 pub mod store;
 
 pub use cards::{Card, CardId, CardKind, CardText, FactKind, build_cards};
-pub use fsrs::{CardState, Grade, Scheduler};
+pub use fsrs::{CardState, Grade, Phase, Scheduler, Steps};
 pub use history::{Access, History};
-pub use queue::{CardIndex, Counts, Filter};
+pub use queue::{CardIndex, Counts, Filter, Limits};
 pub use stats::SessionSummary;
-pub use store::{NewReview, Store, StoreError};
+pub use store::{CardFlags, CardOp, NewReview, Store, StoreError};
 
 use crate::content::Role;
 

@@ -3,8 +3,8 @@
 
 use super::cards::{Card, CardId};
 use super::fsrs::{CardState, DAY, Grade};
-use super::queue::CardIndex;
-use super::store::ReviewRow;
+use super::queue::{CardIndex, Today};
+use super::store::{CardFlags, ReviewRow};
 use crate::content::Role;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -40,8 +40,19 @@ pub struct Stats {
     pub due_now: usize,
     /// Due before the end of today (overdue included).
     pub due_today: usize,
+    /// Due tomorrow (and not before).
+    pub due_tomorrow: usize,
     /// Due before the end of the seventh day from today (overdue included).
     pub due_week: usize,
+    /// Cards in the learning or relearning steps.
+    pub learning: usize,
+    /// Cards suspended (leeches included).
+    pub suspended: usize,
+    /// Leeches: cards that lapsed often enough to be tagged and suspended, most lapses first.
+    /// For a teacher, the class's weak spots.
+    pub leeches: Vec<Leech>,
+    /// What to say about fitting the learner's FSRS parameters (`trialdeck optimize`).
+    pub optimize: Option<String>,
     /// Reviews per day, the last 30 days, oldest first (today last).
     pub reviews_per_day: Vec<DayCount>,
     pub retention_by_role: Vec<Retention>,
@@ -96,34 +107,78 @@ fn retention_table<K: Ord + Clone>(
         .collect()
 }
 
-/// Compute the stats. `states` is aligned with `cards` (see [`CardIndex`]); `reviews` should
-/// cover at least the last 30 days; reviews of cards no longer in `cards` are ignored.
-/// `names` maps entry ids to the labels shown (e.g. "EMILIA"); others show their id.
+/// A leech, for the stats' list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Leech {
+    pub card: String,
+    pub trial: String,
+    pub role: String,
+    pub lapses: u32,
+    pub suspended: bool,
+}
+
+/// Compute the stats. `states` and `flags` are aligned with `cards` (see [`CardIndex`];
+/// `flags` may be empty); `reviews` should cover at least the last 30 days; reviews of cards
+/// no longer in `cards` are ignored. `names` maps entry ids to the labels shown (e.g.
+/// "EMILIA"); others show their id.
 pub fn compute(
     cards: &[Card],
     index: &CardIndex,
     states: &[Option<CardState>],
+    flags: &[CardFlags],
     reviews: &[ReviewRow],
     names: &HashMap<String, String>,
-    now: i64,
-    utc_offset: i64,
+    today: &Today,
 ) -> Stats {
-    let today = day_of(now, utc_offset);
+    let now = today.now;
+    let utc_offset = today.offset;
+    let day = today.day;
+    let today = day;
     let mut new_cards = 0;
     let mut due_now = 0;
     let mut due_today = 0;
+    let mut due_tomorrow = 0;
     let mut due_week = 0;
+    let mut learning = 0;
+    let mut suspended = 0;
+    let mut leeches = Vec::new();
     let mut forecast = vec![0u32; WINDOW_DAYS];
-    for i in 0..cards.len() {
-        match states.get(i).and_then(Option::as_ref) {
-            None => new_cards += 1,
+    for (i, card) in cards.iter().enumerate() {
+        let f = flags.get(i).copied().unwrap_or_default();
+        if f.suspended {
+            suspended += 1;
+        }
+        let st = states.get(i).and_then(Option::as_ref);
+        if f.leech {
+            leeches.push(Leech {
+                card: card.id.0.clone(),
+                trial: names
+                    .get(&card.entry)
+                    .cloned()
+                    .unwrap_or_else(|| card.entry.clone()),
+                role: card.role.label().to_string(),
+                lapses: st.map_or(0, |s| s.lapses),
+                suspended: f.suspended,
+            });
+        }
+        match st {
+            None if !f.suspended => new_cards += 1,
+            None => {}
+            Some(_) if f.suspended => {}
             Some(s) => {
+                if s.phase.in_steps() {
+                    learning += 1;
+                }
                 let d = (day_of(s.due, utc_offset) - today).max(0);
-                if s.due <= now {
+                // Review cards fall due by the day (as sessions take them); steps by the minute.
+                if (s.phase.in_steps() && s.due <= now) || (!s.phase.in_steps() && d == 0) {
                     due_now += 1;
                 }
                 if d == 0 {
                     due_today += 1;
+                }
+                if d == 1 {
+                    due_tomorrow += 1;
                 }
                 if d < 7 {
                     due_week += 1;
@@ -134,6 +189,7 @@ pub fn compute(
             }
         }
     }
+    leeches.sort_by(|a, b| b.lapses.cmp(&a.lapses).then(a.card.cmp(&b.card)));
     let first_day = today - (WINDOW_DAYS as i64 - 1);
     let mut per_day = vec![0u32; WINDOW_DAYS];
     let mut by_role: BTreeMap<Role, (u32, u32)> = BTreeMap::new();
@@ -174,7 +230,12 @@ pub fn compute(
         new_cards,
         due_now,
         due_today,
+        due_tomorrow,
         due_week,
+        learning,
+        suspended,
+        leeches,
+        optimize: None,
         reviews_per_day: days(first_day, per_day),
         retention_by_role: retention_table(by_role, |r| (r.slug().into(), r.label().into())),
         retention_by_trial: retention_table(by_trial, |t| {
@@ -197,29 +258,69 @@ pub struct SessionReview {
     pub duration_ms: u64,
 }
 
-/// Key-point recall of one group in a session.
+impl SessionReview {
+    /// Key points ticked (of those the card has).
+    pub fn ticked(&self) -> u32 {
+        let mask = if self.points_total >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.points_total) - 1
+        };
+        (self.points & mask).count_ones()
+    }
+    /// How well the card was recalled, 0 to 1: the share of key points ticked when the
+    /// learner ticked any; otherwise read from the grade (Again 0, Hard ½, Good and Easy 1).
+    pub fn score(&self) -> f64 {
+        let ticked = self.ticked();
+        if ticked > 0 && self.points_total > 0 {
+            ticked as f64 / self.points_total as f64
+        } else {
+            match self.grade {
+                Grade::Again => 0.0,
+                Grade::Hard => 0.5,
+                Grade::Good | Grade::Easy => 1.0,
+            }
+        }
+    }
+    /// Whether the learner ticked key points (the score is theirs, not the grade's).
+    pub fn by_points(&self) -> bool {
+        self.ticked() > 0 && self.points_total > 0
+    }
+}
+
+/// Recall of one group in a session: each card's first grade of the session.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recall {
     pub key: String,
     pub label: String,
     pub cards: u32,
+    /// Cards scored by the key points ticked (the others by their grade).
+    pub by_points: u32,
+    /// Key points ticked, and offered, on the cards scored by points.
     pub points_ticked: u32,
     pub points_total: u32,
+    /// Cards not graded Again.
     pub passed: u32,
-    /// Points ticked / points offered; for cards without points, the share not graded Again.
+    /// Cards graded Good or Easy.
+    pub good_easy: u32,
+    /// The mean of the cards' scores (see [`SessionReview::score`]).
     pub rate: f64,
 }
 
 /// The end-of-session summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionSummary {
+    /// Cards graded (each counted once).
     pub seen: u32,
-    /// Grade counts: Again, Hard, Good, Easy.
+    /// Reviews (a card graded Again and then Good is two).
+    pub reviews: u32,
+    /// Grade counts of every review: Again, Hard, Good, Easy.
     pub grades: [u32; 4],
     pub time_ms: u64,
     pub recall_by_role: Vec<Recall>,
     pub recall_by_trial: Vec<Recall>,
-    /// The role and trial with the lowest recall (none when every card was recalled fully).
+    /// The role and trial recalled least (none when every group was recalled well, and never
+    /// one graded mostly Good or Easy).
     pub weakest_role: Option<String>,
     pub weakest_trial: Option<String>,
     /// Cards graded Again, in session order, for "drill what I missed".
@@ -231,30 +332,32 @@ pub struct SessionSummary {
 #[derive(Default)]
 struct Acc {
     cards: u32,
+    by_points: u32,
     ticked: u32,
     total: u32,
     passed: u32,
+    good_easy: u32,
+    score: f64,
 }
 
 impl Acc {
     fn add(&mut self, r: &SessionReview) {
         self.cards += 1;
-        let mask = if r.points_total >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << r.points_total) - 1
-        };
-        self.ticked += (r.points & mask).count_ones();
-        self.total += r.points_total;
+        // Points count only where the learner ticked (elsewhere the grade speaks).
+        if r.by_points() {
+            self.by_points += 1;
+            self.ticked += r.ticked();
+            self.total += r.points_total;
+        }
         self.passed += u32::from(r.grade.passed());
+        self.good_easy += u32::from(matches!(r.grade, Grade::Good | Grade::Easy));
+        self.score += r.score();
     }
     fn rate(&self) -> f64 {
-        if self.total > 0 {
-            self.ticked as f64 / self.total as f64
-        } else if self.cards > 0 {
-            self.passed as f64 / self.cards as f64
-        } else {
+        if self.cards == 0 {
             0.0
+        } else {
+            self.score / self.cards as f64
         }
     }
 }
@@ -270,24 +373,29 @@ fn recall_table<K: Ord>(
                 key,
                 label,
                 cards: a.cards,
+                by_points: a.by_points,
                 points_ticked: a.ticked,
                 points_total: a.total,
                 passed: a.passed,
+                good_easy: a.good_easy,
                 rate: a.rate(),
             }
         })
         .collect()
 }
 
+/// The group recalled least, among those not recalled in full and not graded mostly Good
+/// or Easy.
 fn weakest(rows: &[Recall]) -> Option<String> {
     rows.iter()
-        .filter(|r| r.rate < 1.0)
+        .filter(|r| r.rate < 1.0 && r.good_easy * 2 <= r.cards)
         .min_by(|a, b| a.rate.total_cmp(&b.rate).then(b.cards.cmp(&a.cards)))
         .map(|r| r.label.clone())
 }
 
-/// Summarise a session. `states_after` (aligned with `cards`) gives what is due next;
-/// reviews of unknown cards count in the totals but in no group.
+/// Summarise a session from its saved reviews. `states_after` (aligned with `cards`) gives
+/// what is due next; reviews of unknown cards count in the totals but in no group. Recall
+/// reads each card's first grade of the session (later ones are relearning).
 pub fn summarize(
     cards: &[Card],
     index: &CardIndex,
@@ -301,22 +409,30 @@ pub fn summarize(
     let mut by_trial: BTreeMap<String, Acc> = BTreeMap::new();
     let mut missed = Vec::new();
     let mut next_due: Option<i64> = None;
+    let mut firsts: Vec<&CardId> = Vec::new();
     for r in reviews {
         grades[r.grade as usize - 1] += 1;
         time_ms += r.duration_ms;
         if r.grade == Grade::Again && !missed.contains(&r.card) {
             missed.push(r.card.clone());
         }
+        if firsts.contains(&&r.card) {
+            continue;
+        }
+        firsts.push(&r.card);
         let at = index.get(r.card.as_str());
-        if let Some(s) = at
+        if let Some(c) = at.and_then(|i| cards.get(i)) {
+            by_role.entry(c.role).or_default().add(r);
+            by_trial.entry(c.entry.clone()).or_default().add(r);
+        }
+    }
+    for id in &firsts {
+        if let Some(s) = index
+            .get(id.as_str())
             .and_then(|i| states_after.get(i))
             .and_then(Option::as_ref)
         {
             next_due = Some(next_due.map_or(s.due, |d| d.min(s.due)));
-        }
-        if let Some(c) = at.and_then(|i| cards.get(i)) {
-            by_role.entry(c.role).or_default().add(r);
-            by_trial.entry(c.entry.clone()).or_default().add(r);
         }
     }
     let recall_by_role = recall_table(by_role, |r| (r.slug().into(), r.label().into()));
@@ -327,7 +443,8 @@ pub fn summarize(
         )
     });
     SessionSummary {
-        seen: reviews.len() as u32,
+        seen: firsts.len() as u32,
+        reviews: reviews.len() as u32,
         grades,
         time_ms,
         weakest_role: weakest(&recall_by_role),
@@ -386,32 +503,80 @@ pub fn column_chart(days: &[DayCount], height: usize) -> Vec<String> {
         .collect()
 }
 
-/// `trialdeck stats` as text: counts, two charts, retention tables.
+/// A column chart with its axes labelled: the count at the top and at the bottom of the
+/// left axis, the first and last dates under it, and what the columns count.
+pub fn labelled_chart(days: &[DayCount], height: usize, counts: &str) -> Vec<String> {
+    let max = days.iter().map(|d| d.count).max().unwrap_or(0);
+    let w = max.to_string().len().max(1);
+    let mut out = Vec::new();
+    let rows = column_chart(days, height);
+    let last = rows.len().saturating_sub(1);
+    for (i, line) in rows.into_iter().enumerate() {
+        let label = match i {
+            0 => max.to_string(),
+            i if i == last => "0".to_string(),
+            _ => String::new(),
+        };
+        out.push(format!("  {label:>w$} |{line}"));
+    }
+    out.push(format!("  {:>w$} +{}", "", "-".repeat(days.len())));
+    if let (Some(a), Some(b)) = (days.first(), days.last()) {
+        let gap = days
+            .len()
+            .saturating_sub(a.date.len() + b.date.len())
+            .max(1);
+        out.push(format!(
+            "  {:>w$}  {}{}{}",
+            "",
+            a.date,
+            " ".repeat(gap),
+            b.date
+        ));
+    }
+    out.push(format!(
+        "  {:>w$}  (one column a day; height: {counts})",
+        ""
+    ));
+    out
+}
+
+/// `trialdeck stats` as text: counts, two labelled charts, retention tables, leeches, and
+/// whether an optimization is due.
 pub fn render_text(s: &Stats) -> String {
     let mut o = String::new();
     o.push_str(&format!(
-        "Cards: {} ({} new) · due now {} · due today {} · due this week {}\n\n",
-        s.total_cards, s.new_cards, s.due_now, s.due_today, s.due_week
+        "Cards: {} ({} new, {} learning, {} suspended) · due now {} · due today {} · due tomorrow {} · due this week {}\n",
+        s.total_cards,
+        s.new_cards,
+        s.learning,
+        s.suspended,
+        s.due_now,
+        s.due_today,
+        s.due_tomorrow,
+        s.due_week
     ));
+    if let Some(line) = &s.optimize {
+        o.push_str(&format!("{line}\n"));
+    }
+    o.push('\n');
     let total: u32 = s.reviews_per_day.iter().map(|d| d.count).sum();
     o.push_str(&format!(
         "Reviews per day, last {} days ({} in all; today at the right):\n",
         s.reviews_per_day.len(),
         total
     ));
-    for line in column_chart(&s.reviews_per_day, 4) {
-        o.push_str(&format!("  |{line}\n"));
+    for line in labelled_chart(&s.reviews_per_day, 4, "reviews that day") {
+        o.push_str(&format!("{line}\n"));
     }
-    if let (Some(a), Some(b)) = (s.reviews_per_day.first(), s.reviews_per_day.last()) {
-        o.push_str(&format!("   {} … {}\n\n", a.date, b.date));
+    o.push('\n');
+    let ahead: u32 = s.forecast.iter().map(|d| d.count).sum();
+    o.push_str(&format!(
+        "Due in the next 30 days ({ahead} in all; today at the left, overdue counted today):\n"
+    ));
+    for line in labelled_chart(&s.forecast, 4, "cards due that day") {
+        o.push_str(&format!("{line}\n"));
     }
-    o.push_str("Due in the next 30 days (today at the left):\n");
-    for line in column_chart(&s.forecast, 4) {
-        o.push_str(&format!("  |{line}\n"));
-    }
-    if let (Some(a), Some(b)) = (s.forecast.first(), s.forecast.last()) {
-        o.push_str(&format!("   {} … {}\n\n", a.date, b.date));
-    }
+    o.push('\n');
     let table = |o: &mut String, title: &str, rows: &[Retention]| {
         o.push_str(&format!("{title}\n"));
         if rows.is_empty() {
@@ -438,6 +603,20 @@ pub fn render_text(s: &Stats) -> String {
         "Retention by trial (last 30 days):",
         &s.retention_by_trial,
     );
+    o.push_str(&format!(
+        "Leeches (cards that lapsed often enough to be suspended): {}\n",
+        s.leeches.len()
+    ));
+    for l in &s.leeches {
+        o.push_str(&format!(
+            "  {:<12} {:<16} {:>2} lapses{}  {}\n",
+            l.trial,
+            l.role,
+            l.lapses,
+            if l.suspended { ", suspended" } else { "" },
+            l.card
+        ));
+    }
     o
 }
 

@@ -22,7 +22,7 @@
 //! rebuilt from its remaining reviews.
 
 use super::cards::CardId;
-use super::fsrs::{CardState, Grade, Scheduler};
+use super::fsrs::{CardState, Grade, Phase, Scheduler};
 use super::queue::CardIndex;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
@@ -68,6 +68,32 @@ const MIGRATIONS: &[&str] = &[
         last_review INTEGER NOT NULL,
         last_grade INTEGER NOT NULL
     ) WITHOUT ROWID;",
+    // 2: learning steps in the card state (phase, step), the kind of each review (learn,
+    // review, relearn) for the daily limits, card flags (suspended, buried, leech, reset) and
+    // the learner's fitted FSRS parameters. Every card state of schema 1 was scheduled in
+    // days, so it is a review card; a first review was a learning one.
+    "ALTER TABLE card_state ADD COLUMN phase INTEGER NOT NULL DEFAULT 2;
+    ALTER TABLE card_state ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE reviews ADD COLUMN kind INTEGER NOT NULL DEFAULT 1;
+    UPDATE reviews SET kind = 0 WHERE was_new = 1;
+    CREATE TABLE card_flags (
+        card TEXT PRIMARY KEY,
+        suspended INTEGER NOT NULL DEFAULT 0,
+        buried_until INTEGER NOT NULL DEFAULT 0,
+        leech INTEGER NOT NULL DEFAULT 0,
+        leech_review INTEGER,
+        reset_after INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE parameters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        parameters TEXT NOT NULL,
+        reviews INTEGER NOT NULL,
+        log_loss_before REAL NOT NULL,
+        log_loss_after REAL NOT NULL,
+        rmse_before REAL NOT NULL,
+        rmse_after REAL NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.
@@ -149,6 +175,117 @@ pub struct ReviewRow {
     pub duration_ms: u64,
     /// Whether the card had no state before this review.
     pub was_new: bool,
+    /// What the review was: a learning, review or relearning one.
+    pub kind: ReviewKind,
+}
+
+/// What a review was, as Anki's log says: a new or learning card's, a review card's, or a
+/// relearning card's. The daily limits count new cards and review cards by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum ReviewKind {
+    Learn,
+    Review,
+    Relearn,
+}
+
+impl ReviewKind {
+    fn value(self) -> i64 {
+        match self {
+            ReviewKind::Learn => 0,
+            ReviewKind::Review => 1,
+            ReviewKind::Relearn => 2,
+        }
+    }
+    fn from_value(v: i64) -> ReviewKind {
+        match v {
+            0 => ReviewKind::Learn,
+            2 => ReviewKind::Relearn,
+            _ => ReviewKind::Review,
+        }
+    }
+    /// The kind of a review of a card in `state` before it.
+    pub fn of(state: Option<&CardState>) -> ReviewKind {
+        match state.map(|s| s.phase) {
+            None | Some(Phase::Learning) => ReviewKind::Learn,
+            Some(Phase::Review) => ReviewKind::Review,
+            Some(Phase::Relearning) => ReviewKind::Relearn,
+        }
+    }
+}
+
+/// A card's flags: suspended (never shown until unsuspended), buried (not shown until a
+/// time), a leech (lapsed [`Scheduler::leech_threshold`] times; suspended when it became one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct CardFlags {
+    pub suspended: bool,
+    /// Unix time until which the card is buried (0: not buried).
+    pub buried_until: i64,
+    pub leech: bool,
+}
+
+impl CardFlags {
+    /// Whether the card is buried at `now`.
+    pub fn buried(&self, now: i64) -> bool {
+        self.buried_until > now
+    }
+    /// Whether sessions leave the card out at `now`.
+    pub fn hidden(&self, now: i64) -> bool {
+        self.suspended || self.buried(now)
+    }
+}
+
+/// What `cards suspend|unsuspend|bury|reset` and the card browser do to cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardOp {
+    Suspend,
+    Unsuspend,
+    /// Bury until this unix time (the start of tomorrow).
+    Bury {
+        until: i64,
+    },
+    /// Forget the card: new again, its flags cleared; the log keeps its reviews.
+    Reset,
+}
+
+impl CardOp {
+    pub fn verb(self) -> &'static str {
+        match self {
+            CardOp::Suspend => "suspended",
+            CardOp::Unsuspend => "unsuspended",
+            CardOp::Bury { .. } => "buried until tomorrow",
+            CardOp::Reset => "reset to new",
+        }
+    }
+}
+
+/// A card after a [`CardOp`]: its flags and state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardChange {
+    pub card: String,
+    pub flags: CardFlags,
+    pub state: Option<CardState>,
+}
+
+/// The learner's fitted FSRS parameters, with the fit they gave (see `review::optimize`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Fitted {
+    pub at: i64,
+    pub parameters: Vec<f32>,
+    /// Reviews in the log when they were fitted.
+    pub reviews: u64,
+    pub log_loss_before: f64,
+    pub log_loss_after: f64,
+    pub rmse_before: f64,
+    pub rmse_after: f64,
+}
+
+/// Reviews of the day so far, for the daily limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DayCounts {
+    /// New cards seen for the first time.
+    pub new: u32,
+    /// Reviews of review cards.
+    pub reviews: u32,
 }
 
 /// A review to record.
@@ -169,6 +306,10 @@ pub struct Recorded {
     pub review_id: i64,
     pub state: CardState,
     pub interval_days: u32,
+    pub kind: ReviewKind,
+    pub was_new: bool,
+    /// This lapse made the card a leech: it is tagged and suspended.
+    pub leech: bool,
 }
 
 /// The review store (on disk, or in memory for no-save).
@@ -566,13 +707,27 @@ impl Store {
         uri.push('?');
         uri.push_str(params);
         self.conn.execute("ATTACH DATABASE ?1 AS old", [&uri])?;
-        let copy = self.conn.execute_batch(
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA old.user_version", [], |r| r.get(0))
+            .unwrap_or(0);
+        // A history of an older schema is read as its migration would leave it.
+        let copy = self.conn.execute_batch(if version >= 2 {
             "BEGIN;
              INSERT INTO main.reviews SELECT * FROM old.reviews;
              INSERT INTO main.undone SELECT * FROM old.undone;
              INSERT INTO main.card_state SELECT * FROM old.card_state;
-             COMMIT;",
-        );
+             INSERT INTO main.card_flags SELECT * FROM old.card_flags;
+             INSERT INTO main.parameters SELECT * FROM old.parameters;
+             COMMIT;"
+        } else {
+            "BEGIN;
+             INSERT INTO main.reviews
+                SELECT *, CASE WHEN was_new THEN 0 ELSE 1 END FROM old.reviews;
+             INSERT INTO main.undone SELECT * FROM old.undone;
+             INSERT INTO main.card_state SELECT *, 2, 0 FROM old.card_state;
+             COMMIT;"
+        });
         if copy.is_err() {
             let _ = self.conn.execute_batch("ROLLBACK;");
         }
@@ -687,13 +842,9 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let (id, next) = append(&tx, &sched, r)?;
+            let rec = append(&tx, &sched, r)?;
             tx.commit()?;
-            Ok(Recorded {
-                review_id: id,
-                state: next.state,
-                interval_days: next.interval_days,
-            })
+            Ok(rec)
         })();
         let rec = res.map_err(|e| self.err(e))?;
         self.secure(|c| has_review(c, rec.review_id, r))?;
@@ -720,6 +871,12 @@ impl Store {
             tx.execute(
                 "INSERT OR IGNORE INTO undone (review, at) VALUES (?1, ?2)",
                 params![review_id, now],
+            )?;
+            // A leech this review made is one no more.
+            tx.execute(
+                "UPDATE card_flags SET leech = 0, suspended = 0, leech_review = NULL
+                 WHERE card = ?1 AND leech_review = ?2",
+                params![card, review_id],
             )?;
             let state = replay_card(&tx, &sched, &card)?;
             match &state {
@@ -754,8 +911,11 @@ impl Store {
             let mut states: HashMap<String, CardState> = HashMap::new();
             {
                 let mut stmt = tx.prepare(
-                    "SELECT card, at, grade FROM reviews
-                     WHERE id NOT IN (SELECT review FROM undone) ORDER BY at, id",
+                    "SELECT r.card, r.at, r.grade FROM reviews r
+                     LEFT JOIN card_flags f ON f.card = r.card
+                     WHERE r.id NOT IN (SELECT review FROM undone)
+                       AND r.id > coalesce(f.reset_after, 0)
+                     ORDER BY r.at, r.id",
                 )?;
                 let mut rows = stmt.query([])?;
                 while let Some(row) = rows.next()? {
@@ -785,7 +945,8 @@ impl Store {
     pub fn states(&self) -> Result<HashMap<String, CardState>, StoreError> {
         let res = (|| {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT card, stability, difficulty, due, reps, lapses, last_review, last_grade
+                "SELECT card, stability, difficulty, due, reps, lapses, last_review, last_grade,
+                        phase, step
                  FROM card_state",
             )?;
             let mut out = HashMap::new();
@@ -803,7 +964,8 @@ impl Store {
     pub fn states_aligned(&self, index: &CardIndex) -> Result<Vec<Option<CardState>>, StoreError> {
         let res = (|| -> rusqlite::Result<Vec<Option<CardState>>> {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT card, stability, difficulty, due, reps, lapses, last_review, last_grade
+                "SELECT card, stability, difficulty, due, reps, lapses, last_review, last_grade,
+                        phase, step
                  FROM card_state",
             )?;
             let mut out = vec![None; index.len()];
@@ -834,7 +996,7 @@ impl Store {
     pub fn reviews_since(&self, since: i64) -> Result<Vec<ReviewRow>, StoreError> {
         let res = (|| -> rusqlite::Result<Vec<ReviewRow>> {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT id, card, at, grade, points, points_total, duration_ms, was_new
+                "SELECT id, card, at, grade, points, points_total, duration_ms, was_new, kind
                  FROM reviews WHERE at >= ?1 AND id NOT IN (SELECT review FROM undone)
                  ORDER BY at, id",
             )?;
@@ -848,6 +1010,7 @@ impl Store {
                     points_total: r.get(5)?,
                     duration_ms: r.get::<_, i64>(6)? as u64,
                     was_new: r.get(7)?,
+                    kind: ReviewKind::from_value(r.get(8)?),
                 })
             })?;
             rows.collect()
@@ -863,11 +1026,211 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Use another scheduler from now on (the learner's fitted parameters, new steps).
+    pub fn set_scheduler(&mut self, sched: Scheduler) {
+        self.sched = sched;
+    }
+
+    /// Every card's flags that differ from the defaults, keyed by card id.
+    pub fn flags(&self) -> Result<HashMap<String, CardFlags>, StoreError> {
+        let res = (|| -> rusqlite::Result<HashMap<String, CardFlags>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT card, suspended, buried_until, leech FROM card_flags
+                 WHERE suspended OR buried_until > 0 OR leech",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    CardFlags {
+                        suspended: r.get(1)?,
+                        buried_until: r.get(2)?,
+                        leech: r.get(3)?,
+                    },
+                ))
+            })?;
+            rows.collect()
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// Suspend, unsuspend, bury or reset cards, all in one transaction. Returns each card's
+    /// flags and state afterwards.
+    pub fn apply(&mut self, op: CardOp, cards: &[String]) -> Result<Vec<CardChange>, StoreError> {
+        self.prepare_write()?;
+        let res = (|| -> rusqlite::Result<Vec<CardChange>> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut out = Vec::new();
+            for card in cards {
+                tx.execute(
+                    "INSERT OR IGNORE INTO card_flags (card) VALUES (?1)",
+                    [card],
+                )?;
+                match op {
+                    CardOp::Suspend => tx.execute(
+                        "UPDATE card_flags SET suspended = 1 WHERE card = ?1",
+                        [card],
+                    )?,
+                    CardOp::Unsuspend => tx.execute(
+                        "UPDATE card_flags SET suspended = 0, buried_until = 0 WHERE card = ?1",
+                        [card],
+                    )?,
+                    CardOp::Bury { until } => tx.execute(
+                        "UPDATE card_flags SET buried_until = ?2 WHERE card = ?1",
+                        params![card, until],
+                    )?,
+                    CardOp::Reset => {
+                        let last: i64 =
+                            tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| {
+                                r.get(0)
+                            })?;
+                        tx.execute("DELETE FROM card_state WHERE card = ?1", [card])?;
+                        tx.execute(
+                            "UPDATE card_flags SET suspended = 0, buried_until = 0, leech = 0,
+                             leech_review = NULL, reset_after = ?2 WHERE card = ?1",
+                            params![card, last],
+                        )?
+                    }
+                };
+                let flags = tx.query_row(
+                    "SELECT suspended, buried_until, leech FROM card_flags WHERE card = ?1",
+                    [card],
+                    |r| {
+                        Ok(CardFlags {
+                            suspended: r.get(0)?,
+                            buried_until: r.get(1)?,
+                            leech: r.get(2)?,
+                        })
+                    },
+                )?;
+                let state = read_state(&tx, card)?;
+                out.push(CardChange {
+                    card: card.clone(),
+                    flags,
+                    state,
+                });
+            }
+            tx.commit()?;
+            Ok(out)
+        })();
+        let out = res.map_err(|e| self.err(e))?;
+        self.secure(|_| true)?;
+        Ok(out)
+    }
+
+    /// New cards seen and review cards reviewed at or after `since` (the start of the day).
+    pub fn day_counts(&self, since: i64) -> Result<DayCounts, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT coalesce(sum(was_new), 0), coalesce(sum(kind = 1), 0) FROM reviews
+                 WHERE at >= ?1 AND id NOT IN (SELECT review FROM undone)",
+                [since],
+                |r| {
+                    Ok(DayCounts {
+                        new: r.get::<_, i64>(0)? as u32,
+                        reviews: r.get::<_, i64>(1)? as u32,
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// The learner's fitted parameters in force (the newest fit), if any.
+    pub fn fitted(&self) -> Result<Option<Fitted>, StoreError> {
+        let res = self
+            .conn
+            .query_row(
+                "SELECT at, parameters, reviews, log_loss_before, log_loss_after, rmse_before,
+                        rmse_after FROM parameters ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    let text: String = r.get(1)?;
+                    Ok(Fitted {
+                        at: r.get(0)?,
+                        parameters: serde_json::from_str(&text).unwrap_or_default(),
+                        reviews: r.get::<_, i64>(2)? as u64,
+                        log_loss_before: r.get(3)?,
+                        log_loss_after: r.get(4)?,
+                        rmse_before: r.get(5)?,
+                        rmse_after: r.get(6)?,
+                    })
+                },
+            )
+            .optional();
+        res.map_err(|e| self.err(e))
+    }
+
+    /// Store fitted parameters (they are in force from now on, for every instance that opens
+    /// the history).
+    pub fn save_fitted(&mut self, f: &Fitted) -> Result<(), StoreError> {
+        self.prepare_write()?;
+        let text = serde_json::to_string(&f.parameters).expect("numbers serialize");
+        let res = self.conn.execute(
+            "INSERT INTO parameters (at, parameters, reviews, log_loss_before, log_loss_after,
+             rmse_before, rmse_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                f.at,
+                text,
+                f.reviews as i64,
+                f.log_loss_before,
+                f.log_loss_after,
+                f.rmse_before,
+                f.rmse_after
+            ],
+        );
+        res.map_err(|e| self.err(e))?;
+        self.secure(|c| {
+            c.query_row("SELECT 1 FROM parameters WHERE at = ?1", [f.at], |_| Ok(()))
+                .is_ok()
+        })
+    }
+
+    /// Every review in force (not undone, not before its card's reset), oldest first: what
+    /// `optimize` fits to.
+    pub fn reviews_in_force(&self) -> Result<Vec<ReviewRow>, StoreError> {
+        let res = (|| -> rusqlite::Result<Vec<ReviewRow>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT r.id, r.card, r.at, r.grade, r.points, r.points_total, r.duration_ms,
+                        r.was_new, r.kind
+                 FROM reviews r LEFT JOIN card_flags f ON f.card = r.card
+                 WHERE r.id NOT IN (SELECT review FROM undone)
+                   AND r.id > coalesce(f.reset_after, 0)
+                 ORDER BY r.at, r.id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(ReviewRow {
+                    id: r.get(0)?,
+                    card: r.get(1)?,
+                    at: r.get(2)?,
+                    grade: Grade::from_value(r.get(3)?).unwrap_or(Grade::Again),
+                    points: r.get::<_, i64>(4)? as u64,
+                    points_total: r.get(5)?,
+                    duration_ms: r.get::<_, i64>(6)? as u64,
+                    was_new: r.get(7)?,
+                    kind: ReviewKind::from_value(r.get(8)?),
+                })
+            })?;
+            rows.collect()
+        })();
+        res.map_err(|e| self.err(e))
+    }
+
     /// `PRAGMA integrity_check`: "ok" when the file is sound.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         self.conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .map_err(|e| self.err(e))
+    }
+
+    /// Refuse (or accept again) every write, as a full disk or a history made read-only under
+    /// a running quiz would: for tests and demonstrations of how the app keeps grades it
+    /// could not save (SQLite's `query_only`).
+    #[doc(hidden)]
+    pub fn refuse_writes(&mut self, refuse: bool) {
+        let _ = self
+            .conn
+            .execute_batch(&format!("PRAGMA query_only = {};", i32::from(refuse)));
     }
 
     /// Set card states directly, without log rows: for tests and tools that start from a
@@ -895,7 +1258,7 @@ impl Store {
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut last = None;
             for r in reviews {
-                last = Some((append(&tx, &sched, r)?.0, r));
+                last = Some((append(&tx, &sched, r)?.review_id, r));
             }
             tx.commit()?;
             Ok(last.map(|(id, r)| (id, r.clone())))
@@ -939,21 +1302,20 @@ fn state_from_row(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<CardSt
         lapses: row.get(at + 4)?,
         last_review: row.get(at + 5)?,
         last_grade: Grade::from_value(row.get(at + 6)?).unwrap_or(Grade::Again),
+        phase: Phase::from_value(row.get(at + 7)?),
+        step: row.get(at + 8)?,
     })
 }
 
 /// Append one review inside a transaction: the log row and the card's new state. Returns
 /// the row's id and what the scheduler made of the grade.
-fn append(
-    conn: &Connection,
-    sched: &Scheduler,
-    r: &NewReview,
-) -> rusqlite::Result<(i64, crate::review::fsrs::Scheduled)> {
+fn append(conn: &Connection, sched: &Scheduler, r: &NewReview) -> rusqlite::Result<Recorded> {
     let prev = read_state(conn, r.card.as_str())?;
     let next = sched.review(prev.as_ref(), r.grade, r.at);
+    let kind = ReviewKind::of(prev.as_ref());
     conn.execute(
-        "INSERT INTO reviews (card, at, grade, points, points_total, duration_ms, was_new)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO reviews (card, at, grade, points, points_total, duration_ms, was_new, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             r.card.as_str(),
             r.at,
@@ -961,17 +1323,35 @@ fn append(
             r.points as i64,
             r.points_total,
             r.duration_ms as i64,
-            prev.is_none()
+            prev.is_none(),
+            kind.value()
         ],
     )?;
     let id = conn.last_insert_rowid();
     write_state(conn, r.card.as_str(), &next.state)?;
-    Ok((id, next))
+    // A lapse that reaches the threshold makes a leech: tagged and suspended, as in Anki.
+    let lapsed = next.state.lapses > prev.map_or(0, |p| p.lapses);
+    let leech = lapsed && next.state.lapses >= sched.leech_threshold;
+    if leech {
+        conn.execute(
+            "INSERT INTO card_flags (card, suspended, leech, leech_review) VALUES (?1, 1, 1, ?2)
+             ON CONFLICT (card) DO UPDATE SET suspended = 1, leech = 1, leech_review = ?2",
+            params![r.card.as_str(), id],
+        )?;
+    }
+    Ok(Recorded {
+        review_id: id,
+        state: next.state,
+        interval_days: next.interval_days,
+        kind,
+        was_new: prev.is_none(),
+        leech,
+    })
 }
 
 fn read_state(conn: &Connection, card: &str) -> rusqlite::Result<Option<CardState>> {
     conn.prepare_cached(
-        "SELECT stability, difficulty, due, reps, lapses, last_review, last_grade
+        "SELECT stability, difficulty, due, reps, lapses, last_review, last_grade, phase, step
          FROM card_state WHERE card = ?1",
     )?
     .query_row([card], |r| state_from_row(r, 0))
@@ -981,8 +1361,8 @@ fn read_state(conn: &Connection, card: &str) -> rusqlite::Result<Option<CardStat
 fn write_state(conn: &Connection, card: &str, s: &CardState) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT OR REPLACE INTO card_state
-         (card, stability, difficulty, due, reps, lapses, last_review, last_grade)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         (card, stability, difficulty, due, reps, lapses, last_review, last_grade, phase, step)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         card,
@@ -992,7 +1372,9 @@ fn write_state(conn: &Connection, card: &str, s: &CardState) -> rusqlite::Result
         s.reps,
         s.lapses,
         s.last_review,
-        s.last_grade.value()
+        s.last_grade.value(),
+        s.phase.value(),
+        s.step
     ])?;
     Ok(())
 }
@@ -1004,7 +1386,9 @@ fn replay_card(
 ) -> rusqlite::Result<Option<CardState>> {
     let mut stmt = conn.prepare_cached(
         "SELECT at, grade FROM reviews
-         WHERE card = ?1 AND id NOT IN (SELECT review FROM undone) ORDER BY at, id",
+         WHERE card = ?1 AND id NOT IN (SELECT review FROM undone)
+           AND id > coalesce((SELECT reset_after FROM card_flags WHERE card = ?1), 0)
+         ORDER BY at, id",
     )?;
     let mut rows = stmt.query([card])?;
     let mut state: Option<CardState> = None;
@@ -1035,8 +1419,8 @@ mod tests {
     fn record_derives_state_and_undo_rebuilds_it() {
         let mut s = Store::no_save(Scheduler::default());
         let t = 1_700_000_000;
-        let a = s.record(&rev("p/q/a", t, Grade::Good)).unwrap();
-        assert_eq!(a.interval_days, 3);
+        let a = s.record(&rev("p/q/a", t, Grade::Easy)).unwrap();
+        assert!(a.interval_days >= 1);
         let b = s
             .record(&rev("p/q/a", t + 3 * 86_400, Grade::Again))
             .unwrap();

@@ -104,6 +104,18 @@ pub enum Action {
     DrillMissed,
     /// Review statistics.
     OpenStats,
+    /// Quiz: a practice run of the choice (the schedule is not touched).
+    Practice,
+    /// Quiz: send the grades that were not saved again.
+    Retry,
+    /// Quiz and card browser: bury the card until tomorrow.
+    Bury,
+    /// Quiz: suspend the card; card browser: suspend or unsuspend it.
+    SuspendCard,
+    /// Card browser: reset the card to new.
+    ResetCard,
+    /// The card browser.
+    OpenCards,
 }
 
 /// The actions a key can be bound to, with their names.
@@ -158,6 +170,12 @@ const NAMED: &[(&str, Action)] = &[
     ("open_entry", Action::OpenEntry),
     ("drill_missed", Action::DrillMissed),
     ("open_stats", Action::OpenStats),
+    ("practice", Action::Practice),
+    ("retry", Action::Retry),
+    ("bury_card", Action::Bury),
+    ("suspend_card", Action::SuspendCard),
+    ("reset_card", Action::ResetCard),
+    ("open_cards", Action::OpenCards),
 ];
 
 impl Action {

@@ -22,14 +22,17 @@ pub enum Context {
     Help,
     Rounds,
     Quiz,
+    /// The card browser.
+    Cards,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::List,
         Context::Detail,
         Context::Quiz,
+        Context::Cards,
         Context::Rounds,
         Context::Search,
         Context::Help,
@@ -44,6 +47,7 @@ impl Context {
             Context::Help => "Help",
             Context::Rounds => "Teaching rounds",
             Context::Quiz => "Quiz",
+            Context::Cards => "Card browser",
         }
     }
 
@@ -57,6 +61,7 @@ impl Context {
             Context::Help => "help",
             Context::Rounds => "rounds",
             Context::Quiz => "quiz",
+            Context::Cards => "cards",
         }
     }
 
@@ -231,7 +236,7 @@ impl Binding {
 }
 
 use Action as A;
-use Context::{Detail, Global, Help, List, Quiz, Rounds, Search};
+use Context::{Cards, Detail, Global, Help, List, Quiz, Rounds, Search};
 
 /// The default key table, in the order help shows it.
 #[rustfmt::skip]
@@ -247,6 +252,7 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Global, "R", A::PrevRole, "discussion: previous role", ""),
         (Global, "Q", A::OpenQuiz, "quiz: build a flashcard session (or return to a paused one)", "quiz"),
         (Global, "S", A::OpenStats, "review statistics: due cards, reviews per day, retention, forecast", ""),
+        (Global, "C", A::OpenCards, "the card browser: every card with its state; suspend, bury, reset", ""),
         (Global, "P", A::OpenRounds, "teaching rounds on this trial (for a shared screen)", "rounds"),
         (Global, "t", A::CycleTheme, "next colour theme (dark, light, high-contrast, mono)", ""),
         (Global, "1", A::GotoSection(1), "Overview", ""),
@@ -278,23 +284,28 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Detail, "l Right ]", A::NextSection, "next section", "sections"),
         (Detail, "h Left [", A::PrevSection, "previous section", ""),
         (Detail, "Backspace Esc", A::Back, "back: return from a followed link, or to the list", "back"),
-        (Quiz, "Space", A::Reveal, "reveal the key response; in the builder, toggle a choice", "reveal"),
+        (Quiz, "Space", A::Reveal, "show the answer; then grade Good, as in Anki (with ticks, the grade they suggest, on a second press); in the builder, toggle", "answer"),
+        (Quiz, "Enter", A::Open, "show the answer; then grade Good, as Space does; in the builder, start", "start"),
+        (Quiz, "1", A::Grade(1), "grade Again (forgot)", "again"),
+        (Quiz, "2", A::Grade(2), "grade Hard", "hard"),
+        (Quiz, "3", A::Grade(3), "grade Good", "good"),
+        (Quiz, "4", A::Grade(4), "grade Easy", "easy"),
         (Quiz, "n", A::NextPoint, "show the next key point first (staged recall)", "next point"),
-        (Quiz, "1", A::TickPoint(1), "tick key point 1 as recalled", ""),
-        (Quiz, "2", A::TickPoint(2), "tick key point 2", ""),
-        (Quiz, "3", A::TickPoint(3), "tick key point 3", ""),
-        (Quiz, "4", A::TickPoint(4), "tick key point 4", ""),
-        (Quiz, "5", A::TickPoint(5), "tick key point 5", ""),
-        (Quiz, "6", A::TickPoint(6), "tick key point 6", ""),
-        (Quiz, "Enter", A::Open, "grade as suggested by the points ticked; in the builder, start", "grade"),
-        (Quiz, "a", A::Grade(1), "grade Again (forgot)", "again"),
-        (Quiz, "h", A::Grade(2), "grade Hard", "hard"),
-        (Quiz, "g", A::Grade(3), "grade Good", "good"),
-        (Quiz, "e", A::Grade(4), "grade Easy", "easy"),
+        (Quiz, "a", A::TickPoint(1), "tick key point a as recalled", ""),
+        (Quiz, "b", A::TickPoint(2), "tick key point b", ""),
+        (Quiz, "c", A::TickPoint(3), "tick key point c", ""),
+        (Quiz, "d", A::TickPoint(4), "tick key point d", ""),
+        (Quiz, "e", A::TickPoint(5), "tick key point e", ""),
+        (Quiz, "f", A::TickPoint(6), "tick key point f", ""),
         (Quiz, "u", A::Undo, "undo the last grade", "undo"),
         (Quiz, "s", A::Skip, "skip this card", "skip"),
+        (Quiz, "-", A::Bury, "bury this card until tomorrow", "bury"),
+        (Quiz, "@", A::SuspendCard, "suspend this card (the card browser unsuspends it)", ""),
         (Quiz, "o", A::OpenEntry, "open the card's trial in the browser (Q comes back)", "open trial"),
-        (Quiz, "d", A::DrillMissed, "summary: drill the cards you missed", "drill missed"),
+        (Quiz, "m", A::DrillMissed, "summary: drill the cards you missed", "drill missed"),
+        (Quiz, "p", A::Practice, "a practice run of the choice: grades do not touch the schedule", "practice"),
+        (Quiz, "r", A::Retry, "send the grades that were not saved again", "retry"),
+        (Quiz, "C", A::OpenCards, "the card browser", ""),
         (Quiz, "j Down", A::Down, "builder: next choice", ""),
         (Quiz, "k Up", A::Up, "builder: previous choice", ""),
         (Quiz, "Right l", A::NextSection, "builder: more (count)", ""),
@@ -309,6 +320,22 @@ fn defaults() -> Vec<(Context, &'static str, Action, &'static str, &'static str)
         (Quiz, "q", A::Quit, "quit (every grade is already saved)", "quit"),
         (Quiz, "Ctrl+C", A::ForceQuit, "quit at once", ""),
         (Quiz, "Ctrl+Z", A::Suspend, "suspend to the shell", ""),
+        (Cards, "j Down", A::Down, "next card", ""),
+        (Cards, "k Up", A::Up, "previous card", ""),
+        (Cards, "g Home", A::Top, "first card", ""),
+        (Cards, "G End", A::Bottom, "last card", ""),
+        (Cards, "PgDn Ctrl+D", A::PageDown, "page down", ""),
+        (Cards, "PgUp Ctrl+U", A::PageUp, "page up", ""),
+        (Cards, "/", A::OpenSearch, "filter the cards by words (trial, role, state, question, id)", "filter"),
+        (Cards, "@", A::SuspendCard, "suspend or unsuspend the selected card", "suspend"),
+        (Cards, "-", A::Bury, "bury the selected card until tomorrow", "bury"),
+        (Cards, "R", A::ResetCard, "reset the selected card to new (its reviews stay in the log)", "reset"),
+        (Cards, "Enter o", A::OpenEntry, "open the card's trial", "open trial"),
+        (Cards, "Esc Backspace", A::Back, "clear the filter, or leave the card browser", "back"),
+        (Cards, "?", A::OpenHelp, "help", "help"),
+        (Cards, "q", A::Quit, "quit", "quit"),
+        (Cards, "Ctrl+C", A::ForceQuit, "quit at once", ""),
+        (Cards, "Ctrl+Z", A::Suspend, "suspend to the shell", ""),
         (Rounds, "Space", A::Reveal, "reveal the next key point, then the full key response", "reveal"),
         (Rounds, "Right Down j PgDn", A::Down, "next screen (resets what was revealed)", "next"),
         (Rounds, "Enter", A::Open, "next screen; in the question list, go to the one selected", ""),
@@ -412,7 +439,7 @@ impl Keymap {
             };
             let Some(ctx) = Context::from_name(ctx) else {
                 errors.push(format!(
-                    "`{name}`: unknown context `{ctx}`; use global, list, detail, quiz, rounds, search or help"
+                    "`{name}`: unknown context `{ctx}`; use global, list, detail, quiz, cards, rounds, search or help"
                 ));
                 continue;
             };
@@ -498,7 +525,7 @@ impl Keymap {
                 }
                 _ => None,
             },
-            Context::Help | Context::Rounds | Context::Quiz => None,
+            Context::Help | Context::Rounds | Context::Quiz | Context::Cards => None,
             _ => self.find(Context::Global, ev),
         }
     }
@@ -526,7 +553,7 @@ impl Keymap {
             .find(|b| b.ctx == ctx && b.action == *action);
         let reaches_global = !matches!(
             ctx,
-            Context::Search | Context::Help | Context::Rounds | Context::Quiz
+            Context::Search | Context::Help | Context::Rounds | Context::Quiz | Context::Cards
         );
         own.or_else(|| {
             reaches_global
@@ -570,7 +597,11 @@ impl Keymap {
                 && !b.hint.is_empty()
                 && !matches!(
                     ctx,
-                    Context::Search | Context::Help | Context::Rounds | Context::Quiz
+                    Context::Search
+                        | Context::Help
+                        | Context::Rounds
+                        | Context::Quiz
+                        | Context::Cards
                 )
         });
         own.chain(global).collect()

@@ -218,6 +218,10 @@ impl Services {
         &self.store
     }
 
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// Build the search index if it is not built yet, and hand the app a searcher for
     /// highlighting. Large libraries get a worker thread.
     pub fn prepare_search(&mut self, app: &mut App, now: SystemTime) {
@@ -293,6 +297,10 @@ impl Services {
                         .store
                         .undo(review_id, unix(now))
                         .map_err(|e| e.to_string()),
+                },
+                Effect::Cards { op, cards } => Reply::Cards {
+                    op,
+                    result: self.store.apply(op, &cards).map_err(|e| e.to_string()),
                 },
                 Effect::LoadStats => {
                     let since = unix(now) - 31 * crate::review::fsrs::DAY;
@@ -574,12 +582,17 @@ pub struct Outcome {
 /// Run the app on the terminal until it quits. The terminal is restored, and what the session
 /// leaves (a rounds handout) is written, however it ends: quit, signal, a closed terminal, or
 /// a terminal error (returned after both).
-pub fn run(app: App, store: Store) -> io::Result<Outcome> {
-    run_linked(app, store, None)
+pub fn run(app: App, store: Store, clock: Box<dyn FnMut() -> SystemTime>) -> io::Result<Outcome> {
+    run_linked(app, store, clock, None)
 }
 
 /// [`run`], on one end of a round's presenter link.
-pub fn run_linked(app: App, store: Store, link: Option<Link>) -> io::Result<Outcome> {
+pub fn run_linked(
+    app: App,
+    store: Store,
+    clock: Box<dyn FnMut() -> SystemTime>,
+    link: Option<Link>,
+) -> io::Result<Outcome> {
     install_panic_hook();
     let console = match enter() {
         Ok(terminal) => Tty { terminal },
@@ -588,7 +601,7 @@ pub fn run_linked(app: App, store: Store, link: Option<Link>) -> io::Result<Outc
             return Err(e);
         }
     };
-    let mut rt = Runtime::new(app, store, console, Box::new(SystemTime::now));
+    let mut rt = Runtime::new(app, store, console, clock);
     let stop = rt.stop_flag();
     let result = (|| {
         spawn_guards(rt.stop_flag())?;

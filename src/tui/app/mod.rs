@@ -8,6 +8,7 @@
 //! scroll bounds and clicks never depend on the last frame.
 
 mod browse;
+pub mod cards;
 pub mod quiz;
 mod rounds;
 mod search;
@@ -15,7 +16,8 @@ mod search;
 pub use crate::doc::Section;
 pub use crate::tui::layout::Focus;
 pub use browse::{Browse, Place, Sort};
-pub use quiz::{Builder, BuilderRow, Deck, Face, Quiz, Session};
+pub use cards::CardsBrowser;
+pub use quiz::{Builder, BuilderRow, Deck, Face, Idle, Quiz, Session};
 pub use rounds::{Out as RoundsOut, Rounds, RoundsOptions, Side, Step, Timer};
 pub use search::SearchState;
 
@@ -67,6 +69,11 @@ pub enum Effect {
     },
     /// Read the recent review log; answered by [`Reply::History`].
     LoadStats,
+    /// Suspend, unsuspend, bury or reset cards (ids); answered by [`Reply::Cards`].
+    Cards {
+        op: crate::review::CardOp,
+        cards: Vec<String>,
+    },
     /// Score this query; answered by [`Reply::Searched`] with the same `seq` (a newer query
     /// may supersede it first: the runtime scores only the newest of a burst).
     Search {
@@ -110,6 +117,11 @@ pub enum Reply {
     Told(Result<(), String>),
     /// The recent review log, for statistics.
     History(Result<Vec<crate::review::store::ReviewRow>, String>),
+    /// Cards were changed (their flags and states now), or why not.
+    Cards {
+        op: crate::review::CardOp,
+        result: Result<Vec<crate::review::store::CardChange>, String>,
+    },
 }
 
 impl std::fmt::Debug for Reply {
@@ -126,6 +138,9 @@ impl std::fmt::Debug for Reply {
             Reply::History(r) => write!(f, "History({:?})", r.as_ref().map(Vec::len)),
             Reply::Link(e) => write!(f, "Link({e:?})"),
             Reply::Told(r) => write!(f, "Told({r:?})"),
+            Reply::Cards { op, result } => {
+                write!(f, "Cards({op:?}, {:?})", result.as_ref().map(Vec::len))
+            }
         }
     }
 }
@@ -152,6 +167,15 @@ pub enum Screen {
     Browse,
     Rounds(Box<RoundsScreen>),
     Quiz(Box<Quiz>),
+    /// The card browser, and the screen it returns to.
+    Cards(Box<CardsScreen>),
+}
+
+/// The card browser and what was on screen before it.
+#[derive(Debug, Clone)]
+pub struct CardsScreen {
+    pub browser: CardsBrowser,
+    pub back: Screen,
 }
 
 /// Rounds, and what to restore when they end.
@@ -209,6 +233,9 @@ pub struct App {
     pub paused_quiz: Option<Box<Quiz>>,
     /// Numbers the grades sent to the store, so each answer finds its grade.
     next_token: u64,
+    /// The quiz was started from the command line: leaving it ends the program, back to the
+    /// shell, rather than opening the browser.
+    pub quit_after_quiz: bool,
 }
 
 impl App {
@@ -224,6 +251,7 @@ impl App {
             deck,
             paused_quiz: None,
             next_token: 0,
+            quit_after_quiz: false,
             lib: Arc::new(lib),
             highlighter: None,
             theme: Theme::new(theme),
@@ -301,6 +329,22 @@ impl App {
             Quiz::start(&self.deck, filter, self.now)
         };
         self.screen = Screen::Quiz(Box::new(quiz));
+    }
+
+    /// Open the card browser over the current screen.
+    pub fn open_cards(&mut self) {
+        self.deck.ensure(&self.lib);
+        let browser = CardsBrowser::new(&self.deck, &self.lib, self.now);
+        let back = std::mem::replace(&mut self.screen, Screen::Browse);
+        self.screen = Screen::Cards(Box::new(CardsScreen { browser, back }));
+    }
+
+    /// The card browser on screen, if any.
+    pub fn cards(&self) -> Option<&CardsBrowser> {
+        match &self.screen {
+            Screen::Cards(c) => Some(&c.browser),
+            _ => None,
+        }
     }
 
     /// The quiz on screen, if any.
@@ -388,10 +432,10 @@ impl App {
             &d.cards,
             &d.index,
             &d.states,
+            &d.flags,
             reviews,
             &d.names,
-            quiz::unix(self.now),
-            0,
+            &d.today(self.now),
         );
         self.overlay = Some(Overlay::Stats(Box::new(StatsState { stats, scroll: 0 })));
     }
@@ -418,12 +462,19 @@ impl App {
                     _ => self.paused_quiz.as_deref_mut(),
                 };
                 if let Some(q) = quiz {
-                    let (message, undo) = q.recorded(&mut self.deck, token, result);
+                    let (message, out) = q.recorded(&mut self.deck, token, result, now);
                     if let Some(m) = message {
                         self.message = Some(crate::content::sanitize::clean(&m));
                     }
-                    if let Some(review_id) = undo {
-                        effect = Effect::Undo { review_id };
+                    match out {
+                        quiz::QuizOut::Undo(review_id) => effect = Effect::Undo { review_id },
+                        quiz::QuizOut::Retry(review) => {
+                            let token = self.next_token;
+                            self.next_token += 1;
+                            q.sent(token, true);
+                            effect = Effect::Record { token, review };
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -475,6 +526,42 @@ impl App {
                     )));
                 }
             }
+            Reply::Cards { op, result } => match result {
+                Ok(changes) => {
+                    for ch in &changes {
+                        if let Some(i) = self.deck.index.get(&ch.card) {
+                            self.deck.flags[i] = ch.flags;
+                            self.deck.states[i] = ch.state;
+                        }
+                    }
+                    let n = changes.len();
+                    self.message = Some(format!(
+                        "{} {}",
+                        crate::format::count(n, "card", "cards"),
+                        op.verb()
+                    ));
+                    // A session (on screen, under the card browser, or paused) leaves out
+                    // the cards just suspended or buried.
+                    match &mut self.screen {
+                        Screen::Cards(c) => {
+                            c.browser.refilter(&self.deck, &self.lib, now);
+                            if let Screen::Quiz(q) = &mut c.back {
+                                q.card_changed(&self.deck, now);
+                            }
+                        }
+                        Screen::Quiz(q) => q.card_changed(&self.deck, now),
+                        _ => {}
+                    }
+                    if let Some(q) = self.paused_quiz.as_deref_mut() {
+                        q.card_changed(&self.deck, now);
+                    }
+                }
+                Err(e) => {
+                    self.message = Some(crate::content::sanitize::clean(&format!(
+                        "the card was NOT changed: {e}"
+                    )))
+                }
+            },
             Reply::History(rows) => {
                 let rows = rows.unwrap_or_else(|e| {
                     self.message = Some(crate::content::sanitize::clean(&format!(
@@ -522,6 +609,8 @@ impl App {
                 },
                 Screen::Rounds(_) => Context::Rounds,
                 Screen::Quiz(_) => Context::Quiz,
+                Screen::Cards(c) if c.browser.typing => Context::Search,
+                Screen::Cards(_) => Context::Cards,
             },
         }
     }
@@ -532,6 +621,14 @@ impl App {
             (Some(_), _) => true,
             (None, Screen::Rounds(r)) => self.rounds_acts(&r.rounds, action),
             (None, Screen::Quiz(q)) => quiz_acts(q, &self.deck, &self.lib, action),
+            (None, Screen::Cards(c)) => match action {
+                Action::SuspendCard | Action::Bury | Action::ResetCard | Action::OpenEntry => {
+                    c.browser.selected().is_some()
+                }
+                // While typing the filter, the search keys that edit or end it.
+                Action::SearchToggleReveal | Action::PageDown | Action::PageUp => !c.browser.typing,
+                _ => true,
+            },
             (None, Screen::Browse) => self.browse.acts(&self.lib, action),
         }
     }
@@ -548,7 +645,29 @@ impl App {
 
     /// The footer's word for an action where the screen gives it another meaning.
     fn hint_word(&self, action: &Action, word: &'static str) -> &'static str {
+        let back = |q: &Quiz| matches!(q, Quiz::Running(s) if s.face == Face::Back);
+        if let (Screen::Cards(c), Action::SuspendCard) = (&self.screen, action)
+            && c.browser
+                .selected()
+                .is_some_and(|i| self.deck.flags[i].suspended)
+        {
+            return "unsuspend";
+        }
+        if let (Screen::Cards(c), Action::Open | Action::Back) = (&self.screen, action)
+            && c.browser.typing
+        {
+            return "done";
+        }
         match (self.quiz(), action) {
+            (Some(Quiz::Running(s)), Action::Reveal) if s.confirm.is_some() => "confirm",
+            (Some(q), Action::Reveal) if back(q) => "good",
+            (Some(Quiz::Idle(_)), Action::Open) => "new cards",
+            (Some(Quiz::Idle(_) | Quiz::Building(_) | Quiz::Done { .. }), Action::Back)
+                if self.quit_after_quiz =>
+            {
+                "to the shell"
+            }
+            (Some(Quiz::Idle(_)), Action::Back) => "leave",
             (Some(Quiz::Building(_)), Action::Reveal) => "toggle",
             (Some(Quiz::Building(_)), Action::Open) => "start",
             (Some(Quiz::Building(_)), Action::Back) => "leave",
@@ -629,6 +748,10 @@ impl App {
 
     fn update_screen(&mut self, action: Action, now: SystemTime) -> Effect {
         match &mut self.screen {
+            Screen::Quiz(_) if action == Action::OpenCards => {
+                self.open_cards();
+                Effect::None
+            }
             Screen::Quiz(q) => {
                 // A click on a key point ticks it (the same lines the view draws).
                 let action = match (action, &**q) {
@@ -642,7 +765,8 @@ impl App {
                             &self.theme,
                             &self.keymap,
                         );
-                        let line = y.checked_sub(body.y).map(usize::from);
+                        // The back scrolls as one, card top included (see ui::quiz).
+                        let line = y.checked_sub(body.y).map(|l| usize::from(l) + s.scroll);
                         match line.and_then(|l| top.points.iter().position(|r| r.contains(&l))) {
                             Some(i) if crate::tui::layout::contains(body, x, y) => {
                                 Action::TickPoint(i as u8 + 1)
@@ -661,9 +785,19 @@ impl App {
                     quiz::QuizOut::Record(review) => {
                         let token = self.next_token;
                         self.next_token += 1;
-                        q.sent(token);
+                        q.sent(token, false);
                         Effect::Record { token, review }
                     }
+                    quiz::QuizOut::Retry(review) => {
+                        let token = self.next_token;
+                        self.next_token += 1;
+                        q.sent(token, true);
+                        Effect::Record { token, review }
+                    }
+                    quiz::QuizOut::Card(op, card) => Effect::Cards {
+                        op,
+                        cards: vec![self.deck.cards[card].id.0.clone()],
+                    },
                     quiz::QuizOut::Undo(review_id) => Effect::Undo { review_id },
                     quiz::QuizOut::OpenEntry(e) => {
                         let Screen::Quiz(q) = std::mem::replace(&mut self.screen, Screen::Browse)
@@ -686,13 +820,59 @@ impl App {
                         ));
                         Effect::None
                     }
+                    quiz::QuizOut::Leave if self.quit_after_quiz => Effect::Quit,
                     quiz::QuizOut::Leave => {
                         self.screen = Screen::Browse;
                         Effect::None
                     }
                 }
             }
+            Screen::Cards(c) => {
+                let page = crate::tui::layout::quiz_body(self.size).height.max(1) as usize;
+                match c.browser.update(&self.deck, &self.lib, action, now, page) {
+                    cards::CardsOut::None => Effect::None,
+                    cards::CardsOut::Message(m) => {
+                        self.message = Some(m);
+                        Effect::None
+                    }
+                    cards::CardsOut::Op(op, i) => Effect::Cards {
+                        op,
+                        cards: vec![self.deck.cards[i].id.0.clone()],
+                    },
+                    cards::CardsOut::Open(e) => {
+                        let Screen::Cards(c) = std::mem::replace(&mut self.screen, Screen::Browse)
+                        else {
+                            return Effect::None;
+                        };
+                        if let Screen::Quiz(q) = c.back {
+                            self.paused_quiz = Some(q);
+                        }
+                        let from = self.browse.place();
+                        self.browse.history.push(from);
+                        self.browse.go(Place {
+                            entry: e,
+                            focus: Focus::Detail,
+                            section: Section::Overview,
+                            scroll: 0,
+                            item: 0,
+                        });
+                        Effect::None
+                    }
+                    cards::CardsOut::Leave => {
+                        let Screen::Cards(c) = std::mem::replace(&mut self.screen, Screen::Browse)
+                        else {
+                            return Effect::None;
+                        };
+                        self.screen = c.back;
+                        Effect::None
+                    }
+                }
+            }
             Screen::Browse => {
+                if action == Action::OpenCards {
+                    self.open_cards();
+                    return Effect::None;
+                }
                 if action == Action::OpenQuiz {
                     match self.paused_quiz.take() {
                         Some(q) => self.screen = Screen::Quiz(q),
@@ -1052,30 +1232,37 @@ fn rounds_notes_measure(
 
 /// Whether an action does something on the quiz screen now (for the footer).
 fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
+    if matches!(action, Action::OpenHelp | Action::Quit | Action::OpenCards) {
+        return true;
+    }
     match q {
         Quiz::Building(_) => matches!(
             action,
             Action::Open
                 | Action::Reveal
                 | Action::Back
-                | Action::OpenHelp
-                | Action::Quit
                 | Action::Down
                 | Action::Up
+                | Action::Practice
         ),
+        Quiz::Idle(_) => matches!(action, Action::Open | Action::Practice | Action::Back),
         Quiz::Running(s) => {
+            let Some(card) = s.card() else {
+                return matches!(action, Action::Undo | Action::Back);
+            };
             let back = s.face == Face::Back;
-            let points = s
-                .card()
-                .and_then(|c| Quiz::text(deck, lib, c))
-                .map_or(0, |t| t.key_points.len());
+            let points = Quiz::text(deck, lib, card).map_or(0, |t| t.key_points.len());
             match action {
-                Action::Reveal => !back,
+                Action::Reveal => true,
+                // Enter does what Space does on a card; the footer names Space.
+                Action::Open => false,
                 Action::NextPoint => !back && points > 0,
                 Action::TickPoint(n) => back && (*n as usize) <= points,
-                Action::Open | Action::Grade(_) => back,
+                Action::Grade(_) => back,
                 Action::Undo => !s.reviews.is_empty(),
-                Action::DrillMissed | Action::Down | Action::Up => false,
+                Action::Retry => s.unsaved() > 0,
+                Action::Bury | Action::SuspendCard => !s.practice,
+                Action::DrillMissed | Action::Down | Action::Up | Action::Practice => false,
                 _ => true,
             }
         }
@@ -1084,7 +1271,8 @@ fn quiz_acts(q: &Quiz, deck: &Deck, lib: &Library, action: &Action) -> bool {
         } => match action {
             Action::DrillMissed => !summary.missed.is_empty(),
             Action::Undo => !session.reviews.is_empty(),
-            Action::Open | Action::Back | Action::OpenHelp | Action::Quit => true,
+            Action::Retry => session.unsaved() > 0,
+            Action::Open | Action::Back | Action::Practice => true,
             _ => false,
         },
     }

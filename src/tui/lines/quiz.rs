@@ -39,13 +39,15 @@ pub fn card_top(
     let Some(text) = c.text(lib) else {
         return CardTop { lines, points };
     };
-    let e = &lib.entries[c.entry_index];
-    let design = match &e.design {
-        Some(d) => format!("{} · {}", e.name, crate::format::design_line(d)),
-        None => e.name.to_string(),
-    };
-    lines.push(Line::from(Span::styled(truncate(&design, w), t.muted)));
+    // The trial's name only: nothing of the card's answer (a design card asks for the design).
+    lines.push(Line::from(Span::styled(truncate(&text.header, w), t.muted)));
     let kind = if c.is_fact() { " · fact card" } else { "" };
+    let state = deck.kind_of(ci);
+    let state_style = match state {
+        "new" => t.accent,
+        "review" => t.good,
+        _ => t.warn,
+    };
     let n = text.key_points.len();
     let reveal = keys.key_for(Context::Quiz, &Action::Reveal);
     let (shown, hint, ticks, heading) = match s.face {
@@ -70,15 +72,15 @@ pub fn card_top(
                 keys.span_for(
                     Context::Quiz,
                     &Action::TickPoint(1),
-                    &Action::TickPoint(n.clamp(1, 9) as u8)
+                    &Action::TickPoint(n.clamp(1, 6) as u8)
                 )
             )),
         ),
     };
     let card = QuestionCard {
         header: vec![
-            Span::styled(format!("{}{kind}", c.role.label()), t.heading),
-            Span::styled(format!("   {} of {}", s.at + 1, s.queue.len()), t.muted),
+            Span::styled(format!("{}{kind} · ", c.role.label()), t.heading),
+            Span::styled(state.to_string(), state_style),
         ],
         prompt: &text.prompt,
         key_points: &text.key_points,
@@ -95,6 +97,31 @@ pub fn card_top(
     }
     .lines(width, t);
     let at = lines.len();
+    let mut card = card;
+    // Each tickable point is labelled with the key that ticks it (the keymap's, so a
+    // rebinding shows): the shared card numbers them.
+    if ticks.is_some() {
+        for (i, r) in card.points.iter().enumerate() {
+            let key = if i < 9 {
+                keys.key_for(Context::Quiz, &Action::TickPoint(i as u8 + 1))
+            } else {
+                "·".to_string()
+            };
+            let key = if key == "(unbound)" {
+                "·".to_string()
+            } else {
+                key
+            };
+            if let Some(first) = card
+                .lines
+                .get_mut(r.start)
+                .and_then(|l| l.spans.first_mut())
+            {
+                let text = first.content.replacen(&(i + 1).to_string(), &key, 1);
+                *first = Span::styled(text, first.style);
+            }
+        }
+    }
     lines.extend(card.lines);
     lines.push(Line::default());
     points.extend(card.points.into_iter().map(|r| r.start + at..r.end + at));

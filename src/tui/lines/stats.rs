@@ -21,8 +21,15 @@ pub fn lines(
     let text = |s: String, st| Line::from(Span::styled(s, st));
     out.push(text(
         format!(
-            "{} cards · {} new · due now {} · due today {} · due this week {}",
-            s.total_cards, s.new_cards, s.due_now, s.due_today, s.due_week
+            "{} cards · {} new · {} learning · {} suspended",
+            s.total_cards, s.new_cards, s.learning, s.suspended
+        ),
+        t.title,
+    ));
+    out.push(text(
+        format!(
+            "Due now {} · today {} · tomorrow {} · this week {}",
+            s.due_now, s.due_today, s.due_tomorrow, s.due_week
         ),
         t.title,
     ));
@@ -99,5 +106,25 @@ pub fn lines(
     };
     table(&mut out, &title, &roles);
     table(&mut out, "Retention by trial", &s.retention_by_trial);
+    out.push(Line::default());
+    out.push(text(
+        format!(
+            "Leeches ({}): cards that lapsed often enough to be suspended",
+            s.leeches.len()
+        ),
+        t.heading,
+    ));
+    for l in &s.leeches {
+        out.push(text(
+            truncate(
+                &format!(
+                    "  {} · {} · {} lapses · {}",
+                    l.trial, l.role, l.lapses, l.card
+                ),
+                w,
+            ),
+            t.base,
+        ));
+    }
     out
 }

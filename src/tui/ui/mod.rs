@@ -3,6 +3,7 @@
 //! [`crate::tui::lines::document`].
 
 pub mod bigtext;
+pub mod cards;
 pub mod detail;
 pub mod forest;
 pub mod help;
@@ -68,6 +69,20 @@ pub fn render(app: &App, frame: &mut Frame) {
                     hints: app.hints(),
                     message: app.message.as_deref(),
                     keys: &app.keymap,
+                },
+                full,
+            );
+        }
+        Screen::Cards(c) => {
+            frame.render_widget(
+                &cards::CardsView {
+                    lib: &app.lib,
+                    deck: &app.deck,
+                    browser: &c.browser,
+                    theme: t,
+                    now: app.now,
+                    hints: app.hints(),
+                    message: app.message.as_deref(),
                 },
                 full,
             );

@@ -7,7 +7,7 @@ use crate::review::queue;
 use crate::review::stats::SessionSummary;
 use crate::review::{Grade, Scheduler};
 use crate::tui::action::Action;
-use crate::tui::app::{Builder, BuilderRow, Deck, Face, Quiz, Session};
+use crate::tui::app::{Builder, BuilderRow, Deck, Face, Idle, Quiz, Session};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::lines::wrap::{truncate, wrap};
 use crate::tui::theme::Theme;
@@ -40,15 +40,6 @@ pub fn interval(days: u32) -> String {
     }
 }
 
-/// "3d", "2mo", "1y".
-fn short_interval(days: u32) -> String {
-    match days {
-        d if d < 60 => format!("{d}d"),
-        d if d < 730 => format!("{}mo", d / 30),
-        d => format!("{}y", d / 365),
-    }
-}
-
 impl Widget for &QuizView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
@@ -61,25 +52,45 @@ impl Widget for &QuizView<'_> {
         }
         let title = match self.quiz {
             Quiz::Building(_) => "Quiz · build a session".to_string(),
-            Quiz::Running(s) => format!(
-                "Quiz · {} of {}",
-                (s.at + 1).min(s.queue.len()),
-                s.queue.len()
-            ),
+            Quiz::Running(s) => {
+                // Anki's counts: what is left of the session.
+                let (new, learning, due) = s.counts(self.deck);
+                format!(
+                    "Quiz{} · New {new} · Learning {learning} · Due {due}",
+                    if s.practice { " (practice)" } else { "" }
+                )
+            }
+            Quiz::Idle(_) => "Quiz · nothing due".to_string(),
             Quiz::Done { .. } => "Quiz · session summary".to_string(),
         };
-        let saving = if self.deck.saving {
-            "grades saved"
+        let unsaved = self.quiz.session().map_or(0, Session::unsaved);
+        let practice = self.quiz.session().is_some_and(|s| s.practice);
+        let (saving, warn) = if unsaved > 0 {
+            (
+                format!(
+                    "{} NOT saved · {} retries",
+                    crate::format::count(unsaved, "grade", "grades"),
+                    self.keys.key_for(Context::Quiz, &Action::Retry)
+                ),
+                true,
+            )
+        } else if practice {
+            ("practice: the schedule is not touched".to_string(), false)
+        } else if self.deck.saving {
+            ("grades saved".to_string(), false)
         } else {
-            "not saving (--no-save or read-only history)"
+            (
+                "not saving (--no-save or read-only history)".to_string(),
+                true,
+            )
         };
         buf.set_string(area.x, area.y, format!(" trialdeck · {title}"), t.title);
         let sw = saving.chars().count() as u16 + 1;
         buf.set_string(
             area.x + area.width.saturating_sub(sw),
             area.y,
-            saving,
-            if self.deck.saving { t.muted } else { t.warn },
+            &saving,
+            if warn { t.warn } else { t.muted },
         );
         let fy = area.y + area.height - 1;
         let line = super::footer_line(self.message, self.hints.clone(), area.width, t);
@@ -88,37 +99,89 @@ impl Widget for &QuizView<'_> {
         let mut p = Page::new(buf, body);
         match self.quiz {
             Quiz::Building(b) => builder(&mut p, self.lib, b, t, self.keys),
+            Quiz::Running(s) if s.card().is_none() => {
+                p.text("Saving the last grade…", t.muted);
+            }
             Quiz::Running(s) => card(&mut p, self.lib, self.deck, s, self.now, t, self.keys),
-            Quiz::Done { summary, .. } => done(&mut p, summary, t, self.keys),
+            Quiz::Idle(i) => idle(&mut p, self.deck, i, self.now, t, self.keys),
+            Quiz::Done {
+                summary, session, ..
+            } => done(&mut p, self.deck, summary, session, self.now, t, self.keys),
         }
     }
 }
 
 fn counts_text(c: &queue::Counts) -> String {
-    format!("{} due · {} new · {} total", c.due, c.new, c.total)
+    format!(
+        "{} due · {} new · {} total",
+        c.due + c.learning,
+        c.new,
+        c.total
+    )
+}
+
+/// A time as the learner reads it: `in 9 min` or `in 3 h` today, `tomorrow (date)`, or
+/// `on date`.
+fn when(deck: &Deck, at: i64, now: SystemTime) -> String {
+    let today = deck.today(now);
+    let left = (at - today.now).max(0);
+    if today.day_of(at) <= today.day {
+        if left < 3600 {
+            format!("in {} min", (left + 59) / 60)
+        } else {
+            format!("in {} h", (left + 1800) / 3600)
+        }
+    } else if today.day_of(at) == today.day + 1 {
+        format!(
+            "tomorrow ({})",
+            crate::review::stats::date_string(today.day_of(at))
+        )
+    } else {
+        format!("on {}", crate::review::stats::date_string(today.day_of(at)))
+    }
 }
 
 fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme, keys: &Keymap) {
     let f = &b.filter;
-    let (all, session) = (&b.tally.all, b.tally.session);
+    let tl = &b.tally;
+    // Anki's counts for the session this choice makes; they add up to its size.
     p.spans(
         vec![
-            Span::styled("This choice: ", t.heading),
-            Span::styled(counts_text(all), t.accent),
-            Span::styled(format!(" → a session of {session}"), t.title),
+            Span::styled("Session: ", t.heading),
+            Span::styled(format!("New {}", tl.new), t.accent),
+            Span::styled(" · ", t.muted),
+            Span::styled(format!("Learning {}", tl.learning), t.warn),
+            Span::styled(" · ", t.muted),
+            Span::styled(format!("Due {}", tl.due), t.good),
+            Span::styled(
+                format!(" = {}", crate::format::count(tl.session, "card", "cards")),
+                t.title,
+            ),
         ],
         2,
+    );
+    p.text(
+        &format!(
+            "Today: {} of {} new cards and {} of {} reviews done · {} new in this choice",
+            tl.limits.done.new,
+            tl.limits.new_per_day,
+            tl.limits.done.reviews,
+            tl.limits.reviews_per_day,
+            tl.all.new
+        ),
+        t.muted,
     );
     let k = |a: Action| keys.key_for(Context::Quiz, &a);
     p.text(
         &format!(
-            "{}/{} move · {} toggles · {}/{} change the count · {} on Start begins",
+            "{}/{} move · {} toggles · {}/{} count · {} starts · {} practice",
             k(Action::Down),
             k(Action::Up),
             k(Action::Reveal),
             k(Action::PrevSection),
             k(Action::NextSection),
-            k(Action::Open)
+            k(Action::Open),
+            k(Action::Practice)
         ),
         t.muted,
     );
@@ -140,6 +203,13 @@ fn builder(p: &mut Page, lib: &Library, b: &Builder, t: &Theme, keys: &Keymap) {
             ),
             BuilderRow::Facts => (
                 format!("{} fact cards from the findings (#fact)", mark(!f.no_facts)),
+                String::new(),
+            ),
+            BuilderRow::OngoingFacts => (
+                format!(
+                    "{} fact cards of trials still ongoing in the sources",
+                    mark(f.ongoing_facts && !f.no_facts)
+                ),
                 String::new(),
             ),
             BuilderRow::Shuffle => (
@@ -203,15 +273,17 @@ fn card(
     // The top of the card (trial, role, question, key points) comes from the same builder
     // that hit-tests clicks on the key points.
     let top = crate::tui::lines::quiz::card_top(lib, deck, s, p.area.width, t, keys);
-    for l in top.lines {
-        p.line(l);
-    }
     match s.face {
-        Face::Front { .. } => {}
+        Face::Front { .. } => {
+            for l in top.lines {
+                p.line(l);
+            }
+        }
         Face::Back => {
-            // The grade row is pinned to the bottom; the answer fills what is between.
+            // The grade row is pinned to the bottom; the card and its answer scroll above it
+            // as one (PgDn/PgUp), so a long question never hides the answer.
             let grade_y = p.bottom().saturating_sub(2);
-            let mut lines = Vec::new();
+            let mut lines = top.lines;
             lines.extend(wrap(
                 vec![Span::styled("Answer".to_string(), t.heading)],
                 p.area.width as usize,
@@ -237,10 +309,11 @@ fn card(
                     2,
                 ));
             }
-            let room = grade_y.saturating_sub(p.y + 1) as usize;
-            let top = s.scroll.min(lines.len().saturating_sub(room.max(1)));
-            let more = top + room < lines.len();
-            for l in lines.into_iter().skip(top).take(room) {
+            // One line kept for "reads on" and one for a suggestion above the grades.
+            let room = grade_y.saturating_sub(p.y + 2) as usize;
+            let first = s.scroll.min(lines.len().saturating_sub(room.max(1)));
+            let more = first + room < lines.len();
+            for l in lines.into_iter().skip(first).take(room) {
                 p.line(l);
             }
             if more && room > 0 {
@@ -254,54 +327,72 @@ fn card(
             }
             p.y = grade_y.max(p.y);
             let suggested = Quiz::suggested(deck, lib, s);
-            grades(
-                p,
-                &deck.scheduler,
-                deck.states[ci].as_ref(),
-                suggested,
-                now,
-                t,
-                keys,
-            );
+            grades(p, deck, ci, s, suggested, now, t, keys);
         }
     }
 }
 
+/// The grade row: each grade's key and the interval it gives, with the grade Space gives
+/// marked; above it, a line when ticks suggest another grade (never applied unconfirmed).
+#[allow(clippy::too_many_arguments)]
 fn grades(
     p: &mut Page,
-    sched: &Scheduler,
-    state: Option<&crate::review::CardState>,
+    deck: &Deck,
+    ci: usize,
+    s: &Session,
     suggested: Grade,
     now: SystemTime,
     t: &Theme,
     keys: &Keymap,
 ) {
-    let preview = sched.preview(state, crate::tui::app::quiz::unix(now));
+    let sched: &Scheduler = &deck.scheduler;
+    let preview = sched.preview(deck.states[ci].as_ref(), crate::tui::app::quiz::unix(now));
+    let space = keys.key_for(Context::Quiz, &Action::Reveal);
+    let enter = keys.key_for(Context::Quiz, &Action::Open);
+    let span = keys.span_for(Context::Quiz, &Action::Grade(1), &Action::Grade(4));
+    let ticked = s.ticked.count_ones();
+    // What Space gives: Good, unless ticks suggest another grade (then it asks first).
+    let (marked, mark, line) = match s.confirm {
+        Some(g) => (
+            g,
+            format!("◀ {space}"),
+            Some(format!(
+                "{}, as your ticks suggest? {space}/{enter} confirms · {span} another grade",
+                g.label()
+            )),
+        ),
+        None if ticked > 0 && suggested != Grade::Good => (
+            suggested,
+            "◀ suggested".to_string(),
+            Some(format!(
+                "Ticks suggest {}: {space} asks to confirm it · {span} grade at once",
+                suggested.label()
+            )),
+        ),
+        None => (Grade::Good, format!("◀ {space}"), None),
+    };
+    if let Some(l) = line {
+        p.y = p.y.saturating_sub(1);
+        p.text(&l, t.warn);
+    }
     // On narrow screens, the short form keeps the four grades on one line.
     let short = p.area.width < 90;
     let mut spans = vec![Span::styled(if short { "" } else { "Grade: " }, t.heading)];
-    let enter = keys.key_for(Context::Quiz, &Action::Open);
     for g in Grade::ALL {
         let key = keys.key_for(Context::Quiz, &Action::Grade(g.value()));
-        let sel = g == suggested;
+        let sel = g == marked;
         let style = if sel { t.selected } else { t.base };
-        let days = preview[g as usize - 1].interval_days;
+        let iv = preview[g as usize - 1].label();
         spans.push(Span::styled(format!(" {key} "), t.key));
         spans.push(Span::styled(
             if short {
-                format!(
-                    " {} {}{} ",
-                    g.label(),
-                    short_interval(days),
-                    if sel { " ◀" } else { "" }
-                )
+                format!(" {} {iv}{} ", g.label(), if sel { " ◀" } else { "" })
             } else {
                 format!(
-                    " {} ({}){} ",
+                    " {} ({iv}){} ",
                     g.label(),
-                    interval(days),
                     if sel {
-                        format!(" ◀ {enter}")
+                        format!(" {mark}")
                     } else {
                         String::new()
                     }
@@ -314,16 +405,83 @@ fn grades(
     p.spans(spans, 7);
 }
 
-fn done(p: &mut Page, s: &SessionSummary, t: &Theme, keys: &Keymap) {
+fn idle(p: &mut Page, deck: &Deck, i: &Idle, now: SystemTime, t: &Theme, keys: &Keymap) {
     let k = |a: Action| keys.key_for(Context::Quiz, &a);
-    p.text("Session summary", t.heading);
+    p.text("Nothing is due now.", t.heading);
+    p.gap(1);
+    match i.next {
+        Some((at, n)) => p.text(
+            &format!(
+                "Next: {} due {}.",
+                crate::format::count(n, "card", "cards"),
+                when(deck, at, now)
+            ),
+            t.title,
+        ),
+        None => p.text("No reviewed card of this choice is due later.", t.muted),
+    };
+    if let Some(at) = i.learning_at {
+        p.text(
+            &format!("A card in learning comes back {}.", when(deck, at, now)),
+            t.base,
+        );
+    }
+    p.gap(1);
+    if i.new_left > 0 {
+        p.text(
+            &format!(
+                "{} studies new cards: {} left today (of {} in this choice).",
+                k(Action::Open),
+                i.new_left,
+                i.new_available
+            ),
+            t.base,
+        );
+    } else if i.new_available > 0 {
+        p.text(
+            &format!(
+                "Today's {} new cards are done ({} more in this choice wait for tomorrow).",
+                deck.limits.new_per_day, i.new_available
+            ),
+            t.base,
+        );
+    }
+    p.text(
+        &format!(
+            "{} starts a practice run: cards reviewed early, the schedule untouched.",
+            k(Action::Practice)
+        ),
+        t.base,
+    );
+    p.text(&format!("{} leaves the quiz.", k(Action::Back)), t.muted);
+}
+
+fn done(
+    p: &mut Page,
+    deck: &Deck,
+    s: &SessionSummary,
+    session: &Session,
+    now: SystemTime,
+    t: &Theme,
+    keys: &Keymap,
+) {
+    let k = |a: Action| keys.key_for(Context::Quiz, &a);
+    p.text(
+        if session.practice {
+            "Practice run summary (the schedule was not touched)"
+        } else {
+            "Session summary"
+        },
+        t.heading,
+    );
     p.gap(1);
     let mins = s.time_ms / 60_000;
     let secs = (s.time_ms / 1000) % 60;
     p.text(
         &format!(
-            "{} · {mins} min {secs:02} s · Again {} · Hard {} · Good {} · Easy {}",
-            crate::format::count(s.seen as usize, "card graded", "cards graded"),
+            "{} · {} · {mins} min {secs:02} s · Again {} · Hard {} · Good {} · Easy {}",
+            crate::format::count(s.seen as usize, "card", "cards"),
+            crate::format::count(s.reviews as usize, "review", "reviews"),
             s.grades[0],
             s.grades[1],
             s.grades[2],
@@ -331,40 +489,97 @@ fn done(p: &mut Page, s: &SessionSummary, t: &Theme, keys: &Keymap) {
         ),
         t.base,
     );
-    if let Some(d) = s.next_due {
-        let date = crate::review::stats::date_string(crate::review::stats::day_of(d, 0));
-        p.text(&format!("Next due: {date}"), t.muted);
+    let unsaved = session.unsaved();
+    if unsaved > 0 {
+        p.text(
+            &format!(
+                "{} NOT saved (not counted here): {} tries again.",
+                crate::format::count(unsaved, "grade was", "grades were"),
+                k(Action::Retry)
+            ),
+            t.warn,
+        );
+    }
+    if let Some(&(_, at)) = session.waiting().iter().min_by_key(|(_, at)| *at) {
+        p.text(
+            &format!(
+                "{} in learning: back {}.",
+                crate::format::count(session.waiting().len(), "card", "cards"),
+                when(deck, at, now)
+            ),
+            t.muted,
+        );
+    } else if let Some(d) = s.next_due
+        && !session.practice
+    {
+        p.text(&format!("Next due: {}.", when(deck, d, now)), t.muted);
     }
     p.gap(1);
-    let table = |p: &mut Page, title: &str, rows: &[crate::review::stats::Recall]| {
+    // The groups recalled least first; at most `max` rows, the rest told in one line.
+    let table = |p: &mut Page, title: &str, rows: &[crate::review::stats::Recall], max: usize| {
         if rows.is_empty() {
             return;
         }
         p.text(title, t.heading);
-        for r in rows {
+        let mut rows: Vec<&crate::review::stats::Recall> = rows.iter().collect();
+        rows.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+        let shown = if rows.len() > max {
+            max - 1
+        } else {
+            rows.len()
+        };
+        let rest = rows.len() - shown;
+        for r in rows.iter().take(shown) {
             let pct = (r.rate * 100.0).round() as u32;
             let bar = "█".repeat((pct / 5) as usize);
+            // With ticks, the key points; without, the grades.
+            let how = if r.by_points == r.cards {
+                format!("{} of {} points", r.points_ticked, r.points_total)
+            } else if r.by_points == 0 {
+                format!("{} of {} Good/Easy", r.good_easy, r.cards)
+            } else {
+                format!(
+                    "{}/{} points, {} by grade",
+                    r.points_ticked,
+                    r.points_total,
+                    r.cards - r.by_points
+                )
+            };
             p.line(Line::from(vec![
                 Span::styled(format!("  {:<22} ", truncate(&r.label, 22)), t.base),
                 Span::styled(format!("{pct:>3}% "), t.accent),
                 Span::styled(bar, t.plot_point),
-                Span::styled(
-                    format!("  {} of {} points", r.points_ticked, r.points_total),
-                    t.muted,
-                ),
+                Span::styled(format!("  {how}"), t.muted),
             ]));
+        }
+        if rest > 0 {
+            p.text(
+                &format!("  … and {rest} more, each at least as well recalled"),
+                t.muted,
+            );
         }
         p.gap(1);
     };
-    table(p, "Key-point recall by role", &s.recall_by_role);
-    table(p, "Key-point recall by trial", &s.recall_by_trial);
+    // At 24 rows the summary keeps its last lines (weakest, what next) on screen.
+    let max = if p.area.height < 30 { 4 } else { 10 };
+    table(
+        p,
+        "Recall by role (key points where ticked, else grades)",
+        &s.recall_by_role,
+        7,
+    );
+    table(p, "Recall by trial", &s.recall_by_trial, max);
     match (&s.weakest_role, &s.weakest_trial) {
-        (None, None) => p.text("Every card recalled in full.", t.good),
+        (None, None) if s.seen > 0 => p.text("Nothing stood out as weak.", t.good),
+        (None, None) => p.text("No grades in this session.", t.muted),
         (r, tr) => p.text(
             &format!(
-                "Weakest: {}{}",
-                r.as_deref().unwrap_or("—"),
-                tr.as_deref().map(|x| format!(" · {x}")).unwrap_or_default()
+                "Weakest: {}",
+                [r.as_deref(), tr.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · ")
             ),
             t.warn,
         ),
@@ -373,8 +588,9 @@ fn done(p: &mut Page, s: &SessionSummary, t: &Theme, keys: &Keymap) {
     if s.missed.is_empty() {
         p.text(
             &format!(
-                "{} builds another session; {} goes back to browsing.",
+                "{} builds another session · {} practice run · {} goes back.",
                 k(Action::Open),
+                k(Action::Practice),
                 k(Action::Back)
             ),
             t.muted,
