@@ -506,7 +506,7 @@ fn show_prints_the_entry_as_plain_text() {
         // As written, as the discrepancy note beside it quotes it.
         "Drug A: 9.0 mo (95% CI 8.0–10.0)",
         "Safety",
-        "• Any adverse event (grade ≥3)\n    - Drug A: 20%\n    - Drug B: 35%",
+        "- Any adverse event (grade ≥3)\n    Drug A: 20%\n    Drug B: 35%",
         "- context: Drug A mechanism (topic) [ab-mechanism]",
         "says: 9.0 months [ALPHA report, Results",
         "Source: ALPHA report, Results, item 1",

@@ -89,7 +89,11 @@ impl Section {
     pub fn has_items(self) -> bool {
         matches!(
             self,
-            Section::Findings | Section::Related | Section::Discrepancies | Section::Discussion
+            Section::Findings
+                | Section::Safety
+                | Section::Related
+                | Section::Discrepancies
+                | Section::Discussion
         )
     }
 }
@@ -211,6 +215,14 @@ pub struct DesignCard {
 pub struct SafetyRow {
     /// `Any adverse event (grade ≥3)`.
     pub event: String,
+    /// The event alone: `Any adverse event`.
+    pub name: String,
+    /// `≥3`, or "" where the source gives no grade.
+    pub grade: String,
+    /// Per arm: (arm label, value with footnote marks), as a finding's.
+    pub arms: Vec<(String, String)>,
+    /// Caveats of per-arm values, each starting with its mark.
+    pub footnotes: Vec<String>,
     /// Per arm: `T-DM1: 1 patient`, with a caveat in brackets.
     pub values: Vec<String>,
     pub note: Option<String>,
@@ -236,6 +248,8 @@ pub enum Block {
     Fields(Vec<Field>),
     Bullets(Vec<String>),
     Findings(Vec<FindingGroup>),
+    /// Adverse events as a table: event, grade, per-arm rates; note and source under each.
+    Safety(Vec<SafetyRow>),
     Links(Vec<LinkItem>),
     Notes(Vec<NoteItem>),
     Questions(Vec<QuestionItem>),
@@ -487,10 +501,11 @@ fn favours(e: &Entry) -> Option<(String, String)> {
     (!a.is_empty() && !b.is_empty()).then(|| (a.to_string(), b.to_string()))
 }
 
-fn finding_row(lib: &Library, e: &Entry, f: &Finding) -> FindingRow {
+/// Per-arm cells of values (label, value with a footnote mark where it has a caveat), and
+/// the footnotes: what a finding's row and a safety row both show.
+fn arm_cells(e: &Entry, values: &[ArmValue]) -> (Vec<(String, String)>, Vec<String>) {
     let mut footnotes = Vec::new();
-    let arms = f
-        .values
+    let arms = values
         .iter()
         .map(|v| {
             let mut val = format::arm_value(v);
@@ -502,6 +517,11 @@ fn finding_row(lib: &Library, e: &Entry, f: &Finding) -> FindingRow {
             (value_label(e, v), val)
         })
         .collect();
+    (arms, footnotes)
+}
+
+fn finding_row(lib: &Library, e: &Entry, f: &Finding) -> FindingRow {
+    let (arms, footnotes) = arm_cells(e, &f.values);
     let (effect, p, comparison) = match &f.effect {
         Some(x) => (
             format::finding_effect_short(f),
@@ -553,11 +573,18 @@ pub fn build(lib: &Library, e: &Entry) -> Document {
         safety: e
             .safety
             .iter()
-            .map(|s| SafetyRow {
-                event: safety_event(s),
-                values: s.values.iter().map(|v| arm_with_value(e, v)).collect(),
-                note: s.note.as_ref().map(|n| n.to_string()),
-                source: cites(lib, &s.cite),
+            .map(|s| {
+                let (arms, footnotes) = arm_cells(e, &s.values);
+                SafetyRow {
+                    event: safety_event(s),
+                    name: s.event.to_string(),
+                    grade: s.grade.as_deref().unwrap_or_default().to_string(),
+                    arms,
+                    footnotes,
+                    values: s.values.iter().map(|v| arm_with_value(e, v)).collect(),
+                    note: s.note.as_ref().map(|n| n.to_string()),
+                    source: cites(lib, &s.cite),
+                }
             })
             .collect(),
         limitations: e.limitations.iter().map(|s| s.to_string()).collect(),
@@ -653,13 +680,8 @@ fn build_section(lib: &Library, e: &Entry, doc: &Document, section: Section) -> 
         Section::Safety => {
             if doc.safety.is_empty() {
                 b.push(Block::Text(Tone::Muted, "No safety data recorded.".into()));
-            }
-            for s in &doc.safety {
-                b.push(Block::Mark("•", Tone::Accent, s.event.clone()));
-                let mut items = s.values.clone();
-                items.extend(s.note.clone());
-                items.push(format!("Source: {}", s.source));
-                b.push(Block::Bullets(items));
+            } else {
+                b.push(Block::Safety(doc.safety.clone()));
             }
         }
         Section::Appraisal => {

@@ -84,6 +84,21 @@ fn blocks(bs: &[Block], h: &dyn Fn(&str) -> String) -> String {
                     }
                 }
             }
+            Block::Safety(rows) => {
+                for s in rows {
+                    let _ = writeln!(o, "- {}", s.event);
+                    for (arm, v) in &s.arms {
+                        let _ = writeln!(o, "    {}", super::labelled(arm, v));
+                    }
+                    if let Some(n) = &s.note {
+                        let _ = writeln!(o, "    {n}");
+                    }
+                    for n in &s.footnotes {
+                        let _ = writeln!(o, "    {n}");
+                    }
+                    let _ = writeln!(o, "    Source: {}", s.source);
+                }
+            }
             Block::Links(ls) => {
                 for l in ls {
                     let _ = writeln!(o, "- {}: {} [{}] — {}", l.relation, l.name, l.to, l.note);

@@ -175,6 +175,7 @@ fn blocks(bs: &[Block], level: usize, o: &mut String) {
                     findings(g, level, o);
                 }
             }
+            Block::Safety(rows) => safety(rows, o),
             Block::Links(ls) => {
                 for l in ls {
                     let _ = writeln!(
@@ -273,6 +274,68 @@ fn findings(g: &FindingGroup, level: usize, o: &mut String) {
         }
         for x in &r.discrepancies {
             let _ = writeln!(o, "  - ⚠ Sources disagree: {}", esc(x));
+        }
+    }
+    o.push('\n');
+}
+
+/// Adverse events as one table (a column per arm when the rows share a few arms, else one
+/// column of values), then each event's note, footnotes and source.
+fn safety(rows: &[crate::doc::SafetyRow], o: &mut String) {
+    let mut arms: Vec<&str> = Vec::new();
+    for r in rows {
+        for (a, _) in &r.arms {
+            if !arms.contains(&a.as_str()) {
+                arms.push(a);
+            }
+        }
+    }
+    let per_arm = arms.len() <= 4 && arms.iter().all(|a| !a.is_empty());
+    let mut header = vec!["Adverse event".to_string(), "Grade".to_string()];
+    if per_arm {
+        header.extend(arms.iter().map(|a| cell(a)));
+    } else {
+        header.push("Values".into());
+    }
+    let _ = writeln!(o, "| {} |", header.join(" | "));
+    let _ = writeln!(o, "|{}", " --- |".repeat(header.len()));
+    for r in rows {
+        let mut cells = vec![cell(&r.name), cell(&r.grade)];
+        if per_arm {
+            for a in &arms {
+                let v: Vec<&str> = r
+                    .arms
+                    .iter()
+                    .filter(|(x, _)| x == a)
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                cells.push(cell(&v.join("; ")));
+            }
+        } else {
+            let vs: Vec<String> = r
+                .arms
+                .iter()
+                .map(|(a, v)| crate::doc::labelled(a, v))
+                .collect();
+            cells.push(cell(&vs.join("; ")));
+        }
+        let _ = writeln!(o, "| {} |", cells.join(" | "));
+    }
+    o.push('\n');
+    for r in rows {
+        match &r.note {
+            Some(n) => {
+                let _ = writeln!(o, "- **{}**: {}", esc(&r.event), item(n, 2));
+            }
+            None => {
+                let _ = writeln!(o, "- **{}**", esc(&r.event));
+            }
+        }
+        for n in &r.footnotes {
+            let _ = writeln!(o, "  - {}", item(n, 4));
+        }
+        if !r.source.is_empty() {
+            let _ = writeln!(o, "  - Source: {}", esc(&r.source));
         }
     }
     o.push('\n');

@@ -63,6 +63,7 @@ pub fn item_count_in_view(
 ) -> usize {
     match section {
         Section::Findings => doc.finding_rows().len(),
+        Section::Safety => doc.safety().len(),
         Section::Discussion => questions_in_view(doc, role, ceiling).len(),
         s => doc
             .part(s)
@@ -120,6 +121,7 @@ fn block_lines(_doc: &Document, block: &Block, view: &View, t: &Theme, d: &mut D
             }
         }
         Block::Findings(groups) => findings(groups, view, t, d),
+        Block::Safety(rows) => safety(rows, view, t, d),
         Block::Links(links) => {
             d.text(
                 &format!(
@@ -387,6 +389,64 @@ fn finding_row(f: &FindingRow, sel: bool, focused: bool, widths: &[usize], t: &T
         );
     }
     d.blank();
+}
+
+/// Column widths of the safety table: event, grade, per-arm rates.
+fn safety_widths(width: usize) -> Vec<usize> {
+    let w = width.saturating_sub(1);
+    let grade = if w >= 72 { 9 } else { 6 };
+    let rest = w.saturating_sub(grade);
+    vec![rest * 2 / 5, grade, rest - rest * 2 / 5]
+}
+
+/// Adverse events as a table, a row an event; the selected one shows its note, caveats and
+/// source under it.
+fn safety(rows: &[crate::doc::SafetyRow], view: &View, t: &Theme, d: &mut Doc) {
+    let widths = safety_widths(d.width());
+    let header = [
+        ("Adverse event".to_string(), t.heading),
+        ("Grade".to_string(), t.heading),
+        ("Per arm".to_string(), t.heading),
+    ];
+    d.raw(table_row(&header, &widths, false, false, t));
+    for (i, s) in rows.iter().enumerate() {
+        d.anchor();
+        let sel = i == view.item;
+        let arms = s
+            .arms
+            .iter()
+            .map(|(a, v)| crate::doc::labelled(a, v))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let grade = if s.grade.is_empty() {
+            "—".to_string()
+        } else {
+            s.grade.clone()
+        };
+        let cells = [(s.name.clone(), t.base), (grade, t.base), (arms, t.accent)];
+        d.raw(table_row(&cells, &widths, sel, view.focused, t));
+        if sel {
+            let ind = |s: String, style: Style| vec![Span::raw("  "), Span::styled(s, style)];
+            if let Some(n) = &s.note {
+                d.spans(ind(n.clone(), t.title), 2);
+            }
+            for n in &s.footnotes {
+                d.spans(ind(n.clone(), t.muted), 4);
+            }
+            d.spans(ind(format!("Source: {}", s.source), t.muted), 4);
+            d.blank();
+        }
+    }
+    d.end_items();
+    d.blank();
+    d.text(
+        &format!(
+            "{}/{} select an event: its note, caveats and source show under it.",
+            view.keys.key_for(Context::Detail, &Action::Down),
+            view.keys.key_for(Context::Detail, &Action::Up)
+        ),
+        t.muted,
+    );
 }
 
 /// The role ladder with the current filter marked.
