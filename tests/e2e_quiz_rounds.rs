@@ -331,8 +331,12 @@ fn a_round_on_emilia_leaves_a_handout_of_what_was_covered() {
     // card covers the question until a key is pressed (which does nothing else).
     s.send(b"t");
     s.wait_text("last 30 seconds");
-    s.wait_text("is up · any key returns to the question");
-    assert!(!s.contents().contains("EMILIA reports median"));
+    // (Waited for whole: a frame being drawn can show the card over half the question.)
+    s.wait_for("the Time card covering the question", |sc| {
+        let c = sc.contents();
+        c.contains("is up · any key returns to the question")
+            && !c.contains("EMILIA reports median")
+    });
     s.send(b" ");
     s.wait_text("EMILIA reports median progression-free");
     assert!(
