@@ -799,7 +799,14 @@ fn unknown_role_or_kind_in_a_search_is_a_usage_error_listing_the_valid_ones() {
     }
     let err = stderr_of(trialdeck().args(["search", "#paper"]), 2);
     assert!(err.contains("unknown kind `#paper`"), "{err}");
-    for kind in ["#trial", "#topic", "#finding", "#question", "#discrepancy"] {
+    for kind in [
+        "#trial",
+        "#topic",
+        "#finding",
+        "#question",
+        "#discrepancy",
+        "#safety",
+    ] {
         assert!(err.contains(kind), "{err} lacks {kind}");
     }
     // Prefixes of valid words are fine.

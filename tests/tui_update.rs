@@ -793,7 +793,14 @@ fn an_unknown_role_or_kind_lists_the_valid_ones() {
 
     type_keys(&mut a, " #bogus");
     let p = a.search().unwrap().problem.clone().expect("a problem");
-    for k in ["trial", "topic", "finding", "question", "discrepancy"] {
+    for k in [
+        "trial",
+        "topic",
+        "finding",
+        "question",
+        "discrepancy",
+        "safety",
+    ] {
         assert!(p.contains(k), "{k} is listed: {p}");
     }
 }

@@ -35,12 +35,17 @@ pub fn resolve_id<'a>(lib: &'a Library, arg: &str) -> Result<&'a Entry, String> 
         ));
     };
     if let Some(item) = item_arg.filter(|i| !i.is_empty()) {
+        // Safety items have no id of their own: search names them `safety-N`, from 1.
+        let safety: Vec<String> = (1..=e.safety.len())
+            .map(|n| format!("safety-{n}"))
+            .collect();
         let items: Vec<&str> = e
             .findings
             .iter()
             .map(|f| f.id.as_str())
             .chain(e.questions.iter().map(|q| q.id.as_str()))
             .chain(e.discrepancies.iter().map(|d| d.id.as_str()))
+            .chain(safety.iter().map(String::as_str))
             .collect();
         if !items.iter().any(|i| same(i, item)) {
             let near: Vec<String> = nearest(item, &items)
@@ -50,7 +55,7 @@ pub fn resolve_id<'a>(lib: &'a Library, arg: &str) -> Result<&'a Entry, String> 
             let near: Vec<&str> = near.iter().map(String::as_str).collect();
             return Err(miss(
                 &format!(
-                    "`{}` has no finding, question or discrepancy `{item}`",
+                    "`{}` has no finding, question, discrepancy or safety item `{item}`",
                     e.id
                 ),
                 &near,

@@ -432,9 +432,20 @@ pub fn headline(e: &Entry, f: &Finding) -> String {
 
 /// A safety item's event with its grade: `Any adverse event (grade ≥3)`.
 pub fn safety_event(s: &SafetyItem) -> String {
-    match &s.grade {
-        Some(g) => format!("{} (grade {g})", s.event),
+    match s.grade.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        Some(g) => format!("{} ({})", s.event, grade_phrase(g)),
         None => s.event.to_string(),
+    }
+}
+
+/// A grade as a phrase: `grade ≥3`, `any grade`, `all grades`, `fatal`.
+pub fn grade_phrase(g: &str) -> String {
+    match g.to_ascii_lowercase().as_str() {
+        "any" | "any grade" => "any grade".into(),
+        "all" | "all grades" => "all grades".into(),
+        "fatal" | "grade 5" => g.to_string(),
+        l if l.starts_with("grade") => g.to_string(),
+        _ => format!("grade {g}"),
     }
 }
 

@@ -29,10 +29,13 @@ impl Composed {
     fn at(&self, slot: Slot) -> Option<usize> {
         match slot {
             Slot::Name | Slot::Parent => Some(self.name_at),
-            Slot::Title | Slot::Endpoint | Slot::Initials | Slot::Prompt | Slot::About => {
-                Some(self.main_at)
-            }
-            Slot::Numbers => self.numbers_at,
+            Slot::Title
+            | Slot::Endpoint
+            | Slot::Initials
+            | Slot::Prompt
+            | Slot::About
+            | Slot::Event => Some(self.main_at),
+            Slot::Numbers | Slot::Rates => self.numbers_at,
             _ => None,
         }
     }
@@ -135,6 +138,24 @@ impl SearchIndex {
                 Some(d) => plain(named(&e.name, " · ", &d.about)),
                 None => plain((e.name.to_string(), 0)),
             },
+            Kind::Safety => {
+                let Some(s) = e.safety.get(item) else {
+                    return plain((e.name.to_string(), 0));
+                };
+                let (mut title, at) = named(&e.name, " · ", &crate::doc::safety_event(s));
+                let rates = super::index::safety_rates(e, s);
+                let numbers_at = (!rates.is_empty()).then(|| {
+                    title.push_str(" — ");
+                    title.chars().count()
+                });
+                title.push_str(&rates);
+                Composed {
+                    title,
+                    name_at: 0,
+                    main_at: at,
+                    numbers_at,
+                }
+            }
         }
     }
 

@@ -34,9 +34,15 @@ pub(super) enum Slot {
     Note,
     /// The initials of a finding's endpoint ("pfs" for progression-free survival).
     Initials,
+    /// An adverse event, with its grade ("Thrombocytopenia (grade ≥3)").
+    Event,
+    /// An adverse event's per-arm rates ("T-DM1 41% · Lapatinib + capecitabine 57%").
+    Rates,
+    /// An adverse event's note.
+    SafetyNote,
 }
 
-const SLOTS: [Slot; 17] = [
+const SLOTS: [Slot; 20] = [
     Slot::Name,
     Slot::Title,
     Slot::Registry,
@@ -54,6 +60,9 @@ const SLOTS: [Slot; 17] = [
     Slot::About,
     Slot::Note,
     Slot::Initials,
+    Slot::Event,
+    Slot::Rates,
+    Slot::SafetyNote,
 ];
 
 /// Flag on a piece's slot byte: the text is not copied into the index but read from the
@@ -344,6 +353,19 @@ pub fn finding_summary(e: &Entry, f: &Finding) -> String {
     parts.join(" · ")
 }
 
+/// An adverse event's per-arm figures for search: "T-DM1 41% · Lapatinib + capecitabine 57%".
+pub fn safety_rates(e: &Entry, s: &crate::content::SafetyItem) -> String {
+    s.values
+        .iter()
+        .filter(|v| v.value.is_some())
+        .map(|v| match group_label(e, v) {
+            Some(label) => format!("{label} {}", format::arm_value(v)),
+            None => format::arm_value(v),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// How a per-arm value's group is named in a summary: the design arm's label, or a short
 /// note for a group that is not a design arm or whose arm the source does not name.
 fn group_label<'a>(e: &'a Entry, v: &'a ArmValue) -> Option<&'a str> {
@@ -388,9 +410,10 @@ fn fill(b: &mut Builder, lib: &Library) {
     }
     for (ei, e) in lib.entries.iter().enumerate() {
         for (i, f) in e.findings.iter().enumerate() {
+            // Pieces heaviest first (scoring stops at the first that cannot count).
             b.record(Kind::Finding, ei, i, None, |b| {
-                b.piece(Slot::Endpoint, &f.endpoint);
                 b.piece(Slot::Initials, &initials(&f.endpoint).0);
+                b.piece(Slot::Endpoint, &f.endpoint);
                 b.push(Slot::Parent, false, "");
                 // Substring only: numbers and arm labels, never fuzzy.
                 b.numbers(e, f);
@@ -399,8 +422,8 @@ fn fill(b: &mut Builder, lib: &Library) {
         }
         for (i, q) in e.questions.iter().enumerate() {
             b.record(Kind::Question, ei, i, Some(q.role), |b| {
-                b.piece(Slot::Prompt, &q.prompt);
                 b.push(Slot::Parent, false, "");
+                b.piece(Slot::Prompt, &q.prompt);
                 for t in &q.tags {
                     b.piece(Slot::QTag, t);
                 }
@@ -412,9 +435,19 @@ fn fill(b: &mut Builder, lib: &Library) {
         }
         for (i, d) in e.discrepancies.iter().enumerate() {
             b.record(Kind::Discrepancy, ei, i, None, |b| {
-                b.piece(Slot::About, &d.about);
                 b.push(Slot::Parent, false, "");
+                b.piece(Slot::About, &d.about);
                 b.long(Slot::Note, &d.note);
+            });
+        }
+        for (i, s) in e.safety.iter().enumerate() {
+            b.record(Kind::Safety, ei, i, None, |b| {
+                b.piece(Slot::Event, &crate::doc::safety_event(s));
+                b.push(Slot::Parent, false, "");
+                b.piece(Slot::Rates, &safety_rates(e, s));
+                if let Some(n) = &s.note {
+                    b.long(Slot::SafetyNote, n);
+                }
             });
         }
     }
@@ -519,6 +552,7 @@ impl SearchIndex {
                 .get(item)
                 .and_then(|q| q.key_points.get(key_point)),
             Slot::Note => e.discrepancies.get(item).map(|d| &d.note),
+            Slot::SafetyNote => e.safety.get(item).and_then(|s| s.note.as_ref()),
             _ => None,
         };
         text.map_or("", |t| t.as_str())
@@ -552,7 +586,28 @@ impl SearchIndex {
             Slot::Prompt => q.map(|q| &q.prompt),
             Slot::QTag => q.and_then(|q| q.tags.get(ordinal)),
             Slot::About => d.map(|d| &d.about),
-            Slot::BottomLine | Slot::Reading | Slot::KeyResponse | Slot::KeyPoint | Slot::Note => {
+            Slot::Event => {
+                return Cow::Owned(
+                    e.safety
+                        .get(item)
+                        .map(crate::doc::safety_event)
+                        .unwrap_or_default(),
+                );
+            }
+            Slot::Rates => {
+                return Cow::Owned(
+                    e.safety
+                        .get(item)
+                        .map(|s| safety_rates(e, s))
+                        .unwrap_or_default(),
+                );
+            }
+            Slot::BottomLine
+            | Slot::Reading
+            | Slot::KeyResponse
+            | Slot::KeyPoint
+            | Slot::Note
+            | Slot::SafetyNote => {
                 return Cow::Borrowed(self.lib_text(r, slot, ordinal));
             }
         };
@@ -583,6 +638,8 @@ impl SearchIndex {
             Kind::Finding => e.findings.get(item).map(|f| f.id.to_string()),
             Kind::Question => e.questions.get(item).map(|q| q.id.to_string()),
             Kind::Discrepancy => e.discrepancies.get(item).map(|d| d.id.to_string()),
+            // Safety items have no id: their place in the entry's list, from 1.
+            Kind::Safety => e.safety.get(item).map(|_| format!("safety-{}", item + 1)),
         }
     }
 }
@@ -591,6 +648,30 @@ impl SearchIndex {
 mod tests {
     use super::super::fixtures::*;
     use super::*;
+
+    /// Scoring stops at the first piece of a record whose weight cannot count, so every
+    /// record's pieces must be laid out heaviest first, and no piece may outweigh its kind's
+    /// bound.
+    #[test]
+    fn every_records_pieces_are_heaviest_first_and_within_its_kinds_bound() {
+        let lib = crate::content::load_bundled().expect("bundled").library;
+        let idx = build_index(&lib);
+        assert!(idx.records.iter().any(|r| r.kind == Kind::Safety));
+        for r in &idx.records {
+            let w: Vec<u32> = idx.pieces(r).map(|p| p.slot.weight()).collect();
+            assert!(
+                w.windows(2).all(|p| p[0] >= p[1]),
+                "{:?} pieces out of order: {w:?}",
+                r.kind
+            );
+            assert!(
+                w.first()
+                    .is_some_and(|&f| f <= super::super::score::max_weight_of(r.kind)),
+                "{:?}: {w:?}",
+                r.kind
+            );
+        }
+    }
 
     #[test]
     fn the_index_does_not_copy_long_text() {

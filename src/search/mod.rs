@@ -36,7 +36,7 @@
 //! - `!term` — drop records that contain `term` anywhere.
 //! - `@role` — only questions for that role (`@resident`, `@phd`, `@student`, prefixes ok).
 //! - `#kind` — only records of that kind (`#trial`, `#topic`, `#finding`, `#question`,
-//!   `#discrepancy`, prefixes ok: `#t` is trials and topics).
+//!   `#discrepancy`, `#safety` (adverse events), prefixes ok: `#t` is trials and topics).
 //! - A number (`9.6`, `0.65`, `<0.001`) is a substring term: digits never match fuzzily.
 //!   Folding reads the minus sign as a hyphen, so `-13.9` finds `−13.9`.
 //!
@@ -84,15 +84,18 @@ pub enum Kind {
     Finding,
     Question,
     Discrepancy,
+    /// An adverse event of an entry's safety data.
+    Safety,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Trial,
         Kind::Topic,
         Kind::Finding,
         Kind::Question,
         Kind::Discrepancy,
+        Kind::Safety,
     ];
 
     /// Lowercase label, as used by `#kind` filters and `format_hits`.
@@ -103,6 +106,7 @@ impl Kind {
             Kind::Finding => "finding",
             Kind::Question => "question",
             Kind::Discrepancy => "discrepancy",
+            Kind::Safety => "safety",
         }
     }
 
@@ -129,6 +133,23 @@ pub struct Hit {
     pub score: i64,
     /// Display title (may hold newlines from pack text; see [`format_hits`]).
     pub title: String,
+}
+
+impl Hit {
+    /// For a safety hit, the event's place in its entry's safety list (its item id is
+    /// `safety-N`, from 1).
+    pub fn safety_row(&self) -> Option<usize> {
+        if self.kind != Kind::Safety {
+            return None;
+        }
+        let n: usize = self
+            .item
+            .as_deref()?
+            .strip_prefix("safety-")?
+            .parse()
+            .ok()?;
+        n.checked_sub(1)
+    }
 }
 
 /// What the unit tests of every part of search build on: a small library of invented entries.

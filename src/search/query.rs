@@ -183,7 +183,7 @@ mod tests {
         let err = check("#zzz").unwrap_err();
         assert_eq!(
             err,
-            "unknown kind `#zzz`; use one of #trial #topic #finding #question #discrepancy"
+            "unknown kind `#zzz`; use one of #trial #topic #finding #question #discrepancy #safety"
         );
         let err = check("@x #y").unwrap_err();
         assert!(err.contains("`@x`") && err.contains("`#y`"), "{err}");

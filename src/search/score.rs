@@ -34,8 +34,12 @@ const W_REGISTRY: u32 = 50;
 
 const W_ENDPOINT: u32 = 50;
 
-/// "pfs", "os", "orr": how clinicians type an endpoint.
-const W_INITIALS: u32 = 45;
+/// "pfs", "os", "orr": how clinicians type an endpoint. Above a mid-word hit in a trial's
+/// name (W_NAME × Q_SUBSTR), so `os` finds overall survival before NeoSphere.
+const W_INITIALS: u32 = 60;
+
+/// An adverse event's name: above a mid-word hit in a trial's name, as the initials.
+const W_EVENT: u32 = 60;
 
 const W_TAG: u32 = 40;
 
@@ -45,7 +49,9 @@ const W_ABOUT: u32 = 40;
 
 const W_PROMPT: u32 = 30;
 
-const W_PARENT: u32 = 25;
+/// The entry's name on its own findings, questions and events: `emilia pfs` puts EMILIA's
+/// PFS before another entry's text that mentions EMILIA and PFS.
+const W_PARENT: u32 = 45;
 
 const W_QTAG: u32 = 20;
 
@@ -80,11 +86,14 @@ impl Slot {
             Slot::Endpoint => W_ENDPOINT,
             Slot::Initials => W_INITIALS,
             Slot::Parent => W_PARENT,
-            Slot::Numbers => W_NUMBERS,
+            Slot::Numbers | Slot::Rates => W_NUMBERS,
+            Slot::Event => W_EVENT,
             Slot::Prompt => W_PROMPT,
             Slot::QTag => W_QTAG,
             Slot::About => W_ABOUT,
-            Slot::Reading | Slot::KeyResponse | Slot::KeyPoint | Slot::Note => W_LONG_ITEM,
+            Slot::Reading | Slot::KeyResponse | Slot::KeyPoint | Slot::Note | Slot::SafetyNote => {
+                W_LONG_ITEM
+            }
         }
     }
 
@@ -99,6 +108,8 @@ impl Slot {
                 | Slot::KeyResponse
                 | Slot::KeyPoint
                 | Slot::Note
+                | Slot::Rates
+                | Slot::SafetyNote
         )
     }
 }
@@ -107,10 +118,16 @@ impl Slot {
 fn max_weight(kind: Kind) -> u32 {
     match kind {
         Kind::Trial | Kind::Topic => W_NAME,
-        Kind::Finding => W_ENDPOINT,
-        Kind::Question => W_PROMPT,
-        Kind::Discrepancy => W_ABOUT,
+        Kind::Finding => W_ENDPOINT.max(W_INITIALS).max(W_PARENT),
+        Kind::Question => W_PROMPT.max(W_PARENT),
+        Kind::Discrepancy => W_ABOUT.max(W_PARENT),
+        Kind::Safety => W_EVENT.max(W_PARENT),
     }
+}
+
+#[cfg(test)]
+pub(super) fn max_weight_of(kind: Kind) -> u32 {
+    max_weight(kind)
 }
 
 /// Quality of an occurrence of a needle at byte `pos` (len `len`) in `hay`.

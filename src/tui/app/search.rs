@@ -210,6 +210,7 @@ impl App {
                     .position(|d| d.id == item_id)
                     .unwrap_or(0),
             ),
+            HitKind::Safety => (Section::Safety, hit.safety_row().unwrap_or(0)),
             HitKind::Question => {
                 if reveal {
                     b.revealed.insert(item_id.clone());

@@ -28,7 +28,7 @@ pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)
             ),
             (
                 "#finding",
-                "one kind: trial, topic, finding, question, discrepancy",
+                "one kind: trial, topic, finding, question, discrepancy, safety",
             ),
         ]),
     ));

@@ -193,6 +193,7 @@ fn preview_entry(
                 .position(|x| x.id == item_id)
                 .unwrap_or(0),
         ),
+        Kind::Safety => (Section::Safety, hit.safety_row().unwrap_or(0)),
         _ => (Section::Overview, 0),
     };
     let mut revealed = std::collections::HashSet::new();
