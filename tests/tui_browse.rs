@@ -728,3 +728,46 @@ fn a_link_to_a_topic_does_not_call_it_reported() {
     assert!(text.contains("Drug A mechanism"), "{text}");
     assert!(!text.contains("Drug A mechanism (reported)"), "{text}");
 }
+
+/// Every entry's later-evidence line (what has happened since its sources) is on its page,
+/// on its rounds title card and in its Markdown export (issue 18; CONTENT.md rule 11).
+#[test]
+fn every_entry_shows_its_later_evidence_on_its_page_in_rounds_and_in_the_export() {
+    let lib = bundled_library();
+    for (i, e) in lib.entries.iter().enumerate() {
+        let later = e
+            .later_evidence
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no later-evidence line", e.id));
+        let opening: String = later
+            .split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        // The page: the Overview, under the bottom line.
+        let page = trialdeck::doc::plain::render(&lib, e, false);
+        assert!(page.contains("Later evidence"), "{}", e.id);
+        assert!(page.contains(later.as_str()), "{}", e.id);
+        // The export.
+        let md = trialdeck::export::markdown::render(
+            &lib,
+            &trialdeck::export::Selection::new(&lib, &[e.id.as_str()], &[]),
+        );
+        assert!(md.contains("## Later evidence"), "{}", e.id);
+        assert!(squashed(&md).contains(&opening), "{}: {md}", e.id);
+        // Rounds: the title card says what has happened since.
+        if e.questions.is_empty() {
+            continue;
+        }
+        let mut app = App::new(lib.clone(), ThemeName::HighContrast);
+        app.start_rounds(i, trialdeck::tui::app::RoundsOptions::default(), false);
+        let l = common::Looped::new(app, 200, 50, common::NOW);
+        let screen = squashed(&l.screen().replace(['┃', '│'], " "));
+        assert!(screen.contains("Since then"), "{}:\n{}", e.id, l.screen());
+        assert!(screen.contains(&opening), "{}:\n{}", e.id, l.screen());
+    }
+}
+
+fn squashed(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

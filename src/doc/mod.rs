@@ -823,6 +823,12 @@ fn overview(lib: &Library, e: &Entry, doc: &Document, b: &mut Vec<Block>) {
     }
     b.push(Block::Heading("Bottom line".into()));
     b.push(Block::Text(Tone::Body, e.bottom_line.to_string()));
+    // What has happened since the sources, attributed (CONTENT.md rule 11): right under the
+    // bottom line, so a reader in a later year sees it before acting on the past.
+    if let Some(later) = e.later_evidence.as_ref().filter(|l| !l.is_empty()) {
+        b.push(Block::Heading("Later evidence".into()));
+        b.push(Block::Text(Tone::Body, later.to_string()));
+    }
     if let Some(card) = &doc.design {
         b.push(Block::Heading("Design".into()));
         b.push(Block::Fields(card.fields.clone()));

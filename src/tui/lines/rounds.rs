@@ -257,6 +257,19 @@ fn title(lib: &Library, r: &Rounds, width: u16, look: Look) -> Vec<Row> {
             0,
         ));
     }
+    // What has happened since the sources: the room reads the trial as of today's practice.
+    if let Some(later) = e.later_evidence.as_ref().filter(|l| !l.is_empty()) {
+        rows.push(blank());
+        rows.extend(block(
+            vec![
+                Span::styled("Since then  ", t.heading),
+                Span::styled(later.to_string(), t.base),
+            ],
+            m,
+            width,
+            12,
+        ));
+    }
     rows.push(blank());
     rows.push(centred(
         &format!("{} next", look.keys.key_for(Context::Rounds, &Action::Down)),

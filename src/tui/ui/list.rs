@@ -1,4 +1,4 @@
-//! The trial list: name, year and a text tag (phase, "ongoing", "topic").
+//! The trial list: name, year and a text tag (phase, "◷ 2014" for ongoing as of a source, "topic").
 
 use crate::content::{Entry, EntryKind, Library};
 use crate::tui::app::Browse;
@@ -11,13 +11,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
-/// The short tag shown at the right of a row.
+/// The short tag shown at the right of a row: `2012 ph3`; `◷ 2014` for a trial ongoing as of
+/// its 2014 source (never "ongoing" as if that were its status today); `topic`.
 pub fn tag(e: &Entry) -> String {
     if e.kind == EntryKind::Topic {
         return "topic".into();
     }
-    if e.status.is_ongoing() {
-        return "ongoing".into();
+    if let crate::content::Status::Ongoing { as_of, .. } = &e.status {
+        let year: String = as_of.chars().take_while(char::is_ascii_digit).collect();
+        return if year.len() == 4 {
+            format!("◷ {year}")
+        } else {
+            "◷ ongoing".into()
+        };
     }
     let p = e
         .design
