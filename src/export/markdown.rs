@@ -211,45 +211,16 @@ fn blocks(bs: &[Block], level: usize, o: &mut String) {
 /// one column of values), then each row's reading, footnotes, source and discrepancies.
 fn findings(g: &FindingGroup, level: usize, o: &mut String) {
     o.push_str(&heading(level, g.title));
-    let mut arms: Vec<&str> = Vec::new();
-    for r in &g.rows {
-        for (a, _) in &r.arms {
-            if !arms.contains(&a.as_str()) {
-                arms.push(a);
-            }
-        }
-    }
-    let per_arm = arms.len() <= 4 && arms.iter().all(|a| !a.is_empty());
+    let cols = ArmColumns::of(g.rows.iter().map(|r| r.arms.as_slice()));
     let mut header = vec!["Endpoint".to_string(), "Analysis".to_string()];
-    if per_arm {
-        header.extend(arms.iter().map(|a| cell(a)));
-    } else {
-        header.push("Values".into());
-    }
+    cols.header(&mut header);
     header.push("Effect".into());
     header.push("p".into());
     let _ = writeln!(o, "| {} |", header.join(" | "));
     let _ = writeln!(o, "|{}", " --- |".repeat(header.len()));
     for r in &g.rows {
         let mut cells = vec![cell(&r.endpoint), cell(&r.analysis)];
-        if per_arm {
-            for a in &arms {
-                let v: Vec<&str> = r
-                    .arms
-                    .iter()
-                    .filter(|(x, _)| x == a)
-                    .map(|(_, v)| v.as_str())
-                    .collect();
-                cells.push(cell(&v.join("; ")));
-            }
-        } else {
-            let vs: Vec<String> = r
-                .arms
-                .iter()
-                .map(|(a, v)| crate::doc::labelled(a, v))
-                .collect();
-            cells.push(cell(&vs.join("; ")));
-        }
+        cols.cells(&r.arms, &mut cells);
         cells.push(cell(&r.effect));
         cells.push(cell(&r.p));
         let _ = writeln!(o, "| {} |", cells.join(" | "));
@@ -279,32 +250,39 @@ fn findings(g: &FindingGroup, level: usize, o: &mut String) {
     o.push('\n');
 }
 
-/// Adverse events as one table (a column per arm when the rows share a few arms, else one
-/// column of values), then each event's note, footnotes and source.
-fn safety(rows: &[crate::doc::SafetyRow], o: &mut String) {
-    let mut arms: Vec<&str> = Vec::new();
-    for r in rows {
-        for (a, _) in &r.arms {
-            if !arms.contains(&a.as_str()) {
-                arms.push(a);
+/// The per-arm columns of a table of rows with (arm, value) cells: a column per arm when the
+/// rows share a few named arms, else one column of labelled values.
+struct ArmColumns<'a> {
+    arms: Vec<&'a str>,
+    per_arm: bool,
+}
+
+impl<'a> ArmColumns<'a> {
+    fn of(rows: impl Iterator<Item = &'a [(String, String)]>) -> ArmColumns<'a> {
+        let mut arms: Vec<&str> = Vec::new();
+        for r in rows {
+            for (a, _) in r {
+                if !arms.contains(&a.as_str()) {
+                    arms.push(a);
+                }
             }
         }
+        let per_arm = arms.len() <= 4 && arms.iter().all(|a| !a.is_empty());
+        ArmColumns { arms, per_arm }
     }
-    let per_arm = arms.len() <= 4 && arms.iter().all(|a| !a.is_empty());
-    let mut header = vec!["Adverse event".to_string(), "Grade".to_string()];
-    if per_arm {
-        header.extend(arms.iter().map(|a| cell(a)));
-    } else {
-        header.push("Values".into());
+
+    fn header(&self, header: &mut Vec<String>) {
+        if self.per_arm {
+            header.extend(self.arms.iter().map(|a| cell(a)));
+        } else {
+            header.push("Values".into());
+        }
     }
-    let _ = writeln!(o, "| {} |", header.join(" | "));
-    let _ = writeln!(o, "|{}", " --- |".repeat(header.len()));
-    for r in rows {
-        let mut cells = vec![cell(&r.name), cell(&r.grade)];
-        if per_arm {
-            for a in &arms {
-                let v: Vec<&str> = r
-                    .arms
+
+    fn cells(&self, row: &[(String, String)], cells: &mut Vec<String>) {
+        if self.per_arm {
+            for a in &self.arms {
+                let v: Vec<&str> = row
                     .iter()
                     .filter(|(x, _)| x == a)
                     .map(|(_, v)| v.as_str())
@@ -312,13 +290,26 @@ fn safety(rows: &[crate::doc::SafetyRow], o: &mut String) {
                 cells.push(cell(&v.join("; ")));
             }
         } else {
-            let vs: Vec<String> = r
-                .arms
+            let vs: Vec<String> = row
                 .iter()
                 .map(|(a, v)| crate::doc::labelled(a, v))
                 .collect();
             cells.push(cell(&vs.join("; ")));
         }
+    }
+}
+
+/// Adverse events as one table (a column per arm when the rows share a few arms, else one
+/// column of values), then each event's note, footnotes and source.
+fn safety(rows: &[crate::doc::SafetyRow], o: &mut String) {
+    let cols = ArmColumns::of(rows.iter().map(|r| r.arms.as_slice()));
+    let mut header = vec!["Adverse event".to_string(), "Grade".to_string()];
+    cols.header(&mut header);
+    let _ = writeln!(o, "| {} |", header.join(" | "));
+    let _ = writeln!(o, "|{}", " --- |".repeat(header.len()));
+    for r in rows {
+        let mut cells = vec![cell(&r.name), cell(&r.grade)];
+        cols.cells(&r.arms, &mut cells);
         let _ = writeln!(o, "| {} |", cells.join(" | "));
     }
     o.push('\n');

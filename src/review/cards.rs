@@ -469,14 +469,7 @@ fn values_text(e: &Entry, f: &Finding) -> Option<CardText> {
     };
     let mut lines = Vec::new();
     for v in &f.values {
-        let who = match value_arm(v) {
-            Some(arm) => e.arm_label(Some(arm)).to_string(),
-            None => {
-                c.caveats
-                    .push(format!("{}: the source does not name the arm", e.name));
-                capitalize(ARM_NOT_STATED)
-            }
-        };
+        let who = arm_who(e, v, &mut c);
         let text = format::arm_value(v);
         c.key_points.push(format!("{who}: {text}"));
         let mut line = format!("{who}: {text}");
@@ -501,13 +494,22 @@ fn values_text(e: &Entry, f: &Finding) -> Option<CardText> {
     Some(c)
 }
 
+/// Who a value belongs to on a card: the arm's label, or "Arm not stated" with a caveat.
+fn arm_who(e: &Entry, v: &ArmValue, c: &mut CardText) -> String {
+    match value_arm(v) {
+        Some(arm) => e.arm_label(Some(arm)).to_string(),
+        None => {
+            c.caveats
+                .push(format!("{}: the source does not name the arm", e.name));
+            capitalize(ARM_NOT_STATED)
+        }
+    }
+}
+
 fn safety_text(e: &Entry, i: usize) -> Option<CardText> {
     let item = e.safety.get(i)?;
     let mut c = text();
-    let what = match item.grade.as_deref().filter(|g| !g.is_empty()) {
-        Some(g) => format!("{} (grade {g}) in {}", item.event, e.name),
-        None => format!("{} in {}", item.event, e.name),
-    };
+    let what = format!("{} in {}", crate::doc::safety_event(item), e.name);
     let figures = item.values.iter().filter(|v| v.value.is_some()).count();
     c.prompt = if figures > 1 {
         format!("{what}: the rate in each arm?")
@@ -515,17 +517,8 @@ fn safety_text(e: &Entry, i: usize) -> Option<CardText> {
         format!("{what}: the figure reported?")
     };
     let mut lines = Vec::new();
-    let arm_line = |v: &ArmValue, c: &mut CardText| {
-        let who = match value_arm(v) {
-            Some(arm) => e.arm_label(Some(arm)).to_string(),
-            None => {
-                c.caveats
-                    .push(format!("{}: the source does not name the arm", e.name));
-                capitalize(ARM_NOT_STATED)
-            }
-        };
-        format!("{who}: {}", format::arm_value(v))
-    };
+    let arm_line =
+        |v: &ArmValue, c: &mut CardText| format!("{}: {}", arm_who(e, v, c), format::arm_value(v));
     for v in item.values.iter().filter(|v| v.value.is_some()) {
         let line = arm_line(v, &mut c);
         c.key_points.push(line.clone());

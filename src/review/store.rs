@@ -497,6 +497,21 @@ fn map_sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// A review log row from `id, card, at, grade, points, points_total, duration_ms, was_new,
+/// kind`, in that order.
+fn review_row(r: &rusqlite::Row) -> rusqlite::Result<ReviewRow> {
+    Ok(ReviewRow {
+        id: r.get(0)?,
+        card: r.get(1)?,
+        at: r.get(2)?,
+        grade: Grade::from_value(r.get(3)?).unwrap_or(Grade::Again),
+        points: r.get::<_, i64>(4)? as u64,
+        points_total: r.get(5)?,
+        duration_ms: r.get::<_, i64>(6)? as u64,
+        was_new: r.get(7)?,
+        kind: ReviewKind::from_value(r.get(8)?),
+    })
+}
 impl Store {
     /// Open (or create) the history in `dir`, creating the directory if needed.
     pub fn open(dir: &Path, sched: Scheduler) -> Result<Store, StoreError> {
@@ -1000,19 +1015,7 @@ impl Store {
                  FROM reviews WHERE at >= ?1 AND id NOT IN (SELECT review FROM undone)
                  ORDER BY at, id",
             )?;
-            let rows = stmt.query_map([since], |r| {
-                Ok(ReviewRow {
-                    id: r.get(0)?,
-                    card: r.get(1)?,
-                    at: r.get(2)?,
-                    grade: Grade::from_value(r.get(3)?).unwrap_or(Grade::Again),
-                    points: r.get::<_, i64>(4)? as u64,
-                    points_total: r.get(5)?,
-                    duration_ms: r.get::<_, i64>(6)? as u64,
-                    was_new: r.get(7)?,
-                    kind: ReviewKind::from_value(r.get(8)?),
-                })
-            })?;
+            let rows = stmt.query_map([since], review_row)?;
             rows.collect()
         })();
         res.map_err(|e| self.err(e))
@@ -1198,19 +1201,7 @@ impl Store {
                    AND r.id > coalesce(f.reset_after, 0)
                  ORDER BY r.at, r.id",
             )?;
-            let rows = stmt.query_map([], |r| {
-                Ok(ReviewRow {
-                    id: r.get(0)?,
-                    card: r.get(1)?,
-                    at: r.get(2)?,
-                    grade: Grade::from_value(r.get(3)?).unwrap_or(Grade::Again),
-                    points: r.get::<_, i64>(4)? as u64,
-                    points_total: r.get(5)?,
-                    duration_ms: r.get::<_, i64>(6)? as u64,
-                    was_new: r.get(7)?,
-                    kind: ReviewKind::from_value(r.get(8)?),
-                })
-            })?;
+            let rows = stmt.query_map([], review_row)?;
             rows.collect()
         })();
         res.map_err(|e| self.err(e))
