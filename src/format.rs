@@ -36,7 +36,8 @@
 //! parts them on screen; whatever is written to a file or to standard output (`show`,
 //! Markdown, CSV, Anki, `trialdeck search`) prints it as a plain space ([`plain_spaces`]).
 
-use crate::content::{ArmValue, Design, Effect, Figure, Finding, Measure, PValue, Unit};
+use crate::content::figure::Figure;
+use crate::content::model::{ArmValue, Design, Effect, Finding, Measure, PValue, Unit};
 
 /// The minus sign of every phrase for people.
 pub const MINUS: char = '\u{2212}';
@@ -370,7 +371,7 @@ pub fn design_line(d: &Design) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::Text;
+    use crate::content::text::Text;
 
     fn f(v: f64, d: u8) -> Figure {
         Figure::new(v, d)

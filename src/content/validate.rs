@@ -620,7 +620,8 @@ fn check_values(
 
 fn check_effect(cx: &mut Ctx, e: &mut Effect, p: &str) {
     cx.text(&mut e.comparison, || format!("{p} › comparison"), false);
-    let measure = crate::format::measure(e.measure);
+    // (Named in messages only when a ratio: HR, OR, RR.)
+    let measure = format!("{:?}", e.measure);
     let est = e.estimate.value();
     let est_ok = cx.number(est, || format!("{p} › estimate"));
     if est_ok && e.measure.is_ratio() && est <= 0.0 {

@@ -582,6 +582,48 @@ fn effect_card_text(e: &Entry, f: &Finding) -> Option<CardText> {
     Some(c)
 }
 
+/// Card id → position in the card list, built once per card list.
+#[derive(Debug, Clone, Default)]
+pub struct CardIndex {
+    map: std::collections::HashMap<String, usize>,
+    len: usize,
+}
+
+impl CardIndex {
+    pub fn new(cards: &[Card]) -> CardIndex {
+        CardIndex {
+            map: cards
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.0.clone(), i))
+                .collect(),
+            len: cards.len(),
+        }
+    }
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.map.get(id).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// Align a map of states (card id → state) with the cards.
+    pub fn align(
+        &self,
+        states: &std::collections::HashMap<String, super::fsrs::CardState>,
+    ) -> Vec<Option<super::fsrs::CardState>> {
+        let mut out = vec![None; self.len];
+        for (id, st) in states {
+            if let Some(i) = self.get(id) {
+                out[i] = Some(*st);
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,10 +12,10 @@ pub mod queue;
 pub mod stats;
 pub mod store;
 
-pub use cards::{Card, CardId, CardKind, CardText, FactKind, build_cards};
+pub use cards::{Card, CardId, CardIndex, CardKind, CardText, FactKind, build_cards};
 pub use fsrs::{CardState, Grade, Phase, Scheduler, Steps};
 pub use history::{Access, History};
-pub use queue::{CardIndex, Counts, Filter, Limits};
+pub use queue::{Counts, Filter, Limits};
 pub use stats::SessionSummary;
 pub use store::{CardFlags, CardOp, NewReview, Store, StoreError};
 

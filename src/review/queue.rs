@@ -13,46 +13,7 @@ use super::fsrs::{CardState, DAY, Grade, Scheduler};
 use super::store::{CardFlags, DayCounts};
 use crate::content::Role;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
-
-/// Card id → position in the card list, built once per card list.
-#[derive(Debug, Clone, Default)]
-pub struct CardIndex {
-    map: HashMap<String, usize>,
-    len: usize,
-}
-
-impl CardIndex {
-    pub fn new(cards: &[Card]) -> CardIndex {
-        CardIndex {
-            map: cards
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.0.clone(), i))
-                .collect(),
-            len: cards.len(),
-        }
-    }
-    pub fn get(&self, id: &str) -> Option<usize> {
-        self.map.get(id).copied()
-    }
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-    /// Align a map of states (card id → state) with the cards.
-    pub fn align(&self, states: &HashMap<String, CardState>) -> Vec<Option<CardState>> {
-        let mut out = vec![None; self.len];
-        for (id, st) in states {
-            if let Some(i) = self.get(id) {
-                out[i] = Some(*st);
-            }
-        }
-        out
-    }
-}
+use std::collections::BTreeMap;
 
 /// Which cards a session draws from. Empty lists mean "any".
 #[derive(Debug, Clone, PartialEq, Default)]

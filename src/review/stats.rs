@@ -1,9 +1,10 @@
 //! Statistics over the review history, and a session summary. Plain data, serializable to
 //! JSON for `trialdeck stats --format json`; views draw the charts.
 
+use super::cards::CardIndex;
 use super::cards::{Card, CardId};
 use super::fsrs::{CardState, DAY, Grade};
-use super::queue::{CardIndex, Today};
+use super::queue::Today;
 use super::store::{CardFlags, ReviewRow};
 use crate::content::Role;
 use serde::Serialize;

@@ -22,8 +22,8 @@
 //! rebuilt from its remaining reviews.
 
 use super::cards::CardId;
+use super::cards::CardIndex;
 use super::fsrs::{CardState, Grade, Phase, Scheduler};
-use super::queue::CardIndex;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::io::Read;

@@ -1,7 +1,9 @@
 //! What a hit shows: its title (composed for the hits returned, never stored), the snippet
 //! around a match in long text, and the char positions to highlight.
 
-use super::index::{FieldAt, Record, SearchIndex, Slot, finding_summary, fold, initials, is_word};
+use super::index::{
+    FieldAt, Record, SearchIndex, Slot, finding_summary, fold, initials, is_word, one_line,
+};
 use super::query::{Query, Term};
 use super::score::{Needle, Prepared, field_quality, matcher};
 use super::{Hit, Kind};
@@ -222,13 +224,6 @@ impl SearchIndex {
         }
         window(&self.original(r, f.slot, f.ordinal), &pos)
     }
-}
-
-/// Text on one line: newlines and tabs become spaces (one char for one char).
-pub(super) fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// Cut `text` to about [`SNIPPET_CHARS`] chars around the first of `pos`, with "…" at cut

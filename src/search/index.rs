@@ -3,7 +3,6 @@
 //! original text for display.
 
 use super::Kind;
-use super::highlight::one_line;
 use crate::content::{ArmValue, Entry, EntryKind, Finding, Library, Role, Text};
 use crate::format;
 use std::borrow::Cow;
@@ -642,6 +641,13 @@ impl SearchIndex {
             Kind::Safety => e.safety.get(item).map(|_| format!("safety-{}", item + 1)),
         }
     }
+}
+
+/// Text on one line: newlines and tabs become spaces (one char for one char).
+pub(super) fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 mod browse;
 pub mod cards;
 pub mod quiz;
-mod rounds;
+pub mod rounds;
 mod search;
 
 pub use crate::doc::Section;

@@ -5,7 +5,7 @@
 
 use crate::content::Library;
 use crate::tui::action::Action;
-use crate::tui::app::{Deck, Face, Session};
+use crate::tui::app::quiz::{Deck, Face, Session};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::lines::question::{QuestionCard, Reveal};
 use crate::tui::lines::wrap::truncate;

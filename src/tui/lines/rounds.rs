@@ -11,7 +11,7 @@ use super::wrap::{truncate, wrap};
 use crate::content::{Entry, Figure, Library, Unit};
 use crate::doc::{self, Block, NoteItem, QuestionItem, Section};
 use crate::tui::action::Action;
-use crate::tui::app::{Rounds, Step};
+use crate::tui::app::rounds::{Rounds, Step};
 use crate::tui::keymap::Context;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
