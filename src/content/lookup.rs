@@ -1,7 +1,8 @@
 //! Finding an entry by the id a person typed: any case, `entry/item` as `search` prints it,
 //! and, on a miss, the nearest ids as suggestions.
 
-use super::model::{Entry, Library};
+use super::library::Library;
+use super::model::Entry;
 
 /// The entry an id argument names: any case, and `entry/item` as `search` prints it (the
 /// item must exist; the entry is returned). A miss is a message for people that suggests the

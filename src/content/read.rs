@@ -247,9 +247,9 @@ pub(crate) struct Listing {
 }
 
 impl Listing {
-    /// Entry files and their display names, in order.
-    pub fn entry_names(&self) -> impl Iterator<Item = String> + '_ {
-        self.entries.iter().map(|f| display(&f.path))
+    /// Entry file `i`'s display name.
+    pub fn entry_name(&self, i: usize) -> String {
+        self.entries.get(i).map_or_else(String::new, |f| display(&f.path))
     }
 
     /// The manifest's display name.
