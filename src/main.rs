@@ -343,6 +343,7 @@ type CliResult<T = ExitCode> = Result<T, CliError>;
 const MAX_SMALL_FILE: u64 = 1024 * 1024;
 
 fn main() -> ExitCode {
+    content::trace("main");
     let cli = parse_cli();
     let color = !no_color(&cli.global) && std::io::stdout().is_terminal();
     match run(cli, color) {
@@ -422,7 +423,7 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::Search { query, limit }) => {
             cmd_search(load(&sources)?, &query.join(" "), limit)
         }
-        Some(Command::Quiz(args)) => cmd_quiz(&g, load(&sources)?, &args),
+        Some(Command::Quiz(args)) => cmd_quiz(&g, load_for_app(&sources)?, &args),
         Some(Command::Stats { format }) => cmd_stats(&g, &load(&sources)?, format),
         Some(Command::Cards(args)) => cmd_cards(&g, &load(&sources)?, args),
         Some(Command::Optimize { format }) => cmd_optimize(&g, format),
@@ -479,6 +480,17 @@ fn load(sources: &[PackSource]) -> CliResult<Library> {
     Ok(loaded.library)
 }
 
+/// Load the packs for the app, printing warnings to stderr: the images of packs read from
+/// their files are written by the app once its first frame is on screen, off its drawing
+/// thread (see the runtime).
+fn load_for_app(sources: &[PackSource]) -> CliResult<Library> {
+    let loaded = content::load_later(sources).map_err(CliError::Pack)?;
+    if !loaded.report.diagnostics.is_empty() {
+        write_stderr(&loaded.report.render());
+    }
+    Ok(loaded.library)
+}
+
 /// Write to stderr, never failing: a closed, full or broken stderr must not turn a message
 /// into a panic (`eprintln!` panics), and there is nowhere else to report it.
 fn write_stderr(s: &str) {
@@ -522,9 +534,11 @@ fn keymap(g: &Global) -> CliResult<trialdeck::tui::keymap::Keymap> {
 
 /// No subcommand: open the app.
 fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
-    let library = load(sources)?;
+    let library = load_for_app(sources)?;
     let keymap = keymap(g)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        // No app to draw a frame: the images are written now.
+        library.write_pending_images();
         return Err(CliError::Terminal(format!(
             "loaded {} entries and {} questions, but the app needs a terminal; \
              for plain output try `trialdeck list` or `trialdeck show ID`",
@@ -534,7 +548,9 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     }
     let mut app =
         trialdeck::tui::app::App::new(library, theme(g, ThemeName::Dark)).with_keymap(keymap);
+    content::trace("app");
     let store = open_history(g, &mut app, false)?;
+    content::trace("history");
     run_app(app, store)
 }
 

@@ -47,6 +47,26 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
+/// Developers' start-up trace: with `TRIALDECK_TRACE=FILE`, each call appends a label and
+/// the milliseconds since the first call to FILE (how PERFORMANCE.md splits a warm start).
+#[doc(hidden)]
+pub fn trace(label: &str) {
+    use std::sync::OnceLock;
+    static START: OnceLock<(std::time::Instant, Option<std::path::PathBuf>)> = OnceLock::new();
+    let (t0, path) = START.get_or_init(|| {
+        (
+            std::time::Instant::now(),
+            std::env::var_os("TRIALDECK_TRACE").map(Into::into),
+        )
+    });
+    if let Some(p) = path {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(p) {
+            let _ = writeln!(f, "{:8.3} {label}", t0.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+}
+
 /// A library that validated, with the warnings it produced.
 #[derive(Debug)]
 pub struct Loaded {
@@ -125,6 +145,7 @@ pub fn load_later_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, 
         && lazy.len() == got.len()
         && let Some(loaded) = open_lazily(&lazy)
     {
+        trace("library");
         return Ok(loaded);
     }
     drop(lazy);
@@ -182,12 +203,7 @@ pub fn pack_key(dir: &Path) -> Option<cache::Key> {
 }
 
 fn key_of(listing: &Listing) -> Option<cache::Key> {
-    let files = listing
-        .metas
-        .as_ref()?
-        .iter()
-        .map(|(name, meta)| cache::Stamp::of(name.clone(), meta))
-        .collect();
+    let files = listing.metas.clone()?;
     Some(cache::Key {
         dir: listing.canonical.to_string_lossy().into_owned(),
         files,
@@ -205,7 +221,9 @@ fn open_dir(
     threads: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Got, Diagnostic> {
+    trace("list");
     let listing = read::list_dir(dir, budget)?;
+    trace("listed");
     let key = key_of(&listing).filter(|k| cache.wants(k));
     let first = diags.len();
     if let Some(key) = &key
@@ -219,6 +237,7 @@ fn open_dir(
             < opened.image.written_ns()
         && let Ok(names) = opened.image.names()
     {
+        trace("image opened");
         let image = opened.image;
         // The stamps say which files the image holds as they are now; the rest is parsed.
         let at: HashMap<&str, u32> = names
@@ -264,6 +283,7 @@ fn open_dir(
             order,
             changed,
         };
+        trace("stamps compared");
         if diags.len() == first && !incomplete {
             return Ok(Got::Lazy(lazy));
         }
