@@ -136,6 +136,19 @@ impl Cache {
             .write(&lib);
     }
 
+    /// [`Cache::put`] without proving the entries' text clean: how tests plant an image a
+    /// tamperer made (one whose checksums all hold).
+    #[cfg(feature = "dev")]
+    pub fn plant(&self, key: &Key, manifest: &Manifest, entries: &[Entry]) {
+        let Some(path) = self.path_for(key) else {
+            return;
+        };
+        let lib = super::Library::new(vec![], entries.to_vec());
+        let mut p = self.pending(path, key.clone(), manifest.clone(), true, entries.len());
+        p.unchecked = true;
+        p.write(&lib);
+    }
+
     /// An image to write of the pack `key` describes, whose entries are entries `0..n` of
     /// the library it will be given.
     pub(crate) fn pending(
@@ -146,10 +159,6 @@ impl Cache {
         self_contained: bool,
         n: usize,
     ) -> super::image::Pending {
-        if let Some(dir) = self.dir.as_deref() {
-            // Temporary files of the cache's own earlier naming, left by killed writes.
-            crate::fsutil::sweep(dir, SystemTime::now(), legacy_temp_pid);
-        }
         super::image::Pending {
             path,
             max_total_bytes: self.max_total_bytes,
@@ -163,6 +172,7 @@ impl Cache {
                 .collect(),
             self_contained,
             base: None,
+            unchecked: false,
         }
     }
 }
@@ -183,7 +193,7 @@ fn is_cache_file(name: &str) -> bool {
 
 /// The process id in the name of a temporary file of an earlier cache writer
 /// (`.<16 hex>.bin.<pid>.tmp`).
-fn legacy_temp_pid(name: &str) -> Option<u32> {
+pub(crate) fn legacy_temp_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
     let (file, pid) = rest.rsplit_once('.')?;
     if !is_cache_file(file) || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {

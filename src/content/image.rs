@@ -289,6 +289,7 @@ pub struct Image {
     /// its long text without decoding it.
     checked: Vec<AtomicU8>,
     lost: AtomicBool,
+    path: PathBuf,
     #[cfg(unix)]
     id: (u64, u64),
 }
@@ -381,6 +382,7 @@ impl Image {
             recs,
             checked,
             lost: AtomicBool::new(false),
+            path: path.to_path_buf(),
             #[cfg(unix)]
             id,
         })
@@ -559,9 +561,23 @@ impl Image {
             .ok_or_else(|| invalid("no such entry"))
     }
 
-    /// Mark the image as failing its checks after it was opened (its bytes changed on disk).
+    /// Mark the image as failing its checks after it was opened (its bytes changed on disk),
+    /// and remove its file if it is still the one opened: the next run reads the pack from
+    /// its files and writes a new image.
     pub fn lose(&self) {
-        self.lost.store(true, Ordering::Relaxed);
+        if self.lost.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if let Ok(m) = std::fs::symlink_metadata(&self.path)
+                && m.is_file()
+                && (m.dev(), m.ino()) == self.id
+            {
+                let _ = std::fs::remove_file(&self.path);
+            }
+        }
     }
 
     pub fn is_lost(&self) -> bool {
@@ -691,8 +707,8 @@ impl postcard::ser_flavors::Flavor for Noting {
 }
 
 /// An entry's bytes and its search records.
-fn encode_entry(e: &Entry) -> io::Result<(Vec<u8>, Vec<u8>)> {
-    if !super::sanitize::all_clean(e) {
+fn encode_entry(e: &Entry, unchecked: bool) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    if !unchecked && !super::sanitize::all_clean(e) {
         // Validation sanitizes every string: text that is not clean is never written.
         return Err(invalid("unclean text"));
     }
@@ -736,6 +752,8 @@ pub struct Pending {
     pub(crate) self_contained: bool,
     /// The image this one updates (its unchanged entries are kept as they are).
     pub(crate) base: Option<std::sync::Arc<Image>>,
+    /// Write text without proving it clean (only to plant bad images in tests).
+    pub(crate) unchecked: bool,
 }
 
 impl Pending {
@@ -754,6 +772,8 @@ impl Pending {
             return Ok(());
         };
         std::fs::create_dir_all(dir)?;
+        // Temporary files of the cache's own earlier naming, left by killed writes.
+        crate::fsutil::sweep(dir, std::time::SystemTime::now(), super::cache::legacy_temp_pid);
         let appended = match &self.base {
             Some(base) if base.garbage() * 2 <= base.map.len() as u64 => {
                 self.append(base, lib, now).is_ok()
@@ -871,7 +891,7 @@ impl Pending {
                         .entries
                         .get(*entry)
                         .ok_or_else(|| invalid("no such entry"))?;
-                    let (bytes, frag) = encode_entry(e)?;
+                    let (bytes, frag) = encode_entry(e, self.unchecked)?;
                     let a = put(w, &bytes, &mut pos)?;
                     let b = put(w, &frag, &mut pos)?;
                     rows.push(Row::of(e));

@@ -152,6 +152,11 @@ pub fn load_later_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, 
     load_checked(got, threads, diags)
 }
 
+/// The bundled packs, which are checked by the test suite and so always load.
+pub fn load_bundled() -> Result<Loaded, Report> {
+    load(&[PackSource::Bundled])
+}
+
 /// A pack directory as the orchestrator found it.
 enum Got {
     /// Read and parsed here, with what to write to its image once it is checked.
@@ -522,6 +527,7 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
                 items,
                 self_contained: true,
                 base: Some(Arc::clone(&p.image)),
+                unchecked: false,
             });
         }
         infos.push(PackInfo {
@@ -672,6 +678,7 @@ fn pending_of(w: ToWrite, checked: &validate::Checked, at: usize, n: usize) -> P
         items,
         self_contained,
         base: w.base,
+        unchecked: false,
     }
 }
 

@@ -415,7 +415,7 @@ pub fn gen_library(trials: usize, seed: u64) -> Library {
     let entries: Vec<Entry> = (0..trials).map(|i| gen_entry(&mut r, i)).collect();
     let pack = PackInfo {
         manifest: manifest(),
-        entries: entries.iter().map(|e| e.id.to_string()).collect(),
+        entries: entries.iter().map(|e| e.id.clone()).collect(),
     };
     Library::new(vec![pack], entries)
 }
