@@ -459,6 +459,9 @@ pub struct Runtime<C: Console> {
     stop: Arc<AtomicI32>,
     clock: Box<dyn FnMut() -> SystemTime>,
     drawn: bool,
+    /// The thread writing pack images after the first frame (waited for at exit, after the
+    /// terminal is given back, so a quick `q` does not lose the image).
+    writer: Option<std::thread::JoinHandle<()>>,
 }
 
 impl<C: Console> Runtime<C> {
@@ -481,6 +484,7 @@ impl<C: Console> Runtime<C> {
             stop: Arc::new(AtomicI32::new(0)),
             clock,
             drawn: false,
+            writer: None,
         }
     }
 
@@ -523,13 +527,14 @@ impl<C: Console> Runtime<C> {
         let pending = self.app.lib.take_pending_images();
         if !pending.is_empty() {
             let lib = Arc::clone(&self.app.lib);
-            let _ = std::thread::Builder::new()
+            self.writer = std::thread::Builder::new()
                 .name("pack-image".into())
                 .spawn(move || {
                     for p in pending {
                         p.write(&lib);
                     }
-                });
+                })
+                .ok();
         }
         self.services.prepare_search(&mut self.app, now);
         Ok(())
@@ -695,6 +700,10 @@ pub fn run_linked(
     loop_left();
     let notice = rt.finish();
     restore();
+    // A pack image still being written is finished (the terminal is already the shell's).
+    if let Some(w) = rt.writer.take() {
+        let _ = w.join();
+    }
     // (ratatui's Terminal writes to the tty when dropped, which a hung-up tty answers with an
     // error its drop cannot report but by a panic.)
     discard(rt.console.terminal);
