@@ -262,6 +262,9 @@ enum DevCommand {
     GenPack {
         #[arg(long, default_value_t = 1000)]
         trials: usize,
+        /// Number the trials from this one (packs of separate ranges load together).
+        #[arg(long, default_value_t = 0)]
+        first: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(long, value_name = "DIR")]
@@ -431,8 +434,14 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::Export(args)) => cmd_export(&load(&sources)?, &args),
         #[cfg(feature = "dev")]
         Some(Command::Dev {
-            command: DevCommand::GenPack { trials, seed, out },
-        }) => cmd_gen_pack(trials, seed, &out),
+            command:
+                DevCommand::GenPack {
+                    trials,
+                    first,
+                    seed,
+                    out,
+                },
+        }) => cmd_gen_pack(trials, first, seed, &out),
     }
 }
 
@@ -1280,9 +1289,9 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
 
 /// `dev gen-pack`: a synthetic pack for benchmarks.
 #[cfg(feature = "dev")]
-fn cmd_gen_pack(trials: usize, seed: u64, out: &Path) -> CliResult {
+fn cmd_gen_pack(trials: usize, first: usize, seed: u64, out: &Path) -> CliResult {
     trialdeck::dev::generate::check_trials(trials).map_err(|e| CliError::Usage(e.to_string()))?;
-    trialdeck::dev::generate::gen_pack(trials, seed, out)
+    trialdeck::dev::generate::gen_pack_from(trials, seed, first, out)
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", out.display())))?;
     write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
     Ok(ExitCode::SUCCESS)
