@@ -185,7 +185,10 @@ fn check_reports_the_same_with_and_without_the_cache() {
     assert!(off.has_errors());
     assert!(off.warnings() > 0, "{}", off.render());
     let cold = load(&dir, &cache).unwrap_err();
-    assert!(cache_file(&cdir).is_none(), "a pack with errors gets no image");
+    assert!(
+        cache_file(&cdir).is_none(),
+        "a pack with errors gets no image"
+    );
     let warm = load(&dir, &cache).unwrap_err();
     assert_eq!(off.render(), cold.render());
     assert_eq!(off.render(), warm.render());
@@ -297,7 +300,12 @@ fn text_from_an_image_is_never_shown_unsanitized() {
                 "field={field}: {c:?} reached the library"
             );
             assert!(
-                !loaded.library.entries.rows().iter().any(|r| r.name.contains(c)),
+                !loaded
+                    .library
+                    .entries
+                    .rows()
+                    .iter()
+                    .any(|r| r.name.contains(c)),
                 "field={field}: {c:?} reached the list"
             );
         }

@@ -96,16 +96,28 @@ fn an_edit_of_one_file_reads_that_file_and_appends_its_part() {
     let text = text.replacen("\"trial-00007-phd\"", "\"trial-00007-phd-2\"", 1);
     fs::write(&path, text).unwrap();
     let old = SystemTime::now() - Duration::from_secs(3600);
-    fs::File::options().write(true).open(&path).unwrap().set_modified(old).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
     let edited = load(&dir, &cache);
     // Only the edited entry was read: every other one is still in the image, undecoded.
     assert_eq!(edited.library.entries.decoded(), 1);
     assert!(edited.library.entries[7].title.starts_with("Edited: "));
-    assert_eq!(edited.library.entries[7].questions[4].id, "trial-00007-phd-2");
+    assert_eq!(
+        edited.library.entries[7].questions[4].id,
+        "trial-00007-phd-2"
+    );
     let m = fs::metadata(&file).unwrap();
     assert_eq!(m.ino(), ino, "the image is appended to, not written anew");
     assert!(m.len() > len, "its new part is appended");
-    assert!(m.len() < len + len / 4, "and only that: {} after {len}", m.len());
+    assert!(
+        m.len() < len + len / 4,
+        "and only that: {} after {len}",
+        m.len()
+    );
     // The next run takes the edited entry from the image too, and gives a full load.
     let again = load(&dir, &cache);
     assert_eq!(again.library.entries.decoded(), 0);
@@ -138,7 +150,11 @@ fn packs_with_images_load_together_and_a_clash_between_them_is_reported() {
     let rename = |dir: &Path, id: &str| {
         let m = dir.join("pack.ron");
         let t = fs::read_to_string(&m).unwrap();
-        fs::write(&m, t.replacen("id: \"synthetic\"", &format!("id: \"{id}\""), 1)).unwrap();
+        fs::write(
+            &m,
+            t.replacen("id: \"synthetic\"", &format!("id: \"{id}\""), 1),
+        )
+        .unwrap();
     };
     rename(&a, "a");
     rename(&b, "b");
@@ -149,7 +165,16 @@ fn packs_with_images_load_together_and_a_clash_between_them_is_reported() {
             continue;
         }
         let t = fs::read_to_string(&p).unwrap().replace("trial-", "other-");
-        fs::write(p.with_file_name(p.file_name().unwrap().to_string_lossy().replace("trial-", "other-")), t).unwrap();
+        fs::write(
+            p.with_file_name(
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace("trial-", "other-"),
+            ),
+            t,
+        )
+        .unwrap();
         fs::remove_file(&p).unwrap();
     }
     age(&a);

@@ -132,8 +132,14 @@ impl Cache {
             .iter()
             .all(|e| e.related.iter().all(|r| ids.contains(r.to.as_str())));
         let lib = super::Library::new(vec![], entries.to_vec());
-        self.pending(path, key.clone(), manifest.clone(), self_contained, entries.len())
-            .write(&lib);
+        self.pending(
+            path,
+            key.clone(),
+            manifest.clone(),
+            self_contained,
+            entries.len(),
+        )
+        .write(&lib);
     }
 
     /// [`Cache::put`] without proving the entries' text clean: how tests plant an image a

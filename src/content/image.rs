@@ -175,7 +175,14 @@ impl Rec {
     }
 
     fn write(&self, out: &mut Vec<u8>) {
-        for v in [self.len, self.mtime_ns, self.ctime_ns, self.ino, self.dev, self.at] {
+        for v in [
+            self.len,
+            self.mtime_ns,
+            self.ctime_ns,
+            self.ino,
+            self.dev,
+            self.at,
+        ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         for v in [self.bytes, self.bytes_crc, self.frag, self.frag_crc] {
@@ -326,19 +333,20 @@ impl Image {
         header.copy_from_slice(&buf);
         let u32_at = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().unwrap_or_default());
         let u64_at = |i: usize| u64::from_le_bytes(header[i..i + 8].try_into().unwrap_or_default());
-        if &header[..16] != MAGIC
-            || u32_at(16) != FORMAT
-            || u32_at(FINGERPRINT_AT) != fingerprint()
+        if &header[..16] != MAGIC || u32_at(16) != FORMAT || u32_at(FINGERPRINT_AT) != fingerprint()
         {
             return Err(invalid("stale"));
         }
         if crc32fast::hash(&header[..60]) != u32_at(60) {
             return Err(invalid("header checksum"));
         }
-        let (root_at, root_len, root_crc, written_len) = (u64_at(24), u64_at(32), u32_at(40), u64_at(48));
+        let (root_at, root_len, root_crc, written_len) =
+            (u64_at(24), u64_at(32), u32_at(40), u64_at(48));
         if written_len > size
             || root_len > MAX_ROOT
-            || root_at.checked_add(root_len).is_none_or(|e| e > written_len)
+            || root_at
+                .checked_add(root_len)
+                .is_none_or(|e| e > written_len)
         {
             return Err(invalid("length"));
         }
@@ -356,7 +364,12 @@ impl Image {
         let image_len = written_len;
         let within = |s: &Span| s.at.checked_add(s.len).is_some_and(|e| e <= image_len);
         let spans = [
-            root.table, root.names, root.rows, root.refs, root.qhashes, root.diags,
+            root.table,
+            root.names,
+            root.rows,
+            root.refs,
+            root.qhashes,
+            root.diags,
         ];
         if !spans.iter().all(within) {
             return Err(invalid("length"));
@@ -511,8 +524,7 @@ impl Image {
     /// Entry `i`'s bytes and search records as stored (for writing them again unchanged).
     fn raw(&self, i: u32, out: &mut Vec<u8>) -> io::Result<Rec> {
         let r = self.rec(i)?;
-        self.map
-            .copy(r.at, (r.bytes + r.frag) as usize, out)?;
+        self.map.copy(r.at, (r.bytes + r.frag) as usize, out)?;
         let (bytes, frag) = out.split_at(r.bytes as usize);
         if crc32fast::hash(bytes) != r.bytes_crc || crc32fast::hash(frag) != r.frag_crc {
             return Err(invalid("entry checksum"));
@@ -602,10 +614,11 @@ fn read_span<'b>(map: &Map, s: Span, buf: &'b mut Vec<u8>) -> io::Result<&'b [u8
 /// Decode an entry's bytes: within their length (a corrupt length fails before allocating
 /// beyond them), ending exactly at their end, every string clean.
 fn decode_entry(bytes: &[u8]) -> io::Result<Entry> {
-    let e: Entry = super::text::arena_sized(bytes.len(), || match postcard::take_from_bytes(bytes) {
-        Ok((e, [])) => Ok(e),
-        _ => Err(invalid("entry")),
-    })?;
+    let e: Entry =
+        super::text::arena_sized(bytes.len(), || match postcard::take_from_bytes(bytes) {
+            Ok((e, [])) => Ok(e),
+            _ => Err(invalid("entry")),
+        })?;
     if !super::sanitize::all_clean(&e) {
         return Err(invalid("unclean text"));
     }
@@ -654,7 +667,8 @@ fn decode_rows(b: &[u8], n: usize) -> Option<Vec<Row>> {
         return None;
     }
     let block = super::text::Shared::new(text);
-    let u32_at = |r: &[u8], i: usize| u32::from_le_bytes(r[i..i + 4].try_into().unwrap_or_default());
+    let u32_at =
+        |r: &[u8], i: usize| u32::from_le_bytes(r[i..i + 4].try_into().unwrap_or_default());
     let mut rows = Vec::with_capacity(n);
     for r in recs.chunks_exact(ROW) {
         let id = block.text(u32_at(r, 0), u32_at(r, 4))?;
@@ -735,7 +749,10 @@ fn encode_entry(e: &Entry, unchecked: bool) -> io::Result<(Vec<u8>, Vec<u8>)> {
 #[derive(Debug)]
 pub(crate) enum Item {
     /// Entry `n` of the library (in memory), with what checking it reported.
-    New { entry: usize, diags: Vec<StoredDiag> },
+    New {
+        entry: usize,
+        diags: Vec<StoredDiag>,
+    },
     /// Entry `at` of the image being updated, unchanged.
     Keep { at: u32 },
 }
@@ -773,7 +790,11 @@ impl Pending {
         };
         std::fs::create_dir_all(dir)?;
         // Temporary files of the cache's own earlier naming, left by killed writes.
-        crate::fsutil::sweep(dir, std::time::SystemTime::now(), super::cache::legacy_temp_pid);
+        crate::fsutil::sweep(
+            dir,
+            std::time::SystemTime::now(),
+            super::cache::legacy_temp_pid,
+        );
         let appended = match &self.base {
             Some(base) if base.garbage() * 2 <= base.map.len() as u64 => {
                 self.append(base, lib, now).is_ok()
@@ -914,8 +935,7 @@ impl Pending {
                 }
                 Item::Keep { at } => {
                     let base = self.base.as_ref().ok_or_else(|| invalid("no base"))?;
-                    let (brows, brefs, _) =
-                        base_rows.as_ref().ok_or_else(|| invalid("no base"))?;
+                    let (brows, brefs, _) = base_rows.as_ref().ok_or_else(|| invalid("no base"))?;
                     let i = *at as usize;
                     rows.push(brows.get(i).cloned().ok_or_else(|| invalid("rows"))?);
                     refs.push(brefs.get(i).cloned().ok_or_else(|| invalid("refs"))?);

@@ -203,7 +203,7 @@ impl Entries {
             Ok(e) => e,
             Err(_) => {
                 image.lose();
-                self.from_file(i, image, at)
+                self.read_from_file(i, image, at)
                     .unwrap_or_else(|| unreadable(&self.rows[i]))
             }
         }
@@ -211,7 +211,7 @@ impl Entries {
 
     /// Entry `i` read from its file and checked (as validation checks it), for an entry
     /// whose image bytes failed their checks: `None` if that fails too.
-    fn from_file(&self, i: usize, image: &Image, at: u32) -> Option<Entry> {
+    fn read_from_file(&self, i: usize, image: &Image, at: u32) -> Option<Entry> {
         let f = (*self.from.get(i)?)?;
         let (dir, sources) = &**self.fallback.get(f.image as usize)?;
         let name = image.names().ok()?.into_iter().nth(at as usize)?;

@@ -140,9 +140,7 @@ impl Map {
                 use std::os::windows::fs::FileExt;
                 let mut done = 0;
                 while done < len {
-                    let n = self
-                        .file
-                        .seek_read(&mut out[done..], (at + done) as u64)?;
+                    let n = self.file.seek_read(&mut out[done..], (at + done) as u64)?;
                     if n == 0 {
                         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "short"));
                     }
@@ -224,8 +222,8 @@ mod guard {
                 act.sa_sigaction = handler as *const () as usize;
                 act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
                 libc::sigemptyset(&mut act.sa_mask);
-                let prev = &raw mut PREVIOUS;
-                libc::sigaction(libc::SIGBUS, &act, (*prev).as_mut_ptr());
+                let prev = (&raw mut PREVIOUS).cast::<libc::sigaction>();
+                libc::sigaction(libc::SIGBUS, &act, prev);
             }
         });
     }
@@ -235,10 +233,7 @@ mod guard {
         // SAFETY: the kernel passes a valid siginfo for a SA_SIGINFO handler.
         let addr = unsafe { (*info).si_addr() } as usize;
         for s in &TABLE {
-            let (start, len) = (
-                s.start.load(Ordering::SeqCst),
-                s.len.load(Ordering::SeqCst),
-            );
+            let (start, len) = (s.start.load(Ordering::SeqCst), s.len.load(Ordering::SeqCst));
             if start != 0 && addr >= start && addr < start + len {
                 // SAFETY: replaces the pages of this mapping (ours, registered) with
                 // anonymous zero pages at the same address; the faulting copy reads zeros.
@@ -261,7 +256,7 @@ mod guard {
         // Not ours: what was there before runs, as if we were not here.
         // SAFETY: PREVIOUS was written before our handler was installed.
         unsafe {
-            let prev = (*(&raw const PREVIOUS)).assume_init_ref();
+            let prev = &*(&raw const PREVIOUS).cast::<libc::sigaction>();
             let h = prev.sa_sigaction;
             if h == libc::SIG_DFL || h == libc::SIG_IGN {
                 // Put it back and return: the fault happens again, under the old action.

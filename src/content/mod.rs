@@ -61,7 +61,11 @@ pub fn trace(label: &str) {
     });
     if let Some(p) = path {
         use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(p) {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+        {
             let _ = writeln!(f, "{:8.3} {label}", t0.elapsed().as_secs_f64() * 1e3);
         }
     }
@@ -94,7 +98,6 @@ pub fn load(sources: &[PackSource]) -> Result<Loaded, Report> {
 pub fn load_later(sources: &[PackSource]) -> Result<Loaded, Report> {
     load_later_with(sources, &Cache::from_env())
 }
-
 
 /// [`load()`] with the given cache ([`Cache::off`] for none).
 pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report> {
@@ -157,7 +160,8 @@ pub fn load_bundled() -> Result<Loaded, Report> {
     load(&[PackSource::Bundled])
 }
 
-/// A pack directory as the orchestrator found it.
+/// A pack directory as the orchestrator found it (one per source: their sizes matter little).
+#[allow(clippy::large_enum_variant)]
 enum Got {
     /// Read and parsed here, with what to write to its image once it is checked.
     Parsed(ParsedPack, Option<ToWrite>),
@@ -489,9 +493,14 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
     for ((p, m), fresh) in packs.iter().zip(manifests).zip(fresh) {
         let stored = p.image.diags().ok()?;
         let stored: HashMap<u32, &Vec<StoredDiag>> = stored.iter().map(|(i, d)| (*i, d)).collect();
-        let img = entries.add_image(Arc::clone(&p.image), p.listing.canonical.clone(), sources.clone());
+        let img = entries.add_image(
+            Arc::clone(&p.image),
+            p.listing.canonical.clone(),
+            sources.clone(),
+        );
         let first = entries.len();
-        let mut fresh: Vec<Option<(Entry, Vec<Diagnostic>)>> = fresh.into_iter().map(Some).collect();
+        let mut fresh: Vec<Option<(Entry, Vec<Diagnostic>)>> =
+            fresh.into_iter().map(Some).collect();
         let mut items = Vec::with_capacity(p.order.len());
         let mut ids = Vec::with_capacity(p.order.len());
         for (i, place) in p.order.iter().enumerate() {
@@ -587,7 +596,11 @@ fn links_hold(p: &Lazy, fresh: &[(Entry, Vec<Diagnostic>)]) -> Option<bool> {
         }
         links.extend(rel.into_iter().map(|to| (id, to)));
     }
-    Some(links.iter().all(|(from, to)| from != to && ids.contains(to)))
+    Some(
+        links
+            .iter()
+            .all(|(from, to)| from != to && ids.contains(to)),
+    )
 }
 
 /// Several packs, each as its image holds it: no entry id, and no question id, is used by

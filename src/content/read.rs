@@ -249,7 +249,9 @@ pub(crate) struct Listing {
 impl Listing {
     /// Entry file `i`'s display name.
     pub fn entry_name(&self, i: usize) -> String {
-        self.entries.get(i).map_or_else(String::new, |f| display(&f.path))
+        self.entries
+            .get(i)
+            .map_or_else(String::new, |f| display(&f.path))
     }
 
     /// The manifest's display name.

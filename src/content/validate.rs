@@ -329,31 +329,30 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: u
     // Entries are independent here, so large libraries are checked on the machine's cores;
     // each part's diagnostics are appended in entry order, as one thread would have.
     let sources = manifests_ok.then_some(&source_ids);
-    let check_all = |part: &mut [(String, Entry)],
-                     outcomes: &mut [Outcome],
-                     stored: &mut [Vec<Diagnostic>]| {
-        let mut report = Report::default();
-        for (((file, e), outcome), stored) in part.iter_mut().zip(outcomes).zip(stored) {
-            if *outcome == Outcome::Prechecked {
-                // Checked when its image was written: what it reported then, again.
-                report.diagnostics.append(stored);
-                continue;
+    let check_all =
+        |part: &mut [(String, Entry)], outcomes: &mut [Outcome], stored: &mut [Vec<Diagnostic>]| {
+            let mut report = Report::default();
+            for (((file, e), outcome), stored) in part.iter_mut().zip(outcomes).zip(stored) {
+                if *outcome == Outcome::Prechecked {
+                    // Checked when its image was written: what it reported then, again.
+                    report.diagnostics.append(stored);
+                    continue;
+                }
+                let before = report.diagnostics.len();
+                let mut cx = Ctx {
+                    file,
+                    report: &mut report,
+                    changed: false,
+                };
+                check_entry(&mut cx, e, sources);
+                let changed = cx.changed;
+                if report.diagnostics.len() > before {
+                    *outcome = Outcome::Noisy { changed };
+                    *stored = report.diagnostics[before..].to_vec();
+                }
             }
-            let before = report.diagnostics.len();
-            let mut cx = Ctx {
-                file,
-                report: &mut report,
-                changed: false,
-            };
-            check_entry(&mut cx, e, sources);
-            let changed = cx.changed;
-            if report.diagnostics.len() > before {
-                *outcome = Outcome::Noisy { changed };
-                *stored = report.diagnostics[before..].to_vec();
-            }
-        }
-        report.diagnostics
-    };
+            report.diagnostics
+        };
     let mut entry_diags = prechecked;
     let to_check = outcomes
         .iter()

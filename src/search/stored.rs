@@ -19,6 +19,12 @@ use super::index::{IN_LIB, LEN_MORE, Record, SearchIndex, Slot, fold};
 use crate::content::{Entry, Library, Role};
 use std::sync::Arc;
 
+/// Where a string of an entry is in the entry's bytes, if it can be said.
+type Locate<'a> = &'a dyn Fn(&str) -> Option<u32>;
+
+/// A record of a fragment: kind, role, item, pieces.
+type Stored<'a> = (Kind, Option<Role>, u32, &'a str);
+
 /// Bytes of a record's head in a fragment: kind, role, item (`u32`), pieces' length (`u32`).
 const HEAD: usize = 10;
 
@@ -101,7 +107,7 @@ fn kind_byte(k: Kind) -> u8 {
 
 /// The search records of `entry` alone, as its image stores them. `locate` gives where a
 /// string of the entry is in the entry's bytes (`None`: the text is held folded instead).
-pub fn fragment(entry: &Entry, locate: &dyn Fn(&str) -> Option<u32>) -> Vec<u8> {
+pub fn fragment(entry: &Entry, locate: Locate<'_>) -> Vec<u8> {
     encode(entry, Some(locate))
 }
 
@@ -110,7 +116,7 @@ fn fragment_in_memory(entry: &Entry) -> Vec<u8> {
     encode(entry, None)
 }
 
-fn encode(entry: &Entry, locate: Option<&dyn Fn(&str) -> Option<u32>>) -> Vec<u8> {
+fn encode(entry: &Entry, locate: Option<Locate<'_>>) -> Vec<u8> {
     let idx = SearchIndex::build_in_memory(Arc::new(Library::new(vec![], vec![entry.clone()])));
     let mut heads = Vec::with_capacity(4 + idx.records.len() * HEAD);
     heads.extend_from_slice(&(idx.records.len() as u32).to_le_bytes());
@@ -150,7 +156,7 @@ fn encode(entry: &Entry, locate: Option<&dyn Fn(&str) -> Option<u32>>) -> Vec<u8
 }
 
 /// The records of one fragment: (kind, role, item, pieces), checked to be records.
-fn decode(b: &[u8]) -> Option<Vec<(Kind, Option<Role>, u32, &str)>> {
+fn decode(b: &[u8]) -> Option<Vec<Stored<'_>>> {
     let n = u32::from_le_bytes(b.get(..4)?.try_into().ok()?) as usize;
     let heads = b.get(4..4 + n.checked_mul(HEAD)?)?;
     let mut text = b.get(4 + n * HEAD..)?;
@@ -215,7 +221,7 @@ fn push_records(
     heads: &mut Vec<Record>,
     items: &mut Vec<Record>,
     ei: usize,
-    records: &[(Kind, Option<Role>, u32, &str)],
+    records: &[Stored<'_>],
 ) {
     for (k, &(kind, role, item, pieces)) in records.iter().enumerate() {
         let start = text.len();

@@ -302,7 +302,13 @@ impl Looped {
 
     /// `app` as the binary runs it: the search index is built on a thread of its own after
     /// the first frame, and `before` (keys) is queued before that first frame is drawn.
-    pub fn with_background_search(app: App, w: u16, h: u16, now: SystemTime, before: &[&str]) -> Looped {
+    pub fn with_background_search(
+        app: App,
+        w: u16,
+        h: u16,
+        now: SystemTime,
+        before: &[&str],
+    ) -> Looped {
         let store = Store::no_save(app.deck.scheduler.clone());
         Looped::build(app, store, w, h, now, true, before)
     }
@@ -332,7 +338,8 @@ impl Looped {
         let mut rt = rt;
         rt.services.build_in_background = background;
         for k in before {
-            tx.send(Incoming::Input(key_event(k))).expect("the loop listens");
+            tx.send(Incoming::Input(key_event(k)))
+                .expect("the loop listens");
         }
         let mut l = Looped {
             rt,
