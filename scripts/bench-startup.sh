@@ -77,6 +77,21 @@ for p in $PACKS; do
   CASES="$CASES $p:nocache $p:cache"
   for e in $EDIT; do [ "$e" = "$p" ] && CASES="$CASES $p:edit"; done
 done
+export TRIALDECK_CONFIG="$TMP/config.ron" TERM=xterm-256color
+save=(--no-save)
+[ "$HISTORY" = 1 ] && save=()
+args_for() { # case -> trialdeck args
+  local d="$TMP/data-$RANDOM$RANDOM"
+  if [ "$1" = bundled ]; then echo "--data-dir $d ${save[*]}"; else
+    echo "$(for p in $(dirs_of "${1%%:*}"); do echo "--pack $p"; done) --data-dir $d ${save[*]}"; fi
+}
+cache_for() { # case, build number -> TRIALDECK_CACHE_DIR
+  case "$1" in *:cache | *:edit) echo "$TMP/cache$2" ;; *) echo off ;; esac
+}
+edit_one() { # case: one entry file's title grows by a letter
+  local f; f="$(dirs_of "${1%%:*}" | head -1)/trial-00042.ron"
+  sed -i '0,/title: "/s//title: "x/' "$f"
+}
 echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  bins=$BINS  runs=$RUNS  history=$HISTORY" >&2
 for ((i = 1; i <= RUNS; i++)); do
   for p in $CASES; do

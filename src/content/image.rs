@@ -536,7 +536,7 @@ impl Image {
     pub fn fragment(&self, i: u32, out: &mut Vec<u8>) -> io::Result<()> {
         let r = self.rec(i)?;
         self.map
-            .copy(r.at + u64::from(r.bytes), r.frag as usize, out)?;
+            .read(r.at + u64::from(r.bytes), r.frag as usize, out)?;
         if crc32fast::hash(out) != r.frag_crc || self.map.is_lost() {
             return Err(invalid("search records checksum"));
         }

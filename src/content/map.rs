@@ -34,7 +34,6 @@ pub struct Map {
     #[cfg(unix)]
     slot: usize,
     len: usize,
-    #[cfg(not(unix))]
     file: File,
 }
 
@@ -81,6 +80,7 @@ impl Map {
             ptr: ptr as *const u8,
             slot,
             len,
+            file: file.try_clone()?,
         })
     }
 
@@ -106,6 +106,34 @@ impl Map {
         #[cfg(not(unix))]
         {
             false
+        }
+    }
+
+    /// Read `len` bytes at `at` into `out` with a positioned read, not through the mapping:
+    /// for parts read once and spread over the file (every entry's search records), so that
+    /// the pages around them are not mapped into the process (the kernel maps up to 64 KiB
+    /// around each page a mapping touches). A file cut short reads short: an error.
+    pub fn read(&self, at: u64, len: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        if usize::try_from(at)
+            .ok()
+            .and_then(|a| a.checked_add(len))
+            .is_none_or(|end| end > self.len)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a part beyond the image",
+            ));
+        }
+        out.clear();
+        out.resize(len, 0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileExt;
+            self.file.read_exact_at(out, at)
+        }
+        #[cfg(not(unix))]
+        {
+            self.copy(at, len, out)
         }
     }
 
