@@ -34,7 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-7}
 PACKS=${PACKS:-"bundled 1000 10000"}
-EDIT=${EDIT:-10000}
+EDIT=${EDIT-10000}
 export KEY_AFTER_MS=${KEY_AFTER_MS:-10}
 MAXPACK=20000
 BINS=${BINS:-${BIN:-target/release/trialdeck}}
