@@ -9,7 +9,7 @@ and then for SETTLE_MS (default 1500) more, so that whatever it prepares in the 
 is ready (trialdeck builds its search index after its first frame; fzf reads its input).
 Then sends OPEN (e.g. "/" to open trialdeck's search; "" for none), and types each query of
 QUERIES (separated by "|") a key at a time. After each key it reads the output until none
-has come for QUIET_MS (default 40); the key's time is from writing it to the last output
+has come for QUIET_MS (default 60); the key's time is from writing it to the last output
 before that quiet (the screen as it settled). Between queries the query is erased with
 backspaces (not timed). Prints one line per timed key: `<query so far>\t<ms>`.
 
@@ -23,7 +23,7 @@ def main():
     ready, opener = argv[0].encode(), argv[1].encode()
     cmd = argv[argv.index("--") + 1:]
     queries = os.environ.get("QUERIES", "emilia|thrombocytopenia|progression free|hazard ratio|trastuzumab emtansine|t").split("|")
-    quiet = float(os.environ.get("QUIET_MS", "40")) / 1e3
+    quiet = float(os.environ.get("QUIET_MS", "60")) / 1e3
     settle = float(os.environ.get("SETTLE_MS", "1500")) / 1e3
     pid, fd = pty.fork()
     if pid == 0:
@@ -34,12 +34,13 @@ def main():
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
 
     def drain(limit):
-        """Read until `quiet` passes with no output (or `limit` seconds); the time of the
-        last output, or None."""
+        """Wait up to `limit` seconds for output, then read until `quiet` passes with none;
+        the time of the last output, or None."""
         last = None
         end = time.perf_counter() + limit
         while time.perf_counter() < end:
-            r, _, _ = select.select([fd], [], [], quiet)
+            wait = quiet if last is not None else max(0, end - time.perf_counter())
+            r, _, _ = select.select([fd], [], [], wait)
             if not r:
                 return last
             try:

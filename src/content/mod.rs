@@ -473,13 +473,13 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
     } else if packs.len() > 1 && !distinct_across(packs)? {
         return None;
     }
-    for (p, m) in packs.iter().zip(&manifests) {
+    for ((p, m), fresh) in packs.iter().zip(&manifests).zip(&fresh) {
         if let Some(id) = &m.landmark {
-            let known = p.order.iter().any(|place| match *place {
+            let kept = p.order.iter().any(|place| match *place {
                 Place::Kept(at) => p.rows.get(at as usize).is_some_and(|r| r.id == id.as_str()),
                 Place::Changed(_) => false,
-            }) || fresh_ids(p, &fresh[0]).any(|i| i == id.as_str());
-            if !known {
+            });
+            if !kept && !fresh.iter().any(|(e, _)| e.id == id.as_str()) {
                 return None;
             }
         }
@@ -549,14 +549,6 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
         library: Library::assemble(infos, entries, pending),
         report,
     })
-}
-
-/// The ids of the entries parsed here.
-fn fresh_ids<'a>(
-    _p: &Lazy,
-    fresh: &'a [(Entry, Vec<Diagnostic>)],
-) -> impl Iterator<Item = &'a str> + 'a {
-    fresh.iter().map(|(e, _)| e.id.as_str())
 }
 
 /// One pack with some files parsed here: every entry and question id is still used once,
