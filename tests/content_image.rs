@@ -199,3 +199,36 @@ fn packs_with_images_load_together_and_a_clash_between_them_is_reported() {
     let full = content::load_with(&both, &Cache::off()).unwrap();
     same(&full, &opened);
 }
+
+#[test]
+#[cfg(unix)]
+fn an_image_cut_short_or_rewritten_under_the_app_never_gives_wrong_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    trialdeck::dev::generate::gen_pack(40, 9, &dir).unwrap();
+    age(&dir);
+    let cache = Cache::at(&cdir);
+    let full = load(&dir, &Cache::off());
+    load(&dir, &cache);
+    let file = fs::read_dir(&cdir).unwrap().next().unwrap().unwrap().path();
+    // Opened (mapped), nothing decoded yet ...
+    let opened = load(&dir, &cache);
+    assert_eq!(opened.library.entries.decoded(), 0);
+    // ... then the file is cut short in place: reading past its new end faults, the fault is
+    // caught, and the entries are read from their files instead.
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_len(200)
+        .unwrap();
+    assert_eq!(opened.library.entries[5], full.library.entries[5]);
+    assert_eq!(opened.library.entries, full.library.entries);
+    assert!(opened.library.image_lost());
+    // Rewritten in place with other bytes (garbage that keeps its length): the same.
+    load(&dir, &cache);
+    let again = load(&dir, &cache);
+    let len = fs::metadata(&file).unwrap().len();
+    fs::write(&file, vec![0x5a; len as usize]).unwrap();
+    assert_eq!(again.library.entries, full.library.entries);
+}

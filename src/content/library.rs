@@ -65,6 +65,18 @@ impl Row {
     }
 }
 
+/// How to read an image's entries from their files, should their bytes fail their checks.
+#[derive(Debug, Default)]
+pub(crate) struct Fallback {
+    /// The pack's canonical directory.
+    pub dir: std::path::PathBuf,
+    /// The run's sources (entries are checked against them).
+    pub sources: HashSet<String>,
+    /// The entry files, by the entries' place in the library from `first` on.
+    pub paths: Vec<std::path::PathBuf>,
+    pub first: usize,
+}
+
 /// Where an entry not yet decoded comes from.
 #[derive(Debug, Clone, Copy)]
 struct From {
@@ -83,7 +95,7 @@ pub struct Entries {
     from: Vec<Option<From>>,
     images: Vec<Arc<Image>>,
     /// Per image: its pack's canonical directory and the run's sources.
-    fallback: Vec<Arc<(std::path::PathBuf, HashSet<String>)>>,
+    fallback: Vec<Arc<Fallback>>,
     by_id: OnceLock<HashMap<Text, usize>>,
 }
 
@@ -102,18 +114,19 @@ impl Entries {
         }
     }
 
-    /// Add an image entries will come from: `dir` is its pack's canonical directory and
-    /// `sources` the run's, for reading an entry from its file should its bytes fail their
-    /// checks. Returns the image's number for [`Self::push_image_entry`].
-    pub(crate) fn add_image(
-        &mut self,
-        image: Arc<Image>,
-        dir: std::path::PathBuf,
-        sources: HashSet<String>,
-    ) -> u32 {
+    /// Add an image entries will come from. Returns its number for
+    /// [`Self::push_image_entry`] and [`Self::set_fallback`].
+    pub(crate) fn add_image(&mut self, image: Arc<Image>) -> u32 {
         self.images.push(image);
-        self.fallback.push(Arc::new((dir, sources)));
+        self.fallback.push(Arc::default());
         (self.images.len() - 1) as u32
+    }
+
+    /// How to read image `image`'s entries from their files.
+    pub(crate) fn set_fallback(&mut self, image: u32, f: Fallback) {
+        if let Some(slot) = self.fallback.get_mut(image as usize) {
+            *slot = Arc::new(f);
+        }
     }
 
     /// Add entry `at` of image `image` (its row read from the image), decoded when asked for.
@@ -203,7 +216,7 @@ impl Entries {
             Ok(e) => e,
             Err(_) => {
                 image.lose();
-                self.read_from_file(i, image, at)
+                self.read_from_file(i)
                     .unwrap_or_else(|| unreadable(&self.rows[i]))
             }
         }
@@ -211,15 +224,15 @@ impl Entries {
 
     /// Entry `i` read from its file and checked (as validation checks it), for an entry
     /// whose image bytes failed their checks: `None` if that fails too.
-    fn read_from_file(&self, i: usize, image: &Image, at: u32) -> Option<Entry> {
+    fn read_from_file(&self, i: usize) -> Option<Entry> {
         let f = (*self.from.get(i)?)?;
-        let (dir, sources) = &**self.fallback.get(f.image as usize)?;
-        let name = image.names().ok()?.into_iter().nth(at as usize)?;
+        let fb = &**self.fallback.get(f.image as usize)?;
         let listed = super::read::Listed {
-            path: dir.join(&name),
+            path: fb.paths.get(i.checked_sub(fb.first)?)?.clone(),
             link: false,
             regular: true,
         };
+        let (dir, sources) = (&fb.dir, &fb.sources);
         let raw = super::read::read_file(&listed, dir);
         let mut diags = Vec::new();
         let (file, mut e) = super::parse::parse_file::<Entry>(raw, &mut diags)?;

@@ -137,16 +137,17 @@ pub fn load_later_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, 
             },
         }
     }
-    let lazy: Vec<&Lazy> = got
-        .iter()
+    let sources_n = got.len();
+    let mut lazy: Vec<&mut Lazy> = got
+        .iter_mut()
         .filter_map(|g| match g {
             Got::Lazy(l) => Some(l),
             Got::Parsed(..) => None,
         })
         .collect();
     if diags.is_empty()
-        && lazy.len() == got.len()
-        && let Some(loaded) = open_lazily(&lazy)
+        && lazy.len() == sources_n
+        && let Some(loaded) = open_lazily(&mut lazy)
     {
         trace("library");
         return Ok(loaded);
@@ -425,7 +426,7 @@ impl Lazy {
 /// every file as it is (and, with several packs, no id is used by two of them), or when one
 /// pack is loaded and the few files parsed here pass their checks and change no link. Any
 /// other run is `None`: it is checked in full ([`load_checked`]).
-fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
+fn open_lazily(packs: &mut [&mut Lazy]) -> Option<Loaded> {
     if !packs.iter().all(|p| p.image.self_contained()) {
         return None;
     }
@@ -437,7 +438,7 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
     let mut report = Report::default();
     let mut manifests = Vec::with_capacity(packs.len());
     let mut pack_ids = HashSet::new();
-    for p in packs {
+    for p in packs.iter() {
         let mut m = p.image.manifest().clone();
         let ds = validate::check_manifest_alone(&p.listing.manifest_name(), &mut m);
         if ds.iter().any(Diagnostic::is_error) || !pack_ids.insert(m.id.clone()) {
@@ -452,7 +453,7 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
         .collect();
     // Files parsed here: their per-entry checks, against this run's sources.
     let mut fresh: Vec<Vec<(Entry, Vec<Diagnostic>)>> = Vec::with_capacity(packs.len());
-    for p in packs {
+    for p in packs.iter() {
         let mut out = Vec::with_capacity(p.changed.len());
         for (file, e) in &p.changed {
             let mut e = e.clone();
@@ -466,8 +467,7 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
     }
     // Across entries.
     if edited {
-        let p = packs[0];
-        if !links_hold(p, &fresh[0])? {
+        if !links_hold(packs[0], &fresh[0])? {
             return None;
         }
     } else if packs.len() > 1 && !distinct_across(packs)? {
@@ -490,14 +490,12 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
     let mut infos = Vec::with_capacity(packs.len());
     let mut pending = Vec::new();
     let mut entry_diags = Vec::new();
+    let mut images = Vec::with_capacity(packs.len());
     for ((p, m), fresh) in packs.iter().zip(manifests).zip(fresh) {
         let stored = p.image.diags().ok()?;
         let stored: HashMap<u32, &Vec<StoredDiag>> = stored.iter().map(|(i, d)| (*i, d)).collect();
-        let img = entries.add_image(
-            Arc::clone(&p.image),
-            p.listing.canonical.clone(),
-            sources.clone(),
-        );
+        let img = entries.add_image(Arc::clone(&p.image));
+        images.push((img, entries.len()));
         let first = entries.len();
         let mut fresh: Vec<Option<(Entry, Vec<Diagnostic>)>> =
             fresh.into_iter().map(Some).collect();
@@ -545,6 +543,22 @@ fn open_lazily(packs: &[&Lazy]) -> Option<Loaded> {
         });
     }
     report.diagnostics.extend(entry_diags);
+    // Nothing can fail from here: the entry files are kept (not copied) for reading an
+    // entry whose image bytes fail their checks.
+    for (p, (img, first)) in packs.iter_mut().zip(images) {
+        entries.set_fallback(
+            img,
+            library::Fallback {
+                dir: p.listing.canonical.clone(),
+                sources: sources.clone(),
+                paths: std::mem::take(&mut p.listing.entries)
+                    .into_iter()
+                    .map(|l| l.path)
+                    .collect(),
+                first,
+            },
+        );
+    }
     Some(Loaded {
         library: Library::assemble(infos, entries, pending),
         report,
@@ -598,7 +612,7 @@ fn links_hold(p: &Lazy, fresh: &[(Entry, Vec<Diagnostic>)]) -> Option<bool> {
 /// Several packs, each as its image holds it: no entry id, and no question id, is used by
 /// two of them (hashes first; equal hashes send the run to the full check, which names
 /// them). `None` if an image's parts fail their checks.
-fn distinct_across(packs: &[&Lazy]) -> Option<bool> {
+fn distinct_across(packs: &[&mut Lazy]) -> Option<bool> {
     let mut entries: Vec<(u64, usize)> = Vec::new();
     let mut questions: Vec<(u64, usize)> = Vec::new();
     for (k, p) in packs.iter().enumerate() {
