@@ -44,7 +44,8 @@ fn first_frame(c: &mut Criterion) {
 }
 
 fn dir_pack(c: &mut Criterion) {
-    use trialdeck::content::{Cache, PackSource, load_with};
+    use trialdeck::content::{Cache, PackSource};
+    use trialdeck::pack::load_with;
     let trials: usize = std::env::var("TRIALDECK_BENCH_TRIALS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -74,7 +74,8 @@ fn report(stage: &str) {
 }
 
 fn main() {
-    use trialdeck::content::{Cache, PackSource, load_with};
+    use trialdeck::content::{Cache, PackSource};
+    use trialdeck::pack::load_with;
     let mut args = std::env::args().skip(1);
     let Some(dir) = args.next() else {
         eprintln!("usage: cargo run --release --example memory -- DIR [QUERY…]");

@@ -330,7 +330,12 @@ pub fn phase(d: &Design) -> String {
 /// A phase in a few letters, for a list column: `ph3`, `ph1b/2a`, `retro`, or "" when the
 /// phase names none.
 pub fn phase_short(d: &Design) -> String {
-    let phase = d.phase.to_ascii_lowercase();
+    phase_short_of(&d.phase)
+}
+
+/// [`phase_short`] of a phase as written.
+pub fn phase_short_of(phase: &str) -> String {
+    let phase = phase.to_ascii_lowercase();
     if phase.starts_with(|c: char| c.is_ascii_digit()) {
         format!("ph{}", phase.split_whitespace().next().unwrap_or(""))
     } else if phase.contains("retro") {

@@ -21,6 +21,7 @@ pub mod export;
 pub mod format;
 pub mod fsutil;
 pub mod link;
+pub mod pack;
 pub mod review;
 pub mod search;
 pub mod tui;

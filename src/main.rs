@@ -262,6 +262,9 @@ enum DevCommand {
     GenPack {
         #[arg(long, default_value_t = 1000)]
         trials: usize,
+        /// Number the trials from this one (packs of separate ranges load together).
+        #[arg(long, default_value_t = 0)]
+        first: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(long, value_name = "DIR")]
@@ -343,6 +346,7 @@ type CliResult<T = ExitCode> = Result<T, CliError>;
 const MAX_SMALL_FILE: u64 = 1024 * 1024;
 
 fn main() -> ExitCode {
+    content::trace("main");
     let cli = parse_cli();
     let color = !no_color(&cli.global) && std::io::stdout().is_terminal();
     match run(cli, color) {
@@ -422,7 +426,7 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::Search { query, limit }) => {
             cmd_search(load(&sources)?, &query.join(" "), limit)
         }
-        Some(Command::Quiz(args)) => cmd_quiz(&g, load(&sources)?, &args),
+        Some(Command::Quiz(args)) => cmd_quiz(&g, load_for_app(&sources)?, &args),
         Some(Command::Stats { format }) => cmd_stats(&g, &load(&sources)?, format),
         Some(Command::Cards(args)) => cmd_cards(&g, &load(&sources)?, args),
         Some(Command::Optimize { format }) => cmd_optimize(&g, format),
@@ -430,8 +434,14 @@ fn run(cli: Cli, color: bool) -> CliResult {
         Some(Command::Export(args)) => cmd_export(&load(&sources)?, &args),
         #[cfg(feature = "dev")]
         Some(Command::Dev {
-            command: DevCommand::GenPack { trials, seed, out },
-        }) => cmd_gen_pack(trials, seed, &out),
+            command:
+                DevCommand::GenPack {
+                    trials,
+                    first,
+                    seed,
+                    out,
+                },
+        }) => cmd_gen_pack(trials, first, seed, &out),
     }
 }
 
@@ -472,7 +482,18 @@ fn sources(g: &Global) -> CliResult<Vec<PackSource>> {
 
 /// Load the packs once, printing warnings to stderr.
 fn load(sources: &[PackSource]) -> CliResult<Library> {
-    let loaded = content::load(sources).map_err(CliError::Pack)?;
+    let loaded = trialdeck::pack::load(sources).map_err(CliError::Pack)?;
+    if !loaded.report.diagnostics.is_empty() {
+        write_stderr(&loaded.report.render());
+    }
+    Ok(loaded.library)
+}
+
+/// Load the packs for the app, printing warnings to stderr: the images of packs read from
+/// their files are written by the app once its first frame is on screen, off its drawing
+/// thread (see the runtime).
+fn load_for_app(sources: &[PackSource]) -> CliResult<Library> {
+    let loaded = content::load_later(sources).map_err(CliError::Pack)?;
     if !loaded.report.diagnostics.is_empty() {
         write_stderr(&loaded.report.render());
     }
@@ -522,9 +543,11 @@ fn keymap(g: &Global) -> CliResult<trialdeck::tui::keymap::Keymap> {
 
 /// No subcommand: open the app.
 fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
-    let library = load(sources)?;
+    let library = load_for_app(sources)?;
     let keymap = keymap(g)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        // No app to draw a frame: the images are written now.
+        trialdeck::pack::write_images(&library);
         return Err(CliError::Terminal(format!(
             "loaded {} entries and {} questions, but the app needs a terminal; \
              for plain output try `trialdeck list` or `trialdeck show ID`",
@@ -534,7 +557,9 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     }
     let mut app =
         trialdeck::tui::app::App::new(library, theme(g, ThemeName::Dark)).with_keymap(keymap);
+    content::trace("app");
     let store = open_history(g, &mut app, false)?;
+    content::trace("history");
     run_app(app, store)
 }
 
@@ -1143,7 +1168,7 @@ fn run_app_linked(
 
 /// `check`: the report on stdout; exit 1 when it has errors.
 fn cmd_check(sources: &[PackSource], format: CheckFormat) -> CliResult {
-    let report = match content::load(sources) {
+    let report = match trialdeck::pack::load(sources) {
         Ok(l) => l.report,
         Err(r) => r,
     };
@@ -1264,9 +1289,9 @@ fn cmd_export(lib: &Library, args: &ExportArgs) -> CliResult {
 
 /// `dev gen-pack`: a synthetic pack for benchmarks.
 #[cfg(feature = "dev")]
-fn cmd_gen_pack(trials: usize, seed: u64, out: &Path) -> CliResult {
+fn cmd_gen_pack(trials: usize, first: usize, seed: u64, out: &Path) -> CliResult {
     trialdeck::dev::generate::check_trials(trials).map_err(|e| CliError::Usage(e.to_string()))?;
-    trialdeck::dev::generate::gen_pack(trials, seed, out)
+    trialdeck::dev::generate::gen_pack_from(trials, seed, first, out)
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", out.display())))?;
     write_stdout(&format!("wrote {trials} trials to {}\n", out.display()))?;
     Ok(ExitCode::SUCCESS)

@@ -558,7 +558,7 @@ fn show_prints_no_escape_codes_when_not_a_terminal_or_asked_not_to() {
 #[test]
 fn show_with_color_uses_only_our_own_bold_headings() {
     // Library level, since colour needs a terminal: headings are bold, pack text is not.
-    let loaded = trialdeck::content::load(&[trialdeck::content::PackSource::Dir(mini())])
+    let loaded = trialdeck::pack::load(&[trialdeck::content::PackSource::Dir(mini())])
         .expect("mini pack loads");
     let lib = &loaded.library;
     let e = lib.entry("alpha").unwrap();

@@ -341,7 +341,7 @@ fn discrepancies_are_recorded_with_two_cited_versions() {
 #[test]
 fn json_export_snapshot_of_the_mini_pack() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini");
-    let loaded = trialdeck::content::load(&[trialdeck::content::PackSource::Dir(dir)])
+    let loaded = trialdeck::pack::load(&[trialdeck::content::PackSource::Dir(dir)])
         .unwrap_or_else(|r| panic!("the mini pack does not load:\n{}", r.render()));
     insta::assert_snapshot!(
         "mini_pack_export",

@@ -13,9 +13,7 @@ mod common;
 use common::bundled_clean as bundled;
 
 use std::collections::{BTreeSet, HashMap};
-use trialdeck::content::{
-    self, Entry, EntryKind, Library, PackSource, Question, Role, Status, Text,
-};
+use trialdeck::content::{Entry, EntryKind, Library, PackSource, Question, Role, Status, Text};
 
 // ---------------------------------------------------------------------------------------------
 // Words
@@ -846,7 +844,7 @@ fn audit_another_pack() {
         eprintln!("set TRIALDECK_AUDIT_PACK to a pack directory");
         return;
     };
-    let lib = content::load(&[PackSource::Dir(dir.into())])
+    let lib = trialdeck::pack::load(&[PackSource::Dir(dir.into())])
         .unwrap_or_else(|r| panic!("the pack does not load:\n{}", r.render()))
         .library;
     println!("== near-duplicates (≥ {DUPLICATE_AT}), and pairs down to 0.10 for comparison");

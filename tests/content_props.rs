@@ -8,7 +8,7 @@ use common::mini_dir as mini;
 use proptest::prelude::*;
 use trialdeck::content::diag::Location;
 use trialdeck::content::sanitize::is_forbidden;
-use trialdeck::content::{self, PackSource, Report};
+use trialdeck::content::{PackSource, Report};
 
 fn alpha_bytes() -> Vec<u8> {
     std::fs::read(mini().join("alpha.ron")).unwrap()
@@ -78,7 +78,7 @@ fn assert_report_sane(report: &Report, alpha: &[u8]) {
 /// Load the mini pack with `alpha` as its trial file and check the invariants.
 fn load_checked(alpha: &[u8]) {
     let tmp = pack_with_alpha(alpha);
-    match content::load(&[PackSource::Dir(tmp.path().to_path_buf())]) {
+    match trialdeck::pack::load(&[PackSource::Dir(tmp.path().to_path_buf())]) {
         Ok(loaded) => {
             assert!(!loaded.report.has_errors());
             assert_report_sane(&loaded.report, alpha);
@@ -186,7 +186,7 @@ proptest! {
 #[test]
 fn the_unmutated_trial_file_loads_cleanly() {
     let tmp = pack_with_alpha(&alpha_bytes());
-    let loaded = content::load(&[PackSource::Dir(tmp.path().to_path_buf())]).unwrap();
+    let loaded = trialdeck::pack::load(&[PackSource::Dir(tmp.path().to_path_buf())]).unwrap();
     assert!(
         loaded.report.diagnostics.is_empty(),
         "{}",
@@ -203,7 +203,7 @@ fn escape_sequences_in_strings_are_removed_at_load() {
         "name: \"AL\\u{1b}[2J\\u{1b}]8;;http://x\\u{7}PHA\u{202e}\\r\"",
     );
     let tmp = pack_with_alpha(text.as_bytes());
-    let loaded = content::load(&[PackSource::Dir(tmp.path().to_path_buf())]).unwrap();
+    let loaded = trialdeck::pack::load(&[PackSource::Dir(tmp.path().to_path_buf())]).unwrap();
     assert_eq!(loaded.library.entry("alpha").unwrap().name, "ALPHA");
     let warn = &loaded.report.diagnostics;
     assert_eq!(warn.len(), 1, "{warn:?}");
@@ -248,15 +248,15 @@ fn an_unreadable_pack_does_not_make_links_into_it_look_broken() {
         PackSource::Dir(a.path().to_path_buf()),
         PackSource::Dir(b.path().to_path_buf()),
     ];
-    let report = content::load(&dirs).unwrap_err();
+    let report = trialdeck::pack::load(&dirs).unwrap_err();
     let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["missing-manifest"], "{}", report.render());
 
     // With A fixed, B loads with it; without A, the link is a real error.
     std::fs::copy(mini().join("pack.ron"), a.path().join("pack.ron")).unwrap();
     std::fs::copy(mini().join("mechanism.ron"), a.path().join("mechanism.ron")).unwrap();
-    assert!(content::load(&dirs).is_ok());
-    let report = content::load(&dirs[1..]).unwrap_err();
+    assert!(trialdeck::pack::load(&dirs).is_ok());
+    let report = trialdeck::pack::load(&dirs[1..]).unwrap_err();
     let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["unknown-ref"], "{}", report.render());
 }

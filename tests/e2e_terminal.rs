@@ -382,6 +382,7 @@ fn fg_after_an_outside_sigstop_reads_keys_at_once() {
         "$TRIALDECK" --pack tests/fixtures/good/mini
         echo "job stopped: $?"
         stty sane
+        echo "cooked again"
         read -r _
         fg >/dev/null
         echo "job done: $?"
@@ -396,7 +397,9 @@ fn fg_after_an_outside_sigstop_reads_keys_at_once() {
     assert!(st.success());
     // The app could not see the stop, so the screen is still its own.
     s.wait_text("job stopped: 147");
-    // The shell's `read` takes a line in the cooked terminal; `fg` continues the app.
+    // The shell's `read` takes a line in the cooked terminal; `fg` continues the app. (A key
+    // sent before `stty sane` has run is read raw: a CR that never ends the line.)
+    s.wait_text("cooked again");
     s.send(b"\r");
     s.wait_for(
         "the app's screen drawn again over the shell's lines",

@@ -7,11 +7,11 @@ use common::{bundled_library as bundled, mini_dir, trialdeck};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use trialdeck::content::{self, Entry, Library, Manifest, PackSource, Role};
+use trialdeck::content::{Entry, Library, Manifest, PackSource, Role};
 use trialdeck::export::{self, Selection, anki, csv as csv_export, markdown};
 
 fn load(dir: &Path) -> Library {
-    content::load(&[PackSource::Dir(dir.to_path_buf())])
+    trialdeck::pack::load(&[PackSource::Dir(dir.to_path_buf())])
         .unwrap_or_else(|r| panic!("pack does not load:\n{}", r.render()))
         .library
 }

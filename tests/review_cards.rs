@@ -407,7 +407,7 @@ fn figures_are_read_as_a_reader_would() {
 /// the figure check reads the header alone.
 #[test]
 fn no_front_gives_its_answer_away() {
-    let mini = trialdeck::content::load(&[trialdeck::content::PackSource::Dir(
+    let mini = trialdeck::pack::load(&[trialdeck::content::PackSource::Dir(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/mini"),
     )])
     .unwrap()

@@ -155,6 +155,26 @@ fn a_search_typed_in_one_burst_shows_its_hits_and_enter_opens_the_first() {
 }
 
 #[test]
+fn keys_typed_before_the_search_index_is_built_are_answered_once_it_is() {
+    // As the binary runs: the index is built on its own thread after the first frame, and
+    // `/` and a query were typed before that frame was even drawn.
+    let app = App::new(mini_library(), ThemeName::Dark);
+    let mut l = Looped::with_background_search(app, 100, 30, NOW, &["/", "a", "l", "p", "h", "a"]);
+    let s = l.screen();
+    // Either the index is not there yet and the overlay says so, or it came in the same turn
+    // and the hits are shown: never a frozen screen.
+    assert!(
+        s.contains("Preparing the search index") || s.contains("ALPHA"),
+        "{s}"
+    );
+    l.turn_until("the hits", |l| l.screen().contains("ALPHA"));
+    assert!(!l.app().search_pending());
+    assert!(!l.screen().contains("Preparing the search index"));
+    // And the query typed first is the one answered.
+    assert_eq!(l.app().search().map(|s| s.query.as_str()), Some("alpha"));
+}
+
+#[test]
 fn a_resize_keeps_an_overlay_and_redraws_at_the_new_size() {
     let mut l = browser(80, 24);
     l.press("?");

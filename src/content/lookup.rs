@@ -1,7 +1,8 @@
 //! Finding an entry by the id a person typed: any case, `entry/item` as `search` prints it,
 //! and, on a miss, the nearest ids as suggestions.
 
-use super::model::{Entry, Library};
+use super::library::Library;
+use super::model::Entry;
 
 /// The entry an id argument names: any case, and `entry/item` as `search` prints it (the
 /// item must exist; the entry is returned). A miss is a message for people that suggests the
@@ -13,14 +14,19 @@ pub fn resolve_id<'a>(lib: &'a Library, arg: &str) -> Result<&'a Entry, String> 
         None => (arg, None),
     };
     let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
-    let Some(e) = lib.entries.iter().find(|e| same(&e.id, entry_arg)) else {
-        let ids: Vec<&str> = lib.entries.iter().map(|e| e.id.as_str()).collect();
+    // The rows: finding an id decodes only the entry found.
+    let rows = lib.entries.rows();
+    let Some(e) = rows
+        .iter()
+        .position(|r| same(&r.id, entry_arg))
+        .map(|i| &lib.entries[i])
+    else {
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         // A name ("NeoSphere") points at its entry too.
-        let by_name: Vec<&str> = lib
-            .entries
+        let by_name: Vec<&str> = rows
             .iter()
-            .filter(|e| same(&e.name, entry_arg))
-            .map(|e| e.id.as_str())
+            .filter(|r| same(&r.name, entry_arg))
+            .map(|r| r.id.as_str())
             .collect();
         let mut near = by_name;
         for id in nearest(entry_arg, &ids) {

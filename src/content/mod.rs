@@ -1,10 +1,19 @@
 //! The domain: packs, trials, findings, questions. No terminal code lives here.
 //!
 //! [`load()`] is the one orchestrator: for each source, **read** ([`read`]: files, limits,
-//! budgets) → a **cache** hit ([`cache`]) or **parse** ([`parse`]: RON with located
-//! diagnostics) → **validate** ([`validate`]: sanitize, check, resolve) → **cache put** for the
-//! packs that may be kept. Each step knows only the model and the types below it; only this
-//! file knows the order, and how many threads each step gets.
+//! budgets) → the pack's **image** ([`image`], found by [`cache`]): opened, not loaded, its
+//! unchanged files taken from it → **parse** ([`parse`]: RON with located diagnostics) what
+//! the image does not hold → **validate** ([`validate`]: sanitize, check, resolve) what was
+//! parsed, and what crosses files → **image write** for the packs that may be kept (after
+//! the app's first frame: [`Library::take_pending_images`]). Each step knows only the model
+//! and the types below it; only this file knows the order, and how many threads each step
+//! gets.
+//!
+//! A run whose packs all have images that hold them (or hold all but a few edited files of
+//! its one pack) never decodes an entry to start: the library reads list rows from the
+//! images and decodes entries when they are first asked for ([`library`]). Any other run
+//! decodes the entries the images hold, parses the rest, and validates as a run without
+//! images would, so what is reported never depends on an image.
 
 // A `Diagnostic` is large, but it is only built on the cold path of a broken pack.
 #![allow(clippy::result_large_err)]
@@ -12,7 +21,10 @@
 pub mod cache;
 pub mod diag;
 pub mod figure;
+pub mod image;
+pub mod library;
 pub mod lookup;
+mod map;
 pub mod model;
 pub mod parse;
 pub mod read;
@@ -23,13 +35,41 @@ pub mod validate;
 pub use cache::Cache;
 pub use diag::{Diagnostic, Report, Severity};
 pub use figure::Figure;
+pub use library::{Entries, Library, PackInfo, Row};
 pub use model::*;
 pub use read::PackSource;
 pub use text::Text;
 
+use image::{Image, Item, Pending, StoredDiag};
 use parse::ParsedPack;
 use read::{Budget, Listing};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
+
+/// Developers' start-up trace: with `TRIALDECK_TRACE=FILE`, each call appends a label and
+/// the milliseconds since the first call to FILE (how PERFORMANCE.md splits a warm start).
+#[doc(hidden)]
+pub fn trace(label: &str) {
+    use std::sync::OnceLock;
+    static START: OnceLock<(std::time::Instant, Option<std::path::PathBuf>)> = OnceLock::new();
+    let (t0, path) = START.get_or_init(|| {
+        (
+            std::time::Instant::now(),
+            std::env::var_os("TRIALDECK_TRACE").map(Into::into),
+        )
+    });
+    if let Some(p) = path {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+        {
+            let _ = writeln!(f, "{:8.3} {label}", t0.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+}
 
 /// A library that validated, with the warnings it produced.
 #[derive(Debug)]
@@ -46,88 +86,114 @@ pub fn threads() -> usize {
 /// Load and validate every source. On any error, the report lists them all. All sources
 /// share one budget (see the limits in [`read`]): a run over it fails with a clear error.
 ///
-/// Pack directories are parsed on the machine's cores, and large ones are kept in the cache
-/// [`Cache::from_env`] names (see [`cache`]), checked where checking found nothing.
-pub fn load(sources: &[PackSource]) -> Result<Loaded, Report> {
-    load_with(sources, &Cache::from_env())
+/// Pack directories are parsed on the machine's cores, and large ones are opened from their
+/// image in the cache [`Cache::from_env`] names (see [`cache`], [`image`]). Images to write
+/// are left in the library ([`Library::take_pending_images`]): an image also holds each
+/// entry's search records, which the search layer encodes, so the writer is above both
+/// ([`crate::pack::load`] writes them at once, the app off its drawing thread once its first
+/// frame is on screen).
+pub fn load_later(sources: &[PackSource]) -> Result<Loaded, Report> {
+    load_later_with(sources, &Cache::from_env())
 }
 
-/// What the orchestrator keeps of a pack read from its files, to put it in the cache once it
-/// is validated.
-struct ToCache {
-    key: cache::Key,
-    /// One per entry: the entry as parsed, when its text is not clean (validation sanitizes
-    /// it in place, and an unchecked entry is stored as parsed so that the next load reports
-    /// the same). Kept here so the files are never read again to fill the cache.
-    as_parsed: Vec<Option<Entry>>,
-}
-
-/// [`load()`] with the given cache ([`Cache::off`] for none).
-pub fn load_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report> {
+/// [`load_later`] with the given cache.
+pub fn load_later_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, Report> {
     let threads = threads();
     let mut diags = Vec::new();
-    let mut parsed = Vec::new();
-    let mut to_cache: Vec<Option<ToCache>> = Vec::new();
+    let mut got = Vec::new();
     let mut budget = Budget::default();
     for s in sources {
         match s {
-            PackSource::Dir(dir) => match load_dir(dir, &mut budget, cache, threads, &mut diags) {
-                Ok((p, keep)) => {
-                    parsed.push(p);
-                    to_cache.push(keep);
-                }
+            PackSource::Dir(dir) => match open_dir(dir, &mut budget, cache, threads, &mut diags) {
+                Ok(g) => got.push(g),
                 Err(d) => {
                     diags.push(d);
-                    parsed.push(ParsedPack::unreadable());
-                    to_cache.push(None);
+                    got.push(Got::Parsed(ParsedPack::unreadable(), None));
                 }
             },
             PackSource::Bundled => match read::read_within(s, &mut budget) {
                 Ok(raws) => {
                     for raw in raws {
-                        parsed.push(parse::parse_bundled(raw, threads, &mut diags));
-                        to_cache.push(None);
+                        got.push(Got::Parsed(
+                            parse::parse_bundled(raw, threads, &mut diags),
+                            None,
+                        ));
                     }
                 }
                 Err(d) => {
                     diags.push(d);
-                    parsed.push(ParsedPack::unreadable());
-                    to_cache.push(None);
+                    got.push(Got::Parsed(ParsedPack::unreadable(), None));
                 }
             },
         }
     }
-    // What the cache needs once the packs are validated: each pack's entry count, and the
-    // manifest as parsed for those to write.
-    let shapes: Vec<_> = parsed
-        .iter()
-        .zip(&to_cache)
-        .map(|(p, keep)| (p.entries.len(), keep.as_ref().and(p.manifest.clone())))
+    let sources_n = got.len();
+    let mut lazy: Vec<&mut Lazy> = got
+        .iter_mut()
+        .filter_map(|g| match g {
+            Got::Lazy(l) => Some(l),
+            Got::Parsed(..) => None,
+        })
         .collect();
-    let checked = validate::check_packs(parsed, Report { diagnostics: diags }, threads);
-    let mut at = 0;
-    for (i, (n, manifest)) in shapes.into_iter().enumerate() {
-        if let (Some(keep), Some(manifest)) = (&to_cache[i], manifest) {
-            put(
-                cache,
-                keep,
-                &manifest,
-                &checked.entries[at..at + n],
-                &checked.outcomes[at..at + n],
-                checked.own_sources[i],
-            );
-        }
-        at += n;
+    if diags.is_empty()
+        && lazy.len() == sources_n
+        && let Some(loaded) = open_lazily(&mut lazy)
+    {
+        trace("library");
+        return Ok(loaded);
     }
-    match checked.finish() {
-        (Some(library), report) => Ok(Loaded { library, report }),
-        (None, report) => Err(report),
-    }
+    drop(lazy);
+    load_checked(got, threads, diags)
 }
 
 /// The bundled packs, which are checked by the test suite and so always load.
 pub fn load_bundled() -> Result<Loaded, Report> {
-    load(&[PackSource::Bundled])
+    load_later(&[PackSource::Bundled])
+}
+
+/// A pack directory as the orchestrator found it (one per source: their sizes matter little).
+#[allow(clippy::large_enum_variant)]
+enum Got {
+    /// Read and parsed here, with what to write to its image once it is checked.
+    Parsed(ParsedPack, Option<ToWrite>),
+    /// Its image holds it (or all but the files parsed here).
+    Lazy(Lazy),
+}
+
+/// What the orchestrator keeps of a pack read from its files (all or some), to write its
+/// image once it is validated.
+struct ToWrite {
+    path: std::path::PathBuf,
+    key: cache::Key,
+    /// The manifest as parsed.
+    manifest: Manifest,
+    /// One per entry: `Some(at)` when it is entry `at` of `base`, unchanged.
+    kept: Vec<Option<u32>>,
+    base: Option<Arc<Image>>,
+    max_total_bytes: u64,
+}
+
+/// A pack whose image holds it, but for the files parsed here.
+struct Lazy {
+    listing: Listing,
+    key: cache::Key,
+    image: Arc<Image>,
+    /// The image's rows, one per entry it holds.
+    rows: Vec<Row>,
+    /// One per entry file: entry `at` of the image, or parsed entry `k` of `changed`.
+    order: Vec<Place>,
+    /// Entries parsed here (their files changed or are new), with their files' labels.
+    changed: Vec<(String, Entry)>,
+    /// The image holds entries whose files are gone.
+    removed: bool,
+    path: std::path::PathBuf,
+    max_total_bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Kept(u32),
+    Changed(usize),
 }
 
 /// The cache key of a pack directory as it is now (`None` if it cannot be listed, or holds
@@ -137,64 +203,107 @@ pub fn pack_key(dir: &Path) -> Option<cache::Key> {
 }
 
 fn key_of(listing: &Listing) -> Option<cache::Key> {
-    let files = listing
-        .metas
-        .as_ref()?
-        .iter()
-        .map(|(name, meta)| cache::Stamp::of(name.clone(), meta))
-        .collect();
+    let files = listing.metas.clone()?;
     Some(cache::Key {
         dir: listing.canonical.to_string_lossy().into_owned(),
         files,
     })
 }
 
-/// Read a pack directory, charging it to `budget`: from `cache` when it holds the pack's
-/// files as they are now, else read and parsed file by file on `threads` threads. Problems
-/// go to `diags`; an error that stops the whole pack (a limit, no manifest) is returned.
-/// With the pack comes what to keep to cache it, when it may be cached.
-fn load_dir(
+/// List a pack directory, charging it to `budget`, and find what its image holds of it:
+/// the pack as its image has it (and its changed files parsed), or read and parsed from its
+/// files on `threads` threads. An error that stops the whole pack (a limit, no manifest) is
+/// returned.
+fn open_dir(
     dir: &Path,
     budget: &mut Budget,
     cache: &Cache,
     threads: usize,
     diags: &mut Vec<Diagnostic>,
-) -> Result<(ParsedPack, Option<ToCache>), Diagnostic> {
+) -> Result<Got, Diagnostic> {
+    trace("list");
     let listing = read::list_dir(dir, budget)?;
+    trace("listed");
     let key = key_of(&listing).filter(|k| cache.wants(k));
+    let first = diags.len();
     if let Some(key) = &key
-        && let Some(hit) = cache.get(key, threads)
-        && hit.entries.len() == listing.entries.len()
+        && let Some(opened) = cache.open(&key.dir)
+        && opened.image.manifest_stamp() == &key.files[0]
+        && opened
+            .image
+            .manifest_stamp()
+            .mtime_ns
+            .saturating_add(cache::RACY_NS)
+            < opened.image.written_ns()
+        && let Ok(names) = opened.image.names()
     {
-        // The stamps match, so these are the sizes that would be read.
+        trace("image opened");
+        let image = opened.image;
+        // The stamps say which files the image holds as they are now; the rest is parsed.
+        let at: HashMap<&str, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i as u32))
+            .collect();
+        let mut order = Vec::with_capacity(listing.entries.len());
+        let mut parse = Vec::new();
+        let mut kept = 0;
+        for (i, stamp) in key.files[1..].iter().enumerate() {
+            match at.get(stamp.name.as_str()) {
+                Some(&k) if image.fresh(k as usize, stamp) => {
+                    order.push(Place::Kept(k));
+                    kept += 1;
+                }
+                _ => {
+                    order.push(Place::Changed(parse.len()));
+                    parse.push(listing.entries[i].clone());
+                }
+            }
+        }
         read::charge(&listing.name, &mut 0, budget, key.total_bytes())?;
-        budget.entries += hit.entries.len();
-        // The cache stores no file names: the pack is named as this run names it.
-        return Ok((
-            ParsedPack {
-                manifest_file: listing.manifest_name(),
-                manifest: Some(hit.manifest),
-                entries: listing.entry_names().zip(hit.entries).collect(),
-                incomplete: false,
-                checked: hit.checked,
-            },
-            None,
-        ));
+        budget.entries += listing.entries.len();
+        let files = read_parse_listed(&parse, &listing.canonical, threads);
+        let mut changed = Vec::with_capacity(files.len());
+        let mut incomplete = false;
+        for f in files {
+            diags.extend(f.diags);
+            match f.entry {
+                Some(e) => changed.push((f.name, e)),
+                None => incomplete = true,
+            }
+        }
+        let lazy = Lazy {
+            removed: kept < image.len(),
+            path: cache.path_for(key).unwrap_or_default(),
+            max_total_bytes: cache.max_total_bytes,
+            listing,
+            key: key.clone(),
+            image: Arc::new(image),
+            rows: opened.rows,
+            order,
+            changed,
+        };
+        trace("stamps compared");
+        if diags.len() == first && !incomplete {
+            return Ok(Got::Lazy(lazy));
+        }
+        // A file that does not read or parse: checked as a run without images would be.
+        let (mut pack, _) = lazy.into_parsed(diags);
+        pack.incomplete = true;
+        return Ok(Got::Parsed(pack, None));
     }
     let mut pack_bytes = 0;
     let manifest = read::read_file(&listing.manifest, &listing.canonical);
     read::charge(&listing.name, &mut pack_bytes, budget, manifest.len())?;
     let manifest_file = manifest.name.clone();
-    let first = diags.len();
     let manifest = parse::parse_file::<Manifest>(manifest, diags).map(|(_, m)| m);
-    let files = read_parse_entries(&listing, threads, key.is_some());
+    let files = read_parse_listed(&listing.entries, &listing.canonical, threads);
     let mut out = ParsedPack {
         manifest_file,
         manifest,
         entries: Vec::with_capacity(files.len()),
         ..Default::default()
     };
-    let mut as_parsed = Vec::with_capacity(if key.is_some() { files.len() } else { 0 });
     for f in files {
         read::charge(&listing.name, &mut pack_bytes, budget, f.len)?;
         diags.extend(f.diags);
@@ -202,16 +311,384 @@ fn load_dir(
             Some(e) => out.entries.push((f.name, e)),
             None => out.incomplete = true,
         }
-        if key.is_some() {
-            as_parsed.push(f.as_parsed);
-        }
     }
     budget.entries += listing.entries.len();
-    let cacheable = out.manifest.is_some() && !out.incomplete && diags.len() == first;
-    let keep = key
-        .filter(|_| cacheable)
-        .map(|key| ToCache { key, as_parsed });
-    Ok((out, keep))
+    let writable = out.manifest.is_some() && !out.incomplete && diags.len() == first;
+    let write = key.filter(|_| writable).and_then(|key| {
+        Some(ToWrite {
+            path: cache.path_for(&key)?,
+            manifest: out.manifest.clone()?,
+            kept: vec![None; out.entries.len()],
+            key,
+            base: None,
+            max_total_bytes: cache.max_total_bytes,
+        })
+    });
+    Ok(Got::Parsed(out, write))
+}
+
+impl Lazy {
+    /// The pack as a run without images would check it: the entries the image holds
+    /// decoded (and marked checked, with what checking them reported), the files parsed
+    /// here as they are; and what to write to its image once checked.
+    fn into_parsed(self, diags: &mut Vec<Diagnostic>) -> (ParsedPack, ToWrite) {
+        let Lazy {
+            listing,
+            key,
+            image,
+            order,
+            changed,
+            path,
+            max_total_bytes,
+            ..
+        } = self;
+        let stored: HashMap<u32, Vec<StoredDiag>> = image
+            .diags()
+            .map(|d| d.into_iter().collect())
+            .unwrap_or_default();
+        let mut changed: Vec<Option<(String, Entry)>> = changed.into_iter().map(Some).collect();
+        let mut entries = Vec::with_capacity(order.len());
+        let mut checked = Vec::with_capacity(order.len());
+        let mut kept = Vec::with_capacity(order.len());
+        let mut incomplete = false;
+        for (i, p) in order.iter().enumerate() {
+            match *p {
+                Place::Kept(at) => {
+                    let label = listing.entry_name(i);
+                    match image.entry(at) {
+                        Ok(e) => {
+                            let d = stored
+                                .get(&at)
+                                .map(|ds| ds.iter().map(|d| d.restore(&label)).collect())
+                                .unwrap_or_default();
+                            entries.push((label, e));
+                            checked.push(Some(d));
+                            kept.push(Some(at));
+                        }
+                        // Its bytes fail their checks: read from its file instead.
+                        Err(_) => {
+                            let mut ds = Vec::new();
+                            let f = read::read_file(&listing.entries[i], &listing.canonical);
+                            match parse::parse_file::<Entry>(f, &mut ds) {
+                                Some(pair) if ds.is_empty() => {
+                                    entries.push(pair);
+                                    checked.push(None);
+                                    kept.push(None);
+                                }
+                                _ => {
+                                    diags.append(&mut ds);
+                                    incomplete = true;
+                                }
+                            }
+                        }
+                    }
+                }
+                Place::Changed(k) => {
+                    if let Some(pair) = changed.get_mut(k).and_then(Option::take) {
+                        entries.push(pair);
+                        checked.push(None);
+                        kept.push(None);
+                    }
+                }
+            }
+        }
+        let pack = ParsedPack {
+            manifest_file: listing.manifest_name(),
+            manifest: Some(image.manifest().clone()),
+            entries,
+            incomplete,
+            checked,
+        };
+        let write = ToWrite {
+            path,
+            manifest: image.manifest().clone(),
+            key,
+            kept,
+            base: Some(image),
+            max_total_bytes,
+        };
+        (pack, write)
+    }
+}
+
+/// A run whose packs all come from their images: opened without decoding an entry, when
+/// what checking them would report can be known without it. That is when the images hold
+/// every file as it is (and, with several packs, no id is used by two of them), or when one
+/// pack is loaded and the few files parsed here pass their checks and change no link. Any
+/// other run is `None`: it is checked in full ([`load_checked`]).
+fn open_lazily(packs: &mut [&mut Lazy]) -> Option<Loaded> {
+    if !packs.iter().all(|p| p.image.self_contained()) {
+        return None;
+    }
+    let edited = packs.iter().any(|p| !p.changed.is_empty() || p.removed);
+    if edited && packs.len() > 1 {
+        return None;
+    }
+    // Manifests: checked again (they are small, and their warnings name this run's path).
+    let mut report = Report::default();
+    let mut manifests = Vec::with_capacity(packs.len());
+    let mut pack_ids = HashSet::new();
+    for p in packs.iter() {
+        let mut m = p.image.manifest().clone();
+        let ds = validate::check_manifest_alone(&p.listing.manifest_name(), &mut m);
+        if ds.iter().any(Diagnostic::is_error) || !pack_ids.insert(m.id.clone()) {
+            return None;
+        }
+        report.diagnostics.extend(ds);
+        manifests.push(m);
+    }
+    let sources: HashSet<String> = manifests
+        .iter()
+        .flat_map(|m| m.sources.iter().map(|s| s.id.clone()))
+        .collect();
+    // Files parsed here: their per-entry checks, against this run's sources.
+    let mut fresh: Vec<Vec<(Entry, Vec<Diagnostic>)>> = Vec::with_capacity(packs.len());
+    for p in packs.iter() {
+        let mut out = Vec::with_capacity(p.changed.len());
+        for (file, e) in &p.changed {
+            let mut e = e.clone();
+            let ds = validate::check_one(file, &mut e, Some(&sources));
+            if ds.iter().any(Diagnostic::is_error) {
+                return None;
+            }
+            out.push((e, ds));
+        }
+        fresh.push(out);
+    }
+    // Across entries.
+    if edited {
+        if !links_hold(packs[0], &fresh[0])? {
+            return None;
+        }
+    } else if packs.len() > 1 && !distinct_across(packs)? {
+        return None;
+    }
+    for ((p, m), fresh) in packs.iter().zip(&manifests).zip(&fresh) {
+        if let Some(id) = &m.landmark {
+            let kept = p.order.iter().any(|place| match *place {
+                Place::Kept(at) => p.rows.get(at as usize).is_some_and(|r| r.id == id.as_str()),
+                Place::Changed(_) => false,
+            });
+            if !kept && !fresh.iter().any(|(e, _)| e.id == id.as_str()) {
+                return None;
+            }
+        }
+    }
+    // The library: rows from the images, entries decoded when asked for; the report as a
+    // run without images gives it.
+    let mut entries = library::Entries::default();
+    let mut infos = Vec::with_capacity(packs.len());
+    let mut pending = Vec::new();
+    let mut entry_diags = Vec::new();
+    let mut images = Vec::with_capacity(packs.len());
+    for ((p, m), fresh) in packs.iter().zip(manifests).zip(fresh) {
+        let stored = p.image.diags().ok()?;
+        let stored: HashMap<u32, &Vec<StoredDiag>> = stored.iter().map(|(i, d)| (*i, d)).collect();
+        let img = entries.add_image(Arc::clone(&p.image));
+        images.push((img, entries.len()));
+        let first = entries.len();
+        let mut fresh: Vec<Option<(Entry, Vec<Diagnostic>)>> =
+            fresh.into_iter().map(Some).collect();
+        let mut items = Vec::with_capacity(p.order.len());
+        let mut ids = Vec::with_capacity(p.order.len());
+        for (i, place) in p.order.iter().enumerate() {
+            match *place {
+                Place::Kept(at) => {
+                    let row = p.rows.get(at as usize)?.clone();
+                    ids.push(row.id.clone());
+                    if let Some(ds) = stored.get(&at) {
+                        let label = p.listing.entry_name(i);
+                        entry_diags.extend(ds.iter().map(|d| d.restore(&label)));
+                    }
+                    entries.push_image_entry(img, row, at);
+                    items.push(Item::Keep { at });
+                }
+                Place::Changed(k) => {
+                    let (e, ds) = fresh.get_mut(k)?.take()?;
+                    ids.push(e.id.clone());
+                    items.push(Item::New {
+                        entry: first + i,
+                        diags: ds.iter().filter_map(StoredDiag::of).collect(),
+                    });
+                    entry_diags.extend(ds);
+                    entries.push(e);
+                }
+            }
+        }
+        if edited && !p.path.as_os_str().is_empty() {
+            pending.push(Pending {
+                path: p.path.clone(),
+                max_total_bytes: p.max_total_bytes,
+                key: p.key.clone(),
+                manifest: p.image.manifest().clone(),
+                items,
+                self_contained: true,
+                base: Some(Arc::clone(&p.image)),
+                unchecked: false,
+            });
+        }
+        infos.push(PackInfo {
+            manifest: m,
+            entries: ids,
+        });
+    }
+    report.diagnostics.extend(entry_diags);
+    // Nothing can fail from here: the entry files are kept (not copied) for reading an
+    // entry whose image bytes fail their checks.
+    for (p, (img, first)) in packs.iter_mut().zip(images) {
+        entries.set_fallback(
+            img,
+            library::Fallback {
+                dir: p.listing.canonical.clone(),
+                sources: sources.clone(),
+                paths: std::mem::take(&mut p.listing.entries)
+                    .into_iter()
+                    .map(|l| l.path)
+                    .collect(),
+                first,
+            },
+        );
+    }
+    Some(Loaded {
+        library: Library::assemble(infos, entries, pending),
+        report,
+    })
+}
+
+/// One pack with some files parsed here: every entry and question id is still used once,
+/// and every related link still leads to another entry of the pack. `None` if the image's
+/// cross-reference part fails its checks.
+fn links_hold(p: &Lazy, fresh: &[(Entry, Vec<Diagnostic>)]) -> Option<bool> {
+    let refs = p.image.refs().ok()?;
+    let mut ids: HashSet<&str> = HashSet::with_capacity(p.order.len());
+    let mut questions: HashSet<&str> = HashSet::new();
+    let mut links: Vec<(&str, &str)> = Vec::new();
+    for place in &p.order {
+        let (id, qs, rel): (&str, Vec<&str>, Vec<&str>) = match *place {
+            Place::Kept(at) => {
+                let r = refs.get(at as usize)?;
+                (
+                    p.rows.get(at as usize)?.id.as_str(),
+                    r.questions.iter().map(String::as_str).collect(),
+                    r.related.iter().map(String::as_str).collect(),
+                )
+            }
+            Place::Changed(k) => {
+                let e = &fresh.get(k)?.0;
+                (
+                    e.id.as_str(),
+                    e.questions.iter().map(|q| q.id.as_str()).collect(),
+                    e.related.iter().map(|r| r.to.as_str()).collect(),
+                )
+            }
+        };
+        if !ids.insert(id) {
+            return Some(false);
+        }
+        for q in qs {
+            if !questions.insert(q) {
+                return Some(false);
+            }
+        }
+        links.extend(rel.into_iter().map(|to| (id, to)));
+    }
+    Some(
+        links
+            .iter()
+            .all(|(from, to)| from != to && ids.contains(to)),
+    )
+}
+
+/// Several packs, each as its image holds it: no entry id, and no question id, is used by
+/// two of them (hashes first; equal hashes send the run to the full check, which names
+/// them). `None` if an image's parts fail their checks.
+fn distinct_across(packs: &[&mut Lazy]) -> Option<bool> {
+    let mut entries: Vec<(u64, usize)> = Vec::new();
+    let mut questions: Vec<(u64, usize)> = Vec::new();
+    for (k, p) in packs.iter().enumerate() {
+        entries.extend(p.rows.iter().map(|r| (image::id_hash(&r.id), k)));
+        questions.extend(p.image.question_hashes().ok()?.into_iter().map(|h| (h, k)));
+    }
+    let clash = |v: &mut Vec<(u64, usize)>| {
+        v.sort_unstable();
+        v.windows(2).any(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1)
+    };
+    Some(!clash(&mut entries) && !clash(&mut questions))
+}
+
+/// The run checked in full: packs read from their files, and those whose images held them
+/// decoded; then every check, and images written for the packs that may be kept.
+fn load_checked(
+    got: Vec<Got>,
+    threads: usize,
+    mut diags: Vec<Diagnostic>,
+) -> Result<Loaded, Report> {
+    let mut parsed = Vec::with_capacity(got.len());
+    let mut writes = Vec::with_capacity(got.len());
+    for g in got {
+        let (p, w) = match g {
+            Got::Parsed(p, w) => (p, w),
+            Got::Lazy(l) => {
+                let (p, w) = l.into_parsed(&mut diags);
+                (p, Some(w))
+            }
+        };
+        parsed.push(p);
+        writes.push(w);
+    }
+    let sizes: Vec<usize> = parsed.iter().map(|p| p.entries.len()).collect();
+    let checked = validate::check_packs(parsed, Report { diagnostics: diags }, threads);
+    let mut pending = Vec::new();
+    if !checked.report.has_errors() {
+        let mut at = 0;
+        for (i, (n, w)) in sizes.into_iter().zip(writes).enumerate() {
+            if let Some(w) = w
+                && checked.own_sources.get(i).copied().unwrap_or(false)
+                && w.kept.iter().any(Option::is_none)
+            {
+                pending.push(pending_of(w, &checked, at, n));
+            }
+            at += n;
+        }
+    }
+    match checked.finish_with(pending) {
+        (Some(library), report) => Ok(Loaded { library, report }),
+        (None, report) => Err(report),
+    }
+}
+
+/// The image to write of a checked pack whose entries are `at..at + n` of the run.
+fn pending_of(w: ToWrite, checked: &validate::Checked, at: usize, n: usize) -> Pending {
+    let entries = &checked.entries[at..at + n];
+    let ids: HashSet<&str> = entries.iter().map(|(_, e)| e.id.as_str()).collect();
+    let self_contained = entries
+        .iter()
+        .all(|(_, e)| e.related.iter().all(|r| ids.contains(r.to.as_str())));
+    let items = w
+        .kept
+        .iter()
+        .enumerate()
+        .map(|(i, k)| match k {
+            Some(at) => Item::Keep { at: *at },
+            None => Item::New {
+                entry: at + i,
+                diags: checked.entry_diags[at + i]
+                    .iter()
+                    .filter_map(StoredDiag::of)
+                    .collect(),
+            },
+        })
+        .collect();
+    Pending {
+        path: w.path,
+        max_total_bytes: w.max_total_bytes,
+        key: w.key,
+        manifest: w.manifest,
+        items,
+        self_contained,
+        base: w.base,
+        unchecked: false,
+    }
 }
 
 /// Packs with fewer entry files than this are read and parsed on one thread.
@@ -225,34 +702,25 @@ struct ParsedFile {
     entry: Option<Entry>,
     /// What reading and parsing it reported.
     diags: Vec<Diagnostic>,
-    /// A copy of the entry as parsed when its text is not clean (only when asked for).
-    as_parsed: Option<Entry>,
 }
 
-/// Read and parse the entry files of a listing on up to `threads` threads, in order. Each
-/// file's bytes are dropped as soon as it is parsed, so the pack's bytes are never all in
-/// memory at once. With `keep_unclean`, an entry whose text validation will rewrite is also
-/// kept as parsed (see [`ToCache::as_parsed`]).
-fn read_parse_entries(listing: &Listing, threads: usize, keep_unclean: bool) -> Vec<ParsedFile> {
+/// Read and parse entry files of the pack whose canonical directory is `inside`, on up to
+/// `threads` threads, in order. Each file's bytes are dropped as soon as it is parsed, so
+/// the pack's bytes are never all in memory at once.
+fn read_parse_listed(files: &[read::Listed], inside: &Path, threads: usize) -> Vec<ParsedFile> {
     let one = |f: &read::Listed| {
-        let raw = read::read_file(f, &listing.canonical);
+        let raw = read::read_file(f, inside);
         let name = raw.name.clone();
         let len = raw.len();
         let mut diags = Vec::new();
         let entry = parse::parse_file::<Entry>(raw, &mut diags).map(|(_, e)| e);
-        let as_parsed = entry
-            .as_ref()
-            .filter(|e| keep_unclean && !sanitize::all_clean(e))
-            .cloned();
         ParsedFile {
             name,
             len,
             entry,
             diags,
-            as_parsed,
         }
     };
-    let files = &listing.entries;
     if threads <= 1 || files.len() < PARALLEL_MIN_FILES {
         return files.iter().map(one).collect();
     }
@@ -267,32 +735,4 @@ fn read_parse_entries(listing: &Listing, threads: usize, keep_unclean: bool) -> 
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
-}
-
-/// Keep a validated pack in the cache: each entry checked when checking it found nothing
-/// (and the run declared no source beyond the pack's own), else as parsed: as it still is
-/// when checking it changed no text, or the copy kept before validation rewrote it.
-fn put(
-    cache: &Cache,
-    keep: &ToCache,
-    manifest: &Manifest,
-    entries: &[(String, Entry)],
-    outcomes: &[validate::Outcome],
-    own_sources: bool,
-) {
-    use validate::Outcome;
-    if entries.len() != keep.as_parsed.len() || outcomes.len() != entries.len() {
-        return;
-    }
-    let mut items = Vec::with_capacity(entries.len());
-    for (((_, e), o), as_parsed) in entries.iter().zip(outcomes).zip(&keep.as_parsed) {
-        let entry = match (o, as_parsed) {
-            (Outcome::Noisy { changed: true }, Some(p)) => p,
-            // Rewritten, and no copy as parsed: never store the rewritten text unchecked.
-            (Outcome::Noisy { changed: true }, None) => return,
-            _ => e,
-        };
-        items.push((own_sources && *o == Outcome::Quiet, entry));
-    }
-    cache.put(&keep.key, manifest, &items);
 }

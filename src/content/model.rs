@@ -495,66 +495,6 @@ impl Source {
     }
 }
 
-/// A validated set of packs: entries in load order, with lookups by id.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Library {
-    pub packs: Vec<PackInfo>,
-    pub entries: Vec<Entry>,
-    #[serde(skip)]
-    by_id: std::collections::HashMap<Text, usize>,
-}
-
-/// A loaded pack's manifest and the ids of its entries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PackInfo {
-    #[serde(flatten)]
-    pub manifest: Manifest,
-    pub entries: Vec<String>,
-}
-
-impl Library {
-    pub fn new(packs: Vec<PackInfo>, entries: Vec<Entry>) -> Self {
-        let by_id = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
-        Library {
-            packs,
-            entries,
-            by_id,
-        }
-    }
-
-    pub fn entry(&self, id: &str) -> Option<&Entry> {
-        self.by_id.get(id).map(|&i| &self.entries[i])
-    }
-
-    pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.by_id.get(id).copied()
-    }
-
-    pub fn question_count(&self) -> usize {
-        self.entries.iter().map(|e| e.questions.len()).sum()
-    }
-
-    /// The entry the app opens on: the first pack's landmark, if it names one.
-    pub fn landmark(&self) -> Option<usize> {
-        self.packs
-            .iter()
-            .find_map(|p| p.manifest.landmark.as_deref())
-            .and_then(|id| self.index_of(id))
-    }
-
-    /// The source with this id, from whichever pack declares it.
-    pub fn source(&self, id: &str) -> Option<&Source> {
-        self.packs
-            .iter()
-            .flat_map(|p| p.manifest.sources.iter())
-            .find(|s| s.id == id)
-    }
-}
-
 impl Entry {
     pub fn finding(&self, id: &str) -> Option<&Finding> {
         self.findings.iter().find(|f| f.id == id)

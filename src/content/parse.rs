@@ -22,9 +22,10 @@ pub struct ParsedPack {
     /// declare are unknown: references to missing entries are then not reported, since
     /// they would only repeat the first error.
     pub incomplete: bool,
-    /// One per entry, or empty: the entry comes from a pack cache that had checked it
-    /// (and proven its text clean), so validation skips its per-entry checks.
-    pub checked: Vec<bool>,
+    /// One per entry, or empty: `Some` when the entry comes from a pack image that had
+    /// checked it (and proven its text clean), so validation skips its per-entry checks and
+    /// reports again what they reported then.
+    pub checked: Vec<Option<Vec<Diagnostic>>>,
 }
 
 impl ParsedPack {

@@ -195,6 +195,30 @@ impl Text {
     }
 }
 
+/// A block of text that [`Text`]s are cut from by position (the list rows of a pack image:
+/// one allocation for all of them).
+pub struct Shared(Arc<Block>);
+
+impl Shared {
+    pub fn new(s: &str) -> Shared {
+        let block = new_block();
+        seal(&block, s.to_string());
+        Shared(block)
+    }
+
+    /// The text at `start..start + len`, if that is within the block and on char boundaries.
+    pub fn text(&self, start: u32, len: u32) -> Option<Text> {
+        let s = self.0.0.get()?;
+        let end = start.checked_add(len)?;
+        s.get(start as usize..end as usize)?;
+        Some(Text {
+            block: Arc::clone(&self.0),
+            start,
+            len,
+        })
+    }
+}
+
 impl Default for Text {
     fn default() -> Text {
         static EMPTY: OnceLock<Text> = OnceLock::new();

@@ -2,6 +2,7 @@
 //! resolved, every number checked. All problems are collected, not just the first.
 
 use super::diag::{Diagnostic, Report};
+use super::library::{Library, PackInfo};
 use super::model::*;
 use super::parse::ParsedPack;
 use super::sanitize::{is_clean, sanitize};
@@ -203,22 +204,34 @@ pub(crate) struct Checked {
     pub infos: Vec<PackInfo>,
     /// Every pack's entries with their files, in load order.
     pub entries: Vec<(String, Entry)>,
-    /// One per entry.
-    pub outcomes: Vec<Outcome>,
     /// One per pack: its entries were checked against its own sources only (no other pack
     /// of the run declares one it does not), so an entry found quiet is quiet in any run.
     pub own_sources: Vec<bool>,
+    /// One per entry: what its per-entry checks reported (kept in its pack's image).
+    pub entry_diags: Vec<Vec<Diagnostic>>,
     pub report: Report,
 }
 
 impl Checked {
     /// The library, when there is no error.
     pub fn finish(self) -> (Option<Library>, Report) {
+        self.finish_with(Vec::new())
+    }
+
+    /// [`Self::finish`], with images to write once the library exists.
+    pub(crate) fn finish_with(
+        self,
+        pending: Vec<super::image::Pending>,
+    ) -> (Option<Library>, Report) {
         if self.report.has_errors() {
             return (None, self.report);
         }
-        let entries = self.entries.into_iter().map(|(_, e)| e).collect();
-        (Some(Library::new(self.infos, entries)), self.report)
+        let entries: Vec<Entry> = self.entries.into_iter().map(|(_, e)| e).collect();
+        let entries = super::library::Entries::from_vec(entries);
+        (
+            Some(Library::assemble(self.infos, entries, pending)),
+            self.report,
+        )
     }
 }
 
@@ -241,6 +254,8 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: u
     let mut own_counts: Vec<Option<usize>> = Vec::new();
     let mut pack_ids: HashMap<String, String> = HashMap::new();
     let mut manifests_ok = true;
+    // What a pack image kept of each entry's checks, replayed for entries it had checked.
+    let mut prechecked: Vec<Vec<Diagnostic>> = Vec::new();
     let all_parsed = packs.iter().all(|p| !p.incomplete);
 
     for pack in packs {
@@ -266,10 +281,10 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: u
                 for s in &m.sources {
                     source_ids.insert(s.id.clone());
                 }
-                let ids: Vec<String> = pack.entries.iter().map(|(_, e)| e.id.to_string()).collect();
+                let ids: Vec<Text> = pack.entries.iter().map(|(_, e)| e.id.clone()).collect();
                 if let Some(id) = &mut m.landmark {
                     cx.text(id, "landmark", true);
-                    if !pack.incomplete && !ids.contains(id) {
+                    if !pack.incomplete && !ids.iter().any(|i| i == id) {
                         cx.err(
                             "unknown-ref",
                             "landmark".to_string(),
@@ -289,11 +304,17 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: u
             }
         }
         let checked = pack.checked.len() == pack.entries.len();
-        outcomes.extend((0..pack.entries.len()).map(|i| {
-            if checked && pack.checked[i] {
-                Outcome::Prechecked
-            } else {
-                Outcome::Quiet
+        let mut stored = pack.checked.into_iter();
+        outcomes.extend((0..pack.entries.len()).map(|_| {
+            match stored.next().flatten().filter(|_| checked) {
+                Some(d) => {
+                    prechecked.push(d);
+                    Outcome::Prechecked
+                }
+                None => {
+                    prechecked.push(Vec::new());
+                    Outcome::Quiet
+                }
             }
         }));
         entries.extend(pack.entries);
@@ -308,26 +329,31 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: u
     // Entries are independent here, so large libraries are checked on the machine's cores;
     // each part's diagnostics are appended in entry order, as one thread would have.
     let sources = manifests_ok.then_some(&source_ids);
-    let check_all = |part: &mut [(String, Entry)], outcomes: &mut [Outcome]| {
-        let mut report = Report::default();
-        for ((file, e), outcome) in part.iter_mut().zip(outcomes) {
-            if *outcome == Outcome::Prechecked {
-                continue;
+    let check_all =
+        |part: &mut [(String, Entry)], outcomes: &mut [Outcome], stored: &mut [Vec<Diagnostic>]| {
+            let mut report = Report::default();
+            for (((file, e), outcome), stored) in part.iter_mut().zip(outcomes).zip(stored) {
+                if *outcome == Outcome::Prechecked {
+                    // Checked when its image was written: what it reported then, again.
+                    report.diagnostics.append(stored);
+                    continue;
+                }
+                let before = report.diagnostics.len();
+                let mut cx = Ctx {
+                    file,
+                    report: &mut report,
+                    changed: false,
+                };
+                check_entry(&mut cx, e, sources);
+                let changed = cx.changed;
+                if report.diagnostics.len() > before {
+                    *outcome = Outcome::Noisy { changed };
+                    *stored = report.diagnostics[before..].to_vec();
+                }
             }
-            let before = report.diagnostics.len();
-            let mut cx = Ctx {
-                file,
-                report: &mut report,
-                changed: false,
-            };
-            check_entry(&mut cx, e, sources);
-            let changed = cx.changed;
-            if report.diagnostics.len() > before {
-                *outcome = Outcome::Noisy { changed };
-            }
-        }
-        report.diagnostics
-    };
+            report.diagnostics
+        };
+    let mut entry_diags = prechecked;
     let to_check = outcomes
         .iter()
         .filter(|o| **o != Outcome::Prechecked)
@@ -338,7 +364,8 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: u
             let handles: Vec<_> = entries
                 .chunks_mut(chunk)
                 .zip(outcomes.chunks_mut(chunk))
-                .map(|(part, outs)| s.spawn(|| check_all(part, outs)))
+                .zip(entry_diags.chunks_mut(chunk))
+                .map(|((part, outs), st)| s.spawn(|| check_all(part, outs, st)))
                 .collect();
             handles
                 .into_iter()
@@ -348,10 +375,11 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: u
         for mut p in parts {
             report.diagnostics.append(&mut p);
         }
-    } else if to_check > 0 {
-        let mut ds = check_all(&mut entries, &mut outcomes);
+    } else if !entries.is_empty() {
+        let mut ds = check_all(&mut entries, &mut outcomes, &mut entry_diags);
         report.diagnostics.append(&mut ds);
     }
+    // Replayed diagnostics were moved out; the image keeps what it had for those entries.
 
     // Cross-entry checks: unique entry and question ids, related links. Whether any id
     // may repeat is settled first from keyed 64-bit hashes (on the machine's cores, sorted,
@@ -422,10 +450,38 @@ pub(crate) fn check_packs(packs: Vec<ParsedPack>, mut report: Report, threads: u
     Checked {
         infos,
         entries,
-        outcomes,
         own_sources,
+        entry_diags,
         report,
     }
+}
+
+/// The per-entry checks of one entry (sanitizing it), against `sources`: what they report.
+pub(crate) fn check_one(
+    file: &str,
+    e: &mut Entry,
+    sources: Option<&HashSet<String>>,
+) -> Vec<Diagnostic> {
+    let mut report = Report::default();
+    let mut cx = Ctx {
+        file,
+        report: &mut report,
+        changed: false,
+    };
+    check_entry(&mut cx, e, sources);
+    report.diagnostics
+}
+
+/// The checks of a manifest (sanitizing it): what they report.
+pub(crate) fn check_manifest_alone(file: &str, m: &mut Manifest) -> Vec<Diagnostic> {
+    let mut report = Report::default();
+    let mut cx = Ctx {
+        file,
+        report: &mut report,
+        changed: false,
+    };
+    check_manifest(&mut cx, m);
+    report.diagnostics
 }
 
 /// Whether some entry id, and some question id, may be used twice: false when all their

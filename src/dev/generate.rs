@@ -415,7 +415,7 @@ pub fn gen_library(trials: usize, seed: u64) -> Library {
     let entries: Vec<Entry> = (0..trials).map(|i| gen_entry(&mut r, i)).collect();
     let pack = PackInfo {
         manifest: manifest(),
-        entries: entries.iter().map(|e| e.id.to_string()).collect(),
+        entries: entries.iter().map(|e| e.id.clone()).collect(),
     };
     Library::new(vec![pack], entries)
 }
@@ -491,10 +491,21 @@ pub fn write_pack(lib: &Library, dir: &Path) -> io::Result<()> {
 /// [`gen_library`] and [`write_pack`] make, without holding it in memory). Refuses more
 /// trials than one pack may hold before writing anything.
 pub fn gen_pack(trials: usize, seed: u64, dir: &Path) -> io::Result<()> {
+    gen_pack_from(trials, seed, 0, dir)
+}
+
+/// [`gen_pack`] whose trials are numbered from `first` (ids `trial-<first>` on), in a pack
+/// of its own id when `first` is not 0: packs made with separate ranges load together (a
+/// curriculum of more trials than one pack may hold, see [`MAX_PACK_ENTRIES`]).
+pub fn gen_pack_from(trials: usize, seed: u64, first: usize, dir: &Path) -> io::Result<()> {
     check_trials(trials)?;
-    write_manifest(dir, &manifest())?;
+    let mut m = manifest();
+    if first != 0 {
+        m.id = format!("synthetic-{first}");
+    }
+    write_manifest(dir, &m)?;
     let mut r = Rng::new(seed);
-    for i in 0..trials {
+    for i in first..first + trials {
         write_entry(dir, &gen_entry(&mut r, i))?;
     }
     Ok(())
@@ -503,7 +514,8 @@ pub fn gen_pack(trials: usize, seed: u64, dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{PackSource, load};
+    use crate::content::PackSource;
+    use crate::pack::load;
 
     #[test]
     fn deterministic() {

@@ -26,7 +26,7 @@ struct JsonExport<'a> {
     format: &'static str,
     format_version: u32,
     packs: &'a [crate::content::PackInfo],
-    entries: &'a [crate::content::Entry],
+    entries: &'a crate::content::Entries,
 }
 
 /// The whole library as pretty JSON: `{ format, format_version, packs, entries }`.

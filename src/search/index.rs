@@ -66,11 +66,11 @@ const SLOTS: [Slot; 20] = [
 
 /// Flag on a piece's slot byte: the text is not copied into the index but read from the
 /// library (plain ASCII long text, matched ignoring ASCII case).
-const IN_LIB: u8 = 0x40;
+pub(super) const IN_LIB: u8 = 0x40;
 
 /// A piece's length is written after its slot byte, 6 bits per byte, low bits first, with
 /// this bit on every byte but the last: ASCII, so the index's text stays a `str`.
-const LEN_MORE: u8 = 0x40;
+pub(super) const LEN_MORE: u8 = 0x40;
 
 impl Slot {
     fn from_byte(b: u8) -> Slot {
@@ -455,7 +455,17 @@ fn fill(b: &mut Builder, lib: &Library) {
 impl SearchIndex {
     /// Index every entry, finding, question and discrepancy of `lib`. Entries come first.
     /// Each record's fields are laid out heaviest first (scoring stops early on that).
+    /// Entries read from pack images bring their records with them (see `stored.rs`): their
+    /// index is assembled, not built, and no entry is decoded for it.
     pub fn build(lib: Arc<Library>) -> SearchIndex {
+        if (0..lib.entries.len()).any(|i| !lib.entries.is_decoded(i)) {
+            return super::stored::assemble(lib);
+        }
+        SearchIndex::build_in_memory(lib)
+    }
+
+    /// [`SearchIndex::build`] from the entries themselves (decoding any not decoded).
+    pub(super) fn build_in_memory(lib: Arc<Library>) -> SearchIndex {
         let mut b = Builder {
             records: Vec::new(),
             text: String::new(),
@@ -532,14 +542,39 @@ impl SearchIndex {
         if p.slot == Slot::Parent {
             Hay::Folded(self.entry_name(r.entry))
         } else if p.in_lib {
+            // (Text a pack image holds is read from the decoded entry here: for display.)
             Hay::Ascii(self.lib_text(r, p.slot, key_point))
         } else {
             Hay::Folded(p.folded)
         }
     }
 
+    /// Where a piece is matched when scoring: as [`Self::hay`], but long text that a pack
+    /// image holds is read from the image (copied into `scratch`), not from the entry, so
+    /// scoring decodes no entry.
+    pub(super) fn hay_scan<'s>(
+        &'s self,
+        r: &Record,
+        p: Piece<'s>,
+        key_point: usize,
+        scratch: &'s mut Vec<u8>,
+    ) -> Hay<'s> {
+        if p.in_lib
+            && !p.folded.is_empty()
+            && let super::stored::Long::Image { offset, len } = super::stored::long_at(p.folded)
+        {
+            let text = self
+                .lib
+                .entries
+                .image_text(r.entry as usize, offset, len, scratch)
+                .unwrap_or("");
+            return Hay::Ascii(text);
+        }
+        self.hay(r, p, key_point)
+    }
+
     /// Long text as the library holds it.
-    fn lib_text(&self, r: &Record, slot: Slot, key_point: usize) -> &str {
+    pub(super) fn lib_text(&self, r: &Record, slot: Slot, key_point: usize) -> &str {
         let e = &self.lib.entries[r.entry as usize];
         let item = r.item as usize;
         let text = match slot {

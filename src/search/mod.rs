@@ -70,6 +70,7 @@ mod highlight;
 mod index;
 mod query;
 mod score;
+pub mod stored;
 
 pub use highlight::format_hits;
 pub use index::{SearchIndex, finding_summary, fold};

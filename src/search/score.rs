@@ -432,6 +432,8 @@ impl SearchIndex {
             return Outcome::No;
         }
         let terms = q.query.terms.len() as i64;
+        // Long text a pack image holds is copied here to be matched (see index::hay_scan).
+        let mut scratch = Vec::new();
         // The most one term can score on this record: its heaviest field, matched whole.
         let term_max = i64::from(max_weight(r.kind)) * Q_MAX;
         if min.is_some_and(|min| terms * term_max <= min) {
@@ -451,7 +453,7 @@ impl SearchIndex {
                 if w * Q_MAX <= floor {
                     break; // pieces are laid out heaviest first
                 }
-                let hay = self.hay(r, p, key_point);
+                let hay = self.hay_scan(r, p, key_point, &mut scratch);
                 if p.slot == Slot::KeyPoint {
                     key_point += 1;
                 }
@@ -474,7 +476,7 @@ impl SearchIndex {
         for n in &q.negations {
             let mut key_point = 0;
             for p in self.pieces(r) {
-                let hay = self.hay(r, p, key_point);
+                let hay = self.hay_scan(r, p, key_point, &mut scratch);
                 if p.slot == Slot::KeyPoint {
                     key_point += 1;
                 }
@@ -596,7 +598,7 @@ impl SearchIndex {
                 Hit {
                     record: i as usize,
                     kind: r.kind,
-                    entry: self.lib.entries[r.entry as usize].id.to_string(),
+                    entry: self.lib.entries.row(r.entry as usize).id.to_string(),
                     item: self.item_id(r),
                     score,
                     title: self.compose(r).title,

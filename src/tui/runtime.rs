@@ -50,6 +50,17 @@ pub enum Incoming {
     /// The presenter link: a presenter joined, left or pressed a key (on the room); the room
     /// sent its state or went away (on a presenter).
     Link(LinkEvent),
+    /// The search engine, built on its own thread after the first frame.
+    SearchBuilt(Built),
+}
+
+/// A search engine built off the loop's thread.
+pub struct Built(Searcher);
+
+impl std::fmt::Debug for Built {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Built({} records)", self.0.index().len())
+    }
 }
 
 /// The presenter link as the runtime runs it: this screen is the room, or a presenter.
@@ -150,6 +161,9 @@ pub const ASYNC_SEARCH_RECORDS: usize = 20_000;
 enum Search {
     /// Not built yet (it is built after the first frame, or when first asked).
     Unbuilt,
+    /// Being built on its own thread (it arrives as [`Incoming::SearchBuilt`]); the newest
+    /// query asked for meanwhile, answered as soon as it is there.
+    Building { waiting: Option<(u64, String)> },
     /// Scored on the loop's thread, once per burst: the newest query waiting.
     Inline {
         searcher: Searcher,
@@ -170,6 +184,9 @@ pub struct Services {
     sender: Sender<Incoming>,
     /// Score on the worker from this many records (tests lower it to exercise the worker).
     pub async_records: usize,
+    /// Build the search engine on a thread of its own, so the loop answers keys while it
+    /// is built (the binary does; tests that carry out effects one by one build it inline).
+    pub build_in_background: bool,
     /// The presenter link of a round played on two screens.
     link: Option<Link>,
 }
@@ -192,6 +209,7 @@ impl Services {
             search: Search::Unbuilt,
             sender,
             async_records: ASYNC_SEARCH_RECORDS,
+            build_in_background: false,
             link: None,
         }
     }
@@ -223,15 +241,39 @@ impl Services {
     }
 
     /// Build the search index if it is not built yet, and hand the app a searcher for
-    /// highlighting. Large libraries get a worker thread.
+    /// highlighting. Large libraries get a worker thread. With [`Self::build_in_background`]
+    /// it is built on a thread of its own and arrives as [`Incoming::SearchBuilt`] (for a
+    /// library read from pack images it is assembled from them: no entry is decoded).
     pub fn prepare_search(&mut self, app: &mut App, now: SystemTime) {
         if !matches!(self.search, Search::Unbuilt) {
             return;
         }
-        // Large libraries are scored on the machine's cores (measured: ~2× at 10,000 trials on
-        // 2 cores); small ones stay on one thread (see search::PARALLEL_MIN).
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let searcher = Searcher::new(SearchIndex::build(Arc::clone(&self.lib))).with_threads(cores);
+        if self.build_in_background {
+            let out = self.sender.clone();
+            let lib = Arc::clone(&self.lib);
+            let spawned = std::thread::Builder::new()
+                .name("search-index".into())
+                .spawn(move || {
+                    let _ = out.send(Incoming::SearchBuilt(Built(build_searcher(lib))));
+                });
+            if spawned.is_ok() {
+                self.search = Search::Building { waiting: None };
+                return;
+            }
+        }
+        let searcher = build_searcher(Arc::clone(&self.lib));
+        self.install(app, searcher, now);
+    }
+
+    /// Start using a built search engine: the app gets its highlighter, and a query asked
+    /// for while it was built is scored (inline: by the next [`Self::flush`]).
+    pub fn install(&mut self, app: &mut App, searcher: Searcher, now: SystemTime) -> Flow {
+        let waiting = match &mut self.search {
+            Search::Building { waiting } => waiting.take(),
+            Search::Unbuilt => None,
+            // Built already: keep that one.
+            _ => return Flow::Continue,
+        };
         // (Nothing to carry out: a searcher for highlights asks for nothing.)
         let _ = app.receive(Reply::SearchReady(searcher.share()), now);
         self.search = if searcher.index().len() >= self.async_records {
@@ -248,6 +290,14 @@ impl Services {
                 waiting: None,
             }
         };
+        match (&mut self.search, waiting) {
+            (Search::Inline { waiting: w, .. }, Some(q)) => *w = Some(q),
+            (Search::Worker { requests }, Some(q)) => {
+                let _ = requests.send(q);
+            }
+            _ => {}
+        }
+        Flow::Continue
     }
 
     /// Carry out `effect` and hand the app what came of it, and so on until the app asks for
@@ -309,7 +359,9 @@ impl Services {
                 Effect::Search { seq, query } => {
                     self.prepare_search(app, now);
                     match &mut self.search {
-                        Search::Inline { waiting, .. } => *waiting = Some((seq, query)),
+                        Search::Inline { waiting, .. } | Search::Building { waiting } => {
+                            *waiting = Some((seq, query))
+                        }
                         Search::Worker { requests } => {
                             let _ = requests.send((seq, query));
                         }
@@ -342,6 +394,14 @@ impl Services {
             other => other,
         }
     }
+}
+
+/// The search engine of `lib`. Large libraries are scored on the machine's cores
+/// (measured: ~2× at 10,000 trials on 2 cores); small ones stay on one thread (see
+/// search::PARALLEL_MIN).
+fn build_searcher(lib: Arc<Library>) -> Searcher {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    Searcher::new(SearchIndex::build(lib)).with_threads(cores)
 }
 
 /// The search worker: scores the newest query it has been sent (older ones waiting in the
@@ -399,6 +459,9 @@ pub struct Runtime<C: Console> {
     stop: Arc<AtomicI32>,
     clock: Box<dyn FnMut() -> SystemTime>,
     drawn: bool,
+    /// The thread writing pack images after the first frame (waited for at exit, after the
+    /// terminal is given back, so a quick `q` does not lose the image).
+    writer: Option<std::thread::JoinHandle<()>>,
 }
 
 impl<C: Console> Runtime<C> {
@@ -421,6 +484,7 @@ impl<C: Console> Runtime<C> {
             stop: Arc::new(AtomicI32::new(0)),
             clock,
             drawn: false,
+            writer: None,
         }
     }
 
@@ -452,11 +516,26 @@ impl<C: Console> Runtime<C> {
             now,
         );
         self.services.carry_out(&mut self.app, effect, now);
+        crate::content::trace("first draw");
         self.draw()?;
+        crate::content::trace("first frame drawn");
         self.services.publish(&self.app);
         self.drawn = true;
-        // The first frame is on screen: now build the search index (keys typed meanwhile
-        // wait in the channel).
+        // The first frame is on screen. Images of packs read from their files are written
+        // on a thread of their own, and the search index is built (on a thread of its own
+        // when the services say so: keys are answered meanwhile).
+        let pending = self.app.lib.take_pending_images();
+        if !pending.is_empty() {
+            let lib = Arc::clone(&self.app.lib);
+            self.writer = std::thread::Builder::new()
+                .name("pack-image".into())
+                .spawn(move || {
+                    for p in pending {
+                        p.write(&lib, crate::search::stored::fragment);
+                    }
+                })
+                .ok();
+        }
         self.services.prepare_search(&mut self.app, now);
         Ok(())
     }
@@ -503,6 +582,9 @@ impl<C: Console> Runtime<C> {
                 Incoming::Link(ev) => {
                     let effect = self.app.receive(Reply::Link(ev), now);
                     self.services.carry_out(&mut self.app, effect, now)
+                }
+                Incoming::SearchBuilt(Built(searcher)) => {
+                    self.services.install(&mut self.app, searcher, now)
                 }
                 Incoming::Input(ev) => match self.app.keymap.map_event(self.app.context(), &ev) {
                     Some(action) => {
@@ -602,6 +684,7 @@ pub fn run_linked(
         }
     };
     let mut rt = Runtime::new(app, store, console, clock);
+    rt.services.build_in_background = true;
     let stop = rt.stop_flag();
     let result = (|| {
         spawn_guards(rt.stop_flag())?;
@@ -617,6 +700,10 @@ pub fn run_linked(
     loop_left();
     let notice = rt.finish();
     restore();
+    // A pack image still being written is finished (the terminal is already the shell's).
+    if let Some(w) = rt.writer.take() {
+        let _ = w.join();
+    }
     // (ratatui's Terminal writes to the tty when dropped, which a hung-up tty answers with an
     // error its drop cannot report but by a panic.)
     discard(rt.console.terminal);

@@ -31,7 +31,7 @@ pub fn mini_dir() -> std::path::PathBuf {
 }
 
 pub fn mini_library() -> Library {
-    content::load(&[PackSource::Dir(mini_dir())])
+    trialdeck::pack::load(&[PackSource::Dir(mini_dir())])
         .expect("the mini fixture pack loads")
         .library
 }
@@ -98,7 +98,7 @@ pub fn edited_mini(file: &str, edit: impl Fn(&str) -> String) -> (tempfile::Temp
         assert_ne!(edited, text, "the edit of {file} changed something");
         edited
     });
-    let lib = content::load(&[PackSource::Dir(dir.path().to_path_buf())])
+    let lib = trialdeck::pack::load(&[PackSource::Dir(dir.path().to_path_buf())])
         .expect("the edited mini pack loads")
         .library;
     (dir, lib)
@@ -300,7 +300,32 @@ impl Looped {
         Looped::with_store(app, store, w, h, now)
     }
 
+    /// `app` as the binary runs it: the search index is built on a thread of its own after
+    /// the first frame, and `before` (keys) is queued before that first frame is drawn.
+    pub fn with_background_search(
+        app: App,
+        w: u16,
+        h: u16,
+        now: SystemTime,
+        before: &[&str],
+    ) -> Looped {
+        let store = Store::no_save(app.deck.scheduler.clone());
+        Looped::build(app, store, w, h, now, true, before)
+    }
+
     pub fn with_store(app: App, store: Store, w: u16, h: u16, now: SystemTime) -> Looped {
+        Looped::build(app, store, w, h, now, false, &[])
+    }
+
+    fn build(
+        app: App,
+        store: Store,
+        w: u16,
+        h: u16,
+        now: SystemTime,
+        background: bool,
+        before: &[&str],
+    ) -> Looped {
         let clock = std::rc::Rc::new(std::cell::Cell::new(now));
         let c = std::rc::Rc::clone(&clock);
         let rt = trialdeck::tui::runtime::Runtime::new(
@@ -310,6 +335,12 @@ impl Looped {
             Box::new(move || c.get()),
         );
         let tx = rt.sender();
+        let mut rt = rt;
+        rt.services.build_in_background = background;
+        for k in before {
+            tx.send(Incoming::Input(key_event(k)))
+                .expect("the loop listens");
+        }
         let mut l = Looped {
             rt,
             tx,

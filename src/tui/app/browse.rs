@@ -230,11 +230,12 @@ impl Browse {
 
     fn resort(&mut self, lib: &Library) {
         let cur = self.current();
+        // Rows only: sorting never decodes an entry (see content::library).
+        let rows = lib.entries.rows();
         let phase_rank = |i: usize| {
-            let e = &lib.entries[i];
-            let ongoing = e.status.is_ongoing();
-            let p = e.phase().unwrap_or("").to_ascii_lowercase();
-            let rank = if e.kind == EntryKind::Topic {
+            let r = &rows[i];
+            let p = r.phase.as_deref().unwrap_or("").to_ascii_lowercase();
+            let rank = if r.kind == EntryKind::Topic {
                 9
             } else if p.contains('3') {
                 0
@@ -245,22 +246,19 @@ impl Browse {
             } else {
                 3
             };
-            (ongoing, rank)
+            (r.ongoing, rank)
         };
-        let mut order: Vec<usize> = (0..lib.entries.len()).collect();
+        let mut order: Vec<usize> = (0..rows.len()).collect();
         match self.sort {
             Sort::Pack => {}
-            Sort::Year => order.sort_by_key(|&i| {
-                (
-                    lib.entries[i].year.is_none(),
-                    std::cmp::Reverse(lib.entries[i].year),
-                )
-            }),
-            Sort::Phase => order.sort_by_key(|&i| {
+            Sort::Year => {
+                order.sort_by_key(|&i| (rows[i].year.is_none(), std::cmp::Reverse(rows[i].year)))
+            }
+            Sort::Phase => order.sort_by_cached_key(|&i| {
                 (
                     phase_rank(i),
-                    std::cmp::Reverse(lib.entries[i].year),
-                    lib.entries[i].name.to_lowercase(),
+                    std::cmp::Reverse(rows[i].year),
+                    rows[i].name.to_lowercase(),
                 )
             }),
         }

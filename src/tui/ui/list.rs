@@ -1,6 +1,6 @@
 //! The trial list: name, year and a text tag (phase, "◷ 2014" for ongoing as of a source, "topic").
 
-use crate::content::{Entry, EntryKind, Library};
+use crate::content::{Entry, EntryKind, Library, Row};
 use crate::tui::app::Browse;
 use crate::tui::layout::{self, Focus};
 use crate::tui::lines::wrap::truncate;
@@ -14,23 +14,26 @@ use unicode_width::UnicodeWidthStr;
 /// The short tag shown at the right of a row: `2012 ph3`; `◷ 2014` for a trial ongoing as of
 /// its 2014 source (never "ongoing" as if that were its status today); `topic`.
 pub fn tag(e: &Entry) -> String {
-    if e.kind == EntryKind::Topic {
+    row_tag(&Row::of(e))
+}
+
+/// The short tag of a list row (read without decoding its entry).
+pub fn row_tag(r: &Row) -> String {
+    if r.kind == EntryKind::Topic {
         return "topic".into();
     }
-    if let crate::content::Status::Ongoing { as_of, .. } = &e.status {
-        let year: String = as_of.chars().take_while(char::is_ascii_digit).collect();
-        return if year.len() == 4 {
-            format!("◷ {year}")
-        } else {
-            "◷ ongoing".into()
+    if r.ongoing {
+        return match r.as_of {
+            Some(year) => format!("◷ {year}"),
+            None => "◷ ongoing".into(),
         };
     }
-    let p = e
-        .design
-        .as_ref()
-        .map(crate::format::phase_short)
+    let p = r
+        .phase
+        .as_deref()
+        .map(crate::format::phase_short_of)
         .unwrap_or_default();
-    match e.year {
+    match r.year {
         Some(y) if p.is_empty() => y.to_string(),
         Some(y) => format!("{y} {p}"),
         None if p.is_empty() => "trial".into(),
@@ -66,17 +69,18 @@ impl Widget for &ListView<'_> {
         let first = layout::list_first_visible(b.list_sel, h);
         let mut lines = Vec::new();
         for (row, &i) in b.order.iter().enumerate().skip(first).take(h) {
-            let e = &self.lib.entries[i];
+            // The row only: the list never decodes an entry.
+            let e = self.lib.entries.row(i);
             let sel = row == b.list_sel;
             let marker = if sel { "▶ " } else { "  " };
-            let tag = tag(e);
+            let tag = row_tag(e);
             let name_w = w.saturating_sub(tag.width() + 3);
             let name = truncate(&e.name, name_w);
             let pad = w.saturating_sub(marker.width() + name.width() + tag.width());
             let style = if sel { t.selected } else { t.base };
             let tag_style = if sel {
                 t.selected
-            } else if e.status.is_ongoing() {
+            } else if e.ongoing {
                 t.warn
             } else {
                 t.muted

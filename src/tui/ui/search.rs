@@ -59,6 +59,9 @@ impl Widget for &SearchView<'_> {
         };
         let (info, style) = match &st.problem {
             Some(p) => (format!(" {p}"), t.warn),
+            None if st.pending && self.highlighter.is_none() => {
+                (" Preparing the search index…".to_string(), t.muted)
+            }
             None if st.pending => (" searching…".to_string(), t.muted),
             None => (
                 format!(
@@ -78,6 +81,8 @@ impl Widget for &SearchView<'_> {
         if st.hits.is_empty() {
             let msg = if st.problem.is_some() {
                 ""
+            } else if st.pending && self.highlighter.is_none() {
+                "Preparing the search index… your query is answered as soon as it is ready."
             } else if st.pending {
                 "Searching…"
             } else if st.query.trim().is_empty() {
