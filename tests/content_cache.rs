@@ -394,7 +394,7 @@ fn the_bundled_pack_parsed_at_build_time_is_what_parsing_its_ron_gives() {
         .into_iter()
         .map(|raw| parse::parse_pack(raw, 1, &mut diags))
         .collect();
-    let (lib, report) = content::validate::validate(parsed, content::Report { diagnostics: diags });
+    let (lib, report) = content::check_parsed(parsed, content::Report { diagnostics: diags });
     let lib = lib.unwrap();
     assert_eq!(built.library.entries, lib.entries);
     assert_eq!(built.library.packs, lib.packs);

@@ -22,14 +22,10 @@
 //! empty disables images), else `packs/` in the platform cache directory.
 
 use super::model::{Entry, Manifest};
-use serde::{Deserialize, Serialize};
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
 
 pub use super::image::{FINGERPRINT_AT, FORMAT, fingerprint};
-/// A file modified this close to (or after) the cache's writing makes the cache untrusted.
-pub const RACY_NS: u64 = 2_000_000_000;
+pub use super::stamp::{Key, RACY_NS, Stamp};
 /// Packs smaller than this are not cached by default (they parse in about a millisecond).
 pub const DEFAULT_MIN_BYTES: u64 = 1024 * 1024;
 /// The cache directory holds at most this many bytes of cache files by default: the largest
@@ -137,7 +133,6 @@ impl Cache {
         let self_contained = entries
             .iter()
             .all(|e| e.related.iter().all(|r| ids.contains(r.to.as_str())));
-        let lib = super::Library::new(vec![], entries.to_vec());
         self.pending(
             path,
             key.clone(),
@@ -145,7 +140,7 @@ impl Cache {
             self_contained,
             entries.len(),
         )
-        .write(&lib, records);
+        .write(&|i| entries.get(i), records);
     }
 
     /// [`Cache::put`] without proving the entries' text clean: how tests plant an image a
@@ -161,10 +156,9 @@ impl Cache {
         let Some(path) = self.path_for(key) else {
             return;
         };
-        let lib = super::Library::new(vec![], entries.to_vec());
         let mut p = self.pending(path, key.clone(), manifest.clone(), true, entries.len());
         p.unchecked = true;
-        p.write(&lib, records);
+        p.write(&|i| entries.get(i), records);
     }
 
     /// An image to write of the pack `key` describes, whose entries are entries `0..n` of
@@ -192,168 +186,5 @@ impl Cache {
             base: None,
             unchecked: false,
         }
-    }
-}
-
-/// After writing `path`, remove the least recently written images of its directory (never
-/// `path`) until those left hold at most `max` bytes.
-pub(crate) fn evict_around(path: &Path, max: u64) {
-    if let Some(dir) = path.parent() {
-        evict(dir, path, max);
-    }
-}
-
-/// Whether `name` is a cache file's name (16 hex digits, `.bin`).
-fn is_cache_file(name: &str) -> bool {
-    name.strip_suffix(".bin")
-        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// The process id in the name of a temporary file of an earlier cache writer
-/// (`.<16 hex>.bin.<pid>.tmp`).
-pub(crate) fn legacy_temp_pid(name: &str) -> Option<u32> {
-    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let (file, pid) = rest.rsplit_once('.')?;
-    if !is_cache_file(file) || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    pid.parse().ok()
-}
-
-/// Remove the least recently written cache files of `dir` (never `keep`) until those left
-/// hold at most `max` bytes. Only regular files of the cache's naming that this user owns
-/// are counted and removed.
-fn evict(dir: &Path, keep: &Path, max: u64) {
-    let Ok(listing) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut files: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
-    let mut total = 0u64;
-    for item in listing.flatten() {
-        if !is_cache_file(&item.file_name().to_string_lossy()) {
-            continue;
-        }
-        let Ok(m) = fs::symlink_metadata(item.path()) else {
-            continue;
-        };
-        if !m.is_file() || !owned_by_me(&m) {
-            continue;
-        }
-        total = total.saturating_add(m.len());
-        let path = item.path();
-        if path != keep {
-            files.push((m.modified().unwrap_or(UNIX_EPOCH), m.len(), path));
-        }
-    }
-    files.sort();
-    for (_, len, path) in files {
-        if total <= max {
-            break;
-        }
-        if fs::remove_file(&path).is_ok() {
-            total -= len;
-        }
-    }
-}
-
-#[cfg(unix)]
-fn owned_by_me(m: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions.
-    m.uid() == unsafe { libc::geteuid() }
-}
-
-#[cfg(not(unix))]
-fn owned_by_me(_: &fs::Metadata) -> bool {
-    true
-}
-
-/// One `*.ron` file of a pack as the file system describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    pub name: String,
-    pub len: u64,
-    pub mtime_ns: u64,
-    pub ctime_ns: u64,
-    pub ino: u64,
-    pub dev: u64,
-}
-
-impl Stamp {
-    /// The stamp of a file from its metadata (following symbolic links).
-    pub fn of(name: String, m: &fs::Metadata) -> Stamp {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let ns = |s: i64, n: i64| (s.max(0) as u64) * 1_000_000_000 + n.max(0) as u64;
-            Stamp {
-                name,
-                len: m.len(),
-                mtime_ns: ns(m.mtime(), m.mtime_nsec()),
-                ctime_ns: ns(m.ctime(), m.ctime_nsec()),
-                ino: m.ino(),
-                dev: m.dev(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let t = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos() as u64);
-            Stamp {
-                name,
-                len: m.len(),
-                mtime_ns: t,
-                ctime_ns: t,
-                ino: 0,
-                dev: 0,
-            }
-        }
-    }
-}
-
-/// What identifies one state of a pack directory: its canonical path and its files' stamps,
-/// manifest first, then the entry files in name order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Key {
-    pub dir: String,
-    pub files: Vec<Stamp>,
-}
-
-impl Key {
-    /// The bytes of the pack's files, as their stamps give them.
-    pub fn total_bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.len).sum()
-    }
-
-    /// Whether some file was modified so close to `at` that a second edit in the same clock
-    /// tick could hide behind its stamps. (The change time is not needed here: a later
-    /// edit of the contents moves the modification time too.)
-    pub fn is_racy(&self, at: u64) -> bool {
-        self.files
-            .iter()
-            .any(|f| f.mtime_ns.saturating_add(RACY_NS) >= at)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_caches_own_names_are_swept_or_evicted() {
-        assert!(is_cache_file("0123456789abcdef.bin"));
-        assert!(!is_cache_file("0123456789abcdef.bin.tmp"));
-        assert!(!is_cache_file("0123456789abcdeg.bin"));
-        assert!(!is_cache_file("notes.bin"));
-        assert_eq!(
-            legacy_temp_pid(".0123456789abcdef.bin.4242.tmp"),
-            Some(4242)
-        );
-        assert_eq!(legacy_temp_pid(".0123456789abcdef.bin..tmp"), None);
-        assert_eq!(legacy_temp_pid(".notes.bin.4242.tmp"), None);
-        assert_eq!(legacy_temp_pid("0123456789abcdef.bin.4242.tmp"), None);
     }
 }

@@ -31,8 +31,8 @@
 //!   rows' CRCs; every part lies inside the file. The rows' text must be clean (no control
 //!   characters or escape sequences). Anything else is a miss: the pack is read from its
 //!   files.
-//! - Then every file's stamp is compared with the directory as it is now ([`super::load`]):
-//!   files whose stamps differ, new files, and files modified within [`super::cache::RACY_NS`]
+//! - Then every file's stamp is compared with the directory as it is now ([`super::load_later_with`]):
+//!   files whose stamps differ, new files, and files modified within [`super::stamp::RACY_NS`]
 //!   of the image's writing are read and checked again; the others come from the image.
 //! - Decoding an entry: its bytes are copied out, their CRC checked, decoded within their
 //!   length, and every string proven clean ([`super::sanitize::all_clean`]): text was
@@ -52,11 +52,11 @@
 //! reading what they mapped (appending never changes a byte they read). When the bytes no
 //! root refers to outweigh those it does, the image is written anew.
 
-use super::cache::{Key, RACY_NS, Stamp};
 use super::diag::{Diagnostic, Location};
-use super::library::{Library, Row};
 use super::map::Map;
 use super::model::{Entry, EntryKind, Manifest};
+use super::row::Row;
+use super::stamp::{Key, RACY_NS, Stamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{self, Seek, SeekFrom, Write};
@@ -726,6 +726,9 @@ impl postcard::ser_flavors::Flavor for Noting {
 /// given the entry and where each of its strings is in the entry's bytes.
 pub type Records = fn(&Entry, &dyn Fn(&str) -> Option<u32>) -> Vec<u8>;
 
+/// The entries an image is written from, by their place in the library.
+pub type EntryAt<'a> = &'a dyn Fn(usize) -> Option<&'a Entry>;
+
 /// An entry's bytes and its search records.
 fn encode_entry(e: &Entry, unchecked: bool, records: Records) -> io::Result<(Vec<u8>, Vec<u8>)> {
     if !unchecked && !super::sanitize::all_clean(e) {
@@ -763,7 +766,7 @@ pub(crate) enum Item {
     Keep { at: u32 },
 }
 
-/// An image to write once the pack's library exists (see [`Library::take_pending_images`]).
+/// An image to write once the pack's library exists (see `Library::take_pending_images`).
 #[derive(Debug)]
 pub struct Pending {
     pub(crate) path: PathBuf,
@@ -782,11 +785,12 @@ pub struct Pending {
 impl Pending {
     /// Write the image (failures are ignored: an image is only ever an optimisation).
     /// Nothing is written when a file of the pack is too recent to trust its stamp.
-    pub fn write(self, lib: &Library, records: Records) {
+    /// `lib` gives the library's entries by their place (its items name entries by that place).
+    pub fn write(self, lib: EntryAt<'_>, records: Records) {
         let _ = self.try_write(lib, records);
     }
 
-    fn try_write(self, lib: &Library, records: Records) -> io::Result<()> {
+    fn try_write(self, lib: EntryAt<'_>, records: Records) -> io::Result<()> {
         let now = now_ns();
         if self.key.is_racy(now) || self.items.len() + 1 != self.key.files.len() {
             return Ok(());
@@ -799,7 +803,7 @@ impl Pending {
         crate::fsutil::sweep(
             dir,
             std::time::SystemTime::now(),
-            super::cache::legacy_temp_pid,
+            super::cachedir::legacy_temp_pid,
         );
         let appended = match &self.base {
             Some(base) if base.garbage() * 2 <= base.map.len() as u64 => {
@@ -817,12 +821,12 @@ impl Pending {
                 w.flush()
             })?;
         }
-        super::cache::evict_around(&self.path, self.max_total_bytes);
+        super::cachedir::evict_around(&self.path, self.max_total_bytes);
         Ok(())
     }
 
     /// Append the new parts to the base image's file and point its header at them.
-    fn append(&self, base: &Image, lib: &Library, now: u64, records: Records) -> io::Result<()> {
+    fn append(&self, base: &Image, lib: EntryAt<'_>, now: u64, records: Records) -> io::Result<()> {
         let mut opts = std::fs::OpenOptions::new();
         opts.read(true).write(true);
         #[cfg(unix)]
@@ -879,7 +883,7 @@ impl Pending {
         &self,
         w: &mut W,
         mut pos: u64,
-        lib: &Library,
+        lib: EntryAt<'_>,
         now: u64,
         reuse: bool,
         records: Records,
@@ -915,10 +919,7 @@ impl Pending {
             let stamp = &self.key.files[k + 1];
             let mut rec = match item {
                 Item::New { entry, diags: d } => {
-                    let e = lib
-                        .entries
-                        .get(*entry)
-                        .ok_or_else(|| invalid("no such entry"))?;
+                    let e = lib(*entry).ok_or_else(|| invalid("no such entry"))?;
                     let (bytes, frag) = encode_entry(e, self.unchecked, records)?;
                     let a = put(w, &bytes, &mut pos)?;
                     let b = put(w, &frag, &mut pos)?;

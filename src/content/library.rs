@@ -9,9 +9,12 @@
 //! all (decoding what is not decoded yet), and `lib.entries.row(i)` reads a row without
 //! decoding anything.
 
+use super::diag::Report;
 use super::image::{self, Image};
-use super::model::{Entry, EntryKind, Manifest, Source};
+use super::model::{Entry, Source};
+pub use super::row::{PackInfo, Row};
 use super::text::Text;
+use super::validate::Checked;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -22,57 +25,9 @@ pub struct Library {
     pub packs: Vec<PackInfo>,
     pub entries: Entries,
     /// Images to write for packs read from their files this run: written once the app has
-    /// drawn its first frame ([`Library::take_pending_images`]), or at once by [`super::load`].
+    /// drawn its first frame ([`Library::take_pending_images`]), or at once by `crate::pack::load`.
     #[serde(skip)]
     pending: Arc<Mutex<Vec<image::Pending>>>,
-}
-
-/// A loaded pack's manifest and the ids of its entries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PackInfo {
-    #[serde(flatten)]
-    pub manifest: Manifest,
-    pub entries: Vec<Text>,
-}
-
-/// What the trial list shows of an entry, its sort and the header's counts: read for every
-/// entry at start, without decoding any.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub id: Text,
-    pub name: Text,
-    /// The design card's phase, as written (`None` without a design card).
-    pub phase: Option<Text>,
-    pub year: Option<u32>,
-    pub kind: EntryKind,
-    pub ongoing: bool,
-    /// For an ongoing trial, the year its source dates that status (`as_of`'s first four
-    /// digits), if it names one: the list says "◷ 2014", never a bare "ongoing".
-    pub as_of: Option<u16>,
-    /// Questions the entry holds.
-    pub questions: u32,
-}
-
-impl Row {
-    /// The row of an entry.
-    pub fn of(e: &Entry) -> Row {
-        Row {
-            id: e.id.clone(),
-            name: e.name.clone(),
-            phase: e.design.as_ref().map(|d| d.phase.clone()),
-            year: e.year,
-            kind: e.kind,
-            ongoing: e.status.is_ongoing(),
-            as_of: match &e.status {
-                crate::content::Status::Ongoing { as_of, .. } => as_of
-                    .get(..4)
-                    .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
-                    .and_then(|y| y.parse().ok()),
-                _ => None,
-            },
-            questions: e.questions.len() as u32,
-        }
-    }
 }
 
 /// How to read an image's entries from their files, should their bytes fail their checks.
@@ -477,6 +432,26 @@ impl Library {
         }
     }
 
+    /// The library of packs after every check, when there is no error, with the images
+    /// to write once it exists; the report always holds every diagnostic.
+    pub(crate) fn from_checked(
+        checked: Checked,
+        pending: Vec<image::Pending>,
+    ) -> (Option<Library>, Report) {
+        if checked.report.has_errors() {
+            return (None, checked.report);
+        }
+        let entries: Vec<Entry> = checked.entries.into_iter().map(|(_, e)| e).collect();
+        (
+            Some(Library::assemble(
+                checked.infos,
+                Entries::from_vec(entries),
+                pending,
+            )),
+            checked.report,
+        )
+    }
+
     pub fn entry(&self, id: &str) -> Option<&Entry> {
         self.index_of(id).and_then(|i| self.entries.get(i))
     }
@@ -517,8 +492,13 @@ impl Library {
     /// search records as `records` encodes them.
     pub fn write_pending_images(&self, records: image::Records) {
         for p in self.take_pending_images() {
-            p.write(self, records);
+            self.write_image(p, records);
         }
+    }
+
+    /// Write one image this run had yet to write (see [`Self::take_pending_images`]).
+    pub fn write_image(&self, p: image::Pending, records: image::Records) {
+        p.write(&|i| self.entries.get(i), records);
     }
 
     /// Whether an image this library reads from failed its checks after it was opened.

@@ -1,11 +1,12 @@
 //! The domain: packs, trials, findings, questions. No terminal code lives here.
 //!
-//! [`load()`] is the one orchestrator: for each source, **read** ([`read`]: files, limits,
+//! [`load_later_with`] is the one orchestrator: for each source, **read** ([`read`]: files, limits,
 //! budgets) → the pack's **image** ([`image`], found by [`cache`]): opened, not loaded, its
 //! unchanged files taken from it → **parse** ([`parse`]: RON with located diagnostics) what
 //! the image does not hold → **validate** ([`validate`]: sanitize, check, resolve) what was
-//! parsed, and what crosses files → **image write** for the packs that may be kept (after
-//! the app's first frame: [`Library::take_pending_images`]). Each step knows only the model
+//! parsed, and what crosses files → **image write** for the packs that may be kept, left to
+//! the caller ([`Library::take_pending_images`]): an image holds the search layer's records
+//! too, so `crate::pack` writes it at once and the app after its first frame. Each step knows only the model
 //! and the types below it; only this file knows the order, and how many threads each step
 //! gets.
 //!
@@ -19,6 +20,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cache;
+mod cachedir;
 pub mod diag;
 pub mod figure;
 pub mod image;
@@ -28,16 +30,19 @@ mod map;
 pub mod model;
 pub mod parse;
 pub mod read;
+pub mod row;
 pub mod sanitize;
+pub mod stamp;
 pub mod text;
 pub mod validate;
 
 pub use cache::Cache;
 pub use diag::{Diagnostic, Report, Severity};
 pub use figure::Figure;
-pub use library::{Entries, Library, PackInfo, Row};
+pub use library::{Entries, Library};
 pub use model::*;
 pub use read::PackSource;
+pub use row::{PackInfo, Row};
 pub use text::Text;
 
 use image::{Image, Item, Pending, StoredDiag};
@@ -146,6 +151,13 @@ pub fn load_later_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, 
     load_checked(got, threads, diags)
 }
 
+/// Validate parsed packs into a library, on one thread (the loader checks on the machine's
+/// cores). Returns the library only when there are no errors; the report always holds
+/// every diagnostic (warnings included).
+pub fn check_parsed(packs: Vec<ParsedPack>, report: Report) -> (Option<Library>, Report) {
+    Library::from_checked(validate::check_packs(packs, report, 1), Vec::new())
+}
+
 /// The bundled packs, which are checked by the test suite and so always load.
 pub fn load_bundled() -> Result<Loaded, Report> {
     load_later(&[PackSource::Bundled])
@@ -164,7 +176,7 @@ enum Got {
 /// image once it is validated.
 struct ToWrite {
     path: std::path::PathBuf,
-    key: cache::Key,
+    key: stamp::Key,
     /// The manifest as parsed.
     manifest: Manifest,
     /// One per entry: `Some(at)` when it is entry `at` of `base`, unchanged.
@@ -176,7 +188,7 @@ struct ToWrite {
 /// A pack whose image holds it, but for the files parsed here.
 struct Lazy {
     listing: Listing,
-    key: cache::Key,
+    key: stamp::Key,
     image: Arc<Image>,
     /// The image's rows, one per entry it holds.
     rows: Vec<Row>,
@@ -198,13 +210,13 @@ enum Place {
 
 /// The cache key of a pack directory as it is now (`None` if it cannot be listed, or holds
 /// something other than regular files).
-pub fn pack_key(dir: &Path) -> Option<cache::Key> {
+pub fn pack_key(dir: &Path) -> Option<stamp::Key> {
     key_of(&read::list_dir(dir, &Budget::default()).ok()?)
 }
 
-fn key_of(listing: &Listing) -> Option<cache::Key> {
+fn key_of(listing: &Listing) -> Option<stamp::Key> {
     let files = listing.metas.clone()?;
-    Some(cache::Key {
+    Some(stamp::Key {
         dir: listing.canonical.to_string_lossy().into_owned(),
         files,
     })
@@ -233,7 +245,7 @@ fn open_dir(
             .image
             .manifest_stamp()
             .mtime_ns
-            .saturating_add(cache::RACY_NS)
+            .saturating_add(stamp::RACY_NS)
             < opened.image.written_ns()
         && let Ok(names) = opened.image.names()
     {
@@ -651,7 +663,7 @@ fn load_checked(
             at += n;
         }
     }
-    match checked.finish_with(pending) {
+    match Library::from_checked(checked, pending) {
         (Some(library), report) => Ok(Loaded { library, report }),
         (None, report) => Err(report),
     }

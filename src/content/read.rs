@@ -243,7 +243,7 @@ pub(crate) struct Listing {
     pub entries: Vec<Listed>,
     /// Each file's stamp (links followed; manifest first), when every name is a regular
     /// file: what a pack image's key is made of.
-    pub metas: Option<Vec<super::cache::Stamp>>,
+    pub metas: Option<Vec<super::stamp::Stamp>>,
 }
 
 impl Listing {
@@ -363,7 +363,7 @@ pub(crate) fn list_dir(dir: &Path, budget: &Budget) -> Result<Listing, Diagnosti
 /// The stamp of each file (links followed), `None` for a name that is not a regular file or
 /// cannot be looked at. Large directories are looked at on two threads, each name relative
 /// to the directory (no path walk per file): at 10,000 files this is most of a warm start.
-fn stamps(dir: &Path, files: &[&Listed]) -> Vec<Option<super::cache::Stamp>> {
+fn stamps(dir: &Path, files: &[&Listed]) -> Vec<Option<super::stamp::Stamp>> {
     let name = |f: &Listed| {
         f.path
             .file_name()
@@ -375,7 +375,7 @@ fn stamps(dir: &Path, files: &[&Listed]) -> Vec<Option<super::cache::Stamp>> {
         use std::os::unix::io::AsRawFd;
         if let Ok(d) = fs::File::open(dir) {
             let fd = d.as_raw_fd();
-            let one = |f: &&Listed| -> Option<super::cache::Stamp> {
+            let one = |f: &&Listed| -> Option<super::stamp::Stamp> {
                 let c = std::ffi::CString::new(f.path.file_name()?.as_bytes()).ok()?;
                 let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
                 // SAFETY: a valid directory descriptor (kept open by `d`), a NUL-terminated
@@ -390,7 +390,7 @@ fn stamps(dir: &Path, files: &[&Listed]) -> Vec<Option<super::cache::Stamp>> {
                     return None;
                 }
                 let ns = |s: i64, n: i64| (s.max(0) as u64) * 1_000_000_000 + n.max(0) as u64;
-                Some(super::cache::Stamp {
+                Some(super::stamp::Stamp {
                     name: name(f),
                     len: st.st_size as u64,
                     mtime_ns: ns(st.st_mtime, st.st_mtime_nsec),
@@ -418,7 +418,7 @@ fn stamps(dir: &Path, files: &[&Listed]) -> Vec<Option<super::cache::Stamp>> {
             fs::metadata(&f.path)
                 .ok()
                 .filter(fs::Metadata::is_file)
-                .map(|m| super::cache::Stamp::of(name(f), &m))
+                .map(|m| super::stamp::Stamp::of(name(f), &m))
         })
         .collect()
 }

@@ -1,10 +1,11 @@
-//! Parsed structs → a trusted [`Library`]: every string sanitized, every id checked and
-//! resolved, every number checked. All problems are collected, not just the first.
+//! Parsed structs → checked packs, from which the trusted [`super::Library`] is built: every
+//! string sanitized, every id checked and resolved, every number checked. All problems are
+//! collected, not just the first.
 
 use super::diag::{Diagnostic, Report};
-use super::library::{Library, PackInfo};
 use super::model::*;
 use super::parse::ParsedPack;
+use super::row::PackInfo;
 use super::sanitize::{is_clean, sanitize};
 use super::text::Text;
 use std::collections::{HashMap, HashSet};
@@ -212,37 +213,7 @@ pub(crate) struct Checked {
     pub report: Report,
 }
 
-impl Checked {
-    /// The library, when there is no error.
-    pub fn finish(self) -> (Option<Library>, Report) {
-        self.finish_with(Vec::new())
-    }
-
-    /// [`Self::finish`], with images to write once the library exists.
-    pub(crate) fn finish_with(
-        self,
-        pending: Vec<super::image::Pending>,
-    ) -> (Option<Library>, Report) {
-        if self.report.has_errors() {
-            return (None, self.report);
-        }
-        let entries: Vec<Entry> = self.entries.into_iter().map(|(_, e)| e).collect();
-        let entries = super::library::Entries::from_vec(entries);
-        (
-            Some(Library::assemble(self.infos, entries, pending)),
-            self.report,
-        )
-    }
-}
-
-/// Validate parsed packs into a library, on one thread ([`super::load`] checks on the
-/// machine's cores). Returns the library only when there are no errors; the report always
-/// holds every diagnostic (warnings included).
-pub fn validate(packs: Vec<ParsedPack>, report: Report) -> (Option<Library>, Report) {
-    check_packs(packs, report, 1).finish()
-}
-
-/// Every check of [`validate`]. Entries a pack marks as checked ([`ParsedPack::checked`])
+/// Every check of [`super::check_parsed`]. Entries a pack marks as checked ([`ParsedPack::checked`])
 /// skip the per-entry checks (their text must already have been proven clean); the
 /// checks across entries (unique ids, links) always run. Large libraries are checked on up
 /// to `threads` threads.

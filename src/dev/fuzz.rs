@@ -4,7 +4,7 @@
 
 use crate::content::parse;
 use crate::content::read::{MANIFEST, RawFile, RawPack};
-use crate::content::{Library, Report, validate};
+use crate::content::{Library, Report};
 use crate::search::{Query, SearchIndex, Searcher};
 use std::sync::{Arc, OnceLock};
 
@@ -33,7 +33,8 @@ pub fn fuzz_pack_bytes(data: &[u8]) -> bool {
         .collect();
     let mut diags = Vec::new();
     let parsed = parse::parse_pack(RawPack { manifest, entries }, 1, &mut diags);
-    let (library, report) = validate::validate(vec![parsed], Report { diagnostics: diags });
+    let (library, report) =
+        crate::content::check_parsed(vec![parsed], Report { diagnostics: diags });
     for d in &report.diagnostics {
         assert!(
             !d.message.is_empty(),
@@ -88,7 +89,8 @@ fn mini_library() -> &'static Arc<Library> {
         };
         let mut diags = Vec::new();
         let parsed = parse::parse_pack(raw, 1, &mut diags);
-        let (lib, report) = validate::validate(vec![parsed], Report { diagnostics: diags });
+        let (lib, report) =
+            crate::content::check_parsed(vec![parsed], Report { diagnostics: diags });
         Arc::new(lib.unwrap_or_else(|| panic!("the mini pack loads: {}", report.render())))
     })
 }

@@ -72,6 +72,65 @@ pub(super) const IN_LIB: u8 = 0x40;
 /// this bit on every byte but the last: ASCII, so the index's text stays a `str`.
 pub(super) const LEN_MORE: u8 = 0x40;
 
+/// A piece's length as pieces write it: 6 bits a byte, low bits first, [`LEN_MORE`] on all
+/// but the last (so every byte is ASCII). The bytes, and how many of them.
+pub(super) fn len_code(mut len: usize) -> ([u8; 11], usize) {
+    let mut out = [0u8; 11];
+    let mut n = 0;
+    loop {
+        let low = (len & 0x3F) as u8;
+        len >>= 6;
+        if len == 0 {
+            out[n] = low;
+            return (out, n + 1);
+        }
+        out[n] = low | LEN_MORE;
+        n += 1;
+    }
+}
+
+/// A length written by [`len_code`] at the start of `b`: the length and the bytes it took.
+pub(super) fn read_len(b: &[u8]) -> Option<(usize, usize)> {
+    let (mut len, mut shift) = (0usize, 0);
+    for (i, &x) in b.iter().enumerate() {
+        if shift > 42 {
+            return None;
+        }
+        len |= usize::from(x & 0x3F) << shift;
+        shift += 6;
+        if x & LEN_MORE == 0 {
+            return Some((len, i + 1));
+        }
+    }
+    None
+}
+
+/// Where a long piece's text is: in the library (read when it is matched), or, for an
+/// entry opened from a pack image, at an offset of its entry's bytes there (see
+/// `stored.rs`, which writes such pieces).
+pub(super) enum Long {
+    Library,
+    Image { offset: u32, len: u32 },
+}
+
+/// Where the text of a long piece is, from its payload (empty: in the library).
+pub(super) fn long_at(payload: &str) -> Long {
+    let b = payload.as_bytes();
+    let Some((offset, n)) = read_len(b) else {
+        return Long::Library;
+    };
+    let Some((len, m)) = read_len(&b[n..]) else {
+        return Long::Library;
+    };
+    if n + m != b.len() {
+        return Long::Library;
+    }
+    match (u32::try_from(offset), u32::try_from(len)) {
+        (Ok(offset), Ok(len)) => Long::Image { offset, len },
+        _ => Long::Library,
+    }
+}
+
 impl Slot {
     fn from_byte(b: u8) -> Slot {
         SLOTS[usize::from((b & !IN_LIB).clamp(1, SLOTS.len() as u8) - 1)]
@@ -187,7 +246,7 @@ pub(super) fn initials(text: &str) -> (String, Vec<usize>) {
 }
 
 fn offset(at: usize) -> u32 {
-    u32::try_from(at).expect("a search index under 4 GiB (see content::load::MAX_RUN_BYTES)")
+    u32::try_from(at).expect("a search index under 4 GiB (see content::read::MAX_RUN_BYTES)")
 }
 
 struct Builder {
@@ -213,16 +272,8 @@ impl Builder {
         }
         self.text
             .push(char::from(slot as u8 | if in_lib { IN_LIB } else { 0 }));
-        let mut len = folded.len();
-        loop {
-            let low = (len & 0x3F) as u8;
-            len >>= 6;
-            if len == 0 {
-                self.text.push(char::from(low));
-                break;
-            }
-            self.text.push(char::from(low | LEN_MORE));
-        }
+        let (code, n) = len_code(folded.len());
+        self.text.extend(code[..n].iter().map(|&b| char::from(b)));
         self.text.push_str(folded);
     }
 
@@ -299,16 +350,8 @@ impl<'a> Iterator for Pieces<'a> {
     fn next(&mut self) -> Option<Piece<'a>> {
         let bytes = self.rest.as_bytes();
         let head = *bytes.first()?;
-        let (mut len, mut shift, mut at) = (0usize, 0, 1);
-        loop {
-            let b = *bytes.get(at)?;
-            at += 1;
-            len |= usize::from(b & 0x3F) << shift;
-            shift += 6;
-            if b & LEN_MORE == 0 {
-                break;
-            }
-        }
+        let (len, n) = read_len(&bytes[1..])?;
+        let at = 1 + n;
         let folded = self.rest.get(at..at + len)?;
         self.rest = &self.rest[at + len..];
         Some(Piece {
@@ -453,18 +496,10 @@ fn fill(b: &mut Builder, lib: &Library) {
 }
 
 impl SearchIndex {
-    /// Index every entry, finding, question and discrepancy of `lib`. Entries come first.
-    /// Each record's fields are laid out heaviest first (scoring stops early on that).
-    /// Entries read from pack images bring their records with them (see `stored.rs`): their
-    /// index is assembled, not built, and no entry is decoded for it.
-    pub fn build(lib: Arc<Library>) -> SearchIndex {
-        if (0..lib.entries.len()).any(|i| !lib.entries.is_decoded(i)) {
-            return super::stored::assemble(lib);
-        }
-        SearchIndex::build_in_memory(lib)
-    }
-
-    /// [`SearchIndex::build`] from the entries themselves (decoding any not decoded).
+    /// Index every entry, finding, question and discrepancy of `lib` from the entries
+    /// themselves (decoding any not decoded): entries first, each record's fields laid out
+    /// heaviest first (scoring stops early on that). [`SearchIndex::build`] (in `stored.rs`)
+    /// assembles the same index from pack images instead, where it can.
     pub(super) fn build_in_memory(lib: Arc<Library>) -> SearchIndex {
         let mut b = Builder {
             records: Vec::new(),
@@ -561,7 +596,7 @@ impl SearchIndex {
     ) -> Hay<'s> {
         if p.in_lib
             && !p.folded.is_empty()
-            && let super::stored::Long::Image { offset, len } = super::stored::long_at(p.folded)
+            && let Long::Image { offset, len } = long_at(p.folded)
         {
             let text = self
                 .lib

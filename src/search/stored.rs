@@ -15,7 +15,7 @@
 //! `tests` compare the two.
 
 use super::Kind;
-use super::index::{IN_LIB, LEN_MORE, Record, SearchIndex, Slot, fold};
+use super::index::{IN_LIB, Record, SearchIndex, Slot, fold, len_code};
 use crate::content::{Entry, Library, Role};
 use std::sync::Arc;
 
@@ -28,11 +28,12 @@ type Stored<'a> = (Kind, Option<Role>, u32, &'a str);
 /// Bytes of a record's head in a fragment: kind, role, item (`u32`), pieces' length (`u32`).
 const HEAD: usize = 10;
 
-/// Where a piece's text is: in the library (read when it is matched), or at an offset of
-/// its entry's bytes in an image.
-pub(super) enum Long {
-    Library,
-    Image { offset: u32, len: u32 },
+/// The payload of a long piece stored in an image: where its text is.
+fn image_payload(offset: u32, len: u32) -> Vec<u8> {
+    let mut p = Vec::with_capacity(12);
+    push_len(&mut p, offset as usize);
+    push_len(&mut p, len as usize);
+    p
 }
 
 /// Append a piece: its slot byte, its payload's length, its payload.
@@ -42,58 +43,10 @@ fn push_piece(out: &mut Vec<u8>, head: u8, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
-/// A length as pieces write it (6 bits a byte, [`LEN_MORE`] on all but the last: ASCII).
-fn push_len(out: &mut Vec<u8>, mut len: usize) {
-    loop {
-        let low = (len & 0x3F) as u8;
-        len >>= 6;
-        if len == 0 {
-            out.push(low);
-            return;
-        }
-        out.push(low | LEN_MORE);
-    }
-}
-
-fn read_len(b: &[u8]) -> Option<(usize, usize)> {
-    let (mut len, mut shift) = (0usize, 0);
-    for (i, &x) in b.iter().enumerate() {
-        if shift > 42 {
-            return None;
-        }
-        len |= usize::from(x & 0x3F) << shift;
-        shift += 6;
-        if x & LEN_MORE == 0 {
-            return Some((len, i + 1));
-        }
-    }
-    None
-}
-
-/// The payload of a long piece stored in an image: where its text is.
-fn image_payload(offset: u32, len: u32) -> Vec<u8> {
-    let mut p = Vec::with_capacity(12);
-    push_len(&mut p, offset as usize);
-    push_len(&mut p, len as usize);
-    p
-}
-
-/// Where the text of a long piece is, from its payload (empty: in the library).
-pub(super) fn long_at(payload: &str) -> Long {
-    let b = payload.as_bytes();
-    let Some((offset, n)) = read_len(b) else {
-        return Long::Library;
-    };
-    let Some((len, m)) = read_len(&b[n..]) else {
-        return Long::Library;
-    };
-    if n + m != b.len() {
-        return Long::Library;
-    }
-    match (u32::try_from(offset), u32::try_from(len)) {
-        (Ok(offset), Ok(len)) => Long::Image { offset, len },
-        _ => Long::Library,
-    }
+/// A length as pieces write it (see [`len_code`]).
+fn push_len(out: &mut Vec<u8>, len: usize) {
+    let (code, n) = len_code(len);
+    out.extend_from_slice(&code[..n]);
 }
 
 fn role_byte(r: Option<Role>) -> u8 {
@@ -176,9 +129,22 @@ fn decode(b: &[u8]) -> Option<Vec<Stored<'_>>> {
     (text.is_empty() && out.first().is_none_or(|r| r.0.is_entry())).then_some(out)
 }
 
+impl SearchIndex {
+    /// Index every entry, finding, question and discrepancy of `lib`. Entries come first.
+    /// Each record's fields are laid out heaviest first (scoring stops early on that).
+    /// Entries read from pack images bring their records with them: their index is
+    /// assembled from the images, not built, and no entry is decoded for it.
+    pub fn build(lib: Arc<Library>) -> SearchIndex {
+        if (0..lib.entries.len()).any(|i| !lib.entries.is_decoded(i)) {
+            return assemble(lib);
+        }
+        SearchIndex::build_in_memory(lib)
+    }
+}
+
 /// The index of `lib`, assembled from its entries' fragments: from their images where they
 /// come from one, else built from the entry.
-pub(super) fn assemble(lib: Arc<Library>) -> SearchIndex {
+fn assemble(lib: Arc<Library>) -> SearchIndex {
     let n = lib.entries.len();
     let mut heads: Vec<Record> = Vec::with_capacity(n);
     let mut items: Vec<Record> = Vec::new();

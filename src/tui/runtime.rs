@@ -531,7 +531,7 @@ impl<C: Console> Runtime<C> {
                 .name("pack-image".into())
                 .spawn(move || {
                     for p in pending {
-                        p.write(&lib, crate::search::stored::fragment);
+                        lib.write_image(p, crate::search::stored::fragment);
                     }
                 })
                 .ok();
