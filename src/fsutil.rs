@@ -319,15 +319,16 @@ pub fn sweep(dir: &Path, now: SystemTime, pattern: impl Fn(&str) -> Option<u32>)
     removed
 }
 
+/// Whether this user owns the file `meta` describes (always, off Unix).
 #[cfg(unix)]
-fn owned_by_me(meta: &fs::Metadata) -> bool {
+pub fn owned_by_me(meta: &fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid has no preconditions.
     meta.uid() == unsafe { libc::geteuid() }
 }
 
 #[cfg(not(unix))]
-fn owned_by_me(_: &fs::Metadata) -> bool {
+pub fn owned_by_me(_: &fs::Metadata) -> bool {
     true
 }
 

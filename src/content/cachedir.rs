@@ -46,7 +46,7 @@ fn evict(dir: &Path, keep: &Path, max: u64) {
         let Ok(m) = fs::symlink_metadata(item.path()) else {
             continue;
         };
-        if !m.is_file() || !owned_by_me(&m) {
+        if !m.is_file() || !crate::fsutil::owned_by_me(&m) {
             continue;
         }
         total = total.saturating_add(m.len());
@@ -64,18 +64,6 @@ fn evict(dir: &Path, keep: &Path, max: u64) {
             total -= len;
         }
     }
-}
-
-#[cfg(unix)]
-fn owned_by_me(m: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions.
-    m.uid() == unsafe { libc::geteuid() }
-}
-
-#[cfg(not(unix))]
-fn owned_by_me(_: &fs::Metadata) -> bool {
-    true
 }
 
 #[cfg(test)]
