@@ -860,7 +860,15 @@ fn summary_counts_names_the_weakest_and_drills_exactly_the_missed() {
         (5, 8),
         "points of the two cards ticked (the resident's, graded Again unticked, by its grade)"
     );
-    assert!(summary.next_due.is_some_and(|d| d > T0_UNIX));
+    let Some(Quiz::Done { session: done, .. }) = app.quiz() else {
+        unreachable!()
+    };
+    assert!(
+        app.deck
+            .next_due_day(&done.filter, at(75))
+            .is_some_and(|(due, n)| due > T0_UNIX && n >= 1),
+        "the missed cards are due again"
+    );
     let text = screen_text(&render(&app));
     assert!(
         text.contains("3 cards · 3 reviews · 1 min 10 s · Again 2 · Hard 0 · Good 1 · Easy 0"),
@@ -937,6 +945,36 @@ fn a_card_graded_later_is_due_later() {
         90,
         "the same interval, counted from the later time"
     );
+}
+
+/// Seen in tmux on a learner's second day: the summary said "Next due: on 2026-12-08" (the
+/// earliest of that session's cards) while 16 cards from the first day were due on 12-07.
+/// What is due next is said over every card of the choice, with how many.
+#[test]
+fn the_summary_says_when_any_card_is_next_due_not_only_the_sessions() {
+    let states: HashMap<String, CardState> = [(
+        RESIDENT.to_string(),
+        state(T0_UNIX - DAY, T0_UNIX + DAY, Grade::Good),
+    )]
+    .into();
+    let mut app = app_hist(80, 24, &states, true);
+    app.start_quiz(Filter::default(), false);
+    let queue = vec![card_index(&app, STUDENT)];
+    app.screen = Screen::Quiz(Box::new(Quiz::Running(Session::new(
+        queue,
+        Filter::default(),
+        t0(),
+    ))));
+    up(&mut app, Action::Reveal, t0());
+    record(up(&mut app, Action::Grade(4), t0()));
+    let student_due = app.deck.states[card_index(&app, STUDENT)].unwrap().due;
+    assert!(
+        student_due > T0_UNIX + 2 * DAY,
+        "the session's one card (Easy) is due after the other one"
+    );
+    assert!(matches!(app.quiz(), Some(Quiz::Done { .. })));
+    let text = screen_text(&render(&app));
+    assert!(text.contains("Next due: 1 card tomorrow"), "{text}");
 }
 
 #[test]

@@ -163,30 +163,20 @@ fn session_summary_names_the_weakest_role_and_trial() {
         // The same card again in the session (a learning step): recall reads the first.
         r("emilia-fellow", Grade::Good, 0b1111, 4),
     ];
-    let mut states = HashMap::new();
-    let sched = Scheduler::default();
-    let early = sched.review(None, Grade::Again, NOW).state;
-    states.insert("her2-tdm1/q/emilia-fellow".to_string(), early);
-    states.insert(
-        "her2-tdm1/q/emilia-student".to_string(),
-        sched.review(None, Grade::Good, NOW).state,
-    );
     let index = CardIndex::new(&cards);
-    let states = index.align(&states);
-    let s = stats::summarize(&cards, &index, &reviews, &states, &names);
+    let s = stats::summarize(&cards, &index, &reviews, &names);
     assert_eq!(s.seen, 4, "four cards");
     assert_eq!(s.reviews, 5, "five reviews");
     assert_eq!(s.grades, [1, 1, 3, 0]);
     assert_eq!(s.time_ms, 100_000);
     assert_eq!(s.missed, vec![CardId("her2-tdm1/q/emilia-fellow".into())]);
-    assert_eq!(s.next_due, Some(early.due));
     let fellow = s.recall_by_role.iter().find(|x| x.key == "fellow").unwrap();
     assert_eq!((fellow.points_ticked, fellow.points_total), (3, 8));
     assert_eq!(s.weakest_role.as_deref(), Some("Fellow"));
     // EMILIA (1 + 1/4) / 2 = 0.625; TH3RESA (1 + 1/2) / 2 = 0.75.
     assert_eq!(s.weakest_trial.as_deref(), Some("EMILIA"));
 
-    let perfect = stats::summarize(&cards, &index, &reviews[..2], &states, &names);
+    let perfect = stats::summarize(&cards, &index, &reviews[..2], &names);
     assert_eq!(perfect.weakest_role, None);
     assert!(perfect.missed.is_empty());
 }
@@ -229,8 +219,7 @@ fn a_summary_without_ticks_agrees_with_the_grades() {
     ]) {
         reviews.push(r(c, g));
     }
-    let states = vec![None; cards.len()];
-    let s = stats::summarize(&cards, &index, &reviews, &states, &names);
+    let s = stats::summarize(&cards, &index, &reviews, &names);
     let atempt = s
         .recall_by_trial
         .iter()
@@ -253,6 +242,6 @@ fn a_summary_without_ticks_agrees_with_the_grades() {
         points: 0b1,
         ..r(ids[0], Grade::Good)
     }];
-    let s = stats::summarize(&cards, &index, &ticked, &states, &names);
+    let s = stats::summarize(&cards, &index, &ticked, &names);
     assert_eq!(s.recall_by_trial[0].rate, 0.25);
 }

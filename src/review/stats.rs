@@ -326,8 +326,6 @@ pub struct SessionSummary {
     pub weakest_trial: Option<String>,
     /// Cards graded Again, in session order, for "drill what I missed".
     pub missed: Vec<CardId>,
-    /// The earliest due time among the session's cards afterwards.
-    pub next_due: Option<i64>,
 }
 
 #[derive(Default)]
@@ -394,14 +392,14 @@ fn weakest(rows: &[Recall]) -> Option<String> {
         .map(|r| r.label.clone())
 }
 
-/// Summarise a session from its saved reviews. `states_after` (aligned with `cards`) gives
-/// what is due next; reviews of unknown cards count in the totals but in no group. Recall
-/// reads each card's first grade of the session (later ones are relearning).
+/// Summarise a session from its saved reviews; reviews of unknown cards count in the totals
+/// but in no group. Recall reads each card's first grade of the session (later ones are
+/// relearning). What is due next is the deck's to say, not the session's (every card of the
+/// choice counts): `Deck::next_due_day` in the app.
 pub fn summarize(
     cards: &[Card],
     index: &CardIndex,
     reviews: &[SessionReview],
-    states_after: &[Option<CardState>],
     names: &HashMap<String, String>,
 ) -> SessionSummary {
     let mut grades = [0u32; 4];
@@ -409,7 +407,6 @@ pub fn summarize(
     let mut by_role: BTreeMap<Role, Acc> = BTreeMap::new();
     let mut by_trial: BTreeMap<String, Acc> = BTreeMap::new();
     let mut missed = Vec::new();
-    let mut next_due: Option<i64> = None;
     let mut firsts: Vec<&CardId> = Vec::new();
     for r in reviews {
         grades[r.grade as usize - 1] += 1;
@@ -425,15 +422,6 @@ pub fn summarize(
         if let Some(c) = at.and_then(|i| cards.get(i)) {
             by_role.entry(c.role).or_default().add(r);
             by_trial.entry(c.entry.clone()).or_default().add(r);
-        }
-    }
-    for id in &firsts {
-        if let Some(s) = index
-            .get(id.as_str())
-            .and_then(|i| states_after.get(i))
-            .and_then(Option::as_ref)
-        {
-            next_due = Some(next_due.map_or(s.due, |d| d.min(s.due)));
         }
     }
     let recall_by_role = recall_table(by_role, |r| (r.slug().into(), r.label().into()));
@@ -453,7 +441,6 @@ pub fn summarize(
         recall_by_role,
         recall_by_trial,
         missed,
-        next_due,
     }
 }
 

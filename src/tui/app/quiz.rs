@@ -733,10 +733,33 @@ pub struct Idle {
     pub new_left: usize,
 }
 
+impl Deck {
+    /// The next day after today on which reviewed cards of `filter` are due, over the whole
+    /// deck (not one session's cards): the earliest due time that day, and how many are due
+    /// that day. Learning cards due today are not counted (they come back today). What the
+    /// "nothing is due" screen and a session's summary both say.
+    pub fn next_due_day(&self, filter: &Filter, now: SystemTime) -> Option<(i64, usize)> {
+        let today = self.today(now);
+        let mut next: Option<(i64, i64, usize)> = None;
+        for (i, c) in self.cards.iter().enumerate() {
+            let Some(s) = &self.states[i] else { continue };
+            let day = today.day_of(s.due);
+            if day <= today.day || !filter.admits(c) || self.flags[i].hidden(today.now) {
+                continue;
+            }
+            next = match next {
+                Some((d, _, _)) if day > d => next,
+                Some((d, at, n)) if day == d => Some((d, at.min(s.due), n + 1)),
+                _ => Some((day, s.due, 1)),
+            };
+        }
+        next.map(|(_, at, n)| (at, n))
+    }
+}
+
 impl Idle {
     fn new(deck: &Deck, filter: Filter, now: SystemTime) -> Idle {
         let today = deck.today(now);
-        let mut by_day: std::collections::BTreeMap<i64, (i64, usize)> = Default::default();
         let mut learning_at: Option<i64> = None;
         let mut new_available = 0;
         for (i, c) in deck.cards.iter().enumerate() {
@@ -748,17 +771,10 @@ impl Idle {
                 Some(s) if s.phase.in_steps() && today.day_of(s.due) <= today.day => {
                     learning_at = Some(learning_at.map_or(s.due, |a| a.min(s.due)));
                 }
-                Some(s) => {
-                    let e = by_day.entry(today.day_of(s.due)).or_insert((s.due, 0));
-                    e.0 = e.0.min(s.due);
-                    e.1 += 1;
-                }
+                Some(_) => {}
             }
         }
-        let next = by_day
-            .into_iter()
-            .find(|(d, _)| *d > today.day)
-            .map(|(_, v)| v);
+        let next = deck.next_due_day(&filter, now);
         Idle {
             filter,
             next,
@@ -1036,13 +1052,7 @@ impl Quiz {
 
 /// The summary of a session (its saved grades), from the deck's states now.
 fn summarize(deck: &Deck, s: &Session) -> SessionSummary {
-    stats::summarize(
-        &deck.cards,
-        &deck.index,
-        &s.saved_reviews(),
-        &deck.states,
-        &deck.names,
-    )
+    stats::summarize(&deck.cards, &deck.index, &s.saved_reviews(), &deck.names)
 }
 
 impl Quiz {

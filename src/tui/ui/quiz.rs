@@ -509,10 +509,19 @@ fn done(
             ),
             t.muted,
         );
-    } else if let Some(d) = s.next_due
-        && !session.practice
-    {
-        p.text(&format!("Next due: {}.", when(deck, d, now)), t.muted);
+    } else if !session.practice {
+        // Over every card of the choice, not only this session's: the learner's next day.
+        match deck.next_due_day(&session.filter, now) {
+            Some((at, n)) => p.text(
+                &format!(
+                    "Next due: {} {}.",
+                    crate::format::count(n, "card", "cards"),
+                    when(deck, at, now)
+                ),
+                t.muted,
+            ),
+            None => p.text("Nothing of this choice is due later.", t.muted),
+        };
     }
     p.gap(1);
     // The groups recalled least first; at most `max` rows, the rest told in one line.
