@@ -64,27 +64,49 @@ pub fn help_lines(keymap: &Keymap, size: (u16, u16)) -> Vec<Vec<(String, String)
         ]),
     ));
     if !crate::tui::layout::help_two_columns(size) {
-        return vec![flatten_help(&groups)];
+        let (_, desc_w) = help_widths(size, 1);
+        return vec![flatten_help(&groups, desc_w)];
     }
+    let (_, desc_w) = help_widths(size, 2);
     // Split the groups (in order) where the longer column is shortest.
-    let len = |gs: &[(&'static str, Vec<(String, String)>)]| flatten_help(gs).len();
+    let len = |gs: &[(&'static str, Vec<(String, String)>)]| flatten_help(gs, desc_w).len();
     let split = (1..groups.len())
         .min_by_key(|&k| len(&groups[..k]).max(len(&groups[k..])))
         .unwrap_or(groups.len());
     let right = groups.split_off(split);
     let left = groups;
-    vec![flatten_help(&left), flatten_help(&right)]
+    vec![flatten_help(&left, desc_w), flatten_help(&right, desc_w)]
 }
 
-/// A help column as (keys, description) rows; a heading row has empty keys and a `#` prefix.
-fn flatten_help(groups: &[(&'static str, Vec<(String, String)>)]) -> Vec<(String, String)> {
+/// The widths of a help column's keys and descriptions at a size, in `columns` columns:
+/// what the view draws and the rows are wrapped to.
+pub fn help_widths(size: (u16, u16), columns: u16) -> (usize, usize) {
+    let body = crate::tui::layout::help_body(size);
+    let col_w = (body.width / columns.max(1)).saturating_sub(1) as usize;
+    let kw = 14usize.min(col_w / 3);
+    (kw, col_w.saturating_sub(kw + 3).max(1))
+}
+
+/// A help column as (keys, description) rows, descriptions wrapped to `desc_w` (a
+/// continuation row has empty keys); a heading row has empty keys and a `#` prefix.
+fn flatten_help(
+    groups: &[(&'static str, Vec<(String, String)>)],
+    desc_w: usize,
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (title, rows) in groups {
         if !out.is_empty() {
             out.push((String::new(), String::new()));
         }
         out.push((String::new(), format!("# {title}")));
-        out.extend(rows.iter().cloned());
+        for (k, d) in rows {
+            let lines = super::wrap::wrap(vec![ratatui::text::Span::raw(d.clone())], desc_w, 0);
+            for (i, l) in lines.iter().enumerate() {
+                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                let key = if i == 0 { k.clone() } else { String::new() };
+                out.push((key, text.trim_end().to_string()));
+            }
+        }
     }
     out
 }

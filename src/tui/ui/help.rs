@@ -33,7 +33,7 @@ impl Widget for &HelpView<'_> {
         let room = if scroll.more_above() { 9 } else { 0 };
         Paragraph::new(Span::styled(
             truncate(
-                "Every key, by where it works. Keys in “Everywhere” work in the list and the detail panel.",
+                "Every key, by where it works. “Everywhere” keys work in both panels.",
                 (inner.width as usize).saturating_sub(room),
             ),
             t.muted,
@@ -41,6 +41,7 @@ impl Widget for &HelpView<'_> {
         .render(Rect::new(inner.x, inner.y, inner.width, 1), buf);
         let n = columns.len() as u16;
         let col_w = body.width / n.max(1);
+        let (kw, desc_w) = crate::tui::lines::help::help_widths(size, n);
         for (c, rows) in columns.iter().enumerate() {
             let r = Rect::new(
                 body.x + c as u16 * col_w,
@@ -48,14 +49,12 @@ impl Widget for &HelpView<'_> {
                 col_w.saturating_sub(1),
                 body.height,
             );
-            let kw = 14usize.min(r.width as usize / 3);
             let lines: Vec<Line<'static>> = rows
                 .iter()
                 .map(|(k, d)| {
                     if let Some(h) = d.strip_prefix("# ").filter(|_| k.is_empty()) {
                         Line::from(Span::styled(h.to_string(), t.heading))
                     } else {
-                        let desc_w = (r.width as usize).saturating_sub(kw + 3);
                         Line::from(vec![
                             Span::styled(format!("  {:<kw$} ", truncate(k, kw)), t.accent),
                             Span::styled(truncate(d, desc_w), t.base),
