@@ -4,6 +4,9 @@
 //! or without it; one file per pack whatever path names it, a bounded directory, and writes
 //! that never follow a planted link and leave nothing behind.
 
+mod common;
+
+use common::files::age;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -13,17 +16,6 @@ use trialdeck::content::{self, Cache, Loaded, PackSource};
 fn pack(dir: &Path, trials: usize) {
     trialdeck::dev::generate::gen_pack(trials, 3, dir).unwrap();
     age(dir);
-}
-
-fn age(dir: &Path) {
-    let old = SystemTime::now() - Duration::from_secs(3600);
-    for e in fs::read_dir(dir).unwrap() {
-        let f = fs::File::options()
-            .write(true)
-            .open(e.unwrap().path())
-            .unwrap();
-        f.set_modified(old).unwrap();
-    }
 }
 
 fn load(dir: &Path, cache: &Cache) -> Result<Loaded, content::Report> {

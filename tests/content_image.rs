@@ -3,22 +3,14 @@
 //! it decodes no entry, and an edit of one file is picked up by reading that file alone and
 //! appending its part to the image.
 
+mod common;
+
+use common::files::age;
 use proptest::prelude::*;
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 use trialdeck::content::{Cache, Loaded, PackSource};
-
-fn age(dir: &Path) {
-    let old = SystemTime::now() - Duration::from_secs(3600);
-    for e in fs::read_dir(dir).unwrap() {
-        let f = fs::File::options()
-            .write(true)
-            .open(e.unwrap().path())
-            .unwrap();
-        f.set_modified(old).unwrap();
-    }
-}
 
 fn load(dir: &Path, cache: &Cache) -> Loaded {
     trialdeck::pack::load_with(&[PackSource::Dir(dir.to_path_buf())], cache)

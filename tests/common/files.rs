@@ -96,3 +96,16 @@ pub fn within_guard<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -
     });
     rx.recv_timeout(HANG_GUARD).ok()
 }
+
+/// Make every file of `dir` look an hour old: a pack file fresher than the image's racy
+/// window (two seconds) is never trusted to an image, so image tests age their packs first.
+pub fn age(dir: &Path) {
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for e in fs::read_dir(dir).unwrap() {
+        let f = fs::File::options()
+            .write(true)
+            .open(e.unwrap().path())
+            .unwrap();
+        f.set_modified(old).unwrap();
+    }
+}
