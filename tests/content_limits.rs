@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::files::{HANG_GUARD, mini, mini_copy, mkfifo, mode, names_in, set_mode, trialdeck};
+use common::files::{
+    HANG_GUARD, export_json, mini, mini_copy, mkfifo, mode, names_in, set_mode, trialdeck,
+};
 use std::fs;
 use std::path::{Path, PathBuf};
 use trialdeck::content::read::{
@@ -206,25 +208,13 @@ fn gen_pack_output_loads() {
 
 // ---- export: atomic writes -------------------------------------------------------------
 
-fn export_to(out: &Path, force: bool) -> std::process::Output {
-    let mut cmd = trialdeck();
-    cmd.args(["export", "--format", "json", "--pack"])
-        .arg(mini())
-        .arg("--out")
-        .arg(out);
-    if force {
-        cmd.arg("--force");
-    }
-    cmd.output().unwrap()
-}
-
 #[test]
 fn export_keeps_the_permissions_of_an_existing_target() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("lib.json");
     fs::write(&out, "old").unwrap();
     set_mode(&out, 0o640);
-    let res = export_to(&out, false);
+    let res = export_json(&out, false);
     assert!(res.status.success(), "{res:?}");
     assert!(fs::read_to_string(&out).unwrap().starts_with('{'));
     assert_eq!(mode(&out), 0o640);
@@ -241,7 +231,7 @@ fn export_through_a_symlink_writes_its_target_and_keeps_the_link() {
     let link = tmp.path().join("link.json");
     // A relative link, resolved against the link's own directory.
     std::os::unix::fs::symlink("real/lib.json", &link).unwrap();
-    let res = export_to(&link, false);
+    let res = export_json(&link, false);
     assert!(res.status.success(), "{res:?}");
     assert!(
         fs::symlink_metadata(&link)
@@ -259,7 +249,7 @@ fn export_to_a_dangling_symlink_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let link = tmp.path().join("link.json");
     std::os::unix::fs::symlink(tmp.path().join("nowhere/lib.json"), &link).unwrap();
-    let res = export_to(&link, false);
+    let res = export_json(&link, false);
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(!res.status.success());
     assert!(err.contains("does not exist"), "{err}");
@@ -278,7 +268,7 @@ fn export_refuses_a_read_only_target_unless_forced() {
     let out = tmp.path().join("lib.json");
     fs::write(&out, "old").unwrap();
     set_mode(&out, 0o444);
-    let res = export_to(&out, false);
+    let res = export_json(&out, false);
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(!res.status.success());
     assert!(
@@ -287,7 +277,7 @@ fn export_refuses_a_read_only_target_unless_forced() {
     );
     assert_eq!(fs::read_to_string(&out).unwrap(), "old");
 
-    let res = export_to(&out, true);
+    let res = export_json(&out, true);
     assert!(res.status.success(), "{res:?}");
     assert!(fs::read_to_string(&out).unwrap().starts_with('{'));
     assert_eq!(mode(&out), 0o444, "still read-only");
@@ -299,11 +289,11 @@ fn export_to_a_directory_or_a_fifo_is_refused_and_leaves_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("d");
     fs::create_dir(&dir).unwrap();
-    let res = export_to(&dir, false);
+    let res = export_json(&dir, false);
     assert!(!res.status.success());
     let fifo = tmp.path().join("f");
     mkfifo(&fifo);
-    let res = export_to(&fifo, false);
+    let res = export_json(&fifo, false);
     assert!(!res.status.success());
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(err.contains("not a regular file"), "{err}");
@@ -327,7 +317,7 @@ fn export_sweeps_stale_temporary_files_of_its_own_only() {
     make(&live, false);
     make(".lib.json.tmp-4242", true); // not our pattern: kept
     make("notes.txt", true);
-    let res = export_to(&tmp.path().join("lib.json"), false);
+    let res = export_json(&tmp.path().join("lib.json"), false);
     assert!(res.status.success(), "{res:?}");
     assert_eq!(
         names_in(tmp.path()),

@@ -6,8 +6,8 @@
 mod common;
 
 use common::files::{
-    NOBODY, chown, dead_pid, is_root, mini, mkfifo, mode, names_in, printed, set_mode, trialdeck,
-    within_guard,
+    NOBODY, chown, dead_pid, export_json, is_root, mini, mkfifo, mode, names_in, printed, set_mode,
+    trialdeck, within_guard,
 };
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -179,19 +179,6 @@ fn a_keymap_or_learners_file_that_is_a_fifo_or_too_large_is_refused() {
         assert_eq!(out.status.code(), Some(2), "{text}");
         assert!(text.contains("learners") && text.contains(expect), "{text}");
     }
-}
-
-fn export_json(out: &Path, force: bool) -> std::process::Output {
-    let mut cmd = trialdeck();
-    cmd.arg("--pack")
-        .arg(mini())
-        .arg("export")
-        .arg("--out")
-        .arg(out);
-    if force {
-        cmd.arg("--force");
-    }
-    cmd.output().unwrap()
 }
 
 #[test]

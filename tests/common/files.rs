@@ -109,3 +109,16 @@ pub fn age(dir: &Path) {
         f.set_modified(old).unwrap();
     }
 }
+
+/// `trialdeck export` of the mini pack as JSON to `out` (with `--force` if asked).
+pub fn export_json(out: &Path, force: bool) -> std::process::Output {
+    let mut cmd = trialdeck();
+    cmd.args(["export", "--format", "json", "--pack"])
+        .arg(mini())
+        .arg("--out")
+        .arg(out);
+    if force {
+        cmd.arg("--force");
+    }
+    cmd.output().unwrap()
+}
