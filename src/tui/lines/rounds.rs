@@ -133,8 +133,13 @@ fn pad(n: u16) -> Span<'static> {
 
 /// Lines of `spans` wrapped at `measure`, centred in `width`.
 fn block(spans: Vec<Span<'static>>, measure: u16, width: u16, indent: usize) -> Vec<Row> {
-    let left = (width.saturating_sub(measure)) / 2;
-    wrap(spans, measure.max(1) as usize, indent)
+    set_centred(wrap(spans, measure.max(1) as usize, indent), measure, width)
+}
+
+/// Lines at most `measure` wide, set as one column centred in `width`.
+fn set_centred(lines: Vec<Line<'static>>, measure: u16, width: u16) -> Vec<Row> {
+    let left = width.saturating_sub(measure) / 2;
+    lines
         .into_iter()
         .map(|l| {
             let mut s = vec![pad(left)];
@@ -446,15 +451,7 @@ fn question(r: &Rounds, width: u16, height: u16, look: Look) -> Vec<Row> {
                 lines.remove(0);
             }
         }
-        let left = width.saturating_sub(wide) / 2;
-        lines
-            .into_iter()
-            .map(|l| {
-                let mut s = vec![pad(left)];
-                s.extend(l.spans);
-                Row::Line(Line::from(s))
-            })
-            .collect()
+        set_centred(lines, wide, width)
     };
     let big_width = width.saturating_sub(4);
     for size in [Size::Large, Size::Small] {
