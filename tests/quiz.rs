@@ -974,7 +974,7 @@ fn the_summary_says_when_any_card_is_next_due_not_only_the_sessions() {
     );
     assert!(matches!(app.quiz(), Some(Quiz::Done { .. })));
     let text = screen_text(&render(&app));
-    assert!(text.contains("Next due: 1 card tomorrow"), "{text}");
+    assert!(text.contains("Next: 1 card due tomorrow"), "{text}");
 }
 
 #[test]

@@ -405,21 +405,25 @@ fn grades(
     p.spans(spans, 7);
 }
 
+/// When reviewed cards are next due ([`Deck::next_due_day`]), as the "nothing is due" screen
+/// and a session's summary both say it.
+fn next_due_phrase(deck: &Deck, next: Option<(i64, usize)>, now: SystemTime) -> String {
+    match next {
+        Some((at, n)) => format!(
+            "Next: {} due {}.",
+            crate::format::count(n, "card", "cards"),
+            when(deck, at, now)
+        ),
+        None => "No reviewed card of this choice is due later.".into(),
+    }
+}
+
 fn idle(p: &mut Page, deck: &Deck, i: &Idle, now: SystemTime, t: &Theme, keys: &Keymap) {
     let k = |a: Action| keys.key_for(Context::Quiz, &a);
     p.text("Nothing is due now.", t.heading);
     p.gap(1);
-    match i.next {
-        Some((at, n)) => p.text(
-            &format!(
-                "Next: {} due {}.",
-                crate::format::count(n, "card", "cards"),
-                when(deck, at, now)
-            ),
-            t.title,
-        ),
-        None => p.text("No reviewed card of this choice is due later.", t.muted),
-    };
+    let style = if i.next.is_some() { t.title } else { t.muted };
+    p.text(&next_due_phrase(deck, i.next, now), style);
     if let Some(at) = i.learning_at {
         p.text(
             &format!("A card in learning comes back {}.", when(deck, at, now)),
@@ -511,17 +515,8 @@ fn done(
         );
     } else if !session.practice {
         // Over every card of the choice, not only this session's: the learner's next day.
-        match deck.next_due_day(&session.filter, now) {
-            Some((at, n)) => p.text(
-                &format!(
-                    "Next due: {} {}.",
-                    crate::format::count(n, "card", "cards"),
-                    when(deck, at, now)
-                ),
-                t.muted,
-            ),
-            None => p.text("Nothing of this choice is due later.", t.muted),
-        };
+        let next = deck.next_due_day(&session.filter, now);
+        p.text(&next_due_phrase(deck, next, now), t.muted);
     }
     p.gap(1);
     // The groups recalled least first; at most `max` rows, the rest told in one line.
