@@ -543,10 +543,30 @@ fn keymap(g: &Global) -> CliResult<trialdeck::tui::keymap::Keymap> {
 
 /// No subcommand: open the app.
 fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
-    let library = load_for_app(sources)?;
+    // A warm start draws from the packs' images and looks at their files after the first
+    // frame (the runtime does, and reloads what changed); any other start loads as usual.
+    let library = match content::open_unverified(sources, &content::Cache::from_env()) {
+        Some(loaded) => {
+            if !loaded.report.diagnostics.is_empty() {
+                write_stderr(&loaded.report.render());
+            }
+            loaded.library
+        }
+        None => load_for_app(sources)?,
+    };
     let keymap = keymap(g)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        // No app to draw a frame: the images are written now.
+        // No app to draw a frame: the files are looked at, and the images written, now.
+        let library = match library.take_unverified().map(content::Unverified::verify) {
+            Some(content::Verdict::Changed(loaded)) => {
+                let loaded = loaded.map_err(CliError::Pack)?;
+                if !loaded.report.diagnostics.is_empty() {
+                    write_stderr(&loaded.report.render());
+                }
+                loaded.library
+            }
+            Some(content::Verdict::Fresh) | None => library,
+        };
         trialdeck::pack::write_images(&library);
         return Err(CliError::Terminal(format!(
             "loaded {} entries and {} questions, but the app needs a terminal; \

@@ -225,3 +225,116 @@ fn an_image_cut_short_or_rewritten_under_the_app_never_gives_wrong_text() {
     fs::write(&file, vec![0x5a; len as usize]).unwrap();
     assert_eq!(again.library.entries, full.library.entries);
 }
+
+/// The entry file of entry `id` with its title marked `Edited: `, its modification time kept
+/// an hour old (so only its size and change time tell).
+fn edit_title(dir: &Path, id: &str) {
+    let path = dir.join(format!("{id}.ron"));
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replacen("title: \"", "title: \"Edited: ", 1)).unwrap();
+    aged(&path);
+}
+
+/// `path`'s modification time set an hour back (its change time is now).
+fn aged(path: &Path) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+}
+
+#[test]
+fn a_library_opened_before_looking_is_the_full_load_and_looking_finds_every_change() {
+    use trialdeck::content::{Verdict, open_unverified};
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    trialdeck::dev::generate::gen_pack(30, 5, &dir).unwrap();
+    age(&dir);
+    let cache = Cache::at(&cdir);
+    let sources = [PackSource::Dir(dir.clone())];
+    assert!(
+        open_unverified(&sources, &cache).is_none(),
+        "no image yet: load as usual"
+    );
+    load(&dir, &cache); // writes the image
+    let opened = open_unverified(&sources, &cache).expect("the image holds the pack");
+    assert_eq!(
+        opened.library.entries.decoded(),
+        0,
+        "opening decodes nothing"
+    );
+    same(&load(&dir, &Cache::off()), &opened);
+    let look = opened
+        .library
+        .take_unverified()
+        .expect("there is something to look at");
+    assert!(opened.library.take_unverified().is_none(), "taken once");
+    assert!(matches!(look.verify(), Verdict::Fresh));
+
+    // One file edited: drawn as the image recorded it, then looking loads it again.
+    edit_title(&dir, "trial-00007");
+    let stale = open_unverified(&sources, &cache).expect("the manifest did not change");
+    assert!(!stale.library.entries[7].title.starts_with("Edited: "));
+    match stale.library.take_unverified().unwrap().verify() {
+        Verdict::Changed(Ok(now)) => {
+            assert!(now.library.entries[7].title.starts_with("Edited: "));
+            same(&load(&dir, &Cache::off()), &now);
+        }
+        other => panic!("the edit was not found: {other:?}"),
+    }
+
+    // A file removed, or one added, is a change too.
+    load(&dir, &cache); // the image takes the edit
+    let gone = dir.join("trial-00012.ron");
+    let kept = fs::read(&gone).unwrap();
+    fs::remove_file(&gone).unwrap();
+    let fewer = open_unverified(&sources, &cache).unwrap();
+    assert_eq!(fewer.library.entries.len(), 30, "drawn as recorded");
+    match fewer.library.take_unverified().unwrap().verify() {
+        Verdict::Changed(Ok(now)) => assert_eq!(now.library.entries.len(), 29),
+        other => panic!("the removal was not found: {other:?}"),
+    }
+    fs::write(&gone, kept).unwrap();
+    aged(&gone);
+    let back = open_unverified(&sources, &cache).unwrap();
+    assert!(matches!(
+        back.library.take_unverified().unwrap().verify(),
+        Verdict::Changed(Ok(_))
+    ));
+
+    // An edit that breaks the pack: looking reports what a full load reports.
+    load(&dir, &cache);
+    fs::write(
+        dir.join("trial-00008.ron"),
+        fs::read_to_string(dir.join("trial-00008.ron"))
+            .unwrap()
+            .replacen("id: \"trial-00008\"", "id: \"trial-00009\"", 1),
+    )
+    .unwrap();
+    aged(&dir.join("trial-00008.ron"));
+    let broken = open_unverified(&sources, &cache).unwrap();
+    let without = trialdeck::pack::load_with(&sources, &Cache::off()).unwrap_err();
+    match broken.library.take_unverified().unwrap().verify() {
+        Verdict::Changed(Err(report)) => assert_eq!(report, without),
+        other => panic!("the clash was not found: {other:?}"),
+    }
+
+    // The manifest is looked at before the first frame: an edit of it is never trusted.
+    fs::write(
+        dir.join("trial-00008.ron"),
+        fs::read_to_string(dir.join("trial-00008.ron"))
+            .unwrap()
+            .replacen("id: \"trial-00009\"", "id: \"trial-00008\"", 1),
+    )
+    .unwrap();
+    aged(&dir.join("trial-00008.ron"));
+    load(&dir, &cache);
+    assert!(open_unverified(&sources, &cache).is_some());
+    let manifest = dir.join("pack.ron");
+    let text = fs::read_to_string(&manifest).unwrap();
+    fs::write(&manifest, text.replacen("title: \"", "title: \"New ", 1)).unwrap();
+    age(&dir);
+    assert!(open_unverified(&sources, &cache).is_none());
+}

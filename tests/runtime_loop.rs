@@ -359,3 +359,103 @@ fn the_quiz_builder_counts_when_the_choice_changes_not_per_frame() {
         l.screen()
     );
 }
+
+/// A generated pack with its image written, opened from the image before looking at its
+/// files (as the binary's warm start does), and entry `edit`'s title changed on disk after.
+fn opened_then_edited(
+    tmp: &std::path::Path,
+    edit: impl Fn(&App) -> Option<String>,
+) -> (App, trialdeck::content::Cache) {
+    use trialdeck::content::{Cache, PackSource, open_unverified};
+    let dir = tmp.join("pack");
+    trialdeck::dev::generate::gen_pack(30, 5, &dir).unwrap();
+    common::files::age(&dir);
+    let cache = Cache::at(tmp.join("cache"));
+    let sources = [PackSource::Dir(dir.clone())];
+    trialdeck::pack::load_with(&sources, &cache).unwrap();
+    let opened = open_unverified(&sources, &cache).expect("the image holds the pack");
+    let app = App::new(opened.library, ThemeName::Dark);
+    if let Some(id) = edit(&app) {
+        let path = dir.join(format!("{id}.ron"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("title: \"", "title: \"Edited ", 1)).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(3600))
+            .unwrap();
+    }
+    (app, cache)
+}
+
+fn current_id(app: &App) -> Option<String> {
+    let i = app.browse.current()?;
+    Some(app.lib.entries.row(i).id.to_string())
+}
+
+#[test]
+fn a_pack_edited_since_its_image_is_drawn_at_once_then_reloaded_on_the_same_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (app, _cache) = opened_then_edited(tmp.path(), current_id);
+    let id = current_id(&app).unwrap();
+    let mut l = Looped::with_background_search(app, 120, 30, NOW, &[]);
+    // The first frame is the image's; the files are looked at after it, and the edit shows.
+    l.turn_until("the reload", |l| l.screen().contains("Edited "));
+    let s = l.screen();
+    assert!(s.contains("reloaded"), "the footer says so:\n{s}");
+    assert_eq!(
+        current_id(l.app()).as_deref(),
+        Some(id.as_str()),
+        "same entry"
+    );
+    // The search index is the new library's.
+    l.press("/");
+    for k in ["E", "d", "i", "t", "e", "d"] {
+        l.press(k);
+    }
+    l.turn_until("the hits", |l| {
+        l.app().search().is_some_and(|s| !s.hits.is_empty())
+    });
+    l.press("Enter");
+    assert_eq!(current_id(l.app()).as_deref(), Some(id.as_str()));
+}
+
+#[test]
+fn a_search_typed_while_the_files_are_looked_at_is_answered_from_the_library_that_stands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (app, _cache) = opened_then_edited(tmp.path(), current_id);
+    let mut l =
+        Looped::with_background_search(app, 120, 30, NOW, &["/", "E", "d", "i", "t", "e", "d"]);
+    l.turn_until("the hits", |l| {
+        l.app().search().is_some_and(|s| !s.hits.is_empty())
+    });
+    assert_eq!(l.app().search().map(|s| s.query.as_str()), Some("Edited"));
+    assert!(!l.screen().contains("Preparing the search index"));
+}
+
+#[test]
+fn an_unchanged_pack_is_not_reloaded_and_a_quiz_keeps_the_library_it_started_with() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (app, _cache) = opened_then_edited(tmp.path(), |_| None);
+    let before = std::sync::Arc::clone(&app.lib);
+    let mut l = Looped::with_background_search(app, 120, 30, NOW, &[]);
+    l.turn_until("the search index", |l| l.app().highlighter().is_some());
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &l.app().lib),
+        "nothing changed"
+    );
+    assert!(!l.screen().contains("reloaded"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut app, _cache) = opened_then_edited(tmp.path(), current_id);
+    app.attach_history(&Default::default(), Scheduler::default(), true, None);
+    app.start_quiz(Filter::default(), false);
+    let before = std::sync::Arc::clone(&app.lib);
+    let mut l = Looped::with_background_search(app, 120, 30, NOW, &[]);
+    l.turn_until("the notice", |l| l.screen().contains("quit and reopen"));
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &l.app().lib),
+        "the quiz's cards stand"
+    );
+}

@@ -445,6 +445,29 @@ impl Image {
         })
     }
 
+    /// The key the image was written for, as it recorded it: its directory, the manifest's
+    /// stamp, then each entry file's (`names` are [`Self::names`]). What the app trusts for
+    /// its first frame until it has looked at the files (see [`super::open_unverified`]).
+    pub fn recorded_key(&self, names: &[String]) -> Option<Key> {
+        if names.len() != self.recs.len() {
+            return None;
+        }
+        let mut files = Vec::with_capacity(names.len() + 1);
+        files.push(self.root.manifest_stamp.clone());
+        files.extend(names.iter().zip(&self.recs).map(|(name, r)| Stamp {
+            name: name.clone(),
+            len: r.len,
+            mtime_ns: r.mtime_ns,
+            ctime_ns: r.ctime_ns,
+            ino: r.ino,
+            dev: r.dev,
+        }));
+        Some(Key {
+            dir: self.root.dir.clone(),
+            files,
+        })
+    }
+
     /// The entry files' names, in order.
     pub fn names(&self) -> io::Result<Vec<String>> {
         let mut buf = Vec::new();

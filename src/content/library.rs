@@ -28,6 +28,10 @@ pub struct Library {
     /// drawn its first frame ([`Library::take_pending_images`]), or at once by `crate::pack::load`.
     #[serde(skip)]
     pending: Arc<Mutex<Vec<image::Pending>>>,
+    /// Opened from images without looking at the pack's files yet: what to look at once the
+    /// first frame is drawn ([`Library::take_unverified`]).
+    #[serde(skip)]
+    unverified: Arc<Mutex<Option<super::Unverified>>>,
 }
 
 /// How to read an image's entries from their files, should their bytes fail their checks.
@@ -416,6 +420,7 @@ impl Library {
             packs,
             entries: Entries::from_vec(entries.into()),
             pending: Default::default(),
+            unverified: Default::default(),
         }
     }
 
@@ -429,6 +434,7 @@ impl Library {
             packs,
             entries,
             pending: Arc::new(Mutex::new(pending)),
+            unverified: Default::default(),
         }
     }
 
@@ -486,6 +492,19 @@ impl Library {
     /// [`image::Pending::write`]).
     pub fn take_pending_images(&self) -> Vec<image::Pending> {
         std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// What this library has yet to look at, if it was opened from images before looking at
+    /// its files ([`super::open_unverified`]); taken once, by whoever verifies it.
+    pub fn take_unverified(&self) -> Option<super::Unverified> {
+        self.unverified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    pub(super) fn set_unverified(&self, u: super::Unverified) {
+        *self.unverified.lock().unwrap_or_else(|p| p.into_inner()) = Some(u);
     }
 
     /// Write the images this run has yet to write, now, on this thread, with each entry's

@@ -151,6 +151,112 @@ pub fn load_later_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, 
     load_checked(got, threads, diags)
 }
 
+/// The app's start when every source is a pack directory whose image holds all of it: the
+/// library as the images recorded the packs, **before looking at their entry files** (one
+/// look at each manifest), holding what to look at once the first frame is on screen
+/// ([`Library::take_unverified`], [`Unverified::verify`]). At 10,000 files, looking at every file's stamp is most of a warm
+/// start; an image whose files all kept their stamps is what every warm start finds, so the
+/// app draws from it at once and looks afterwards. `None` when the images cannot be trusted
+/// this far (no image, a manifest changed, a file too recent, a limit): load as usual.
+pub fn open_unverified(sources: &[PackSource], cache: &Cache) -> Option<Loaded> {
+    let mut packs = Vec::with_capacity(sources.len());
+    let mut keys = Vec::with_capacity(sources.len());
+    let mut budget = Budget::default();
+    for s in sources {
+        let PackSource::Dir(dir) = s else {
+            return None;
+        };
+        let canonical = std::fs::canonicalize(dir).ok()?;
+        let opened = cache.open(canonical.to_str()?)?;
+        let names = opened.image.names().ok()?;
+        let key = opened.image.recorded_key(&names)?;
+        if names.len() > read::MAX_PACK_ENTRIES
+            || !cache.wants(&key)
+            || key.is_racy(opened.image.written_ns())
+        {
+            return None;
+        }
+        let manifest = dir.join(read::MANIFEST);
+        let now = std::fs::metadata(&manifest).ok()?;
+        if stamp::Stamp::of(read::MANIFEST.to_string(), &now) != key.files[0] {
+            return None;
+        }
+        let name = read::display(dir);
+        read::check_run_entries(&name, &budget, names.len()).ok()?;
+        read::charge(&name, &mut 0, &mut budget, key.total_bytes()).ok()?;
+        budget.entries += names.len();
+        let listed = |path| read::Listed {
+            path,
+            link: false,
+            regular: true,
+        };
+        packs.push(Lazy {
+            listing: Listing {
+                name,
+                canonical,
+                manifest: listed(manifest),
+                entries: names.iter().map(|n| listed(dir.join(n))).collect(),
+                metas: Some(key.files.clone()),
+            },
+            path: cache.path_for(&key).unwrap_or_default(),
+            max_total_bytes: cache.max_total_bytes,
+            key: key.clone(),
+            order: (0..names.len() as u32).map(Place::Kept).collect(),
+            rows: opened.rows,
+            image: Arc::new(opened.image),
+            changed: Vec::new(),
+            removed: false,
+        });
+        keys.push(key);
+    }
+    trace("images opened, unverified");
+    let mut lazy: Vec<&mut Lazy> = packs.iter_mut().collect();
+    let loaded = open_lazily(&mut lazy)?;
+    trace("library");
+    loaded.library.set_unverified(Unverified {
+        sources: sources.to_vec(),
+        keys,
+        cache: cache.clone(),
+    });
+    Some(loaded)
+}
+
+/// What a library opened by [`open_unverified`] has yet to look at: whether the pack
+/// directories still hold the files their images recorded.
+#[derive(Debug)]
+pub struct Unverified {
+    sources: Vec<PackSource>,
+    keys: Vec<stamp::Key>,
+    cache: Cache,
+}
+
+/// What [`Unverified::verify`] found (sent once per run: its size does not matter).
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Verdict {
+    /// Every file is as its image recorded it: the library stands.
+    Fresh,
+    /// Some file changed, came or went: the packs loaded again, as a run that had looked
+    /// first would have loaded them (from the images for the files that did not change).
+    Changed(Result<Loaded, Report>),
+}
+
+impl Unverified {
+    /// Look at every file of the packs (off the drawing thread: at 10,000 files this takes
+    /// tens of milliseconds) and load them again if any differs from its image.
+    pub fn verify(self) -> Verdict {
+        let same = self.sources.iter().zip(&self.keys).all(|(s, k)| match s {
+            PackSource::Dir(d) => pack_key(d).as_ref() == Some(k),
+            PackSource::Bundled => true,
+        });
+        if same {
+            Verdict::Fresh
+        } else {
+            Verdict::Changed(load_later_with(&self.sources, &self.cache))
+        }
+    }
+}
+
 /// Validate parsed packs into a library, on one thread (the loader checks on the machine's
 /// cores). Returns the library only when there are no errors; the report always holds
 /// every diagnostic (warnings included).

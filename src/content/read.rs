@@ -147,7 +147,7 @@ fn missing_manifest(dir: &str) -> Diagnostic {
 }
 
 /// A path as diagnostics name it (see [`file_label`]).
-fn display(p: &Path) -> String {
+pub(crate) fn display(p: &Path) -> String {
     file_label(&p.display().to_string())
 }
 
@@ -172,7 +172,11 @@ fn too_many_entries(name: &str, what: String) -> Diagnostic {
     ))
 }
 
-fn check_run_entries(name: &str, budget: &Budget, entries: usize) -> Result<(), Diagnostic> {
+pub(super) fn check_run_entries(
+    name: &str,
+    budget: &Budget,
+    entries: usize,
+) -> Result<(), Diagnostic> {
     if budget.entries + entries > MAX_RUN_ENTRIES {
         return Err(too_many_entries(
             name,

@@ -52,6 +52,9 @@ pub enum Incoming {
     Link(LinkEvent),
     /// The search engine, built on its own thread after the first frame.
     SearchBuilt(Built),
+    /// What looking at the packs' files found, for a library drawn from their images before
+    /// looking (see [`crate::content::open_unverified`]).
+    Looked(crate::content::Verdict),
 }
 
 /// A search engine built off the loop's thread.
@@ -161,6 +164,10 @@ pub const ASYNC_SEARCH_RECORDS: usize = 20_000;
 enum Search {
     /// Not built yet (it is built after the first frame, or when first asked).
     Unbuilt,
+    /// Waiting for the library to settle: the packs' files are being looked at, and the
+    /// index is built for the library that stands after; the newest query asked for
+    /// meanwhile is answered then.
+    Settling { waiting: Option<(u64, String)> },
     /// Being built on its own thread (it arrives as [`Incoming::SearchBuilt`]); the newest
     /// query asked for meanwhile, answered as soon as it is there.
     Building { waiting: Option<(u64, String)> },
@@ -265,12 +272,44 @@ impl Services {
         self.install(app, searcher, now);
     }
 
+    /// The library is being looked at: build no search index until it settles
+    /// ([`Self::settled`]).
+    fn settling(&mut self) {
+        if matches!(self.search, Search::Unbuilt) {
+            self.search = Search::Settling { waiting: None };
+        }
+    }
+
+    /// The library has settled (its files were as its images said, or it was loaded again
+    /// and the app took it): build the app's library's search index, and answer a query
+    /// asked for meanwhile once it is built.
+    fn settled(&mut self, app: &mut App, now: SystemTime) {
+        let waiting = match &mut self.search {
+            Search::Settling { waiting } => waiting.take(),
+            _ => return,
+        };
+        self.lib = Arc::clone(&app.lib);
+        self.search = Search::Unbuilt;
+        self.prepare_search(app, now);
+        if let Some(q) = waiting {
+            match &mut self.search {
+                Search::Inline { waiting, .. } | Search::Building { waiting } => *waiting = Some(q),
+                Search::Worker { requests } => {
+                    let _ = requests.send(q);
+                }
+                Search::Unbuilt | Search::Settling { .. } => {}
+            }
+        }
+    }
+
     /// Start using a built search engine: the app gets its highlighter, and a query asked
     /// for while it was built is scored (inline: by the next [`Self::flush`]).
     pub fn install(&mut self, app: &mut App, searcher: Searcher, now: SystemTime) -> Flow {
         let waiting = match &mut self.search {
             Search::Building { waiting } => waiting.take(),
             Search::Unbuilt => None,
+            // Built for a library that was then replaced: dropped.
+            Search::Settling { .. } => return Flow::Continue,
             // Built already: keep that one.
             _ => return Flow::Continue,
         };
@@ -359,9 +398,9 @@ impl Services {
                 Effect::Search { seq, query } => {
                     self.prepare_search(app, now);
                     match &mut self.search {
-                        Search::Inline { waiting, .. } | Search::Building { waiting } => {
-                            *waiting = Some((seq, query))
-                        }
+                        Search::Inline { waiting, .. }
+                        | Search::Building { waiting }
+                        | Search::Settling { waiting } => *waiting = Some((seq, query)),
                         Search::Worker { requests } => {
                             let _ = requests.send((seq, query));
                         }
@@ -426,6 +465,23 @@ fn spawn_search_worker(
             }
         })?;
     Ok(tx)
+}
+
+/// What is wrong with packs that no longer load, in a line for the footer.
+fn report_summary(report: &crate::content::Report) -> String {
+    let first = report
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .map(|d| format!("{}: {}", d.file, d.message))
+        .unwrap_or_default();
+    match report.errors() {
+        0 | 1 => first,
+        n => format!(
+            "{first}; {} more",
+            crate::format::count(n - 1, "error", "errors")
+        ),
+    }
 }
 
 /// A backend's error as an I/O error (the real backend's already is one).
@@ -522,22 +578,72 @@ impl<C: Console> Runtime<C> {
         self.services.publish(&self.app);
         self.drawn = true;
         // The first frame is on screen. Images of packs read from their files are written
-        // on a thread of their own, and the search index is built (on a thread of its own
-        // when the services say so: keys are answered meanwhile).
-        let pending = self.app.lib.take_pending_images();
-        if !pending.is_empty() {
-            let lib = Arc::clone(&self.app.lib);
-            self.writer = std::thread::Builder::new()
-                .name("pack-image".into())
+        // on a thread of their own; a library drawn from images before looking at the packs'
+        // files has them looked at on another (keys are answered meanwhile); the search
+        // index is built (on a thread of its own when the services say so) for the library
+        // that stands.
+        self.write_images_later();
+        if let Some(unverified) = self.app.lib.take_unverified() {
+            self.services.settling();
+            let out = self.sender.clone();
+            let looking = std::thread::Builder::new()
+                .name("pack-look".into())
                 .spawn(move || {
-                    for p in pending {
-                        lib.write_image(p, crate::search::stored::fragment);
-                    }
-                })
-                .ok();
+                    let _ = out.send(Incoming::Looked(unverified.verify()));
+                });
+            if looking.is_err() {
+                self.services.settled(&mut self.app, now);
+            }
         }
         self.services.prepare_search(&mut self.app, now);
         Ok(())
+    }
+
+    /// Write the images the app's library has yet to write, on a thread of its own (after
+    /// any writer already running).
+    fn write_images_later(&mut self) {
+        let pending = self.app.lib.take_pending_images();
+        if pending.is_empty() {
+            return;
+        }
+        let lib = Arc::clone(&self.app.lib);
+        let before = self.writer.take();
+        self.writer = std::thread::Builder::new()
+            .name("pack-image".into())
+            .spawn(move || {
+                if let Some(h) = before {
+                    let _ = h.join();
+                }
+                for p in pending {
+                    lib.write_image(p, crate::search::stored::fragment);
+                }
+            })
+            .ok();
+    }
+
+    /// What looking at the packs' files found: a library loaded again goes to the app (which
+    /// takes it if it can), and the search index is built for the library that stands.
+    fn looked(&mut self, verdict: crate::content::Verdict, now: SystemTime) -> Flow {
+        use crate::content::Verdict;
+        let reply = match verdict {
+            Verdict::Fresh => None,
+            Verdict::Changed(Ok(loaded)) => Some(Reply::PackChanged {
+                warnings: loaded.report.warnings(),
+                result: Ok(Box::new(loaded.library)),
+            }),
+            Verdict::Changed(Err(report)) => Some(Reply::PackChanged {
+                warnings: report.warnings(),
+                result: Err(report_summary(&report)),
+            }),
+        };
+        let mut flow = Flow::Continue;
+        if let Some(reply) = reply {
+            let effect = self.app.receive(reply, now);
+            flow = self.services.carry_out(&mut self.app, effect, now);
+            self.write_images_later();
+        }
+        self.services.settled(&mut self.app, now);
+        flow
     }
 
     /// One turn of the loop: wait up to `wait` for something to happen; apply it and
@@ -586,6 +692,7 @@ impl<C: Console> Runtime<C> {
                 Incoming::SearchBuilt(Built(searcher)) => {
                     self.services.install(&mut self.app, searcher, now)
                 }
+                Incoming::Looked(verdict) => self.looked(verdict, now),
                 Incoming::Input(ev) => match self.app.keymap.map_event(self.app.context(), &ev) {
                     Some(action) => {
                         let effect = self.app.update(action, now);

@@ -228,7 +228,7 @@ impl Browse {
         }
     }
 
-    fn resort(&mut self, lib: &Library) {
+    pub(super) fn resort(&mut self, lib: &Library) {
         let cur = self.current();
         // Rows only: sorting never decodes an entry (see content::library).
         let rows = lib.entries.rows();

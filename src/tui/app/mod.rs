@@ -122,6 +122,13 @@ pub enum Reply {
         op: crate::review::CardOp,
         result: Result<Vec<crate::review::store::CardChange>, String>,
     },
+    /// The packs' files changed since the images the first frame was drawn from (the runtime
+    /// looked after that frame): the packs as loaded again, or what is wrong with them now.
+    PackChanged {
+        result: Result<Box<Library>, String>,
+        /// Warnings loading it again gave (the terminal is the app's: they cannot be printed).
+        warnings: usize,
+    },
 }
 
 impl std::fmt::Debug for Reply {
@@ -141,6 +148,11 @@ impl std::fmt::Debug for Reply {
             Reply::Cards { op, result } => {
                 write!(f, "Cards({op:?}, {:?})", result.as_ref().map(Vec::len))
             }
+            Reply::PackChanged { result, warnings } => write!(
+                f,
+                "PackChanged({:?}, {warnings} warnings)",
+                result.as_ref().map(|l| l.entries.len())
+            ),
         }
     }
 }
@@ -446,6 +458,65 @@ impl App {
         self.message = Some(crate::content::sanitize::clean(&message));
     }
 
+    /// The packs changed on disk after the first frame was drawn from their images: browse
+    /// the library loaded again from now on, on the same entry. A quiz, a round or the card
+    /// browser keeps the library it started with (its cards and their order came from it),
+    /// and so does a pack that no longer loads; the footer says what to do.
+    fn pack_changed(&mut self, result: Result<Box<Library>, String>, warnings: usize) {
+        let lib = match result {
+            Ok(lib) => lib,
+            Err(e) => {
+                self.notify(format!(
+                    "the pack changed on disk and no longer loads ({e}); showing it as it was \
+                     — run `trialdeck check` to see why"
+                ));
+                return;
+            }
+        };
+        if !matches!(self.screen, Screen::Browse) || self.paused_quiz.is_some() {
+            self.notify(
+                "the pack changed on disk after it was opened: quit and reopen to see the change"
+                    .into(),
+            );
+            return;
+        }
+        let lib = Arc::new(*lib);
+        let old = &self.browse;
+        let id = old
+            .current()
+            .map(|i| self.lib.entries.row(i).id.to_string());
+        let mut b = Browse::new(&lib);
+        b.sort = old.sort;
+        b.role = old.role;
+        b.ceiling = old.ceiling;
+        b.revealed = old.revealed.clone();
+        b.resort(&lib);
+        if let Some(row) = id
+            .and_then(|id| lib.index_of(&id))
+            .and_then(|i| b.order.iter().position(|&x| x == i))
+        {
+            b.list_sel = row;
+            b.focus = old.focus;
+            b.section = old.section;
+            b.scroll = old.scroll;
+            b.item = old.item;
+        }
+        self.browse = b;
+        self.lib = lib;
+        self.highlighter = None;
+        self.deck.rebase();
+        let warned = match warnings {
+            0 => String::new(),
+            n => format!(
+                " ({}: `trialdeck check` lists them)",
+                crate::format::count(n, "warning", "warnings")
+            ),
+        };
+        self.notify(format!(
+            "reloaded: the pack's files changed since it was last opened{warned}"
+        ));
+    }
+
     /// What the runtime hands back (the answer to an [`Effect`], or time passing): the one
     /// way anything outside [`App::update`] reaches the app's state. Returns what the runtime
     /// must do next, as `update` does.
@@ -518,6 +589,7 @@ impl App {
                 }
                 self.message = Some(m);
             }
+            Reply::PackChanged { result, warnings } => self.pack_changed(result, warnings),
             Reply::Link(ev) => effect = self.linked(ev, now),
             Reply::Told(result) => {
                 if let Err(e) = result {

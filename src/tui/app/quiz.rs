@@ -88,6 +88,30 @@ impl Deck {
         }
     }
 
+    /// The library changed under the deck (the packs were loaded again): its cards are built
+    /// again on first use, each card keeping its state and flags by id.
+    pub fn rebase(&mut self) {
+        if self.pending.is_some() {
+            return;
+        }
+        let ids = || self.cards.iter().map(|c| c.id.0.clone());
+        let states = ids()
+            .zip(&self.states)
+            .filter_map(|(id, s)| Some((id, (*s)?)))
+            .collect();
+        let flags = ids()
+            .zip(&self.flags)
+            .filter(|(_, f)| **f != CardFlags::default())
+            .map(|(id, f)| (id, *f))
+            .collect();
+        self.pending = Some((states, flags));
+        self.cards.clear();
+        self.index = CardIndex::new(&[]);
+        self.states.clear();
+        self.flags.clear();
+        self.order.clear();
+    }
+
     /// Build the cards (once) and align the states read from the history with them.
     pub fn ensure(&mut self, lib: &Library) {
         let Some((states, flags)) = self.pending.take() else {
