@@ -6,10 +6,12 @@ Usage: ptyfirst.py MARKER -- CMD ARGS...
 Spawns CMD on a new 120x40 pseudo-terminal, reads its output until MARKER (bytes) appears,
 records the time since spawn, reads the process's resident memory then (VmRSS, and of it
 RssAnon: heap, and RssFile: pages of files, the pack image's clean pages among them), and,
-with KEY_AFTER_MS set, presses `j` that many milliseconds after the first frame and times
-until the screen has answered (the first output after the key). Then sends `q` and waits
+with THEN set, goes on reading until that marker appears too (at most 3 s: a warm start
+that finds an edited file after its first frame says `reloaded`) and records when, and
+with KEY_AFTER_MS set, presses `j` that many milliseconds after the first frame (or after
+THEN) and times until the screen has answered (the first output after the key). Then sends `q` and waits
 for the exit. Prints one line: `first_frame_ms=<float> maxrss_kb=<int> rss_kb=<int>
-anon_kb=<int> file_kb=<int> key_ms=<float> rc=<int>`; maxrss is the child's peak resident
+anon_kb=<int> file_kb=<int> key_ms=<float> then_ms=<float> rc=<int>`; maxrss is the child's peak resident
 set (getrusage via wait4, the same counter `/usr/bin/time -v` prints).
 """
 import fcntl, os, pty, select, signal, struct, sys, termios, time
@@ -55,6 +57,19 @@ def main():
         if marker in buf:
             first = time.perf_counter() - t0
     mem = status(pid) if first is not None else {}
+    then_marker = os.environ.get("THEN", "").encode()
+    then_ms = "nan"
+    if first is not None and then_marker:
+        end = time.perf_counter() + 3
+        while then_marker not in buf and time.perf_counter() < end:
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    buf += os.read(fd, 65536)
+                except OSError:
+                    break
+        if then_marker in buf:
+            then_ms = f"{(time.perf_counter() - t0) * 1e3:.2f}"
     key_ms = "nan"
     if first is not None and key_after:
         # Take what the first frame still writes, until the key is due.
@@ -94,7 +109,8 @@ def main():
     rc = os.waitstatus_to_exitcode(status_)
     ms = "nan" if first is None else f"{first * 1e3:.2f}"
     print(f"first_frame_ms={ms} maxrss_kb={rusage.ru_maxrss} rss_kb={mem.get('VmRSS', 0)} "
-          f"anon_kb={mem.get('RssAnon', 0)} file_kb={mem.get('RssFile', 0)} key_ms={key_ms} rc={rc}")
+          f"anon_kb={mem.get('RssAnon', 0)} file_kb={mem.get('RssFile', 0)} key_ms={key_ms} "
+          f"then_ms={then_ms} rc={rc}")
     sys.exit(0 if first is not None else 1)
 
 main()

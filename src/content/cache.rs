@@ -8,7 +8,8 @@
 //! modification and change times (nanoseconds), inode and device. A file whose stamp
 //! differs, a new file, or a file modified within [`RACY_NS`] of the image's writing (as git
 //! does for its index: an edit in the same clock tick could keep every stamp) is read and
-//! checked again; the others come from the image. One pack has one image whatever path
+//! checked again; the others come from the image. (The app's warm start compares the entry
+//! files just after its first frame, not before: see [`super::open_unverified`].) One pack has one image whatever path
 //! names it: entry file names are kept in the image, the labels diagnostics use are given
 //! again from the path of this run.
 //!

@@ -15,6 +15,10 @@
 //! images and decodes entries when they are first asked for ([`library`]). Any other run
 //! decodes the entries the images hold, parses the rest, and validates as a run without
 //! images would, so what is reported never depends on an image.
+//!
+//! The app's warm start goes one step further ([`open_unverified`]): it trusts the images'
+//! record of the entry files until its first frame is on screen, then compares the files'
+//! stamps on another thread and loads again through [`load_later_with`] if one differs.
 
 // A `Diagnostic` is large, but it is only built on the cold path of a broken pack.
 #![allow(clippy::result_large_err)]
