@@ -482,22 +482,26 @@ fn sources(g: &Global) -> CliResult<Vec<PackSource>> {
 
 /// Load the packs once, printing warnings to stderr.
 fn load(sources: &[PackSource]) -> CliResult<Library> {
-    let loaded = trialdeck::pack::load(sources).map_err(CliError::Pack)?;
-    if !loaded.report.diagnostics.is_empty() {
-        write_stderr(&loaded.report.render());
-    }
-    Ok(loaded.library)
+    Ok(warned(
+        trialdeck::pack::load(sources).map_err(CliError::Pack)?,
+    ))
 }
 
 /// Load the packs for the app, printing warnings to stderr: the images of packs read from
 /// their files are written by the app once its first frame is on screen, off its drawing
 /// thread (see the runtime).
 fn load_for_app(sources: &[PackSource]) -> CliResult<Library> {
-    let loaded = content::load_later(sources).map_err(CliError::Pack)?;
+    Ok(warned(
+        content::load_later(sources).map_err(CliError::Pack)?,
+    ))
+}
+
+/// The library loaded, its warnings printed to stderr.
+fn warned(loaded: content::Loaded) -> Library {
     if !loaded.report.diagnostics.is_empty() {
         write_stderr(&loaded.report.render());
     }
-    Ok(loaded.library)
+    loaded.library
 }
 
 /// Write to stderr, never failing: a closed, full or broken stderr must not turn a message
@@ -558,13 +562,7 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         // No app to draw a frame: the files are looked at, and the images written, now.
         let library = match library.take_unverified().map(content::Unverified::verify) {
-            Some(content::Verdict::Changed(loaded)) => {
-                let loaded = loaded.map_err(CliError::Pack)?;
-                if !loaded.report.diagnostics.is_empty() {
-                    write_stderr(&loaded.report.render());
-                }
-                loaded.library
-            }
+            Some(content::Verdict::Changed(loaded)) => warned(loaded.map_err(CliError::Pack)?),
             Some(content::Verdict::Fresh) | None => library,
         };
         trialdeck::pack::write_images(&library);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::files::age;
+use common::files::{age, rewrite_aged};
 use proptest::prelude::*;
 use std::fs;
 use std::path::Path;
@@ -226,25 +226,6 @@ fn an_image_cut_short_or_rewritten_under_the_app_never_gives_wrong_text() {
     assert_eq!(again.library.entries, full.library.entries);
 }
 
-/// The entry file of entry `id` with its title marked `Edited: `, its modification time kept
-/// an hour old (so only its size and change time tell).
-fn edit_title(dir: &Path, id: &str) {
-    let path = dir.join(format!("{id}.ron"));
-    let text = fs::read_to_string(&path).unwrap();
-    fs::write(&path, text.replacen("title: \"", "title: \"Edited: ", 1)).unwrap();
-    aged(&path);
-}
-
-/// `path`'s modification time set an hour back (its change time is now).
-fn aged(path: &Path) {
-    fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
-}
-
 #[test]
 fn a_library_opened_before_looking_is_the_full_load_and_looking_finds_every_change() {
     use trialdeck::content::{Verdict, open_unverified};
@@ -274,7 +255,11 @@ fn a_library_opened_before_looking_is_the_full_load_and_looking_finds_every_chan
     assert!(matches!(look.verify(), Verdict::Fresh));
 
     // One file edited: drawn as the image recorded it, then looking loads it again.
-    edit_title(&dir, "trial-00007");
+    rewrite_aged(
+        &dir.join("trial-00007.ron"),
+        "title: \"",
+        "title: \"Edited: ",
+    );
     let stale = open_unverified(&sources, &cache).expect("the manifest did not change");
     assert!(!stale.library.entries[7].title.starts_with("Edited: "));
     match stale.library.take_unverified().unwrap().verify() {
@@ -297,7 +282,7 @@ fn a_library_opened_before_looking_is_the_full_load_and_looking_finds_every_chan
         other => panic!("the removal was not found: {other:?}"),
     }
     fs::write(&gone, kept).unwrap();
-    aged(&gone);
+    rewrite_aged(&gone, "", ""); // unchanged text, an old modification time
     let back = open_unverified(&sources, &cache).unwrap();
     assert!(matches!(
         back.library.take_unverified().unwrap().verify(),
@@ -306,14 +291,8 @@ fn a_library_opened_before_looking_is_the_full_load_and_looking_finds_every_chan
 
     // An edit that breaks the pack: looking reports what a full load reports.
     load(&dir, &cache);
-    fs::write(
-        dir.join("trial-00008.ron"),
-        fs::read_to_string(dir.join("trial-00008.ron"))
-            .unwrap()
-            .replacen("id: \"trial-00008\"", "id: \"trial-00009\"", 1),
-    )
-    .unwrap();
-    aged(&dir.join("trial-00008.ron"));
+    let eight = dir.join("trial-00008.ron");
+    rewrite_aged(&eight, "id: \"trial-00008\"", "id: \"trial-00009\"");
     let broken = open_unverified(&sources, &cache).unwrap();
     let without = trialdeck::pack::load_with(&sources, &Cache::off()).unwrap_err();
     match broken.library.take_unverified().unwrap().verify() {
@@ -322,14 +301,7 @@ fn a_library_opened_before_looking_is_the_full_load_and_looking_finds_every_chan
     }
 
     // The manifest is looked at before the first frame: an edit of it is never trusted.
-    fs::write(
-        dir.join("trial-00008.ron"),
-        fs::read_to_string(dir.join("trial-00008.ron"))
-            .unwrap()
-            .replacen("id: \"trial-00009\"", "id: \"trial-00008\"", 1),
-    )
-    .unwrap();
-    aged(&dir.join("trial-00008.ron"));
+    rewrite_aged(&eight, "id: \"trial-00009\"", "id: \"trial-00008\"");
     load(&dir, &cache);
     assert!(open_unverified(&sources, &cache).is_some());
     let manifest = dir.join("pack.ron");

@@ -377,14 +377,7 @@ fn opened_then_edited(
     let app = App::new(opened.library, ThemeName::Dark);
     if let Some(id) = edit(&app) {
         let path = dir.join(format!("{id}.ron"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, text.replacen("title: \"", "title: \"Edited ", 1)).unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(SystemTime::now() - Duration::from_secs(3600))
-            .unwrap();
+        common::files::rewrite_aged(&path, "title: \"", "title: \"Edited ");
     }
     (app, cache)
 }
