@@ -29,6 +29,20 @@ fn hits(l: &Loaded, q: &str) -> Vec<trialdeck::search::Hit> {
     trialdeck::search::SearchIndex::build(lib).search(q, 40)
 }
 
+/// Cut the image `file` short under `opened`: every entry is then read from its file (entry
+/// `one` first), as `full` holds it.
+fn cut_short_and_read_from_files(file: &Path, opened: &Loaded, full: &Loaded, one: usize) {
+    fs::OpenOptions::new()
+        .write(true)
+        .open(file)
+        .unwrap()
+        .set_len(200)
+        .unwrap();
+    assert_eq!(opened.library.entries[one], full.library.entries[one]);
+    assert_eq!(opened.library.entries, full.library.entries);
+    assert!(opened.library.image_lost());
+}
+
 const QUERIES: [&str; 6] = [
     "thrombocytopenia",
     "progression free",
@@ -191,6 +205,39 @@ fn packs_with_images_load_together_and_a_clash_between_them_is_reported() {
     assert_eq!(opened.library.entries.decoded(), 0);
     let full = trialdeck::pack::load_with(&both, &Cache::off()).unwrap();
     same(&full, &opened);
+    // That the two use no id twice is remembered for these two images (and only these) ...
+    let memo = cdir.join("distinct-runs");
+    let remembered = fs::read_to_string(&memo).expect("the run is remembered");
+    assert_eq!(remembered.lines().count(), 1, "{remembered}");
+    same(&full, &trialdeck::pack::load_with(&both, &cache).unwrap());
+    assert_eq!(fs::read_to_string(&memo).unwrap(), remembered);
+    // The app checks before its first frame, and remembers once it has found the files
+    // unchanged, after it.
+    fs::remove_file(&memo).unwrap();
+    let unlooked = trialdeck::content::open_unverified(&both, &cache).expect("both have images");
+    same(&full, &unlooked);
+    assert!(
+        !memo.exists(),
+        "not remembered before the files are looked at"
+    );
+    let verdict = unlooked.library.take_unverified().unwrap().verify();
+    assert!(matches!(verdict, trialdeck::content::Verdict::Fresh));
+    assert_eq!(fs::read_to_string(&memo).unwrap(), remembered);
+    // ... so the clash made again is found: B's new image is not the one remembered.
+    fs::write(
+        b.join("trial-00003.ron"),
+        fs::read_to_string(a.join("trial-00003.ron")).unwrap(),
+    )
+    .unwrap();
+    age(&b);
+    load(&b, &cache);
+    let again = trialdeck::pack::load_with(&both, &cache).unwrap_err();
+    assert_eq!(again, without);
+    assert_eq!(
+        fs::read_to_string(&memo).unwrap(),
+        remembered,
+        "a clash is never remembered"
+    );
 }
 
 #[test]
@@ -209,15 +256,7 @@ fn an_image_cut_short_or_rewritten_under_the_app_never_gives_wrong_text() {
     assert_eq!(opened.library.entries.decoded(), 0);
     // ... then the file is cut short in place: reading past its new end faults, the fault is
     // caught, and the entries are read from their files instead.
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_len(200)
-        .unwrap();
-    assert_eq!(opened.library.entries[5], full.library.entries[5]);
-    assert_eq!(opened.library.entries, full.library.entries);
-    assert!(opened.library.image_lost());
+    cut_short_and_read_from_files(&file, &opened, &full, 5);
     // Rewritten in place with other bytes (garbage that keeps its length): the same.
     load(&dir, &cache);
     let again = load(&dir, &cache);
@@ -309,4 +348,41 @@ fn a_library_opened_before_looking_is_the_full_load_and_looking_finds_every_chan
     fs::write(&manifest, text.replacen("title: \"", "title: \"New ", 1)).unwrap();
     age(&dir);
     assert!(open_unverified(&sources, &cache).is_none());
+}
+
+#[test]
+#[cfg(unix)]
+fn a_library_opened_before_looking_names_its_warnings_and_reads_a_lost_entry_from_its_file() {
+    use trialdeck::content::open_unverified;
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, cdir) = (tmp.path().join("pack"), tmp.path().join("cache"));
+    trialdeck::dev::generate::gen_pack(20, 3, &dir).unwrap();
+    // A warning the image keeps (an escape sequence removed from a title): it names the
+    // file this run reads.
+    rewrite_aged(
+        &dir.join("trial-00004.ron"),
+        "title: \"",
+        "title: \"\u{1b}[31m",
+    );
+    age(&dir);
+    let cache = Cache::at(&cdir);
+    let full = load(&dir, &Cache::off());
+    assert!(
+        full.report.render().contains("trial-00004.ron"),
+        "{}",
+        full.report.render()
+    );
+    load(&dir, &cache);
+    let sources = [PackSource::Dir(dir.clone())];
+    let opened = open_unverified(&sources, &cache).expect("the image holds the pack");
+    assert_eq!(opened.report, full.report);
+    assert!(!opened.library.entries[4].title.contains('\u{1b}'));
+    // The image cut short under the library: entries come from their files, which the
+    // image named (the directory was not listed before the first frame).
+    let file = fs::read_dir(&cdir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "bin"))
+        .unwrap();
+    cut_short_and_read_from_files(&file, &opened, &full, 11);
 }

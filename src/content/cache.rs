@@ -33,6 +33,10 @@ pub const DEFAULT_MIN_BYTES: u64 = 1024 * 1024;
 /// run ([`super::read::MAX_RUN_BYTES`] of RON) caches in well under half of it.
 pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
+/// Runs of several packs remembered as using no id twice across packs.
+pub const DISTINCT_RUNS: usize = 64;
+const DISTINCT_BYTES: u64 = 64 * 1024;
+
 /// Where (and whether) checked packs are cached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
@@ -82,7 +86,12 @@ impl Cache {
 
     /// Whether a pack of this key is read from and written to the cache at all.
     pub fn wants(&self, key: &Key) -> bool {
-        self.dir.is_some() && key.total_bytes() >= self.min_bytes
+        self.wants_bytes(key.total_bytes())
+    }
+
+    /// Whether a pack of this many bytes gets an image.
+    pub fn wants_bytes(&self, bytes: u64) -> bool {
+        self.dir.is_some() && bytes >= self.min_bytes
     }
 
     /// The image file of the pack directory whose canonical path is `dir`.
@@ -95,6 +104,40 @@ impl Cache {
         h.update(dir.as_bytes());
         let b = h.finalize();
         Some(cache.join(format!("{a:08x}{b:08x}.bin")))
+    }
+
+    /// Whether a run of these images was found to use no entry or question id twice across
+    /// packs (`key` names the images, by their headers), so the check need not run again before the
+    /// first frame. A memo only: a missing or unreadable file says no.
+    pub(crate) fn knows_distinct(&self, key: u64) -> bool {
+        let Some(path) = self.distinct_file() else {
+            return false;
+        };
+        let want = format!("{key:016x}");
+        crate::fsutil::read_text(&path, DISTINCT_BYTES)
+            .is_ok_and(|text| text.lines().any(|l| l == want))
+    }
+
+    /// Remember that the run `key` names uses no id twice across packs (the most recent
+    /// [`DISTINCT_RUNS`] are kept). Failures are ignored: it is only a memo.
+    pub(crate) fn remember_distinct(&self, key: u64) {
+        let Some(path) = self.distinct_file() else {
+            return;
+        };
+        let line = format!("{key:016x}");
+        let old = crate::fsutil::read_text(&path, DISTINCT_BYTES).unwrap_or_default();
+        let mut keys: Vec<&str> = old
+            .lines()
+            .filter(|l| l.len() == 16 && *l != line && l.bytes().all(|b| b.is_ascii_hexdigit()))
+            .collect();
+        keys.push(&line);
+        let keep = &keys[keys.len().saturating_sub(DISTINCT_RUNS)..];
+        let _ = std::fs::create_dir_all(path.parent().unwrap_or(&path));
+        let _ = crate::fsutil::write_atomically(&path, (keep.join("\n") + "\n").as_bytes(), false);
+    }
+
+    fn distinct_file(&self) -> Option<PathBuf> {
+        Some(self.dir.as_ref()?.join("distinct-runs"))
     }
 
     /// The image of the pack directory whose canonical path is `dir`, opened and checked

@@ -56,7 +56,7 @@ use super::diag::{Diagnostic, Location};
 use super::map::Map;
 use super::model::{Entry, EntryKind, Manifest};
 use super::row::Row;
-use super::stamp::{Key, RACY_NS, Stamp};
+use super::stamp::{Key, Stamp, racy};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{self, Seek, SeekFrom, Write};
@@ -277,8 +277,13 @@ impl Refs {
 /// A 64-bit hash of an id (FNV-1a) for the cross-pack duplicate check: equal hashes are only
 /// a reason to compare the ids, so a collision costs time, never a wrong answer.
 pub(crate) fn id_hash(id: &str) -> u64 {
+    bytes_hash(id.as_bytes())
+}
+
+/// FNV-1a over bytes (see [`id_hash`]).
+pub(crate) fn bytes_hash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in id.as_bytes() {
+    for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -412,6 +417,12 @@ impl Image {
         self.recs.len()
     }
 
+    /// The header as opened: its format, fingerprint, and the CRC and place of the root,
+    /// which vouches for every part. Two opens with the same header read the same image.
+    pub(crate) fn header(&self) -> &[u8; HEADER] {
+        &self.header
+    }
+
     pub fn is_empty(&self) -> bool {
         self.recs.is_empty()
     }
@@ -438,11 +449,26 @@ impl Image {
     }
 
     /// Whether the file of entry `i` is as stamped now, and not so recent that a second
-    /// edit could hide behind its stamp (see [`RACY_NS`]).
+    /// edit could hide behind its stamp (see [`racy`]).
     pub fn fresh(&self, i: usize, now: &Stamp) -> bool {
-        self.recs.get(i).is_some_and(|r| {
-            r.stamped(now) && r.mtime_ns.saturating_add(RACY_NS) < self.root.written_ns
-        })
+        self.recs
+            .get(i)
+            .is_some_and(|r| r.stamped(now) && !racy(r.mtime_ns, self.root.written_ns))
+    }
+
+    /// The bytes of the pack's files as the image recorded them (manifest included): what
+    /// [`Key::total_bytes`] of [`Self::recorded_key`] gives, without reading the names.
+    pub fn recorded_bytes(&self) -> u64 {
+        self.root.manifest_stamp.len + self.recs.iter().map(|r| r.len).sum::<u64>()
+    }
+
+    /// Whether some file the image recorded was modified so close to its writing that the
+    /// image cannot vouch for it ([`Key::is_racy`] of [`Self::recorded_key`], without
+    /// reading the names).
+    pub fn recorded_racy(&self) -> bool {
+        let at = self.root.written_ns;
+        racy(self.root.manifest_stamp.mtime_ns, at)
+            || self.recs.iter().any(|r| racy(r.mtime_ns, at))
     }
 
     /// The key the image was written for, as it recorded it: its directory, the manifest's

@@ -32,6 +32,10 @@ pub struct Library {
     /// first frame is drawn ([`Library::take_unverified`]).
     #[serde(skip)]
     unverified: Arc<Mutex<Option<super::Unverified>>>,
+    /// A run of several packs checked for ids used twice across them, to remember with the
+    /// images ([`super::Cache::remember_distinct`]).
+    #[serde(skip)]
+    distinct: Arc<Mutex<Option<(super::Cache, u64)>>>,
 }
 
 /// How to read an image's entries from their files, should their bytes fail their checks.
@@ -44,6 +48,29 @@ pub(crate) struct Fallback {
     /// The entry files, by the entries' place in the library from `first` on.
     pub paths: Vec<std::path::PathBuf>,
     pub first: usize,
+    /// When `paths` is empty (the pack was opened before its directory was looked at): the
+    /// directory and the image that names its files.
+    pub named: Option<(std::path::PathBuf, Arc<Image>)>,
+    /// The files `named` gives, found the first time one is needed.
+    pub found: OnceLock<Vec<std::path::PathBuf>>,
+}
+
+impl Fallback {
+    /// The file of the image's `k`th entry.
+    fn path(&self, k: usize) -> Option<std::path::PathBuf> {
+        let Some((dir, image)) = &self.named else {
+            return self.paths.get(k).cloned();
+        };
+        // As the image names them; if it cannot (it is why an entry is read from its file),
+        // as the directory lists them now: the entry read is checked against its row.
+        let found = self.found.get_or_init(|| match image.names() {
+            Ok(names) => names.iter().map(|n| dir.join(n)).collect(),
+            Err(_) => super::read::list_dir(dir, &Default::default())
+                .map(|l| l.entries.into_iter().map(|f| f.path).collect())
+                .unwrap_or_default(),
+        });
+        found.get(k).cloned()
+    }
 }
 
 /// Where an entry not yet decoded comes from.
@@ -107,6 +134,31 @@ impl Entries {
         self.slots.push(OnceLock::new());
         self.rows.push(row);
         self.by_id = OnceLock::new();
+    }
+
+    /// Add every entry of image `image`, in its order, with its rows (read from the image),
+    /// decoded when asked for.
+    pub(crate) fn push_image_rows(&mut self, image: u32, rows: Vec<Row>) {
+        if self.from.len() < self.slots.len() {
+            self.from.resize(self.slots.len(), None);
+        }
+        let n = rows.len();
+        self.from
+            .extend((0..n as u32).map(|at| Some(From { image, at })));
+        self.slots.resize_with(self.slots.len() + n, OnceLock::new);
+        if self.rows.is_empty() && self.rows.capacity() < n {
+            self.rows = rows;
+        } else {
+            self.rows.extend(rows);
+        }
+        self.by_id = OnceLock::new();
+    }
+
+    /// Make room for `n` more entries.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.rows.reserve(n);
+        self.slots.reserve(n);
+        self.from.reserve(n);
     }
 
     /// Add an entry held in memory.
@@ -197,7 +249,7 @@ impl Entries {
         let f = (*self.from.get(i)?)?;
         let fb = &**self.fallback.get(f.image as usize)?;
         let listed = super::read::Listed {
-            path: fb.paths.get(i.checked_sub(fb.first)?)?.clone(),
+            path: fb.path(i.checked_sub(fb.first)?)?,
             link: false,
             regular: true,
         };
@@ -421,6 +473,7 @@ impl Library {
             entries: Entries::from_vec(entries.into()),
             pending: Default::default(),
             unverified: Default::default(),
+            distinct: Default::default(),
         }
     }
 
@@ -435,6 +488,7 @@ impl Library {
             entries,
             pending: Arc::new(Mutex::new(pending)),
             unverified: Default::default(),
+            distinct: Default::default(),
         }
     }
 
@@ -512,6 +566,33 @@ impl Library {
     pub fn write_pending_images(&self, records: image::Records) {
         for p in self.take_pending_images() {
             self.write_image(p, records);
+        }
+        self.write_memo();
+    }
+
+    /// Remember, with the images, that this run's packs use no id twice across them (once
+    /// [`Self::write_memo`] is called).
+    pub(super) fn remember_distinct(&self, cache: super::Cache, key: u64) {
+        *self.distinct.lock().unwrap_or_else(|p| p.into_inner()) = Some((cache, key));
+    }
+
+    /// Whether [`Self::write_memo`] has something to write.
+    pub fn has_memo(&self) -> bool {
+        self.distinct
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Write what [`Self::remember_distinct`] noted (taken once).
+    pub fn write_memo(&self) {
+        let memo = self
+            .distinct
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some((cache, key)) = memo {
+            cache.remember_distinct(key);
         }
     }
 

@@ -144,15 +144,55 @@ pub fn load_later_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, 
             Got::Parsed(..) => None,
         })
         .collect();
+    let mut checked = None;
     if diags.is_empty()
         && lazy.len() == sources_n
-        && let Some(loaded) = open_lazily(&mut lazy)
+        && let Some(loaded) = open_lazily(&mut lazy, cache, &mut checked)
     {
         trace("library");
+        if let Some(key) = checked {
+            loaded.library.remember_distinct(cache.clone(), key);
+        }
         return Ok(loaded);
     }
     drop(lazy);
     load_checked(got, threads, diags)
+}
+
+/// A pack directory's image, opened for [`open_unverified`] after one look at the manifest.
+struct Unlooked {
+    dir: std::path::PathBuf,
+    canonical: std::path::PathBuf,
+    image: Image,
+    rows: Vec<Row>,
+}
+
+/// Open the image of one source for [`open_unverified`]: `None` unless it is a pack
+/// directory whose image can be trusted before its entry files are looked at (its manifest
+/// unchanged, no file too recent, within the limits of one pack).
+fn open_unlooked(s: &PackSource, cache: &Cache) -> Option<Unlooked> {
+    let PackSource::Dir(dir) = s else {
+        return None;
+    };
+    let canonical = std::fs::canonicalize(dir).ok()?;
+    let opened = cache.open(canonical.to_str()?)?;
+    let image = opened.image;
+    if image.len() > read::MAX_PACK_ENTRIES
+        || !cache.wants_bytes(image.recorded_bytes())
+        || image.recorded_racy()
+    {
+        return None;
+    }
+    let now = std::fs::metadata(dir.join(read::MANIFEST)).ok()?;
+    if &stamp::Stamp::of(read::MANIFEST.to_string(), &now) != image.manifest_stamp() {
+        return None;
+    }
+    Some(Unlooked {
+        dir: dir.clone(),
+        canonical,
+        image,
+        rows: opened.rows,
+    })
 }
 
 /// The app's start when every source is a pack directory whose image holds all of it: the
@@ -164,63 +204,57 @@ pub fn load_later_with(sources: &[PackSource], cache: &Cache) -> Result<Loaded, 
 /// this far (no image, a manifest changed, a file too recent, a limit): load as usual.
 pub fn open_unverified(sources: &[PackSource], cache: &Cache) -> Option<Loaded> {
     let mut packs = Vec::with_capacity(sources.len());
-    let mut keys = Vec::with_capacity(sources.len());
+    let mut images = Vec::with_capacity(sources.len());
     let mut budget = Budget::default();
     for s in sources {
-        let PackSource::Dir(dir) = s else {
-            return None;
-        };
-        let canonical = std::fs::canonicalize(dir).ok()?;
-        let opened = cache.open(canonical.to_str()?)?;
-        let names = opened.image.names().ok()?;
-        let key = opened.image.recorded_key(&names)?;
-        if names.len() > read::MAX_PACK_ENTRIES
-            || !cache.wants(&key)
-            || key.is_racy(opened.image.written_ns())
-        {
-            return None;
-        }
-        let manifest = dir.join(read::MANIFEST);
-        let now = std::fs::metadata(&manifest).ok()?;
-        if stamp::Stamp::of(read::MANIFEST.to_string(), &now) != key.files[0] {
-            return None;
-        }
-        let name = read::display(dir);
-        read::check_run_entries(&name, &budget, names.len()).ok()?;
-        read::charge(&name, &mut 0, &mut budget, key.total_bytes()).ok()?;
-        budget.entries += names.len();
-        let listed = |path| read::Listed {
-            path,
-            link: false,
-            regular: true,
-        };
+        let Unlooked {
+            dir,
+            canonical,
+            image,
+            rows,
+        } = open_unlooked(s, cache)?;
+        // What the image recorded, read without its names (they are read once the first
+        // frame is drawn, to compare with the directory: `Unverified::verify`).
+        let (entries, bytes) = (image.len(), image.recorded_bytes());
+        let name = read::display(&dir);
+        read::check_run_entries(&name, &budget, entries).ok()?;
+        read::charge(&name, &mut 0, &mut budget, bytes).ok()?;
+        budget.entries += entries;
+        let image = Arc::new(image);
+        images.push(Arc::clone(&image));
         packs.push(Lazy {
             listing: Listing {
                 name,
                 canonical,
-                manifest: listed(manifest),
-                entries: names.iter().map(|n| listed(dir.join(n))).collect(),
-                metas: Some(key.files.clone()),
+                manifest: read::Listed {
+                    path: dir.join(read::MANIFEST),
+                    link: false,
+                    regular: true,
+                },
+                // Not listed: the image names the files (see `Lazy::entry_files`).
+                entries: Vec::new(),
+                metas: None,
             },
-            path: cache.path_for(&key).unwrap_or_default(),
+            path: std::path::PathBuf::new(),
             max_total_bytes: cache.max_total_bytes,
-            key: key.clone(),
-            order: (0..names.len() as u32).map(Place::Kept).collect(),
-            rows: opened.rows,
-            image: Arc::new(opened.image),
+            key: None,
+            order: (0..entries as u32).map(Place::Kept).collect(),
+            rows,
+            image,
             changed: Vec::new(),
             removed: false,
         });
-        keys.push(key);
     }
     trace("images opened, unverified");
     let mut lazy: Vec<&mut Lazy> = packs.iter_mut().collect();
-    let loaded = open_lazily(&mut lazy)?;
+    let mut distinct = None;
+    let loaded = open_lazily(&mut lazy, cache, &mut distinct)?;
     trace("library");
     loaded.library.set_unverified(Unverified {
         sources: sources.to_vec(),
-        keys,
+        images,
         cache: cache.clone(),
+        distinct,
     });
     Some(loaded)
 }
@@ -230,8 +264,12 @@ pub fn open_unverified(sources: &[PackSource], cache: &Cache) -> Option<Loaded> 
 #[derive(Debug)]
 pub struct Unverified {
     sources: Vec<PackSource>,
-    keys: Vec<stamp::Key>,
+    /// One per source: the image the library was opened from.
+    images: Vec<Arc<Image>>,
     cache: Cache,
+    /// The packs were checked for ids used twice across them, and passed: remembered once
+    /// their files are found unchanged ([`Cache::remember_distinct`]).
+    distinct: Option<u64>,
 }
 
 /// What [`Unverified::verify`] found (sent once per run: its size does not matter).
@@ -249,11 +287,22 @@ impl Unverified {
     /// Look at every file of the packs (off the drawing thread: at 10,000 files this takes
     /// tens of milliseconds) and load them again if any differs from its image.
     pub fn verify(self) -> Verdict {
-        let same = self.sources.iter().zip(&self.keys).all(|(s, k)| match s {
-            PackSource::Dir(d) => pack_key(d).as_ref() == Some(k),
-            PackSource::Bundled => true,
-        });
+        let same = self
+            .sources
+            .iter()
+            .zip(&self.images)
+            .all(|(s, image)| match s {
+                PackSource::Dir(d) => image
+                    .names()
+                    .ok()
+                    .and_then(|names| image.recorded_key(&names))
+                    .is_some_and(|k| pack_key(d) == Some(k)),
+                PackSource::Bundled => true,
+            });
         if same {
+            if let Some(key) = self.distinct {
+                self.cache.remember_distinct(key);
+            }
             Verdict::Fresh
         } else {
             Verdict::Changed(load_later_with(&self.sources, &self.cache))
@@ -298,7 +347,8 @@ struct ToWrite {
 /// A pack whose image holds it, but for the files parsed here.
 struct Lazy {
     listing: Listing,
-    key: stamp::Key,
+    /// The directory as listed (`None`: opened before looking at it, see [`open_unverified`]).
+    key: Option<stamp::Key>,
     image: Arc<Image>,
     /// The image's rows, one per entry it holds.
     rows: Vec<Row>,
@@ -351,12 +401,10 @@ fn open_dir(
     if let Some(key) = &key
         && let Some(opened) = cache.open(&key.dir)
         && opened.image.manifest_stamp() == &key.files[0]
-        && opened
-            .image
-            .manifest_stamp()
-            .mtime_ns
-            .saturating_add(stamp::RACY_NS)
-            < opened.image.written_ns()
+        && !stamp::racy(
+            opened.image.manifest_stamp().mtime_ns,
+            opened.image.written_ns(),
+        )
         && let Ok(names) = opened.image.names()
     {
         trace("image opened");
@@ -399,7 +447,7 @@ fn open_dir(
             path: cache.path_for(key).unwrap_or_default(),
             max_total_bytes: cache.max_total_bytes,
             listing,
-            key: key.clone(),
+            key: Some(key.clone()),
             image: Arc::new(image),
             rows: opened.rows,
             order,
@@ -453,7 +501,8 @@ impl Lazy {
     /// The pack as a run without images would check it: the entries the image holds
     /// decoded (and marked checked, with what checking them reported), the files parsed
     /// here as they are; and what to write to its image once checked.
-    fn into_parsed(self, diags: &mut Vec<Diagnostic>) -> (ParsedPack, ToWrite) {
+    fn into_parsed(self, diags: &mut Vec<Diagnostic>) -> (ParsedPack, Option<ToWrite>) {
+        let files = self.entry_files();
         let Lazy {
             listing,
             key,
@@ -476,7 +525,11 @@ impl Lazy {
         for (i, p) in order.iter().enumerate() {
             match *p {
                 Place::Kept(at) => {
-                    let label = listing.entry_name(i);
+                    let Some(file) = files.get(i) else {
+                        incomplete = true;
+                        continue;
+                    };
+                    let label = read::display(&file.path);
                     match image.entry(at) {
                         Ok(e) => {
                             let d = stored
@@ -490,7 +543,7 @@ impl Lazy {
                         // Its bytes fail their checks: read from its file instead.
                         Err(_) => {
                             let mut ds = Vec::new();
-                            let f = read::read_file(&listing.entries[i], &listing.canonical);
+                            let f = read::read_file(file, &listing.canonical);
                             match parse::parse_file::<Entry>(f, &mut ds) {
                                 Some(pair) if ds.is_empty() => {
                                     entries.push(pair);
@@ -521,15 +574,34 @@ impl Lazy {
             incomplete,
             checked,
         };
-        let write = ToWrite {
+        let write = key.map(|key| ToWrite {
             path,
             manifest: image.manifest().clone(),
             key,
             kept,
             base: Some(image),
             max_total_bytes,
-        };
+        });
         (pack, write)
+    }
+
+    /// The entry files, one per place of `order`: as listed, or (opened before looking at
+    /// the directory) as the image names them.
+    fn entry_files(&self) -> Vec<read::Listed> {
+        if !self.listing.entries.is_empty() {
+            return self.listing.entries.clone();
+        }
+        let dir = self.listing.manifest.path.parent().unwrap_or(Path::new(""));
+        self.image
+            .names()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| read::Listed {
+                path: dir.join(n),
+                link: false,
+                regular: true,
+            })
+            .collect()
     }
 }
 
@@ -538,7 +610,11 @@ impl Lazy {
 /// every file as it is (and, with several packs, no id is used by two of them), or when one
 /// pack is loaded and the few files parsed here pass their checks and change no link. Any
 /// other run is `None`: it is checked in full ([`load_checked`]).
-fn open_lazily(packs: &mut [&mut Lazy]) -> Option<Loaded> {
+fn open_lazily(
+    packs: &mut [&mut Lazy],
+    cache: &Cache,
+    checked: &mut Option<u64>,
+) -> Option<Loaded> {
     if !packs.iter().all(|p| p.image.self_contained()) {
         return None;
     }
@@ -582,8 +658,16 @@ fn open_lazily(packs: &mut [&mut Lazy]) -> Option<Loaded> {
         if !links_hold(packs[0], &fresh[0])? {
             return None;
         }
-    } else if packs.len() > 1 && !distinct_across(packs)? {
-        return None;
+    } else if packs.len() > 1 {
+        // Checked once per set of images: a run that passed is remembered (by the app, once
+        // it has found the files unchanged), and a run of the same images trusts that.
+        let key = across_key(packs);
+        if !cache.knows_distinct(key) {
+            if !distinct_across(packs)? {
+                return None;
+            }
+            *checked = Some(key);
+        }
     }
     for ((p, m), fresh) in packs.iter().zip(&manifests).zip(&fresh) {
         if let Some(id) = &m.landmark {
@@ -599,27 +683,55 @@ fn open_lazily(packs: &mut [&mut Lazy]) -> Option<Loaded> {
     // The library: rows from the images, entries decoded when asked for; the report as a
     // run without images gives it.
     let mut entries = library::Entries::default();
+    entries.reserve(packs.iter().map(|p| p.order.len()).sum());
     let mut infos = Vec::with_capacity(packs.len());
     let mut pending = Vec::new();
     let mut entry_diags = Vec::new();
     let mut images = Vec::with_capacity(packs.len());
-    for ((p, m), fresh) in packs.iter().zip(manifests).zip(fresh) {
+    for ((p, m), fresh) in packs.iter_mut().zip(manifests).zip(fresh) {
         let stored = p.image.diags().ok()?;
-        let stored: HashMap<u32, &Vec<StoredDiag>> = stored.iter().map(|(i, d)| (*i, d)).collect();
         let img = entries.add_image(Arc::clone(&p.image));
         images.push((img, entries.len()));
         let first = entries.len();
+        // Every entry as the image holds it, in its order (every warm start that finds no
+        // file changed): the rows move into the library as they are.
+        let whole = p.changed.is_empty()
+            && p.order.len() == p.rows.len()
+            && p.order
+                .iter()
+                .enumerate()
+                .all(|(i, place)| matches!(*place, Place::Kept(at) if at as usize == i));
+        if whole {
+            if !stored.is_empty() {
+                let files = p.entry_files();
+                for (at, ds) in &stored {
+                    let label = files.get(*at as usize).map(|f| read::display(&f.path))?;
+                    entry_diags.extend(ds.iter().map(|d| d.restore(&label)));
+                }
+            }
+            let rows = std::mem::take(&mut p.rows);
+            infos.push(PackInfo {
+                manifest: m,
+                entries: rows.iter().map(|r| r.id.clone()).collect(),
+            });
+            entries.push_image_rows(img, rows);
+            continue;
+        }
+        let stored: HashMap<u32, &Vec<StoredDiag>> = stored.iter().map(|(i, d)| (*i, d)).collect();
         let mut fresh: Vec<Option<(Entry, Vec<Diagnostic>)>> =
             fresh.into_iter().map(Some).collect();
         let mut items = Vec::with_capacity(p.order.len());
         let mut ids = Vec::with_capacity(p.order.len());
+        // Read only when an entry has warnings to name its file with.
+        let files = std::cell::OnceCell::new();
         for (i, place) in p.order.iter().enumerate() {
             match *place {
                 Place::Kept(at) => {
                     let row = p.rows.get(at as usize)?.clone();
                     ids.push(row.id.clone());
                     if let Some(ds) = stored.get(&at) {
-                        let label = p.listing.entry_name(i);
+                        let files: &Vec<read::Listed> = files.get_or_init(|| p.entry_files());
+                        let label = files.get(i).map(|f| read::display(&f.path))?;
                         entry_diags.extend(ds.iter().map(|d| d.restore(&label)));
                     }
                     entries.push_image_entry(img, row, at);
@@ -637,11 +749,14 @@ fn open_lazily(packs: &mut [&mut Lazy]) -> Option<Loaded> {
                 }
             }
         }
-        if edited && !p.path.as_os_str().is_empty() {
+        if edited
+            && !p.path.as_os_str().is_empty()
+            && let Some(key) = &p.key
+        {
             pending.push(Pending {
                 path: p.path.clone(),
                 max_total_bytes: p.max_total_bytes,
-                key: p.key.clone(),
+                key: key.clone(),
                 manifest: p.image.manifest().clone(),
                 items,
                 self_contained: true,
@@ -658,6 +773,12 @@ fn open_lazily(packs: &mut [&mut Lazy]) -> Option<Loaded> {
     // Nothing can fail from here: the entry files are kept (not copied) for reading an
     // entry whose image bytes fail their checks.
     for (p, (img, first)) in packs.iter_mut().zip(images) {
+        // Opened before looking at the directory: the image names the files, read if an
+        // entry ever has to be read from its file.
+        let named = p.listing.entries.is_empty().then(|| {
+            let dir = p.listing.manifest.path.parent().unwrap_or(Path::new(""));
+            (dir.to_path_buf(), Arc::clone(&p.image))
+        });
         entries.set_fallback(
             img,
             library::Fallback {
@@ -668,6 +789,8 @@ fn open_lazily(packs: &mut [&mut Lazy]) -> Option<Loaded> {
                     .map(|l| l.path)
                     .collect(),
                 first,
+                named,
+                found: Default::default(),
             },
         );
     }
@@ -721,21 +844,91 @@ fn links_hold(p: &Lazy, fresh: &[(Entry, Vec<Diagnostic>)]) -> Option<bool> {
     )
 }
 
+/// What names a run of pack images for [`Cache::knows_distinct`]: their headers (each
+/// vouches for its image's every part), in any order.
+fn across_key(packs: &[&mut Lazy]) -> u64 {
+    let mut headers: Vec<&[u8]> = packs.iter().map(|p| &p.image.header()[..]).collect();
+    headers.sort();
+    image::bytes_hash(&headers.concat())
+}
+
 /// Several packs, each as its image holds it: no entry id, and no question id, is used by
 /// two of them (hashes first; equal hashes send the run to the full check, which names
 /// them). `None` if an image's parts fail their checks.
 fn distinct_across(packs: &[&mut Lazy]) -> Option<bool> {
-    let mut entries: Vec<(u64, usize)> = Vec::new();
-    let mut questions: Vec<(u64, usize)> = Vec::new();
-    for (k, p) in packs.iter().enumerate() {
-        entries.extend(p.rows.iter().map(|r| (image::id_hash(&r.id), k)));
-        questions.extend(p.image.question_hashes().ok()?.into_iter().map(|h| (h, k)));
+    let mut ids = Vec::with_capacity(packs.len());
+    let mut questions = Vec::with_capacity(packs.len());
+    for p in packs {
+        let mut hashes: Vec<u64> = p.rows.iter().map(|r| image::id_hash(&r.id)).collect();
+        hashes.sort_unstable();
+        ids.push(hashes);
+        // Stored sorted (sorted again should an image not hold them so).
+        let mut hashes = p.image.question_hashes().ok()?;
+        if !hashes.is_sorted() {
+            hashes.sort_unstable();
+        }
+        questions.push(hashes);
     }
-    let clash = |v: &mut Vec<(u64, usize)>| {
-        v.sort_unstable();
-        v.windows(2).any(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1)
-    };
-    Some(!clash(&mut entries) && !clash(&mut questions))
+    Some(!shared_across(ids) && !shared_across(questions))
+}
+
+/// Whether some hash is in two of these lists (each sorted; a list may repeat its own): a
+/// few lists are scanned pair by pair, more are merged two by two, so half a million
+/// question hashes cost a few passes over them, not a sort.
+fn shared_across(mut lists: Vec<Vec<u64>>) -> bool {
+    // A few lists: each pair scanned side by side, nothing allocated.
+    if lists.len() <= 4 {
+        return lists.iter().enumerate().any(|(i, a)| {
+            lists[i + 1..].iter().any(|b| {
+                let (mut i, mut j) = (0, 0);
+                while i < a.len() && j < b.len() {
+                    match a[i].cmp(&b[j]) {
+                        std::cmp::Ordering::Less => i += 1,
+                        std::cmp::Ordering::Greater => j += 1,
+                        std::cmp::Ordering::Equal => return true,
+                    }
+                }
+                false
+            })
+        });
+    }
+    while lists.len() > 1 {
+        let mut next = Vec::with_capacity(lists.len().div_ceil(2));
+        let mut it = lists.into_iter();
+        while let Some(a) = it.next() {
+            match it.next() {
+                None => next.push(a),
+                Some(b) => match merge_apart(&a, &b) {
+                    Some(m) => next.push(m),
+                    None => return true,
+                },
+            }
+        }
+        lists = next;
+    }
+    false
+}
+
+/// Two sorted lists merged, or `None` if they share a value.
+fn merge_apart(a: &[u64], b: &[u64]) -> Option<Vec<u64>> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => return None,
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    Some(out)
 }
 
 /// The run checked in full: packs read from their files, and those whose images held them
@@ -750,10 +943,7 @@ fn load_checked(
     for g in got {
         let (p, w) = match g {
             Got::Parsed(p, w) => (p, w),
-            Got::Lazy(l) => {
-                let (p, w) = l.into_parsed(&mut diags);
-                (p, Some(w))
-            }
+            Got::Lazy(l) => l.into_parsed(&mut diags),
         };
         parsed.push(p);
         writes.push(w);
@@ -857,4 +1047,30 @@ fn read_parse_listed(files: &[read::Listed], inside: &Path, threads: usize) -> V
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shared_across;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_hash_is_shared_across_lists_exactly_when_two_lists_hold_it(
+            lists in proptest::collection::vec(proptest::collection::vec(0u64..40, 0..12), 0..7)
+        ) {
+            let naive = lists.iter().enumerate().any(|(i, a)| {
+                lists.iter().skip(i + 1).any(|b| a.iter().any(|x| b.contains(x)))
+            });
+            let sorted = lists
+                .iter()
+                .map(|l| {
+                    let mut l = l.clone();
+                    l.sort_unstable();
+                    l
+                })
+                .collect();
+            prop_assert_eq!(shared_across(sorted), naive);
+        }
+    }
 }

@@ -251,13 +251,6 @@ pub(crate) struct Listing {
 }
 
 impl Listing {
-    /// Entry file `i`'s display name.
-    pub fn entry_name(&self, i: usize) -> String {
-        self.entries
-            .get(i)
-            .map_or_else(String::new, |f| display(&f.path))
-    }
-
     /// The manifest's display name.
     pub fn manifest_name(&self) -> String {
         display(&self.manifest.path)

@@ -74,8 +74,12 @@ impl Key {
     /// tick could hide behind its stamps. (The change time is not needed here: a later
     /// edit of the contents moves the modification time too.)
     pub fn is_racy(&self, at: u64) -> bool {
-        self.files
-            .iter()
-            .any(|f| f.mtime_ns.saturating_add(RACY_NS) >= at)
+        self.files.iter().any(|f| racy(f.mtime_ns, at))
     }
+}
+
+/// Whether a file modified at `mtime_ns` is so close to (or after) `at` that a second edit
+/// in the same clock tick could hide behind its stamp.
+pub fn racy(mtime_ns: u64, at: u64) -> bool {
+    mtime_ns.saturating_add(RACY_NS) >= at
 }

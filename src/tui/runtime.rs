@@ -603,7 +603,7 @@ impl<C: Console> Runtime<C> {
     /// any writer already running).
     fn write_images_later(&mut self) {
         let pending = self.app.lib.take_pending_images();
-        if pending.is_empty() {
+        if pending.is_empty() && !self.app.lib.has_memo() {
             return;
         }
         let lib = Arc::clone(&self.app.lib);
@@ -617,6 +617,7 @@ impl<C: Console> Runtime<C> {
                 for p in pending {
                     lib.write_image(p, crate::search::stored::fragment);
                 }
+                lib.write_memo();
             })
             .ok();
     }

@@ -1,5 +1,6 @@
 //! The browse screen: the trial list and the detail panel of the selected entry.
 
+use crate::content::row::Row;
 use crate::content::{EntryKind, Library, Role};
 use crate::doc::{Document, Section};
 use crate::tui::action::Action;
@@ -232,37 +233,15 @@ impl Browse {
         let cur = self.current();
         // Rows only: sorting never decodes an entry (see content::library).
         let rows = lib.entries.rows();
-        let phase_rank = |i: usize| {
-            let r = &rows[i];
-            let p = r.phase.as_deref().unwrap_or("").to_ascii_lowercase();
-            let rank = if r.kind == EntryKind::Topic {
-                9
-            } else if p.contains('3') {
-                0
-            } else if p.contains('2') {
-                1
-            } else if p.contains('1') {
-                2
-            } else {
-                3
-            };
-            (r.ongoing, rank)
-        };
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        match self.sort {
-            Sort::Pack => {}
+        self.order = match self.sort {
+            Sort::Pack => (0..rows.len()).collect(),
             Sort::Year => {
-                order.sort_by_key(|&i| (rows[i].year.is_none(), std::cmp::Reverse(rows[i].year)))
+                let mut order: Vec<usize> = (0..rows.len()).collect();
+                order.sort_by_key(|&i| (rows[i].year.is_none(), std::cmp::Reverse(rows[i].year)));
+                order
             }
-            Sort::Phase => order.sort_by_cached_key(|&i| {
-                (
-                    phase_rank(i),
-                    std::cmp::Reverse(rows[i].year),
-                    rows[i].name.to_lowercase(),
-                )
-            }),
-        }
-        self.order = order;
+            Sort::Phase => phase_order(rows),
+        };
         if let Some(c) = cur {
             self.list_sel = self.order.iter().position(|&i| i == c).unwrap_or(0);
         }
@@ -526,4 +505,170 @@ impl Browse {
 /// How many rows the forest plot of a document has.
 pub fn forest_rows(d: &Document) -> usize {
     d.forest().map_or(0, |f| f.rows.len())
+}
+
+/// Where an entry's phase puts it in the list: ongoing trials after completed ones; phase 3,
+/// then 2, then 1, then the rest; topics last.
+fn phase_rank(r: &Row) -> (bool, u8) {
+    let p = r.phase.as_deref().unwrap_or("");
+    let rank = if r.kind == EntryKind::Topic {
+        9
+    } else if p.contains('3') {
+        0
+    } else if p.contains('2') {
+        1
+    } else if p.contains('1') {
+        2
+    } else {
+        3
+    };
+    (r.ongoing, rank)
+}
+
+/// The phase order as a plain comparison of whole keys: what [`phase_order`] gives, and
+/// what it falls back to beyond 2^26 rows.
+fn plain_phase_order(rows: &[Row]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        (
+            phase_rank(&rows[i]),
+            std::cmp::Reverse(rows[i].year),
+            rows[i].name.to_lowercase(),
+        )
+    });
+    order
+}
+
+/// `a.to_lowercase().cmp(&b.to_lowercase())`, without allocating for ASCII names.
+fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.to_lowercase().cmp(&b.to_lowercase())
+    }
+}
+
+/// The list in phase order: by [`phase_rank`], newest year first (no year last), then by
+/// name ignoring case (`str::to_lowercase`), then as the packs hold them. At 50,000 entries
+/// this is the one sort before the first frame, so it sorts fixed-size keys (rank and year,
+/// the name's first eight bytes lowercased, the place) and compares whole names only within
+/// the runs that agree on those and hold a longer name. The order is the plain comparison's
+/// (a property test holds them side by side).
+pub(crate) fn phase_order(rows: &[Row]) -> Vec<usize> {
+    let head = |r: &Row| -> u64 {
+        let (ongoing, rank) = phase_rank(r);
+        // 38 bits: ongoing (1), rank (4, at most 9), the year (33: newest first, no year
+        // last: 0 for the largest year, u32::MAX + 1 for none).
+        let year = r.year.map_or(1 << 32, |y| u64::from(u32::MAX - y));
+        (u64::from(ongoing) << 37) | (u64::from(rank) << 33) | year
+    };
+    // The name's first eight bytes lowercased, zero-padded (names hold no NUL: sanitized),
+    // and whether they are all of it.
+    let prefix = |name: &str| -> (u64, bool) {
+        let b = name.as_bytes();
+        let n = b.len().min(8);
+        let mut p = [0u8; 8];
+        if b[..n].is_ascii() {
+            for (d, s) in p.iter_mut().zip(&b[..n]) {
+                *d = s.to_ascii_lowercase();
+            }
+            (u64::from_be_bytes(p), b.len() <= 8)
+        } else {
+            let lower = name.to_lowercase();
+            let l = lower.as_bytes();
+            let n = l.len().min(8);
+            p[..n].copy_from_slice(&l[..n]);
+            (u64::from_be_bytes(p), l.len() <= 8)
+        }
+    };
+    // One u128 per row: rank and year (38 bits), the prefix (64), the place (26).
+    if rows.len() >= 1 << 26 {
+        return plain_phase_order(rows);
+    }
+    let mut keys: Vec<u128> = Vec::with_capacity(rows.len());
+    // Per row: whether its key holds all of its name.
+    let mut whole = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let (p, all) = prefix(&r.name);
+        whole.push(all);
+        keys.push((u128::from(head(r)) << 90) | (u128::from(p) << 26) | i as u128);
+    }
+    keys.sort_unstable();
+    let place = |k: u128| (k & ((1 << 26) - 1)) as usize;
+    let mut order: Vec<usize> = keys.iter().map(|&k| place(k)).collect();
+    // Runs that agree on rank, year and the first eight bytes, and hold a longer name: by the
+    // whole name (a stable sort: equal names stay in the packs' order).
+    let mut start = 0;
+    while start < keys.len() {
+        let mut end = start + 1;
+        while end < keys.len() && keys[end] >> 26 == keys[start] >> 26 {
+            end += 1;
+        }
+        let run = &mut order[start..end];
+        if run.len() > 1 && !run.iter().all(|&i| whole[i]) {
+            run.sort_by(|&a, &b| cmp_lowercase(&rows[a].name, &rows[b].name));
+        }
+        start = end;
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn row(name: &str, phase: Option<&str>, year: Option<u32>, kind: u8, ongoing: bool) -> Row {
+        Row {
+            id: "x".into(),
+            name: name.into(),
+            phase: phase.map(Into::into),
+            year,
+            kind: if kind == 0 {
+                EntryKind::Topic
+            } else {
+                EntryKind::Trial
+            },
+            ongoing,
+            as_of: None,
+            questions: 0,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_phase_order_is_the_plain_comparisons(
+            rows in proptest::collection::vec(
+                (
+                    // Names that share long prefixes, differ in case, or are not ASCII.
+                    "(EMILIA|emilia|Emilia-2|TH3RESA|KATHERINE|KRISTINE|Ä|é|ß|İ|x|Σ| ){0,4}",
+                    proptest::option::of("(Phase |phase )?(1|2|3|2/3|II|IV)"),
+                    proptest::option::of(prop_oneof![0u32..3, 1990u32..2030, Just(u32::MAX)]),
+                    0u8..3,
+                    any::<bool>(),
+                ),
+                0..60,
+            )
+        ) {
+            let rows: Vec<Row> = rows
+                .iter()
+                .map(|(n, p, y, k, o)| row(n, p.as_deref(), *y, *k, *o))
+                .collect();
+            prop_assert_eq!(phase_order(&rows), plain_phase_order(&rows));
+        }
+    }
+
+    #[test]
+    fn names_that_agree_on_eight_bytes_are_ordered_by_the_rest() {
+        let rows = [
+            row("Trastuzumab B", Some("3"), Some(2012), 1, false),
+            row("TRASTUZUMAB a", Some("3"), Some(2012), 1, false),
+            row("trastuzu", Some("3"), Some(2012), 1, false),
+            row("Trastuzumab a", Some("3"), Some(2012), 1, false),
+        ];
+        assert_eq!(phase_order(&rows), vec![2, 1, 3, 0]);
+        assert_eq!(phase_order(&rows), plain_phase_order(&rows));
+    }
 }
