@@ -296,7 +296,10 @@ pub struct Image {
     root: Root,
     /// The header as read (an append checks the file still has it).
     header: [u8; HEADER],
-    recs: Vec<Rec>,
+    /// The table as read: one [`REC`]-byte record per entry.
+    table: Vec<u8>,
+    recorded_bytes: u64,
+    recorded_racy: bool,
     /// Per entry: its bytes' CRC not checked yet (0), passed (1), failed (2); for searching
     /// its long text without decoding it.
     checked: Vec<AtomicU8>,
@@ -308,7 +311,7 @@ pub struct Image {
 
 impl std::fmt::Debug for Image {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Image({} entries of {})", self.recs.len(), self.root.dir)
+        write!(f, "Image({} entries of {})", self.len(), self.root.dir)
     }
 }
 
@@ -379,15 +382,20 @@ impl Image {
         if !spans.iter().all(within) {
             return Err(invalid("length"));
         }
-        let table = read_span(&map, root.table, &mut buf)?;
-        let recs: Vec<Rec> = table.chunks_exact(REC).map(Rec::read).collect();
-        if !recs
-            .iter()
-            .all(|r| r.at >= HEADER as u64 && r.end() <= image_len)
-        {
-            return Err(invalid("length"));
+        read_span(&map, root.table, &mut buf)?;
+        // The table is kept as read (a record is read from it when asked for), and looked
+        // through once here.
+        let table = buf;
+        let (mut bytes, mut racy_file) = (root.manifest_stamp.len, false);
+        for r in table.chunks_exact(REC).map(Rec::read) {
+            if r.at < HEADER as u64 || r.end() > image_len {
+                return Err(invalid("length"));
+            }
+            bytes = bytes.saturating_add(r.len);
+            racy_file |= racy(r.mtime_ns, root.written_ns);
         }
-        let checked = recs.iter().map(|_| AtomicU8::new(0)).collect();
+        let recorded_racy = racy_file || racy(root.manifest_stamp.mtime_ns, root.written_ns);
+        let checked = (0..table.len() / REC).map(|_| AtomicU8::new(0)).collect();
         #[cfg(unix)]
         let id = {
             use std::os::unix::fs::MetadataExt;
@@ -397,7 +405,9 @@ impl Image {
             map,
             root,
             header,
-            recs,
+            table,
+            recorded_bytes: bytes,
+            recorded_racy,
             checked,
             lost: AtomicBool::new(false),
             path: path.to_path_buf(),
@@ -414,7 +424,12 @@ impl Image {
     }
 
     pub fn len(&self) -> usize {
-        self.recs.len()
+        self.table.len() / REC
+    }
+
+    /// Every entry's record, in order.
+    fn recs(&self) -> impl Iterator<Item = Rec> + '_ {
+        self.table.chunks_exact(REC).map(Rec::read)
     }
 
     /// The header as opened: its format, fingerprint, and the CRC and place of the root,
@@ -424,7 +439,7 @@ impl Image {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.recs.is_empty()
+        self.table.is_empty()
     }
 
     pub fn dir(&self) -> &str {
@@ -451,36 +466,33 @@ impl Image {
     /// Whether the file of entry `i` is as stamped now, and not so recent that a second
     /// edit could hide behind its stamp (see [`racy`]).
     pub fn fresh(&self, i: usize, now: &Stamp) -> bool {
-        self.recs
-            .get(i)
-            .is_some_and(|r| r.stamped(now) && !racy(r.mtime_ns, self.root.written_ns))
+        self.rec(i as u32)
+            .is_ok_and(|r| r.stamped(now) && !racy(r.mtime_ns, self.root.written_ns))
     }
 
     /// The bytes of the pack's files as the image recorded them (manifest included): what
     /// [`Key::total_bytes`] of [`Self::recorded_key`] gives, without reading the names.
     pub fn recorded_bytes(&self) -> u64 {
-        self.root.manifest_stamp.len + self.recs.iter().map(|r| r.len).sum::<u64>()
+        self.recorded_bytes
     }
 
     /// Whether some file the image recorded was modified so close to its writing that the
     /// image cannot vouch for it ([`Key::is_racy`] of [`Self::recorded_key`], without
     /// reading the names).
     pub fn recorded_racy(&self) -> bool {
-        let at = self.root.written_ns;
-        racy(self.root.manifest_stamp.mtime_ns, at)
-            || self.recs.iter().any(|r| racy(r.mtime_ns, at))
+        self.recorded_racy
     }
 
     /// The key the image was written for, as it recorded it: its directory, the manifest's
     /// stamp, then each entry file's (`names` are [`Self::names`]). What the app trusts for
     /// its first frame until it has looked at the files (see [`super::open_unverified`]).
     pub fn recorded_key(&self, names: &[String]) -> Option<Key> {
-        if names.len() != self.recs.len() {
+        if names.len() != self.len() {
             return None;
         }
         let mut files = Vec::with_capacity(names.len() + 1);
         files.push(self.root.manifest_stamp.clone());
-        files.extend(names.iter().zip(&self.recs).map(|(name, r)| Stamp {
+        files.extend(names.iter().zip(self.recs()).map(|(name, r)| Stamp {
             name: name.clone(),
             len: r.len,
             mtime_ns: r.mtime_ns,
@@ -498,7 +510,7 @@ impl Image {
     pub fn names(&self) -> io::Result<Vec<String>> {
         let mut buf = Vec::new();
         let b = read_span(&self.map, self.root.names, &mut buf)?;
-        let mut out = Vec::with_capacity(self.recs.len());
+        let mut out = Vec::with_capacity(self.len());
         let mut at = 0;
         while at < b.len() {
             let n = u16::from_le_bytes(
@@ -511,7 +523,7 @@ impl Image {
             out.push(String::from_utf8(s.to_vec()).map_err(|_| invalid("names"))?);
             at += 2 + n;
         }
-        if out.len() != self.recs.len() {
+        if out.len() != self.len() {
             return Err(invalid("names"));
         }
         Ok(out)
@@ -521,7 +533,7 @@ impl Image {
     pub fn rows(&self) -> io::Result<Vec<Row>> {
         let mut buf = Vec::new();
         let b = read_span(&self.map, self.root.rows, &mut buf)?;
-        decode_rows(b, self.recs.len()).ok_or_else(|| invalid("rows"))
+        decode_rows(b, self.len()).ok_or_else(|| invalid("rows"))
     }
 
     /// What cross-entry checks need of each entry.
@@ -529,7 +541,7 @@ impl Image {
         let mut buf = Vec::new();
         let b = read_span(&self.map, self.root.refs, &mut buf)?;
         let refs: Vec<Refs> = postcard::from_bytes(b).map_err(|_| invalid("refs"))?;
-        if refs.len() != self.recs.len() {
+        if refs.len() != self.len() {
             return Err(invalid("refs"));
         }
         Ok(refs)
@@ -550,7 +562,7 @@ impl Image {
         let b = read_span(&self.map, self.root.diags, &mut buf)?;
         let d: Vec<(u32, Vec<StoredDiag>)> =
             postcard::from_bytes(b).map_err(|_| invalid("diags"))?;
-        if d.iter().any(|(i, _)| *i as usize >= self.recs.len()) {
+        if d.iter().any(|(i, _)| *i as usize >= self.len()) {
             return Err(invalid("diags"));
         }
         Ok(d)
@@ -616,9 +628,10 @@ impl Image {
     }
 
     fn rec(&self, i: u32) -> io::Result<Rec> {
-        self.recs
-            .get(i as usize)
-            .copied()
+        let at = i as usize * REC;
+        self.table
+            .get(at..at + REC)
+            .map(Rec::read)
             .ok_or_else(|| invalid("no such entry"))
     }
 

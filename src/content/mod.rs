@@ -683,7 +683,10 @@ fn open_lazily(
     // The library: rows from the images, entries decoded when asked for; the report as a
     // run without images gives it.
     let mut entries = library::Entries::default();
-    entries.reserve(packs.iter().map(|p| p.order.len()).sum());
+    // One pack's rows move in as they are; several are gathered into room made once.
+    if packs.len() > 1 {
+        entries.reserve(packs.iter().map(|p| p.order.len()).sum());
+    }
     let mut infos = Vec::with_capacity(packs.len());
     let mut pending = Vec::new();
     let mut entry_diags = Vec::new();
