@@ -539,6 +539,24 @@ fn plain_phase_order(rows: &[Row]) -> Vec<usize> {
     order
 }
 
+/// Two sorted lists as one.
+fn merge_sorted(a: &[u128], b: &[u128]) -> Vec<u128> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// `a.to_lowercase().cmp(&b.to_lowercase())`, without allocating for ASCII names.
 fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
     if a.is_ascii() && b.is_ascii() {
@@ -587,15 +605,40 @@ pub(crate) fn phase_order(rows: &[Row]) -> Vec<usize> {
     if rows.len() >= 1 << 26 {
         return plain_phase_order(rows);
     }
-    let mut keys: Vec<u128> = Vec::with_capacity(rows.len());
     // Per row: whether its key holds all of its name.
-    let mut whole = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        let (p, all) = prefix(&r.name);
-        whole.push(all);
-        keys.push((u128::from(head(r)) << 90) | (u128::from(p) << 26) | i as u128);
-    }
-    keys.sort_unstable();
+    let whole: Vec<bool>;
+    // Keys of rows `from..`, sorted.
+    let keyed = |rows: &[Row], from: usize| -> (Vec<u128>, Vec<bool>) {
+        let mut keys = Vec::with_capacity(rows.len());
+        let mut whole = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let (p, all) = prefix(&r.name);
+            whole.push(all);
+            keys.push((u128::from(head(r)) << 90) | (u128::from(p) << 26) | (from + i) as u128);
+        }
+        keys.sort_unstable();
+        (keys, whole)
+    };
+    // A long list is keyed and sorted in two halves side by side, then merged (the keys are
+    // distinct: they end with the place).
+    let keys = if rows.len() >= 1 << 14 {
+        let mid = rows.len() / 2;
+        let ((a, mut wa), (b, wb)) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| keyed(&rows[mid..], mid));
+            let first = keyed(&rows[..mid], 0);
+            (
+                first,
+                second.join().unwrap_or_else(|_| keyed(&rows[mid..], mid)),
+            )
+        });
+        wa.extend(wb);
+        whole = wa;
+        merge_sorted(&a, &b)
+    } else {
+        let (keys, w) = keyed(rows, 0);
+        whole = w;
+        keys
+    };
     let place = |k: u128| (k & ((1 << 26) - 1)) as usize;
     let mut order: Vec<usize> = keys.iter().map(|&k| place(k)).collect();
     // Runs that agree on rank, year and the first eight bytes, and hold a longer name: by the
@@ -658,6 +701,34 @@ mod tests {
                 .collect();
             prop_assert_eq!(phase_order(&rows), plain_phase_order(&rows));
         }
+    }
+
+    #[test]
+    fn a_long_list_sorted_in_two_halves_is_in_the_plain_order() {
+        // Past 2^14 rows the keys are sorted in two halves and merged: names repeat, share
+        // eight bytes, differ in case; years and phases repeat.
+        let names = [
+            "EMILIA",
+            "emilia",
+            "TH3RESA-1",
+            "Th3resa-2",
+            "KATHERINE",
+            "Σ",
+            "x",
+        ];
+        let rows: Vec<Row> = (0..20_000u32)
+            .map(|i| {
+                let i7 = (i * 7919) as usize;
+                row(
+                    names[i7 % names.len()],
+                    [Some("3"), Some("2"), None][i7 % 3],
+                    [Some(2012), Some(2019), None, Some(2012)][i7 % 4],
+                    (i % 5) as u8,
+                    i % 11 == 0,
+                )
+            })
+            .collect();
+        assert_eq!(phase_order(&rows), plain_phase_order(&rows));
     }
 
     #[test]
