@@ -351,7 +351,8 @@ fn main() -> ExitCode {
     // tables, the list's order), and first touching their pages was a third of its time.
     // Served from the heap instead (up to 32 MiB each; up to 64 MiB of free heap kept), a
     // freed buffer's pages are used again. Measured: first frame 25 -> 20 ms at 50,000
-    // trials, bundled unchanged; peak memory unchanged (PERFORMANCE.md).
+    // trials, bundled unchanged; a start with no image (the whole pack parsed) peaks 3 %
+    // higher, as freed heap stays with the process (PERFORMANCE.md).
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets the allocator's parameters; called before any thread starts.
     unsafe {
@@ -562,12 +563,7 @@ fn cmd_app(g: &Global, sources: &[PackSource]) -> CliResult {
     // A warm start draws from the packs' images and looks at their files after the first
     // frame (the runtime does, and reloads what changed); any other start loads as usual.
     let library = match content::open_unverified(sources, &content::Cache::from_env()) {
-        Some(loaded) => {
-            if !loaded.report.diagnostics.is_empty() {
-                write_stderr(&loaded.report.render());
-            }
-            loaded.library
-        }
+        Some(loaded) => warned(loaded),
         None => load_for_app(sources)?,
     };
     let keymap = keymap(g)?;

@@ -61,15 +61,10 @@ impl Fallback {
         let Some((dir, image)) = &self.named else {
             return self.paths.get(k).cloned();
         };
-        // As the image names them; if it cannot (it is why an entry is read from its file),
-        // as the directory lists them now: the entry read is checked against its row.
-        let found = self.found.get_or_init(|| match image.names() {
-            Ok(names) => names.iter().map(|n| dir.join(n)).collect(),
-            Err(_) => super::read::list_dir(dir, &Default::default())
-                .map(|l| l.entries.into_iter().map(|f| f.path).collect())
-                .unwrap_or_default(),
-        });
-        found.get(k).cloned()
+        self.found
+            .get_or_init(|| super::image_files(dir, image))
+            .get(k)
+            .cloned()
     }
 }
 

@@ -602,22 +602,37 @@ impl Lazy {
     }
 
     /// The entry files, one per place of `order`: as listed, or (opened before looking at
-    /// the directory) as the image names them.
+    /// the directory) as the image names them ([`image_files`]).
     fn entry_files(&self) -> Vec<read::Listed> {
         if !self.listing.entries.is_empty() {
             return self.listing.entries.clone();
         }
-        let dir = self.listing.manifest.path.parent().unwrap_or(Path::new(""));
-        self.image
-            .names()
-            .unwrap_or_default()
+        image_files(self.dir(), &self.image)
             .into_iter()
-            .map(|n| read::Listed {
-                path: dir.join(n),
+            .map(|path| read::Listed {
+                path,
                 link: false,
                 regular: true,
             })
             .collect()
+    }
+
+    /// The pack directory, as the command line named it.
+    fn dir(&self) -> &Path {
+        self.listing.manifest.path.parent().unwrap_or(Path::new(""))
+    }
+}
+
+/// The entry files of a pack opened before its directory was looked at, in the image's
+/// order: as the image names them, or, if it cannot (an image that failed its checks is why
+/// an entry is read from its file), as the directory lists them now. An entry read from one
+/// is checked against its row.
+pub(crate) fn image_files(dir: &Path, image: &Image) -> Vec<std::path::PathBuf> {
+    match image.names() {
+        Ok(names) => names.iter().map(|n| dir.join(n)).collect(),
+        Err(_) => read::list_dir(dir, &Budget::default())
+            .map(|l| l.entries.into_iter().map(|f| f.path).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -794,10 +809,11 @@ fn open_lazily(
     for (p, (img, first)) in packs.iter_mut().zip(images) {
         // Opened before looking at the directory: the image names the files, read if an
         // entry ever has to be read from its file.
-        let named = p.listing.entries.is_empty().then(|| {
-            let dir = p.listing.manifest.path.parent().unwrap_or(Path::new(""));
-            (dir.to_path_buf(), Arc::clone(&p.image))
-        });
+        let named = p
+            .listing
+            .entries
+            .is_empty()
+            .then(|| (p.dir().to_path_buf(), Arc::clone(&p.image)));
         entries.set_fallback(
             img,
             library::Fallback {
@@ -891,26 +907,10 @@ fn distinct_across(packs: &[&mut Lazy]) -> Option<bool> {
     Some(!shared_across(ids) && !shared_across(questions))
 }
 
-/// Whether some hash is in two of these lists (each sorted; a list may repeat its own): a
-/// few lists are scanned pair by pair, more are merged two by two, so half a million
-/// question hashes cost a few passes over them, not a sort.
+/// Whether some hash is in two of these lists (each sorted; a list may repeat its own),
+/// merging them two by two: half a million question hashes cost a few passes over them,
+/// not a sort.
 fn shared_across(mut lists: Vec<Vec<u64>>) -> bool {
-    // A few lists: each pair scanned side by side, nothing allocated.
-    if lists.len() <= 4 {
-        return lists.iter().enumerate().any(|(i, a)| {
-            lists[i + 1..].iter().any(|b| {
-                let (mut i, mut j) = (0, 0);
-                while i < a.len() && j < b.len() {
-                    match a[i].cmp(&b[j]) {
-                        std::cmp::Ordering::Less => i += 1,
-                        std::cmp::Ordering::Greater => j += 1,
-                        std::cmp::Ordering::Equal => return true,
-                    }
-                }
-                false
-            })
-        });
-    }
     while lists.len() > 1 {
         let mut next = Vec::with_capacity(lists.len().div_ceil(2));
         let mut it = lists.into_iter();

@@ -539,24 +539,6 @@ fn plain_phase_order(rows: &[Row]) -> Vec<usize> {
     order
 }
 
-/// Two sorted lists as one.
-fn merge_sorted(a: &[u128], b: &[u128]) -> Vec<u128> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] <= b[j] {
-            out.push(a[i]);
-            i += 1;
-        } else {
-            out.push(b[j]);
-            j += 1;
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
-}
-
 /// `a.to_lowercase().cmp(&b.to_lowercase())`, without allocating for ASCII names.
 fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
     if a.is_ascii() && b.is_ascii() {
@@ -605,40 +587,15 @@ pub(crate) fn phase_order(rows: &[Row]) -> Vec<usize> {
     if rows.len() >= 1 << 26 {
         return plain_phase_order(rows);
     }
+    let mut keys: Vec<u128> = Vec::with_capacity(rows.len());
     // Per row: whether its key holds all of its name.
-    let whole: Vec<bool>;
-    // Keys of rows `from..`, sorted.
-    let keyed = |rows: &[Row], from: usize| -> (Vec<u128>, Vec<bool>) {
-        let mut keys = Vec::with_capacity(rows.len());
-        let mut whole = Vec::with_capacity(rows.len());
-        for (i, r) in rows.iter().enumerate() {
-            let (p, all) = prefix(&r.name);
-            whole.push(all);
-            keys.push((u128::from(head(r)) << 90) | (u128::from(p) << 26) | (from + i) as u128);
-        }
-        keys.sort_unstable();
-        (keys, whole)
-    };
-    // A long list is keyed and sorted in two halves side by side, then merged (the keys are
-    // distinct: they end with the place).
-    let keys = if rows.len() >= 1 << 14 {
-        let mid = rows.len() / 2;
-        let ((a, mut wa), (b, wb)) = std::thread::scope(|scope| {
-            let second = scope.spawn(|| keyed(&rows[mid..], mid));
-            let first = keyed(&rows[..mid], 0);
-            (
-                first,
-                second.join().unwrap_or_else(|_| keyed(&rows[mid..], mid)),
-            )
-        });
-        wa.extend(wb);
-        whole = wa;
-        merge_sorted(&a, &b)
-    } else {
-        let (keys, w) = keyed(rows, 0);
-        whole = w;
-        keys
-    };
+    let mut whole = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let (p, all) = prefix(&r.name);
+        whole.push(all);
+        keys.push((u128::from(head(r)) << 90) | (u128::from(p) << 26) | i as u128);
+    }
+    keys.sort_unstable();
     let place = |k: u128| (k & ((1 << 26) - 1)) as usize;
     let mut order: Vec<usize> = keys.iter().map(|&k| place(k)).collect();
     // Runs that agree on rank, year and the first eight bytes, and hold a longer name: by the
@@ -705,8 +662,8 @@ mod tests {
 
     #[test]
     fn a_long_list_sorted_in_two_halves_is_in_the_plain_order() {
-        // Past 2^14 rows the keys are sorted in two halves and merged: names repeat, share
-        // eight bytes, differ in case; years and phases repeat.
+        // As many rows as a large curriculum: names repeat, share eight bytes, differ in
+        // case; years and phases repeat.
         let names = [
             "EMILIA",
             "emilia",
